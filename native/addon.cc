@@ -1,0 +1,23 @@
+// Registers the bindings; nothing else lives here.
+#include <napi.h>
+
+#include "bindings/config.h"
+#include "bindings/functional.h"
+#include "bindings/ops.h"
+#include "bindings/optim.h"
+#include "bindings/tensor.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  nodetorch::InitTensor(env, exports);
+  nodetorch::InitOps(env, exports);
+  nodetorch::InitFunctional(env, exports);
+  nodetorch::InitOptim(env, exports);
+  nodetorch::InitConfig(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nodetorch, Init)

@@ -1,0 +1,187 @@
+#include "bindings/common.h"
+
+#include <cmath>
+
+#include "bindings/tensor.h"
+#include "core/error.h"
+
+namespace nodetorch {
+
+Instance& instance(Napi::Env env) {
+  Instance* data = env.GetInstanceData<Instance>();
+  if (data == nullptr) {
+    data = new Instance();
+    env.SetInstanceData(data);
+  }
+  return *data;
+}
+
+namespace {
+
+// LibTorch messages end with C++ context ("Exception raised from … at file:line") on some
+// versions; JS users get the first, meaningful part only.
+std::string CleanMessage(const std::string& raw) {
+  std::string msg = raw;
+  for (const char* marker : {"\nException raised from", "Exception raised from"}) {
+    auto pos = msg.find(marker);
+    if (pos != std::string::npos) msg = msg.substr(0, pos);
+  }
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  return msg;
+}
+
+Napi::Error TorchError(Napi::Env env, const std::string& message, const std::string& code) {
+  Instance& inst = instance(env);
+  if (inst.torch_error.IsEmpty()) {
+    Napi::Error err = Napi::Error::New(env, message);
+    err.Set("code", code);
+    return err;
+  }
+  Napi::Object obj = inst.torch_error.New({Napi::String::New(env, message), Napi::String::New(env, code)});
+  return Napi::Error(env, obj);
+}
+
+Napi::Value Trampoline(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto impl = reinterpret_cast<Impl>(info.Data());
+  try {
+    return impl(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const nodetorch::Error& e) {
+    throw TorchError(env, e.what(), e.code());
+  } catch (const c10::Error& e) {
+    throw TorchError(env, CleanMessage(e.what_without_backtrace()), "TORCH_ERROR");
+  } catch (const std::bad_alloc&) {
+    throw TorchError(env, "out of memory", "OUT_OF_MEMORY");
+  } catch (const std::exception& e) {
+    throw TorchError(env, CleanMessage(e.what()), "TORCH_ERROR");
+  } catch (...) {
+    throw TorchError(env, "unknown native error", "TORCH_ERROR");
+  }
+}
+
+std::string TypeOf(const Napi::Value& value) {
+  switch (value.Type()) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return value.As<Napi::Boolean>().Value() ? "true" : "false";
+    case napi_number: return std::to_string(value.As<Napi::Number>().DoubleValue());
+    case napi_string: return "a string";
+    case napi_function: return "a function";
+    default: return value.IsArray() ? "an array" : "an object";
+  }
+}
+
+}  // namespace
+
+Napi::Error TypeErrorFor(Napi::Env env, const std::string& what, const char* name, const Napi::Value& value) {
+  return Napi::TypeError::New(env, "Expected " + what + " for " + name + " but received " + TypeOf(value));
+}
+
+void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl) {
+  target.Set(name, Napi::Function::New(env, Trampoline, name, reinterpret_cast<void*>(impl)));
+}
+
+bool IsTensor(const Napi::Value& value) { return TensorBase::HasTag(value); }
+
+at::Tensor& ToTensor(const Napi::Value& value, const char* name) {
+  if (!TensorBase::HasTag(value)) throw TypeErrorFor(value.Env(), "a Tensor", name, value);
+  return TensorBase::Unwrap(value.As<Napi::Object>())->tensor();
+}
+
+std::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+  return ToTensor(value, name);
+}
+
+std::vector<at::Tensor> ToTensorList(const Napi::Value& value, const char* name) {
+  if (!value.IsArray()) throw TypeErrorFor(value.Env(), "an array of Tensors", name, value);
+  auto array = value.As<Napi::Array>();
+  std::vector<at::Tensor> out;
+  out.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); ++i) out.push_back(ToTensor(array.Get(i), name));
+  return out;
+}
+
+int64_t ToInt(const Napi::Value& value, const char* name) {
+  if (!value.IsNumber()) throw TypeErrorFor(value.Env(), "an integer", name, value);
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (std::trunc(d) != d || std::abs(d) > 9007199254740992.0) throw TypeErrorFor(value.Env(), "an integer", name, value);
+  return static_cast<int64_t>(d);
+}
+
+std::optional<int64_t> ToOptionalInt(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+  return ToInt(value, name);
+}
+
+std::vector<int64_t> ToIntList(const Napi::Value& value, const char* name) {
+  if (!value.IsArray()) throw TypeErrorFor(value.Env(), "an array of integers", name, value);
+  auto array = value.As<Napi::Array>();
+  std::vector<int64_t> out;
+  out.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); ++i) out.push_back(ToInt(array.Get(i), name));
+  return out;
+}
+
+std::optional<std::vector<int64_t>> ToOptionalIntList(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+  return ToIntList(value, name);
+}
+
+double ToDouble(const Napi::Value& value, const char* name) {
+  if (!value.IsNumber()) throw TypeErrorFor(value.Env(), "a number", name, value);
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+std::optional<double> ToOptionalDouble(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+  return ToDouble(value, name);
+}
+
+bool ToBool(const Napi::Value& value, const char* name) {
+  if (!value.IsBoolean()) throw TypeErrorFor(value.Env(), "a boolean", name, value);
+  return value.As<Napi::Boolean>().Value();
+}
+
+std::string ToString(const Napi::Value& value, const char* name) {
+  if (!value.IsString()) throw TypeErrorFor(value.Env(), "a string", name, value);
+  return value.As<Napi::String>().Utf8Value();
+}
+
+c10::Scalar ToScalar(const Napi::Value& value, const char* name) {
+  if (value.IsBoolean()) return c10::Scalar(value.As<Napi::Boolean>().Value());
+  if (!value.IsNumber()) throw TypeErrorFor(value.Env(), "a number", name, value);
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (std::isfinite(d) && std::trunc(d) == d && std::abs(d) <= 9007199254740992.0) {
+    return c10::Scalar(static_cast<int64_t>(d));
+  }
+  return c10::Scalar(d);
+}
+
+Napi::Value Wrap(Napi::Env env, at::Tensor tensor) {
+  Instance& inst = instance(env);
+  if (inst.tensor_class.IsEmpty()) throw Napi::Error::New(env, "nodetorch: Tensor class not registered");
+  inst.pending = std::move(tensor);
+  Napi::Object obj = inst.tensor_class.New({});
+  inst.pending.reset();
+  return obj;
+}
+
+Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor) {
+  if (!tensor.defined()) return env.Null();
+  return Wrap(env, tensor);
+}
+
+Napi::Array WrapList(Napi::Env env, const std::vector<at::Tensor>& tensors) {
+  Napi::Array out = Napi::Array::New(env, tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) out.Set(static_cast<uint32_t>(i), Wrap(env, tensors[i]));
+  return out;
+}
+
+Napi::Value WrapPair(Napi::Env env, const std::tuple<at::Tensor, at::Tensor>& pair) {
+  return WrapList(env, {std::get<0>(pair), std::get<1>(pair)});
+}
+
+}  // namespace nodetorch

@@ -1,0 +1,54 @@
+// What every binding shares: the error boundary, per-environment state and JS⇄LibTorch
+// conversions. Bindings check JS types only; TypeScript has already checked meaning.
+#pragma once
+#include <ATen/ATen.h>
+#include <napi.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nodetorch {
+
+// Per-environment state (one per Node main thread or worker), owned by the environment.
+struct Instance {
+  Napi::FunctionReference tensor_class;  // the TypeScript Tensor class, which extends TensorBase
+  Napi::FunctionReference torch_error;   // the TypeScript TorchError class
+  // The tensor the next TensorBase construction adopts. JS cannot set it, so `new Tensor()`
+  // from user code finds it empty and throws.
+  std::optional<at::Tensor> pending;
+  int64_t live_tensors = 0;
+  int64_t live_bytes = 0;
+};
+Instance& instance(Napi::Env env);
+
+using Impl = Napi::Value (*)(const Napi::CallbackInfo&);
+
+// Exports `impl` as `target[name]`, run inside the one error boundary: c10::Error,
+// nodetorch::Error and std::exception become a TorchError; nothing reaches std::terminate.
+void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl);
+
+// Conversions. Each throws a TypeError naming the argument when the JS type is wrong.
+at::Tensor& ToTensor(const Napi::Value& value, const char* name);
+std::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name);
+std::vector<at::Tensor> ToTensorList(const Napi::Value& value, const char* name);
+std::vector<int64_t> ToIntList(const Napi::Value& value, const char* name);
+std::optional<std::vector<int64_t>> ToOptionalIntList(const Napi::Value& value, const char* name);
+int64_t ToInt(const Napi::Value& value, const char* name);
+std::optional<int64_t> ToOptionalInt(const Napi::Value& value, const char* name);
+double ToDouble(const Napi::Value& value, const char* name);
+std::optional<double> ToOptionalDouble(const Napi::Value& value, const char* name);
+bool ToBool(const Napi::Value& value, const char* name);
+std::string ToString(const Napi::Value& value, const char* name);
+// A JS number is an integral Scalar when it is a whole number, so int tensors stay int.
+c10::Scalar ToScalar(const Napi::Value& value, const char* name);
+bool IsTensor(const Napi::Value& value);
+
+Napi::Value Wrap(Napi::Env env, at::Tensor tensor);
+Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor);  // undefined tensor → null
+Napi::Array WrapList(Napi::Env env, const std::vector<at::Tensor>& tensors);
+Napi::Value WrapPair(Napi::Env env, const std::tuple<at::Tensor, at::Tensor>& pair);
+
+Napi::Error TypeErrorFor(Napi::Env env, const std::string& what, const char* name, const Napi::Value& value);
+
+}  // namespace nodetorch

@@ -1,0 +1,359 @@
+#include "bindings/tensor.h"
+
+#include <cstring>
+
+#include "bindings/common.h"
+#include "core/dtype.h"
+#include "core/error.h"
+
+namespace nodetorch {
+
+namespace {
+
+// Tags every TensorBase so that a method given another object (or another addon's wrap)
+// throws a TypeError instead of reinterpreting foreign memory.
+const napi_type_tag kTensorTag = {0x6e6f6465746f7263ULL, 0x6854656e736f7221ULL};
+
+int64_t StorageBytes(const at::Tensor& t) {
+  if (!t.defined() || !t.has_storage()) return 0;
+  return static_cast<int64_t>(t.storage().nbytes());
+}
+
+at::TensorOptions Options(const Napi::CallbackInfo& info, size_t dtype_at) {
+  auto dtype = parse_dtype(ToString(info[dtype_at], "dtype"));
+  auto device = parse_device(ToString(info[dtype_at + 1], "device"));
+  return at::TensorOptions().dtype(dtype).device(device);
+}
+
+at::Tensor WithGrad(at::Tensor t, const Napi::Value& requires_grad) {
+  if (!requires_grad.IsUndefined() && ToBool(requires_grad, "requiresGrad")) t.requires_grad_(true);
+  return t;
+}
+
+at::Tensor& Self(const Napi::CallbackInfo& info) { return ToTensor(info[0], "tensor"); }
+
+}  // namespace
+
+Napi::Function TensorBase::Init(Napi::Env env) {
+  return DefineClass(env, "TensorBase", {});
+}
+
+bool TensorBase::HasTag(const Napi::Value& value) {
+  if (!value.IsObject()) return false;
+  bool result = false;
+  napi_check_object_type_tag(value.Env(), value, &kTensorTag, &result);
+  return result;
+}
+
+TensorBase::TensorBase(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorBase>(info), env_(info.Env()) {
+  Instance& inst = instance(info.Env());
+  if (!inst.pending) {
+    throw Napi::TypeError::New(info.Env(),
+                               "Tensors are made by torch functions (torch.tensor, torch.zeros, …), not by new Tensor()");
+  }
+  tensor_ = std::move(*inst.pending);
+  inst.pending.reset();
+  napi_type_tag_object(info.Env(), info.This(), &kTensorTag);
+  bytes_ = StorageBytes(tensor_);
+  inst.live_tensors += 1;
+  inst.live_bytes += bytes_;
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes_);
+}
+
+TensorBase::~TensorBase() { Release(); }
+
+void TensorBase::Release() {
+  if (!tensor_.defined()) return;
+  tensor_ = at::Tensor();
+  Instance& inst = instance(env_);
+  inst.live_tensors -= 1;
+  inst.live_bytes -= bytes_;
+  Napi::MemoryManagement::AdjustExternalMemory(env_, -bytes_);
+  bytes_ = 0;
+}
+
+at::Tensor& TensorBase::tensor() {
+  if (!tensor_.defined()) {
+    throw Error("DISPOSED", "This tensor was disposed (by dispose() or a tidy() scope) and can no longer be used");
+  }
+  return tensor_;
+}
+
+namespace {
+
+// ---- lifetimes -------------------------------------------------------------------------------
+
+Napi::Value Setup(const Napi::CallbackInfo& info) {
+  Instance& inst = instance(info.Env());
+  inst.tensor_class = Napi::Persistent(info[0].As<Napi::Function>());
+  inst.torch_error = Napi::Persistent(info[1].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  if (!IsTensor(info[0])) throw TypeErrorFor(info.Env(), "a Tensor", "tensor", info[0]);
+  TensorBase::Unwrap(info[0].As<Napi::Object>())->Release();
+  return info.Env().Undefined();
+}
+
+Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
+  if (!IsTensor(info[0])) throw TypeErrorFor(info.Env(), "a Tensor", "tensor", info[0]);
+  return Napi::Boolean::New(info.Env(), TensorBase::Unwrap(info[0].As<Napi::Object>())->disposed());
+}
+
+Napi::Value Memory(const Napi::CallbackInfo& info) {
+  Instance& inst = instance(info.Env());
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("tensors", Napi::Number::New(info.Env(), static_cast<double>(inst.live_tensors)));
+  out.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(inst.live_bytes)));
+  return out;
+}
+
+// Makes the next constructed Tensor (a Parameter) share `data`'s storage as a new leaf.
+Napi::Value PrepareShare(const Napi::CallbackInfo& info) {
+  instance(info.Env()).pending = Self(info).detach();
+  return info.Env().Undefined();
+}
+
+// ---- creation --------------------------------------------------------------------------------
+
+// fromData(view, shape, srcDtype, dstDtype, device, requiresGrad): copies a TypedArray whose
+// element type is srcDtype, then converts.
+Napi::Value FromData(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray()) throw TypeErrorFor(info.Env(), "a TypedArray", "data", info[0]);
+  auto view = info[0].As<Napi::TypedArray>();
+  auto shape = ToIntList(info[1], "shape");
+  auto src = parse_dtype(ToString(info[2], "dtype"));
+  auto dst = parse_dtype(ToString(info[3], "dtype"));
+  auto device = parse_device(ToString(info[4], "device"));
+  int64_t numel = 1;
+  for (auto d : shape) numel *= d;
+  size_t nbytes = static_cast<size_t>(numel) * c10::elementSize(src);
+  if (nbytes != view.ByteLength()) {
+    throw Error("SHAPE_MISMATCH", "data has " + std::to_string(view.ByteLength()) + " bytes but shape needs " +
+                                      std::to_string(nbytes));
+  }
+  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(src));
+  if (nbytes > 0) {
+    auto* bytes = static_cast<uint8_t*>(view.ArrayBuffer().Data()) + view.ByteOffset();
+    std::memcpy(t.data_ptr(), bytes, nbytes);
+  }
+  if (src != dst || !device.is_cpu()) t = t.to(device, dst);
+  return Wrap(info.Env(), WithGrad(t, info[5]));
+}
+
+Napi::Value Full(const Napi::CallbackInfo& info) {
+  auto t = at::full(ToIntList(info[0], "size"), ToScalar(info[1], "fillValue"), Options(info, 2));
+  return Wrap(info.Env(), WithGrad(t, info[4]));
+}
+
+Napi::Value Empty(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), WithGrad(at::empty(ToIntList(info[0], "size"), Options(info, 1)), info[3]));
+}
+
+Napi::Value Rand(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), WithGrad(at::rand(ToIntList(info[0], "size"), Options(info, 1)), info[3]));
+}
+
+Napi::Value Randn(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), WithGrad(at::randn(ToIntList(info[0], "size"), Options(info, 1)), info[3]));
+}
+
+Napi::Value Randint(const Napi::CallbackInfo& info) {
+  auto t = at::randint(ToInt(info[0], "low"), ToInt(info[1], "high"), ToIntList(info[2], "size"), Options(info, 3));
+  return Wrap(info.Env(), t);
+}
+
+Napi::Value Randperm(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), at::randperm(ToInt(info[0], "n"), Options(info, 1)));
+}
+
+Napi::Value Arange(const Napi::CallbackInfo& info) {
+  auto t = at::arange(ToScalar(info[0], "start"), ToScalar(info[1], "end"), ToScalar(info[2], "step"), Options(info, 3));
+  return Wrap(info.Env(), WithGrad(t, info[5]));
+}
+
+Napi::Value Linspace(const Napi::CallbackInfo& info) {
+  auto t = at::linspace(ToScalar(info[0], "start"), ToScalar(info[1], "end"), ToInt(info[2], "steps"), Options(info, 3));
+  return Wrap(info.Env(), WithGrad(t, info[5]));
+}
+
+Napi::Value Eye(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), WithGrad(at::eye(ToInt(info[0], "n"), ToInt(info[1], "m"), Options(info, 2)), info[4]));
+}
+
+Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  auto seed = static_cast<uint64_t>(ToInt(info[0], "seed"));
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_current_seed(seed);
+  }
+  if (at::hasCUDA()) {
+    for (int i = 0; i < static_cast<int>(at::getNumGPUs()); ++i) {
+      auto gen = at::globalContext().defaultGenerator(c10::Device(c10::DeviceType::CUDA, i));
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_current_seed(seed);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// ---- data out --------------------------------------------------------------------------------
+
+Napi::Value Item(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  if (t.numel() != 1) {
+    throw Error("TORCH_ERROR", "item() needs a tensor with one element, but this one has " +
+                                   std::to_string(t.numel()) + " (shape " + c10::str(t.sizes()) + ")");
+  }
+  auto s = t.item();
+  if (s.isBoolean()) return Napi::Boolean::New(info.Env(), s.toBool());
+  if (s.isComplex()) throw Error("TORCH_ERROR", "item() of a complex tensor is not supported; use toArray()");
+  return Napi::Number::New(info.Env(), s.toDouble());
+}
+
+// A contiguous CPU copy of the tensor's elements in a TypedArray of the matching type.
+// float16/bfloat16 widen to Float32Array, bool becomes Uint8Array, complex interleaves.
+Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
+  at::Tensor t = Self(info).detach();
+  auto type = t.scalar_type();
+  if (type == at::kHalf || type == at::kBFloat16) t = t.to(at::kFloat);
+  t = t.to(at::kCPU).contiguous();
+  size_t nbytes = t.numel() * t.element_size();
+  auto buffer = Napi::ArrayBuffer::New(info.Env(), nbytes);
+  if (nbytes > 0) std::memcpy(buffer.Data(), t.data_ptr(), nbytes);
+  size_t n = static_cast<size_t>(t.numel());
+  Napi::Env env = info.Env();
+  switch (t.scalar_type()) {
+    case at::kFloat: return Napi::Float32Array::New(env, n, buffer, 0);
+    case at::kDouble: return Napi::Float64Array::New(env, n, buffer, 0);
+    case at::kLong: return Napi::BigInt64Array::New(env, n, buffer, 0);
+    case at::kInt: return Napi::Int32Array::New(env, n, buffer, 0);
+    case at::kShort: return Napi::Int16Array::New(env, n, buffer, 0);
+    case at::kChar: return Napi::Int8Array::New(env, n, buffer, 0);
+    case at::kByte:
+    case at::kBool: return Napi::Uint8Array::New(env, n, buffer, 0);
+    case at::kComplexFloat: return Napi::Float32Array::New(env, 2 * n, buffer, 0);
+    case at::kComplexDouble: return Napi::Float64Array::New(env, 2 * n, buffer, 0);
+    default: throw Error("TORCH_ERROR", "toArray() does not support dtype " + dtype_name(type));
+  }
+}
+
+// The raw little-endian bytes of a contiguous CPU copy (what a .pth storage record holds).
+Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
+  at::Tensor t = Self(info).detach().to(at::kCPU).contiguous();
+  size_t nbytes = t.numel() * t.element_size();
+  auto buffer = Napi::Buffer<uint8_t>::New(info.Env(), nbytes);
+  if (nbytes > 0) std::memcpy(buffer.Data(), t.data_ptr(), nbytes);
+  return buffer;
+}
+
+// ---- properties ------------------------------------------------------------------------------
+
+Napi::Array IntArray(Napi::Env env, c10::IntArrayRef values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(values[i])));
+  return out;
+}
+
+Napi::Value Shape(const Napi::CallbackInfo& info) { return IntArray(info.Env(), Self(info).sizes()); }
+Napi::Value Stride(const Napi::CallbackInfo& info) { return IntArray(info.Env(), Self(info).strides()); }
+Napi::Value Dtype(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), dtype_name(Self(info).scalar_type())); }
+Napi::Value Device(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), device_name(Self(info).device())); }
+Napi::Value Numel(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(Self(info).numel())); }
+Napi::Value Dim(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(Self(info).dim())); }
+Napi::Value ElementSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(Self(info).element_size())); }
+Napi::Value StorageOffset(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(Self(info).storage_offset())); }
+Napi::Value IsContiguous(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), Self(info).is_contiguous()); }
+Napi::Value IsLeaf(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), Self(info).is_leaf()); }
+Napi::Value RequiresGrad(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), Self(info).requires_grad()); }
+
+Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
+  Self(info).requires_grad_(ToBool(info[1], "requiresGrad"));
+  return info.Env().Undefined();
+}
+
+Napi::Value Grad(const Napi::CallbackInfo& info) { return WrapOptional(info.Env(), Self(info).grad()); }
+
+Napi::Value SetGrad(const Napi::CallbackInfo& info) {
+  auto grad = ToOptionalTensor(info[1], "grad");
+  Self(info).mutable_grad() = grad ? *grad : at::Tensor();
+  return info.Env().Undefined();
+}
+
+Napi::Value GradFn(const Napi::CallbackInfo& info) {
+  auto fn = Self(info).grad_fn();
+  if (!fn) return info.Env().Null();
+  return Napi::String::New(info.Env(), fn->name());
+}
+
+Napi::Value DataPtr(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  if (!t.has_storage()) return Napi::Number::New(info.Env(), 0);
+  return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(t.storage().data())));
+}
+
+// ---- conversion and autograd -----------------------------------------------------------------
+
+// to(t, dtype|null, device|null, copy)
+Napi::Value To(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  auto dtype = info[1].IsString() ? parse_dtype(info[1].As<Napi::String>()) : t.scalar_type();
+  auto device = info[2].IsString() ? parse_device(info[2].As<Napi::String>()) : t.device();
+  bool copy = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  return Wrap(info.Env(), t.to(device, dtype, /*non_blocking=*/false, copy));
+}
+
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  auto gradient = ToOptionalTensor(info[1], "gradient");
+  bool retain_graph = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+  bool create_graph = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
+  if (!gradient && t.numel() != 1) {
+    throw Error("TORCH_ERROR", "grad can be implicitly created only for scalar outputs: backward() was called on a "
+                               "tensor of shape " + c10::str(t.sizes()) + "; pass a gradient of that shape");
+  }
+  if (!t.requires_grad()) {
+    throw Error("TORCH_ERROR", "element 0 of tensors does not require grad and does not have a grad_fn");
+  }
+  t.backward(gradient ? *gradient : at::Tensor(), retain_graph, create_graph);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
+  bool previous = at::GradMode::is_enabled();
+  at::GradMode::set_enabled(ToBool(info[0], "enabled"));
+  return Napi::Boolean::New(info.Env(), previous);
+}
+
+Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled()); }
+
+Napi::Value RetainGrad(const Napi::CallbackInfo& info) {
+  Self(info).retain_grad();
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitTensor(Napi::Env env, Napi::Object exports) {
+  exports.Set("TensorBase", TensorBase::Init(env));
+  struct {
+    const char* name;
+    Impl impl;
+  } functions[] = {
+      {"setup", Setup}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
+      {"prepareShare", PrepareShare}, {"fromData", FromData}, {"full", Full}, {"empty", Empty},
+      {"rand", Rand}, {"randn", Randn}, {"randint", Randint}, {"randperm", Randperm}, {"arange", Arange},
+      {"linspace", Linspace}, {"eye", Eye}, {"manualSeed", ManualSeed}, {"item", Item},
+      {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"shape", Shape}, {"stride", Stride},
+      {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"dim", Dim}, {"elementSize", ElementSize},
+      {"storageOffset", StorageOffset}, {"isContiguous", IsContiguous}, {"isLeaf", IsLeaf},
+      {"requiresGrad", RequiresGrad}, {"setRequiresGrad", SetRequiresGrad}, {"grad", Grad},
+      {"setGrad", SetGrad}, {"gradFn", GradFn}, {"dataPtr", DataPtr}, {"to", To}, {"backward", Backward},
+      {"setGradEnabled", SetGradEnabled}, {"isGradEnabled", IsGradEnabled}, {"retainGrad", RetainGrad},
+  };
+  for (const auto& f : functions) Export(env, exports, f.name, f.impl);
+}
+
+}  // namespace nodetorch

@@ -1,0 +1,94 @@
+'use strict';
+// Finds the LibTorch to build against and to load at run time, in one order:
+//   1. LIBTORCH (a LibTorch root: lib/, include/, share/cmake/Torch),
+//   2. the Python `torch` package (its torch/ directory is a LibTorch root),
+//   3. the system (Debian/Ubuntu libtorch-dev).
+// Used by scripts/build-native.js and by lib/binding.ts, so both choose the same root.
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const SYSTEM_ROOTS = ['/usr', '/usr/local'];
+const TRIPLETS = ['x86_64-linux-gnu', 'aarch64-linux-gnu'];
+
+function readVersion(includeDirs) {
+  for (const dir of includeDirs) {
+    for (const rel of ['torch/headeronly/version.h', 'torch/csrc/api/include/torch/version.h']) {
+      const file = path.join(dir, rel);
+      if (!fs.existsSync(file)) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      const part = (name) => (text.match(new RegExp(`#define TORCH_VERSION_${name} (\\d+)`)) || [])[1];
+      if (part('MAJOR') !== undefined) return `${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}`;
+    }
+  }
+  return null;
+}
+
+/** Describes a LibTorch root, or returns null with `why` filled when it is not one. */
+function describeRoot(root, source, why) {
+  // A LibTorch archive or the Python package keeps everything under lib/ and share/; a
+  // distribution package splits it over lib/<triplet>/ and include/.
+  const libDirs = [path.join(root, 'lib'), ...TRIPLETS.map((t) => path.join(root, 'lib', t))];
+  for (const libDir of libDirs) {
+    if (!fs.existsSync(path.join(libDir, 'libtorch.so'))) continue;
+    const cmakeDir = [path.join(root, 'share', 'cmake', 'Torch'), path.join(libDir, 'cmake', 'Torch')]
+      .find((dir) => fs.existsSync(path.join(dir, 'TorchConfig.cmake')));
+    if (!cmakeDir) continue;
+    return finish({ source, root, cmakeDir, libDir, includeDir: path.join(root, 'include') });
+  }
+  why.push(`${source}: ${root} has no libtorch.so with a TorchConfig.cmake beside it`);
+  return null;
+}
+
+function finish(found) {
+  found.libDir = fs.realpathSync(found.libDir);
+  found.version = readVersion([found.includeDir]);
+  found.cuda = fs.existsSync(path.join(found.libDir, 'libtorch_cuda.so'));
+  return found;
+}
+
+function fromPython(why) {
+  const pythons = process.env.PYTHON ? [process.env.PYTHON] : ['python3', 'python'];
+  for (const py of pythons) {
+    let out;
+    try {
+      out = execFileSync(py, ['-c', 'import os, torch; print(os.path.dirname(torch.__file__))'], {
+        encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000,
+      }).trim();
+    } catch {
+      why.push(`Python torch: \`${py} -c "import torch"\` failed`);
+      continue;
+    }
+    return describeRoot(out, `Python torch (${py})`, why);
+  }
+  return null;
+}
+
+function fromSystem(why) {
+  for (const root of SYSTEM_ROOTS) {
+    const found = describeRoot(root, 'system', why);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * Returns { source, root, cmakeDir, libDir, includeDir, version, cuda } for the first LibTorch found,
+ * or { error, tried } listing every place looked at.
+ */
+function findLibtorch(env = process.env) {
+  const tried = [];
+  if (env.LIBTORCH) {
+    const found = describeRoot(path.resolve(env.LIBTORCH), 'LIBTORCH', tried);
+    // An explicit choice that is wrong is an error, not a reason to fall through silently.
+    return found || { error: `LIBTORCH=${env.LIBTORCH} is not a LibTorch root`, tried };
+  }
+  const found = fromPython(tried) || fromSystem(tried);
+  return found || { error: 'no LibTorch found', tried };
+}
+
+module.exports = { findLibtorch, readVersion };
+
+if (require.main === module) {
+  process.stdout.write(JSON.stringify(findLibtorch(), null, 2) + '\n');
+}
