@@ -120,6 +120,10 @@ export function saveToBuffer(obj: unknown, stem = 'archive'): Buffer {
  *
  * The file is written atomically: to a temporary file in the same directory, then renamed.
  *
+ * One limit is PyTorch 1.13's, not this writer's: its `weights_only=True` loader has no opcode for
+ * floats, so on 1.13 a file holding JS non-integer numbers (an optimizer's `lr`) loads with a plain
+ * `torch.load` only, exactly like a checkpoint Python itself saved. State dicts load either way.
+ *
  * @example
  * ```ts
  * torch.save(model.stateDict(), 'models/SGD_acc_0.99.pth');

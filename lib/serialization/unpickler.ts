@@ -16,7 +16,15 @@ import { TorchError } from '../errors';
 import type { DType } from '../tensor';
 import { ITEMSIZE, storageClassDType, torchDTypeName } from './dtypes';
 
-/** An allowed global, resolved by module and name (never imported). */
+/**
+ * An allowed global, resolved by module and name (never imported).
+ *
+ * @example
+ * ```ts
+ * const { value } = unpickle(Buffer.from('\x80\x02ctorch\nSize\n.', 'latin1'));
+ * (value as PyGlobal).qualifiedName; // 'torch.Size'
+ * ```
+ */
 export class PyGlobal {
   constructor(readonly module: string, readonly name: string) {}
   get qualifiedName(): string {
@@ -24,12 +32,28 @@ export class PyGlobal {
   }
 }
 
-/** A `torch.<dtype>` global, e.g. `torch.float32`. */
+/**
+ * A `torch.<dtype>` global, e.g. `torch.float32`.
+ *
+ * @example
+ * ```ts
+ * const { value } = unpickle(Buffer.from('\x80\x02ctorch\nhalf\n.', 'latin1'));
+ * (value as DTypeRef).dtype; // 'float16'
+ * ```
+ */
 export class DTypeRef {
   constructor(readonly dtype: DType, readonly pythonName: string) {}
 }
 
-/** A storage named by a persistent id: its bytes live elsewhere (a zip record or after a legacy stream). */
+/**
+ * A storage named by a persistent id: its bytes live elsewhere (a zip record or after a legacy stream).
+ *
+ * @example
+ * ```ts
+ * const s = new StorageRef('0', 'float32', 'cpu', 6);
+ * s.nbytes; // 24: record `data/0` must be exactly this long
+ * ```
+ */
 export class StorageRef {
   constructor(
     /** Record key (`data/<key>` in a zip). */
@@ -47,7 +71,15 @@ export class StorageRef {
   }
 }
 
-/** A tensor described by `_rebuild_tensor_v2/v3` (or `_rebuild_parameter`): a strided view of a storage. */
+/**
+ * A tensor described by `_rebuild_tensor_v2/v3` (or `_rebuild_parameter`): a strided view of a storage.
+ *
+ * @example
+ * ```ts
+ * const t = new TensorRef(new StorageRef('0', 'float32', 'cpu', 6), 'float32', 0, [2, 3], [3, 1], false, false);
+ * t.numel; // 6
+ * ```
+ */
 export class TensorRef {
   constructor(
     readonly storage: StorageRef,
@@ -93,6 +125,8 @@ export interface UnpickleResult {
 }
 
 const MAX_LONG_BYTES = 1 << 16;
+/** Largest view with more elements than its storage (an expanded tensor) that is accepted. */
+const MAX_OVERLAPPING_VIEW_BYTES = 16 << 20;
 
 function unsafe(where: string, message: string): TorchError {
   return new TorchError(`Refusing to load ${where}: ${message}`, 'PTH_UNSAFE');
@@ -199,6 +233,11 @@ function makeTensor(where: string, storage: unknown, offset: unknown, size: unkn
   }
   const numel = sz.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(numel)) throw invalid(where, `tensor size ${JSON.stringify(sz)} is too large`);
+  // Overlapping views (stride 0, as from expand()) can name far more elements than the file
+  // holds; anything that later makes them contiguous would allocate that much. Allow small ones.
+  if (numel > storageElems && numel * ITEMSIZE[dt] > MAX_OVERLAPPING_VIEW_BYTES) {
+    throw invalid(where, `tensor of size ${JSON.stringify(sz)} overlaps itself over storage "${storage.key}" of ${storageElems} elements; such views are limited to ${MAX_OVERLAPPING_VIEW_BYTES} bytes`);
+  }
   return new TensorRef(storage, dt, offset, sz, st, requiresGrad, false);
 }
 

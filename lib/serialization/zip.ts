@@ -47,7 +47,14 @@ function invalid(message: string): TorchError {
 
 type Crc32 = (data: Uint8Array, value?: number) => number;
 let crcTable: Uint32Array | undefined;
-/** CRC-32 (IEEE), from `zlib.crc32` when Node has it, else a table implementation. */
+/**
+ * CRC-32 (IEEE), from `zlib.crc32` when Node has it, else a table implementation.
+ *
+ * @example
+ * ```ts
+ * crc32(Buffer.from('3\n')); // the CRC stored for a `version` record
+ * ```
+ */
 export const crc32: Crc32 =
   typeof (zlib as unknown as { crc32?: Crc32 }).crc32 === 'function'
     ? (zlib as unknown as { crc32: Crc32 }).crc32

@@ -72,6 +72,15 @@ void TensorBase::Release() {
   bytes_ = 0;
 }
 
+void TensorBase::Remeasure() {
+  if (!tensor_.defined()) return;
+  int64_t bytes = StorageBytes(tensor_);
+  Instance& inst = instance(env_);
+  inst.live_bytes += bytes - bytes_;
+  Napi::MemoryManagement::AdjustExternalMemory(env_, bytes - bytes_);
+  bytes_ = bytes;
+}
+
 at::Tensor& TensorBase::tensor() {
   if (!tensor_.defined()) {
     throw Error("DISPOSED", "This tensor was disposed (by dispose() or a tidy() scope) and can no longer be used");
@@ -112,6 +121,16 @@ Napi::Value Memory(const Napi::CallbackInfo& info) {
 // Makes the next constructed Tensor (a Parameter) share `data`'s storage as a new leaf.
 Napi::Value PrepareShare(const Napi::CallbackInfo& info) {
   instance(info.Env()).pending = Self(info).detach();
+  return info.Env().Undefined();
+}
+
+// setData(t, src): `t.data = src` in PyTorch. The handle (and so every optimizer or module
+// holding it) keeps its identity while its storage, dtype or device change.
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  at::Tensor& src = ToTensor(info[1], "data");
+  t.set_data(src);
+  TensorBase::Unwrap(info[0].As<Napi::Object>())->Remeasure();
   return info.Env().Undefined();
 }
 
@@ -343,7 +362,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
     Impl impl;
   } functions[] = {
       {"setup", Setup}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
-      {"prepareShare", PrepareShare}, {"fromData", FromData}, {"full", Full}, {"empty", Empty},
+      {"prepareShare", PrepareShare}, {"setData", SetData}, {"fromData", FromData}, {"full", Full}, {"empty", Empty},
       {"rand", Rand}, {"randn", Randn}, {"randint", Randint}, {"randperm", Randperm}, {"arange", Arange},
       {"linspace", Linspace}, {"eye", Eye}, {"manualSeed", ManualSeed}, {"item", Item},
       {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"shape", Shape}, {"stride", Stride},

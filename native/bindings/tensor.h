@@ -19,6 +19,8 @@ class TensorBase : public Napi::ObjectWrap<TensorBase> {
   at::Tensor& tensor();
   bool disposed() const { return !tensor_.defined(); }
   void Release();
+  // Re-reports the storage size to V8 after the handle's data was replaced (Module.to()).
+  void Remeasure();
 
  private:
   at::Tensor tensor_;

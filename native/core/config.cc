@@ -18,9 +18,13 @@ namespace nodetorch {
 
 namespace {
 
-std::string real_dir(const std::string& file) {
+std::string real_path(const std::string& path) {
   char buf[PATH_MAX];
-  std::string resolved = realpath(file.c_str(), buf) ? std::string(buf) : file;
+  return realpath(path.c_str(), buf) ? std::string(buf) : path;
+}
+
+std::string real_dir(const std::string& file) {
+  std::string resolved = real_path(file);
   auto slash = resolved.rfind('/');
   return slash == std::string::npos ? resolved : resolved.substr(0, slash);
 }
@@ -64,7 +68,7 @@ std::vector<std::string> loaded_torch_libraries() {
 }
 
 void check_library_roots(const std::string& expected_dir) {
-  std::string expected = real_dir(expected_dir + "/.");
+  std::string expected = real_path(expected_dir);
   std::string strays;
   for (const auto& lib : loaded_torch_libraries()) {
     if (real_dir(lib) != expected) strays += "\n  " + lib;

@@ -1,0 +1,120 @@
+/**
+ * The one loader of the native addon. Order: a local build (`build/Release`), then a prebuilt
+ * binary matching the LibTorch found (see scripts/find-libtorch.js), then one actionable error.
+ * After loading it checks that every LibTorch library in the process comes from one root and
+ * sets intra-op threads to the physical core count, as PyTorch Python does.
+ * @internal
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+
+/** What the loader chose; `torch.config()` reports it with the native facts. */
+export interface BindingInfo {
+  /** Path of the `.node` file loaded. */
+  file: string;
+  /** `local build` or `prebuilt`. */
+  kind: 'local build' | 'prebuilt';
+  /** Directory whose LibTorch libraries the addon must use. */
+  libDir: string;
+}
+
+interface Candidate {
+  file: string;
+  kind: BindingInfo['kind'];
+  libDir: string;
+  libtorchVersion: string;
+}
+
+function localBuild(tried: string[]): Candidate | null {
+  const dir = path.join(PACKAGE_ROOT, 'build', 'Release');
+  const file = path.join(dir, 'nodetorch.node');
+  const meta = path.join(dir, 'nodetorch.json');
+  if (!fs.existsSync(file) || !fs.existsSync(meta)) {
+    tried.push(`local build: ${file} (not built)`);
+    return null;
+  }
+  const info = JSON.parse(fs.readFileSync(meta, 'utf8')) as { libDir: string; libtorchVersion: string };
+  if (!fs.existsSync(path.join(info.libDir, 'libtorch.so'))) {
+    tried.push(`local build: ${file} was built for ${info.libDir}, which no longer holds libtorch.so`);
+    return null;
+  }
+  return { file, kind: 'local build', libDir: info.libDir, libtorchVersion: info.libtorchVersion };
+}
+
+function prebuilt(tried: string[]): Candidate | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { findLibtorch } = require(path.join(PACKAGE_ROOT, 'scripts', 'find-libtorch.js'));
+  const found = findLibtorch();
+  if (found.error) {
+    tried.push(`LibTorch for a prebuilt binary: ${found.error} (${found.tried.join('; ')})`);
+    return null;
+  }
+  const dir = path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+  const [major, minor] = String(found.version).split('.');
+  const name = `nodetorch.libtorch-${major}.${minor}${found.cuda ? '-cuda' : ''}.node`;
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) {
+    const have = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.node')) : [];
+    tried.push(`prebuilt: ${file} for LibTorch ${found.version} at ${found.root} (prebuilt here: ${have.join(', ') || 'none'})`);
+    return null;
+  }
+  return { file, kind: 'prebuilt', libDir: found.libDir, libtorchVersion: found.version };
+}
+
+/** Loads LibTorch's libraries from `libDir` by absolute path, so the addon needs no LD_LIBRARY_PATH. */
+function preloadLibtorch(libDir: string): void {
+  const flags = (require('os').constants.dlopen.RTLD_NOW | require('os').constants.dlopen.RTLD_GLOBAL) as number;
+  for (const lib of ['libc10.so', 'libtorch_cpu.so', 'libc10_cuda.so', 'libtorch_cuda.so', 'libtorch.so']) {
+    const file = path.join(libDir, lib);
+    if (!fs.existsSync(file)) continue;
+    const mod = { exports: {} };
+    try {
+      process.dlopen(mod, file, flags);
+    } catch (e) {
+      // Not an addon, so Node complains that it did not register; the library is loaded all the same.
+      if (!/self-register|Module did not/.test(String((e as Error).message))) throw e;
+    }
+  }
+}
+
+function fixes(): string {
+  return [
+    'Fix it with one of:',
+    '  pip install torch                      (LibTorch from the Python package)',
+    '  apt-get install libtorch-dev           (Debian/Ubuntu LibTorch)',
+    '  LIBTORCH=/path/to/libtorch             (a LibTorch root: lib/, include/, share/cmake/Torch)',
+    '  npm rebuild nodetorch                  (build from source against the LibTorch found; needs cmake and g++)',
+  ].join('\n');
+}
+
+function load(): { native: any; info: BindingInfo } {
+  const tried: string[] = [];
+  const forced = process.env.NODETORCH_PREBUILT === '1';
+  const candidate = (forced ? null : localBuild(tried)) ?? prebuilt(tried);
+  if (!candidate) {
+    throw new Error(`nodetorch could not load its native addon. Tried:\n  ${tried.join('\n  ')}\n${fixes()}`);
+  }
+  if (candidate.kind === 'prebuilt') preloadLibtorch(candidate.libDir);
+  let native: any;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    native = require(candidate.file);
+  } catch (e) {
+    throw new Error(
+      `nodetorch could not load ${candidate.file} (${candidate.kind} for LibTorch ${candidate.libtorchVersion} in ${candidate.libDir}): ` +
+        `${(e as Error).message}\nTried:\n  ${tried.join('\n  ')}\n${fixes()}`,
+    );
+  }
+  native.checkLibraries(candidate.libDir);
+  if (process.env.OMP_NUM_THREADS === undefined) native.setNumThreads(native.physicalCores());
+  return { native, info: { file: candidate.file, kind: candidate.kind, libDir: candidate.libDir } };
+}
+
+const loaded = load();
+
+/** The native addon's functions (see native/bindings). */
+export const native = loaded.native;
+/** Which binary was loaded, and for which LibTorch. */
+export const bindingInfo: BindingInfo = loaded.info;

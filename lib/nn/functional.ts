@@ -1,0 +1,325 @@
+/**
+ * `torch.nn.functional`: stateless layers and losses. Options and defaults are PyTorch's.
+ *
+ * @example
+ * ```ts
+ * import { nn } from 'nodetorch';
+ * const F = nn.functional;
+ * const y = F.relu(F.maxPool2d(F.conv2d(x, w, b), 2));
+ * ```
+ */
+import { native as N } from '../binding';
+import { TorchError, typeError, rangeError } from '../errors';
+import { Tensor } from '../tensor';
+import { checkBool, checkInt, checkNumber, checkOptions, expandInts } from '../validate';
+
+/** How a loss reduces over the batch. */
+export type Reduction = 'none' | 'mean' | 'sum';
+
+function input(x: unknown, name = 'input'): Tensor {
+  if (!(x instanceof Tensor)) throw typeError('a Tensor', name, x);
+  return x;
+}
+
+function optionalTensor(x: unknown, name: string): Tensor | null {
+  if (x === undefined || x === null) return null;
+  return input(x, name);
+}
+
+function reduction(value: unknown): Reduction {
+  if (value === undefined) return 'mean';
+  if (value !== 'none' && value !== 'mean' && value !== 'sum') throw typeError("'none', 'mean' or 'sum'", 'reduction', value);
+  return value;
+}
+
+/** ReLU: `max(x, 0)`. @example `F.relu(x)` */
+export function relu(x: Tensor): Tensor { return N.relu(input(x)); }
+/** Leaky ReLU with `negativeSlope` (default 0.01). @example `F.leakyRelu(x, 0.2)` */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor { return N.leakyRelu(input(x), checkNumber(negativeSlope, 'negativeSlope')); }
+/** Logistic sigmoid. @example `F.sigmoid(x)` */
+export function sigmoid(x: Tensor): Tensor { return N.sigmoid(input(x)); }
+/** Hyperbolic tangent. @example `F.tanh(x)` */
+export function tanh(x: Tensor): Tensor { return N.tanh(input(x)); }
+/** GELU (exact erf form). @example `F.gelu(x)` */
+export function gelu(x: Tensor): Tensor { return N.gelu(input(x)); }
+/** SiLU / swish. @example `F.silu(x)` */
+export function silu(x: Tensor): Tensor { return N.silu(input(x)); }
+/** Softmax along `dim`. @example `F.softmax(logits, 1)` */
+export function softmax(x: Tensor, dim: number): Tensor { return N.softmax(input(x), checkInt(dim, 'dim')); }
+/** Log-softmax along `dim`. @example `F.logSoftmax(logits, 1)` */
+export function logSoftmax(x: Tensor, dim: number): Tensor { return N.logSoftmax(input(x), checkInt(dim, 'dim')); }
+/** Flattens `startDim..endDim`. @example `F.flatten(x, 1)` */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor { return input(x).flatten(startDim, endDim); }
+
+/**
+ * Zeroes elements with probability `p` and scales the rest by `1/(1-p)` when `training`.
+ * @example
+ * ```ts
+ * F.dropout(x, 0.5, this.training)
+ * ```
+ */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  checkNumber(p, 'p');
+  if (p < 0 || p > 1) throw rangeError('a probability in [0, 1]', 'p', p);
+  return N.dropout(input(x), p, checkBool(training, 'training'));
+}
+
+/** Options of `conv2d` (and `nn.Conv2d`). */
+export interface Conv2dOptions {
+  /** Default 1. */
+  stride?: number | [number, number];
+  /** Default 0; `'valid'` is 0, `'same'` keeps the size (stride 1 only). */
+  padding?: number | [number, number] | 'valid' | 'same';
+  /** Default 1. */
+  dilation?: number | [number, number];
+  /** Default 1. */
+  groups?: number;
+}
+
+/** @internal Resolves conv padding, `'same'` included, to explicit numbers. */
+export function convPadding(padding: Conv2dOptions['padding'], kernel: number[], dilation: number[], stride: number[]): number[] {
+  if (padding === undefined || padding === 'valid') return kernel.map(() => 0);
+  if (padding === 'same') {
+    if (stride.some((s) => s !== 1)) throw rangeError("stride 1 with padding 'same'", 'stride', stride);
+    return kernel.map((k, i) => {
+      const total = dilation[i] * (k - 1);
+      if (total % 2 !== 0) throw rangeError("an odd effective kernel size for padding 'same'", 'kernelSize', kernel);
+      return total / 2;
+    });
+  }
+  return expandInts(padding, kernel.length, 'padding');
+}
+
+/**
+ * 2-D convolution over `[N, C, H, W]` input with weight `[out, in/groups, kH, kW]`.
+ * @example
+ * ```ts
+ * F.conv2d(x, weight, bias, { stride: 1, padding: 2 })
+ * ```
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  const o = checkOptions(options, 'options') as Conv2dOptions;
+  const w = input(weight, 'weight');
+  const kernel = w.shape.slice(2);
+  const stride = expandInts(o.stride ?? 1, 2, 'stride', 1);
+  const dilation = expandInts(o.dilation ?? 1, 2, 'dilation', 1);
+  const padding = convPadding(o.padding, kernel, dilation, stride);
+  const xin = input(x);
+  if (xin.dim() !== 3 && xin.dim() !== 4) {
+    throw new TorchError(`conv2d expects input of shape [N, C, H, W] or [C, H, W], but got [${xin.shape.join(', ')}]`);
+  }
+  const groups = checkInt(o.groups ?? 1, 'groups', 1);
+  return N.conv(xin, w, optionalTensor(bias, 'bias'), stride, padding, dilation, groups);
+}
+
+/**
+ * `x @ weight.T + bias`.
+ * @example
+ * ```ts
+ * F.linear(x, weight, bias)
+ * ```
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return N.linear(input(x), input(weight, 'weight'), optionalTensor(bias, 'bias'));
+}
+
+/** Options of `maxPool2d` (and `nn.MaxPool2d`). */
+export interface MaxPool2dOptions {
+  /** Default: the kernel size. */
+  stride?: number | [number, number];
+  /** Default 0. */
+  padding?: number | [number, number];
+  /** Default 1. */
+  dilation?: number | [number, number];
+  /** Default false. */
+  ceilMode?: boolean;
+}
+
+/**
+ * 2-D max pooling.
+ * @example
+ * ```ts
+ * F.maxPool2d(x, 2)
+ * ```
+ */
+export function maxPool2d(x: Tensor, kernelSize: number | [number, number], options: MaxPool2dOptions = {}): Tensor {
+  const o = checkOptions(options, 'options') as MaxPool2dOptions;
+  const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
+  return N.maxPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
+    expandInts(o.dilation ?? 1, 2, 'dilation', 1), checkBool(o.ceilMode ?? false, 'ceilMode'));
+}
+
+/** Options of `avgPool2d` (and `nn.AvgPool2d`). */
+export interface AvgPool2dOptions {
+  /** Default: the kernel size. */
+  stride?: number | [number, number];
+  /** Default 0. */
+  padding?: number | [number, number];
+  /** Default false. */
+  ceilMode?: boolean;
+  /** Default true. */
+  countIncludePad?: boolean;
+}
+
+/**
+ * 2-D average pooling.
+ * @example
+ * ```ts
+ * F.avgPool2d(x, 2)
+ * ```
+ */
+export function avgPool2d(x: Tensor, kernelSize: number | [number, number], options: AvgPool2dOptions = {}): Tensor {
+  const o = checkOptions(options, 'options') as AvgPool2dOptions;
+  const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
+  return N.avgPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
+    checkBool(o.ceilMode ?? false, 'ceilMode'), checkBool(o.countIncludePad ?? true, 'countIncludePad'));
+}
+
+/**
+ * Average pooling to a fixed output size.
+ * @example
+ * ```ts
+ * F.adaptiveAvgPool2d(x, 1)
+ * ```
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number, number]): Tensor {
+  return N.adaptiveAvgPool2d(input(x), expandInts(outputSize, 2, 'outputSize', 1));
+}
+
+/** Options of `batchNorm`. */
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Use batch statistics (and update the running ones). Default false. */
+  training?: boolean;
+  /** Default 0.1. */
+  momentum?: number;
+  /** Default 1e-5. */
+  eps?: number;
+}
+
+/**
+ * Batch normalisation over the channel dimension (1).
+ * @example
+ * ```ts
+ * F.batchNorm(x, runningMean, runningVar, { training: true })
+ * ```
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  const o = checkOptions(options, 'options') as BatchNormOptions;
+  return N.batchNorm(input(x), optionalTensor(runningMean, 'runningMean'), optionalTensor(runningVar, 'runningVar'),
+    optionalTensor(o.weight, 'weight'), optionalTensor(o.bias, 'bias'), checkBool(o.training ?? false, 'training'),
+    checkNumber(o.momentum ?? 0.1, 'momentum'), checkNumber(o.eps ?? 1e-5, 'eps'));
+}
+
+/** Options of the class-index losses. */
+export interface NllLossOptions {
+  /** A weight per class. */
+  weight?: Tensor | null;
+  /** Default `'mean'`. */
+  reduction?: Reduction;
+  /** Targets with this value are skipped. Default -100. */
+  ignoreIndex?: number;
+}
+
+/** Options of `crossEntropy`. */
+export interface CrossEntropyOptions extends NllLossOptions {
+  /** Default 0. */
+  labelSmoothing?: number;
+}
+
+// LibTorch reports a batch mismatch with the batch sizes only; users need both shapes.
+function checkClassTarget(x: Tensor, target: Tensor, name: string): void {
+  const xs = x.shape;
+  const ts = target.shape;
+  const classIndices = target.dtype.startsWith('int') || target.dtype === 'uint8';
+  const ok = classIndices
+    ? (xs.length === ts.length + 1 && xs[0] === (ts[0] ?? xs[0])) || (xs.length === 1 && ts.length === 0)
+    : xs.length === ts.length && xs.every((d, i) => d === ts[i]);
+  if (!ok) {
+    throw new TorchError(`${name}: the model output of shape [${xs.join(', ')}] does not match the target of shape ` +
+      `[${ts.join(', ')}] (${classIndices ? 'class indices need target shape [N] for input [N, C]' : 'probabilities need the same shape'})`, 'SHAPE_MISMATCH');
+  }
+}
+
+/**
+ * Cross-entropy between logits `[N, C]` and class indices `[N]` (int64) or class
+ * probabilities `[N, C]`; includes the softmax.
+ * @example
+ * ```ts
+ * const loss = F.crossEntropy(model.forward(imgs), labels);
+ * ```
+ */
+export function crossEntropy(x: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const o = checkOptions(options, 'options') as CrossEntropyOptions;
+  const xi = input(x);
+  const t = input(target, 'target');
+  checkClassTarget(xi, t, 'crossEntropy');
+  const smoothing = checkNumber(o.labelSmoothing ?? 0, 'labelSmoothing');
+  if (smoothing < 0 || smoothing > 1) throw rangeError('a value in [0, 1]', 'labelSmoothing', smoothing);
+  return N.crossEntropy(xi, t, optionalTensor(o.weight, 'weight'), reduction(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'), smoothing);
+}
+
+/**
+ * Negative log-likelihood of log-probabilities `[N, C]` at class indices `[N]`.
+ * @example
+ * ```ts
+ * F.nllLoss(F.logSoftmax(logits, 1), labels)
+ * ```
+ */
+export function nllLoss(x: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  const o = checkOptions(options, 'options') as NllLossOptions;
+  const xi = input(x);
+  const t = input(target, 'target');
+  checkClassTarget(xi, t, 'nllLoss');
+  return N.nllLoss(xi, t, optionalTensor(o.weight, 'weight'), reduction(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'));
+}
+
+/**
+ * Mean squared error.
+ * @example
+ * ```ts
+ * F.mseLoss(prediction, target)
+ * ```
+ */
+export function mseLoss(x: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  return N.mseLoss(input(x), input(target, 'target'), reduction(checkOptions(options, 'options').reduction));
+}
+
+/**
+ * Mean absolute error.
+ * @example
+ * ```ts
+ * F.l1Loss(prediction, target)
+ * ```
+ */
+export function l1Loss(x: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  return N.l1Loss(input(x), input(target, 'target'), reduction(checkOptions(options, 'options').reduction));
+}
+
+/**
+ * Binary cross-entropy of probabilities.
+ * @example
+ * ```ts
+ * F.binaryCrossEntropy(F.sigmoid(logits), targets)
+ * ```
+ */
+export function binaryCrossEntropy(x: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
+  const o = checkOptions(options, 'options');
+  return N.binaryCrossEntropy(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'), reduction(o.reduction));
+}
+
+/**
+ * Binary cross-entropy of logits (sigmoid included, numerically stable).
+ * @example
+ * ```ts
+ * F.binaryCrossEntropyWithLogits(logits, targets)
+ * ```
+ */
+export function binaryCrossEntropyWithLogits(
+  x: Tensor, target: Tensor, options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
+): Tensor {
+  const o = checkOptions(options, 'options');
+  return N.binaryCrossEntropyWithLogits(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'),
+    optionalTensor(o.posWeight, 'posWeight'), reduction(o.reduction));
+}

@@ -1,0 +1,167 @@
+/**
+ * `torch.optim.Optimizer`: parameter groups, per-parameter state and state dicts with
+ * PyTorch's layout (`state`, `param_groups`), so checkpoints move between Python and TS.
+ */
+import { typeError, rangeError } from '../errors';
+import { Tensor, keep, tensor } from '../tensor';
+
+/** A parameter group: its parameters and its hyperparameters (PyTorch's snake_case keys). */
+export type ParamGroup = { params: Tensor[] } & Record<string, unknown>;
+
+/** What `Optimizer` takes: parameters, or groups of them with per-group options. */
+export type Params = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Record<string, unknown>)[];
+
+/** An optimizer state dict: PyTorch's layout. `state` keys are parameter indices. */
+export interface OptimizerStateDict {
+  state: Map<number, Record<string, Tensor | number>>;
+  param_groups: (Record<string, unknown> & { params: number[] })[];
+}
+
+/**
+ * Base class of the optimizers. Subclasses implement `step()`.
+ * @example
+ * ```ts
+ * optimizer.zeroGrad();
+ * loss.backward();
+ * optimizer.step();
+ * ```
+ */
+export abstract class Optimizer {
+  /** Groups of parameters with their hyperparameters (`lr`, `momentum`, …). */
+  readonly paramGroups: ParamGroup[] = [];
+  /** Per-parameter state (`momentum_buffer`, `exp_avg`, …), keyed by parameter. */
+  readonly state = new Map<Tensor, Record<string, Tensor>>();
+  /** The defaults each group starts from, with PyTorch's snake_case keys. */
+  readonly defaults: Record<string, unknown>;
+
+  protected constructor(params: Params, defaults: Record<string, unknown>) {
+    this.defaults = defaults;
+    if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw typeError('an iterable of Tensors or of parameter groups', 'params', params);
+    }
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw rangeError('at least one parameter', 'params', list);
+    const groups = list[0] instanceof Tensor ? [{ params: list }] : list;
+    for (const group of groups) this.addParamGroup(group as ParamGroup);
+  }
+
+  /** Adds a group of parameters with its own hyperparameters. */
+  addParamGroup(group: { params: Iterable<Tensor> } & Record<string, unknown>): void {
+    if (group === null || typeof group !== 'object' || group.params === undefined) throw typeError('a parameter group { params, … }', 'group', group);
+    const params = [...group.params];
+    params.forEach((p, i) => { if (!(p instanceof Tensor)) throw typeError('a Tensor', `params[${i}]`, p); });
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    if (params.some((p) => seen.has(p))) throw new RangeError('some parameters appear in more than one parameter group');
+    const { params: _ignored, ...overrides } = group;
+    this.paramGroups.push({ ...this.defaults, ...this.normalize(overrides), params });
+  }
+
+  /** Maps camelCase options to PyTorch's group keys and checks them. */
+  protected abstract normalize(options: Record<string, unknown>): Record<string, unknown>;
+
+  /** One optimisation step over every parameter that has a gradient. */
+  abstract step(): void;
+
+  /**
+   * Clears the gradients of every parameter (to null by default, as PyTorch 2 does).
+   * @example
+   * ```ts
+   * optimizer.zeroGrad();
+   * ```
+   */
+  zeroGrad(setToNone = true): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g === null) continue;
+        if (setToNone) p.grad = null;
+        else g.zero_();
+      }
+    }
+  }
+
+  /** @internal The state of one parameter, created empty on first use. */
+  protected stateOf(p: Tensor): Record<string, Tensor> {
+    let s = this.state.get(p);
+    if (s === undefined) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  /** @internal Stores a state tensor that must outlive any tidy() scope. */
+  protected setState(p: Tensor, key: string, value: Tensor | null): void {
+    if (value !== null) this.stateOf(p)[key] = keep(value);
+  }
+
+  /**
+   * The optimizer's state in PyTorch's layout: `{ state: Map<index, {...}>, param_groups: [...] }`
+   * with parameters numbered across groups in order. `torch.save()` writes it so that Python's
+   * `optimizer.load_state_dict()` accepts it.
+   * @example
+   * ```ts
+   * torch.save({ model: model.stateDict(), optimizer: optimizer.stateDict(), epoch }, 'ckpt.pth');
+   * ```
+   */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    const param_groups = this.paramGroups.map((group) => {
+      const { params, ...rest } = group;
+      return { ...rest, params: params.map((p) => { const i = index.size; index.set(p, i); return i; }) };
+    });
+    const state = new Map<number, Record<string, Tensor | number>>();
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i !== undefined && Object.keys(s).length > 0) state.set(i, { ...s });
+    }
+    return { state, param_groups };
+  }
+
+  /**
+   * Restores state saved by `stateDict()` here or by Python's `optimizer.state_dict()`.
+   * Groups must match this optimizer's in number and size.
+   * @example
+   * ```ts
+   * optimizer.loadStateDict(torch.load('ckpt.pth').optimizer);
+   * ```
+   */
+  loadStateDict(stateDict: OptimizerStateDict | Record<string, unknown>): void {
+    const sd = stateDict as Record<string, unknown>;
+    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.param_groups)) {
+      throw typeError('an optimizer state dict { state, param_groups }', 'stateDict', stateDict);
+    }
+    const groups = sd.param_groups as (Record<string, unknown> & { params: unknown[] })[];
+    if (groups.length !== this.paramGroups.length) {
+      throw new RangeError(`loaded state dict has ${groups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
+    }
+    const byIndex: Tensor[] = [];
+    groups.forEach((g, gi) => {
+      const mine = this.paramGroups[gi];
+      if (!Array.isArray(g.params) || g.params.length !== mine.params.length) {
+        throw new RangeError(`loaded state dict contains a parameter group that doesn't match the size of optimizer's group ${gi}`);
+      }
+      g.params.forEach((id, k) => { byIndex[Number(id)] = mine.params[k]; });
+    });
+    const rawState = sd.state instanceof Map ? [...sd.state.entries()] : Object.entries((sd.state ?? {}) as object);
+    this.state.clear();
+    for (const [id, value] of rawState) {
+      const p = byIndex[Number(id)];
+      if (p === undefined || value === null || typeof value !== 'object') continue;
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v instanceof Tensor) {
+          // State follows its parameter's device, as in PyTorch; `step` stays where it was saved.
+          const moved = key === 'step' ? v : v.to({ device: p.device, dtype: v.dtype.startsWith('float') ? p.dtype : v.dtype });
+          this.setState(p, key, moved);
+        } else if (typeof v === 'number') {
+          // Older PyTorch saved `step` as a plain number.
+          this.setState(p, key, tensor(v));
+        }
+      }
+    }
+    groups.forEach((g, gi) => {
+      const { params: _p, ...rest } = g;
+      Object.assign(this.paramGroups[gi], rest);
+    });
+  }
+}
