@@ -8,7 +8,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..');
+// lib/ when run from source, dist/lib/ when compiled: the package root is the first parent
+// holding this package's package.json.
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'nodetorch') return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..');
+  }
+}
+
+const PACKAGE_ROOT = packageRoot();
 
 /** What the loader chose; `torch.config()` reports it with the native facts. */
 export interface BindingInfo {

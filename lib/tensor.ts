@@ -503,47 +503,24 @@ export class Tensor extends (N.TensorBase as new () => object) {
 
 const SUMMARIZE_OVER = 1000;
 const EDGE = 3;
+const LINE_WIDTH = 80;
 
+// Follows torch/_tensor_str.py: one formatter chosen from the elements that are shown, every
+// element padded to its width, rows wrapped at 80 columns, `size=` only for empty non-1-D tensors.
 function formatTensor(t: Tensor): string {
   const shape = t.shape;
   const dtype = t.dtype;
   const isFloat = dtype.startsWith('float') || dtype === 'bfloat16';
-  const summarize = t.numel() > SUMMARIZE_OVER;
-  const flat = t.dtype.startsWith('complex') ? null : t.toArray();
-  const values: number[] = flat ? Array.from(flat as ArrayLike<number | bigint>, (v) => Number(v)) : [];
-  let fmt: (v: number) => string;
-  if (dtype === 'bool') {
-    fmt = (v) => (v ? 'True' : 'False');
-  } else if (!isFloat) {
-    fmt = (v) => String(v);
-  } else {
-    const finite = values.filter((v) => Number.isFinite(v));
-    const absNonZero = finite.map(Math.abs).filter((v) => v > 0);
-    const allInts = finite.every((v) => Number.isInteger(v));
-    const maxAbs = absNonZero.length ? Math.max(...absNonZero) : 0;
-    const minAbs = absNonZero.length ? Math.min(...absNonZero) : 0;
-    const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
-    if (allInts && maxAbs < 1e8) {
-      fmt = (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : special(v));
-    } else if (maxAbs > 1e8 || (minAbs > 0 && (minAbs < 1e-4 || maxAbs / minAbs > 1000))) {
-      fmt = (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : special(v));
-    } else {
-      fmt = (v) => (Number.isFinite(v) ? v.toFixed(4) : special(v));
-    }
-  }
-  const strings = values.map(fmt);
-  const width = strings.reduce((w, s) => Math.max(w, s.length), 0);
-  const pad = (s: string) => s.padStart(width);
+  const numel = t.numel();
+  const summarize = numel > SUMMARIZE_OVER;
+  const flat = dtype.startsWith('complex') ? null : t.toArray();
   const strides: number[] = [];
   let acc = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     strides[d] = acc;
     acc *= shape[d];
   }
-  const indent = 'tensor('.length;
-  const render = (d: number, offset: number): string => {
-    if (d === shape.length) return pad(strings[offset]);
-    const n = shape[d];
+  const shownIndices = (n: number): (number | null)[] => {
     const idx: (number | null)[] = [];
     if (summarize && n > 2 * EDGE) {
       for (let i = 0; i < EDGE; i++) idx.push(i);
@@ -552,17 +529,68 @@ function formatTensor(t: Tensor): string {
     } else {
       for (let i = 0; i < n; i++) idx.push(i);
     }
-    const parts = idx.map((i) => (i === null ? '...' : render(d + 1, offset + i * strides[d])));
-    if (d === shape.length - 1) return `[${parts.join(', ')}]`;
-    const sep = ',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + d + 1);
+    return idx;
+  };
+  // The formatter sees only the elements that will be printed, as PyTorch's does.
+  const shown: number[] = [];
+  const collect = (d: number, offset: number): void => {
+    if (d === shape.length) { shown.push(offset); return; }
+    for (const i of shownIndices(shape[d])) if (i !== null) collect(d + 1, offset + i * strides[d]);
+  };
+  if (flat !== null && numel > 0) collect(0, 0);
+  const valueAt = (offset: number): number => Number((flat as ArrayLike<number | bigint>)[offset]);
+  let fmt: (v: number) => string;
+  if (dtype === 'bool') {
+    fmt = (v) => (v ? 'True' : 'False');
+  } else if (!isFloat) {
+    fmt = (v) => String(v);
+  } else {
+    const nonZeroFinite = shown.map(valueAt).filter((v) => Number.isFinite(v) && v !== 0);
+    const abs = nonZeroFinite.map(Math.abs);
+    const maxAbs = abs.length ? Math.max(...abs) : 0;
+    const minAbs = abs.length ? Math.min(...abs) : 0;
+    const intMode = nonZeroFinite.every((v) => Number.isInteger(v));
+    const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
+    const sciMode = abs.length > 0 && (maxAbs / minAbs > 1000 || maxAbs > 1e8 || (!intMode && minAbs < 1e-4));
+    if (sciMode) {
+      fmt = (v) => (Number.isFinite(v) ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : special(v));
+    } else if (intMode) {
+      fmt = (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : special(v));
+    } else {
+      fmt = (v) => (Number.isFinite(v) ? v.toFixed(4) : special(v));
+    }
+  }
+  const width = shown.reduce((w, o) => Math.max(w, fmt(valueAt(o)).length), 0);
+  const element = (offset: number) => fmt(valueAt(offset)).padStart(width);
+  const render = (d: number, offset: number, indent: number): string => {
+    const idx = shownIndices(shape[d]);
+    if (d === shape.length - 1) {
+      const items = idx.map((i) => (i === null ? ' ...' : element(offset + i * strides[d])));
+      const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
+      return `[${lines.join(',\n' + ' '.repeat(indent + 1))}]`;
+    }
+    const parts = idx.map((i) => (i === null ? '...' : render(d + 1, offset + i * strides[d], indent + 1)));
+    const sep = ',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + 1);
     return `[${parts.join(sep)}]`;
   };
-  const body = flat === null ? `<${shape.join('x')} ${dtype}>` : shape.length === 0 ? strings[0] : render(0, 0);
+  const defaultDtype = dtype === 'float32' || dtype === 'int64' || dtype === 'bool';
   const extras: string[] = [];
   if (t.device !== 'cpu') extras.push(`device='${t.device}'`);
-  if (summarize || t.numel() === 0) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
-  const defaultDtype = dtype === 'float32' || dtype === 'int64' || dtype === 'bool';
-  if (!defaultDtype) extras.push(`dtype=torch.${dtype}`);
+  let body: string;
+  if (flat === null) {
+    body = `<${shape.join('x')} ${dtype}>`;
+    extras.push(`dtype=torch.${dtype}`);
+  } else if (numel === 0) {
+    body = '[]';
+    if (shape.length !== 1) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+    // No elements show whether an empty tensor is integral, so only float32 goes unnamed.
+    if (dtype !== 'float32') extras.push(`dtype=torch.${dtype}`);
+  } else {
+    body = shape.length === 0 ? fmt(valueAt(0)) : render(0, 0, 'tensor('.length);
+    if (!defaultDtype) extras.push(`dtype=torch.${dtype}`);
+  }
   if (t.gradFn) extras.push(`grad_fn=<${t.gradFn}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
   return `tensor(${body}${extras.map((e) => ', ' + e).join('')})`;

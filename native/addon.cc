@@ -1,6 +1,7 @@
 // Registers the bindings; nothing else lives here.
 #include <napi.h>
 
+#include "bindings/batch_stream.h"
 #include "bindings/config.h"
 #include "bindings/functional.h"
 #include "bindings/ops.h"
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nodetorch::InitFunctional(env, exports);
   nodetorch::InitOptim(env, exports);
   nodetorch::InitConfig(env, exports);
+  nodetorch::InitBatchStream(env, exports);
   return exports;
 }
 

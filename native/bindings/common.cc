@@ -42,22 +42,13 @@ Napi::Error TorchError(Napi::Env env, const std::string& message, const std::str
 }
 
 Napi::Value Trampoline(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   auto impl = reinterpret_cast<Impl>(info.Data());
   try {
     return impl(info);
   } catch (const Napi::Error&) {
     throw;
-  } catch (const nodetorch::Error& e) {
-    throw TorchError(env, e.what(), e.code());
-  } catch (const c10::Error& e) {
-    throw TorchError(env, CleanMessage(e.what_without_backtrace()), "TORCH_ERROR");
-  } catch (const std::bad_alloc&) {
-    throw TorchError(env, "out of memory", "OUT_OF_MEMORY");
-  } catch (const std::exception& e) {
-    throw TorchError(env, CleanMessage(e.what()), "TORCH_ERROR");
   } catch (...) {
-    throw TorchError(env, "unknown native error", "TORCH_ERROR");
+    throw ToJsError(info.Env(), std::current_exception());
   }
 }
 
@@ -74,6 +65,24 @@ std::string TypeOf(const Napi::Value& value) {
 }
 
 }  // namespace
+
+Napi::Error ToJsError(Napi::Env env, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Napi::Error& e) {
+    return e;
+  } catch (const nodetorch::Error& e) {
+    return TorchError(env, e.what(), e.code());
+  } catch (const c10::Error& e) {
+    return TorchError(env, CleanMessage(e.what_without_backtrace()), "TORCH_ERROR");
+  } catch (const std::bad_alloc&) {
+    return TorchError(env, "out of memory", "OUT_OF_MEMORY");
+  } catch (const std::exception& e) {
+    return TorchError(env, CleanMessage(e.what()), "TORCH_ERROR");
+  } catch (...) {
+    return TorchError(env, "unknown native error", "TORCH_ERROR");
+  }
+}
 
 Napi::Error TypeErrorFor(Napi::Env env, const std::string& what, const char* name, const Napi::Value& value) {
   return Napi::TypeError::New(env, "Expected " + what + " for " + name + " but received " + TypeOf(value));

@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <napi.h>
 
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,10 @@ Napi::Value Wrap(Napi::Env env, at::Tensor tensor);
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor);  // undefined tensor → null
 Napi::Array WrapList(Napi::Env env, const std::vector<at::Tensor>& tensors);
 Napi::Value WrapPair(Napi::Env env, const std::tuple<at::Tensor, at::Tensor>& pair);
+
+// The JS error for a C++ exception: TorchError (with `code`) for LibTorch and nodetorch errors.
+// Also used by async workers, whose errors surface on the main thread.
+Napi::Error ToJsError(Napi::Env env, std::exception_ptr error);
 
 Napi::Error TypeErrorFor(Napi::Env env, const std::string& what, const char* name, const Napi::Value& value);
 

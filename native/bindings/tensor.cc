@@ -321,7 +321,10 @@ Napi::Value To(const Napi::CallbackInfo& info) {
   auto dtype = info[1].IsString() ? parse_dtype(info[1].As<Napi::String>()) : t.scalar_type();
   auto device = info[2].IsString() ? parse_device(info[2].As<Napi::String>()) : t.device();
   bool copy = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
-  return Wrap(info.Env(), t.to(device, dtype, /*non_blocking=*/false, copy));
+  at::Tensor out = t.to(device, dtype, /*non_blocking=*/false, copy);
+  // As in PyTorch, `x.to(x.dtype) is x`: hand back the same JS object, not a second wrapper.
+  if (out.is_same(t)) return info[0];
+  return Wrap(info.Env(), std::move(out));
 }
 
 Napi::Value Backward(const Napi::CallbackInfo& info) {

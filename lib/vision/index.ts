@@ -1,0 +1,5 @@
+/**
+ * `torchvision`: datasets and transforms.
+ */
+export * as transforms from './transforms';
+export * as datasets from './datasets';

@@ -1,0 +1,145 @@
+#include "bindings/batch_stream.h"
+
+#include <memory>
+
+#include "bindings/common.h"
+#include "core/batch_stream.h"
+
+namespace nodetorch {
+
+namespace {
+
+const napi_type_tag kStreamTag = {0x6e6f6465746f7263ULL, 0x6842617463685321ULL};
+
+using StreamPtr = std::shared_ptr<BatchStream>;
+
+StreamPtr& ToStream(const Napi::Value& value) {
+  bool ok = false;
+  if (value.IsExternal()) napi_check_object_type_tag(value.Env(), value, &kStreamTag, &ok);
+  if (!ok) throw TypeErrorFor(value.Env(), "a batch stream", "stream", value);
+  return *value.As<Napi::External<StreamPtr>>().Data();
+}
+
+Stage ToStage(const Napi::Object& o) {
+  Stage stage;
+  std::string kind = ToString(o.Get("kind"), "kind");
+  if (kind == "affine") {
+    stage.kind = Stage::Kind::kAffine;
+    auto& a = stage.affine;
+    a.degrees_min = ToDouble(o.Get("degreesMin"), "degreesMin");
+    a.degrees_max = ToDouble(o.Get("degreesMax"), "degreesMax");
+    a.translate_x = ToDouble(o.Get("translateX"), "translateX");
+    a.translate_y = ToDouble(o.Get("translateY"), "translateY");
+    a.scale_min = ToDouble(o.Get("scaleMin"), "scaleMin");
+    a.scale_max = ToDouble(o.Get("scaleMax"), "scaleMax");
+    a.shear_min = ToDouble(o.Get("shearMin"), "shearMin");
+    a.shear_max = ToDouble(o.Get("shearMax"), "shearMax");
+    a.fill = ToDouble(o.Get("fill"), "fill");
+  } else if (kind == "scale") {
+    stage.kind = Stage::Kind::kScale;
+    stage.scale = ToDouble(o.Get("scale"), "scale");
+  } else if (kind == "normalize") {
+    stage.kind = Stage::Kind::kNormalize;
+    auto mean = o.Get("mean").As<Napi::Array>();
+    auto std = o.Get("std").As<Napi::Array>();
+    for (uint32_t i = 0; i < mean.Length(); ++i) stage.mean.push_back(ToDouble(mean.Get(i), "mean"));
+    for (uint32_t i = 0; i < std.Length(); ++i) stage.std.push_back(ToDouble(std.Get(i), "std"));
+  } else {
+    throw TypeErrorFor(o.Env(), "'affine', 'scale' or 'normalize'", "kind", o.Get("kind"));
+  }
+  return stage;
+}
+
+// batchStream(images, labels, stages, batchSize, dropLast, order: Int32Array, seed, prefetch)
+Napi::Value Create(const Napi::CallbackInfo& info) {
+  StreamSpec spec;
+  spec.images = ToTensor(info[0], "images").contiguous();
+  spec.labels = ToTensor(info[1], "labels").contiguous();
+  if (!info[2].IsArray()) throw TypeErrorFor(info.Env(), "an array of stages", "stages", info[2]);
+  auto stages = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < stages.Length(); ++i) spec.stages.push_back(ToStage(stages.Get(i).As<Napi::Object>()));
+  spec.batch_size = ToInt(info[3], "batchSize");
+  spec.drop_last = ToBool(info[4], "dropLast");
+  if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw TypeErrorFor(info.Env(), "an Int32Array", "order", info[5]);
+  }
+  auto order_js = info[5].As<Napi::Int32Array>();
+  std::vector<int64_t> order(order_js.Data(), order_js.Data() + order_js.ElementLength());
+  spec.seed = static_cast<uint64_t>(ToInt(info[6], "seed"));
+  spec.prefetch = static_cast<int>(ToInt(info[7], "prefetch"));
+  auto stream = std::make_shared<BatchStream>(std::move(spec), std::move(order));
+  auto external = Napi::External<StreamPtr>::New(info.Env(), new StreamPtr(std::move(stream)),
+                                                 [](Napi::Env, StreamPtr* p) { delete p; });
+  napi_type_tag_object(info.Env(), external, &kStreamTag);
+  return external;
+}
+
+Napi::Value Next(const Napi::CallbackInfo& info) {
+  at::Tensor images, labels;
+  if (!ToStream(info[0])->next(images, labels)) return info.Env().Null();
+  return WrapList(info.Env(), {images, labels});
+}
+
+// Waits for the next batch on the thread pool. The stream is shared with the worker, so
+// closing or collecting the JS handle cannot free it mid-wait.
+class NextWorker : public Napi::AsyncWorker {
+ public:
+  NextWorker(Napi::Env env, StreamPtr stream)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), stream_(std::move(stream)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      has_batch_ = stream_->next(images_, labels_);
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (error_) {
+      deferred_.Reject(ToJsError(env, error_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(has_batch_ ? Napi::Value(WrapList(env, {images_, labels_})) : env.Null());
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  StreamPtr stream_;
+  at::Tensor images_, labels_;
+  bool has_batch_ = false;
+  std::exception_ptr error_;
+};
+
+Napi::Value NextAsync(const Napi::CallbackInfo& info) {
+  auto* worker = new NextWorker(info.Env(), ToStream(info[0]));
+  auto promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value NumBatches(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(ToStream(info[0])->num_batches()));
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  ToStream(info[0])->stop();
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitBatchStream(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "batchStream", Create);
+  Export(env, exports, "batchStreamNext", Next);
+  Export(env, exports, "batchStreamNextAsync", NextAsync);
+  Export(env, exports, "batchStreamNumBatches", NumBatches);
+  Export(env, exports, "batchStreamClose", Close);
+}
+
+}  // namespace nodetorch

@@ -1,0 +1,257 @@
+/**
+ * Misuse: every failure is a JS error of the right kind with a readable message, never an abort.
+ * TypeError for a wrong type, RangeError for a value out of range, TorchError (with a `code`) for
+ * anything LibTorch refused.
+ */
+import { describe, expect, test } from 'vitest';
+import * as torch from '../lib';
+import { nn, TorchError } from '../lib';
+import { native } from '../lib/binding';
+
+const EXPECTED_FORMAT = /^Expected .+ for .+ but received .+$/s;
+
+/** Runs `fn`, which must throw; returns the error. */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(Error);
+    return e as Error;
+  }
+  return expect.fail('expected a throw');
+}
+
+/** A TorchError with `code`, whose message has no C++ frame noise. */
+function torchError(fn: () => unknown, code = 'TORCH_ERROR'): TorchError {
+  const e = thrown(fn);
+  expect(e).toBeInstanceOf(TorchError);
+  expect(e.name).toBe('TorchError');
+  expect((e as TorchError).code).toBe(code);
+  expect(e.message).not.toMatch(/Exception raised from|frame #\d|c10::|\.cpp:\d+/);
+  expect(e.message.length).toBeGreaterThan(10);
+  return e as TorchError;
+}
+
+function typeErr(fn: () => unknown): TypeError {
+  const e = thrown(fn);
+  expect(e).toBeInstanceOf(TypeError);
+  return e as TypeError;
+}
+
+function rangeErr(fn: () => unknown): RangeError {
+  const e = thrown(fn);
+  expect(e).toBeInstanceOf(RangeError);
+  expect(e.message).toMatch(EXPECTED_FORMAT);
+  return e as RangeError;
+}
+
+describe('LibTorch errors become TorchError', () => {
+  test('conv with the wrong channel count', () => {
+    const e = torchError(() => new nn.Conv2d(3, 4, 3).forward(torch.randn([1, 1, 8, 8])));
+    expect(e.message).toMatch(/3 channels/);
+    expect(e.message).toMatch(/1 channels/);
+  });
+
+  test('matmul shape mismatch', () => {
+    const e = torchError(() => torch.randn([2, 3]).matmul(torch.randn([2, 3])));
+    expect(e.message).toContain('2x3 and 2x3');
+  });
+
+  test('cat with mismatched sizes', () => {
+    torchError(() => torch.cat([torch.randn([2, 3]), torch.randn([2, 4])], 0));
+  });
+
+  test('backward() on a non-scalar', () => {
+    const x = torch.randn([3], { requiresGrad: true });
+    const e = torchError(() => x.mul(2).backward());
+    expect(e.message).toMatch(/scalar/);
+    expect(e.message).toContain('[3]');
+    expect(x.grad).toBeNull();
+  });
+
+  test('backward() through a tensor that does not require grad', () => {
+    torchError(() => torch.randn([3]).sum().backward());
+  });
+
+  test('item() on many elements', () => {
+    const e = torchError(() => torch.randn([3]).item());
+    expect(e.message).toContain('3');
+  });
+
+  test('select out of range is LibTorch\'s IndexError, as a TorchError', () => {
+    torchError(() => torch.randn([3]).select(0, 5));
+  });
+
+  test('the process survives and keeps working after errors', () => {
+    for (let i = 0; i < 100; i++) expect(() => torch.randn([2, 3]).matmul(torch.randn([2, 3]))).toThrow(TorchError);
+    expect(torch.ones([2, 2]).matmul(torch.ones([2, 2])).sum().item()).toBe(8);
+  });
+});
+
+describe('disposed tensors', () => {
+  test('any method on a disposed tensor throws DISPOSED', () => {
+    const x = torch.randn([2]);
+    x.dispose();
+    expect(x.isDisposed).toBe(true);
+    torchError(() => x.add(1), 'DISPOSED');
+    torchError(() => x.shape, 'DISPOSED');
+    torchError(() => x.toArray(), 'DISPOSED');
+    torchError(() => x.item(), 'DISPOSED');
+    // Printing stays safe (console.log of a freed tensor must not throw).
+    expect(x.toString()).toBe('tensor(<disposed>)');
+  });
+
+  test('a disposed tensor as an argument throws DISPOSED', () => {
+    const d = torch.randn([2]);
+    d.dispose();
+    torchError(() => torch.randn([2]).add(d), 'DISPOSED');
+    torchError(() => torch.cat([torch.randn([2]), d]), 'DISPOSED');
+  });
+
+  test('dispose() is idempotent', () => {
+    const x = torch.randn([2]);
+    x.dispose();
+    expect(() => x.dispose()).not.toThrow();
+  });
+});
+
+describe('CUDA on a CPU build', () => {
+  test.skipIf(torch.cuda.isAvailable())('to(\'cuda\'), cuda() and a cuda factory throw CUDA_UNAVAILABLE', () => {
+    const e = torchError(() => torch.randn([2]).to('cuda'), 'CUDA_UNAVAILABLE');
+    expect(e.message).toMatch(/CUDA/);
+    torchError(() => torch.randn([2]).cuda(), 'CUDA_UNAVAILABLE');
+    torchError(() => torch.randn([2]).to('cuda:0'), 'CUDA_UNAVAILABLE');
+    torchError(() => torch.zeros([2], { device: 'cuda' }), 'CUDA_UNAVAILABLE');
+    torchError(() => new nn.Linear(2, 2).to('cuda'), 'CUDA_UNAVAILABLE');
+  });
+
+  test('a malformed device is a TypeError', () => {
+    const e = typeErr(() => torch.randn([2]).to('gpu'));
+    expect(e.message).toMatch(EXPECTED_FORMAT);
+  });
+});
+
+describe('argument checks', () => {
+  test('wrong argument types give TypeError in the one format', () => {
+    const cases: [() => unknown, RegExp][] = [
+      [() => torch.randn([2]).add('x' as never), /^Expected a Tensor or a number for other but received "x"$/],
+      [() => torch.randn([2]).view('a' as never), /^Expected an array of integers for shape but received \["a"\]$/],
+      [() => torch.zeros([2], { dtype: 'float8' as never }), /^Expected one of .* for dtype but received "float8"$/],
+      [() => torch.randn([2]).sum(0, 'yes' as never), /^Expected a boolean for keepdim but received "yes"$/],
+      [() => new nn.Conv2d(1, 2, 'five' as never), /^Expected an integer or 2 integers for kernelSize but received "five"$/],
+      [() => torch.randn([2]).transpose(0.5, 1), /^Expected an integer for dim0 but received 0\.5$/],
+      [() => torch.tensor([[1, 2], [3]]), /^Expected nested arrays of numbers with a regular shape for data but received/],
+      [() => torch.tidy(42 as never), /^Expected a function for fn but received 42$/],
+    ];
+    for (const [fn, message] of cases) {
+      const e = typeErr(fn);
+      expect(e.message).toMatch(EXPECTED_FORMAT);
+      expect(e.message).toMatch(message);
+    }
+  });
+
+  test('out-of-range values give RangeError', () => {
+    expect(rangeErr(() => torch.randn([-1])).message).toMatch(/for randn size but received \[-1\]/);
+    expect(rangeErr(() => torch.randn([2]).size(5)).message).toMatch(/for dim but received 5/);
+    rangeErr(() => new nn.Conv2d(0, 4, 3));
+    rangeErr(() => new nn.Conv2d(3, 4, 3, { groups: 2 }));
+    rangeErr(() => torch.manualSeed(-1));
+    rangeErr(() => torch.setNumThreads(0));
+    rangeErr(() => torch.randint(5, 5, [2]));
+    rangeErr(() => torch.fromArray(new Float32Array(5), [2, 3]));
+    rangeErr(() => torch.arange(0, 5, 0));
+  });
+
+  test('a native function called with a non-tensor object throws TypeError, not a crash', () => {
+    expect(typeErr(() => native.add({}, 1, 1)).message).toMatch(EXPECTED_FORMAT);
+    expect(typeErr(() => native.shape({ a: 1 })).message).toMatch(EXPECTED_FORMAT);
+    expect(typeErr(() => native.matmul(torch.randn([2, 2]), [1, 2])).message).toMatch(EXPECTED_FORMAT);
+    // A Tensor method borrowed onto a plain object.
+    const add = torch.Tensor.prototype.add as (this: unknown, o: number) => unknown;
+    expect(typeErr(() => add.call({}, 1)).message).toMatch(EXPECTED_FORMAT);
+    // An object that merely claims to be a Tensor.
+    const fake = Object.create(torch.Tensor.prototype) as torch.Tensor;
+    typeErr(() => fake.shape);
+  });
+
+  test('new torch.Tensor() is a TypeError', () => {
+    const Ctor = torch.Tensor as unknown as new () => unknown;
+    const e = typeErr(() => new Ctor());
+    expect(e.message).toMatch(/torch\.tensor|torch functions/);
+  });
+});
+
+describe('losses', () => {
+  test('CrossEntropy with mismatched output/labels names both shapes', () => {
+    const e = torchError(() => new nn.CrossEntropyLoss().forward(torch.randn([4, 10]), torch.randint(0, 10, [5])), 'SHAPE_MISMATCH');
+    expect(e.message).toContain('[4, 10]');
+    expect(e.message).toContain('[5]');
+    const e2 = torchError(() => nn.functional.crossEntropy(torch.randn([4, 10]), torch.randint(0, 10, [4, 2])), 'SHAPE_MISMATCH');
+    expect(e2.message).toContain('[4, 10]');
+    expect(e2.message).toContain('[4, 2]');
+  });
+
+  test('a label out of range is a TorchError', () => {
+    torchError(() => nn.functional.crossEntropy(torch.randn([2, 3]), torch.tensor([0, 7], { dtype: 'int64' })));
+  });
+});
+
+describe('loadStateDict', () => {
+  class Net extends nn.Module {
+    fc1 = new nn.Linear(4, 3);
+    fc2 = new nn.Linear(3, 2);
+    forward(x: torch.Tensor) { return this.fc2.forward(this.fc1.forward(x)); }
+  }
+
+  test('strict: missing and unexpected keys are listed in one TorchError', () => {
+    const net = new Net();
+    const sd = net.stateDict();
+    delete sd['fc2.bias'];
+    sd['fc3.weight'] = torch.zeros([2, 2]);
+    const e = torchError(() => new Net().loadStateDict(sd), 'STATE_DICT_MISMATCH');
+    expect(e.message).toContain('Missing key(s) in state_dict: "fc2.bias"');
+    expect(e.message).toContain('Unexpected key(s) in state_dict: "fc3.weight"');
+    expect(e.message).toContain('Net');
+  });
+
+  test('a shape mismatch names the key and both shapes, strict or not', () => {
+    const sd = new Net().stateDict();
+    sd['fc1.weight'] = torch.zeros([3, 5]);
+    for (const strict of [true, false]) {
+      const e = torchError(() => new Net().loadStateDict(sd, { strict }), 'STATE_DICT_MISMATCH');
+      expect(e.message).toContain('size mismatch for fc1.weight');
+      expect(e.message).toContain('[3, 5]');
+      expect(e.message).toContain('[3, 4]');
+    }
+  });
+
+  test('a failed load leaves the module unchanged', () => {
+    const net = new Net();
+    const before = Array.from(net.fc2.weight.toArray());
+    const sd = new Net().stateDict();
+    sd['fc1.weight'] = torch.zeros([1]);
+    expect(() => net.loadStateDict(sd)).toThrow(TorchError);
+    expect(Array.from(net.fc2.weight.toArray())).toEqual(before);
+  });
+
+  test('strict: false returns the missing and unexpected keys and loads the rest', () => {
+    const src = new Net();
+    const sd = src.stateDict();
+    delete sd['fc2.bias'];
+    sd.extra = torch.zeros([1]);
+    const dst = new Net();
+    const fc2Bias = Array.from(dst.fc2.bias!.toArray());
+    const result = dst.loadStateDict(sd, { strict: false });
+    expect(result).toEqual({ missingKeys: ['fc2.bias'], unexpectedKeys: ['extra'] });
+    expect(Array.from(dst.fc1.weight.toArray())).toEqual(Array.from(src.fc1.weight.toArray()));
+    expect(Array.from(dst.fc2.bias!.toArray())).toEqual(fc2Bias);
+  });
+
+  test('a non-Tensor value and a non-object state dict are refused', () => {
+    const sd: Record<string, unknown> = { ...new Net().stateDict() };
+    sd['fc1.bias'] = [1, 2, 3];
+    expect(torchError(() => new Net().loadStateDict(sd), 'STATE_DICT_MISMATCH').message).toContain('fc1.bias');
+    typeErr(() => new Net().loadStateDict(42 as never));
+    typeErr(() => new Net().loadStateDict({}, { strict: 'no' as never }));
+  });
+});
