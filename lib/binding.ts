@@ -38,7 +38,9 @@ interface Candidate {
 }
 
 function localBuild(tried: string[]): Candidate | null {
-  const dir = path.join(PACKAGE_ROOT, 'build', 'Release');
+  // NODETORCH_BUILD_DIR names another build folder, as it does for scripts/build-native.js
+  // (one folder per LibTorch when testing against several).
+  const dir = path.join(PACKAGE_ROOT, process.env.NODETORCH_BUILD_DIR || 'build', 'Release');
   const file = path.join(dir, 'nodetorch.node');
   const meta = path.join(dir, 'nodetorch.json');
   if (!fs.existsSync(file) || !fs.existsSync(meta)) {
@@ -55,16 +57,14 @@ function localBuild(tried: string[]): Candidate | null {
 
 function prebuilt(tried: string[]): Candidate | null {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { findLibtorch } = require(path.join(PACKAGE_ROOT, 'scripts', 'find-libtorch.js'));
+  const { findLibtorch, prebuiltName } = require(path.join(PACKAGE_ROOT, 'scripts', 'find-libtorch.js'));
   const found = findLibtorch();
   if (found.error) {
     tried.push(`LibTorch for a prebuilt binary: ${found.error} (${found.tried.join('; ')})`);
     return null;
   }
   const dir = path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
-  const [major, minor] = String(found.version).split('.');
-  const name = `nodetorch.libtorch-${major}.${minor}${found.cuda ? '-cuda' : ''}.node`;
-  const file = path.join(dir, name);
+  const file = path.join(dir, prebuiltName(found));
   if (!fs.existsSync(file)) {
     const have = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.node')) : [];
     tried.push(`prebuilt: ${file} for LibTorch ${found.version} at ${found.root} (prebuilt here: ${have.join(', ') || 'none'})`);

@@ -87,7 +87,13 @@ function findLibtorch(env = process.env) {
   return found || { error: 'no LibTorch found', tried };
 }
 
-module.exports = { findLibtorch, readVersion };
+/** The prebuilt binary's file name for a LibTorch: one per major.minor (and CUDA or not). */
+function prebuiltName(found) {
+  const [major, minor] = String(found.version).split('.');
+  return `nodetorch.libtorch-${major}.${minor}${found.cuda ? '-cuda' : ''}.node`;
+}
+
+module.exports = { findLibtorch, readVersion, prebuiltName };
 
 if (require.main === module) {
   process.stdout.write(JSON.stringify(findLibtorch(), null, 2) + '\n');

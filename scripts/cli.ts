@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * `npx nodetorch train|test|draw [options]`: the seed program from the command line.
+ */
+import { parseArgs } from 'util';
+import { DEFAULTS, draw, main, makeData, makeModel, test, train, type Settings } from './mnist_cnn';
+import * as torch from '../lib';
+
+const HELP = `Usage: nodetorch <train|test|draw> [options]
+
+  train   train a CNN on MNIST, save models/<Optimizer>_acc_<acc>.pth and an accuracy curve PNG
+  test    load a saved state dict and print the test accuracy
+  draw    load a saved state dict and write a 5x6 PNG grid of test images with predictions
+  all     train, then test and draw with the saved model (what \`npm run train\` does)
+
+Options:
+  --model seed|homework      the seed CNN or the homework CNN (default seed)
+  --epochs N                 training epochs (default 6)
+  --optimizer sgd|adam       (default sgd)
+  --lr X                     learning rate (default 0.01 for sgd, 0.001 for adam)
+  --momentum X               SGD momentum (default 0.5)
+  --batch-size N             (default 64)
+  --device cpu|cuda|auto     (default cpu)
+  --data-root DIR            where MNIST/raw/ lives or is copied to (default ./data)
+  --save-dst DIR             where train saves checkpoints and plots (default ./models)
+  --load-dst FILE            the .pth that test and draw load (default ./models/SGD_acc_0.98.pth)
+  --seed N                   seed for weights, shuffling and augmentation
+  -h, --help                 this help
+`;
+
+function number(value: string | undefined, name: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new TypeError(`Expected ${integer ? 'an integer' : 'a number'} for --${name} but received ${JSON.stringify(value)}`);
+  return n;
+}
+
+function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new TypeError(`Expected one of ${allowed.join(', ')} for --${name} but received ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      model: { type: 'string' }, epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
+      momentum: { type: 'string' }, 'batch-size': { type: 'string' }, device: { type: 'string' },
+      'data-root': { type: 'string' }, 'save-dst': { type: 'string' }, 'load-dst': { type: 'string' },
+      seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || command === undefined) {
+    process.stdout.write(HELP);
+    return command === undefined && !values.help ? 1 : 0;
+  }
+  if (!['train', 'test', 'draw', 'all'].includes(command) || positionals.length > 1) {
+    process.stderr.write(`nodetorch: unknown command ${JSON.stringify(positionals.join(' '))}\n\n${HELP}`);
+    return 1;
+  }
+  const optimizer = oneOf(values.optimizer, 'optimizer', ['sgd', 'adam'] as const) ?? DEFAULTS.optimizer;
+  const s: Settings = {
+    ...DEFAULTS,
+    model: oneOf(values.model, 'model', ['seed', 'homework'] as const) ?? DEFAULTS.model,
+    epochs: number(values.epochs, 'epochs', true) ?? DEFAULTS.epochs,
+    optimizer,
+    lr: number(values.lr, 'lr', false) ?? (optimizer === 'adam' ? 1e-3 : DEFAULTS.lr),
+    momentum: number(values.momentum, 'momentum', false) ?? DEFAULTS.momentum,
+    batchSize: number(values['batch-size'], 'batch-size', true) ?? DEFAULTS.batchSize,
+    device: oneOf(values.device, 'device', ['cpu', 'cuda', 'auto'] as const) ?? DEFAULTS.device,
+    dataRoot: values['data-root'] ?? DEFAULTS.dataRoot,
+    saveDst: values['save-dst'] ?? DEFAULTS.saveDst,
+    loadDst: values['load-dst'],
+    seed: number(values.seed, 'seed', true),
+    progress: process.stderr.isTTY ? 'bar' : 'none',
+  };
+  if (s.seed !== undefined) torch.manualSeed(s.seed);
+  if (command === 'all') {
+    await main(s);
+    return 0;
+  }
+  const { trainLoader, testLoader } = makeData(s);
+  const loadDst = s.loadDst ?? './models/SGD_acc_0.98.pth';
+  if (command === 'train') await train(makeModel(s), trainLoader, s, s.saveDst);
+  else if (command === 'test') await test(makeModel(s), testLoader, s, loadDst);
+  else draw(makeModel(s), testLoader, loadDst);
+  return 0;
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e: Error) => {
+      process.stderr.write(`nodetorch: ${e.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
