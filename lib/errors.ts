@@ -39,7 +39,8 @@ export function describe(value: unknown): string {
     return s !== undefined && s.length <= 60 ? s : `an array of length ${value.length}`;
   }
   const name = (value as object).constructor?.name;
-  return name ? `a ${name}` : 'an object';
+  if (!name || name === 'Object') return 'an object';
+  return /^[AEIOU]/.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 /** `TypeError: Expected <what> for <name> but received <value>`. */

@@ -21,14 +21,17 @@ function main() {
   const args = [cmakeJs, 'compile', '--out', out,
     `--CDNODETORCH_TORCH_ROOT=${found.root}`,
     `--CDNODETORCH_TORCH_CMAKE_DIR=${found.cmakeDir}`,
-    `--CDNODETORCH_TORCH_LIB_DIR=${found.libDir}`];
+    `--CDNODETORCH_TORCH_LIB_DIR=${found.libDir}`,
+    `--CDNODETORCH_PREBUILT=${process.env.NODETORCH_PREBUILT === '1' ? 'ON' : 'OFF'}`];
   if (found.cuda && process.env.CUDACXX === undefined && fs.existsSync('/usr/local/cuda/bin/nvcc')) {
     process.env.CUDACXX = '/usr/local/cuda/bin/nvcc';
   }
   const res = spawnSync(process.execPath, args, { cwd: pkgRoot, stdio: 'inherit', env: { ...process.env, CMAKE_BUILD_PARALLEL_LEVEL: process.env.CMAKE_BUILD_PARALLEL_LEVEL || String(require('os').cpus().length) } });
   if (res.status !== 0) process.exit(res.status || 1);
   const info = { libtorchVersion: found.version, source: found.source, root: found.root, libDir: found.libDir, cuda: found.cuda };
-  fs.writeFileSync(path.join(pkgRoot, out, 'Release', 'nodetorch.json'), JSON.stringify(info, null, 2) + '\n');
+  if (process.env.NODETORCH_PREBUILT !== '1') {
+    fs.writeFileSync(path.join(pkgRoot, out, 'Release', 'nodetorch.json'), JSON.stringify(info, null, 2) + '\n');
+  }
 }
 
 main();

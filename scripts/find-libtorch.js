@@ -47,13 +47,13 @@ function finish(found) {
   return found;
 }
 
-function fromPython(why) {
-  const pythons = process.env.PYTHON ? [process.env.PYTHON] : ['python3', 'python'];
+function fromPython(why, env) {
+  const pythons = env.PYTHON ? [env.PYTHON] : ['python3', 'python'];
   for (const py of pythons) {
     let out;
     try {
       out = execFileSync(py, ['-c', 'import os, torch; print(os.path.dirname(torch.__file__))'], {
-        encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000,
+        encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000, env,
       }).trim();
     } catch {
       why.push(`Python torch: \`${py} -c "import torch"\` failed`);
@@ -64,8 +64,11 @@ function fromPython(why) {
   return null;
 }
 
-function fromSystem(why) {
-  for (const root of SYSTEM_ROOTS) {
+function fromSystem(why, env) {
+  // NODETORCH_SYSTEM_ROOTS (colon-separated) replaces the default system prefixes, e.g. for a
+  // LibTorch under /opt; an empty value searches none.
+  const roots = env.NODETORCH_SYSTEM_ROOTS !== undefined ? env.NODETORCH_SYSTEM_ROOTS.split(':').filter(Boolean) : SYSTEM_ROOTS;
+  for (const root of roots) {
     const found = describeRoot(root, 'system', why);
     if (found) return found;
   }
@@ -83,7 +86,7 @@ function findLibtorch(env = process.env) {
     // An explicit choice that is wrong is an error, not a reason to fall through silently.
     return found || { error: `LIBTORCH=${env.LIBTORCH} is not a LibTorch root`, tried };
   }
-  const found = fromPython(tried) || fromSystem(tried);
+  const found = fromPython(tried, env) || fromSystem(tried, env);
   return found || { error: 'no LibTorch found', tried };
 }
 

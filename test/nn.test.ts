@@ -220,7 +220,7 @@ describe('modes, gradients and devices', () => {
     const after = model.parameters();
     after.forEach((p, i) => expect(p).toBe(before[i]));
     expect(after.every((p) => p.dtype === 'float64' && p.requiresGrad && p.isLeaf)).toBe(true);
-    expect(Array.from(model.linear.weight.toArray())).toEqual(Array.from(w0));
+    expect(Array.from(model.linear.weight.toArray() as Float32Array)).toEqual(Array.from(w0 as Float32Array));
     const x = torch.randn([2, 1, 28, 28], { dtype: 'float64' });
     const loss = F.crossEntropy(model.forward(x), torch.tensor([0, 1], { dtype: 'int64' }));
     expect(loss.dtype).toBe('float64');

@@ -5,8 +5,6 @@
 import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 
-const list = (t: torch.Tensor) => t.tolist();
-
 describe('factories and dtypes', () => {
   test('float32 is the default; the shape is a plain number[]', () => {
     for (const t of [torch.zeros([2, 3]), torch.ones(2, 3), torch.rand([2, 3]), torch.randn([2, 3]), torch.empty([2, 3]), torch.tensor([[1, 2, 3], [4, 5, 6]])]) {
@@ -135,7 +133,7 @@ describe('shape ops', () => {
     expect(() => p.view(24)).toThrow(torch.TorchError);
     const c = p.contiguous();
     expect(c.isContiguous()).toBe(true);
-    expect(c.view(24).tolist().slice(0, 4)).toEqual([0, 4, 8, 12]);
+    expect((c.view(24).tolist() as number[]).slice(0, 4)).toEqual([0, 4, 8, 12]);
     const t = torch.tensor([[1, 2, 3], [4, 5, 6]]).transpose(0, 1);
     expect(t.tolist()).toEqual([[1, 4], [2, 5], [3, 6]]);
     expect(t.stride()).toEqual([1, 3]);

@@ -58,7 +58,7 @@ export class Adam extends Optimizer {
     const set = (k: string, v: unknown) => { if (v !== undefined) out[k] = v; };
     set('lr', lr); set('betas', betas === undefined ? undefined : [...(betas as number[])]); set('eps', eps);
     set('weight_decay', weightDecay); set('amsgrad', amsgrad); set('maximize', maximize);
-    if (fill) Object.assign(out, { foreach: null, capturable: false, differentiable: false, fused: null });
+    if (fill) Object.assign(out, { foreach: null, capturable: false, differentiable: false, fused: null, decoupled_weight_decay: false });
     return out;
   }
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up a fresh checkout: LibTorch (pip torch, unless one is already found), npm packages,
+# the native addon and the compiled TypeScript.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! node scripts/find-libtorch.js | grep -q '"libDir"'; then
+  echo "setup: no LibTorch found; installing the Python torch package (CPU)"
+  python3 -m pip install torch
+fi
+npm ci --no-audit --no-fund
+npm run build:native
+npm run build:ts
+node -e 'console.log(require("./dist/lib").config())'
