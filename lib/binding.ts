@@ -28,12 +28,15 @@ export interface BindingInfo {
   kind: 'local build' | 'prebuilt';
   /** Directory whose LibTorch libraries the addon must use. */
   libDir: string;
+  /** The LibTorch root those libraries belong to. */
+  root: string;
 }
 
 interface Candidate {
   file: string;
   kind: BindingInfo['kind'];
   libDir: string;
+  root: string;
   libtorchVersion: string;
 }
 
@@ -47,12 +50,12 @@ function localBuild(tried: string[]): Candidate | null {
     tried.push(`local build: ${file} (not built)`);
     return null;
   }
-  const info = JSON.parse(fs.readFileSync(meta, 'utf8')) as { libDir: string; libtorchVersion: string };
+  const info = JSON.parse(fs.readFileSync(meta, 'utf8')) as { libDir: string; root: string; libtorchVersion: string };
   if (!fs.existsSync(path.join(info.libDir, 'libtorch.so'))) {
     tried.push(`local build: ${file} was built for ${info.libDir}, which no longer holds libtorch.so`);
     return null;
   }
-  return { file, kind: 'local build', libDir: info.libDir, libtorchVersion: info.libtorchVersion };
+  return { file, kind: 'local build', libDir: info.libDir, root: info.root, libtorchVersion: info.libtorchVersion };
 }
 
 function prebuilt(tried: string[]): Candidate | null {
@@ -70,7 +73,7 @@ function prebuilt(tried: string[]): Candidate | null {
     tried.push(`prebuilt: ${file} for LibTorch ${found.version} at ${found.root} (prebuilt here: ${have.join(', ') || 'none'})`);
     return null;
   }
-  return { file, kind: 'prebuilt', libDir: found.libDir, libtorchVersion: found.version };
+  return { file, kind: 'prebuilt', libDir: found.libDir, root: found.root, libtorchVersion: found.version };
 }
 
 /** Loads LibTorch's libraries from `libDir` by absolute path, so the addon needs no LD_LIBRARY_PATH. */
@@ -118,8 +121,10 @@ function load(): { native: any; info: BindingInfo } {
     );
   }
   native.checkLibraries(candidate.libDir);
+  // PyTorch Python's rule: one thread per physical core unless OMP_NUM_THREADS is set, in which
+  // case LibTorch applies it as that version's Python does.
   if (process.env.OMP_NUM_THREADS === undefined) native.setNumThreads(native.physicalCores());
-  return { native, info: { file: candidate.file, kind: candidate.kind, libDir: candidate.libDir } };
+  return { native, info: { file: candidate.file, kind: candidate.kind, libDir: candidate.libDir, root: candidate.root } };
 }
 
 const loaded = load();

@@ -13,7 +13,7 @@ export interface Config {
   libtorchVersion: string;
   /** Whether the addon links a CUDA LibTorch. */
   cuda: boolean;
-  /** The LibTorch root chosen at build time. */
+  /** The LibTorch root in use (chosen at build time, or found at load time for a prebuilt binary). */
   root: string;
   /** The directory LibTorch's libraries were loaded from. */
   libDir: string;
@@ -33,7 +33,7 @@ export interface Config {
 export function config(): Config {
   const c = N.config();
   return {
-    libtorchVersion: c.libtorchVersion, cuda: c.cuda, root: c.root, libDir: c.libDir, numThreads: c.numThreads,
+    libtorchVersion: c.libtorchVersion, cuda: c.cuda, root: bindingInfo.root, libDir: c.libDir, numThreads: c.numThreads,
     binary: { kind: bindingInfo.kind, file: bindingInfo.file },
   };
 }

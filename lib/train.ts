@@ -199,7 +199,8 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
     try {
       for await (const [inputs, targets] of batchesOf(source)) {
         if (signal?.aborted) throw abortError(signal);
-        tidy(() => {
+        // Every intermediate is freed at the end of the step; the detached loss survives for onBatch.
+        const batchLoss = tidy(() => {
           const x = device === 'cpu' ? inputs : inputs.to(device);
           const y = device === 'cpu' ? targets : targets.to(device);
           const output = model.forward(x);
@@ -208,8 +209,9 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
           loss.backward();
           o.optimizer.step();
           meter.add(output, y, loss);
-          o.onBatch?.({ epoch, batch, batches: source.length, loss: loss.detach() });
+          return loss.detach();
         });
+        o.onBatch?.({ epoch, batch, batches: source.length, loss: batchLoss });
         batch += 1;
         if (view.due()) {
           const r = meter.read();

@@ -187,7 +187,10 @@ describe('math, comparisons, reductions', () => {
     expect(a().clamp(0, 3).tolist()).toEqual([[1, 0], [3, 3]]);
     expect(a().clamp(null, 0).tolist()).toEqual([[0, -2], [0, 0]]);
     expect(torch.tensor([0, 1]).exp().tolist()).toEqual([1, Math.fround(Math.E)]);
-    expect(torch.tensor([1, Math.E]).log().tolist()).toEqual([0, 1]);
+    // log's vectorised kernels differ by an ulp between LibTorch versions (1.13 gives 0.99999994).
+    const logs = torch.tensor([1, Math.E]).log().tolist() as number[];
+    expect(logs[0]).toBe(0);
+    expect(Math.abs(logs[1] - 1)).toBeLessThanOrEqual(2 ** -23);
     // Broadcasting.
     expect(a().add(torch.tensor([10, 20])).tolist()).toEqual([[11, 18], [13, 24]]);
   });

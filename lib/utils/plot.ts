@@ -5,7 +5,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createCanvas, GlobalFonts, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
+
+// Loaded on first use: importing nodetorch must not need Skia unless something is plotted.
+let canvasModule: typeof import('@napi-rs/canvas') | undefined;
+function skia(): typeof import('@napi-rs/canvas') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  canvasModule ??= require('@napi-rs/canvas') as typeof import('@napi-rs/canvas');
+  return canvasModule;
+}
 import { typeError, rangeError } from '../errors';
 
 const FONT_FAMILY = 'DejaVu Sans';
@@ -20,6 +28,7 @@ let fontsReady = false;
 function font(size: number, weight: 'normal' | 'bold' = 'normal'): string {
   if (!fontsReady) {
     fontsReady = true;
+    const { GlobalFonts } = skia();
     if (!GlobalFonts.has(FONT_FAMILY)) {
       for (const f of FONT_FILES) {
         try { GlobalFonts.registerFromPath(f, FONT_FAMILY); } catch { /* try the next location */ }
@@ -204,7 +213,7 @@ export function plotCurve(values: number[] | CurveSeries[], path: string, option
   const xDec = decimals(xt.step);
   const yDec = decimals(yt.step);
 
-  const canvas = createCanvas(width, height);
+  const canvas = skia().createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
@@ -495,7 +504,7 @@ export function imageGrid(images: GrayImage[], titles: string[], path: string, o
   const { height: h, width: w } = images[0];
   const size = imageGridSize(h, w, { rows, cols, scale, title });
   const L = IMAGE_GRID_LAYOUT;
-  const canvas = createCanvas(size.width, size.height);
+  const canvas = skia().createCanvas(size.width, size.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, size.width, size.height);

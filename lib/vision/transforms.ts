@@ -9,7 +9,7 @@ import { checkNumber, checkOptions } from '../validate';
 
 /** @internal One step of the native batch pipeline (native/core/batch_stream.h). */
 export type NativeStage =
-  | { kind: 'scale'; scale: number }
+  | { kind: 'scale'; divisor: number }
   | { kind: 'normalize'; mean: number[]; std: number[] }
   | {
       kind: 'affine'; degreesMin: number; degreesMax: number; translateX: number; translateY: number;
@@ -38,7 +38,7 @@ export class ToTensor implements Transform {
     if (x.dtype !== 'uint8') return x.float();
     return x.float().div(255);
   }
-  nativeStages(): NativeStage[] { return [{ kind: 'scale', scale: 1 / 255 }]; }
+  nativeStages(): NativeStage[] { return [{ kind: 'scale', divisor: 255 }]; }
   toString(): string { return 'ToTensor()'; }
 }
 

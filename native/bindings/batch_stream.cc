@@ -37,7 +37,7 @@ Stage ToStage(const Napi::Object& o) {
     a.fill = ToDouble(o.Get("fill"), "fill");
   } else if (kind == "scale") {
     stage.kind = Stage::Kind::kScale;
-    stage.scale = ToDouble(o.Get("scale"), "scale");
+    stage.divisor = ToDouble(o.Get("divisor"), "divisor");
   } else if (kind == "normalize") {
     stage.kind = Stage::Kind::kNormalize;
     auto mean = o.Get("mean").As<Napi::Array>();

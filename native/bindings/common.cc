@@ -99,8 +99,8 @@ at::Tensor& ToTensor(const Napi::Value& value, const char* name) {
   return TensorBase::Unwrap(value.As<Napi::Object>())->tensor();
 }
 
-std::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name) {
-  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+c10::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return c10::nullopt;
   return ToTensor(value, name);
 }
 
@@ -120,8 +120,8 @@ int64_t ToInt(const Napi::Value& value, const char* name) {
   return static_cast<int64_t>(d);
 }
 
-std::optional<int64_t> ToOptionalInt(const Napi::Value& value, const char* name) {
-  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+c10::optional<int64_t> ToOptionalInt(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return c10::nullopt;
   return ToInt(value, name);
 }
 
@@ -134,8 +134,8 @@ std::vector<int64_t> ToIntList(const Napi::Value& value, const char* name) {
   return out;
 }
 
-std::optional<std::vector<int64_t>> ToOptionalIntList(const Napi::Value& value, const char* name) {
-  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+c10::optional<std::vector<int64_t>> ToOptionalIntList(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return c10::nullopt;
   return ToIntList(value, name);
 }
 
@@ -144,8 +144,8 @@ double ToDouble(const Napi::Value& value, const char* name) {
   return value.As<Napi::Number>().DoubleValue();
 }
 
-std::optional<double> ToOptionalDouble(const Napi::Value& value, const char* name) {
-  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+c10::optional<double> ToOptionalDouble(const Napi::Value& value, const char* name) {
+  if (value.IsNull() || value.IsUndefined()) return c10::nullopt;
   return ToDouble(value, name);
 }
 

@@ -5,7 +5,7 @@
 #include <napi.h>
 
 #include <exception>
-#include <optional>
+#include <c10/util/Optional.h>
 #include <string>
 #include <vector>
 
@@ -17,7 +17,7 @@ struct Instance {
   Napi::FunctionReference torch_error;   // the TypeScript TorchError class
   // The tensor the next TensorBase construction adopts. JS cannot set it, so `new Tensor()`
   // from user code finds it empty and throws.
-  std::optional<at::Tensor> pending;
+  c10::optional<at::Tensor> pending;
   int64_t live_tensors = 0;
   int64_t live_bytes = 0;
 };
@@ -31,14 +31,14 @@ void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl);
 
 // Conversions. Each throws a TypeError naming the argument when the JS type is wrong.
 at::Tensor& ToTensor(const Napi::Value& value, const char* name);
-std::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name);
+c10::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name);
 std::vector<at::Tensor> ToTensorList(const Napi::Value& value, const char* name);
 std::vector<int64_t> ToIntList(const Napi::Value& value, const char* name);
-std::optional<std::vector<int64_t>> ToOptionalIntList(const Napi::Value& value, const char* name);
+c10::optional<std::vector<int64_t>> ToOptionalIntList(const Napi::Value& value, const char* name);
 int64_t ToInt(const Napi::Value& value, const char* name);
-std::optional<int64_t> ToOptionalInt(const Napi::Value& value, const char* name);
+c10::optional<int64_t> ToOptionalInt(const Napi::Value& value, const char* name);
 double ToDouble(const Napi::Value& value, const char* name);
-std::optional<double> ToOptionalDouble(const Napi::Value& value, const char* name);
+c10::optional<double> ToOptionalDouble(const Napi::Value& value, const char* name);
 bool ToBool(const Napi::Value& value, const char* name);
 std::string ToString(const Napi::Value& value, const char* name);
 // A JS number is an integral Scalar when it is a whole number, so int tensors stay int.

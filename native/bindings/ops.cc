@@ -121,7 +121,7 @@ Napi::Value AddSub(const Napi::CallbackInfo& info) {
 
 Napi::Value Clamp(const Napi::CallbackInfo& info) {
   at::Tensor& t = A(info);
-  std::optional<c10::Scalar> lo, hi;
+  c10::optional<c10::Scalar> lo, hi;
   if (!info[1].IsNull() && !info[1].IsUndefined()) lo = ToScalar(info[1], "min");
   if (!info[2].IsNull() && !info[2].IsUndefined()) hi = ToScalar(info[2], "max");
   bool in_place = info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
@@ -161,7 +161,7 @@ Napi::Value Sum(const Napi::CallbackInfo& info) {
   at::Tensor& t = A(info);
   auto dims = ToOptionalIntList(info[1], "dim");
   bool keepdim = ToBool(info[2], "keepdim");
-  std::optional<c10::ScalarType> dtype;
+  c10::optional<c10::ScalarType> dtype;
   if (info[3].IsString()) dtype = parse_dtype(info[3].As<Napi::String>());
   if (!dims) return Wrap(info.Env(), t.sum(dtype));
   return Wrap(info.Env(), t.sum(*dims, keepdim, dtype));
@@ -299,7 +299,7 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
 
 // Advanced indexing with one tensor (bool mask or int64 indices) along dim 0.
 Napi::Value IndexTensor(const Napi::CallbackInfo& info) {
-  c10::List<std::optional<at::Tensor>> indices;
+  c10::List<c10::optional<at::Tensor>> indices;
   indices.push_back(ToTensor(info[1], "indices"));
   return Wrap(info.Env(), at::index(A(info), indices));
 }

@@ -157,9 +157,12 @@ std::pair<at::Tensor, at::Tensor> BatchStream::make_batch(int64_t first, int64_t
         case Stage::Kind::kAffine:
           apply_affine(dst, scratch.data(), c, h, w, stage.affine, rng);
           break;
-        case Stage::Kind::kScale:
-          for (int64_t k = 0; k < sample; ++k) dst[k] = static_cast<float>(dst[k] * stage.scale);
+        case Stage::Kind::kScale: {
+          // ToTensor divides in float32; multiplying by 1/255 would round differently.
+          const float divisor = static_cast<float>(stage.divisor);
+          for (int64_t k = 0; k < sample; ++k) dst[k] = dst[k] / divisor;
           break;
+        }
         case Stage::Kind::kNormalize:
           for (int64_t ch = 0; ch < c; ++ch) {
             size_t j = stage.mean.size() == 1 ? 0 : static_cast<size_t>(ch);

@@ -29,7 +29,7 @@ struct Stage {
   enum class Kind { kAffine, kScale, kNormalize };
   Kind kind;
   AffineSpec affine;
-  double scale = 1;
+  double divisor = 1;  // kScale: x / divisor (ToTensor's 255)
   std::vector<double> mean, std;  // one per channel (or one for all)
 };
 
