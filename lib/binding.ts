@@ -76,19 +76,17 @@ function prebuilt(tried: string[]): Candidate | null {
   return { file, kind: 'prebuilt', libDir: found.libDir, root: found.root, libtorchVersion: found.version };
 }
 
-/** Loads LibTorch's libraries from `libDir` by absolute path, so the addon needs no LD_LIBRARY_PATH. */
-function preloadLibtorch(libDir: string): void {
-  const flags = (require('os').constants.dlopen.RTLD_NOW | require('os').constants.dlopen.RTLD_GLOBAL) as number;
+/**
+ * Loads LibTorch's libraries from `libDir` by absolute path (with RTLD_GLOBAL, through the
+ * LibTorch-free `nodetorch-preload.node`), so a prebuilt addon, which carries no rpath, finds them
+ * by soname without LD_LIBRARY_PATH.
+ */
+function preloadLibtorch(libDir: string, prebuiltDir: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const preload = require(path.join(prebuiltDir, 'nodetorch-preload.node')) as { dlopenGlobal(file: string): void };
   for (const lib of ['libc10.so', 'libtorch_cpu.so', 'libc10_cuda.so', 'libtorch_cuda.so', 'libtorch.so']) {
     const file = path.join(libDir, lib);
-    if (!fs.existsSync(file)) continue;
-    const mod = { exports: {} };
-    try {
-      process.dlopen(mod, file, flags);
-    } catch (e) {
-      // Not an addon, so Node complains that it did not register; the library is loaded all the same.
-      if (!/self-register|Module did not/.test(String((e as Error).message))) throw e;
-    }
+    if (fs.existsSync(file)) preload.dlopenGlobal(file);
   }
 }
 
@@ -109,7 +107,7 @@ function load(): { native: any; info: BindingInfo } {
   if (!candidate) {
     throw new Error(`nodetorch could not load its native addon. Tried:\n  ${tried.join('\n  ')}\n${fixes()}`);
   }
-  if (candidate.kind === 'prebuilt') preloadLibtorch(candidate.libDir);
+  if (candidate.kind === 'prebuilt') preloadLibtorch(candidate.libDir, path.dirname(candidate.file));
   let native: any;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -35,6 +35,7 @@ for (const extra of candidates) {
   const target = path.join(outDir, prebuiltName(found));
   fs.copyFileSync(path.join(root, buildDir, 'Release', 'nodetorch.node'), target);
   console.log(`prebuild: wrote ${path.relative(root, target)}`);
+  fs.copyFileSync(path.join(root, buildDir, 'Release', 'nodetorch_preload.node'), path.join(outDir, 'nodetorch-preload.node'));
 }
 if (done.size === 0) {
   console.error('prebuild: no LibTorch found');

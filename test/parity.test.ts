@@ -6,45 +6,14 @@
 import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 import { nn, optim } from '../lib';
+import { HomeworkModel, Model } from '../scripts/mnist_cnn';
 import { loadParityCase, parityCaseNames, type ParityArray, type ParityCase } from './fixtures/parity/load';
 
 const RTOL = 1e-5;
 const ATOL = 1e-6;
 
-class SeedModel extends nn.Module {
-  conv1 = new nn.Conv2d(1, 10, 5);
-  conv2 = new nn.Conv2d(10, 20, 5);
-  linear = new nn.Linear(320, 10);
-  mp = new nn.MaxPool2d(2);
-  activate = new nn.ReLU();
-  forward(x: torch.Tensor): torch.Tensor {
-    const batchSize = x.size(0);
-    x = this.activate.forward(this.mp.forward(this.conv1.forward(x)));
-    x = this.activate.forward(this.mp.forward(this.conv2.forward(x)));
-    return this.linear.forward(x.view(batchSize, -1));
-  }
-}
-
-class HomeworkModel extends nn.Module {
-  conv1 = new nn.Conv2d(1, 24, 1);
-  conv2 = new nn.Conv2d(24, 16, 3);
-  conv3 = new nn.Conv2d(16, 8, 3);
-  linear1 = new nn.Linear(32, 64);
-  linear2 = new nn.Linear(64, 128);
-  linear3 = new nn.Linear(128, 10);
-  mp = new nn.MaxPool2d(2);
-  activate = new nn.ReLU();
-  forward(x: torch.Tensor): torch.Tensor {
-    const batchSize = x.size(0);
-    x = this.activate.forward(this.mp.forward(this.conv1.forward(x)));
-    x = this.activate.forward(this.mp.forward(this.conv2.forward(x)));
-    x = this.activate.forward(this.mp.forward(this.conv3.forward(x)));
-    x = x.view(batchSize, -1);
-    return this.linear3.forward(this.linear2.forward(this.linear1.forward(x)));
-  }
-}
-
-const MODELS: Record<string, new () => nn.Module> = { SeedModel, HomeworkModel };
+// The seed program's own classes: what users run is what is checked against PyTorch.
+const MODELS: Record<string, new () => nn.Module> = { SeedModel: Model, HomeworkModel };
 
 function toTensor(a: ParityArray): torch.Tensor {
   return torch.fromArray(a.data, a.shape);
