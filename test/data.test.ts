@@ -55,6 +55,21 @@ describe('datasets.MNIST', () => {
   });
 });
 
+describe.skipIf(!fs.existsSync('/usr/share/datasets/fashion-mnist'))("datasets.FashionMNIST from Debian's dataset-fashion-mnist", () => {
+  it('reads the test split with its classes and trains through the native path', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-fashion-'));
+    const ds = new datasets.FashionMNIST({ root, train: false, transform: trans() });
+    expect(ds.length).toBe(10000);
+    expect(ds.classes[0]).toBe('T-shirt/top');
+    expect(ds.files.images).toMatch(/^\/usr\/share\/datasets\/fashion-mnist\//);
+    const loader = new DataLoader(ds, { batchSize: 100 });
+    expect(loader.isNative).toBe(true);
+    const [imgs, labels] = loader[Symbol.iterator]().next().value!;
+    expect(imgs.shape).toEqual([100, 1, 28, 28]);
+    expect(labels.max().item()).toBeLessThanOrEqual(9);
+  });
+});
+
 describe('DataLoader', () => {
   const testSet = new datasets.MNIST({ root: MNIST_ROOT, train: false, transform: trans() });
   const sorted = [...testSet.targets.toArray() as BigInt64Array].map(Number).sort();
