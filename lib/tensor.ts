@@ -5,6 +5,7 @@
 import { inspect } from 'util';
 import { native as N } from './binding';
 import { TorchError, typeError, rangeError } from './errors';
+import { ITEMSIZE } from './serialization/dtypes';
 import {
   checkBool, checkDevice, checkDtype, checkInt, checkIntList, checkNumber, checkOptions, checkShape, shapeArgs, DTYPES,
 } from './validate';
@@ -718,10 +719,7 @@ export function frombuffer(bytes: Uint8Array, dtype: DType): Tensor {
 }
 
 /** Bytes per element of each dtype. */
-export const DTYPE_SIZE: Record<DType, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
-  complex64: 8, complex128: 16,
-};
+export const DTYPE_SIZE: Readonly<Record<DType, number>> = ITEMSIZE;
 
 /** `torch.zeros(2, 3)` or `torch.zeros([2, 3], options)`. */
 export function zeros(...args: (number | number[] | TensorOptions)[]): Tensor { return filled(args, 0, 'zeros'); }

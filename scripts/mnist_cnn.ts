@@ -139,7 +139,8 @@ export async function test(model: torch.nn.Module, testLoader: torch.DataLoader,
 export function draw(model: torch.nn.Module, testLoader: torch.DataLoader, loadDst = './models/SGD_acc_0.98.pth'): string {
   model.loadStateDict(torch.load(loadDst));
   model.eval();
-  const [imgs] = testLoader[Symbol.iterator]().next().value as [torch.Tensor, torch.Tensor];
+  let imgs = torch.empty([0]);
+  for ([imgs] of testLoader) break; // next(enumerate(test_loader)); break closes the loader's stream
   const yPred = torch.noGrad(() => model.forward(imgs));
   const predictions = yPred.max(1, true).indices;
   const images = [];

@@ -123,10 +123,6 @@ Napi::Value NextAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-Napi::Value NumBatches(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(ToStream(info[0])->num_batches()));
-}
-
 Napi::Value Close(const Napi::CallbackInfo& info) {
   ToStream(info[0])->stop();
   return info.Env().Undefined();
@@ -138,7 +134,6 @@ void InitBatchStream(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "batchStream", Create);
   Export(env, exports, "batchStreamNext", Next);
   Export(env, exports, "batchStreamNextAsync", NextAsync);
-  Export(env, exports, "batchStreamNumBatches", NumBatches);
   Export(env, exports, "batchStreamClose", Close);
 }
 

@@ -36,13 +36,6 @@ Napi::Value CheckLibraries(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value LoadedLibraries(const Napi::CallbackInfo& info) {
-  auto libs = loaded_torch_libraries();
-  Napi::Array out = Napi::Array::New(info.Env(), libs.size());
-  for (uint32_t i = 0; i < libs.size(); ++i) out.Set(i, libs[i]);
-  return out;
-}
-
 }  // namespace
 
 void InitConfig(Napi::Env env, Napi::Object exports) {
@@ -50,7 +43,6 @@ void InitConfig(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "setNumThreads", SetNumThreads);
   Export(env, exports, "physicalCores", PhysicalCores);
   Export(env, exports, "checkLibraries", CheckLibraries);
-  Export(env, exports, "loadedLibraries", LoadedLibraries);
 }
 
 }  // namespace nodetorch

@@ -307,12 +307,6 @@ Napi::Value GradFn(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), fn->name());
 }
 
-Napi::Value DataPtr(const Napi::CallbackInfo& info) {
-  at::Tensor& t = Self(info);
-  if (!t.has_storage()) return Napi::Number::New(info.Env(), 0);
-  return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(t.storage().data())));
-}
-
 // ---- conversion and autograd -----------------------------------------------------------------
 
 // to(t, dtype|null, device|null, copy)
@@ -372,7 +366,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
       {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"dim", Dim}, {"elementSize", ElementSize},
       {"storageOffset", StorageOffset}, {"isContiguous", IsContiguous}, {"isLeaf", IsLeaf},
       {"requiresGrad", RequiresGrad}, {"setRequiresGrad", SetRequiresGrad}, {"grad", Grad},
-      {"setGrad", SetGrad}, {"gradFn", GradFn}, {"dataPtr", DataPtr}, {"to", To}, {"backward", Backward},
+      {"setGrad", SetGrad}, {"gradFn", GradFn}, {"to", To}, {"backward", Backward},
       {"setGradEnabled", SetGradEnabled}, {"isGradEnabled", IsGradEnabled}, {"retainGrad", RetainGrad},
   };
   for (const auto& f : functions) Export(env, exports, f.name, f.impl);

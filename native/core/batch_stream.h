@@ -57,7 +57,6 @@ class BatchStream {
   // Blocks until the next batch is ready. Returns false after the last batch. Rethrows an
   // error raised while preparing a batch.
   bool next(at::Tensor& images, at::Tensor& labels);
-  int64_t num_batches() const { return num_batches_; }
   void stop();
 
  private:
