@@ -347,35 +347,65 @@ export class Tensor extends (N.TensorBase as new () => object) {
     if (min == null && max == null) throw new TypeError('Expected at least one of min or max for clamp but received neither');
     return N.clamp(this, min ?? null, max ?? null, false);
   }
+  /** Element-wise `-x`. @example `x.neg()` */
   neg(): Tensor { return N.neg(this); }
+  /** Element-wise `e^x`. @example `x.exp()` */
   exp(): Tensor { return N.exp(this); }
+  /** Element-wise natural logarithm. @example `x.log()` */
   log(): Tensor { return N.log(this); }
+  /** Element-wise base-2 logarithm. @example `x.log2()` */
   log2(): Tensor { return N.log2(this); }
+  /** Element-wise base-10 logarithm. @example `x.log10()` */
   log10(): Tensor { return N.log10(this); }
+  /** Element-wise `log(1 + x)`. @example `x.log1p()` */
   log1p(): Tensor { return N.log1p(this); }
+  /** Element-wise `e^x - 1`. @example `x.expm1()` */
   expm1(): Tensor { return N.expm1(this); }
+  /** Element-wise `|x|`. @example `x.abs()` */
   abs(): Tensor { return N.abs(this); }
+  /** Element-wise square root. @example `x.sqrt()` */
   sqrt(): Tensor { return N.sqrt(this); }
+  /** Element-wise `1 / sqrt(x)`. @example `x.rsqrt()` */
   rsqrt(): Tensor { return N.rsqrt(this); }
+  /** Element-wise sine. @example `x.sin()` */
   sin(): Tensor { return N.sin(this); }
+  /** Element-wise cosine. @example `x.cos()` */
   cos(): Tensor { return N.cos(this); }
+  /** Element-wise tangent. @example `x.tan()` */
   tan(): Tensor { return N.tan(this); }
+  /** Element-wise hyperbolic tangent. @example `x.tanh()` */
   tanh(): Tensor { return N.tanh(this); }
+  /** Element-wise logistic sigmoid. @example `x.sigmoid()` */
   sigmoid(): Tensor { return N.sigmoid(this); }
+  /** Element-wise `max(x, 0)`. @example `x.relu()` */
   relu(): Tensor { return N.relu(this); }
+  /** Element-wise round down. @example `x.floor()` */
   floor(): Tensor { return N.floor(this); }
+  /** Element-wise round up. @example `x.ceil()` */
   ceil(): Tensor { return N.ceil(this); }
+  /** Element-wise round half to even. @example `x.round()` */
   round(): Tensor { return N.round(this); }
+  /** Element-wise round toward zero. @example `x.trunc()` */
   trunc(): Tensor { return N.trunc(this); }
+  /** Element-wise sign (-1, 0, 1). @example `x.sign()` */
   sign(): Tensor { return N.sign(this); }
+  /** Element-wise `1 / x`. @example `x.reciprocal()` */
   reciprocal(): Tensor { return N.reciprocal(this); }
+  /** Element-wise `x * x`. @example `x.square()` */
   square(): Tensor { return N.square(this); }
+  /** Element-wise error function. @example `x.erf()` */
   erf(): Tensor { return N.erf(this); }
+  /** Element-wise NaN test (bool). @example `x.isnan()` */
   isnan(): Tensor { return N.isnan(this); }
+  /** Element-wise infinity test (bool). @example `x.isinf()` */
   isinf(): Tensor { return N.isinf(this); }
+  /** Element-wise logical not (bool). @example `x.logicalNot()` */
   logicalNot(): Tensor { return N.logicalNot(this); }
+  /** Element-wise logical and, giving a bool tensor. @example `x.logicalAnd(y)` */
   logicalAnd(other: Tensor): Tensor { return N.logicalAnd(this, other); }
+  /** Element-wise logical or, giving a bool tensor. @example `x.logicalOr(y)` */
   logicalOr(other: Tensor): Tensor { return N.logicalOr(this, other); }
+  /** Element-wise logical xor, giving a bool tensor. @example `x.logicalXor(y)` */
   logicalXor(other: Tensor): Tensor { return N.logicalXor(this, other); }
   /** Indices of non-zero elements, shape `[n, ndim]`. */
   nonzero(): Tensor { return N.nonzero(this); }
@@ -384,12 +414,17 @@ export class Tensor extends (N.TensorBase as new () => object) {
   /** Log-softmax along `dim`. */
   logSoftmax(dim: number): Tensor { return N.logSoftmax(this, checkInt(dim, 'dim')); }
 
-  // comparisons → bool tensors
+  /** Element-wise `==` with a tensor or number, giving a bool tensor. @example `labels.eq(pred)` */
   eq(other: TensorLike): Tensor { return N.eq(this, operand(other, 'other')); }
+  /** Element-wise `!=` with a tensor or number, giving a bool tensor. @example `labels.ne(pred)` */
   ne(other: TensorLike): Tensor { return N.ne(this, operand(other, 'other')); }
+  /** Element-wise `>` with a tensor or number, giving a bool tensor. @example `labels.gt(pred)` */
   gt(other: TensorLike): Tensor { return N.gt(this, operand(other, 'other')); }
+  /** Element-wise `<` with a tensor or number, giving a bool tensor. @example `labels.lt(pred)` */
   lt(other: TensorLike): Tensor { return N.lt(this, operand(other, 'other')); }
+  /** Element-wise `>=` with a tensor or number, giving a bool tensor. @example `labels.ge(pred)` */
   ge(other: TensorLike): Tensor { return N.ge(this, operand(other, 'other')); }
+  /** Element-wise `<=` with a tensor or number, giving a bool tensor. @example `labels.le(pred)` */
   le(other: TensorLike): Tensor { return N.le(this, operand(other, 'other')); }
   /** `true` when both have the same shape and elements. */
   equal(other: Tensor): boolean { return N.equal(this, other); }
