@@ -21,37 +21,18 @@ WARMUP = 5
 MEAN, STD = 0.1307, 0.3081
 
 
-class Model(nn.Module):
-    """The seed's CNN: conv1 1->10 k5, conv2 10->20 k5, linear 320->10."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 10, 5)
-        self.conv2 = nn.Conv2d(10, 20, 5)
-        self.linear = nn.Linear(320, 10)
-        self.mp = nn.MaxPool2d(2)
-        self.activate = nn.ReLU()
-
-    def forward(self, x):
-        batch_size = x.size(0)
-        x = self.activate(self.mp(self.conv1(x)))
-        x = self.activate(self.mp(self.conv2(x)))
-        x = x.view(batch_size, -1)
-        return self.linear(x)
+# The seed CNN and the IDX reader, shared with the fixture generators.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'test', 'fixtures', 'parity'))
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'test', 'fixtures', 'mnist'))
+from generate import SeedModel as Model  # noqa: E402
+from train_seed import read_idx  # noqa: E402
 
 
 def peak_rss_mb():
     with open('/proc/self/status') as f:
         m = re.search(r'VmHWM:\s+(\d+)\s+kB', f.read())
     return int(m.group(1)) / 1024 if m else float('nan')
-
-
-def read_idx(path):
-    with open(path, 'rb') as f:
-        data = f.read()
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
 def load_train(root):

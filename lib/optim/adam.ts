@@ -5,7 +5,7 @@ import { native as N } from '../binding';
 import { rangeError, typeError } from '../errors';
 import { Tensor } from '../tensor';
 import { checkBool, checkNumber } from '../validate';
-import { Optimizer, type Params } from './optimizer';
+import { Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
 /** Options of `optim.Adam`, PyTorch's keyword arguments in camelCase. */
 export interface AdamOptions {
@@ -23,6 +23,29 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
+function checkBetas(value: unknown): void {
+  if (!Array.isArray(value) || value.length !== 2) throw typeError('two numbers', 'betas', value);
+  value.forEach((b, i) => { if (checkNumber(b, `betas[${i}]`) < 0 || b >= 1) throw rangeError('a value in [0, 1)', `betas[${i}]`, b); });
+}
+
+const SPECS: OptionSpec[] = [
+  { camel: 'lr', key: 'lr', default: 1e-3, check: nonNegative('lr') },
+  { camel: 'betas', key: 'betas', default: [0.9, 0.999], check: checkBetas },
+  { camel: 'eps', key: 'eps', default: 1e-8, check: nonNegative('eps') },
+  { camel: 'weightDecay', key: 'weight_decay', default: 0, check: nonNegative('weightDecay') },
+  { camel: 'amsgrad', key: 'amsgrad', default: false, check: (v) => checkBool(v, 'amsgrad') },
+  { camel: 'maximize', key: 'maximize', default: false, check: (v) => checkBool(v, 'maximize') },
+  // Keys PyTorch 2 keeps in every group, so Python's load_state_dict finds them.
+  { camel: 'foreach', key: 'foreach', default: null },
+  { camel: 'capturable', key: 'capturable', default: false },
+  { camel: 'differentiable', key: 'differentiable', default: false },
+  { camel: 'fused', key: 'fused', default: null },
+  {
+    camel: 'decoupledWeightDecay', key: 'decoupled_weight_decay', default: false,
+    check: (v) => { if (v !== false) throw rangeError('false (decoupled weight decay, AdamW, is not implemented)', 'decoupledWeightDecay', v); },
+  },
+];
+
 /**
  * Adam, PyTorch's algorithm and state (`step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`).
  * @example
@@ -32,34 +55,11 @@ export interface AdamOptions {
  */
 export class Adam extends Optimizer {
   constructor(params: Params, options: AdamOptions = {}) {
-    super(params, {});
-    Object.assign(this.defaults, this.normalize(options as Record<string, unknown>, true));
-    for (const g of this.paramGroups) for (const [k, v] of Object.entries(this.defaults)) if (!(k in g)) g[k] = v;
+    super(params, options as Record<string, unknown>);
   }
 
-  protected normalize(o: Record<string, unknown>, fill = false): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    const get = (camel: string, snake: string, dflt: unknown) => (o[camel] ?? o[snake] ?? (fill ? dflt : undefined));
-    const lr = get('lr', 'lr', 1e-3);
-    const betas = get('betas', 'betas', [0.9, 0.999]);
-    const eps = get('eps', 'eps', 1e-8);
-    const weightDecay = get('weightDecay', 'weight_decay', 0);
-    const amsgrad = get('amsgrad', 'amsgrad', false);
-    const maximize = get('maximize', 'maximize', false);
-    if (lr !== undefined && (checkNumber(lr, 'lr') as number) < 0) throw rangeError('a learning rate >= 0', 'lr', lr);
-    if (betas !== undefined) {
-      if (!Array.isArray(betas) || betas.length !== 2) throw typeError('two numbers', 'betas', betas);
-      betas.forEach((b, i) => { if (checkNumber(b, `betas[${i}]`) < 0 || b >= 1) throw rangeError('a value in [0, 1)', `betas[${i}]`, b); });
-    }
-    if (eps !== undefined && (checkNumber(eps, 'eps') as number) < 0) throw rangeError('eps >= 0', 'eps', eps);
-    if (weightDecay !== undefined && (checkNumber(weightDecay, 'weightDecay') as number) < 0) throw rangeError('weightDecay >= 0', 'weightDecay', weightDecay);
-    if (amsgrad !== undefined) checkBool(amsgrad, 'amsgrad');
-    if (maximize !== undefined) checkBool(maximize, 'maximize');
-    const set = (k: string, v: unknown) => { if (v !== undefined) out[k] = v; };
-    set('lr', lr); set('betas', betas === undefined ? undefined : [...(betas as number[])]); set('eps', eps);
-    set('weight_decay', weightDecay); set('amsgrad', amsgrad); set('maximize', maximize);
-    if (fill) Object.assign(out, { foreach: null, capturable: false, differentiable: false, fused: null, decoupled_weight_decay: false });
-    return out;
+  protected normalize(options: Record<string, unknown>, fill = false): Record<string, unknown> {
+    return Optimizer.readOptions(options, SPECS, fill);
   }
 
   /** One Adam step over every parameter that has a gradient. */

@@ -3,6 +3,7 @@
  * PyTorch's layout (`state`, `param_groups`), so checkpoints move between Python and TS.
  */
 import { typeError, rangeError } from '../errors';
+import { checkNumber, checkOptions } from '../validate';
 import { Tensor, keep, tensor } from '../tensor';
 
 /** A parameter group: its parameters and its hyperparameters (PyTorch's snake_case keys). */
@@ -10,6 +11,19 @@ export type ParamGroup = { params: Tensor[] } & Record<string, unknown>;
 
 /** What `Optimizer` takes: parameters, or groups of them with per-group options. */
 export type Params = Iterable<Tensor> | ({ params: Iterable<Tensor> } & Record<string, unknown>)[];
+
+/** @internal One hyperparameter: its camelCase option, PyTorch's group key, default and check. */
+export interface OptionSpec {
+  camel: string;
+  key: string;
+  default: unknown;
+  check?: (value: unknown) => void;
+}
+
+/** @internal A check that a number option is >= 0. */
+export function nonNegative(name: string): (value: unknown) => void {
+  return (value) => { if (checkNumber(value, name) < 0) throw rangeError(`${name} >= 0`, name, value); };
+}
 
 /** An optimizer state dict: PyTorch's layout. `state` keys are parameter indices. */
 export interface OptimizerStateDict {
@@ -34,8 +48,8 @@ export abstract class Optimizer {
   /** The defaults each group starts from, with PyTorch's snake_case keys. */
   readonly defaults: Record<string, unknown>;
 
-  protected constructor(params: Params, defaults: Record<string, unknown>) {
-    this.defaults = defaults;
+  protected constructor(params: Params, options: Record<string, unknown>) {
+    this.defaults = this.normalize(checkOptions(options, 'options'), true);
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw typeError('an iterable of Tensors or of parameter groups', 'params', params);
     }
@@ -56,8 +70,23 @@ export abstract class Optimizer {
     this.paramGroups.push({ ...this.defaults, ...this.normalize(overrides), params });
   }
 
-  /** Maps camelCase options to PyTorch's group keys and checks them. */
-  protected abstract normalize(options: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Maps camelCase options (or PyTorch's snake_case keys) to PyTorch's group keys and checks them;
+   * with `fill`, every key gets its default (the optimizer's defaults).
+   */
+  protected abstract normalize(options: Record<string, unknown>, fill?: boolean): Record<string, unknown>;
+
+  /** @internal Reads `specs` from `options` into group keys, checking each value given. */
+  protected static readOptions(options: Record<string, unknown>, specs: OptionSpec[], fill: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const spec of specs) {
+      const value = options[spec.camel] ?? options[spec.key] ?? (fill ? spec.default : undefined);
+      if (value === undefined) continue;
+      spec.check?.(value);
+      out[spec.key] = Array.isArray(value) ? [...value] : value;
+    }
+    return out;
+  }
 
   /** One optimisation step over every parameter that has a gradient. */
   abstract step(): void;

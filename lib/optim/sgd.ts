@@ -5,7 +5,7 @@ import { native as N } from '../binding';
 import { rangeError } from '../errors';
 import { Tensor } from '../tensor';
 import { checkBool, checkNumber } from '../validate';
-import { Optimizer, type Params } from './optimizer';
+import { Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
 /** Options of `optim.SGD`, PyTorch's keyword arguments in camelCase. */
 export interface SGDOptions {
@@ -23,6 +23,19 @@ export interface SGDOptions {
   maximize?: boolean;
 }
 
+const SPECS: OptionSpec[] = [
+  { camel: 'lr', key: 'lr', default: 1e-3, check: nonNegative('lr') },
+  { camel: 'momentum', key: 'momentum', default: 0, check: nonNegative('momentum') },
+  { camel: 'dampening', key: 'dampening', default: 0, check: (v) => checkNumber(v, 'dampening') },
+  { camel: 'weightDecay', key: 'weight_decay', default: 0, check: nonNegative('weightDecay') },
+  { camel: 'nesterov', key: 'nesterov', default: false, check: (v) => checkBool(v, 'nesterov') },
+  { camel: 'maximize', key: 'maximize', default: false, check: (v) => checkBool(v, 'maximize') },
+  // Keys PyTorch 2 keeps in every group, so Python's load_state_dict finds them.
+  { camel: 'foreach', key: 'foreach', default: null },
+  { camel: 'differentiable', key: 'differentiable', default: false },
+  { camel: 'fused', key: 'fused', default: null },
+];
+
 /**
  * Stochastic gradient descent (optionally with momentum), PyTorch's algorithm and state
  * (`momentum_buffer`).
@@ -34,31 +47,14 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer {
   constructor(params: Params, options: SGDOptions = {}) {
-    super(params, {});
-    Object.assign(this.defaults, this.normalize(options as Record<string, unknown>, true));
-    for (const g of this.paramGroups) for (const [k, v] of Object.entries(this.defaults)) if (!(k in g)) g[k] = v;
+    super(params, options as Record<string, unknown>);
   }
 
-  protected normalize(o: Record<string, unknown>, fill = false): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    const get = (camel: string, snake: string, dflt: unknown) => (o[camel] ?? o[snake] ?? (fill ? dflt : undefined));
-    const lr = get('lr', 'lr', 1e-3);
-    const momentum = get('momentum', 'momentum', 0);
-    const dampening = get('dampening', 'dampening', 0);
-    const weightDecay = get('weightDecay', 'weight_decay', 0);
-    const nesterov = get('nesterov', 'nesterov', false);
-    const maximize = get('maximize', 'maximize', false);
-    if (lr !== undefined && (checkNumber(lr, 'lr') as number) < 0) throw rangeError('a learning rate >= 0', 'lr', lr);
-    if (momentum !== undefined && (checkNumber(momentum, 'momentum') as number) < 0) throw rangeError('momentum >= 0', 'momentum', momentum);
-    if (weightDecay !== undefined && (checkNumber(weightDecay, 'weightDecay') as number) < 0) throw rangeError('weightDecay >= 0', 'weightDecay', weightDecay);
-    if (dampening !== undefined) checkNumber(dampening, 'dampening');
-    if (nesterov !== undefined) checkBool(nesterov, 'nesterov');
-    if (maximize !== undefined) checkBool(maximize, 'maximize');
-    if (nesterov === true && ((momentum ?? 0) as number) <= 0) throw rangeError('momentum > 0 with nesterov', 'momentum', momentum);
-    const set = (k: string, v: unknown) => { if (v !== undefined) out[k] = v; };
-    set('lr', lr); set('momentum', momentum); set('dampening', dampening); set('weight_decay', weightDecay);
-    set('nesterov', nesterov); set('maximize', maximize);
-    if (fill) Object.assign(out, { foreach: null, differentiable: false, fused: null });
+  protected normalize(options: Record<string, unknown>, fill = false): Record<string, unknown> {
+    const out = Optimizer.readOptions(options, SPECS, fill);
+    if (out.nesterov === true && !((out.momentum ?? this.defaults?.momentum ?? 0) as number > 0)) {
+      throw rangeError('momentum > 0 with nesterov', 'momentum', out.momentum ?? 0);
+    }
     return out;
   }
 
