@@ -52,6 +52,12 @@ describe('LibTorch errors become TorchError', () => {
     expect(e.message).toMatch(/1 channels/);
   });
 
+  test('an allocation LibTorch cannot make (message without the enforce prefix)', () => {
+    const e = torchError(() => torch.zeros([1e6, 1e6, 1e6]));
+    expect(e.message).toMatch(/can't allocate memory/);
+    expect(e.message).not.toMatch(/enforce fail/);
+  });
+
   test('matmul shape mismatch', () => {
     const e = torchError(() => torch.randn([2, 3]).matmul(torch.randn([2, 3])));
     expect(e.message).toContain('2x3 and 2x3');

@@ -26,6 +26,12 @@ std::string CleanMessage(const std::string& raw) {
     auto pos = msg.find(marker);
     if (pos != std::string::npos) msg = msg.substr(0, pos);
   }
+  // TORCH_ENFORCE messages lead with "[enforce fail at file.cpp:N] condition. "; keep what follows.
+  if (msg.rfind("[enforce fail at ", 0) == 0) {
+    auto close = msg.find("] ");
+    auto sentence = close == std::string::npos ? std::string::npos : msg.find(". ", close);
+    if (sentence != std::string::npos) msg = msg.substr(sentence + 2);
+  }
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   return msg;
 }
