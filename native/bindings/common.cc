@@ -98,11 +98,12 @@ void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl) {
   target.Set(name, Napi::Function::New(env, Trampoline, name, reinterpret_cast<void*>(impl)));
 }
 
-bool IsTensor(const Napi::Value& value) { return TensorBase::HasTag(value); }
+bool IsTensor(const Napi::Value& value) { return TensorBase::From(value) != nullptr; }
 
 at::Tensor& ToTensor(const Napi::Value& value, const char* name) {
-  if (!TensorBase::HasTag(value)) throw TypeErrorFor(value.Env(), "a Tensor", name, value);
-  return TensorBase::Unwrap(value.As<Napi::Object>())->tensor();
+  TensorBase* base = TensorBase::From(value);
+  if (base == nullptr) throw TypeErrorFor(value.Env(), "a Tensor", name, value);
+  return base->tensor();
 }
 
 c10::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name) {

@@ -20,6 +20,12 @@ struct Instance {
   c10::optional<at::Tensor> pending;
   int64_t live_tensors = 0;
   int64_t live_bytes = 0;
+  // Deletes the references now, at environment teardown, rather than posting their deletion
+  // to a loop that is going away.
+  ~Instance() {
+    tensor_class.Reset();
+    torch_error.Reset();
+  }
 };
 Instance& instance(Napi::Env env);
 

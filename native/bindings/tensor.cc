@@ -35,49 +35,76 @@ at::Tensor& Self(const Napi::CallbackInfo& info) { return ToTensor(info[0], "ten
 }  // namespace
 
 Napi::Function TensorBase::Init(Napi::Env env) {
-  return DefineClass(env, "TensorBase", {});
+  napi_value cls;
+  NAPI_THROW_IF_FAILED(env, napi_define_class(env, "TensorBase", NAPI_AUTO_LENGTH, Construct, nullptr, 0, nullptr, &cls),
+                       Napi::Function());
+  return Napi::Function(env, cls);
 }
 
-bool TensorBase::HasTag(const Napi::Value& value) {
-  if (!value.IsObject()) return false;
-  bool result = false;
-  napi_check_object_type_tag(value.Env(), value, &kTensorTag, &result);
-  return result;
+TensorBase* TensorBase::From(const Napi::Value& value) {
+  if (!value.IsObject()) return nullptr;
+  bool tagged = false;
+  if (napi_check_object_type_tag(value.Env(), value, &kTensorTag, &tagged) != napi_ok || !tagged) return nullptr;
+  void* data = nullptr;
+  if (napi_unwrap(value.Env(), value, &data) != napi_ok) return nullptr;
+  return static_cast<TensorBase*>(data);
 }
 
-TensorBase::TensorBase(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorBase>(info), env_(info.Env()) {
-  Instance& inst = instance(info.Env());
+TensorBase::TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor)
+    : tensor_(std::move(tensor)), bytes_(StorageBytes(tensor_)), env_(env), inst_(inst) {
+  inst_->live_tensors += 1;
+  inst_->live_bytes += bytes_;
+  int64_t total;
+  napi_adjust_external_memory(env_, bytes_, &total);
+}
+
+// Runs for `new Tensor()` (the TypeScript subclass calling super()). Only Wrap() leaves a
+// pending tensor, so user code cannot make an empty handle.
+napi_value TensorBase::Construct(napi_env env, napi_callback_info info) {
+  napi_value self;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
+  Instance& inst = instance(Napi::Env(env));
   if (!inst.pending) {
-    throw Napi::TypeError::New(info.Env(),
-                               "Tensors are made by torch functions (torch.tensor, torch.zeros, …), not by new Tensor()");
+    napi_throw_type_error(env, nullptr,
+                          "Tensors are made by torch functions (torch.tensor, torch.zeros, …), not by new Tensor()");
+    return nullptr;
   }
-  tensor_ = std::move(*inst.pending);
+  auto* base = new TensorBase(env, &inst, std::move(*inst.pending));
   inst.pending.reset();
-  napi_type_tag_object(info.Env(), info.This(), &kTensorTag);
-  bytes_ = StorageBytes(tensor_);
-  inst.live_tensors += 1;
-  inst.live_bytes += bytes_;
-  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes_);
+  // No napi_ref is asked for: the JS object alone owns the handle, and the basic finalizer
+  // may run inside GC.
+  if (napi_wrap(env, self, base, Finalize, nullptr, nullptr) != napi_ok ||
+      napi_type_tag_object(env, self, &kTensorTag) != napi_ok) {
+    delete base;
+    napi_throw_error(env, nullptr, "nodetorch: could not wrap a tensor");
+    return nullptr;
+  }
+  return self;
 }
 
-TensorBase::~TensorBase() { Release(); }
+// GC-safe: drops the at::Tensor (LibTorch frees it here) and adjusts counters; no JS access.
+void TensorBase::Finalize(node_api_basic_env, void* data, void*) {
+  auto* base = static_cast<TensorBase*>(data);
+  base->Release();
+  delete base;
+}
 
 void TensorBase::Release() {
   if (!tensor_.defined()) return;
   tensor_ = at::Tensor();
-  Instance& inst = instance(env_);
-  inst.live_tensors -= 1;
-  inst.live_bytes -= bytes_;
-  Napi::MemoryManagement::AdjustExternalMemory(env_, -bytes_);
+  inst_->live_tensors -= 1;
+  inst_->live_bytes -= bytes_;
+  int64_t total;
+  napi_adjust_external_memory(env_, -bytes_, &total);
   bytes_ = 0;
 }
 
 void TensorBase::Remeasure() {
   if (!tensor_.defined()) return;
   int64_t bytes = StorageBytes(tensor_);
-  Instance& inst = instance(env_);
-  inst.live_bytes += bytes - bytes_;
-  Napi::MemoryManagement::AdjustExternalMemory(env_, bytes - bytes_);
+  inst_->live_bytes += bytes - bytes_;
+  int64_t total;
+  napi_adjust_external_memory(env_, bytes - bytes_, &total);
   bytes_ = bytes;
 }
 
@@ -99,15 +126,19 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+TensorBase* Base(const Napi::Value& value) {
+  TensorBase* base = TensorBase::From(value);
+  if (base == nullptr) throw TypeErrorFor(value.Env(), "a Tensor", "tensor", value);
+  return base;
+}
+
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  if (!IsTensor(info[0])) throw TypeErrorFor(info.Env(), "a Tensor", "tensor", info[0]);
-  TensorBase::Unwrap(info[0].As<Napi::Object>())->Release();
+  Base(info[0])->Release();
   return info.Env().Undefined();
 }
 
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
-  if (!IsTensor(info[0])) throw TypeErrorFor(info.Env(), "a Tensor", "tensor", info[0]);
-  return Napi::Boolean::New(info.Env(), TensorBase::Unwrap(info[0].As<Napi::Object>())->disposed());
+  return Napi::Boolean::New(info.Env(), Base(info[0])->disposed());
 }
 
 Napi::Value Memory(const Napi::CallbackInfo& info) {
@@ -130,7 +161,7 @@ Napi::Value SetData(const Napi::CallbackInfo& info) {
   at::Tensor& t = Self(info);
   at::Tensor& src = ToTensor(info[1], "data");
   t.set_data(src);
-  TensorBase::Unwrap(info[0].As<Napi::Object>())->Remeasure();
+  Base(info[0])->Remeasure();
   return info.Env().Undefined();
 }
 

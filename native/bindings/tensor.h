@@ -1,19 +1,25 @@
 // TensorBase: the native half of every Tensor. The TypeScript Tensor class extends it, so one
 // JS object owns one at::Tensor handle. Its memory is reported to V8 once on creation and
 // released once, by dispose() or by the garbage collector, whichever comes first.
+//
+// The handle is freed inside garbage collection, not at the next turn of the event loop: the
+// wrap's finalizer is a basic (GC-safe) one that only drops the at::Tensor and adjusts counters,
+// and no napi_ref is kept to the JS object. A synchronous training loop therefore frees what it
+// no longer references as it goes, as Python's reference counting does. On a Node.js that runs
+// every finalizer from the event loop, the same code frees at the next turn instead.
 #pragma once
 #include <ATen/ATen.h>
 #include <napi.h>
 
 namespace nodetorch {
 
-class TensorBase : public Napi::ObjectWrap<TensorBase> {
+struct Instance;
+
+class TensorBase {
  public:
   static Napi::Function Init(Napi::Env env);
-  static bool HasTag(const Napi::Value& value);
-
-  explicit TensorBase(const Napi::CallbackInfo& info);
-  ~TensorBase() override;
+  // The TensorBase of a Tensor, or nullptr for any other value (checked by type tag).
+  static TensorBase* From(const Napi::Value& value);
 
   // Throws TorchError DISPOSED after dispose().
   at::Tensor& tensor();
@@ -23,9 +29,14 @@ class TensorBase : public Napi::ObjectWrap<TensorBase> {
   void Remeasure();
 
  private:
+  TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor);
+  static napi_value Construct(napi_env env, napi_callback_info info);
+  static void Finalize(node_api_basic_env env, void* data, void* hint);
+
   at::Tensor tensor_;
   int64_t bytes_ = 0;
-  Napi::Env env_;
+  node_api_basic_env env_;
+  Instance* inst_;
 };
 
 // Tensor creation, data access, properties, lifetimes and autograd.

