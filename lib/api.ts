@@ -4,9 +4,15 @@
 export {
   Tensor, tensor, fromArray, frombuffer, zeros, ones, full, empty, rand, randn, randint, randperm, arange, linspace,
   eye, zerosLike, onesLike, fullLike, randLike, randnLike, cat, stack, where, isTensor, noGrad, enableGrad,
-  isGradEnabled, setGradEnabled, tidy, keep, memory, manualSeed, DTYPE_SIZE,
-  type DType, type Device, type TensorLike, type TensorOptions, type NestedArray, type TypedArray, type ValuesIndices,
+  isGradEnabled, setGradEnabled, tidy, keep, memory, manualSeed, DTYPE_SIZE, getDefaultDtype, setDefaultDtype,
+  type DType, type DTypeName, type Device, type TensorLike, type TensorOptions, type NestedArray, type TypedArray,
+  type ValuesIndices, type GradModeGuard,
 } from './tensor';
+export { Size } from './size';
+export {
+  float32, float, float64, double, float16, half, bfloat16, int64, long, int32, int, int16, short, int8, uint8, bool,
+  complex64, cfloat, complex128, cdouble,
+} from './dtype';
 export * from './torch';
 export { TorchError } from './errors';
 export * as nn from './nn';

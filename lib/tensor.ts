@@ -1,17 +1,17 @@
 /**
  * `torch.Tensor` and the functions that make tensors. Methods mirror PyTorch's in camelCase;
- * shapes are plain `number[]`, dtypes and devices are strings.
+ * shapes are `torch.Size` arrays, dtypes and devices are strings.
  */
 import { inspect } from 'util';
 import { native as N } from './binding';
+import { DTYPES, ITEMSIZE, LEGACY_TYPE_NAME, dtypeOf, isFloatingDtype, type DType, type DTypeName } from './dtype';
 import { TorchError, typeError, rangeError } from './errors';
-import { ITEMSIZE } from './serialization/dtypes';
+import { Size } from './size';
 import {
-  checkBool, checkDevice, checkDtype, checkInt, checkIntList, checkNumber, checkOptions, checkShape, shapeArgs, DTYPES,
+  checkBool, checkDevice, checkDtype, checkInt, checkIntList, checkNumber, checkOptions, checkShape, optionKeys, shapeArgs,
 } from './validate';
 
-/** Element types, named as in PyTorch without the `torch.` prefix. */
-export type DType = (typeof DTYPES)[number];
+export type { DType, DTypeName } from './dtype';
 /** `'cpu'`, `'cuda'` or `'cuda:N'`. */
 export type Device = string;
 /** A tensor or a plain number (a Python scalar). */
@@ -24,12 +24,48 @@ export type TypedArray =
 
 /** Options for every tensor factory (`zeros`, `randn`, `tensor`, …). */
 export interface TensorOptions {
-  /** Element type; default `'float32'` (`'int64'` for `arange`/`randint` of integers). */
-  dtype?: DType;
+  /**
+   * Element type (or an alias such as `'float'`, `torch.long`). Default: inferred from the data
+   * where there is data (integers → int64, booleans → bool), else the default dtype
+   * (`torch.getDefaultDtype()`, float32 unless changed).
+   */
+  dtype?: DTypeName;
   /** Device; default `'cpu'`. */
   device?: Device;
   /** Record operations for autograd; default `false`. */
   requiresGrad?: boolean;
+}
+
+const TENSOR_OPTION_KEYS = optionKeys<TensorOptions>({ dtype: true, device: true, requiresGrad: true });
+
+// ---- the default dtype -----------------------------------------------------------------------
+
+let defaultDtype: DType = 'float32';
+
+/**
+ * The dtype of floating-point tensors made without a `dtype` (float32 unless changed).
+ * @example
+ * ```ts
+ * torch.getDefaultDtype(); // 'float32'
+ * ```
+ */
+export function getDefaultDtype(): DType { return defaultDtype; }
+
+/**
+ * Sets the dtype of floating-point tensors made without a `dtype`, as `torch.set_default_dtype`:
+ * factories, floats in `torch.tensor`, new layers' parameters, and LibTorch's promotion of
+ * tensors with JS numbers. Floating-point types only.
+ * @example
+ * ```ts
+ * torch.setDefaultDtype('float64');
+ * torch.tensor([1.5]).dtype; // 'float64'
+ * ```
+ */
+export function setDefaultDtype(dtype: DTypeName): void {
+  const d = checkDtype(dtype);
+  if (!isFloatingDtype(d)) throw typeError('a floating-point dtype (float32, float64, float16 or bfloat16)', 'dtype', dtype);
+  N.setDefaultDtype(d);
+  defaultDtype = d;
 }
 
 // ---- tidy scopes -----------------------------------------------------------------------------
@@ -90,8 +126,8 @@ export class Tensor extends (N.TensorBase as new () => object) {
 
   // ---- properties --------------------------------------------------------------------------
 
-  /** The sizes of each dimension, e.g. `[64, 1, 28, 28]`. */
-  get shape(): number[] { return N.shape(this); }
+  /** The sizes of each dimension, e.g. `[64, 1, 28, 28]` (a `torch.Size`, an array of numbers). */
+  get shape(): Size { return Size.of_(N.shape(this)); }
   /** The element type, e.g. `'float32'`. */
   get dtype(): DType { return N.dtype(this); }
   /** The device, e.g. `'cpu'` or `'cuda:0'`. */
@@ -117,9 +153,9 @@ export class Tensor extends (N.TensorBase as new () => object) {
   get ndim(): number { return N.dim(this); }
 
   /** The size of one dimension, or the whole shape: `x.size(0)` is the batch size. */
-  size(): number[];
+  size(): Size;
   size(dim: number): number;
-  size(dim?: number): number | number[] {
+  size(dim?: number): number | Size {
     const shape = this.shape;
     if (dim === undefined) return shape;
     checkInt(dim, 'dim');
@@ -142,8 +178,16 @@ export class Tensor extends (N.TensorBase as new () => object) {
 
   // ---- data out ----------------------------------------------------------------------------
 
-  /** The value of a one-element tensor as a JS number (boolean for `bool`). */
-  item(): number | boolean { return N.item(this); }
+  /**
+   * The value of a one-element tensor as a JS number, like Python's `x.item()`. A `bool` tensor
+   * gives a boolean: ask for it with `x.item<boolean>()`.
+   * @example
+   * ```ts
+   * const loss = criterion(output, target);
+   * console.log(loss.item()); // 2.3025…
+   * ```
+   */
+  item<T extends number | boolean = number>(): T { return N.item(this); }
   /**
    * A copy of the elements in row-major order as a TypedArray: Float32Array for float32 (and
    * float16/bfloat16, widened), Float64Array, BigInt64Array for int64, Int32Array, Int16Array,
@@ -170,6 +214,21 @@ export class Tensor extends (N.TensorBase as new () => object) {
   }
   /** The raw little-endian bytes of a contiguous CPU copy, as stored in a `.pth` file. */
   toBuffer(): Buffer { return N.toBuffer(this); }
+  /**
+   * The elements as a TypedArray that shares this tensor's memory, like `x.numpy()`: no copy, and
+   * writes through either one show in the other. For a contiguous CPU tensor that does not
+   * require grad (use `x.detach().numpy()`), of a dtype with a TypedArray (not float16/bfloat16/
+   * complex: use `x.float().numpy()`); otherwise a TorchError says what to call instead.
+   *
+   * Lifetime: the array keeps the tensor's storage alive for as long as the array is reachable,
+   * even after `dispose()`; from then on the storage can no longer grow in place (a later
+   * `resize_` beyond its size throws instead of leaving the array dangling).
+   * @example
+   * ```ts
+   * const a = torch.zeros(3).numpy(); // Float32Array [0, 0, 0], shared
+   * ```
+   */
+  numpy(): TypedArray { return N.numpyView(this); }
 
   // ---- lifetimes ---------------------------------------------------------------------------
 
@@ -185,15 +244,15 @@ export class Tensor extends (N.TensorBase as new () => object) {
    * x.to('cuda:0'); x.to('float64'); x.to({ device: 'cpu', dtype: 'float32' });
    * ```
    */
-  to(target: DType | Device | { dtype?: DType; device?: Device; copy?: boolean }): Tensor {
+  to(target: DTypeName | Device | { dtype?: DTypeName; device?: Device; copy?: boolean }): Tensor {
     let dtype: DType | null = null;
     let device: Device | null = null;
     let copy = false;
     if (typeof target === 'string') {
-      if ((DTYPES as readonly string[]).includes(target)) dtype = target as DType;
-      else device = checkDevice(target, 'target');
+      dtype = dtypeOf(target) ?? null;
+      if (dtype === null) device = checkDevice(target, 'target');
     } else {
-      const o = checkOptions(target, 'options');
+      const o = checkOptions(target, 'to() options', ['dtype', 'device', 'copy']);
       if (o.dtype !== undefined) dtype = checkDtype(o.dtype);
       if (o.device !== undefined) device = checkDevice(o.device);
       if (o.copy !== undefined) copy = checkBool(o.copy, 'copy');
@@ -214,6 +273,32 @@ export class Tensor extends (N.TensorBase as new () => object) {
   int(): Tensor { return this.to('int32'); }
   /** `to('bool')`. */
   bool(): Tensor { return this.to('bool'); }
+  /** `to('float16')`. */
+  half(): Tensor { return this.to('float16'); }
+  /** `to('bfloat16')`. */
+  bfloat16(): Tensor { return this.to('bfloat16'); }
+  /** `to('int16')`. */
+  short(): Tensor { return this.to('int16'); }
+  /** `to('int8')`. */
+  char(): Tensor { return this.to('int8'); }
+  /** `to('uint8')`. */
+  byte(): Tensor { return this.to('uint8'); }
+  /**
+   * With no argument, PyTorch's type name (`'torch.FloatTensor'`); with a dtype, this tensor
+   * converted to it (`x.type(torch.float)`, `x.type('long')`).
+   * @example
+   * ```ts
+   * const correct = pred.argmax(1).eq(y).type(torch.float).sum().item();
+   * ```
+   */
+  type(): string;
+  type(dtype: DTypeName): Tensor;
+  type(dtype?: DTypeName): string | Tensor {
+    if (dtype === undefined) return `torch.${this.isCuda ? 'cuda.' : ''}${LEGACY_TYPE_NAME[this.dtype]}`;
+    return this.to(checkDtype(dtype));
+  }
+  /** Whether the dtype is a floating-point one. */
+  isFloatingPoint(): boolean { return isFloatingDtype(this.dtype); }
   /** A copy that autograd tracks back to this tensor. */
   clone(): Tensor { return N.clone(this); }
   /** The same data, cut off from autograd. */
@@ -229,7 +314,7 @@ export class Tensor extends (N.TensorBase as new () => object) {
    */
   backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
     if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) throw typeError('a Tensor', 'gradient', gradient);
-    const o = checkOptions(options, 'options');
+    const o = checkOptions(options, 'backward() options', ['retainGraph', 'createGraph']);
     N.backward(this, gradient ?? null, o.retainGraph === true, o.createGraph === true);
   }
   /** Sets `requiresGrad` in place and returns this tensor. */
@@ -239,6 +324,46 @@ export class Tensor extends (N.TensorBase as new () => object) {
   }
   /** Keeps `.grad` for a non-leaf tensor. */
   retainGrad(): void { N.retainGrad(this); }
+  /**
+   * The same storage as a new tensor cut off from autograd, like PyTorch's `x.data`; assigning
+   * replaces this tensor's data in place (its identity, and so any optimizer holding it, stays).
+   * @example
+   * ```ts
+   * p.data = p.data.clamp(-1, 1);
+   * ```
+   */
+  get data(): Tensor { return N.detach(this); }
+  set data(value: Tensor) {
+    if (!(value instanceof Tensor)) throw typeError('a Tensor', 'data', value);
+    N.setData(this, value);
+  }
+
+  // ---- Python conveniences -----------------------------------------------------------------
+
+  /** The transpose with every dimension reversed (`x.T`; a matrix's transpose). */
+  get T(): Tensor {
+    const n = this.dim();
+    return n < 2 ? this.t() : this.permute(Array.from({ length: n }, (_, i) => n - 1 - i));
+  }
+  /** The last two dimensions swapped (`x.mT`), for batches of matrices. */
+  get mT(): Tensor { return this.transpose(-2, -1); }
+  /** The size of the first dimension, as Python's `len(x)`; a 0-d tensor throws a TypeError. */
+  get length(): number {
+    const shape = N.shape(this) as number[];
+    if (shape.length === 0) throw new TypeError('len() of a 0-d tensor');
+    return shape[0];
+  }
+  /**
+   * Iterates over the first dimension, as Python's `for row in x`.
+   * @example
+   * ```ts
+   * for (const row of torch.eye(3)) console.log(row.tolist());
+   * ```
+   */
+  *[Symbol.iterator](): IterableIterator<Tensor> {
+    const n = this.length;
+    for (let i = 0; i < n; i++) yield this.select(0, i);
+  }
 
   // ---- shape -------------------------------------------------------------------------------
 
@@ -438,8 +563,9 @@ export class Tensor extends (N.TensorBase as new () => object) {
   // ---- reductions --------------------------------------------------------------------------
 
   /** Sum of all elements, or along `dim` (a number or a list). */
-  sum(dim?: number | number[] | null, keepdim = false, options: { dtype?: DType } = {}): Tensor {
-    const dtype = options.dtype === undefined ? null : checkDtype(options.dtype);
+  sum(dim?: number | number[] | null, keepdim = false, options: { dtype?: DTypeName } = {}): Tensor {
+    const o = checkOptions(options, 'sum() options', ['dtype']);
+    const dtype = o.dtype === undefined ? null : checkDtype(o.dtype);
     return N.sum(this, dimList(dim), checkBool(keepdim, 'keepdim'), dtype);
   }
   /** Mean of all elements, or along `dim`. */
@@ -531,7 +657,7 @@ export class Tensor extends (N.TensorBase as new () => object) {
     if (this.isDisposed) return 'tensor(<disposed>)';
     return formatTensor(this);
   }
-  /** @internal */
+  /** @internal `console.log(x)` prints what Python's `print(x)` does. */
   [inspect.custom](): string { return this.toString(); }
 }
 
@@ -611,7 +737,8 @@ function formatTensor(t: Tensor): string {
     const sep = ',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + 1);
     return `[${parts.join(sep)}]`;
   };
-  const defaultDtype = dtype === 'float32' || dtype === 'int64' || dtype === 'bool';
+  // torch/_tensor_str.py names the dtype unless it is the default one, int64 or bool.
+  const implied = dtype === defaultDtype || dtype === 'int64' || dtype === 'bool';
   const extras: string[] = [];
   if (t.device !== 'cpu') extras.push(`device='${t.device}'`);
   let body: string;
@@ -621,11 +748,11 @@ function formatTensor(t: Tensor): string {
   } else if (numel === 0) {
     body = '[]';
     if (shape.length !== 1) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
-    // No elements show whether an empty tensor is integral, so only float32 goes unnamed.
-    if (dtype !== 'float32') extras.push(`dtype=torch.${dtype}`);
+    // No elements show whether an empty tensor is integral, so only the default dtype goes unnamed.
+    if (dtype !== defaultDtype) extras.push(`dtype=torch.${dtype}`);
   } else {
     body = shape.length === 0 ? fmt(valueAt(0)) : render(0, 0, 'tensor('.length);
-    if (!defaultDtype) extras.push(`dtype=torch.${dtype}`);
+    if (!implied) extras.push(`dtype=torch.${dtype}`);
   }
   if (t.gradFn) extras.push(`grad_fn=<${t.gradFn}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
@@ -638,10 +765,10 @@ N.setup(Tensor, TorchError);
 
 interface ResolvedOptions { dtype: DType; device: Device; requiresGrad: boolean }
 
-function resolve(options: unknown, defaultDtype: DType = 'float32'): ResolvedOptions {
-  const o = checkOptions(options, 'options');
+function resolve(options: unknown, inferred: DType = defaultDtype): ResolvedOptions {
+  const o = checkOptions(options, 'tensor options', TENSOR_OPTION_KEYS);
   return {
-    dtype: o.dtype === undefined ? defaultDtype : checkDtype(o.dtype),
+    dtype: o.dtype === undefined ? inferred : checkDtype(o.dtype),
     device: o.device === undefined ? 'cpu' : checkDevice(o.device),
     requiresGrad: o.requiresGrad === undefined ? false : checkBool(o.requiresGrad, 'requiresGrad'),
   };
@@ -668,16 +795,21 @@ function nestedShape(data: NestedArray, name: string): number[] {
   return shape;
 }
 
-function flatten(data: NestedArray, shape: number[], name: string): { values: Float64Array; isBool: boolean } {
+/** The elements in row-major order and the dtype PyTorch infers for them. */
+function flatten(data: NestedArray, shape: number[], name: string): { values: Float64Array; inferred: DType } {
   const numel = shape.reduce((a, b) => a * b, 1);
   const values = new Float64Array(numel);
   let i = 0;
   let sawBool = false;
-  let sawNumber = false;
+  let sawInt = false;
+  let sawFloat = false;
   const walk = (x: NestedArray, d: number) => {
     if (d === shape.length) {
-      if (typeof x === 'number') { sawNumber = true; values[i++] = x; }
-      else if (typeof x === 'boolean') { sawBool = true; values[i++] = x ? 1 : 0; }
+      if (typeof x === 'number') {
+        if (Number.isInteger(x)) sawInt = true;
+        else sawFloat = true;
+        values[i++] = x;
+      } else if (typeof x === 'boolean') { sawBool = true; values[i++] = x ? 1 : 0; }
       else throw typeError('nested arrays of numbers with a regular shape', name, data);
       return;
     }
@@ -685,19 +817,30 @@ function flatten(data: NestedArray, shape: number[], name: string): { values: Fl
     for (const v of x) walk(v, d + 1);
   };
   walk(data, 0);
-  if (sawBool && sawNumber) throw typeError('all numbers or all booleans', name, data);
-  return { values, isBool: sawBool };
+  // As Python's torch.tensor: any float → the default dtype, else any int → int64, else bool.
+  // An empty list is the default dtype.
+  const inferred = sawFloat || (!sawInt && !sawBool) ? defaultDtype : sawInt ? 'int64' : 'bool';
+  return { values, inferred };
+}
+
+/** The dtype PyTorch gives a JS number: int64 for a whole number, else the default dtype. */
+function scalarDtype(value: number | boolean): DType {
+  if (typeof value === 'boolean') return 'bool';
+  return Number.isInteger(value) ? 'int64' : defaultDtype;
 }
 
 /**
- * A tensor from nested arrays, a number, or a TypedArray (copied). JS has one number type, so
- * numbers become float32 unless `dtype` says otherwise; booleans become bool; a TypedArray keeps
- * its element type (Int32Array → int32, BigInt64Array → int64, …).
+ * A tensor from nested arrays, a number, or a TypedArray (copied). The dtype is inferred as in
+ * PyTorch: all whole numbers → int64, any fraction (or NaN/Infinity) → the default dtype
+ * (float32), booleans → bool; a TypedArray keeps its element type (Float32Array → float32,
+ * BigInt64Array → int64, …). JS writes `1.0` as `1`, so give `dtype` for whole-valued floats
+ * (with `requiresGrad: true` they are floats already: only floats can require grad).
  *
  * @example
  * ```ts
- * torch.tensor([[1, 2], [3, 4]]);                 // float32, shape [2, 2]
- * torch.tensor([1, 0, 2], { dtype: 'int64' });     // labels
+ * torch.tensor([[1, 2], [3, 4]]);                  // int64, shape [2, 2]
+ * torch.tensor([0.1307, 0.3081]);                  // float32
+ * torch.tensor([1, 2], { dtype: torch.float });    // float32
  * torch.tensor(new Uint8Array([1, 2, 3]));         // uint8
  * ```
  */
@@ -712,8 +855,11 @@ export function tensor(data: NestedArray | TypedArray, options?: TensorOptions):
     throw typeError('a number, nested arrays or a TypedArray', 'data', data);
   }
   const shape = nestedShape(data, 'data');
-  const { values, isBool } = flatten(data, shape, 'data');
-  const o = resolve(options, isBool ? 'bool' : 'float32');
+  const { values, inferred } = flatten(data, shape, 'data');
+  // JS cannot write `1.` for a float: whole numbers with requiresGrad mean floats, which is what
+  // Python's `torch.tensor([1., 2.], requires_grad=True)` says (an int64 tensor could not require grad).
+  const wantsGrad = (options as TensorOptions | undefined)?.requiresGrad === true;
+  const o = resolve(options, wantsGrad && inferred !== defaultDtype ? defaultDtype : inferred);
   return N.fromData(values, shape, 'float64', o.dtype, o.device, o.requiresGrad);
 }
 
@@ -742,7 +888,7 @@ export function fromArray(data: TypedArray, shape: number[], options?: TensorOpt
  * torch.frombuffer(Buffer.from([0, 0, 128, 63]), 'float32'); // tensor([1.])
  * ```
  */
-export function frombuffer(bytes: Uint8Array, dtype: DType): Tensor {
+export function frombuffer(bytes: Uint8Array, dtype: DTypeName): Tensor {
   if (!(bytes instanceof Uint8Array)) throw typeError('a Buffer or Uint8Array', 'bytes', bytes);
   const d = checkDtype(dtype);
   const itemsize = DTYPE_SIZE[d];
@@ -778,14 +924,16 @@ function filled(args: unknown[], value: number, name: string): Tensor {
 }
 
 /**
- * A tensor of `shape` filled with `fillValue`.
+ * A tensor of `shape` filled with `fillValue`; the dtype follows the value as in PyTorch
+ * (7 → int64, 0.5 → float32, true → bool) unless `dtype` is given.
  * @example
  * ```ts
- * torch.full([2, 2], 7);
+ * torch.full([2, 2], 7);                          // int64
+ * torch.full([2, 2], 1, { dtype: torch.float });  // float32
  * ```
  */
 export function full(shape: number[], fillValue: number | boolean, options?: TensorOptions): Tensor {
-  const o = resolve(options, typeof fillValue === 'boolean' ? 'bool' : 'float32');
+  const o = resolve(options, scalarDtype(operand(fillValue, 'fillValue') as number | boolean));
   return N.full(checkShape(shape, 'size'), operand(fillValue, 'fillValue'), o.dtype, o.device, o.requiresGrad);
 }
 
@@ -871,7 +1019,7 @@ export function arange(startOrEnd: number, end?: number | TensorOptions, step: n
   checkNumber(step, 'step');
   if (step === 0) throw rangeError('a non-zero step', 'step', step);
   const integral = [start, stop, step].every(Number.isInteger);
-  const o = resolve(options, integral ? 'int64' : 'float32');
+  const o = resolve(options, integral ? 'int64' : defaultDtype);
   return N.arange(start, stop, step, o.dtype, o.device, o.requiresGrad);
 }
 
@@ -889,7 +1037,7 @@ export function eye(n: number, m?: number, options?: TensorOptions): Tensor {
 
 function like(t: Tensor, options: TensorOptions | undefined): TensorOptions {
   if (!(t instanceof Tensor)) throw typeError('a Tensor', 'input', t);
-  return { dtype: t.dtype, device: t.device, ...checkOptions(options, 'options') };
+  return { dtype: t.dtype, device: t.device, ...checkOptions(options, 'tensor options', TENSOR_OPTION_KEYS) } as TensorOptions;
 }
 /** Zeros with `t`'s shape, dtype and device. */
 export function zerosLike(t: Tensor, options?: TensorOptions): Tensor { return zeros(t.shape, like(t, options)); }
@@ -950,31 +1098,82 @@ function isThenable(value: unknown): boolean {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function withGradMode<T>(enabled: boolean, fn: () => T, name: string): T {
-  if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
+/**
+ * What `torch.noGrad()` and `torch.enableGrad()` return without a function: the grad mode stays
+ * set until the guard is disposed, which restores the mode that was there before. Made for TS's
+ * `using`, which disposes it when the block ends, normally or by a throw.
+ */
+export interface GradModeGuard {
+  /** Restores the previous grad mode. Idempotent. */
+  [Symbol.dispose](): void;
+}
+
+const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+
+function gradModeGuard(enabled: boolean): GradModeGuard {
   const previous = N.setGradEnabled(enabled);
+  let open = true;
+  return {
+    [disposeSymbol]() {
+      if (open) N.setGradEnabled(previous);
+      open = false;
+    },
+  } as GradModeGuard;
+}
+
+function withGradMode<T>(enabled: boolean, fn: (() => T) | undefined): T | GradModeGuard {
+  if (fn === undefined) return gradModeGuard(enabled);
+  if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
+  const guard = gradModeGuard(enabled);
+  let result: T;
   try {
-    const result = fn();
-    if (isThenable(result)) {
-      throw new TypeError(`Expected a synchronous function for ${name} but received an async one: grad mode cannot follow an await`);
-    }
-    return result;
-  } finally {
-    N.setGradEnabled(previous);
+    result = fn();
+  } catch (e) {
+    guard[disposeSymbol]();
+    throw e;
   }
+  if (!isThenable(result)) {
+    guard[disposeSymbol]();
+    return result;
+  }
+  // An async function: the mode holds until its promise settles, through every await.
+  return Promise.resolve(result).finally(() => guard[disposeSymbol]()) as T;
 }
 
 /**
- * Runs `fn` with autograd off, like `with torch.no_grad():`.
+ * Autograd off, like Python's `with torch.no_grad():`. Three forms:
+ * - `torch.noGrad(() => …)` runs the function and returns its result;
+ * - `await torch.noGrad(async () => …)` keeps autograd off until the promise settles;
+ * - `using _ = torch.noGrad();` keeps it off until the block ends.
+ * Each restores the previous mode at the end, also when the code throws.
+ *
+ * Like PyTorch's, the mode belongs to the thread, not to the async function: other code that
+ * runs while an async region awaits sees autograd off too. `torch.train` and `torch.evaluate`
+ * set the mode for each of their own steps, so they are not affected.
  * @example
  * ```ts
- * const logits = torch.noGrad(() => model.forward(x));
+ * const logits = torch.noGrad(() => model(x));
+ * await torch.noGrad(async () => { for await (const [x, y] of testLoader) correct += … });
+ * {
+ *   using _ = torch.noGrad();
+ *   output = model(data);
+ * }
  * ```
  */
-export function noGrad<T>(fn: () => T): T { return withGradMode(false, fn, 'noGrad'); }
+export function noGrad(): GradModeGuard;
+export function noGrad<T>(fn: () => T): T;
+export function noGrad<T>(fn?: () => T): T | GradModeGuard { return withGradMode(false, fn); }
 
-/** Runs `fn` with autograd on, inside a `noGrad` region. */
-export function enableGrad<T>(fn: () => T): T { return withGradMode(true, fn, 'enableGrad'); }
+/**
+ * Autograd on, inside a `noGrad` region; the same three forms as {@link noGrad}.
+ * @example
+ * ```ts
+ * torch.noGrad(() => { const y = torch.enableGrad(() => x.mul(2)); });
+ * ```
+ */
+export function enableGrad(): GradModeGuard;
+export function enableGrad<T>(fn: () => T): T;
+export function enableGrad<T>(fn?: () => T): T | GradModeGuard { return withGradMode(true, fn); }
 
 /** Whether autograd records operations now. */
 export function isGradEnabled(): boolean { return N.isGradEnabled(); }
@@ -996,7 +1195,7 @@ function collectTensors(value: unknown, out: Set<Tensor>, seen: Set<unknown>): v
  * an array, a Map or a plain object) and those passed to `keep()`.
  * @example
  * ```ts
- * const loss = torch.tidy(() => criterion.forward(model.forward(x), y)); // intermediates freed
+ * const loss = torch.tidy(() => criterion(model(x), y)); // intermediates freed now, not at the next GC
  * ```
  */
 export function tidy<T>(fn: () => T): T {

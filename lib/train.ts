@@ -10,7 +10,7 @@ import { CrossEntropyLoss } from './nn/loss';
 import { Optimizer } from './optim/optimizer';
 import { noGrad, tidy, zeros, Tensor, keep } from './tensor';
 import { cuda } from './torch';
-import { checkInt, checkOptions } from './validate';
+import { checkInt, checkOptions, optionKeys } from './validate';
 
 /** What the loops iterate: a DataLoader, or any (async) iterable of `[inputs, targets]`. */
 export type BatchSource = (Iterable<Batch> | AsyncIterable<Batch>) & { length?: number };
@@ -58,6 +58,10 @@ export interface TrainOptions {
   /** Default `'auto'`. */
   progress?: Progress;
 }
+
+const TRAIN_KEYS = optionKeys<TrainOptions>({
+  epochs: true, optimizer: true, criterion: true, device: true, onBatch: true, onEpoch: true, signal: true, progress: true,
+});
 
 /** @internal Resolves `'auto'` and checks CUDA. */
 export function resolveDevice(device: unknown): string {
@@ -178,7 +182,7 @@ class Meter {
 export async function train(model: Module, loader: BatchSource, options: TrainOptions): Promise<EpochStats[]> {
   if (!(model instanceof Module)) throw typeError('an nn.Module', 'model', model);
   const source = checkSource(loader);
-  const o = checkOptions(options, 'options') as unknown as TrainOptions;
+  const o = checkOptions(options, 'train() options', TRAIN_KEYS) as unknown as TrainOptions;
   if (!(o.optimizer instanceof Optimizer)) throw typeError('an Optimizer', 'optimizer', o.optimizer);
   const criterion = o.criterion ?? new CrossEntropyLoss();
   if (!(criterion instanceof Module)) throw typeError('an nn.Module loss', 'criterion', criterion);
@@ -203,8 +207,8 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
         const batchLoss = tidy(() => {
           const x = device === 'cpu' ? inputs : inputs.to(device);
           const y = device === 'cpu' ? targets : targets.to(device);
-          const output = model.forward(x);
-          const loss = criterion.forward(output, y);
+          const output = model(x);
+          const loss = criterion(output, y);
           o.optimizer.zeroGrad();
           loss.backward();
           o.optimizer.step();
@@ -249,7 +253,7 @@ export async function evaluate(
 ): Promise<EvalStats> {
   if (!(model instanceof Module)) throw typeError('an nn.Module', 'model', model);
   const source = checkSource(loader);
-  const o = checkOptions(options, 'options');
+  const o = checkOptions(options, 'evaluate() options', ['device', 'criterion', 'progress']);
   const device = resolveDevice(o.device);
   const criterion = (o.criterion as Module | undefined) ?? new CrossEntropyLoss();
   const mode = ProgressView.resolve(o.progress as Progress | undefined);
@@ -264,8 +268,8 @@ export async function evaluate(
       noGrad(() => tidy(() => {
         const x = device === 'cpu' ? inputs : inputs.to(device);
         const y = device === 'cpu' ? targets : targets.to(device);
-        const output = model.forward(x);
-        meter.add(output, y, criterion.forward(output, y));
+        const output = model(x);
+        meter.add(output, y, criterion(output, y));
       }));
       batch += 1;
       if (view.due()) {

@@ -3,12 +3,8 @@
  * defaults; native code re-checks types only.
  * @internal
  */
-import { rangeError, typeError } from './errors';
-
-export const DTYPES = [
-  'float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
-  'complex64', 'complex128',
-] as const;
+import { DTYPES, DTYPE_ALIASES, dtypeOf, type DType } from './dtype';
+import { describe, rangeError, typeError } from './errors';
 
 export function checkInt(value: unknown, name: string, min = -Infinity): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('an integer', name, value);
@@ -60,11 +56,13 @@ export function expandInts(value: unknown, n: number, name: string, min = 0): nu
   return list as number[];
 }
 
-export function checkDtype(value: unknown, name = 'dtype'): (typeof DTYPES)[number] {
-  if (typeof value !== 'string' || !(DTYPES as readonly string[]).includes(value)) {
-    throw typeError(`one of ${DTYPES.join(', ')}`, name, value);
+/** A dtype or an alias (`'float'`, `'long'`, …), resolved to the dtype. */
+export function checkDtype(value: unknown, name = 'dtype'): DType {
+  const dtype = dtypeOf(value);
+  if (dtype === undefined) {
+    throw typeError(`a dtype (one of ${DTYPES.join(', ')}, or an alias: ${Object.keys(DTYPE_ALIASES).join(', ')})`, name, value);
   }
-  return value as (typeof DTYPES)[number];
+  return dtype;
 }
 
 export function checkDevice(value: unknown, name = 'device'): string {
@@ -74,8 +72,64 @@ export function checkDevice(value: unknown, name = 'device'): string {
   return value;
 }
 
-export function checkOptions(value: unknown, name: string): Record<string, unknown> {
+/**
+ * The keys of an options interface as a runtime list. The object literal must name exactly the
+ * interface's keys (the compiler rejects a missing or an extra one), so the list cannot drift.
+ * @example
+ * ```ts
+ * const KEYS = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, dropLast: true, seed: true, prefetch: true });
+ * ```
+ */
+export function optionKeys<T>(keys: { [K in keyof Required<T>]: true }): (keyof T & string)[] {
+  return Object.keys(keys) as (keyof T & string)[];
+}
+
+/**
+ * An options object whose keys are all among `keys` (undefined means `{}`). An unknown key
+ * throws a TypeError naming it, the options there are, and the likely intended one: PyTorch's
+ * `batch_size` hints `batchSize`, a misspelt `wieght_decay` hints `weightDecay`.
+ */
+export function checkOptions<K extends string>(value: unknown, name: string, keys: readonly K[]): { [P in K]?: unknown } {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw typeError('an options object', name, value);
-  return value as Record<string, unknown>;
+  for (const key in value) {
+    if (!(keys as readonly string[]).includes(key)) throw unknownOption(key, name, keys);
+  }
+  return value as { [P in K]?: unknown };
+}
+
+function unknownOption(key: string, name: string, keys: readonly string[]): TypeError {
+  const what = keys.length ? `only the options ${keys.join(', ')}` : 'no options';
+  const hint = closestOption(key, keys);
+  const snake = key.includes('_') ? ' (options are camelCase)' : '';
+  return new TypeError(`Expected ${what} for ${name} but received ${describe(key)}${hint ? `: did you mean ${hint}?` : ''}${snake}`);
+}
+
+/** The option `key` was probably meant to be: its camelCase form, or the nearest by edit distance. */
+function closestOption(key: string, keys: readonly string[]): string | undefined {
+  const camel = key.replace(/_+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
+  const lower = camel.toLowerCase();
+  const exact = keys.find((k) => k.toLowerCase() === lower);
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of keys) {
+    const d = editDistance(lower, k.toLowerCase());
+    if (d < bestDistance) { best = k; bestDistance = d; }
+  }
+  return bestDistance <= Math.max(2, Math.floor(lower.length / 4)) ? best : undefined;
+}
+
+/** Damerau–Levenshtein distance (adjacent transpositions count 1), for option hints. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }

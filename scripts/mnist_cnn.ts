@@ -35,10 +35,10 @@ export class Model extends nn.Module {
 
   forward(x: torch.Tensor): torch.Tensor {
     const batchSize = x.size(0); // batch 维不变, 其它维展开成 320 输入线性层
-    x = this.activate.forward(this.mp.forward(this.conv1.forward(x))); // out: N,10,12,12
-    x = this.activate.forward(this.mp.forward(this.conv2.forward(x))); // out: N,20,4,4
+    x = this.activate(this.mp(this.conv1(x))); // out: N,10,12,12
+    x = this.activate(this.mp(this.conv2(x))); // out: N,20,4,4
     x = x.view(batchSize, -1); // out: N,320
-    x = this.linear.forward(x);
+    x = this.linear(x);
     return x;
   }
 }
@@ -56,13 +56,13 @@ export class HomeworkModel extends nn.Module {
 
   forward(x: torch.Tensor): torch.Tensor {
     const batchSize = x.size(0);
-    x = this.activate.forward(this.mp.forward(this.conv1.forward(x)));
-    x = this.activate.forward(this.mp.forward(this.conv2.forward(x)));
-    x = this.activate.forward(this.mp.forward(this.conv3.forward(x))); // out: N, 8, 2, 2
+    x = this.activate(this.mp(this.conv1(x)));
+    x = this.activate(this.mp(this.conv2(x)));
+    x = this.activate(this.mp(this.conv3(x))); // out: N, 8, 2, 2
     x = x.view(batchSize, -1); // N, 32
-    x = this.linear1.forward(x);
-    x = this.linear2.forward(x);
-    x = this.linear3.forward(x);
+    x = this.linear1(x);
+    x = this.linear2(x);
+    x = this.linear3(x);
     return x;
   }
 }
@@ -141,7 +141,7 @@ export function draw(model: torch.nn.Module, testLoader: torch.DataLoader, loadD
   model.eval();
   let imgs = torch.empty([0]);
   for ([imgs] of testLoader) break; // next(enumerate(test_loader)); break closes the loader's stream
-  const yPred = torch.noGrad(() => model.forward(imgs));
+  const yPred = torch.noGrad(() => model(imgs));
   const predictions = yPred.max(1, true).indices;
   const images = [];
   const titles = [];

@@ -142,7 +142,7 @@ describe('argument checks', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => torch.randn([2]).add('x' as never), /^Expected a Tensor or a number for other but received "x"$/],
       [() => torch.randn([2]).view('a' as never), /^Expected an array of integers for shape but received \["a"\]$/],
-      [() => torch.zeros([2], { dtype: 'float8' as never }), /^Expected one of .* for dtype but received "float8"$/],
+      [() => torch.zeros([2], { dtype: 'float8' as never }), /^Expected a dtype \(one of .*, or an alias: .*\) for dtype but received "float8"$/],
       [() => torch.randn([2]).sum(0, 'yes' as never), /^Expected a boolean for keepdim but received "yes"$/],
       [() => new nn.Conv2d(1, 2, 'five' as never), /^Expected an integer or 2 integers for kernelSize but received "five"$/],
       [() => torch.randn([2]).transpose(0.5, 1), /^Expected an integer for dim0 but received 0\.5$/],

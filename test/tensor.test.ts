@@ -6,11 +6,12 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 
 describe('factories and dtypes', () => {
-  test('float32 is the default; the shape is a plain number[]', () => {
-    for (const t of [torch.zeros([2, 3]), torch.ones(2, 3), torch.rand([2, 3]), torch.randn([2, 3]), torch.empty([2, 3]), torch.tensor([[1, 2, 3], [4, 5, 6]])]) {
+  test('float32 is the default; the shape is an array of numbers (torch.Size)', () => {
+    for (const t of [torch.zeros([2, 3]), torch.ones(2, 3), torch.rand([2, 3]), torch.randn([2, 3]), torch.empty([2, 3]), torch.tensor([[1.5, 2, 3], [4, 5, 6]])]) {
       expect(t.dtype).toBe('float32');
       expect(t.shape).toEqual([2, 3]);
       expect(Array.isArray(t.shape)).toBe(true);
+      expect(t.shape).toBeInstanceOf(torch.Size);
       expect(t.device).toBe('cpu');
       expect(t.requiresGrad).toBe(false);
     }
@@ -214,7 +215,7 @@ describe('math, comparisons, reductions', () => {
   });
 
   test('sum and mean with dim and keepdim', () => {
-    const m = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+    const m = torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: torch.float });
     expect(m.sum().item()).toBe(21);
     expect(m.sum(0).tolist()).toEqual([5, 7, 9]);
     expect(m.sum(1, true).tolist()).toEqual([[6], [15]]);
@@ -263,14 +264,15 @@ describe('data out', () => {
 describe('toString prints like PyTorch 2.13', () => {
   // Each string is what `repr()` prints in python3 with torch 2.13.
   test.each([
-    ['2-D float', () => torch.tensor([[1, 2], [3, 4]]), 'tensor([[1., 2.],\n        [3., 4.]])'],
+    ['2-D float', () => torch.tensor([[1, 2], [3, 4]], { dtype: torch.float }), 'tensor([[1., 2.],\n        [3., 4.]])'],
+    ['2-D whole numbers are int64, as in Python', () => torch.tensor([[1, 2], [3, 4]]), 'tensor([[1, 2],\n        [3, 4]])'],
     ['fractions', () => torch.tensor([1.5, -2.25, 3]), 'tensor([ 1.5000, -2.2500,  3.0000])'],
     ['int64', () => torch.tensor([1, 2, 3], { dtype: 'int64' }), 'tensor([1, 2, 3])'],
     ['bool', () => torch.tensor([true, false]), 'tensor([ True, False])'],
     ['scalar', () => torch.tensor(3.5), 'tensor(3.5000)'],
     ['wide range', () => torch.tensor([0.1, 100]), 'tensor([  0.1000, 100.0000])'],
     ['small values', () => torch.tensor([1e-5, 1]), 'tensor([1.0000e-05, 1.0000e+00])'],
-    ['integral floats spanning > 1000x', () => torch.tensor([123456, 1]), 'tensor([1.2346e+05, 1.0000e+00])'],
+    ['integral floats spanning > 1000x', () => torch.tensor([123456, 1], { dtype: 'float' }), 'tensor([1.2346e+05, 1.0000e+00])'],
     ['requires grad', () => torch.tensor([1, 2], { requiresGrad: true }), 'tensor([1., 2.], requires_grad=True)'],
     ['float64', () => torch.tensor([1, 2], { dtype: 'float64' }), 'tensor([1., 2.], dtype=torch.float64)'],
     ['int32', () => torch.tensor([1, 2], { dtype: 'int32' }), 'tensor([1, 2], dtype=torch.int32)'],
@@ -299,7 +301,9 @@ describe('toString prints like PyTorch 2.13', () => {
 
   test('util.inspect uses toString (console.log prints like PyTorch)', async () => {
     const { inspect } = await import('node:util');
-    expect(inspect(torch.tensor([1, 2]))).toBe('tensor([1., 2.])');
+    expect(inspect(torch.tensor([1.5, 2]))).toBe('tensor([1.5000, 2.0000])');
+    expect(inspect(torch.tensor([1, 2]))).toBe('tensor([1, 2])');
+    expect(inspect(torch.zeros(64, 1, 28, 28).shape)).toBe('[64, 1, 28, 28]');
   });
 });
 

@@ -8,7 +8,7 @@
 import { native as N } from '../binding';
 import { typeError } from '../errors';
 import { randint, stack, tensor, tidy, noGrad, Tensor } from '../tensor';
-import { checkBool, checkInt, checkOptions } from '../validate';
+import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
 import { nativeSourceOf, Subset, type Dataset, type NativeSource } from './dataset';
 
 /** Options of `DataLoader`, PyTorch's keyword arguments in camelCase. */
@@ -27,6 +27,8 @@ export interface DataLoaderOptions {
   /** Batches prepared ahead on the background thread (native path). Default 2. */
   prefetch?: number;
 }
+
+const DATALOADER_KEYS = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, dropLast: true, seed: true, prefetch: true });
 
 // A small, fast, seedable generator (mulberry32) for the sample order; every index appears once
 // per epoch through a Fisher–Yates shuffle.
@@ -89,7 +91,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
       throw typeError('a dataset with length and get(index)', 'dataset', dataset);
     }
-    const o = checkOptions(options, 'options');
+    const o = checkOptions(options, 'DataLoader options', DATALOADER_KEYS);
     this.dataset = dataset;
     this.batchSize = checkInt(o.batchSize ?? 1, 'batchSize', 1);
     this.shuffle = checkBool(o.shuffle ?? false, 'shuffle');
@@ -145,7 +147,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
    * One epoch, synchronously.
    * @example
    * ```ts
-   * for (const [imgs, labels] of loader) model.forward(imgs);
+   * for (const [imgs, labels] of loader) model(imgs);
    * ```
    */
   *[Symbol.iterator](): Iterator<Batch> {

@@ -7,7 +7,7 @@ import { checkInt, checkNumber } from '../validate';
 import * as F from './functional';
 import { Module } from './module';
 
-/** `max(x, 0)`. @example `const activate = new nn.ReLU(); activate.forward(x);` */
+/** `max(x, 0)`. @example `const activate = new nn.ReLU(); activate(x);` */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor { return F.relu(x); }
 }

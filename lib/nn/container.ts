@@ -24,10 +24,10 @@ export class Sequential extends Module {
     checkModules(modules).forEach((m, i) => { this[i] = m; });
   }
   /** Number of modules. */
-  get length(): number { return this.children().length; }
+  override get length(): number { return this.children().length; }
   forward(x: any): any {
     let out = x;
-    for (const m of this.children()) out = m.forward(out);
+    for (const m of this.children()) out = m(out);
     return out;
   }
 }
@@ -38,7 +38,7 @@ export class Sequential extends Module {
  * ```ts
  * class Net extends nn.Module {
  *   layers = new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 2)]);
- *   forward(x) { for (const l of this.layers) x = l.forward(x); return x; }
+ *   forward(x) { for (const l of this.layers) x = l(x); return x; }
  * }
  * ```
  */
@@ -49,7 +49,7 @@ export class ModuleList extends Module {
     checkModules(modules).forEach((m, i) => { this[i] = m; });
   }
   /** Number of modules. */
-  get length(): number { return this.children().length; }
+  override get length(): number { return this.children().length; }
   /** Appends a module. */
   append(module: Module): this {
     checkModules([module]);

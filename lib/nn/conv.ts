@@ -3,7 +3,7 @@
  */
 import { empty, Tensor } from '../tensor';
 import { rangeError } from '../errors';
-import { checkBool, checkInt, checkOptions, expandInts } from '../validate';
+import { checkBool, checkInt, checkOptions, expandInts, optionKeys } from '../validate';
 import * as F from './functional';
 import * as init from './init';
 import { Module, Parameter } from './module';
@@ -13,6 +13,8 @@ export interface Conv2dOptions extends F.Conv2dOptions {
   /** Default true. */
   bias?: boolean;
 }
+
+const CONV2D_KEYS = optionKeys<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: true, bias: true });
 
 /**
  * 2-D convolution, initialised as PyTorch does (Kaiming uniform, a = √5).
@@ -37,7 +39,7 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: number | [number, number], options: Conv2dOptions = {}) {
     super();
-    const o = checkOptions(options, 'options') as Conv2dOptions;
+    const o = checkOptions(options, 'Conv2d options', CONV2D_KEYS) as Conv2dOptions;
     this.inChannels = checkInt(inChannels, 'inChannels', 1);
     this.outChannels = checkInt(outChannels, 'outChannels', 1);
     this.kernelSize = expandInts(kernelSize, 2, 'kernelSize', 1) as [number, number];

@@ -11,7 +11,7 @@
 import { native as N } from '../binding';
 import { TorchError, typeError, rangeError } from '../errors';
 import { Tensor } from '../tensor';
-import { checkBool, checkInt, checkNumber, checkOptions, expandInts } from '../validate';
+import { checkBool, checkInt, checkNumber, checkOptions, expandInts, optionKeys } from '../validate';
 
 /** How a loss reduces over the batch. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -98,7 +98,7 @@ export function convPadding(padding: Conv2dOptions['padding'], kernel: number[],
  * ```
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  const o = checkOptions(options, 'options') as Conv2dOptions;
+  const o = checkOptions(options, 'conv2d options', optionKeys<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: true })) as Conv2dOptions;
   const w = input(weight, 'weight');
   const kernel = w.shape.slice(2);
   const stride = expandInts(o.stride ?? 1, 2, 'stride', 1);
@@ -135,6 +135,9 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 
+/** @internal */
+export const MAX_POOL_KEYS = optionKeys<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+
 /**
  * 2-D max pooling.
  * @example
@@ -143,7 +146,7 @@ export interface MaxPool2dOptions {
  * ```
  */
 export function maxPool2d(x: Tensor, kernelSize: number | [number, number], options: MaxPool2dOptions = {}): Tensor {
-  const o = checkOptions(options, 'options') as MaxPool2dOptions;
+  const o = checkOptions(options, 'maxPool2d options', MAX_POOL_KEYS) as MaxPool2dOptions;
   const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
   return N.maxPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
     expandInts(o.dilation ?? 1, 2, 'dilation', 1), checkBool(o.ceilMode ?? false, 'ceilMode'));
@@ -161,6 +164,9 @@ export interface AvgPool2dOptions {
   countIncludePad?: boolean;
 }
 
+/** @internal */
+export const AVG_POOL_KEYS = optionKeys<AvgPool2dOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true });
+
 /**
  * 2-D average pooling.
  * @example
@@ -169,7 +175,7 @@ export interface AvgPool2dOptions {
  * ```
  */
 export function avgPool2d(x: Tensor, kernelSize: number | [number, number], options: AvgPool2dOptions = {}): Tensor {
-  const o = checkOptions(options, 'options') as AvgPool2dOptions;
+  const o = checkOptions(options, 'avgPool2d options', AVG_POOL_KEYS) as AvgPool2dOptions;
   const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
   return N.avgPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
     checkBool(o.ceilMode ?? false, 'ceilMode'), checkBool(o.countIncludePad ?? true, 'countIncludePad'));
@@ -206,7 +212,7 @@ export interface BatchNormOptions {
  * ```
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
-  const o = checkOptions(options, 'options') as BatchNormOptions;
+  const o = checkOptions(options, 'batchNorm options', optionKeys<BatchNormOptions>({ weight: true, bias: true, training: true, momentum: true, eps: true })) as BatchNormOptions;
   return N.batchNorm(input(x), optionalTensor(runningMean, 'runningMean'), optionalTensor(runningVar, 'runningVar'),
     optionalTensor(o.weight, 'weight'), optionalTensor(o.bias, 'bias'), checkBool(o.training ?? false, 'training'),
     checkNumber(o.momentum ?? 0.1, 'momentum'), checkNumber(o.eps ?? 1e-5, 'eps'));
@@ -228,7 +234,9 @@ export interface CrossEntropyOptions extends NllLossOptions {
   labelSmoothing?: number;
 }
 
-// LibTorch reports a batch mismatch with the batch sizes only; users need both shapes.
+// LibTorch reports a batch mismatch with the batch sizes only; users need both shapes, and
+// float labels (a common port slip: labels made by torch.tensor of fractions, or .float()) need
+// the hint that class indices are int64.
 function checkClassTarget(x: Tensor, target: Tensor, name: string): void {
   const xs = x.shape;
   const ts = target.shape;
@@ -236,22 +244,32 @@ function checkClassTarget(x: Tensor, target: Tensor, name: string): void {
   const ok = classIndices
     ? (xs.length === ts.length + 1 && xs[0] === (ts[0] ?? xs[0])) || (xs.length === 1 && ts.length === 0)
     : xs.length === ts.length && xs.every((d, i) => d === ts[i]);
-  if (!ok) {
-    throw new TorchError(`${name}: the model output of shape [${xs.join(', ')}] does not match the target of shape ` +
-      `[${ts.join(', ')}] (${classIndices ? 'class indices need target shape [N] for input [N, C]' : 'probabilities need the same shape'})`, 'SHAPE_MISMATCH');
-  }
+  if (ok) return;
+  let why: string;
+  if (classIndices) why = 'class indices need target shape [N] for input [N, C]';
+  else if (ts.length === xs.length - 1) {
+    why = `a ${target.dtype} target is read as class probabilities, which need the input's shape; ` +
+      'class indices must be int64 (target.long())';
+  } else why = "class probabilities need the input's shape";
+  throw new TorchError(`${name}: the model output of shape [${xs.join(', ')}] does not match the target of shape ` +
+    `[${ts.join(', ')}] (${why})`, 'SHAPE_MISMATCH');
 }
+
+/** @internal */
+export const NLL_LOSS_KEYS = optionKeys<NllLossOptions>({ weight: true, reduction: true, ignoreIndex: true });
+/** @internal */
+export const CROSS_ENTROPY_KEYS = optionKeys<CrossEntropyOptions>({ weight: true, reduction: true, ignoreIndex: true, labelSmoothing: true });
 
 /**
  * Cross-entropy between logits `[N, C]` and class indices `[N]` (int64) or class
  * probabilities `[N, C]`; includes the softmax.
  * @example
  * ```ts
- * const loss = F.crossEntropy(model.forward(imgs), labels);
+ * const loss = F.crossEntropy(model(imgs), labels);
  * ```
  */
 export function crossEntropy(x: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const o = checkOptions(options, 'options') as CrossEntropyOptions;
+  const o = checkOptions(options, 'crossEntropy options', CROSS_ENTROPY_KEYS) as CrossEntropyOptions;
   const xi = input(x);
   const t = input(target, 'target');
   checkClassTarget(xi, t, 'crossEntropy');
@@ -268,7 +286,7 @@ export function crossEntropy(x: Tensor, target: Tensor, options: CrossEntropyOpt
  * ```
  */
 export function nllLoss(x: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
-  const o = checkOptions(options, 'options') as NllLossOptions;
+  const o = checkOptions(options, 'nllLoss options', NLL_LOSS_KEYS) as NllLossOptions;
   const xi = input(x);
   const t = input(target, 'target');
   checkClassTarget(xi, t, 'nllLoss');
@@ -283,7 +301,7 @@ export function nllLoss(x: Tensor, target: Tensor, options: NllLossOptions = {})
  * ```
  */
 export function mseLoss(x: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  return N.mseLoss(input(x), input(target, 'target'), reduction(checkOptions(options, 'options').reduction));
+  return N.mseLoss(input(x), input(target, 'target'), reduction(checkOptions(options, 'mseLoss options', ['reduction']).reduction));
 }
 
 /**
@@ -294,7 +312,7 @@ export function mseLoss(x: Tensor, target: Tensor, options: { reduction?: Reduct
  * ```
  */
 export function l1Loss(x: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  return N.l1Loss(input(x), input(target, 'target'), reduction(checkOptions(options, 'options').reduction));
+  return N.l1Loss(input(x), input(target, 'target'), reduction(checkOptions(options, 'l1Loss options', ['reduction']).reduction));
 }
 
 /**
@@ -305,7 +323,7 @@ export function l1Loss(x: Tensor, target: Tensor, options: { reduction?: Reducti
  * ```
  */
 export function binaryCrossEntropy(x: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  const o = checkOptions(options, 'options');
+  const o = checkOptions(options, 'binaryCrossEntropy options', ['weight', 'reduction']);
   return N.binaryCrossEntropy(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'), reduction(o.reduction));
 }
 
@@ -319,7 +337,7 @@ export function binaryCrossEntropy(x: Tensor, target: Tensor, options: { weight?
 export function binaryCrossEntropyWithLogits(
   x: Tensor, target: Tensor, options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
 ): Tensor {
-  const o = checkOptions(options, 'options');
+  const o = checkOptions(options, 'binaryCrossEntropyWithLogits options', ['weight', 'posWeight', 'reduction']);
   return N.binaryCrossEntropyWithLogits(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'),
     optionalTensor(o.posWeight, 'posWeight'), reduction(o.reduction));
 }

@@ -3,7 +3,7 @@
  */
 import { typeError, rangeError } from '../errors';
 import { Tensor, noGrad } from '../tensor';
-import { checkNumber, checkOptions } from '../validate';
+import { checkNumber, checkOptions, optionKeys } from '../validate';
 
 function target(t: unknown): Tensor {
   if (!(t instanceof Tensor)) throw typeError('a Tensor', 'tensor', t);
@@ -60,7 +60,7 @@ export interface KaimingOptions {
 }
 
 function kaimingStd(tensor: Tensor, options: KaimingOptions): number {
-  const o = checkOptions(options, 'options') as KaimingOptions;
+  const o = checkOptions(options, 'kaiming options', optionKeys<KaimingOptions>({ a: true, mode: true, nonlinearity: true })) as KaimingOptions;
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const fan = (o.mode ?? 'fanIn') === 'fanIn' ? fanIn : fanOut;
   return calculateGain(o.nonlinearity ?? 'leaky_relu', o.a ?? 0) / Math.sqrt(fan);

@@ -12,7 +12,7 @@ import { Module, Parameter } from './module';
  * @example
  * ```ts
  * const linear = new nn.Linear(320, 10);
- * const y = linear.forward(x); // [N, 320] → [N, 10]
+ * const y = linear(x); // [N, 320] → [N, 10]
  * ```
  */
 export class Linear extends Module {
@@ -25,7 +25,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
     super();
-    const o = checkOptions(options, 'options');
+    const o = checkOptions(options, 'Linear options', ['bias']);
     this.inFeatures = checkInt(inFeatures, 'inFeatures', 1);
     this.outFeatures = checkInt(outFeatures, 'outFeatures', 1);
     this.weight = new Parameter(empty([outFeatures, inFeatures]));
@@ -64,7 +64,7 @@ export class Identity extends Module {
  * Flattens `startDim..endDim` (default 1..-1: everything but the batch).
  * @example
  * ```ts
- * new nn.Flatten().forward(torch.zeros([64, 20, 4, 4])).shape; // [64, 320]
+ * new nn.Flatten()(torch.zeros([64, 20, 4, 4])).shape; // [64, 320]
  * ```
  */
 export class Flatten extends Module {

@@ -12,12 +12,12 @@ import { Module } from './module';
  * @example
  * ```ts
  * const criterion = new nn.CrossEntropyLoss();
- * const loss = criterion.forward(model.forward(imgs), labels);
+ * const loss = criterion(model(imgs), labels);
  * ```
  */
 export class CrossEntropyLoss extends Module {
   readonly options: F.CrossEntropyOptions;
-  constructor(options: F.CrossEntropyOptions = {}) { super(); this.options = { ...checkOptions(options, 'options') }; }
+  constructor(options: F.CrossEntropyOptions = {}) { super(); this.options = { ...checkOptions(options, 'CrossEntropyLoss options', F.CROSS_ENTROPY_KEYS) } as F.CrossEntropyOptions; }
   forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this.options); }
 }
 
@@ -25,38 +25,38 @@ export class CrossEntropyLoss extends Module {
  * Negative log-likelihood of log-probabilities.
  * @example
  * ```ts
- * new nn.NLLLoss().forward(F.logSoftmax(logits, 1), labels);
+ * new nn.NLLLoss()(F.logSoftmax(logits, 1), labels);
  * ```
  */
 export class NLLLoss extends Module {
   readonly options: F.NllLossOptions;
-  constructor(options: F.NllLossOptions = {}) { super(); this.options = { ...checkOptions(options, 'options') }; }
+  constructor(options: F.NllLossOptions = {}) { super(); this.options = { ...checkOptions(options, 'NLLLoss options', F.NLL_LOSS_KEYS) } as F.NllLossOptions; }
   forward(input: Tensor, target: Tensor): Tensor { return F.nllLoss(input, target, this.options); }
 }
 
-/** Mean squared error. @example `new nn.MSELoss().forward(pred, target)` */
+/** Mean squared error. @example `new nn.MSELoss()(pred, target)` */
 export class MSELoss extends Module {
-  constructor(readonly options: { reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'options'); }
+  constructor(readonly options: { reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'MSELoss options', ['reduction']); }
   forward(input: Tensor, target: Tensor): Tensor { return F.mseLoss(input, target, this.options); }
 }
 
-/** Mean absolute error. @example `new nn.L1Loss().forward(pred, target)` */
+/** Mean absolute error. @example `new nn.L1Loss()(pred, target)` */
 export class L1Loss extends Module {
-  constructor(readonly options: { reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'options'); }
+  constructor(readonly options: { reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'L1Loss options', ['reduction']); }
   forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, this.options); }
 }
 
-/** Binary cross-entropy of probabilities. @example `new nn.BCELoss().forward(probs, targets)` */
+/** Binary cross-entropy of probabilities. @example `new nn.BCELoss()(probs, targets)` */
 export class BCELoss extends Module {
-  constructor(readonly options: { weight?: Tensor | null; reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'options'); }
+  constructor(readonly options: { weight?: Tensor | null; reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'BCELoss options', ['weight', 'reduction']); }
   forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropy(input, target, this.options); }
 }
 
-/** Binary cross-entropy of logits. @example `new nn.BCEWithLogitsLoss().forward(logits, targets)` */
+/** Binary cross-entropy of logits. @example `new nn.BCEWithLogitsLoss()(logits, targets)` */
 export class BCEWithLogitsLoss extends Module {
   constructor(readonly options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: F.Reduction } = {}) {
     super();
-    checkOptions(options, 'options');
+    checkOptions(options, 'BCEWithLogitsLoss options', ['weight', 'posWeight', 'reduction']);
   }
   forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropyWithLogits(input, target, this.options); }
 }

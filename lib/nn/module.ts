@@ -1,11 +1,12 @@
 /**
  * `nn.Module` and `nn.Parameter`: the base of every layer and model.
  */
+import { inspect } from 'util';
 import { native as N } from '../binding';
+import { dtypeOf, isFloatingDtype, type DType, type DTypeName } from '../dtype';
 import { TorchError, typeError } from '../errors';
-import { Tensor, keep, noGrad, type DType, type Device } from '../tensor';
+import { Tensor, keep, noGrad, type Device } from '../tensor';
 import { checkBool, checkDevice, checkDtype, checkOptions } from '../validate';
-import { DTYPES } from '../validate';
 
 /**
  * A tensor that is a module's learnable weight: a leaf that requires grad by default and that
@@ -39,6 +40,49 @@ export interface IncompatibleKeys {
 /** A state dict: names (`conv1.weight`) to tensors, in PyTorch's order. */
 export type StateDict = Record<string, Tensor>;
 
+/** What `registerForwardPreHook` and `registerForwardHook` return. */
+export interface RemovableHandle {
+  /** Unregisters the hook. Idempotent. */
+  remove(): void;
+}
+
+/** Runs before `forward` with its arguments; returning an array replaces them. */
+export type ForwardPreHook = (module: Module, args: unknown[]) => unknown[] | void;
+/** Runs after `forward` with its arguments and output; returning a value replaces the output. */
+export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown;
+
+// Per-module state that is not a parameter, buffer or child, kept off the instance so that
+// discovery by own properties sees only what the user declared.
+interface Internals {
+  buffers: Map<string, Tensor | null>;
+  preHooks: Map<number, ForwardPreHook>;
+  hooks: Map<number, ForwardHook>;
+}
+const internals = new WeakMap<Module, Internals>();
+let nextHookId = 0;
+
+function internalsOf(module: Module): Internals {
+  const found = internals.get(module);
+  if (found === undefined) throw new TypeError('Expected an nn.Module for this but received another object');
+  return found;
+}
+
+// `model(x)`: PyTorch's Module.__call__ — pre-hooks, forward, hooks.
+function callModule(module: Module, args: unknown[]): unknown {
+  const { preHooks, hooks } = internalsOf(module);
+  if (preHooks.size === 0 && hooks.size === 0) return module.forward(...args);
+  for (const hook of [...preHooks.values()]) {
+    const replaced = hook(module, args);
+    if (replaced !== undefined) args = Array.isArray(replaced) ? replaced : [replaced];
+  }
+  let output = module.forward(...args);
+  for (const hook of [...hooks.values()]) {
+    const replaced = hook(module, args, output);
+    if (replaced !== undefined) output = replaced;
+  }
+  return output;
+}
+
 /**
  * Base class of all layers and models, like `torch.nn.Module`. Submodules and parameters are
  * found from the instance's own properties in declaration order, so their names are the
@@ -50,7 +94,7 @@ export type StateDict = Record<string, Tensor>;
  *   conv1 = new nn.Conv2d(1, 10, 5);
  *   linear = new nn.Linear(1440, 10);
  *   forward(x: torch.Tensor) {
- *     return this.linear.forward(this.conv1.forward(x).relu().view(x.size(0), -1));
+ *     return this.linear(this.conv1(x).relu().view(x.size(0), -1));
  *   }
  * }
  * const model = new Model();
@@ -59,23 +103,65 @@ export type StateDict = Record<string, Tensor>;
  */
 export abstract class Module {
   /** Whether the module is in training mode (`train()`) or evaluation mode (`eval()`). */
-  training = true;
-  // Buffers are registered by name so their state-dict keys can be PyTorch's snake_case
-  // (`running_mean`) while the TypeScript accessors are camelCase.
-  private readonly buffers_ = new Map<string, Tensor | null>();
+  declare training: boolean;
 
-  /** The computation. Call it directly: `model.forward(x)`. */
+  /**
+   * A module is a function: `model(x)` runs the forward pre-hooks, `forward(x)`, then the
+   * forward hooks, as PyTorch's `__call__` does. (The instance this constructor returns is that
+   * function, with the subclass's prototype, so subclass fields land on it as usual.)
+   */
+  constructor() {
+    const module = ((...args: unknown[]) => callModule(module, args)) as unknown as Module;
+    // An arrow function's own `length` and `name` would hide the class's (Sequential.length).
+    delete (module as { length?: number }).length;
+    delete (module as { name?: string }).name;
+    Object.setPrototypeOf(module, new.target.prototype);
+    Object.defineProperty(module, 'training', { value: true, writable: true, enumerable: false, configurable: true });
+    // Buffers are registered by name so their state-dict keys can be PyTorch's snake_case
+    // (`running_mean`) while the TypeScript accessors are camelCase.
+    internals.set(module, { buffers: new Map(), preHooks: new Map(), hooks: new Map() });
+    return module;
+  }
+
+  /** The computation, as in PyTorch. Call the module itself (`model(x)`), which runs the hooks too. */
   abstract forward(...inputs: any[]): any;
+
+  /**
+   * Registers `hook(module, args)` to run before every `forward`; it may return replacement args.
+   * @example
+   * ```ts
+   * const handle = model.registerForwardPreHook((m, args) => console.log(m.constructor.name, args.length));
+   * handle.remove();
+   * ```
+   */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    if (typeof hook !== 'function') throw typeError('a function', 'hook', hook);
+    return addHook(internalsOf(this).preHooks, hook);
+  }
+
+  /**
+   * Registers `hook(module, args, output)` to run after every `forward`; it may return a
+   * replacement output.
+   * @example
+   * ```ts
+   * const activations: torch.Tensor[] = [];
+   * model.conv1.registerForwardHook((m, args, out) => { activations.push(out as torch.Tensor); });
+   * ```
+   */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    if (typeof hook !== 'function') throw typeError('a function', 'hook', hook);
+    return addHook(internalsOf(this).hooks, hook);
+  }
 
   /** Registers a buffer: state that is saved in the state dict but is not a parameter. */
   registerBuffer(name: string, tensor: Tensor | null): void {
     if (typeof name !== 'string' || name === '' || name.includes('.')) throw typeError('a name without dots', 'name', name);
     if (tensor !== null && !(tensor instanceof Tensor)) throw typeError('a Tensor or null', 'tensor', tensor);
-    this.buffers_.set(name, tensor === null ? null : keep(tensor));
+    internalsOf(this).buffers.set(name, tensor === null ? null : keep(tensor));
   }
 
   /** @internal A registered buffer by name. */
-  protected buffer(name: string): Tensor | null { return this.buffers_.get(name) ?? null; }
+  protected buffer(name: string): Tensor | null { return internalsOf(this).buffers.get(name) ?? null; }
 
   /** Direct submodules with their attribute names. */
   namedChildren(): [string, Module][] {
@@ -127,7 +213,7 @@ export abstract class Module {
   namedBuffers(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [prefix, module] of this.namedModules()) {
-      for (const [name, b] of module.buffers_) if (b !== null) out.push([prefix ? `${prefix}.${name}` : name, b]);
+      for (const [name, b] of internalsOf(module).buffers) if (b !== null) out.push([prefix ? `${prefix}.${name}` : name, b]);
     }
     return out;
   }
@@ -144,11 +230,11 @@ export abstract class Module {
    * ```
    */
   stateDict(options: { keepVars?: boolean } = {}): StateDict {
-    const keepVars = checkOptions(options, 'options').keepVars === true;
+    const keepVars = checkOptions(options, 'stateDict() options', ['keepVars']).keepVars === true;
     const out: StateDict = {};
     const visit = (module: Module, prefix: string) => {
       for (const [name, p] of module.ownParameters()) out[prefix + name] = keepVars ? p : p.detach();
-      for (const [name, b] of module.buffers_) if (b !== null) out[prefix + name] = keepVars ? b : b.detach();
+      for (const [name, b] of internalsOf(module).buffers) if (b !== null) out[prefix + name] = keepVars ? b : b.detach();
       for (const [name, child] of module.namedChildren()) visit(child, `${prefix}${name}.`);
     };
     visit(this, '');
@@ -165,7 +251,7 @@ export abstract class Module {
    * ```
    */
   loadStateDict(stateDict: Record<string, unknown> | Map<string, unknown>, options: { strict?: boolean } = {}): IncompatibleKeys {
-    const o = checkOptions(options, 'options');
+    const o = checkOptions(options, 'loadStateDict() options', ['strict']);
     const strict = o.strict === undefined ? true : checkBool(o.strict, 'strict');
     const entries: [string, unknown][] = stateDict instanceof Map ? [...stateDict.entries()]
       : stateDict !== null && typeof stateDict === 'object' ? Object.entries(stateDict)
@@ -214,19 +300,19 @@ export abstract class Module {
    * model.to('cuda:0');
    * ```
    */
-  to(target: Device | DType | { device?: Device; dtype?: DType }): this {
+  to(target: Device | DTypeName | { device?: Device; dtype?: DTypeName }): this {
     let device: Device | undefined;
     let dtype: DType | undefined;
     if (typeof target === 'string') {
-      if ((DTYPES as readonly string[]).includes(target)) dtype = target as DType;
-      else device = checkDevice(target, 'target');
+      dtype = dtypeOf(target);
+      if (dtype === undefined) device = checkDevice(target, 'target');
     } else {
-      const o = checkOptions(target, 'options');
+      const o = checkOptions(target, 'to() options', ['device', 'dtype']);
       if (o.device !== undefined) device = checkDevice(o.device);
       if (o.dtype !== undefined) dtype = checkDtype(o.dtype);
     }
     const move = (t: Tensor) => {
-      const isFloat = t.dtype.startsWith('float') || t.dtype === 'bfloat16';
+      const isFloat = isFloatingDtype(t.dtype);
       const converted = t.to({ device: device ?? t.device, dtype: dtype !== undefined && isFloat ? dtype : t.dtype });
       if (converted !== t) N.setData(t, converted);
     };
@@ -277,7 +363,10 @@ export abstract class Module {
   /** The text inside this module's parentheses in `toString()`, e.g. `1, 10, kernel_size=(5, 5)`. */
   extraRepr(): string { return ''; }
 
-  /** PyTorch's module printout. */
+  /**
+   * PyTorch's module printout, which `console.log(model)` shows too:
+   * `Model(\n  (conv1): Conv2d(1, 10, kernel_size=(5, 5), stride=(1, 1))\n  …\n)`.
+   */
   toString(): string {
     const children = this.namedChildren();
     const extra = this.extraRepr();
@@ -286,4 +375,24 @@ export abstract class Module {
     if (extra) lines.unshift(`  ${extra}`);
     return `${this.constructor.name}(\n${lines.join('\n')}\n)`;
   }
+
+  /** @internal `console.log(model)` prints the module tree, as Python's `print(model)`. */
+  [inspect.custom](): string { return this.toString(); }
+}
+
+export interface Module {
+  /**
+   * Runs the module: forward pre-hooks, `forward(...args)`, forward hooks. Typed as `forward`.
+   * @example
+   * ```ts
+   * const output = model(data);
+   * ```
+   */
+  (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
+}
+
+function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  return { remove: () => { hooks.delete(id); } };
 }

@@ -3,7 +3,7 @@
  */
 import { TorchError } from '../errors';
 import { ones, tensor, zeros, noGrad, Tensor } from '../tensor';
-import { checkBool, checkInt, checkNumber, checkOptions } from '../validate';
+import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../validate';
 import * as F from './functional';
 import { Module, Parameter } from './module';
 
@@ -19,6 +19,8 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
+const BATCH_NORM_KEYS = optionKeys<BatchNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true });
+
 abstract class BatchNorm extends Module {
   readonly numFeatures: number;
   readonly eps: number;
@@ -30,7 +32,7 @@ abstract class BatchNorm extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions) {
     super();
-    const o = checkOptions(options, 'options') as BatchNormOptions;
+    const o = checkOptions(options, `${new.target.name} options`, BATCH_NORM_KEYS) as BatchNormOptions;
     this.numFeatures = checkInt(numFeatures, 'numFeatures', 1);
     this.eps = checkNumber(o.eps ?? 1e-5, 'eps');
     this.momentum = o.momentum === null ? null : checkNumber(o.momentum ?? 0.1, 'momentum');

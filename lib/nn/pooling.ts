@@ -22,7 +22,7 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: number | [number, number], options: F.MaxPool2dOptions = {}) {
     super();
-    const o = checkOptions(options, 'options') as F.MaxPool2dOptions;
+    const o = checkOptions(options, 'MaxPool2d options', F.MAX_POOL_KEYS) as F.MaxPool2dOptions;
     this.kernelSize = expandInts(kernelSize, 2, 'kernelSize', 1);
     this.stride = expandInts(o.stride ?? this.kernelSize, 2, 'stride', 1);
     this.padding = expandInts(o.padding ?? 0, 2, 'padding');
@@ -48,7 +48,7 @@ export class MaxPool2d extends Module {
  * 2-D average pooling; `stride` defaults to the kernel size.
  * @example
  * ```ts
- * new nn.AvgPool2d(2).forward(x);
+ * new nn.AvgPool2d(2)(x);
  * ```
  */
 export class AvgPool2d extends Module {
@@ -60,7 +60,7 @@ export class AvgPool2d extends Module {
 
   constructor(kernelSize: number | [number, number], options: F.AvgPool2dOptions = {}) {
     super();
-    const o = checkOptions(options, 'options') as F.AvgPool2dOptions;
+    const o = checkOptions(options, 'AvgPool2d options', F.AVG_POOL_KEYS) as F.AvgPool2dOptions;
     this.kernelSize = expandInts(kernelSize, 2, 'kernelSize', 1);
     this.stride = expandInts(o.stride ?? this.kernelSize, 2, 'stride', 1);
     this.padding = expandInts(o.padding ?? 0, 2, 'padding');
@@ -85,7 +85,7 @@ export class AvgPool2d extends Module {
  * Average pooling to a fixed output size.
  * @example
  * ```ts
- * new nn.AdaptiveAvgPool2d(1).forward(x); // [N, C, H, W] → [N, C, 1, 1]
+ * new nn.AdaptiveAvgPool2d(1)(x); // [N, C, H, W] → [N, C, 1, 1]
  * ```
  */
 export class AdaptiveAvgPool2d extends Module {

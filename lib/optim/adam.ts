@@ -58,8 +58,8 @@ export class Adam extends Optimizer {
     super(params, options as Record<string, unknown>);
   }
 
-  protected normalize(options: Record<string, unknown>, fill = false): Record<string, unknown> {
-    return Optimizer.readOptions(options, SPECS, fill);
+  protected normalize(options: unknown, fill = false): Record<string, unknown> {
+    return this.readOptions(options, SPECS, fill);
   }
 
   /** One Adam step over every parameter that has a gradient. */

@@ -24,7 +24,7 @@ export class StepLR {
 
   constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number }) {
     if (!(optimizer instanceof Optimizer)) throw typeError('an Optimizer', 'optimizer', optimizer);
-    const o = checkOptions(options, 'options');
+    const o = checkOptions(options, 'StepLR options', ['stepSize', 'gamma', 'lastEpoch']);
     this.optimizer = optimizer;
     this.stepSize = checkInt(o.stepSize, 'stepSize', 1);
     this.gamma = checkNumber(o.gamma ?? 0.1, 'gamma');

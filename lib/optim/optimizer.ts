@@ -49,7 +49,7 @@ export abstract class Optimizer {
   readonly defaults: Record<string, unknown>;
 
   protected constructor(params: Params, options: Record<string, unknown>) {
-    this.defaults = this.normalize(checkOptions(options, 'options'), true);
+    this.defaults = this.normalize(options, true);
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw typeError('an iterable of Tensors or of parameter groups', 'params', params);
     }
@@ -71,16 +71,20 @@ export abstract class Optimizer {
   }
 
   /**
-   * Maps camelCase options (or PyTorch's snake_case keys) to PyTorch's group keys and checks them;
-   * with `fill`, every key gets its default (the optimizer's defaults).
+   * Maps camelCase options to PyTorch's group keys and checks them; with `fill`, every key gets
+   * its default (the optimizer's defaults).
    */
-  protected abstract normalize(options: Record<string, unknown>, fill?: boolean): Record<string, unknown>;
+  protected abstract normalize(options: unknown, fill?: boolean): Record<string, unknown>;
 
-  /** @internal Reads `specs` from `options` into group keys, checking each value given. */
-  protected static readOptions(options: Record<string, unknown>, specs: OptionSpec[], fill: boolean): Record<string, unknown> {
+  /**
+   * @internal Reads `specs` from `options` into group keys, checking each value given. A key
+   * that is no option (PyTorch's `weight_decay`, a misspelling) throws a TypeError with a hint.
+   */
+  protected readOptions(options: unknown, specs: OptionSpec[], fill: boolean): Record<string, unknown> {
+    const o: Record<string, unknown> = checkOptions(options, `${this.constructor.name} options`, specs.map((s) => s.camel));
     const out: Record<string, unknown> = {};
     for (const spec of specs) {
-      const value = options[spec.camel] ?? options[spec.key] ?? (fill ? spec.default : undefined);
+      const value = o[spec.camel] ?? (fill ? spec.default : undefined);
       if (value === undefined) continue;
       spec.check?.(value);
       out[spec.key] = Array.isArray(value) ? [...value] : value;

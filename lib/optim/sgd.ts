@@ -50,8 +50,8 @@ export class SGD extends Optimizer {
     super(params, options as Record<string, unknown>);
   }
 
-  protected normalize(options: Record<string, unknown>, fill = false): Record<string, unknown> {
-    const out = Optimizer.readOptions(options, SPECS, fill);
+  protected normalize(options: unknown, fill = false): Record<string, unknown> {
+    const out = this.readOptions(options, SPECS, fill);
     if (out.nesterov === true && !((out.momentum ?? this.defaults?.momentum ?? 0) as number > 0)) {
       throw rangeError('momentum > 0 with nesterov', 'momentum', out.momentum ?? 0);
     }

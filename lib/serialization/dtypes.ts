@@ -2,13 +2,9 @@
  * PyTorch's storage classes and dtype names ↔ nodetorch {@link DType}s and element sizes,
  * as they appear in pickled `.pth` files (`torch.FloatStorage`, `torch.float32`, …).
  */
-import type { DType } from '../tensor';
+import { dtypeOf, type DType } from '../dtype';
 
-/** Bytes per element of each dtype. */
-export const ITEMSIZE: Readonly<Record<DType, number>> = Object.freeze({
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1,
-  uint8: 1, bool: 1, complex64: 8, complex128: 16,
-});
+export { ITEMSIZE } from '../dtype';
 
 /** Legacy typed storage class (`torch.<Name>`) → dtype. */
 export const STORAGE_CLASS_TO_DTYPE: Readonly<Record<string, DType>> = Object.freeze({
@@ -24,14 +20,6 @@ export const DTYPE_TO_STORAGE_CLASS: Readonly<Record<DType, string>> = Object.fr
   float32: 'FloatStorage', float64: 'DoubleStorage', float16: 'HalfStorage', bfloat16: 'BFloat16Storage',
   int64: 'LongStorage', int32: 'IntStorage', int16: 'ShortStorage', int8: 'CharStorage',
   uint8: 'ByteStorage', bool: 'BoolStorage', complex64: 'ComplexFloatStorage', complex128: 'ComplexDoubleStorage',
-});
-
-/** `torch.<name>` dtype attribute (including aliases) → dtype. */
-export const TORCH_DTYPE_NAME_TO_DTYPE: Readonly<Record<string, DType>> = Object.freeze({
-  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16',
-  half: 'float16', bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32',
-  int16: 'int16', short: 'int16', int8: 'int8', uint8: 'uint8', bool: 'bool',
-  complex64: 'complex64', cfloat: 'complex64', complex128: 'complex128', cdouble: 'complex128',
 });
 
 /**
@@ -55,5 +43,5 @@ export function storageClassDType(name: string): DType | undefined {
  * ```
  */
 export function torchDTypeName(name: string): DType | undefined {
-  return Object.prototype.hasOwnProperty.call(TORCH_DTYPE_NAME_TO_DTYPE, name) ? TORCH_DTYPE_NAME_TO_DTYPE[name] : undefined;
+  return dtypeOf(name);
 }

@@ -5,7 +5,7 @@
  */
 import { typeError, rangeError, TorchError } from '../errors';
 import { rand, tensor, Tensor, noGrad, fromArray } from '../tensor';
-import { checkNumber, checkOptions } from '../validate';
+import { checkNumber, checkOptions, optionKeys } from '../validate';
 
 /** @internal One step of the native batch pipeline (native/core/batch_stream.h). */
 export type NativeStage =
@@ -162,7 +162,7 @@ export class RandomAffine implements Transform {
   readonly shear: [number, number];
   readonly fill: number;
   constructor(degrees: number | [number, number], options: RandomAffineOptions = {}) {
-    const o = checkOptions(options, 'options') as RandomAffineOptions;
+    const o = checkOptions(options, 'RandomAffine options', optionKeys<RandomAffineOptions>({ translate: true, scale: true, shear: true, fill: true })) as RandomAffineOptions;
     this.degrees = range(degrees, 'degrees', true);
     this.translate = o.translate === undefined ? [0, 0] : range(o.translate, 'translate', false);
     if (this.translate.some((t) => t < 0 || t > 1)) throw rangeError('fractions in [0, 1]', 'translate', o.translate);
@@ -223,7 +223,7 @@ export class RandomAffine implements Transform {
  */
 export class RandomRotation extends RandomAffine {
   constructor(degrees: number | [number, number], options: { fill?: number } = {}) {
-    super(degrees, { fill: checkOptions(options, 'options').fill as number | undefined });
+    super(degrees, { fill: checkOptions(options, 'RandomRotation options', ['fill']).fill as number | undefined });
   }
   override toString(): string { return `RandomRotation(degrees=[${this.degrees.join(', ')}])`; }
 }

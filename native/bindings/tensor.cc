@@ -290,6 +290,65 @@ Napi::Value ToTypedArray(const Napi::CallbackInfo& info) {
   }
 }
 
+// numpy(): a TypedArray over the tensor's own memory. The ArrayBuffer's finalizer holds a
+// reference to the tensor, so the storage lives as long as the array does; the storage stops
+// being resizable so that no in-place growth can move the memory out from under the array.
+Napi::Value NumpyView(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = Self(info);
+  if (!t.device().is_cpu()) {
+    throw Error("TORCH_ERROR", "can't convert " + device_name(t.device()) +
+                                   " device type tensor to a TypedArray; use x.cpu().numpy() to copy the tensor to host memory first");
+  }
+  if (t.requires_grad()) {
+    throw Error("TORCH_ERROR", "Can't call numpy() on a tensor that requires grad; use x.detach().numpy() instead");
+  }
+  if (!t.is_contiguous()) {
+    throw Error("TORCH_ERROR", "numpy() needs a contiguous tensor (a TypedArray has no strides); use x.contiguous().numpy()");
+  }
+  napi_typedarray_type type;
+  switch (t.scalar_type()) {
+    case at::kFloat: type = napi_float32_array; break;
+    case at::kDouble: type = napi_float64_array; break;
+    case at::kLong: type = napi_bigint64_array; break;
+    case at::kInt: type = napi_int32_array; break;
+    case at::kShort: type = napi_int16_array; break;
+    case at::kChar: type = napi_int8_array; break;
+    case at::kByte:
+    case at::kBool: type = napi_uint8_array; break;
+    default:
+      throw Error("TORCH_ERROR", "numpy() has no TypedArray for dtype " + dtype_name(t.scalar_type()) +
+                                     "; convert first, e.g. x.float().numpy()");
+  }
+  Napi::Env env = info.Env();
+  size_t n = static_cast<size_t>(t.numel());
+  napi_value buffer;
+  napi_value array;
+  if (n == 0) {
+    void* data;
+    NAPI_THROW_IF_FAILED(env, napi_create_arraybuffer(env, 0, &data, &buffer), Napi::Value());
+    NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, type, 0, buffer, 0, &array), Napi::Value());
+    return Napi::Value(env, array);
+  }
+  t.storage().unsafeGetStorageImpl()->set_resizable(false);
+  auto* keep = new at::Tensor(t);
+  napi_status status = napi_create_external_arraybuffer(
+      env, t.data_ptr(), n * t.element_size(),
+      [](node_api_basic_env, void*, void* hint) { delete static_cast<at::Tensor*>(hint); }, keep, &buffer);
+  if (status != napi_ok) {
+    delete keep;
+    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
+  }
+  NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, type, n, buffer, 0, &array), Napi::Value());
+  return Napi::Value(env, array);
+}
+
+// setDefaultDtype(dtype): LibTorch's default dtype, used when it promotes a tensor with a
+// wrapped JS number.
+Napi::Value SetDefaultDtype(const Napi::CallbackInfo& info) {
+  c10::set_default_dtype(caffe2::TypeMeta::fromScalarType(parse_dtype(ToString(info[0], "dtype"))));
+  return info.Env().Undefined();
+}
+
 // The raw little-endian bytes of a contiguous CPU copy (what a .pth storage record holds).
 Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   at::Tensor t = Self(info).detach().to(at::kCPU).contiguous();
@@ -393,7 +452,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
       {"prepareShare", PrepareShare}, {"setData", SetData}, {"fromData", FromData}, {"full", Full}, {"empty", Empty},
       {"rand", Rand}, {"randn", Randn}, {"randint", Randint}, {"randperm", Randperm}, {"arange", Arange},
       {"linspace", Linspace}, {"eye", Eye}, {"manualSeed", ManualSeed}, {"item", Item},
-      {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"shape", Shape}, {"stride", Stride},
+      {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"numpyView", NumpyView}, {"setDefaultDtype", SetDefaultDtype}, {"shape", Shape}, {"stride", Stride},
       {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"dim", Dim}, {"elementSize", ElementSize},
       {"storageOffset", StorageOffset}, {"isContiguous", IsContiguous}, {"isLeaf", IsLeaf},
       {"requiresGrad", RequiresGrad}, {"setRequiresGrad", SetRequiresGrad}, {"grad", Grad},

@@ -3,7 +3,7 @@
  */
 import { typeError } from '../../errors';
 import { fromArray, Tensor } from '../../tensor';
-import { checkBool, checkOptions } from '../../validate';
+import { checkBool, checkOptions, optionKeys } from '../../validate';
 import type { NativeSource } from '../../data/dataset';
 import type { Transform } from '../transforms';
 import { FASHION_MNIST_CLASSES, loadMnistArrays, MNIST_CLASSES, type MnistKind, type MnistPaths } from './files';
@@ -22,6 +22,8 @@ export interface MNISTOptions {
   download?: boolean;
 }
 
+const MNIST_KEYS = optionKeys<MNISTOptions>({ root: true, train: true, transform: true, targetTransform: true, download: true });
+
 class MnistLike {
   /** All images, uint8 `[N, 28, 28]` (torchvision's `.data`). */
   readonly data: Tensor;
@@ -34,8 +36,10 @@ class MnistLike {
   readonly files: MnistPaths;
   private readonly labels: Uint8Array;
 
-  constructor(options: MNISTOptions, kind: MnistKind, readonly classes: readonly string[]) {
-    const o = checkOptions(options, 'options') as unknown as MNISTOptions;
+  constructor(rootOrOptions: string | MNISTOptions, options: Omit<MNISTOptions, 'root'> | undefined, kind: MnistKind, readonly classes: readonly string[]) {
+    const o = (typeof rootOrOptions === 'string'
+      ? { ...checkOptions(options, `${kind} options`, MNIST_KEYS.filter((k) => k !== 'root')), root: rootOrOptions }
+      : checkOptions(rootOrOptions, `${kind} options`, MNIST_KEYS)) as MNISTOptions;
     if (typeof o.root !== 'string') throw typeError('a directory path', 'root', o.root);
     this.train = checkBool(o.train ?? true, 'train');
     for (const name of ['transform', 'targetTransform'] as const) {
@@ -82,21 +86,30 @@ class MnistLike {
  * The MNIST handwritten digits, as `torchvision.datasets.MNIST`.
  * @example
  * ```ts
- * const trainSet = new datasets.MNIST({ root: '../datasets/mnist', train: true, transform: trans, download: true });
+ * const trainSet = new datasets.MNIST('../data', { train: true, download: true, transform: trans });
+ * const testSet = new datasets.MNIST({ root: '../data', train: false, transform: trans }); // the same, root inside
  * console.log(trainSet.length); // 60000
  * ```
  */
 export class MNIST extends MnistLike {
-  constructor(options: MNISTOptions) { super(options, 'MNIST', MNIST_CLASSES); }
+  constructor(root: string, options?: Omit<MNISTOptions, 'root'>);
+  constructor(options: MNISTOptions);
+  constructor(rootOrOptions: string | MNISTOptions, options?: Omit<MNISTOptions, 'root'>) {
+    super(rootOrOptions, options, 'MNIST', MNIST_CLASSES);
+  }
 }
 
 /**
  * Zalando's Fashion-MNIST (same format as MNIST), from `root` or Debian's `dataset-fashion-mnist`.
  * @example
  * ```ts
- * const testSet = new datasets.FashionMNIST({ root: './data', train: false, transform: trans, download: true });
+ * const testData = new datasets.FashionMNIST('data', { train: false, download: true, transform: new transforms.ToTensor() });
  * ```
  */
 export class FashionMNIST extends MnistLike {
-  constructor(options: MNISTOptions) { super(options, 'FashionMNIST', FASHION_MNIST_CLASSES); }
+  constructor(root: string, options?: Omit<MNISTOptions, 'root'>);
+  constructor(options: MNISTOptions);
+  constructor(rootOrOptions: string | MNISTOptions, options?: Omit<MNISTOptions, 'root'>) {
+    super(rootOrOptions, options, 'FashionMNIST', FASHION_MNIST_CLASSES);
+  }
 }
