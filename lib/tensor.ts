@@ -631,6 +631,26 @@ export class Tensor extends (N.TensorBase as new () => object) {
   div_(other: TensorLike): this { N.div_(this, operand(other, 'other')); return this; }
   /** Fills with zeros, in place. */
   zero_(): this { N.zero_(this); return this; }
+  /** `this + value * tensor1 * tensor2`, in one kernel. @example `x.addcmul(a, b, 0.5)` */
+  addcmul(tensor1: Tensor, tensor2: Tensor, value = 1): Tensor {
+    return N.addcmul(this, tensor1, tensor2, checkNumber(value, 'value'), false);
+  }
+  /** `this += value * tensor1 * tensor2`, in place. @example `squareAvg.mul_(rho).addcmul_(grad, grad, 1 - rho)` */
+  addcmul_(tensor1: Tensor, tensor2: Tensor, value = 1): this {
+    N.addcmul(this, tensor1, tensor2, checkNumber(value, 'value'), true);
+    return this;
+  }
+  /** `this + value * tensor1 / tensor2`, in one kernel. @example `x.addcdiv(a, b, -lr)` */
+  addcdiv(tensor1: Tensor, tensor2: Tensor, value = 1): Tensor {
+    return N.addcdiv(this, tensor1, tensor2, checkNumber(value, 'value'), false);
+  }
+  /** `this += value * tensor1 / tensor2`, in place. @example `param.addcdiv_(expAvg, denom, -stepSize)` */
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, value = 1): this {
+    N.addcdiv(this, tensor1, tensor2, checkNumber(value, 'value'), true);
+    return this;
+  }
+  /** Square root, in place. @example `std.sqrt_()` */
+  sqrt_(): this { N.sqrt_(this); return this; }
   /** Fills with `value`, in place. */
   fill_(value: number | boolean): this { N.fill_(this, operand(value, 'value')); return this; }
   /** Copies `src` (broadcast) into this tensor, in place. */

@@ -68,6 +68,23 @@ export const cuda = {
   deviceCount(): number { return N.config().cudaDeviceCount; },
 };
 
+/**
+ * `torch.accelerator`: the device a program should use when it has one (CUDA here), as in
+ * PyTorch 2.6+.
+ * @example
+ * ```ts
+ * const device = torch.accelerator.isAvailable() ? torch.accelerator.currentAccelerator()!.type : 'cpu';
+ * ```
+ */
+export const accelerator = {
+  /** Whether an accelerator (a CUDA device) can be used. */
+  isAvailable(): boolean { return cuda.isAvailable(); },
+  /** `{ type: 'cuda' }` when one is available, else null. */
+  currentAccelerator(): { type: string } | null { return cuda.isAvailable() ? { type: 'cuda' } : null; },
+  /** Number of accelerator devices. */
+  deviceCount(): number { return cuda.isAvailable() ? cuda.deviceCount() : 0; },
+};
+
 function t(x: unknown, name = 'input'): Tensor {
   if (!(x instanceof Tensor)) throw typeError('a Tensor', name, x);
   return x;

@@ -8,7 +8,7 @@ import { type Batch } from './data/dataloader';
 import { Module } from './nn/module';
 import { CrossEntropyLoss } from './nn/loss';
 import { Optimizer } from './optim/optimizer';
-import { noGrad, tidy, zeros, Tensor, keep } from './tensor';
+import { enableGrad, noGrad, tidy, zeros, Tensor, keep } from './tensor';
 import { cuda } from './torch';
 import { checkInt, checkOptions, optionKeys } from './validate';
 
@@ -204,7 +204,8 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
       for await (const [inputs, targets] of batchesOf(source)) {
         if (signal?.aborted) throw abortError(signal);
         // Every intermediate is freed at the end of the step; the detached loss survives for onBatch.
-        const batchLoss = tidy(() => {
+        // The step sets grad mode itself: an async noGrad region elsewhere may be awaiting.
+        const batchLoss = enableGrad(() => tidy(() => {
           const x = device === 'cpu' ? inputs : inputs.to(device);
           const y = device === 'cpu' ? targets : targets.to(device);
           const output = model(x);
@@ -214,7 +215,7 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
           o.optimizer.step();
           meter.add(output, y, loss);
           return loss.detach();
-        });
+        }));
         o.onBatch?.({ epoch, batch, batches: source.length, loss: batchLoss });
         batch += 1;
         if (view.due()) {

@@ -43,3 +43,15 @@ test("the seed CNN's literal synchronous loop over a full epoch stays within 10%
   expect(sync.loss).toBe(async.loss);
   expect(sync.peakRssMB, JSON.stringify({ sync, async })).toBeLessThan(async.peakRssMB * 1.1);
 }, 120_000);
+
+test("PyTorch's MNIST example, its own train() for 300 batches, stays within 10% of the for-await loop's RSS", () => {
+  const sync = runChild('mnist', 'sync', '300');
+  const async = runChild('mnist', 'async', '300');
+  expect(sync.batches).toBe(300);
+  // Same seed, same data, same dropout masks: the same weights come out.
+  expect(sync.fc2Sum).toBe(async.fc2Sum);
+  expect(sync.peakRssMB, JSON.stringify({ sync, async })).toBeLessThan(async.peakRssMB * 1.1);
+  // Flat inside the loop (sampled by a forward hook): the last samples are no higher than the early plateau.
+  const trace: number[] = sync.trace;
+  expect(Math.max(...trace.slice(-2)), JSON.stringify(trace)).toBeLessThan(Math.max(...trace.slice(1, 3)) * 1.1);
+}, 120_000);

@@ -1,5 +1,5 @@
 /**
- * `optim`: SGD and Adam against real PyTorch on a tiny problem, state dicts in PyTorch's layout
+ * `optim`: SGD, Adam and Adadelta against real PyTorch on a tiny problem, state dicts in PyTorch's layout
  * (and a save/load round trip that continues identically), StepLR, option checks.
  */
 import { describe, expect, test } from 'vitest';
@@ -23,12 +23,16 @@ const REFERENCE: [string, Record<string, unknown>, number[]][] = [
   ['Adam', { lr: 0.1, betas: [0.9, 0.9], amsgrad: true }, [0.7317721247673035, -1.728719711303711, 2.728719711303711]],
   ['Adam', { lr: 0.1, betas: [0.9, 0.9] }, [0.7152090668678284, -1.7121310234069824, 2.7121315002441406]],
   ['Adam', { lr: 0.1, weightDecay: 0.1 }, [0.7215108275413513, -1.7189524173736572, 2.7203664779663086]],
+  ['Adadelta', {}, [0.9963188171386719, -1.9963160753250122, 2.9963159561157227]],
+  ['Adadelta', { lr: 0.5, rho: 0.8 }, [0.9986860156059265, -1.998685598373413, 2.998685598373413]],
+  ['Adadelta', { lr: 1.0, eps: 1e-3, weightDecay: 0.1 }, [0.8829084634780884, -1.8808484077453613, 2.8828792572021484]],
+  ['Adadelta', { lr: 1.0, maximize: true }, [1.0036877393722534, -2.003685235977173, 3.003685235977173]],
 ];
 
 function runTiny(name: string, options: Record<string, unknown>): number[] {
   const w = torch.tensor([1, -2, 3], { requiresGrad: true });
   const a = torch.tensor([1, 0.5, 2]);
-  const opt = name === 'SGD' ? new optim.SGD([w], options) : new optim.Adam([w], options);
+  const opt = name === 'SGD' ? new optim.SGD([w], options) : name === 'Adam' ? new optim.Adam([w], options) : new optim.Adadelta([w], options);
   for (const s of [10, 1, 0.1, 0.01]) {
     opt.zeroGrad();
     w.sub(0.5).pow(2).mul(a).mul(s).sum().backward();

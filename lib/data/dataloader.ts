@@ -84,7 +84,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly prefetch: number;
-  private readonly generator: OrderGenerator;
+  private generator_: OrderGenerator | null = null;
   private readonly native: { source: NativeSource; indices: number[] | null } | null;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions = {}) {
@@ -97,8 +97,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     this.shuffle = checkBool(o.shuffle ?? false, 'shuffle');
     this.dropLast = checkBool(o.dropLast ?? false, 'dropLast');
     this.prefetch = checkInt(o.prefetch ?? 2, 'prefetch', 1);
-    const seed = o.seed === undefined ? (noGrad(() => randint(0, 2 ** 31 - 1, [1]).item()) as number) : checkInt(o.seed, 'seed', 0);
-    this.generator = new OrderGenerator(seed);
+    if (o.seed !== undefined) this.generator_ = new OrderGenerator(checkInt(o.seed, 'seed', 0));
     if (dataset instanceof Subset) {
       this.native = dataset.nativeSubset();
     } else {
@@ -116,6 +115,15 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   /** Whether batches are made in C++ on a background thread (built-in dataset and transforms). */
   get isNative(): boolean { return this.native !== null; }
 
+  // Seeded from torch's global generator the first time randomness is needed (shuffling, random
+  // transforms), as PyTorch's sampler draws its seed when iteration starts: a loader that needs
+  // none leaves the global generator alone, so the model's initial weights and dropout masks
+  // come out as in Python.
+  private get generator(): OrderGenerator {
+    if (this.generator_ === null) this.generator_ = new OrderGenerator(noGrad(() => randint(0, 2 ** 31 - 1, [1]).item()));
+    return this.generator_;
+  }
+
   /** The sample order of the next epoch (advances the generator when shuffling). */
   private nextOrder(): Int32Array {
     const order = new Int32Array(this.dataset.length);
@@ -127,7 +135,8 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     const { source, indices } = this.native!;
     let order = this.nextOrder();
     if (indices !== null) order = Int32Array.from(order, (i) => indices[i]);
-    const seed = Math.floor(this.generator.next() * 2 ** 31);
+    const random = source.stages.some((stage) => stage.kind === 'affine');
+    const seed = random ? Math.floor(this.generator.next() * 2 ** 31) : 0;
     return N.batchStream(source.images, source.labels, source.stages, this.batchSize, this.dropLast, order, seed, this.prefetch);
   }
 

@@ -12,6 +12,7 @@ import { TorchError, typeError } from '../errors';
 import { frombuffer, isTensor, Tensor } from '../tensor';
 import { DecodedPth, decodePth, encodePth, toJS } from './container';
 import { ITEMSIZE } from './dtypes';
+import { checkBool, checkOptions } from '../validate';
 import { TensorRef } from './unpickler';
 
 /** Options for {@link load}. */
@@ -22,6 +23,12 @@ export interface LoadOptions {
    * Default: tensors stay on the CPU.
    */
   mapLocation?: string;
+  /**
+   * Accepted for Python's `torch.load(f, weights_only=True)`. nodetorch's loader only ever reads
+   * data (tensors, numbers, strings, containers) and refuses anything that would run code, so
+   * both values load the same way.
+   */
+  weightsOnly?: boolean;
 }
 
 function readInput(pathOrBuffer: string | Buffer | Uint8Array): Uint8Array {
@@ -80,9 +87,9 @@ function materialize(decoded: DecodedPth, mapLocation: string | undefined): unkn
  * ```
  */
 export function load(pathOrBuffer: string | Buffer | Uint8Array, options: LoadOptions = {}): any {
-  if (typeof options !== 'object' || options === null) throw typeError('an options object', 'options', options);
-  const { mapLocation } = options;
+  const { mapLocation, weightsOnly } = checkOptions(options, 'load() options', ['mapLocation', 'weightsOnly']);
   if (mapLocation !== undefined && typeof mapLocation !== 'string') throw typeError('a device string', 'options.mapLocation', mapLocation);
+  if (weightsOnly !== undefined) checkBool(weightsOnly, 'weightsOnly');
   const buf = readInput(pathOrBuffer);
   return materialize(decodePth(buf), mapLocation);
 }

@@ -54,6 +54,19 @@ NT_UNARY(Nonzero, t.nonzero())
 #undef NT_UNARY
 
 Napi::Value Zero_(const Napi::CallbackInfo& info) { return InPlace(info.Env(), A(info).zero_()); }
+Napi::Value Sqrt_(const Napi::CallbackInfo& info) { return InPlace(info.Env(), A(info).sqrt_()); }
+
+// addcmul/addcdiv(a, t1, t2, value, inPlace): a + value * t1 * t2 (or t1 / t2) in one kernel, so
+// optimizers written over tensor ops round exactly as PyTorch's do.
+template <bool Divide>
+Napi::Value AddcOp(const Napi::CallbackInfo& info) {
+  at::Tensor& a = A(info);
+  at::Tensor& t1 = ToTensor(info[1], "tensor1");
+  at::Tensor& t2 = ToTensor(info[2], "tensor2");
+  c10::Scalar value = ToScalar(info[3], "value");
+  if (ToBool(info[4], "inPlace")) return InPlace(info.Env(), Divide ? a.addcdiv_(t1, t2, value) : a.addcmul_(t1, t2, value));
+  return Wrap(info.Env(), Divide ? a.addcdiv(t1, t2, value) : a.addcmul(t1, t2, value));
+}
 Napi::Value Relu_(const Napi::CallbackInfo& info) { return InPlace(info.Env(), A(info).relu_()); }
 
 // ---- binary: f(a, tensor|scalar) -------------------------------------------------------------
@@ -342,7 +355,7 @@ void InitOps(Napi::Env env, Napi::Object exports) {
       {"round", Round}, {"trunc", Trunc}, {"sign", Sign}, {"reciprocal", Reciprocal}, {"square", Square},
       {"erf", Erf}, {"logicalNot", LogicalNot}, {"isnan", Isnan}, {"isinf", Isinf}, {"clone", Clone},
       {"detach", Detach}, {"contiguous", Contiguous}, {"t", T}, {"nonzero", Nonzero}, {"zero_", Zero_},
-      {"relu_", Relu_},
+      {"relu_", Relu_}, {"sqrt_", Sqrt_}, {"addcmul", AddcOp<false>}, {"addcdiv", AddcOp<true>},
       {"mul", Mul}, {"div", Div}, {"pow", Pow}, {"remainder", Remainder}, {"fmod", Fmod}, {"eq", Eq},
       {"ne", Ne}, {"gt", Gt}, {"lt", Lt}, {"ge", Ge}, {"le", Le}, {"mul_", Mul_}, {"div_", Div_},
       {"fill_", Fill_}, {"matmul", Matmul}, {"maximum", Maximum}, {"minimum", Minimum},

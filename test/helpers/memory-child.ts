@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
+import { Net, train as mnistTrain, type Args } from '../../examples/mnist/main';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
@@ -29,6 +30,16 @@ function status(field: 'VmRSS' | 'VmHWM'): number {
 /** Resets VmHWM to the current RSS (Linux ≥ 4.0), so a peak belongs to the loop measured. */
 function resetPeak(): void {
   try { fs.writeFileSync('/proc/self/clear_refs', '5'); } catch { /* older kernels: peak covers setup too */ }
+}
+
+/** RSS in MB after every `every`-th forward of `model`: a trace from inside a synchronous loop. */
+function traceRss(model: torch.nn.Module, every: number): number[] {
+  const trace: number[] = [];
+  let calls = 0;
+  model.registerForwardHook(() => {
+    if (calls++ % every === 0) trace.push(Math.round(status('VmRSS') / MB));
+  });
+  return trace;
 }
 
 function report(fields: Record<string, unknown>): void {
@@ -58,9 +69,9 @@ class SeedModel extends torch.nn.Module {
   activate = new torch.nn.ReLU();
   forward(x: torch.Tensor): torch.Tensor {
     const batchSize = x.size(0);
-    x = this.activate.forward(this.mp.forward(this.conv1.forward(x)));
-    x = this.activate.forward(this.mp.forward(this.conv2.forward(x)));
-    return this.linear.forward(x.view(batchSize, -1));
+    x = this.activate(this.mp(this.conv1(x)));
+    x = this.activate(this.mp(this.conv2(x)));
+    return this.linear(x.view(batchSize, -1));
   }
 }
 
@@ -78,6 +89,7 @@ async function seed(mode: string, batches: number): Promise<void> {
   const model = new SeedModel();
   const criterion = new torch.nn.CrossEntropyLoss();
   const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.5 });
+  const trace = traceRss(model, 100);
   gc!();
   const before = status('VmRSS');
   resetPeak();
@@ -85,10 +97,10 @@ async function seed(mode: string, batches: number): Promise<void> {
   let lossSum = 0;
   let TP = 0;
   const step = (imgs: torch.Tensor, labels: torch.Tensor) => {
-    const yPred = model.forward(imgs);
-    const loss = criterion.forward(yPred, labels);
-    lossSum += loss.item() as number;
-    TP += labels.flatten().eq(yPred.argmax(1)).sum().item() as number;
+    const yPred = model(imgs);
+    const loss = criterion(yPred, labels);
+    lossSum += loss.item();
+    TP += labels.flatten().eq(yPred.argmax(1)).sum().item();
     optimizer.zeroGrad();
     loss.backward();
     optimizer.step();
@@ -96,7 +108,45 @@ async function seed(mode: string, batches: number): Promise<void> {
   if (mode === 'sync') for (const [imgs, labels] of trainLoader) step(imgs, labels);
   else for await (const [imgs, labels] of trainLoader) step(imgs, labels);
   report({
-    scenario: `seed-${mode}`, batches: trainLoader.length, ms: Date.now() - start, loss: lossSum / trainLoader.length, TP,
+    scenario: `seed-${mode}`, batches: trainLoader.length, ms: Date.now() - start, loss: lossSum / trainLoader.length, TP, trace,
+    growthMB: (status('VmRSS') - before) / MB, peakGrowthMB: (status('VmHWM') - before) / MB, peakRssMB: status('VmHWM') / MB,
+    liveTensors: torch.memory().tensors,
+  });
+}
+
+// The MNIST example's own train() for `sync`; for `async`, the same loop with `for await`.
+async function mnist(mode: string, batches: number): Promise<void> {
+  torch.manualSeed(1);
+  const trainLoader = mnistLoader(batches, 64);
+  const model = new Net();
+  const optimizer = new torch.optim.Adadelta(model.parameters(), { lr: 1.0 });
+  const trace = traceRss(model, 50);
+  const args: Args = {
+    batchSize: 64, testBatchSize: 1000, epochs: 1, lr: 1, gamma: 0.7, noCuda: true, dryRun: false, seed: 1,
+    logInterval: 1_000_000, saveModel: false, data: dataRoot,
+  };
+  gc!();
+  const before = status('VmRSS');
+  resetPeak();
+  const start = Date.now();
+  const log = console.log;
+  console.log = () => {};
+  try {
+    if (mode === 'sync') mnistTrain(args, model, 'cpu', trainLoader, optimizer, 1);
+    else {
+      model.train();
+      for await (const [data, target] of trainLoader) {
+        optimizer.zeroGrad();
+        const loss = torch.nn.functional.nllLoss(model(data), target);
+        loss.backward();
+        optimizer.step();
+      }
+    }
+  } finally {
+    console.log = log;
+  }
+  report({
+    scenario: `mnist-${mode}`, batches: trainLoader.length, ms: Date.now() - start, fc2Sum: model.fc2.weight.sum().item(), trace,
     growthMB: (status('VmRSS') - before) / MB, peakGrowthMB: (status('VmHWM') - before) / MB, peakRssMB: status('VmHWM') / MB,
     liveTensors: torch.memory().tensors,
   });
@@ -120,6 +170,7 @@ async function main(): Promise<void> {
   const [scenario, a, b] = process.argv.slice(2);
   if (scenario === 'smallops') smallops(Number(a ?? 200_000));
   else if (scenario === 'seed') await seed(a ?? 'sync', Number(b ?? 938));
+  else if (scenario === 'mnist') await mnist(a ?? 'sync', Number(b ?? 300));
   else if (scenario === 'gc') gcCheck();
   else throw new RangeError(`Expected smallops, seed, mnist or gc but received ${scenario}`);
 }

