@@ -171,6 +171,20 @@ describe('train / evaluate', () => {
     expect(model.training).toBe(true);
   });
 
+  it('trains while an async noGrad region elsewhere is awaiting (each step sets grad mode itself)', async () => {
+    const testSet = new datasets.MNIST(MNIST_ROOT, { train: false, transform: trans() });
+    const loader = new DataLoader(new torch.Subset(testSet, Array.from({ length: 640 }, (_, i) => i)), { batchSize: 32 });
+    const model = new Model();
+    let release!: () => void;
+    const region = torch.noGrad(() => new Promise<void>((resolve) => { release = resolve; }));
+    expect(torch.isGradEnabled()).toBe(false);
+    const history = await torch.train(model, loader, { epochs: 2, optimizer: new optim.SGD(model.parameters(), { lr: 0.05 }), progress: 'none' });
+    expect(history[1].loss).toBeLessThan(history[0].loss);
+    release();
+    await region;
+    expect(torch.isGradEnabled()).toBe(true);
+  });
+
   it('yields to the event loop between batches', async () => {
     const testSet = new datasets.MNIST({ root: MNIST_ROOT, train: false, transform: trans() });
     const loader = new DataLoader(new torch.Subset(testSet, Array.from({ length: 640 }, (_, i) => i)), { batchSize: 16 });

@@ -261,3 +261,42 @@ describe('loadStateDict', () => {
     typeErr(() => new Net().loadStateDict({}, { strict: 'no' as never }));
   });
 });
+
+describe('options are checked by name', () => {
+  test("PyTorch's snake_case keys get the camelCase hint", () => {
+    const ds = new torch.TensorDataset(torch.zeros(4, 2), torch.zeros(4));
+    expect(() => new torch.DataLoader(ds, { batch_size: 64 } as never)).toThrow(
+      /^Expected only the options batchSize, shuffle, dropLast, seed, prefetch for DataLoader options but received "batch_size": did you mean batchSize\? \(options are camelCase\)$/,
+    );
+    expect(() => new nn.CrossEntropyLoss({ label_smoothing: 0.1 } as never)).toThrow(/did you mean labelSmoothing\?/);
+    expect(() => new nn.Conv2d(1, 2, 3, { padding_mode: 'zeros' } as never)).toThrow(TypeError);
+  });
+
+  test('misspellings get the nearest option; unrelated keys list the options', () => {
+    const p = [torch.zeros(1, { requiresGrad: true })];
+    expect(() => new torch.optim.SGD(p, { lr: 0.1, wieght_decay: 1e-4 } as never)).toThrow(/received "wieght_decay": did you mean weightDecay\?/);
+    expect(() => new torch.optim.Adam(p, { betta: [0.9, 0.99] } as never)).toThrow(/did you mean betas\?/);
+    expect(() => torch.zeros(2, { dtyp: 'float64' } as never)).toThrow(/for tensor options but received "dtyp": did you mean dtype\?/);
+    expect(() => torch.randn(2).sum(0, false, { foo: 1 } as never)).toThrow(/^Expected only the options dtype for sum\(\) options but received "foo"$/);
+  });
+
+  test('options in every corner: modules, optimizers, schedulers, loaders, datasets, load, train', () => {
+    const model = new nn.Linear(2, 2);
+    const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
+    const bad = { bogus: 1 } as never;
+    for (const f of [
+      () => new nn.Linear(2, 2, bad), () => new nn.MaxPool2d(2, bad), () => new nn.BatchNorm2d(2, bad),
+      () => new torch.optim.lrScheduler.StepLR(opt, bad), () => model.to(bad), () => model.stateDict(bad),
+      () => torch.load(Buffer.alloc(0), bad), () => new torch.datasets.MNIST('x', bad), () => torch.randn(2).backward(undefined, bad),
+      () => torch.randn(2).to(bad), () => nn.functional.maxPool2d(torch.randn(1, 1, 4, 4), 2, bad),
+    ]) {
+      expect(f).toThrow(/received "bogus"/);
+    }
+  });
+});
+
+test("x.to('float') converts (an alias), and float labels in crossEntropy hint at int64", () => {
+  expect(torch.tensor([1, 2]).to('float').dtype).toBe('float32');
+  const e = torchError(() => nn.functional.crossEntropy(torch.randn(4, 10), torch.tensor([1, 2, 3, 4]).float()), 'SHAPE_MISMATCH');
+  expect(e.message).toMatch(/class indices must be int64 \(target\.long\(\)\)/);
+});

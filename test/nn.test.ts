@@ -271,3 +271,44 @@ describe('"Done when": the seed model trained with SGD on random tensors', () =>
     expect([...optimizer.state.values()].every((s) => !s.momentum_buffer.isDisposed)).toBe(true);
   });
 });
+
+describe('callable modules', () => {
+  test('model(x) is model.forward(x), typed as forward, for models, layers and losses', () => {
+    const model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU());
+    const x = torch.randn(2, 4);
+    expect(model(x).equal(model.forward(x))).toBe(true);
+    const loss: torch.Tensor = new nn.CrossEntropyLoss()(torch.randn(2, 3), torch.tensor([0, 2]));
+    expect(loss.dim()).toBe(0);
+    expect(typeof model).toBe('function');
+    expect(model).toBeInstanceOf(nn.Module);
+    expect(model.length).toBe(2); // the class's getter, not the function's own length
+  });
+
+  test('forward pre-hooks and hooks run around forward, may replace args and output, and can be removed', () => {
+    const lin = new nn.Linear(2, 2);
+    const calls: string[] = [];
+    const pre = lin.registerForwardPreHook((m, args) => { calls.push('pre'); return [(args[0] as torch.Tensor).mul(0)]; });
+    const post = lin.registerForwardHook((m, args, out) => { calls.push('post'); return (out as torch.Tensor).add(1); });
+    const y = lin(torch.ones(1, 2));
+    expect(calls).toEqual(['pre', 'post']);
+    expect(y.allclose(lin.bias!.detach().add(1).view(1, 2))).toBe(true);
+    pre.remove();
+    post.remove();
+    expect(lin(torch.ones(1, 2)).allclose(lin.forward(torch.ones(1, 2)))).toBe(true);
+    expect(calls).toHaveLength(2);
+  });
+
+  test('Sequential calls its children, so their hooks run', () => {
+    const inner = new nn.ReLU();
+    let ran = 0;
+    inner.registerForwardHook(() => { ran++; });
+    new nn.Sequential(new nn.Linear(2, 2), inner)(torch.randn(1, 2));
+    expect(ran).toBe(1);
+  });
+
+  test('console.log(model) prints the module tree', async () => {
+    const { inspect } = await import('node:util');
+    const model = new nn.Sequential(new nn.Linear(2, 3));
+    expect(inspect(model)).toBe('Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n)');
+  });
+});

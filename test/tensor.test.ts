@@ -469,3 +469,146 @@ describe('memory: dispose, tidy, memory()', () => {
     expect(torch.memory().tensors).toBeLessThanOrEqual(before + 2);
   });
 });
+
+describe('dtypes as Python infers and names them', () => {
+  test('torch.tensor: whole numbers → int64, any fraction → float32, booleans → bool, mixed bool/int → int64', () => {
+    expect(torch.tensor([[1, 2], [3, 4]]).dtype).toBe('int64');
+    expect(torch.tensor(3).dtype).toBe('int64');
+    expect(torch.tensor([1, 2.5]).dtype).toBe('float32');
+    expect(torch.tensor([1, NaN]).dtype).toBe('float32');
+    expect(torch.tensor([true, false]).dtype).toBe('bool');
+    expect(torch.tensor([true, 2]).dtype).toBe('int64');
+    expect(torch.tensor([]).dtype).toBe('float32');
+    // Whole numbers that must require grad are floats (an int64 tensor cannot require grad).
+    expect(torch.tensor([1, 2], { requiresGrad: true }).dtype).toBe('float32');
+    expect(torch.full([2], 7).dtype).toBe('int64');
+    expect(torch.full([2], 0.5).dtype).toBe('float32');
+    expect(torch.full([2], true).dtype).toBe('bool');
+  });
+
+  test("aliases and torch.float-style constants: 'float', 'double', 'long', 'int', 'half', 'bool'", () => {
+    expect([torch.float, torch.double, torch.long, torch.int, torch.half, torch.bool, torch.float32, torch.int64])
+      .toEqual(['float32', 'float64', 'int64', 'int32', 'float16', 'bool', 'float32', 'int64']);
+    const x = torch.tensor([1, 2]);
+    expect(x.to('float').dtype).toBe('float32');
+    expect(x.to({ dtype: 'double' }).dtype).toBe('float64');
+    expect(torch.zeros(2, { dtype: 'long' }).dtype).toBe('int64');
+    expect(x.float().dtype).toBe('float32');
+    expect(x.half().dtype).toBe('float16');
+    expect(x.byte().dtype).toBe('uint8');
+    expect(x.long().dtype).toBe('int64');
+  });
+
+  test('x.type(): the legacy name, or a conversion', () => {
+    expect(torch.zeros(1).type()).toBe('torch.FloatTensor');
+    expect(torch.tensor([1]).type()).toBe('torch.LongTensor');
+    const f = torch.tensor([1, 2]).eq(torch.tensor([1, 3])).type(torch.float);
+    expect(f.dtype).toBe('float32');
+    expect(f.sum().item()).toBe(1);
+  });
+
+  test('setDefaultDtype changes factories, float inference, new layers and promotion with numbers', () => {
+    expect(torch.getDefaultDtype()).toBe('float32');
+    torch.setDefaultDtype('float64');
+    try {
+      expect(torch.zeros(2).dtype).toBe('float64');
+      expect(torch.tensor([0.5]).dtype).toBe('float64');
+      expect(torch.tensor([1]).dtype).toBe('int64');
+      expect(new torch.nn.Linear(2, 2).weight.dtype).toBe('float64');
+      expect(torch.tensor([1, 2]).mul(0.5).dtype).toBe('float64');
+      expect(torch.zeros(1, { dtype: 'float32' }).toString()).toBe('tensor([0.], dtype=torch.float32)');
+      expect(torch.zeros(1).toString()).toBe('tensor([0.])');
+      expect(() => torch.setDefaultDtype('int64')).toThrow(TypeError);
+    } finally {
+      torch.setDefaultDtype('float32');
+    }
+    expect(torch.tensor([1, 2]).mul(0.5).dtype).toBe('float32');
+  });
+});
+
+describe('Python conveniences', () => {
+  test('x.shape is a torch.Size: indexable, spreadable, prints [64, 1, 28, 28]', () => {
+    const x = torch.zeros(64, 1, 28, 28);
+    expect(x.shape[0]).toBe(64);
+    expect([...x.shape]).toEqual([64, 1, 28, 28]);
+    expect(`${x.shape}`).toBe('[64, 1, 28, 28]');
+    expect(x.shape.numel()).toBe(x.numel());
+    expect(x.size()).toBeInstanceOf(torch.Size);
+  });
+
+  test('.T, .mT, .data, length and iteration over the first dimension', () => {
+    const m = torch.arange(6).view(2, 3);
+    expect(m.T.tolist()).toEqual([[0, 3], [1, 4], [2, 5]]);
+    expect(torch.zeros(4, 2, 3).mT.shape).toEqual([4, 3, 2]);
+    expect(torch.zeros(2, 3, 4).T.shape).toEqual([4, 3, 2]);
+    expect(m.length).toBe(2);
+    expect(() => torch.tensor(1).length).toThrow(/len\(\) of a 0-d tensor/);
+    expect([...m].map((row) => row.tolist())).toEqual([[0, 1, 2], [3, 4, 5]]);
+    const p = torch.ones(3, { requiresGrad: true });
+    const d = p.data;
+    expect(d.requiresGrad).toBe(false);
+    d.mul_(2); // shares storage
+    expect(p.tolist()).toEqual([2, 2, 2]);
+    p.data = torch.zeros(3);
+    expect(p.tolist()).toEqual([0, 0, 0]);
+    expect(p.requiresGrad).toBe(true);
+  });
+
+  test('numpy(): a TypedArray over the same memory that keeps it alive', () => {
+    const x = torch.zeros(4);
+    const a = x.numpy() as Float32Array;
+    expect(a).toBeInstanceOf(Float32Array);
+    a[1] = 5;
+    x.add_(1);
+    expect(x.tolist()).toEqual([1, 6, 1, 1]);
+    expect(Array.from(a)).toEqual([1, 6, 1, 1]);
+    x.dispose();
+    expect(Array.from(a)).toEqual([1, 6, 1, 1]); // the storage outlives the disposed handle
+    expect(torch.tensor([1, 2]).numpy()).toBeInstanceOf(BigInt64Array);
+    expect(torch.tensor([true]).numpy()).toBeInstanceOf(Uint8Array);
+    expect(torch.zeros(0).numpy().length).toBe(0);
+    expect(() => torch.ones(2, { requiresGrad: true }).numpy()).toThrow(/detach\(\)\.numpy\(\)/);
+    expect(() => torch.zeros(2, 3).t().numpy()).toThrow(/contiguous\(\)\.numpy\(\)/);
+    expect(() => torch.zeros(2, { dtype: 'float16' }).numpy()).toThrow(/float\(\)\.numpy\(\)/);
+  });
+
+  test('item() is a number for numeric dtypes and a boolean for bool', () => {
+    const n: number = torch.tensor(2.5).item();
+    expect(n + 1).toBe(3.5);
+    expect(torch.tensor(true).item<boolean>()).toBe(true);
+  });
+});
+
+describe('grad mode across await and with using', () => {
+  test('an async noGrad keeps autograd off through its awaits and restores it after', async () => {
+    expect(torch.isGradEnabled()).toBe(true);
+    const seen = await torch.noGrad(async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      return torch.ones(1, { requiresGrad: true }).mul(2).requiresGrad;
+    });
+    expect(seen).toBe(false);
+    expect(torch.isGradEnabled()).toBe(true);
+  });
+
+  test('a rejected async noGrad restores the mode too', async () => {
+    await expect(torch.noGrad(async () => { await null; throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(torch.isGradEnabled()).toBe(true);
+  });
+
+  test('using _ = torch.noGrad() holds until the block ends, also by a throw; enableGrad nests inside', () => {
+    const run = (fail: boolean) => {
+      using _ = torch.noGrad();
+      expect(torch.isGradEnabled()).toBe(false);
+      {
+        using _inner = torch.enableGrad();
+        expect(torch.isGradEnabled()).toBe(true);
+      }
+      expect(torch.isGradEnabled()).toBe(false);
+      if (fail) throw new Error('inside');
+    };
+    run(false);
+    expect(torch.isGradEnabled()).toBe(true);
+    expect(() => run(true)).toThrow('inside');
+    expect(torch.isGradEnabled()).toBe(true);
+  });
+});

@@ -135,8 +135,10 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     const { source, indices } = this.native!;
     let order = this.nextOrder();
     if (indices !== null) order = Int32Array.from(order, (i) => indices[i]);
+    // A seeded (or shuffling) loader draws the stream's seed every epoch, so its batches depend
+    // on its seed alone; an unseeded one without randomness leaves torch's generator alone.
     const random = source.stages.some((stage) => stage.kind === 'affine');
-    const seed = random ? Math.floor(this.generator.next() * 2 ** 31) : 0;
+    const seed = random || this.generator_ !== null ? Math.floor(this.generator.next() * 2 ** 31) : 0;
     return N.batchStream(source.images, source.labels, source.stages, this.batchSize, this.dropLast, order, seed, this.prefetch);
   }
 
