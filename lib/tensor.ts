@@ -106,15 +106,16 @@ function valuesIndices(pair: [Tensor, Tensor]): ValuesIndices {
  * A multi-dimensional array on a device, with autograd. Made by torch functions
  * (`torch.tensor`, `torch.zeros`, …), never with `new`.
  *
- * Memory: a tensor is freed when garbage-collected; `dispose()` frees it now and
- * `torch.tidy()` frees every tensor made inside a scope.
+ * Memory: a tensor that nothing references is freed by the garbage collector, which runs
+ * inside synchronous loops too (so a Python-style training loop stays flat); `dispose()` frees
+ * one now and `torch.tidy()` frees every tensor made inside a scope.
  *
  * @example
  * ```ts
- * const x = torch.randn([2, 3], { requiresGrad: true });
+ * const x = torch.randn(2, 3, { requiresGrad: true });
  * const y = x.mul(2).sum();
  * y.backward();
- * console.log(x.grad?.toString());
+ * console.log(x.grad); // tensor([[2., 2., 2.], [2., 2., 2.]])
  * ```
  */
 export class Tensor extends (N.TensorBase as new () => object) {

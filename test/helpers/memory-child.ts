@@ -57,7 +57,7 @@ function smallops(n: number): void {
   for (let i = 0; i < n; i++) x.add(1).mul(2).sum();
   report({
     scenario: 'smallops', n, ms: Date.now() - start, growthMB: (status('VmRSS') - before) / MB,
-    peakGrowthMB: (status('VmHWM') - before) / MB, liveTensors: torch.memory().tensors - tensorsBefore,
+    peakGrowthMB: (status('VmHWM') - before) / MB, peakRssMB: status('VmHWM') / MB, liveTensors: torch.memory().tensors - tensorsBefore,
   });
 }
 
