@@ -15,6 +15,7 @@ function skia(): typeof import('@napi-rs/canvas') {
   return canvasModule;
 }
 import { typeError, rangeError } from '../errors';
+import { checkOptions, optionKeys } from '../validate';
 
 const FONT_FAMILY = 'DejaVu Sans';
 const FONT_FILES = [
@@ -161,7 +162,7 @@ export interface PlotCurveOptions {
  */
 export function plotCurve(values: number[] | CurveSeries[], path: string, options: PlotCurveOptions = {}): string {
   checkPath(path);
-  if (options === null || typeof options !== 'object') throw typeError('an options object', 'options', options);
+  checkOptions(options, 'plotCurve options', optionKeys<PlotCurveOptions>({ title: true, xlabel: true, ylabel: true, x: true, width: true, height: true, markers: true }));
   if (!Array.isArray(values)) throw typeError('an array of numbers', 'values', values);
   if (values.length === 0) throw rangeError('at least one value', 'values', values);
   let series: CurveSeries[];
@@ -409,6 +410,8 @@ export interface ImageGridOptions {
   title?: string;
 }
 
+const IMAGE_GRID_KEYS = optionKeys<ImageGridOptions>({ rows: true, cols: true, scale: true, title: true });
+
 /**
  * Layout constants of {@link imageGrid}, in pixels; exported so tests and callers can predict the size
  * and where each cell lies.
@@ -440,6 +443,7 @@ export const IMAGE_GRID_LAYOUT = {
  * ```
  */
 export function imageGridSize(height: number, width: number, options: ImageGridOptions = {}): { width: number; height: number } {
+  checkOptions(options, 'imageGridSize options', IMAGE_GRID_KEYS);
   const rows = options.rows ?? 5;
   const cols = options.cols ?? 6;
   const scale = options.scale ?? 4;
@@ -476,7 +480,7 @@ export function imageGrid(images: GrayImage[], titles: string[], path: string, o
   checkPath(path);
   if (!Array.isArray(images)) throw typeError('an array of images', 'images', images);
   if (!Array.isArray(titles)) throw typeError('an array of strings', 'titles', titles);
-  if (options === null || typeof options !== 'object') throw typeError('an options object', 'options', options);
+  checkOptions(options, 'imageGrid options', IMAGE_GRID_KEYS);
   const rows = checkPositiveInt(options.rows ?? 5, 'options.rows');
   const cols = checkPositiveInt(options.cols ?? 6, 'options.cols');
   const scale = checkPositiveInt(options.scale ?? 4, 'options.scale');
