@@ -2,12 +2,17 @@
  * Everything `import * as torch from 'nodetorch'` holds, in PyTorch's layout.
  */
 export {
-  Tensor, tensor, fromArray, frombuffer, zeros, ones, full, empty, rand, randn, randint, randperm, arange, linspace,
-  eye, zerosLike, onesLike, fullLike, randLike, randnLike, cat, stack, where, isTensor, noGrad, enableGrad,
-  isGradEnabled, setGradEnabled, tidy, keep, memory, manualSeed, DTYPE_SIZE, getDefaultDtype, setDefaultDtype,
-  type DType, type DTypeName, type Device, type TensorLike, type TensorOptions, type NestedArray, type TypedArray,
-  type ValuesIndices, type GradModeGuard,
+  Tensor, type DType, type DTypeName, type Device, type TensorLike, type TensorOptions, type NestedArray, type TypedArray,
+  type ValuesIndices,
 } from './tensor';
+export {
+  tensor, fromArray, frombuffer, zeros, ones, full, empty, rand, randn, randint, randperm, arange, linspace, eye,
+  zerosLike, onesLike, fullLike, randLike, randnLike, isTensor, manualSeed, DTYPE_SIZE, getDefaultDtype, setDefaultDtype,
+} from './factories';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, type GradModeGuard } from './autograd';
+export { tidy, keep, memory } from './memory';
+export * from './generated/ops';
+export type { Layout, MemoryFormat } from './dispatch';
 export { Size } from './size';
 export {
   float32, float, float64, double, float16, half, bfloat16, int64, long, int32, int, int16, short, int8, uint8, bool,

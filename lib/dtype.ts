@@ -44,6 +44,21 @@ export function isComplexDtype(dtype: DType): boolean {
   return dtype === 'complex64' || dtype === 'complex128';
 }
 
+let defaultDtype: DType = 'float32';
+
+/**
+ * The dtype of floating-point tensors made without a `dtype` (float32 unless changed by
+ * `torch.setDefaultDtype`).
+ * @example
+ * ```ts
+ * torch.getDefaultDtype(); // 'float32'
+ * ```
+ */
+export function getDefaultDtype(): DType { return defaultDtype; }
+
+/** @internal Records the default dtype; `torch.setDefaultDtype` also tells LibTorch. */
+export function setDefaultDtypeName(dtype: DType): void { defaultDtype = dtype; }
+
 /** PyTorch's legacy type names (`x.type()`), e.g. `torch.FloatTensor`. */
 export const LEGACY_TYPE_NAME: Readonly<Record<DType, string>> = Object.freeze({
   float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',

@@ -8,7 +8,10 @@ import { type Batch } from './data/dataloader';
 import { Module } from './nn/module';
 import { CrossEntropyLoss } from './nn/loss';
 import { Optimizer } from './optim/optimizer';
-import { enableGrad, noGrad, tidy, zeros, Tensor, keep } from './tensor';
+import { Tensor } from './tensor';
+import { zeros } from './factories';
+import { enableGrad, noGrad } from './autograd';
+import { tidy, keep } from './memory';
 import { cuda } from './torch';
 import { checkInt, checkOptions, optionKeys } from './validate';
 

@@ -3,8 +3,7 @@
 
 #include "bindings/batch_stream.h"
 #include "bindings/config.h"
-#include "bindings/functional.h"
-#include "bindings/ops.h"
+#include "bindings/dispatch.h"
 #include "bindings/optim.h"
 #include "bindings/tensor.h"
 
@@ -12,8 +11,7 @@ namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nodetorch::InitTensor(env, exports);
-  nodetorch::InitOps(env, exports);
-  nodetorch::InitFunctional(env, exports);
+  nodetorch::InitDispatch(env, exports);
   nodetorch::InitOptim(env, exports);
   nodetorch::InitConfig(env, exports);
   nodetorch::InitBatchStream(env, exports);

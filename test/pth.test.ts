@@ -390,7 +390,7 @@ describe.skipIf(!HAVE_ADDON)('with real tensors (native addon)', () => {
   let addonError: unknown;
   beforeAll(async () => {
     try {
-      torch = await import('../lib/tensor');
+      torch = await import('../lib');
       pth = await import('../lib/serialization');
     } catch (e) {
       addonError = e;

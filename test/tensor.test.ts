@@ -178,7 +178,7 @@ describe('math, comparisons, reductions', () => {
 
   test('element-wise math with tensors and numbers', () => {
     expect(a().add(1).tolist()).toEqual([[2, -1], [4, 5]]);
-    expect(a().add(a(), 2).tolist()).toEqual([[3, -6], [9, 12]]);
+    expect(a().add(a(), { alpha: 2 }).tolist()).toEqual([[3, -6], [9, 12]]);
     expect(a().sub(1).tolist()).toEqual([[0, -3], [2, 3]]);
     expect(a().mul(a()).tolist()).toEqual([[1, 4], [9, 16]]);
     expect(a().div(2).tolist()).toEqual([[0.5, -1], [1.5, 2]]);

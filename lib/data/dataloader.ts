@@ -7,7 +7,11 @@
  */
 import { native as N } from '../binding';
 import { typeError } from '../errors';
-import { randint, stack, tensor, tidy, noGrad, Tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { randint, tensor } from '../factories';
+import { stack } from '../generated/ops';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
 import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
 import { nativeSourceOf, Subset, type Dataset, type NativeSource } from './dataset';
 

@@ -1,7 +1,8 @@
 /**
  * `nn.Conv2d`.
  */
-import { empty, Tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { empty } from '../factories';
 import { rangeError } from '../errors';
 import { checkBool, checkInt, checkOptions, expandInts, optionKeys } from '../validate';
 import * as F from './functional';

@@ -8,7 +8,8 @@
  * const y = F.relu(F.maxPool2d(F.conv2d(x, w, b), 2));
  * ```
  */
-import { native as N } from '../binding';
+import * as ops from '../generated/ops';
+import { nnOps } from '../generated/internal';
 import { TorchError, typeError, rangeError } from '../errors';
 import { Tensor } from '../tensor';
 import { checkBool, checkInt, checkNumber, checkOptions, expandInts, optionKeys } from '../validate';
@@ -26,28 +27,31 @@ function optionalTensor(x: unknown, name: string): Tensor | null {
   return input(x, name);
 }
 
-function reduction(value: unknown): Reduction {
-  if (value === undefined) return 'mean';
+// at::Reduction, as the native losses take it.
+const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
+
+function reduction(value: unknown): number {
+  if (value === undefined) return REDUCTIONS.mean;
   if (value !== 'none' && value !== 'mean' && value !== 'sum') throw typeError("'none', 'mean' or 'sum'", 'reduction', value);
-  return value;
+  return REDUCTIONS[value];
 }
 
 /** ReLU: `max(x, 0)`. @example `F.relu(x)` */
-export function relu(x: Tensor): Tensor { return N.relu(input(x)); }
+export function relu(x: Tensor): Tensor { return ops.relu(input(x)); }
 /** Leaky ReLU with `negativeSlope` (default 0.01). @example `F.leakyRelu(x, 0.2)` */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor { return N.leakyRelu(input(x), checkNumber(negativeSlope, 'negativeSlope')); }
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor { return nnOps.leakyRelu(input(x), checkNumber(negativeSlope, 'negativeSlope')); }
 /** Logistic sigmoid. @example `F.sigmoid(x)` */
-export function sigmoid(x: Tensor): Tensor { return N.sigmoid(input(x)); }
+export function sigmoid(x: Tensor): Tensor { return ops.sigmoid(input(x)); }
 /** Hyperbolic tangent. @example `F.tanh(x)` */
-export function tanh(x: Tensor): Tensor { return N.tanh(input(x)); }
+export function tanh(x: Tensor): Tensor { return ops.tanh(input(x)); }
 /** GELU (exact erf form). @example `F.gelu(x)` */
-export function gelu(x: Tensor): Tensor { return N.gelu(input(x)); }
+export function gelu(x: Tensor): Tensor { return nnOps.gelu(input(x)); }
 /** SiLU / swish. @example `F.silu(x)` */
-export function silu(x: Tensor): Tensor { return N.silu(input(x)); }
+export function silu(x: Tensor): Tensor { return nnOps.silu(input(x)); }
 /** Softmax along `dim`. @example `F.softmax(logits, 1)` */
-export function softmax(x: Tensor, dim: number): Tensor { return N.softmax(input(x), checkInt(dim, 'dim')); }
+export function softmax(x: Tensor, dim: number): Tensor { return ops.softmax(input(x), checkInt(dim, 'dim')); }
 /** Log-softmax along `dim`. @example `F.logSoftmax(logits, 1)` */
-export function logSoftmax(x: Tensor, dim: number): Tensor { return N.logSoftmax(input(x), checkInt(dim, 'dim')); }
+export function logSoftmax(x: Tensor, dim: number): Tensor { return ops.logSoftmax(input(x), checkInt(dim, 'dim')); }
 /** Flattens `startDim..endDim`. @example `F.flatten(x, 1)` */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor { return input(x).flatten(startDim, endDim); }
 
@@ -61,7 +65,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor { return i
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   checkNumber(p, 'p');
   if (p < 0 || p > 1) throw rangeError('a probability in [0, 1]', 'p', p);
-  return N.dropout(input(x), p, checkBool(training, 'training'));
+  return ops.dropout(input(x), p, checkBool(training, 'training'));
 }
 
 /** Options of `conv2d` (and `nn.Conv2d`). */
@@ -109,7 +113,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new TorchError(`conv2d expects input of shape [N, C, H, W] or [C, H, W], but got [${xin.shape.join(', ')}]`);
   }
   const groups = checkInt(o.groups ?? 1, 'groups', 1);
-  return N.conv(xin, w, optionalTensor(bias, 'bias'), stride, padding, dilation, groups);
+  return ops.conv2d(xin, w, optionalTensor(bias, 'bias'), stride, padding, dilation, groups);
 }
 
 /**
@@ -120,7 +124,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
  * ```
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  return N.linear(input(x), input(weight, 'weight'), optionalTensor(bias, 'bias'));
+  return nnOps.linear(input(x), input(weight, 'weight'), optionalTensor(bias, 'bias'));
 }
 
 /** Options of `maxPool2d` (and `nn.MaxPool2d`). */
@@ -148,7 +152,7 @@ export const MAX_POOL_KEYS = optionKeys<MaxPool2dOptions>({ stride: true, paddin
 export function maxPool2d(x: Tensor, kernelSize: number | [number, number], options: MaxPool2dOptions = {}): Tensor {
   const o = checkOptions(options, 'maxPool2d options', MAX_POOL_KEYS) as MaxPool2dOptions;
   const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
-  return N.maxPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
+  return ops.maxPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
     expandInts(o.dilation ?? 1, 2, 'dilation', 1), checkBool(o.ceilMode ?? false, 'ceilMode'));
 }
 
@@ -177,7 +181,7 @@ export const AVG_POOL_KEYS = optionKeys<AvgPool2dOptions>({ stride: true, paddin
 export function avgPool2d(x: Tensor, kernelSize: number | [number, number], options: AvgPool2dOptions = {}): Tensor {
   const o = checkOptions(options, 'avgPool2d options', AVG_POOL_KEYS) as AvgPool2dOptions;
   const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
-  return N.avgPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
+  return nnOps.avgPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
     checkBool(o.ceilMode ?? false, 'ceilMode'), checkBool(o.countIncludePad ?? true, 'countIncludePad'));
 }
 
@@ -189,7 +193,7 @@ export function avgPool2d(x: Tensor, kernelSize: number | [number, number], opti
  * ```
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | [number, number]): Tensor {
-  return N.adaptiveAvgPool2d(input(x), expandInts(outputSize, 2, 'outputSize', 1));
+  return nnOps.adaptiveAvgPool2d(input(x), expandInts(outputSize, 2, 'outputSize', 1));
 }
 
 /** Options of `batchNorm`. */
@@ -213,9 +217,9 @@ export interface BatchNormOptions {
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
   const o = checkOptions(options, 'batchNorm options', optionKeys<BatchNormOptions>({ weight: true, bias: true, training: true, momentum: true, eps: true })) as BatchNormOptions;
-  return N.batchNorm(input(x), optionalTensor(runningMean, 'runningMean'), optionalTensor(runningVar, 'runningVar'),
-    optionalTensor(o.weight, 'weight'), optionalTensor(o.bias, 'bias'), checkBool(o.training ?? false, 'training'),
-    checkNumber(o.momentum ?? 0.1, 'momentum'), checkNumber(o.eps ?? 1e-5, 'eps'));
+  return ops.batchNorm(input(x), optionalTensor(o.weight, 'weight'), optionalTensor(o.bias, 'bias'),
+    optionalTensor(runningMean, 'runningMean'), optionalTensor(runningVar, 'runningVar'), checkBool(o.training ?? false, 'training'),
+    checkNumber(o.momentum ?? 0.1, 'momentum'), checkNumber(o.eps ?? 1e-5, 'eps'), true);
 }
 
 /** Options of the class-index losses. */
@@ -275,7 +279,7 @@ export function crossEntropy(x: Tensor, target: Tensor, options: CrossEntropyOpt
   checkClassTarget(xi, t, 'crossEntropy');
   const smoothing = checkNumber(o.labelSmoothing ?? 0, 'labelSmoothing');
   if (smoothing < 0 || smoothing > 1) throw rangeError('a value in [0, 1]', 'labelSmoothing', smoothing);
-  return N.crossEntropy(xi, t, optionalTensor(o.weight, 'weight'), reduction(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'), smoothing);
+  return nnOps.crossEntropyLoss(xi, t, optionalTensor(o.weight, 'weight'), reduction(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'), smoothing);
 }
 
 /**
@@ -290,7 +294,7 @@ export function nllLoss(x: Tensor, target: Tensor, options: NllLossOptions = {})
   const xi = input(x);
   const t = input(target, 'target');
   checkClassTarget(xi, t, 'nllLoss');
-  return N.nllLoss(xi, t, optionalTensor(o.weight, 'weight'), reduction(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'));
+  return nnOps.nllLossNd(xi, t, optionalTensor(o.weight, 'weight'), reduction(o.reduction), checkInt(o.ignoreIndex ?? -100, 'ignoreIndex'));
 }
 
 /**
@@ -301,7 +305,7 @@ export function nllLoss(x: Tensor, target: Tensor, options: NllLossOptions = {})
  * ```
  */
 export function mseLoss(x: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  return N.mseLoss(input(x), input(target, 'target'), reduction(checkOptions(options, 'mseLoss options', ['reduction']).reduction));
+  return nnOps.mseLoss(input(x), input(target, 'target'), reduction(checkOptions(options, 'mseLoss options', ['reduction']).reduction));
 }
 
 /**
@@ -312,7 +316,7 @@ export function mseLoss(x: Tensor, target: Tensor, options: { reduction?: Reduct
  * ```
  */
 export function l1Loss(x: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
-  return N.l1Loss(input(x), input(target, 'target'), reduction(checkOptions(options, 'l1Loss options', ['reduction']).reduction));
+  return nnOps.l1Loss(input(x), input(target, 'target'), reduction(checkOptions(options, 'l1Loss options', ['reduction']).reduction));
 }
 
 /**
@@ -324,7 +328,7 @@ export function l1Loss(x: Tensor, target: Tensor, options: { reduction?: Reducti
  */
 export function binaryCrossEntropy(x: Tensor, target: Tensor, options: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
   const o = checkOptions(options, 'binaryCrossEntropy options', ['weight', 'reduction']);
-  return N.binaryCrossEntropy(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'), reduction(o.reduction));
+  return nnOps.binaryCrossEntropy(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'), reduction(o.reduction));
 }
 
 /**
@@ -338,6 +342,6 @@ export function binaryCrossEntropyWithLogits(
   x: Tensor, target: Tensor, options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
 ): Tensor {
   const o = checkOptions(options, 'binaryCrossEntropyWithLogits options', ['weight', 'posWeight', 'reduction']);
-  return N.binaryCrossEntropyWithLogits(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'),
+  return ops.binaryCrossEntropyWithLogits(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'),
     optionalTensor(o.posWeight, 'posWeight'), reduction(o.reduction));
 }

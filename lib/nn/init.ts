@@ -2,7 +2,8 @@
  * `torch.nn.init`: in-place initialisers, with PyTorch's formulas.
  */
 import { typeError, rangeError } from '../errors';
-import { Tensor, noGrad } from '../tensor';
+import { Tensor } from '../tensor';
+import { noGrad } from '../autograd';
 import { checkNumber, checkOptions, optionKeys } from '../validate';
 
 function target(t: unknown): Tensor {

@@ -1,7 +1,8 @@
 /**
  * `nn.Linear`, `nn.Identity` and `nn.Flatten`.
  */
-import { empty, Tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { empty } from '../factories';
 import { checkBool, checkInt, checkOptions } from '../validate';
 import * as F from './functional';
 import * as init from './init';

@@ -5,7 +5,9 @@ import { inspect } from 'util';
 import { native as N } from '../binding';
 import { dtypeOf, isFloatingDtype, type DType, type DTypeName } from '../dtype';
 import { TorchError, typeError } from '../errors';
-import { Tensor, keep, noGrad, type Device } from '../tensor';
+import { Tensor, type Device } from '../tensor';
+import { noGrad } from '../autograd';
+import { keep } from '../memory';
 import { checkBool, checkDevice, checkDtype, checkOptions } from '../validate';
 
 /**

@@ -2,7 +2,9 @@
  * `nn.BatchNorm1d` and `nn.BatchNorm2d`.
  */
 import { TorchError } from '../errors';
-import { ones, tensor, zeros, noGrad, Tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { ones, tensor, zeros } from '../factories';
+import { noGrad } from '../autograd';
 import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../validate';
 import * as F from './functional';
 import { Module, Parameter } from './module';

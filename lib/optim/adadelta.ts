@@ -2,7 +2,10 @@
  * `optim.Adadelta`, as `torch.optim.Adadelta` (read it beside `torch/optim/adadelta.py`: the
  * same single-tensor algorithm, op for op, so the numbers match PyTorch's on the CPU).
  */
-import { noGrad, tensor, tidy, zerosLike, type Tensor } from '../tensor';
+import { type Tensor } from '../tensor';
+import { tensor, zerosLike } from '../factories';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
 import { checkBool, checkNumber } from '../validate';
 import { rangeError } from '../errors';
 import { Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
@@ -74,13 +77,13 @@ export class Adadelta extends Optimizer {
           const accDelta = state.acc_delta as Tensor;
           state.step.add_(1);
           if (group.maximize === true) grad = grad.neg();
-          if (weightDecay !== 0) grad = grad.add(param, weightDecay);
-          squareAvg.mul_(rho).addcmul_(grad, grad, 1 - rho);
+          if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+          squareAvg.mul_(rho).addcmul_(grad, grad, { value: 1 - rho });
           const std = squareAvg.add(eps).sqrt_();
           const delta = accDelta.add(eps).sqrt_();
           delta.div_(std).mul_(grad);
-          accDelta.mul_(rho).addcmul_(delta, delta, 1 - rho);
-          param.add_(delta, -lr);
+          accDelta.mul_(rho).addcmul_(delta, delta, { value: 1 - rho });
+          param.add_(delta, { alpha: -lr });
         }
       }
     }));

@@ -4,7 +4,9 @@
  */
 import { typeError, rangeError } from '../errors';
 import { checkNumber, checkOptions } from '../validate';
-import { Tensor, keep, tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { tensor } from '../factories';
+import { keep } from '../memory';
 
 /** A parameter group: its parameters and its hyperparameters (PyTorch's snake_case keys). */
 export type ParamGroup = { params: Tensor[] } & Record<string, unknown>;

@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TorchError, typeError } from '../errors';
-import { frombuffer, isTensor, Tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { frombuffer, isTensor } from '../factories';
 import { DecodedPth, decodePth, encodePth, toJS } from './container';
 import { ITEMSIZE } from './dtypes';
 import { checkBool, checkOptions } from '../validate';

@@ -4,7 +4,9 @@
  * DataLoader (no per-sample JS); `Lambda` runs your function per sample in JS, which is slower.
  */
 import { typeError, rangeError, TorchError } from '../errors';
-import { rand, tensor, Tensor, noGrad, fromArray } from '../tensor';
+import { Tensor } from '../tensor';
+import { rand, tensor, fromArray } from '../factories';
+import { noGrad } from '../autograd';
 import { checkNumber, checkOptions, optionKeys } from '../validate';
 
 /** @internal One step of the native batch pipeline (native/core/batch_stream.h). */

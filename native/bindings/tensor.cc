@@ -19,12 +19,6 @@ int64_t StorageBytes(const at::Tensor& t) {
   return static_cast<int64_t>(t.storage().nbytes());
 }
 
-at::TensorOptions Options(const Napi::CallbackInfo& info, size_t dtype_at) {
-  auto dtype = parse_dtype(ToString(info[dtype_at], "dtype"));
-  auto device = parse_device(ToString(info[dtype_at + 1], "device"));
-  return at::TensorOptions().dtype(dtype).device(device);
-}
-
 at::Tensor WithGrad(at::Tensor t, const Napi::Value& requires_grad) {
   if (!requires_grad.IsUndefined() && ToBool(requires_grad, "requiresGrad")) t.requires_grad_(true);
   return t;
@@ -190,46 +184,6 @@ Napi::Value FromData(const Napi::CallbackInfo& info) {
   }
   if (src != dst || !device.is_cpu()) t = t.to(device, dst);
   return Wrap(info.Env(), WithGrad(t, info[5]));
-}
-
-Napi::Value Full(const Napi::CallbackInfo& info) {
-  auto t = at::full(ToIntList(info[0], "size"), ToScalar(info[1], "fillValue"), Options(info, 2));
-  return Wrap(info.Env(), WithGrad(t, info[4]));
-}
-
-Napi::Value Empty(const Napi::CallbackInfo& info) {
-  return Wrap(info.Env(), WithGrad(at::empty(ToIntList(info[0], "size"), Options(info, 1)), info[3]));
-}
-
-Napi::Value Rand(const Napi::CallbackInfo& info) {
-  return Wrap(info.Env(), WithGrad(at::rand(ToIntList(info[0], "size"), Options(info, 1)), info[3]));
-}
-
-Napi::Value Randn(const Napi::CallbackInfo& info) {
-  return Wrap(info.Env(), WithGrad(at::randn(ToIntList(info[0], "size"), Options(info, 1)), info[3]));
-}
-
-Napi::Value Randint(const Napi::CallbackInfo& info) {
-  auto t = at::randint(ToInt(info[0], "low"), ToInt(info[1], "high"), ToIntList(info[2], "size"), Options(info, 3));
-  return Wrap(info.Env(), t);
-}
-
-Napi::Value Randperm(const Napi::CallbackInfo& info) {
-  return Wrap(info.Env(), at::randperm(ToInt(info[0], "n"), Options(info, 1)));
-}
-
-Napi::Value Arange(const Napi::CallbackInfo& info) {
-  auto t = at::arange(ToScalar(info[0], "start"), ToScalar(info[1], "end"), ToScalar(info[2], "step"), Options(info, 3));
-  return Wrap(info.Env(), WithGrad(t, info[5]));
-}
-
-Napi::Value Linspace(const Napi::CallbackInfo& info) {
-  auto t = at::linspace(ToScalar(info[0], "start"), ToScalar(info[1], "end"), ToInt(info[2], "steps"), Options(info, 3));
-  return Wrap(info.Env(), WithGrad(t, info[5]));
-}
-
-Napi::Value Eye(const Napi::CallbackInfo& info) {
-  return Wrap(info.Env(), WithGrad(at::eye(ToInt(info[0], "n"), ToInt(info[1], "m"), Options(info, 2)), info[4]));
 }
 
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
@@ -427,6 +381,13 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value Detach(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Self(info).detach()); }
+Napi::Value Contiguous(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  if (t.is_contiguous()) return info[0];  // as in PyTorch, the same tensor
+  return Wrap(info.Env(), t.contiguous());
+}
+
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
   bool previous = at::GradMode::is_enabled();
   at::GradMode::set_enabled(ToBool(info[0], "enabled"));
@@ -449,9 +410,8 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
     Impl impl;
   } functions[] = {
       {"setup", Setup}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
-      {"prepareShare", PrepareShare}, {"setData", SetData}, {"fromData", FromData}, {"full", Full}, {"empty", Empty},
-      {"rand", Rand}, {"randn", Randn}, {"randint", Randint}, {"randperm", Randperm}, {"arange", Arange},
-      {"linspace", Linspace}, {"eye", Eye}, {"manualSeed", ManualSeed}, {"item", Item},
+      {"prepareShare", PrepareShare}, {"setData", SetData}, {"fromData", FromData}, {"manualSeed", ManualSeed},
+      {"item", Item}, {"detach", Detach}, {"contiguous", Contiguous},
       {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"numpyView", NumpyView}, {"setDefaultDtype", SetDefaultDtype}, {"shape", Shape}, {"stride", Stride},
       {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"dim", Dim}, {"elementSize", ElementSize},
       {"storageOffset", StorageOffset}, {"isContiguous", IsContiguous}, {"isLeaf", IsLeaf},

@@ -2,7 +2,8 @@
  * `torchvision.datasets.MNIST` and `FashionMNIST`, read offline from IDX files.
  */
 import { typeError } from '../../errors';
-import { fromArray, Tensor } from '../../tensor';
+import { Tensor } from '../../tensor';
+import { fromArray } from '../../factories';
 import { checkBool, checkOptions, optionKeys } from '../../validate';
 import type { NativeSource } from '../../data/dataset';
 import type { Transform } from '../transforms';

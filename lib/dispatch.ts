@@ -1,0 +1,197 @@
+/**
+ * The runtime of the generated op layer (lib/generated/ops.ts): picks the overload a call
+ * matches, as Python's argument parser does (in the same order, by the same argument kinds), puts
+ * the arguments in the schema's order and calls the op natively (native/bindings/dispatch.cc),
+ * which converts each one by the type LibTorch registered for it.
+ * @internal
+ */
+import { native as N } from './binding';
+import { DTYPES, DTYPE_ALIASES, dtypeOf } from './dtype';
+import { describe } from './errors';
+import type { Tensor } from './tensor';
+import { checkOptions } from './validate';
+
+export type { Tensor } from './tensor';
+/** `'cpu'`, `'cuda'` or `'cuda:N'`. */
+export type Device = string;
+/** A tensor layout: `'strided'` (dense) or `'sparse_coo'`. */
+export type Layout = 'strided' | 'sparse_coo';
+/** A memory format, as `torch.channels_last` names it. */
+export type MemoryFormat = 'contiguous_format' | 'preserve_format' | 'channels_last' | 'channels_last_3d';
+/** A random-number generator (not supported yet: pass `null`). */
+export type Generator = never;
+
+/**
+ * One argument of an overload: JS name, kind code, optional (accepts null), has a default,
+ * keyword-only (goes in the options object), position in the schema (-2: Python's requires_grad).
+ */
+export type Param = [name: string, kind: string, optional: 0 | 1, hasDefault: 0 | 1, kwOnly: 0 | 1, schemaIndex: number];
+/** One overload: op id, position of `self` in the schema (-1 for functions), arguments, names of its returns, in place. */
+export type Row = [op: number, selfIndex: number, params: Param[], returnNames: string[] | null, inPlace: 0 | 1];
+
+const argCounts: number[] = [];
+
+/** Registers the generated schema list with the native side; op ids are positions in it. */
+export function registerSchemas(schemas: [string, string[]][]): void {
+  N.registerSchemas(schemas);
+  for (const [, args] of schemas) argCounts.push(args.length);
+}
+
+const TensorBase = N.TensorBase as abstract new () => object;
+
+function isTensor(v: unknown): boolean { return v instanceof TensorBase; }
+
+const isIntArray = (v: unknown) => Array.isArray(v) && v.every((e) => Number.isInteger(e));
+
+// What a value must be for each kind code (scripts/gen-ops.py, kind_of).
+const ACCEPTS: Record<string, (v: unknown) => boolean> = {
+  T: isTensor,
+  N: (v) => isTensor(v) || typeof v === 'number' || typeof v === 'boolean',
+  S: (v) => typeof v === 'number' || typeof v === 'boolean' || isTensor(v),
+  i: (v) => Number.isInteger(v),
+  f: (v) => typeof v === 'number',
+  b: (v) => typeof v === 'boolean',
+  s: (v) => typeof v === 'string',
+  d: (v) => dtypeOf(v) !== undefined,
+  l: (v) => typeof v === 'string',
+  v: (v) => typeof v === 'string',
+  m: (v) => typeof v === 'string',
+  g: () => false,
+  V: (v) => Array.isArray(v) && v.every(isTensor),
+  L: (v) => Array.isArray(v) && v.every((e) => e === null || isTensor(e)),
+  I: (v) => Number.isInteger(v) || isIntArray(v),
+  J: isIntArray,
+  F: (v) => Array.isArray(v) && v.every((e) => typeof e === 'number'),
+  B: (v) => Array.isArray(v) && v.every((e) => typeof e === 'boolean'),
+  A: (v) => Array.isArray(v) && v.every((e) => typeof e === 'number' || typeof e === 'boolean'),
+};
+
+// The same kinds, as error messages name them.
+const WHAT: Record<string, string> = {
+  T: 'a Tensor', N: 'a Tensor or a number', S: 'a number', i: 'an integer', f: 'a number', b: 'a boolean', s: 'a string',
+  d: `a dtype (one of ${DTYPES.join(', ')}, or an alias: ${Object.keys(DTYPE_ALIASES).join(', ')})`, l: 'a layout', v: 'a device', m: 'a memory format', g: 'a Generator', V: 'an array of Tensors',
+  L: 'an array of Tensors or nulls', I: 'an integer or an array of integers', J: 'an array of integers',
+  F: 'an array of numbers', B: 'an array of booleans', A: 'an array of numbers',
+};
+
+// And as signatures in a mismatch message list them.
+const TYPE: Record<string, string> = {
+  T: 'Tensor', N: 'Tensor | number', S: 'number', i: 'int', f: 'number', b: 'boolean', s: 'string', d: 'dtype',
+  l: 'layout', v: 'device', m: 'memory format', g: 'Generator', V: 'Tensor[]', L: '(Tensor | null)[]', I: 'int | int[]',
+  J: 'int[]', F: 'number[]', B: 'boolean[]', A: 'number[]',
+};
+
+// As Python's parser: leaving an argument out needs a default; null needs an optional type.
+function accepts(p: Param, v: unknown): boolean {
+  if (v === undefined) return p[3] === 1;
+  if (v === null) return p[2] === 1;
+  return ACCEPTS[p[1]](v);
+}
+
+function isOptions(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || isTensor(v) || ArrayBuffer.isView(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The native argument list for `row`, or null when the call does not match it. */
+function match(row: Row, args: unknown[], options: Record<string, unknown> | undefined, self: unknown): unknown[] | null {
+  const params = row[2];
+  const out = new Array(argCounts[row[0]]);
+  if (row[1] >= 0) out[row[1]] = self;
+  let k = 0;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p[4] === 1) continue;
+    const v = args[k++];
+    if (!accepts(p, v)) return null;
+    if (v !== undefined && p[5] >= 0) out[p[5]] = p[1] === 'd' && v !== null ? dtypeOf(v) : v;
+  }
+  if (k < args.length) return null;
+  let given = 0;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p[4] !== 1) continue;
+    const v = options === undefined ? undefined : options[p[0]];
+    if (v === undefined) {
+      if (p[3] !== 1) return null;
+      continue;
+    }
+    given++;
+    if (!accepts(p, v)) return null;
+    if (p[5] >= 0) out[p[5]] = p[1] === 'd' && v !== null ? dtypeOf(v) : v;
+  }
+  if (options !== undefined && given < Object.keys(options).filter((key) => options[key] !== undefined).length) return null;
+  return out;
+}
+
+function call(rows: Row[], name: string, self: unknown, args: unknown[]): any {
+  let options: Record<string, unknown> | undefined;
+  if (args.length > 0 && isOptions(args[args.length - 1])) {
+    options = args[args.length - 1] as Record<string, unknown>;
+    args = args.slice(0, -1);
+  }
+  for (const row of rows) {
+    const native = match(row, args, options, self);
+    if (native === null) continue;
+    let result = N.callOp(row[0], ...native);
+    const requiresGrad = options?.requiresGrad;
+    if (requiresGrad === true) (result as Tensor).requiresGrad_(true);
+    const names = row[3];
+    if (names !== null) result = Object.assign(result as unknown[], Object.fromEntries(names.map((n, i) => [n, (result as unknown[])[i]])));
+    return result;
+  }
+  throw mismatch(rows, name, self, args, options);
+}
+
+/** Calls `torch.<name>` with the overload `args` match. */
+export function callFunction(rows: Row[], name: string, args: unknown[]): any { return call(rows, name, undefined, args); }
+
+/** Calls `Tensor.<name>` on `self` with the overload `args` match. */
+export function callMethod(rows: Row[], name: string, self: unknown, args: unknown[]): any { return call(rows, name, self, args); }
+
+function signature(row: Row): string {
+  const pos = row[2].filter((p) => p[4] !== 1).map((p) => `${p[0]}${p[3] ? '?' : ''}: ${TYPE[p[1]]}${p[2] ? ' | null' : ''}`);
+  const kw = row[2].filter((p) => p[4] === 1).map((p) => p[0]);
+  if (kw.length) pos.push(`{ ${kw.join(', ')} }`);
+  return `(${pos.join(', ')})`;
+}
+
+/** How far `args` get into `row` before a mismatch, and the error naming it. */
+function firstMismatch(row: Row, where: string, args: unknown[], options: Record<string, unknown> | undefined): { depth: number; error: Error } | null {
+  const positional = row[2].filter((p) => p[4] !== 1);
+  for (let i = 0; i < Math.max(args.length, positional.length); i++) {
+    const p = positional[i];
+    if (p === undefined) return { depth: i, error: new TypeError(`Expected at most ${positional.length} positional arguments for ${where} but received ${args.length}`) };
+    if (!accepts(p, args[i])) {
+      const what = args[i] === undefined ? `a value for ${p[0]} (it has no default)` : `${WHAT[p[1]]}${p[2] ? ' or null' : ''}`;
+      return { depth: i, error: new TypeError(`Expected ${what} for ${p[0]} (${where}) but received ${describe(args[i])}`) };
+    }
+  }
+  for (const p of row[2].filter((q) => q[4] === 1)) {
+    const v = options?.[p[0]];
+    if (v !== undefined && !accepts(p, v)) return { depth: positional.length, error: new TypeError(`Expected ${WHAT[p[1]]} for ${p[0]} (${where}) but received ${describe(v)}`) };
+    if (v === undefined && !p[3]) return { depth: positional.length, error: new TypeError(`Expected a value for the option ${p[0]} (${where}) but received none`) };
+  }
+  return null;
+}
+
+function mismatch(rows: Row[], name: string, self: unknown, args: unknown[], options: Record<string, unknown> | undefined): Error {
+  const where = self === undefined ? `torch.${name}` : `Tensor.${name}`;
+  const known = new Set(rows.flatMap((r) => r[2].filter((p) => p[4] === 1).map((p) => p[0])));
+  if (options !== undefined) {
+    // An unknown key is the likely mistake: say so, with the nearest option.
+    checkOptions(options, `${where} options`, [...known]);
+  }
+  // The overload the call got furthest into names the argument that did not fit.
+  let best: { depth: number; error: Error } | null = null;
+  let tie = false;
+  for (const row of rows) {
+    const r = firstMismatch(row, where, args, options);
+    if (r === null) continue;
+    if (best === null || r.depth > best.depth) { best = r; tie = false; } else if (r.depth === best.depth) tie = true;
+  }
+  if (best !== null && (!tie || rows.length === 1)) return best.error;
+  const got = args.map((a) => (isTensor(a) ? 'Tensor' : describe(a))).join(', ') + (options ? `${args.length ? ', ' : ''}{ ${Object.keys(options).join(', ')} }` : '');
+  return new TypeError(`Expected arguments matching one of ${rows.map(signature).join(' or ')} for ${where} but received (${got})`);
+}

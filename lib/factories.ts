@@ -1,0 +1,290 @@
+/**
+ * The functions that make tensors: `torch.tensor` (dtype inferred as Python infers it), the
+ * factories with variadic shapes (`torch.zeros(2, 3)`), seeds and the default dtype. The
+ * factories are the generated ops (`aten.*`) with Python's argument conveniences on top.
+ */
+import { native as N } from './binding';
+import { ITEMSIZE, getDefaultDtype, isFloatingDtype, setDefaultDtypeName, type DType, type DTypeName } from './dtype';
+import { rangeError, typeError } from './errors';
+import { aten } from './generated/internal';
+import { Tensor, type Device, type NestedArray, type TensorOptions, type TypedArray } from './tensor';
+import { checkDtype, checkInt, checkOptions, checkShape, optionKeys, shapeArgs } from './validate';
+
+const TENSOR_OPTION_KEYS = optionKeys<TensorOptions>({ dtype: true, device: true, requiresGrad: true });
+
+interface ResolvedOptions { dtype: DType; device: Device; requiresGrad: boolean }
+
+function resolve(options: unknown, inferred: DType): ResolvedOptions {
+  const o = checkOptions(options, 'tensor options', TENSOR_OPTION_KEYS);
+  return {
+    dtype: o.dtype === undefined ? inferred : checkDtype(o.dtype),
+    device: o.device === undefined ? 'cpu' : (o.device as Device),
+    requiresGrad: o.requiresGrad === undefined ? false : o.requiresGrad === true,
+  };
+}
+
+function typedArrayDtype(data: ArrayBufferView): DType | null {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Uint8Array) return 'uint8';
+  return null;
+}
+
+function nestedShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  return shape;
+}
+
+/** The elements in row-major order and the dtype PyTorch infers for them. */
+function flatten(data: NestedArray, shape: number[], name: string): { values: Float64Array; inferred: DType } {
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const values = new Float64Array(numel);
+  let i = 0;
+  let sawBool = false;
+  let sawInt = false;
+  let sawFloat = false;
+  const walk = (x: NestedArray, d: number) => {
+    if (d === shape.length) {
+      if (typeof x === 'number') {
+        if (Number.isInteger(x)) sawInt = true;
+        else sawFloat = true;
+        values[i++] = x;
+      } else if (typeof x === 'boolean') { sawBool = true; values[i++] = x ? 1 : 0; }
+      else throw typeError('nested arrays of numbers with a regular shape', name, data);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[d]) throw typeError('nested arrays of numbers with a regular shape', name, data);
+    for (const v of x) walk(v, d + 1);
+  };
+  walk(data, 0);
+  // As Python's torch.tensor: any float → the default dtype, else any int → int64, else bool.
+  // An empty list is the default dtype.
+  const inferred = sawFloat || (!sawInt && !sawBool) ? getDefaultDtype() : sawInt ? 'int64' : 'bool';
+  return { values, inferred };
+}
+
+/**
+ * A tensor from nested arrays, a number, or a TypedArray (copied). The dtype is inferred as in
+ * PyTorch: all whole numbers → int64, any fraction (or NaN/Infinity) → the default dtype
+ * (float32), booleans → bool; a TypedArray keeps its element type (Float32Array → float32,
+ * BigInt64Array → int64, …). JS writes `1.0` as `1`, so give `dtype` for whole-valued floats
+ * (with `requiresGrad: true` they are floats already: only floats can require grad).
+ *
+ * @example
+ * ```ts
+ * torch.tensor([[1, 2], [3, 4]]);                  // int64, shape [2, 2]
+ * torch.tensor([0.1307, 0.3081]);                  // float32
+ * torch.tensor([1, 2], { dtype: torch.float });    // float32
+ * torch.tensor(new Uint8Array([1, 2, 3]));         // uint8
+ * ```
+ */
+export function tensor(data: NestedArray | TypedArray, options?: TensorOptions): Tensor {
+  if (ArrayBuffer.isView(data)) {
+    const src = typedArrayDtype(data);
+    if (src === null) throw typeError('a Float32Array, Float64Array, BigInt64Array, Int32Array, Int16Array, Int8Array or Uint8Array', 'data', data);
+    const o = resolve(options, src);
+    return N.fromData(data, [data.length], src, o.dtype, o.device, o.requiresGrad);
+  }
+  if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
+    throw typeError('a number, nested arrays or a TypedArray', 'data', data);
+  }
+  const shape = nestedShape(data);
+  const { values, inferred } = flatten(data, shape, 'data');
+  // JS cannot write `1.` for a float: whole numbers with requiresGrad mean floats, which is what
+  // Python's `torch.tensor([1., 2.], requires_grad=True)` says (an int64 tensor could not require grad).
+  const wantsGrad = (options as TensorOptions | undefined)?.requiresGrad === true;
+  const o = resolve(options, wantsGrad && !isFloatingDtype(inferred) ? getDefaultDtype() : inferred);
+  return N.fromData(values, shape, 'float64', o.dtype, o.device, o.requiresGrad);
+}
+
+/**
+ * A tensor of `shape` over a TypedArray's elements (copied once; the array may be reused).
+ * @example
+ * ```ts
+ * const x = torch.fromArray(new Float32Array(784), [1, 1, 28, 28]);
+ * ```
+ */
+export function fromArray(data: TypedArray, shape: number[], options?: TensorOptions): Tensor {
+  const src = ArrayBuffer.isView(data) ? typedArrayDtype(data) : null;
+  if (src === null) throw typeError('a TypedArray', 'data', data);
+  const s = checkShape(shape, 'shape');
+  const numel = s.reduce((a, b) => a * b, 1);
+  if (numel !== data.length) throw rangeError(`a shape with ${data.length} elements`, 'shape', shape);
+  const o = resolve(options, src);
+  return N.fromData(data, s, src, o.dtype, o.device, o.requiresGrad);
+}
+
+/**
+ * A 1-D tensor that reinterprets raw little-endian bytes as `dtype` (copied), like
+ * `torch.frombuffer`.
+ * @example
+ * ```ts
+ * torch.frombuffer(Buffer.from([0, 0, 128, 63]), 'float32'); // tensor([1.])
+ * ```
+ */
+export function frombuffer(bytes: Uint8Array, dtype: DTypeName): Tensor {
+  if (!(bytes instanceof Uint8Array)) throw typeError('a Buffer or Uint8Array', 'bytes', bytes);
+  const d = checkDtype(dtype);
+  const itemsize = ITEMSIZE[d];
+  if (bytes.byteLength % itemsize !== 0) {
+    throw rangeError(`a byte length that is a multiple of ${itemsize}`, 'bytes', `${bytes.byteLength} bytes`);
+  }
+  // fromData checks the byte length against the shape and copies once.
+  return N.fromData(bytes, [bytes.byteLength / itemsize], d, d, 'cpu', false);
+}
+
+/** Bytes per element of each dtype. */
+export const DTYPE_SIZE: Readonly<Record<DType, number>> = ITEMSIZE;
+
+type ShapeArgs = (number | number[] | TensorOptions)[];
+
+/** `f(2, 3)`, `f([2, 3])` and `f(2, 3, options)`, as Python's factories take sizes. */
+function splitShapeArgs(args: unknown[], name: string): [number[], TensorOptions] {
+  let options: TensorOptions = {};
+  const last = args[args.length - 1];
+  if (last !== null && typeof last === 'object' && !Array.isArray(last)) {
+    options = checkOptions(last, `${name} options`, TENSOR_OPTION_KEYS) as TensorOptions;
+    args = args.slice(0, -1);
+  }
+  return [shapeArgs(args, `${name} size`), options];
+}
+
+/** `torch.zeros(2, 3)` or `torch.zeros([2, 3], options)`. */
+export function zeros(...args: ShapeArgs): Tensor { return aten.zeros(...splitShapeArgs(args, 'zeros')); }
+/** `torch.ones(2, 3)` or `torch.ones([2, 3], options)`. */
+export function ones(...args: ShapeArgs): Tensor { return aten.ones(...splitShapeArgs(args, 'ones')); }
+/** An uninitialised tensor: `torch.empty(2, 3)`. */
+export function empty(...args: ShapeArgs): Tensor { return aten.empty(...splitShapeArgs(args, 'empty')); }
+
+/**
+ * Samples of U[0, 1).
+ * @example
+ * ```ts
+ * torch.rand(2, 3);
+ * ```
+ */
+export function rand(...args: ShapeArgs): Tensor { return aten.rand(...splitShapeArgs(args, 'rand')); }
+
+/**
+ * Samples of N(0, 1).
+ * @example
+ * ```ts
+ * const x = torch.randn(64, 1, 28, 28);
+ * ```
+ */
+export function randn(...args: ShapeArgs): Tensor { return aten.randn(...splitShapeArgs(args, 'randn')); }
+
+/**
+ * A tensor of `shape` filled with `fillValue`; the dtype follows the value as in PyTorch
+ * (7 → int64, 0.5 → float32, true → bool) unless `dtype` is given.
+ * @example
+ * ```ts
+ * torch.full([2, 2], 7);                          // int64
+ * torch.full([2, 2], 1, { dtype: torch.float });  // float32
+ * ```
+ */
+export function full(shape: number[], fillValue: number | boolean, options?: TensorOptions): Tensor {
+  return aten.full(checkShape(shape, 'size'), fillValue, checkOptions(options, 'full options', TENSOR_OPTION_KEYS) as TensorOptions);
+}
+
+/**
+ * Integers uniform in `[low, high)` (int64 by default); `randint(high, size)` starts at 0.
+ * @example
+ * ```ts
+ * const labels = torch.randint(0, 10, [64]);
+ * ```
+ */
+export function randint(low: number, high: number, size: number[], options?: Omit<TensorOptions, 'requiresGrad'>): Tensor;
+export function randint(high: number, size: number[], options?: Omit<TensorOptions, 'requiresGrad'>): Tensor;
+export function randint(...args: unknown[]): Tensor {
+  if (typeof args[1] === 'number' && typeof args[0] === 'number' && args[1] <= args[0]) {
+    throw rangeError(`high > low (${args[0]})`, 'high', args[1]);
+  }
+  return aten.randint(...(args as [number, number[]]));
+}
+
+/**
+ * A random permutation of `0..n-1` (int64).
+ * @example
+ * ```ts
+ * torch.randperm(5);
+ * ```
+ */
+export function randperm(n: number, options?: Omit<TensorOptions, 'requiresGrad'>): Tensor { return aten.randperm(n, options ?? {}); }
+
+/**
+ * `arange(end)` or `arange(start, end, step?)`: values from `start` up to (not including) `end`.
+ * int64 when every argument is a whole number, the default dtype otherwise, as in PyTorch.
+ * @example
+ * ```ts
+ * torch.arange(5);          // tensor([0, 1, 2, 3, 4])
+ * torch.arange(0, 1, 0.25); // tensor([0.0000, 0.2500, 0.5000, 0.7500])
+ * ```
+ */
+export function arange(end: number, options?: TensorOptions): Tensor;
+export function arange(start: number, end: number, step?: number, options?: TensorOptions): Tensor;
+export function arange(...args: unknown[]): Tensor {
+  if (typeof args[1] === 'number' && args[2] === 0) throw rangeError('a non-zero step', 'step', 0);
+  return aten.arange(...(args as [number]));
+}
+
+/** `steps` evenly spaced values from `start` to `end` inclusive. @example `torch.linspace(0, 1, 5)` */
+export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+  return aten.linspace(start, end, steps, options ?? {});
+}
+
+/** The identity matrix `n × m` (m defaults to n). @example `torch.eye(3)` */
+export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
+  return typeof m === 'number' ? aten.eye(n, m, options ?? {}) : aten.eye(n, m ?? {});
+}
+
+/** Zeros with `t`'s shape, dtype and device. @example `torch.zerosLike(x)` */
+export function zerosLike(t: Tensor, options?: TensorOptions): Tensor { return aten.zerosLike(t, options ?? {}); }
+/** Ones with `t`'s shape, dtype and device. @example `torch.onesLike(x)` */
+export function onesLike(t: Tensor, options?: TensorOptions): Tensor { return aten.onesLike(t, options ?? {}); }
+/** `fillValue` with `t`'s shape, dtype and device. @example `torch.fullLike(x, 7)` */
+export function fullLike(t: Tensor, fillValue: number, options?: TensorOptions): Tensor { return aten.fullLike(t, fillValue, options ?? {}); }
+/** U[0, 1) samples with `t`'s shape, dtype and device. @example `torch.randLike(x)` */
+export function randLike(t: Tensor, options?: TensorOptions): Tensor { return aten.randLike(t, options ?? {}); }
+/** N(0, 1) samples with `t`'s shape, dtype and device. @example `torch.randnLike(x)` */
+export function randnLike(t: Tensor, options?: TensorOptions): Tensor { return aten.randnLike(t, options ?? {}); }
+
+/** Whether `value` is a nodetorch Tensor. @example `torch.isTensor(x)` */
+export function isTensor(value: unknown): value is Tensor { return value instanceof Tensor; }
+
+/**
+ * Seeds every random generator (CPU and CUDA): same seed, same results.
+ * @example
+ * ```ts
+ * torch.manualSeed(0);
+ * ```
+ */
+export function manualSeed(seed: number): void { N.manualSeed(checkInt(seed, 'seed', 0)); }
+
+/**
+ * Sets the dtype of floating-point tensors made without a `dtype`, as `torch.set_default_dtype`:
+ * factories, floats in `torch.tensor`, new layers' parameters, and LibTorch's promotion of
+ * tensors with JS numbers. Floating-point types only.
+ * @example
+ * ```ts
+ * torch.setDefaultDtype('float64');
+ * torch.tensor([1.5]).dtype; // 'float64'
+ * ```
+ */
+export function setDefaultDtype(dtype: DTypeName): void {
+  const d = checkDtype(dtype);
+  if (!isFloatingDtype(d)) throw typeError('a floating-point dtype (float32, float64, float16 or bfloat16)', 'dtype', dtype);
+  N.setDefaultDtype(d);
+  setDefaultDtypeName(d);
+}
+
+export { getDefaultDtype } from './dtype';
