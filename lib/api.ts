@@ -12,6 +12,7 @@ export {
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, type GradModeGuard } from './autograd';
 export { tidy, keep, memory } from './memory';
 export * from './generated/ops';
+export { norm, unique, uniqueConsecutive, nonzero, tensordot, cdist, lu, broadcastShapes } from './functional';
 export type { Layout, MemoryFormat } from './dispatch';
 export { Size } from './size';
 export {

@@ -94,8 +94,28 @@ function isOptions(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+const LIST_KINDS = new Set(['V', 'L', 'I', 'J', 'F', 'B', 'A']);
+
+/**
+ * Python's varargs rule: a signature whose only positional argument is a list also takes the
+ * list's elements as separate arguments (`torch.block_diag(a, b)`, `x.permute(1, 0)`).
+ */
+function varargs(row: Row, args: unknown[]): unknown[] | null {
+  const positional = row[2].filter((p) => p[4] !== 1);
+  if (positional.length !== 1 || !LIST_KINDS.has(positional[0][1]) || args.length === 0) return null;
+  if (args.length === 1 && (Array.isArray(args[0]) || args[0] === null)) return null;
+  return [args];
+}
+
 /** The native argument list for `row`, or null when the call does not match it. */
 function match(row: Row, args: unknown[], options: Record<string, unknown> | undefined, self: unknown): unknown[] | null {
+  const direct = matchArgs(row, args, options, self);
+  if (direct !== null) return direct;
+  const packed = varargs(row, args);
+  return packed === null ? null : matchArgs(row, packed, options, self);
+}
+
+function matchArgs(row: Row, args: unknown[], options: Record<string, unknown> | undefined, self: unknown): unknown[] | null {
   const params = row[2];
   const out = new Array(argCounts[row[0]]);
   if (row[1] >= 0) out[row[1]] = self;

@@ -8,7 +8,8 @@ import { native as N } from './binding';
 import { callMethod } from './dispatch';
 import { LEGACY_TYPE_NAME, dtypeOf, isFloatingDtype, type DType, type DTypeName } from './dtype';
 import { TorchError, typeError, rangeError } from './errors';
-import { TensorMethods, handMethods } from './generated/internal';
+import { TensorMethods, aten, handMethods } from './generated/internal';
+import { linalg, uniqueDim } from './generated/ops';
 import { track } from './memory';
 import { formatTensor } from './printing';
 import { Size } from './size';
@@ -41,6 +42,13 @@ export interface TensorOptions {
 
 /** `[values, indices]` that also has `.values` and `.indices`, like PyTorch's named tuple. */
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+
+function uniqueResult(out: Tensor, inverse: Tensor, counts: Tensor, returnInverse: boolean, returnCounts: boolean): Tensor | Tensor[] {
+  if (returnInverse && returnCounts) return [out, inverse, counts];
+  if (returnInverse) return [out, inverse];
+  if (returnCounts) return [out, counts];
+  return out;
+}
 
 /** `f(2, 3)` and `f([2, 3])`, as Python's variadic size arguments. */
 function dimsOf(args: unknown[], name: string): number[] {
@@ -291,6 +299,13 @@ export class Tensor extends TensorMethods {
   }
   /** The last two dimensions swapped (`x.mT`), for batches of matrices. */
   get mT(): Tensor { return this.transpose(-2, -1); }
+  /** The conjugate transpose of a matrix (`x.H`; the transpose for real tensors). */
+  get H(): Tensor {
+    if (this.dim() !== 2 && this.dim() !== 0) throw new TorchError(`tensor.H is only supported on matrices (2-D tensors). Got ${this.dim()}-D tensor.`);
+    return this.dim() === 0 ? this : this.transpose(0, 1).conj();
+  }
+  /** The conjugate transpose of the last two dimensions (`x.mH`, `x.adjoint()`). */
+  get mH(): Tensor { return this.adjoint(); }
   /** The size of the first dimension, as Python's `len(x)`; a 0-d tensor throws a TypeError. */
   get length(): number {
     const shape = N.shape(this) as number[];
@@ -340,6 +355,59 @@ export class Tensor extends TensorMethods {
   index(indices: Tensor): Tensor {
     if (!(indices instanceof Tensor)) throw typeError('a Tensor', 'indices', indices);
     return callMethod(handMethods.index, 'index', this, [[indices]]);
+  }
+
+  // ---- Python-level methods (torch/_tensor.py, torch/functional.py) ---------------------------
+
+  /**
+   * The p-norm as Python's `x.norm(p='fro', dim=None, keepdim=False, dtype=None)`: a number p
+   * (or `'fro'` over ≤ 2 dims) is `linalg.vectorNorm`, `'nuc'` (or `'fro'` over more dims) is
+   * `linalg.matrixNorm`.
+   * @example
+   * ```ts
+   * x.norm(); x.norm(1, 0); x.norm('nuc');
+   * ```
+   */
+  norm(p: number | 'fro' | 'nuc' | null = 'fro', dim?: number | number[] | null, keepdim = false, options: { dtype?: DTypeName } = {}): Tensor {
+    const o = checkOptions(options, 'Tensor.norm options', ['dtype']);
+    const dims = dim === undefined || dim === null ? null : typeof dim === 'number' ? [dim] : dim;
+    if (typeof p === 'string') {
+      if (p === 'fro' && (dims === null || dims.length <= 2)) return linalg.vectorNorm(this, 2, dims, keepdim, { dtype: o.dtype as DTypeName });
+      return linalg.matrixNorm(this, p, dims ?? Array.from({ length: this.dim() }, (_, i) => i), keepdim, { dtype: o.dtype as DTypeName });
+    }
+    return linalg.vectorNorm(this, p ?? 2, dims, keepdim, { dtype: o.dtype as DTypeName });
+  }
+
+  /**
+   * The unique elements, as Python's `x.unique(sorted=True, return_inverse=False,
+   * return_counts=False, dim=None)`: a tensor, or `[output, inverse?, counts?]` when asked.
+   * @example
+   * ```ts
+   * const [values, counts] = labels.unique(true, false, true);
+   * ```
+   */
+  unique(sorted = true, returnInverse = false, returnCounts = false, dim: number | null = null): Tensor | Tensor[] {
+    const [out, inverse, counts] = dim === null
+      ? aten._unique2(this, checkBool(sorted, 'sorted'), checkBool(returnInverse, 'returnInverse'), checkBool(returnCounts, 'returnCounts'))
+      : uniqueDim(this, checkInt(dim, 'dim'), sorted, returnInverse, returnCounts);
+    return uniqueResult(out, inverse, counts, returnInverse, returnCounts);
+  }
+
+  /** Collapses runs of equal elements, as Python's `x.unique_consecutive(return_inverse, return_counts, dim)`. */
+  uniqueConsecutive(returnInverse = false, returnCounts = false, dim: number | null = null): Tensor | Tensor[] {
+    const [out, inverse, counts] = aten.uniqueConsecutive(this, checkBool(returnInverse, 'returnInverse'), checkBool(returnCounts, 'returnCounts'), dim);
+    return uniqueResult(out, inverse, counts, returnInverse, returnCounts);
+  }
+
+  /**
+   * Indices of the non-zero elements: `[n, ndim]`, or with `{ asTuple: true }` one index tensor
+   * per dimension (as Python's `x.nonzero(as_tuple=True)`).
+   */
+  nonzero(options?: { asTuple?: false }): Tensor;
+  nonzero(options: { asTuple: true }): Tensor[];
+  nonzero(options: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+    const o = checkOptions(options, 'Tensor.nonzero options', ['asTuple']);
+    return o.asTuple === true ? callMethod(handMethods.nonzeroNumpy, 'nonzero', this, []) : callMethod(handMethods.nonzero, 'nonzero', this, []);
   }
 
   // ---- printing ----------------------------------------------------------------------------

@@ -51,6 +51,8 @@ NUMBERS_AS_TENSORS = {
 HAND_WRITTEN_FUNCTIONS = {
     'zeros', 'ones', 'empty', 'full', 'rand', 'randn', 'randint', 'randperm', 'arange', 'linspace', 'eye',
     'zeros_like', 'ones_like', 'full_like', 'rand_like', 'randn_like', 'tensor', 'from_file',
+    # Python-level in torch/functional.py: lib/functional.ts has them with Python's semantics
+    'norm', 'tensordot', 'unique_consecutive', 'cdist', 'nonzero',
 }
 HAND_WRITTEN_METHODS = {
     # variadic shapes: x.view(2, -1)
@@ -59,13 +61,13 @@ HAND_WRITTEN_METHODS = {
     'to', 'type', 'size', 'dim', 'numel', 'item', 'backward', 'requires_grad_', 'retain_grad', 'is_contiguous',
     'element_size', 'stride', 'storage_offset', 'tolist', 'numpy', 'is_leaf', 'data', 'is_floating_point',
     'contiguous', 'cpu', 'cuda', 'float', 'double', 'half', 'bfloat16', 'int', 'long', 'short', 'char', 'byte', 'bool',
-    'dispose', 'slice', 'get', 'index',
+    'dispose', 'slice', 'get', 'index', 'norm', 'unique_consecutive', 'nonzero',
 }
 
 # Ops Python binds by hand (so gen_python_functions skips them) that nodetorch exposes from their
 # schemas: as public methods, or (for the hand-written layer) as tables only.
-EXTRA_METHODS = {'copy_': 'public', 'slice': 'hand', 'index': 'hand', 'nonzero': 'public'}
-EXTRA_FUNCTIONS = {'nonzero': 'public'}
+EXTRA_METHODS = {'copy_': 'public', 'slice': 'hand', 'index': 'hand', 'nonzero': 'hand', 'nonzero_numpy': 'hand'}
+EXTRA_FUNCTIONS = {'nonzero': 'hand', '_unique2': 'hand'}
 
 JS_RESERVED = set('''break case catch class const continue debugger default delete do else enum export extends false
 finally for function if import in instanceof new null return super switch this throw true try typeof var void while
@@ -73,12 +75,14 @@ with yield let static implements interface package private protected public awai
 
 
 def camel(name):
-    """`log_softmax` → `logSoftmax`; a trailing `_` (in place) stays."""
+    """`log_softmax` → `logSoftmax`; a trailing `_` (in place) and leading ones (private) stay."""
+    lead = name[:len(name) - len(name.lstrip('_'))]
+    name = name[len(lead):]
     trail = '_' if name.endswith('_') and not name.endswith('__') else ''
     core = name[:-1] if trail else name
     parts = core.split('_')
     head = parts[0]
-    return head + ''.join(p[:1].upper() + p[1:] for p in parts[1:]) + trail
+    return lead + head + ''.join(p[:1].upper() + p[1:] for p in parts[1:]) + trail
 
 
 # ---- argument kinds ---------------------------------------------------------------------------

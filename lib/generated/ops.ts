@@ -810,14 +810,6 @@ export function cat(...args: any[]): any { return callFunction(R.torch_cat, 'cat
 export function ccolIndicesCopy(input: Tensor): Tensor;
 export function ccolIndicesCopy(...args: any[]): any { return callFunction(R.torch_ccol_indices_copy, 'ccol_indices_copy', args); }
 /**
- * PyTorch `torch.cdist`:
- * - `cdist(Tensor x1, Tensor x2, double p=2, int64_t? compute_mode=None)` — `aten::cdist`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- */
-export function cdist(x1: Tensor, x2: Tensor, p?: number, computeMode?: number | null): Tensor;
-export function cdist(...args: any[]): any { return callFunction(R.torch_cdist, 'cdist', args); }
-/**
  * PyTorch `torch.ceil`:
  * - `ceil(Tensor input, *, Tensor out=None)` — `aten::ceil`
  *
@@ -3440,14 +3432,6 @@ export function negative_(...args: any[]): any { return callFunction(R.torch_neg
 export function nextafter(input: Tensor, other: Tensor): Tensor;
 export function nextafter(...args: any[]): any { return callFunction(R.torch_nextafter, 'nextafter', args); }
 /**
- * PyTorch `torch.nonzero`:
- * - `nonzero(Tensor input)` — `aten::nonzero`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- */
-export function nonzero(input: Tensor): Tensor;
-export function nonzero(...args: any[]): any { return callFunction(R.torch_nonzero, 'nonzero', args); }
-/**
  * PyTorch `torch.nonzero_static`:
  * - `nonzero_static(Tensor input, *, SymInt size, int64_t fill_value=-1, Tensor out=None)` — `aten::nonzero_static`
  *
@@ -3455,20 +3439,6 @@ export function nonzero(...args: any[]): any { return callFunction(R.torch_nonze
  */
 export function nonzeroStatic(input: Tensor, options: { size?: number; fillValue?: number }): Tensor;
 export function nonzeroStatic(...args: any[]): any { return callFunction(R.torch_nonzero_static, 'nonzero_static', args); }
-/**
- * PyTorch `torch.norm`:
- * - `norm(Tensor input, Scalar p=2)` — `aten::norm.Scalar`
- * - `norm(Tensor input, Scalar? p, *, ScalarType dtype)` — `aten::norm.ScalarOpt_dtype`
- * - `norm(Tensor input, Scalar? p, IntArrayRef[1] dim, bool keepdim, *, ScalarType dtype, Tensor out=None)` — `aten::norm.ScalarOpt_dim_dtype`
- * - `norm(Tensor input, Scalar? p, IntArrayRef[1] dim, bool keepdim=False, *, Tensor out=None)` — `aten::norm.ScalarOpt_dim`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- */
-export function norm(input: Tensor, p?: number | boolean): Tensor;
-export function norm(input: Tensor, p: number | boolean | null, options: { dtype?: DTypeName }): Tensor;
-export function norm(input: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, options: { dtype?: DTypeName }): Tensor;
-export function norm(input: Tensor, p: number | boolean | null, dim: number | number[], keepdim?: boolean): Tensor;
-export function norm(...args: any[]): any { return callFunction(R.torch_norm, 'norm', args); }
 /**
  * PyTorch `torch.norm_except_dim`:
  * - `norm_except_dim(Tensor v, int64_t pow=2, int64_t dim=0)` — `aten::norm_except_dim`
@@ -4660,14 +4630,6 @@ export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim?
 export function tensorSplit(input: Tensor, sections: number, dim?: number): Tensor[];
 export function tensorSplit(...args: any[]): any { return callFunction(R.torch_tensor_split, 'tensor_split', args); }
 /**
- * PyTorch `torch.tensordot`:
- * - `tensordot(Tensor input, Tensor other, IntArrayRef dims_self, IntArrayRef dims_other, *, Tensor out=None)` — `aten::tensordot`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- */
-export function tensordot(input: Tensor, other: Tensor, dimsSelf: number[], dimsOther: number[]): Tensor;
-export function tensordot(...args: any[]): any { return callFunction(R.torch_tensordot, 'tensordot', args); }
-/**
  * PyTorch `torch.threshold`:
  * - `threshold(Tensor input, Scalar threshold, Scalar value, *, Tensor out=None)` — `aten::threshold`
  *
@@ -4849,14 +4811,6 @@ export function unflatten(...args: any[]): any { return callFunction(R.torch_unf
  */
 export function unfoldCopy(input: Tensor, dimension: number, size: number, step: number): Tensor;
 export function unfoldCopy(...args: any[]): any { return callFunction(R.torch_unfold_copy, 'unfold_copy', args); }
-/**
- * PyTorch `torch.unique_consecutive`:
- * - `unique_consecutive(Tensor input, bool return_inverse=False, bool return_counts=False, int64_t? dim=None)` — `aten::unique_consecutive`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- */
-export function uniqueConsecutive(input: Tensor, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null): [Tensor, Tensor, Tensor];
-export function uniqueConsecutive(...args: any[]): any { return callFunction(R.torch_unique_consecutive, 'unique_consecutive', args); }
 /**
  * PyTorch `torch.unique_dim`:
  * - `unique_dim(Tensor input, int64_t dim, bool sorted=True, bool return_inverse=False, bool return_counts=False)` — `aten::unique_dim`
@@ -5069,7 +5023,7 @@ export const linalg = {
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
    */
-  Powsum: ((...args: any[]): any => callFunction(R.linalg_linalg__powsum, 'linalg__powsum', args)) as ((input: Tensor, ord?: number | boolean, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
+  _powsum: ((...args: any[]): any => callFunction(R.linalg_linalg__powsum, 'linalg__powsum', args)) as ((input: Tensor, ord?: number | boolean, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
   /**
    * PyTorch `torch.linalg_cholesky`:
    * - `linalg_cholesky(Tensor input, *, bool upper=False, Tensor out=None)` — `aten::linalg_cholesky`
