@@ -43,6 +43,38 @@ export interface TensorOptions {
 /** `[values, indices]` that also has `.values` and `.indices`, like PyTorch's named tuple. */
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 
+/**
+ * One index of `x.index(...)`, as Python writes it inside `x[...]`: an integer, a slice (`':'`,
+ * `'1:'`, `'::2'` or `{ start, stop, step }`), null (a new axis), `'...'`, a boolean, a Tensor,
+ * or an array of integers or booleans (an index tensor).
+ */
+export type IndexItem = number | string | null | boolean | Tensor | number[] | boolean[] | { start?: number | null; stop?: number | null; step?: number | null };
+
+const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/;
+
+/** An IndexItem as native indexing takes it (lib → native/bindings/tensor.cc, ToIndices). */
+function indexItem(v: unknown, i: number): unknown {
+  const name = `index ${i}`;
+  if (v === null || typeof v === 'boolean' || v === '...' || v instanceof Tensor) return v;
+  if (typeof v === 'number') return checkInt(v, name);
+  if (typeof v === 'string') {
+    const m = SLICE.exec(v);
+    if (m === null) throw typeError("a slice such as ':', '1:3' or '::2', or '...'", name, v);
+    const num = (s: string | undefined) => (s === undefined ? null : Number(s));
+    return { start: num(m[1]), stop: num(m[2]), step: num(m[3]) };
+  }
+  if (Array.isArray(v)) {
+    if (v.length > 0 && v.every((e) => typeof e === 'boolean')) return N.fromData(Float64Array.from(v, Number), [v.length], 'float64', 'bool', 'cpu', false);
+    return N.fromData(Float64Array.from(checkIntList(v, name)), [v.length], 'float64', 'int64', 'cpu', false);
+  }
+  if (typeof v === 'object') {
+    const o = checkOptions(v, name, ['start', 'stop', 'step']);
+    const opt = (x: unknown, k: string) => (x === undefined || x === null ? null : checkInt(x, `${name}.${k}`));
+    return { start: opt(o.start, 'start'), stop: opt(o.stop, 'stop'), step: opt(o.step, 'step') };
+  }
+  throw typeError('an integer, a slice string, null, \'...\', a boolean, a Tensor or an array', name, v);
+}
+
 function uniqueResult(out: Tensor, inverse: Tensor, counts: Tensor, returnInverse: boolean, returnCounts: boolean): Tensor | Tensor[] {
   if (returnInverse && returnCounts) return [out, inverse, counts];
   if (returnInverse) return [out, inverse];
@@ -351,10 +383,47 @@ export class Tensor extends TensorMethods {
   }
   /** Python's `x[i]`: `select(0, i)`. */
   get(index: number): Tensor { return this.select(0, index); }
-  /** Python's `x[mask]` or `x[indices]` with a bool mask or int64 index tensor. */
-  index(indices: Tensor): Tensor {
-    if (!(indices instanceof Tensor)) throw typeError('a Tensor', 'indices', indices);
-    return callMethod(handMethods.index, 'index', this, [[indices]]);
+  /**
+   * Python's `x[...]`, with its semantics (views for ints and slices, copies for advanced
+   * indexing, autograd through both). Each item is what Python writes between the brackets:
+   *
+   * | Python | nodetorch |
+   * | --- | --- |
+   * | `x[1, :, ::2]` | `x.index(1, ':', '::2')` |
+   * | `x[..., None]` | `x.index('...', null)` |
+   * | `x[mask]`, `x[idx]` | `x.index(mask)`, `x.index(idx)` |
+   * | `x[[0, 2]]`, `x[1:-1]` | `x.index([0, 2])`, `x.index('1:-1')` |
+   * | `x[i, j] = v` | `x.indexPut_([i, j], v)` |
+   *
+   * Slices are strings (`':'`, `'1:'`, `':3'`, `'1:10:2'`) or `{ start, stop, step }`.
+   * @example
+   * ```ts
+   * const firstChannel = images.index(':', 0);          // images[:, 0]
+   * const picked = logits.index(torch.arange(n), labels); // logits[torch.arange(n), labels]
+   * ```
+   */
+  index(...items: IndexItem[]): Tensor {
+    return N.indexGet(this, items.map((v, i) => indexItem(v, i)));
+  }
+  /**
+   * Assignment through an index, as Python's `x[...] = value` (in place, autograd-aware), and
+   * PyTorch's `x.index_put_(indices, values, accumulate)`: a list of only Tensors (and nulls,
+   * which then mean `:`) is `index_put_` itself, accumulate included; any other item is read as
+   * in `x.index()`, with null meaning `:` too.
+   * @example
+   * ```ts
+   * x.indexPut_([0, ':'], 1);        // x[0, :] = 1
+   * x.indexPut_([mask], 0);          // x[mask] = 0
+   * counts.indexPut_([idx], ones, true);
+   * ```
+   */
+  override indexPut_(indices: IndexItem[], values: Tensor | number | boolean, accumulate = false): this {
+    if (!Array.isArray(indices)) throw typeError('an array of indices', 'indices', indices);
+    const tensorsOnly = indices.every((v) => v === null || v instanceof Tensor) && indices.some((v) => v instanceof Tensor);
+    if (tensorsOnly && values instanceof Tensor) return super.indexPut_(indices as (Tensor | null)[], values, accumulate);
+    if (checkBool(accumulate, 'accumulate')) throw typeError('false (accumulate needs Tensor indices and a Tensor value)', 'accumulate', accumulate);
+    N.indexSet(this, indices.map((v, i) => (v === null ? {} : indexItem(v, i))), values);
+    return this;
   }
 
   // ---- Python-level methods (torch/_tensor.py, torch/functional.py) ---------------------------

@@ -66,7 +66,7 @@ HAND_WRITTEN_METHODS = {
 
 # Ops Python binds by hand (so gen_python_functions skips them) that nodetorch exposes from their
 # schemas: as public methods, or (for the hand-written layer) as tables only.
-EXTRA_METHODS = {'copy_': 'public', 'slice': 'hand', 'index': 'hand', 'nonzero': 'hand', 'nonzero_numpy': 'hand'}
+EXTRA_METHODS = {'copy_': 'public', 'slice': 'hand', 'nonzero': 'hand', 'nonzero_numpy': 'hand'}
 EXTRA_FUNCTIONS = {'nonzero': 'hand', '_unique2': 'hand'}
 
 JS_RESERVED = set('''break case catch class const continue debugger default delete do else enum export extends false

@@ -1222,7 +1222,6 @@ registerSchemas([
   ['aten::view', ['self', 'size']],
   ['aten::view_as', ['self', 'other']],
   ['aten::copy_', ['self', 'src', 'non_blocking']],
-  ['aten::index.Tensor', ['self', 'indices']],
   ['aten::nonzero_numpy', ['self']],
   ['aten::slice.Tensor', ['self', 'dim', 'start', 'end', 'step']],
 ]);
@@ -2534,10 +2533,9 @@ export const R: Record<string, Row[]> = {
   method_xlogy_: [[787,0,[['other','T',0,0,0,1]],null,1], [788,0,[['other','S',0,0,0,1]],null,1]],
   method_zero_: [[789,0,[],null,1]],
   method_copy_: [[1212,0,[['src','N',0,0,0,1],['nonBlocking','b',0,1,0,2]],null,1]],
-  method_index: [[1213,0,[['indices','L',0,0,0,1]],null,0]],
   method_nonzero: [[1039,0,[],null,0]],
-  method_nonzero_numpy: [[1214,0,[],null,0]],
-  method_slice: [[1215,0,[['dim','i',0,1,0,1],['start','i',1,1,0,2],['end','i',1,1,0,3],['step','i',0,1,0,4]],null,0]],
+  method_nonzero_numpy: [[1213,0,[],null,0]],
+  method_slice: [[1214,0,[['dim','i',0,1,0,1],['start','i',1,1,0,2],['end','i',1,1,0,3],['step','i',0,1,0,4]],null,0]],
 };
 
 /** The ops whose public form is hand-written (lib/factories.ts), as generated: `aten.zeros([2, 3])`. */
@@ -7319,7 +7317,6 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
 export const handMethods = {
   expand: R.method_expand,
   flip: R.method_flip,
-  index: R.method_index,
   isFloatingPoint: R.method_is_floating_point,
   nonzero: R.method_nonzero,
   nonzeroNumpy: R.method_nonzero_numpy,

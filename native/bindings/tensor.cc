@@ -1,5 +1,7 @@
 #include "bindings/tensor.h"
 
+#include <ATen/TensorIndexing.h>
+
 #include <cstring>
 
 #include "bindings/common.h"
@@ -388,6 +390,62 @@ Napi::Value Contiguous(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), t.contiguous());
 }
 
+// ---- indexing: x[...] and x[...] = v, with Python's semantics (at::indexing) -----------------
+
+// One JS index item: an integer, null (None: a new axis), '...', a boolean, a slice object
+// { start, stop, step } (each null for "open"), or a Tensor. lib/tensor.ts has already turned
+// strings like '::2' and JS arrays into these.
+c10::optional<int64_t> OptionalIndex(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (v.IsNull() || v.IsUndefined()) return c10::nullopt;
+  return ToInt(v, key);
+}
+
+std::vector<at::indexing::TensorIndex> ToIndices(const Napi::Value& value) {
+  if (!value.IsArray()) throw TypeErrorFor(value.Env(), "an array of indices", "indices", value);
+  auto array = value.As<Napi::Array>();
+  std::vector<at::indexing::TensorIndex> out;
+  out.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value v = array.Get(i);
+    if (v.IsNull()) {
+      out.emplace_back(at::indexing::None);
+    } else if (v.IsBoolean()) {
+      out.emplace_back(v.As<Napi::Boolean>().Value());
+    } else if (v.IsNumber()) {
+      out.emplace_back(ToInt(v, "index"));
+    } else if (v.IsString() && v.As<Napi::String>().Utf8Value() == "...") {
+      out.emplace_back(at::indexing::Ellipsis);
+    } else if (TensorBase* base = TensorBase::From(v)) {
+      out.emplace_back(base->tensor());
+    } else if (v.IsObject() && !v.IsArray()) {
+      auto o = v.As<Napi::Object>();
+      out.emplace_back(at::indexing::Slice(OptionalIndex(o, "start"), OptionalIndex(o, "stop"), OptionalIndex(o, "step")));
+    } else {
+      throw TypeErrorFor(value.Env(), "an integer, null, '...', a boolean, a slice or a Tensor", "index", v);
+    }
+  }
+  return out;
+}
+
+Napi::Value IndexGet(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  at::Tensor out = t.index(ToIndices(info[1]));
+  if (out.is_same(t)) return info[0];
+  return Wrap(info.Env(), std::move(out));
+}
+
+Napi::Value IndexSet(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Self(info);
+  auto indices = ToIndices(info[1]);
+  if (IsTensor(info[2])) {
+    t.index_put_(indices, ToTensor(info[2], "value"));
+  } else {
+    t.index_put_(indices, ToScalar(info[2], "value"));
+  }
+  return info[0];
+}
+
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
   bool previous = at::GradMode::is_enabled();
   at::GradMode::set_enabled(ToBool(info[0], "enabled"));
@@ -411,7 +469,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   } functions[] = {
       {"setup", Setup}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
       {"prepareShare", PrepareShare}, {"setData", SetData}, {"fromData", FromData}, {"manualSeed", ManualSeed},
-      {"item", Item}, {"detach", Detach}, {"contiguous", Contiguous},
+      {"item", Item}, {"detach", Detach}, {"contiguous", Contiguous}, {"indexGet", IndexGet}, {"indexSet", IndexSet},
       {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"numpyView", NumpyView}, {"setDefaultDtype", SetDefaultDtype}, {"shape", Shape}, {"stride", Stride},
       {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"dim", Dim}, {"elementSize", ElementSize},
       {"storageOffset", StorageOffset}, {"isContiguous", IsContiguous}, {"isLeaf", IsLeaf},
