@@ -8,6 +8,7 @@
 import { native as N } from './binding';
 import { DTYPES, DTYPE_ALIASES, dtypeOf } from './dtype';
 import { describe } from './errors';
+import { Generator } from './generator';
 import type { Tensor } from './tensor';
 import { checkOptions } from './validate';
 
@@ -18,8 +19,7 @@ export type Device = string;
 export type Layout = 'strided' | 'sparse_coo';
 /** A memory format, as `torch.channels_last` names it. */
 export type MemoryFormat = 'contiguous_format' | 'preserve_format' | 'channels_last' | 'channels_last_3d';
-/** A random-number generator (not supported yet: pass `null`). */
-export type Generator = never;
+export type { Generator } from './generator';
 
 /**
  * One argument of an overload: JS name, kind code, optional (accepts null), has a default,
@@ -56,7 +56,7 @@ const ACCEPTS: Record<string, (v: unknown) => boolean> = {
   l: (v) => typeof v === 'string',
   v: (v) => typeof v === 'string',
   m: (v) => typeof v === 'string',
-  g: () => false,
+  g: (v) => v instanceof Generator,
   V: (v) => Array.isArray(v) && v.every(isTensor),
   L: (v) => Array.isArray(v) && v.every((e) => e === null || isTensor(e)),
   I: (v) => Number.isInteger(v) || isIntArray(v),
@@ -86,6 +86,14 @@ function accepts(p: Param, v: unknown): boolean {
   if (v === undefined) return p[3] === 1;
   if (v === null) return p[2] === 1;
   return ACCEPTS[p[1]](v);
+}
+
+// Dtype aliases become their dtype and a Generator its native handle; the rest goes as is.
+function toNative(p: Param, v: unknown): unknown {
+  if (v === null) return v;
+  if (p[1] === 'd') return dtypeOf(v);
+  if (p[1] === 'g') return (v as Generator).handle;
+  return v;
 }
 
 function isOptions(v: unknown): v is Record<string, unknown> {
@@ -125,7 +133,7 @@ function matchArgs(row: Row, args: unknown[], options: Record<string, unknown> |
     if (p[4] === 1) continue;
     const v = args[k++];
     if (!accepts(p, v)) return null;
-    if (v !== undefined && p[5] >= 0) out[p[5]] = p[1] === 'd' && v !== null ? dtypeOf(v) : v;
+    if (v !== undefined && p[5] >= 0) out[p[5]] = toNative(p, v);
   }
   if (k < args.length) return null;
   let given = 0;
@@ -139,7 +147,7 @@ function matchArgs(row: Row, args: unknown[], options: Record<string, unknown> |
     }
     given++;
     if (!accepts(p, v)) return null;
-    if (p[5] >= 0) out[p[5]] = p[1] === 'd' && v !== null ? dtypeOf(v) : v;
+    if (p[5] >= 0) out[p[5]] = toNative(p, v);
   }
   if (options !== undefined && given < Object.keys(options).filter((key) => options[key] !== undefined).length) return null;
   return out;

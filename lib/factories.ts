@@ -7,10 +7,18 @@ import { native as N } from './binding';
 import { ITEMSIZE, getDefaultDtype, isFloatingDtype, setDefaultDtypeName, type DType, type DTypeName } from './dtype';
 import { rangeError, typeError } from './errors';
 import { aten } from './generated/internal';
+import type { Generator } from './generator';
 import { Tensor, type Device, type NestedArray, type TensorOptions, type TypedArray } from './tensor';
 import { checkDtype, checkInt, checkOptions, checkShape, optionKeys, shapeArgs } from './validate';
 
 const TENSOR_OPTION_KEYS = optionKeys<TensorOptions>({ dtype: true, device: true, requiresGrad: true });
+const RANDOM_OPTION_KEYS = [...TENSOR_OPTION_KEYS, 'generator'] as const;
+
+/** Options of the random factories: a tensor's, and the Generator to draw from. */
+export interface RandomOptions extends TensorOptions {
+  /** Draw from this generator instead of the global one. */
+  generator?: Generator;
+}
 
 interface ResolvedOptions { dtype: DType; device: Device; requiresGrad: boolean }
 
@@ -146,13 +154,14 @@ export function frombuffer(bytes: Uint8Array, dtype: DTypeName): Tensor {
 export const DTYPE_SIZE: Readonly<Record<DType, number>> = ITEMSIZE;
 
 type ShapeArgs = (number | number[] | TensorOptions)[];
+type RandomShapeArgs = (number | number[] | RandomOptions)[];
 
 /** `f(2, 3)`, `f([2, 3])` and `f(2, 3, options)`, as Python's factories take sizes. */
-function splitShapeArgs(args: unknown[], name: string): [number[], TensorOptions] {
+function splitShapeArgs(args: unknown[], name: string, keys: readonly string[] = TENSOR_OPTION_KEYS): [number[], TensorOptions] {
   let options: TensorOptions = {};
   const last = args[args.length - 1];
   if (last !== null && typeof last === 'object' && !Array.isArray(last)) {
-    options = checkOptions(last, `${name} options`, TENSOR_OPTION_KEYS) as TensorOptions;
+    options = checkOptions(last, `${name} options`, keys) as TensorOptions;
     args = args.slice(0, -1);
   }
   return [shapeArgs(args, `${name} size`), options];
@@ -172,7 +181,7 @@ export function empty(...args: ShapeArgs): Tensor { return aten.empty(...splitSh
  * torch.rand(2, 3);
  * ```
  */
-export function rand(...args: ShapeArgs): Tensor { return aten.rand(...splitShapeArgs(args, 'rand')); }
+export function rand(...args: RandomShapeArgs): Tensor { return aten.rand(...splitShapeArgs(args, 'rand', RANDOM_OPTION_KEYS)); }
 
 /**
  * Samples of N(0, 1).
@@ -181,7 +190,7 @@ export function rand(...args: ShapeArgs): Tensor { return aten.rand(...splitShap
  * const x = torch.randn(64, 1, 28, 28);
  * ```
  */
-export function randn(...args: ShapeArgs): Tensor { return aten.randn(...splitShapeArgs(args, 'randn')); }
+export function randn(...args: RandomShapeArgs): Tensor { return aten.randn(...splitShapeArgs(args, 'randn', RANDOM_OPTION_KEYS)); }
 
 /**
  * A tensor of `shape` filled with `fillValue`; the dtype follows the value as in PyTorch
@@ -203,8 +212,8 @@ export function full(shape: number[], fillValue: number | boolean, options?: Ten
  * const labels = torch.randint(0, 10, [64]);
  * ```
  */
-export function randint(low: number, high: number, size: number[], options?: Omit<TensorOptions, 'requiresGrad'>): Tensor;
-export function randint(high: number, size: number[], options?: Omit<TensorOptions, 'requiresGrad'>): Tensor;
+export function randint(low: number, high: number, size: number[], options?: Omit<RandomOptions, 'requiresGrad'>): Tensor;
+export function randint(high: number, size: number[], options?: Omit<RandomOptions, 'requiresGrad'>): Tensor;
 export function randint(...args: unknown[]): Tensor {
   if (typeof args[1] === 'number' && typeof args[0] === 'number' && args[1] <= args[0]) {
     throw rangeError(`high > low (${args[0]})`, 'high', args[1]);
@@ -219,7 +228,7 @@ export function randint(...args: unknown[]): Tensor {
  * torch.randperm(5);
  * ```
  */
-export function randperm(n: number, options?: Omit<TensorOptions, 'requiresGrad'>): Tensor { return aten.randperm(n, options ?? {}); }
+export function randperm(n: number, options?: Omit<RandomOptions, 'requiresGrad'>): Tensor { return aten.randperm(n, options ?? {}); }
 
 /**
  * `arange(end)` or `arange(start, end, step?)`: values from `start` up to (not including) `end`.

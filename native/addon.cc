@@ -4,6 +4,7 @@
 #include "bindings/batch_stream.h"
 #include "bindings/config.h"
 #include "bindings/dispatch.h"
+#include "bindings/generator.h"
 #include "bindings/optim.h"
 #include "bindings/tensor.h"
 
@@ -12,6 +13,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nodetorch::InitTensor(env, exports);
   nodetorch::InitDispatch(env, exports);
+  nodetorch::InitGenerator(env, exports);
   nodetorch::InitOptim(env, exports);
   nodetorch::InitConfig(env, exports);
   nodetorch::InitBatchStream(env, exports);

@@ -612,3 +612,28 @@ describe('grad mode across await and with using', () => {
     expect(torch.isGradEnabled()).toBe(true);
   });
 });
+
+describe('torch.Generator', () => {
+  test('a seeded generator gives PyTorch\'s stream and leaves the global one alone', () => {
+    torch.manualSeed(1);
+    const before = torch.rand(2).tolist();
+    const g = new torch.Generator().manualSeed(0);
+    const a = torch.randn(3, { generator: g });
+    // torch.Generator().manual_seed(0); torch.randn(3, generator=g) in PyTorch 2.13:
+    expect(a.tolist()).toEqual([1.5409960746765137, -0.293428897857666, -2.1787893772125244]);
+    torch.manualSeed(1);
+    expect(torch.rand(2).tolist()).toEqual(before);
+    g.manualSeed(0);
+    expect(torch.randn(3, { generator: g }).equal(a)).toBe(true);
+    expect(g.initialSeed()).toBe(0);
+  });
+
+  test('generated random ops take it too; seed() reproduces', () => {
+    const g = new torch.Generator();
+    const s = g.seed();
+    const x = torch.ones(1000).mul(0.5).bernoulli({ generator: g });
+    g.manualSeed(s);
+    expect(torch.ones(1000).mul(0.5).bernoulli({ generator: g }).equal(x)).toBe(true);
+    expect(() => torch.randn(2, { generator: {} as never })).toThrow(TypeError);
+  });
+});

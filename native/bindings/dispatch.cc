@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bindings/common.h"
+#include "bindings/generator.h"
 #include "bindings/tensor.h"
 #include "core/dtype.h"
 #include "core/error.h"
@@ -219,7 +220,8 @@ c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& spec, const Op& op) {
       if (!v.IsString()) Refuse(v, "a device such as 'cpu' or 'cuda:0'", spec, op);
       return parse_device(v.As<Napi::String>().Utf8Value());
     case Kind::kGenerator:
-      Refuse(v, "null (generator objects are not supported yet)", spec, op);
+      if (!v.IsExternal()) Refuse(v, "a torch.Generator", spec, op);
+      return ToGenerator(v, spec.arg->name().c_str());
     case Kind::kTensorList: {
       auto a = Array(v, "an array of Tensors", spec, op);
       c10::List<at::Tensor> list;
