@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { Native } from './native';
 
 // lib/ when run from source, dist/lib/ when compiled: the package root is the first parent
 // holding this package's package.json.
@@ -100,7 +101,7 @@ function fixes(): string {
   ].join('\n');
 }
 
-function load(): { native: any; info: BindingInfo } {
+function load(): { native: Native; info: BindingInfo } {
   const tried: string[] = [];
   const forced = process.env.NODETORCH_PREBUILT === '1';
   const candidate = (forced ? null : localBuild(tried)) ?? prebuilt(tried);
@@ -108,7 +109,7 @@ function load(): { native: any; info: BindingInfo } {
     throw new Error(`nodetorch could not load its native addon. Tried:\n  ${tried.join('\n  ')}\n${fixes()}`);
   }
   if (candidate.kind === 'prebuilt') preloadLibtorch(candidate.libDir, path.dirname(candidate.file));
-  let native: any;
+  let native: Native;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     native = require(candidate.file);
@@ -127,7 +128,7 @@ function load(): { native: any; info: BindingInfo } {
 
 const loaded = load();
 
-/** The native addon's functions (see native/bindings). */
-export const native = loaded.native;
+/** The native addon's functions (typed in lib/native.ts, implemented in native/bindings). */
+export const native: Native = loaded.native;
 /** Which binary was loaded, and for which LibTorch. */
 export const bindingInfo: BindingInfo = loaded.info;

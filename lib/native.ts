@@ -1,0 +1,90 @@
+/**
+ * The native addon's interface: every function native/bindings exports, typed, so the
+ * TypeScript layer compiles against the contract instead of `any`. Ops are not listed one by
+ * one: they all go through `callOp` (native/bindings/dispatch.cc) from the generated tables.
+ * @internal
+ */
+import type { DType } from './dtype';
+import type { Tensor } from './tensor';
+
+/** A Tensor as native code takes it (any TensorBase instance). */
+type T = object;
+/** An opaque native handle (a tagged External). */
+type Handle = unknown;
+
+/** One preprocessing stage of the DataLoader's native batch stream (native/core/batch_stream.h). */
+export type NativeStage =
+  | { kind: 'scale'; divisor: number }
+  | { kind: 'normalize'; mean: number[]; std: number[] }
+  | {
+    kind: 'affine'; degreesMin: number; degreesMax: number; translateX: number; translateY: number; scaleMin: number;
+    scaleMax: number; shearMin: number; shearMax: number; fill: number;
+  };
+
+/** Hyperparameters of the native SGD step (PyTorch's single-tensor algorithm). */
+export interface SgdHyper { lr: unknown; momentum: unknown; dampening: unknown; weightDecay: unknown; nesterov: unknown; maximize: unknown }
+/** Hyperparameters of the native Adam step. */
+export interface AdamHyper { lr: unknown; beta1: number; beta2: number; eps: unknown; weightDecay: unknown; amsgrad: unknown; maximize: unknown }
+
+export interface Native {
+  // tensor.cc: the handle class, lifetimes, data in and out, properties, autograd, indexing
+  TensorBase: abstract new () => object;
+  setup(tensorClass: Function, torchError: Function): void;
+  dispose(t: T): void;
+  isDisposed(t: T): boolean;
+  memory(): { tensors: number; bytes: number };
+  prepareShare(t: T): void;
+  setData(t: T, data: T): void;
+  fromData(data: ArrayBufferView, shape: number[], srcDtype: DType, dtype: DType, device: string, requiresGrad: boolean): Tensor;
+  manualSeed(seed: number): void;
+  setDefaultDtype(dtype: DType): void;
+  item(t: T): any;
+  toTypedArray(t: T): any;
+  toBuffer(t: T): Buffer;
+  numpyView(t: T): any;
+  shape(t: T): number[];
+  stride(t: T): number[];
+  dtype(t: T): DType;
+  device(t: T): string;
+  numel(t: T): number;
+  dim(t: T): number;
+  elementSize(t: T): number;
+  storageOffset(t: T): number;
+  isContiguous(t: T): boolean;
+  isLeaf(t: T): boolean;
+  requiresGrad(t: T): boolean;
+  setRequiresGrad(t: T, value: boolean): void;
+  grad(t: T): Tensor | null;
+  setGrad(t: T, grad: T | null): void;
+  gradFn(t: T): string | null;
+  retainGrad(t: T): void;
+  detach(t: T): Tensor;
+  contiguous(t: T): Tensor;
+  to(t: T, dtype: DType | null, device: string | null, copy: boolean): Tensor;
+  backward(t: T, gradient: T | null, retainGraph: boolean, createGraph: boolean): void;
+  setGradEnabled(enabled: boolean): boolean;
+  isGradEnabled(): boolean;
+  indexGet(t: T, items: unknown[]): Tensor;
+  indexSet(t: T, items: unknown[], value: T | number | boolean): T;
+  // dispatch.cc: every generated op
+  registerSchemas(schemas: [string, string[]][]): void;
+  callOp(op: number, ...args: unknown[]): any;
+  // generator.cc
+  generatorNew(device: string): Handle;
+  generatorManualSeed(g: Handle, seed: number): void;
+  generatorSeed(g: Handle): number;
+  generatorInitialSeed(g: Handle): number;
+  // optim.cc: PyTorch's SGD and Adam steps; the state stays in TS
+  sgdStep(params: T[], buffers: (T | null)[], hyper: SgdHyper): (Tensor | null)[];
+  adamStep(params: T[], steps: (T | null)[], expAvg: (T | null)[], expAvgSq: (T | null)[], maxExpAvgSq: (T | null)[], hyper: AdamHyper): (Tensor | null)[][];
+  // config.cc
+  config(): { libtorchVersion: string; cuda: boolean; cudaAvailable: boolean; cudaDeviceCount: number; root: string; libDir: string; numThreads: number };
+  setNumThreads(n: number): void;
+  physicalCores(): number;
+  checkLibraries(libDir: string): void;
+  // batch_stream.cc: the DataLoader's batches, made on a background thread
+  batchStream(images: T, labels: T, stages: NativeStage[], batchSize: number, dropLast: boolean, order: Int32Array, seed: number, prefetch: number): Handle;
+  batchStreamNext(stream: Handle): [Tensor, Tensor] | null;
+  batchStreamNextAsync(stream: Handle): Promise<[Tensor, Tensor] | null>;
+  batchStreamClose(stream: Handle): void;
+}
