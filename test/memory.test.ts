@@ -51,7 +51,8 @@ test("PyTorch's MNIST example, its own train() for 300 batches, stays within 10%
   // Same seed, same data, same dropout masks: the same weights come out.
   expect(sync.fc2Sum).toBe(async.fc2Sum);
   expect(sync.peakRssMB, JSON.stringify({ sync, async })).toBeLessThan(async.peakRssMB * 1.1);
-  // Flat inside the loop (sampled by a forward hook): the last samples are no higher than the early plateau.
+  // Flat inside the loop (sampled by a forward hook): the floor of the last samples is no higher
+  // than the early plateau. (A leak raises the floor; a collection that comes late only makes a spike.)
   const trace: number[] = sync.trace;
-  expect(Math.max(...trace.slice(-2)), JSON.stringify(trace)).toBeLessThan(Math.max(...trace.slice(1, 3)) * 1.1);
+  expect(Math.min(...trace.slice(-2)), JSON.stringify(trace)).toBeLessThan(Math.max(...trace.slice(1, 3)) * 1.1);
 }, 120_000);
