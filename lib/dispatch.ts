@@ -5,6 +5,7 @@
  * which converts each one by the type LibTorch registered for it.
  * @internal
  */
+import { inspect } from 'util';
 import { native as N } from './binding';
 import { DTYPES, DTYPE_ALIASES, dtypeOf } from './dtype';
 import { describe } from './errors';
@@ -166,10 +167,32 @@ function call(rows: Row[], name: string, self: unknown, args: unknown[]): any {
     const requiresGrad = options?.requiresGrad;
     if (requiresGrad === true) (result as Tensor).requiresGrad_(true);
     const names = row[3];
-    if (names !== null) result = Object.assign(result as unknown[], Object.fromEntries(names.map((n, i) => [n, (result as unknown[])[i]])));
+    if (names !== null) result = ReturnTuple.of_(name.replace(/_$/, ''), names, result as unknown[]);
     return result;
   }
   throw mismatch(rows, name, self, args, options);
+}
+
+/**
+ * A result with named fields, as Python's `torch.return_types.max(values=…, indices=…)`: an
+ * array (`const [values, indices] = x.max(1)`) whose elements also have their names.
+ */
+export class ReturnTuple extends Array<unknown> {
+  /** @internal */
+  static of_(op: string, names: string[], values: unknown[]): ReturnTuple {
+    const t = new ReturnTuple();
+    values.forEach((v, i) => t.push(v));
+    names.forEach((n, i) => Object.defineProperty(t, n, { value: values[i], enumerable: false }));
+    Object.defineProperty(t, 'op', { value: op, enumerable: false });
+    Object.defineProperty(t, 'fields', { value: names, enumerable: false });
+    return t;
+  }
+
+  /** @internal */
+  [inspect.custom](): string {
+    const self = this as unknown as { op: string; fields: string[] } & unknown[];
+    return `torch.return_types.${self.op}(\n${self.fields.map((f, i) => `${f}=${String(self[i])}`).join(',\n')})`;
+  }
 }
 
 /** Calls `torch.<name>` with the overload `args` match. */

@@ -6,13 +6,10 @@ import { TorchError, rangeError, typeError } from './errors';
 import { aten } from './generated/internal';
 import { linalg } from './generated/ops';
 import { Size } from './size';
-import { Tensor } from './tensor';
+import { Tensor, checkTensor } from './tensor';
 import type { DTypeName } from './dtype';
 
-function input(x: unknown, name = 'input'): Tensor {
-  if (!(x instanceof Tensor)) throw typeError('a Tensor', name, x);
-  return x;
-}
+function input(x: unknown, name = 'input'): Tensor { return checkTensor(x, name); }
 
 /**
  * The p-norm, as `torch.norm(input, p='fro', dim=None, keepdim=False, dtype=None)`; see

@@ -75,6 +75,15 @@ function indexItem(v: unknown, i: number): unknown {
   throw typeError('an integer, a slice string, null, \'...\', a boolean, a Tensor or an array', name, v);
 }
 
+/**
+ * The one tensor check of the TypeScript layer: `value` itself, or a TypeError naming `name`.
+ * @internal
+ */
+export function checkTensor(value: unknown, name: string): Tensor {
+  if (!(value instanceof Tensor)) throw typeError('a Tensor', name, value);
+  return value;
+}
+
 function uniqueResult(out: Tensor, inverse: Tensor, counts: Tensor, returnInverse: boolean, returnCounts: boolean): Tensor | Tensor[] {
   if (returnInverse && returnCounts) return [out, inverse, counts];
   if (returnInverse) return [out, inverse];
@@ -297,7 +306,7 @@ export class Tensor extends TensorMethods {
    * into their `.grad`. A non-scalar tensor needs `gradient`.
    */
   backward(gradient?: Tensor | null, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) throw typeError('a Tensor', 'gradient', gradient);
+    if (gradient !== undefined && gradient !== null) checkTensor(gradient, 'gradient');
     const o = checkOptions(options, 'backward() options', ['retainGraph', 'createGraph']);
     N.backward(this, gradient ?? null, o.retainGraph === true, o.createGraph === true);
   }
@@ -318,8 +327,7 @@ export class Tensor extends TensorMethods {
    */
   get data(): Tensor { return N.detach(this); }
   set data(value: Tensor) {
-    if (!(value instanceof Tensor)) throw typeError('a Tensor', 'data', value);
-    N.setData(this, value);
+    N.setData(this, checkTensor(value, 'data'));
   }
 
   // ---- Python conveniences -----------------------------------------------------------------

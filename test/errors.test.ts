@@ -301,3 +301,15 @@ test("x.to('float') converts (an alias), and float labels in crossEntropy hint a
   const e = torchError(() => nn.functional.crossEntropy(torch.randn(4, 10), torch.tensor([1, 2, 3, 4]).float()), 'SHAPE_MISMATCH');
   expect(e.message).toMatch(/class indices must be int64 \(target\.long\(\)\)/);
 });
+
+test('an op the loaded LibTorch lacks is a TorchError OP_UNAVAILABLE naming it and the version, not a load failure', () => {
+  const x = torch.zeros(1, 2, 1);
+  // aten::squeeze.dims arrived after 1.13.
+  if (torch.config().libtorchVersion.startsWith('1.13')) {
+    const e = torchError(() => torch.squeeze(x, [0, 2]), 'OP_UNAVAILABLE');
+    expect(e.message).toBe('aten::squeeze.dims (torch.squeeze) is not in the loaded LibTorch 1.13.0');
+  } else {
+    expect([...torch.squeeze(x, [0, 2]).shape]).toEqual([2]);
+  }
+  expect([...torch.squeeze(x, 0).shape]).toEqual([2, 1]);
+});

@@ -11,16 +11,13 @@
 import * as ops from '../generated/ops';
 import { nnOps } from '../generated/internal';
 import { TorchError, typeError, rangeError } from '../errors';
-import { Tensor } from '../tensor';
+import { Tensor, checkTensor } from '../tensor';
 import { checkBool, checkInt, checkNumber, checkOptions, expandInts, optionKeys } from '../validate';
 
 /** How a loss reduces over the batch. */
 export type Reduction = 'none' | 'mean' | 'sum';
 
-function input(x: unknown, name = 'input'): Tensor {
-  if (!(x instanceof Tensor)) throw typeError('a Tensor', name, x);
-  return x;
-}
+function input(x: unknown, name = 'input'): Tensor { return checkTensor(x, name); }
 
 function optionalTensor(x: unknown, name: string): Tensor | null {
   if (x === undefined || x === null) return null;

@@ -2,14 +2,11 @@
  * `torch.nn.init`: in-place initialisers, with PyTorch's formulas.
  */
 import { typeError, rangeError } from '../errors';
-import { Tensor } from '../tensor';
+import { Tensor, checkTensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { checkNumber, checkOptions, optionKeys } from '../validate';
 
-function target(t: unknown): Tensor {
-  if (!(t instanceof Tensor)) throw typeError('a Tensor', 'tensor', t);
-  return t;
-}
+function target(t: unknown): Tensor { return checkTensor(t, 'tensor'); }
 
 /**
  * `[fanIn, fanOut]` of a weight: `in × receptive field` and `out × receptive field`.

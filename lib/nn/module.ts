@@ -5,7 +5,7 @@ import { inspect } from 'util';
 import { native as N } from '../binding';
 import { dtypeOf, isFloatingDtype, type DType, type DTypeName } from '../dtype';
 import { TorchError, typeError } from '../errors';
-import { Tensor, type Device } from '../tensor';
+import { Tensor, type Device, checkTensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { keep } from '../memory';
 import { checkBool, checkDevice, checkDtype, checkOptions } from '../validate';
@@ -24,7 +24,7 @@ import { checkBool, checkDevice, checkDtype, checkOptions } from '../validate';
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
-    if (!(data instanceof Tensor)) throw typeError('a Tensor', 'data', data);
+    checkTensor(data, 'data');
     N.prepareShare(data);
     super();
     N.setRequiresGrad(this, checkBool(requiresGrad, 'requiresGrad'));

@@ -4,7 +4,7 @@
  */
 import { typeError, rangeError } from '../errors';
 import { checkNumber, checkOptions } from '../validate';
-import { Tensor } from '../tensor';
+import { Tensor, checkTensor } from '../tensor';
 import { tensor } from '../factories';
 import { keep } from '../memory';
 
@@ -65,7 +65,7 @@ export abstract class Optimizer {
   addParamGroup(group: { params: Iterable<Tensor> } & Record<string, unknown>): void {
     if (group === null || typeof group !== 'object' || group.params === undefined) throw typeError('a parameter group { params, … }', 'group', group);
     const params = [...group.params];
-    params.forEach((p, i) => { if (!(p instanceof Tensor)) throw typeError('a Tensor', `params[${i}]`, p); });
+    params.forEach((p, i) => checkTensor(p, `params[${i}]`));
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     if (params.some((p) => seen.has(p))) throw new RangeError('some parameters appear in more than one parameter group');
     const { params: _ignored, ...overrides } = group;

@@ -4,7 +4,7 @@
  * DataLoader (no per-sample JS); `Lambda` runs your function per sample in JS, which is slower.
  */
 import { typeError, rangeError, TorchError } from '../errors';
-import { Tensor } from '../tensor';
+import { Tensor, checkTensor } from '../tensor';
 import { rand, tensor, fromArray } from '../factories';
 import { noGrad } from '../autograd';
 import { checkNumber, checkOptions, optionKeys } from '../validate';
@@ -63,7 +63,7 @@ export class Normalize implements Transform {
     this.std = [...std];
   }
   forward(x: Tensor): Tensor {
-    if (!(x instanceof Tensor)) throw typeError('a Tensor', 'x', x);
+    checkTensor(x, 'x');
     const c = x.size(0);
     if (this.mean.length !== 1 && this.mean.length !== c) {
       throw new TorchError(`Normalize has ${this.mean.length} means but the image has ${c} channels`, 'SHAPE_MISMATCH');

@@ -7,6 +7,7 @@
 #include <exception>
 #include <c10/util/Optional.h>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace nodetorch {
@@ -20,6 +21,9 @@ struct Instance {
   c10::optional<at::Tensor> pending;
   int64_t live_tensors = 0;
   int64_t live_bytes = 0;
+  // Every live TensorBase of this environment: a pointer napi_unwrap returns is ours only if it
+  // is here, so another addon's wrapped object is refused without reading its memory.
+  std::unordered_set<const void*> tensors;
   // Deletes the references now, at environment teardown, rather than posting their deletion
   // to a loop that is going away.
   ~Instance() {

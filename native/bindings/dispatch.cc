@@ -5,6 +5,7 @@
 #include <ATen/core/stack.h>
 #include <torch/version.h>
 
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -42,7 +43,7 @@ struct Op {
   std::string overload;   // "Tensor"
   std::string display;    // "add" for messages
   std::vector<std::string> js_args;
-  bool resolved = false;
+  std::atomic<bool> resolved{false};
   c10::optional<c10::OperatorHandle> handle;
   std::vector<ArgSpec> args;       // per argument of the loaded schema
   std::vector<int> missing_js;     // JS positions the loaded schema has no argument for
@@ -131,7 +132,7 @@ void Resolve(Op& op) {
     op.return_kind.push_back(Classify(r.real_type(), &optional));
   }
   op.handle = handle;
-  op.resolved = true;
+  op.resolved.store(true, std::memory_order_release);
 }
 
 // ---- JS → IValue ------------------------------------------------------------------------------
@@ -349,12 +350,13 @@ Napi::Value RegisterSchemas(const Napi::CallbackInfo& info) {
 Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t id = ToInt(info[0], "op");
-  Op* op;
-  {
+  // The registry only grows while the generated module registers (before any call), so reading
+  // it needs no lock; resolving an op the first time does.
+  if (id < 0 || static_cast<size_t>(id) >= registry.size()) throw TypeErrorFor(env, "a registered op id", "op", info[0]);
+  Op* op = registry[static_cast<size_t>(id)].get();
+  if (!op->resolved.load(std::memory_order_acquire)) {
     std::lock_guard<std::mutex> lock(registry_mutex);
-    if (id < 0 || static_cast<size_t>(id) >= registry.size()) throw TypeErrorFor(env, "a registered op id", "op", info[0]);
-    op = registry[static_cast<size_t>(id)].get();
-    if (!op->resolved) Resolve(*op);
+    if (!op->resolved.load(std::memory_order_relaxed)) Resolve(*op);
   }
   for (int js : op->missing_js) {
     Napi::Value v = info[static_cast<size_t>(js) + 1];

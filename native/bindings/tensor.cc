@@ -12,10 +12,6 @@ namespace nodetorch {
 
 namespace {
 
-// Tags every TensorBase so that a method given another object (or another addon's wrap)
-// throws a TypeError instead of reinterpreting foreign memory.
-const napi_type_tag kTensorTag = {0x6e6f6465746f7263ULL, 0x6854656e736f7221ULL};
-
 int64_t StorageBytes(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage()) return 0;
   return static_cast<int64_t>(t.storage().nbytes());
@@ -37,22 +33,26 @@ Napi::Function TensorBase::Init(Napi::Env env) {
   return Napi::Function(env, cls);
 }
 
+// A method given another object, or another addon's wrapped object, gets nullptr (and so a
+// TypeError) instead of a reinterpretation of foreign memory: the pointer must be a live
+// TensorBase of this environment. (A set lookup, cheaper than a type tag on every tensor.)
 TensorBase* TensorBase::From(const Napi::Value& value) {
-  if (!value.IsObject()) return nullptr;
-  bool tagged = false;
-  if (napi_check_object_type_tag(value.Env(), value, &kTensorTag, &tagged) != napi_ok || !tagged) return nullptr;
   void* data = nullptr;
-  if (napi_unwrap(value.Env(), value, &data) != napi_ok) return nullptr;
-  return static_cast<TensorBase*>(data);
+  if (napi_unwrap(value.Env(), value, &data) != napi_ok || data == nullptr) return nullptr;
+  const auto& live = instance(value.Env()).tensors;
+  return live.count(data) != 0 ? static_cast<TensorBase*>(data) : nullptr;
 }
 
 TensorBase::TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor)
     : tensor_(std::move(tensor)), bytes_(StorageBytes(tensor_)), env_(env), inst_(inst) {
   inst_->live_tensors += 1;
   inst_->live_bytes += bytes_;
+  inst_->tensors.insert(this);
   int64_t total;
   napi_adjust_external_memory(env_, bytes_, &total);
 }
+
+TensorBase::~TensorBase() { inst_->tensors.erase(this); }
 
 // Runs for `new Tensor()` (the TypeScript subclass calling super()). Only Wrap() leaves a
 // pending tensor, so user code cannot make an empty handle.
@@ -69,8 +69,7 @@ napi_value TensorBase::Construct(napi_env env, napi_callback_info info) {
   inst.pending.reset();
   // No napi_ref is asked for: the JS object alone owns the handle, and the basic finalizer
   // may run inside GC.
-  if (napi_wrap(env, self, base, Finalize, nullptr, nullptr) != napi_ok ||
-      napi_type_tag_object(env, self, &kTensorTag) != napi_ok) {
+  if (napi_wrap(env, self, base, Finalize, nullptr, nullptr) != napi_ok) {
     delete base;
     napi_throw_error(env, nullptr, "nodetorch: could not wrap a tensor");
     return nullptr;

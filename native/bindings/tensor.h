@@ -18,7 +18,7 @@ struct Instance;
 class TensorBase {
  public:
   static Napi::Function Init(Napi::Env env);
-  // The TensorBase of a Tensor, or nullptr for any other value (checked by type tag).
+  // The TensorBase of a Tensor, or nullptr for any other value.
   static TensorBase* From(const Napi::Value& value);
 
   // Throws TorchError DISPOSED after dispose().
@@ -30,6 +30,7 @@ class TensorBase {
 
  private:
   TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor);
+  ~TensorBase();
   static napi_value Construct(napi_env env, napi_callback_info info);
   static void Finalize(node_api_basic_env env, void* data, void* hint);
 
