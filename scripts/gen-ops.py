@@ -209,7 +209,7 @@ class Overload:
             self.self_index = -1
         fn_ret, m_ret, self.names, self.in_place = returns_of(self.func)
         if fn_ret is None:
-            self.unsupported = f'returns {self.func.returns} have no JS form yet'
+            self.unsupported = f'returns ({", ".join(str(r.type) for r in self.func.returns)}) have no JS form yet'
             return
         self.ret = m_ret if method else fn_ret
 
@@ -317,7 +317,7 @@ def main():
 
     for ns, pred, prefix in NAMESPACES:
         for name, group in grouped(functions, pred).items():
-            if not public_name(name) or (prefix and not name.startswith(prefix)):
+            if not public_name(name) or (prefix and not name.startswith(prefix)) or not public_name(name[len(prefix):]):
                 continue
             ovs = build(ns, name, group, False)
             if not ovs:
@@ -371,13 +371,27 @@ def main():
           f'{len(unsupported)} overloads without a JS form (docs/generated-ops.md)')
 
 
-def doc_block(name, ovs, method):
+def example(name, ov, method, ns='torch'):
+    """A call of the first overload with its required arguments named: `torch.add(input, other)`."""
+    args = [p[0] for p in ov.params if not p[5] and not p[4]]
+    required_kw = [p[0] for p in ov.params if p[5] and not p[4]]
+    if required_kw:
+        args.append('{ ' + ', '.join(required_kw) + ' }')
+    if method:
+        return f'x.{camel(name)}({", ".join(args)})'
+    prefix = 'torch.' if ns == 'torch' else f'torch.{ns}.'
+    short = name[len(ns) + 1:] if ns != 'torch' and name.startswith(ns + '_') else name
+    return f'{prefix}{camel(short)}({", ".join(args)})'
+
+
+def doc_block(name, ovs, method, ns='torch'):
     lines = ['/**']
-    lines.append(f' * PyTorch `{"Tensor." if method else "torch."}{name}`:')
+    lines.append(f' * PyTorch `{"Tensor." if method else "torch." if ns == "torch" else "torch." + ns + "."}{name}`:')
     for ov in ovs:
         lines.append(f' * - `{ov.python}` — `{ov.schema}`')
     lines.append(' *')
     lines.append(' * Keyword-only arguments go in the trailing options object, in camelCase.')
+    lines.append(f' * @example `{example(name, ovs[0], method, ns)}`')
     lines.append(' */')
     return lines
 
@@ -482,7 +496,7 @@ def render(schemas, tables, fn_defs, method_defs):
             w(f'/** `torch.{ns}`. */')
             w(f'export const {ns} = {{')
             for js, name, key, ovs, hand in defs:
-                out.extend('  ' + l for l in doc_block(name, ovs, False))
+                out.extend('  ' + l for l in doc_block(name, ovs, False, ns))
                 w(f'  {js}: ((...args: any[]): any => callFunction(R.{key}, {name!r}, args)) as {fn_type(ovs)},')
             w('};')
         w('')

@@ -801,7 +801,6 @@ registerSchemas([
   ['aten::zero_', ['self']],
   ['aten::zeros', ['size', 'dtype', 'layout', 'device', 'pin_memory']],
   ['aten::zeros_like', ['self', 'dtype', 'layout', 'device', 'pin_memory', 'memory_format']],
-  ['aten::linalg__powsum', ['self', 'ord', 'dim', 'keepdim', 'dtype']],
   ['aten::linalg_cholesky', ['self', 'upper']],
   ['aten::linalg_cholesky_ex', ['self', 'upper', 'check_errors']],
   ['aten::linalg_cond', ['self', 'p']],
@@ -1832,230 +1831,229 @@ export const R: Record<string, Row[]> = {
   torch_zero_: [[789,-1,[['input','T',0,0,0,0]],null,1]],
   torch_zeros: [[790,-1,[['size','J',0,0,0,0],['dtype','d',1,1,1,1],['layout','l',1,1,1,2],['device','v',1,1,1,3],['pinMemory','b',1,1,1,4],['requiresGrad','b',1,1,1,-2]],null,0]],
   torch_zeros_like: [[791,-1,[['input','T',0,0,0,0],['memoryFormat','m',1,1,1,5],['dtype','d',1,1,1,1],['layout','l',1,1,1,2],['device','v',1,1,1,3],['pinMemory','b',1,1,1,4],['requiresGrad','b',1,1,1,-2]],null,0]],
-  linalg_linalg__powsum: [[792,-1,[['input','T',0,0,0,0],['ord','S',0,1,0,1],['dim','I',1,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0]],
-  linalg_linalg_cholesky: [[793,-1,[['input','T',0,0,0,0],['upper','b',0,1,1,1]],null,0]],
-  linalg_linalg_cholesky_ex: [[794,-1,[['input','T',0,0,0,0],['upper','b',0,1,1,1],['checkErrors','b',0,1,1,2]],['L','info'],0]],
-  linalg_linalg_cond: [[795,-1,[['input','T',0,0,0,0],['p','S',1,1,0,1]],null,0], [796,-1,[['input','T',0,0,0,0],['p','s',0,0,0,1]],null,0]],
-  linalg_linalg_cross: [[797,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1],['dim','i',0,1,1,2]],null,0]],
-  linalg_linalg_det: [[798,-1,[['A','T',0,0,0,0]],null,0]],
-  linalg_linalg_diagonal: [[799,-1,[['A','T',0,0,0,0],['offset','i',0,1,1,1],['dim1','i',0,1,1,2],['dim2','i',0,1,1,3]],null,0]],
-  linalg_linalg_eig: [[800,-1,[['input','T',0,0,0,0]],['eigenvalues','eigenvectors'],0]],
-  linalg_linalg_eigh: [[801,-1,[['input','T',0,0,0,0],['UPLO','s',0,1,0,1]],['eigenvalues','eigenvectors'],0]],
-  linalg_linalg_eigvals: [[802,-1,[['input','T',0,0,0,0]],null,0]],
-  linalg_linalg_eigvalsh: [[803,-1,[['input','T',0,0,0,0],['UPLO','s',0,1,0,1]],null,0]],
-  linalg_linalg_householder_product: [[804,-1,[['input','T',0,0,0,0],['tau','T',0,0,0,1]],null,0]],
-  linalg_linalg_inv: [[805,-1,[['A','T',0,0,0,0]],null,0]],
-  linalg_linalg_inv_ex: [[806,-1,[['A','T',0,0,0,0],['checkErrors','b',0,1,1,1]],['inverse','info'],0]],
-  linalg_linalg_ldl_factor: [[807,-1,[['input','T',0,0,0,0],['hermitian','b',0,1,1,1]],['LD','pivots'],0]],
-  linalg_linalg_ldl_factor_ex: [[808,-1,[['input','T',0,0,0,0],['hermitian','b',0,1,1,1],['checkErrors','b',0,1,1,2]],['LD','pivots','info'],0]],
-  linalg_linalg_ldl_solve: [[809,-1,[['LD','T',0,0,0,0],['pivots','T',0,0,0,1],['B','T',0,0,0,2],['hermitian','b',0,1,1,3]],null,0]],
-  linalg_linalg_lstsq: [[810,-1,[['input','T',0,0,0,0],['b','T',0,0,0,1],['rcond','f',1,1,0,2],['driver','s',1,1,1,3]],['solution','residuals','rank','singularValues'],0]],
-  linalg_linalg_lu: [[811,-1,[['A','T',0,0,0,0],['pivot','b',0,1,1,1]],['P','L','U'],0]],
-  linalg_linalg_lu_factor: [[812,-1,[['A','T',0,0,0,0],['pivot','b',0,1,1,1]],['LU','pivots'],0]],
-  linalg_linalg_lu_factor_ex: [[813,-1,[['A','T',0,0,0,0],['pivot','b',0,1,1,1],['checkErrors','b',0,1,1,2]],['LU','pivots','info'],0]],
-  linalg_linalg_lu_solve: [[814,-1,[['LU','T',0,0,0,0],['pivots','T',0,0,0,1],['B','T',0,0,0,2],['left','b',0,1,1,3],['adjoint','b',0,1,1,4]],null,0]],
-  linalg_linalg_matmul: [[815,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0]],
-  linalg_linalg_matrix_exp: [[816,-1,[['input','T',0,0,0,0]],null,0]],
-  linalg_linalg_matrix_norm: [[817,-1,[['input','T',0,0,0,0],['ord','S',0,0,0,1],['dim','J',0,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0], [818,-1,[['input','T',0,0,0,0],['ord','s',0,1,0,1],['dim','J',0,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0]],
-  linalg_linalg_matrix_power: [[819,-1,[['input','T',0,0,0,0],['n','i',0,0,0,1]],null,0]],
-  linalg_linalg_matrix_rank: [[820,-1,[['input','T',0,0,0,0],['atol','T',1,1,1,1],['rtol','T',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [821,-1,[['input','T',0,0,0,0],['atol','f',1,1,1,1],['rtol','f',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [822,-1,[['input','T',0,0,0,0],['tol','T',0,0,0,1],['hermitian','b',0,1,0,2]],null,0], [823,-1,[['input','T',0,0,0,0],['tol','f',0,0,0,1],['hermitian','b',0,1,0,2]],null,0]],
-  linalg_linalg_multi_dot: [[824,-1,[['tensors','V',0,0,0,0]],null,0]],
-  linalg_linalg_norm: [[825,-1,[['input','T',0,0,0,0],['ord','S',1,1,0,1],['dim','I',1,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0], [826,-1,[['input','T',0,0,0,0],['ord','s',0,0,0,1],['dim','I',1,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0]],
-  linalg_linalg_pinv: [[827,-1,[['input','T',0,0,0,0],['atol','T',1,1,1,1],['rtol','T',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [828,-1,[['input','T',0,0,0,0],['atol','f',1,1,1,1],['rtol','f',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [829,-1,[['input','T',0,0,0,0],['rcond','T',0,0,0,1],['hermitian','b',0,1,0,2]],null,0], [830,-1,[['input','T',0,0,0,0],['rcond','f',0,0,0,1],['hermitian','b',0,1,0,2]],null,0]],
-  linalg_linalg_qr: [[831,-1,[['A','T',0,0,0,0],['mode','s',0,1,0,1]],['Q','R'],0]],
-  linalg_linalg_slogdet: [[832,-1,[['A','T',0,0,0,0]],['sign','logabsdet'],0]],
-  linalg_linalg_solve: [[833,-1,[['A','T',0,0,0,0],['B','T',0,0,0,1],['left','b',0,1,1,2]],null,0]],
-  linalg_linalg_solve_ex: [[834,-1,[['A','T',0,0,0,0],['B','T',0,0,0,1],['left','b',0,1,1,2],['checkErrors','b',0,1,1,3]],['result','info'],0]],
-  linalg_linalg_solve_triangular: [[835,-1,[['input','T',0,0,0,0],['B','T',0,0,0,1],['upper','b',0,0,1,2],['left','b',0,1,1,3],['unitriangular','b',0,1,1,4]],null,0]],
-  linalg_linalg_svd: [[836,-1,[['A','T',0,0,0,0],['fullMatrices','b',0,1,0,1],['driver','s',1,1,1,2]],['U','S','Vh'],0]],
-  linalg_linalg_svdvals: [[837,-1,[['A','T',0,0,0,0],['driver','s',1,1,1,1]],null,0]],
-  linalg_linalg_tensorinv: [[838,-1,[['input','T',0,0,0,0],['ind','i',0,1,0,1]],null,0]],
-  linalg_linalg_tensorsolve: [[839,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1],['dims','J',1,1,0,2]],null,0]],
-  linalg_linalg_vander: [[840,-1,[['x','T',0,0,0,0],['N','i',1,1,1,1]],null,0]],
-  linalg_linalg_vecdot: [[841,-1,[['x','T',0,0,0,0],['y','T',0,0,0,1],['dim','i',0,1,1,2]],null,0]],
-  linalg_linalg_vector_norm: [[842,-1,[['input','T',0,0,0,0],['ord','S',0,1,0,1],['dim','I',1,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0]],
-  special_special_airy_ai: [[843,-1,[['x','T',0,0,0,0]],null,0]],
-  special_special_bessel_j0: [[844,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_bessel_j1: [[845,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_bessel_y0: [[846,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_bessel_y1: [[847,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_chebyshev_polynomial_t: [[848,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [849,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [850,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_chebyshev_polynomial_u: [[851,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [852,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [853,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_chebyshev_polynomial_v: [[854,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [855,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [856,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_chebyshev_polynomial_w: [[857,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [858,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [859,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_digamma: [[860,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_entr: [[861,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_erf: [[862,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_erfc: [[863,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_erfcx: [[864,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_erfinv: [[865,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_exp2: [[866,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_expit: [[867,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_expm1: [[868,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_gammainc: [[869,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0]],
-  special_special_gammaincc: [[870,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0]],
-  special_special_gammaln: [[871,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_hermite_polynomial_h: [[872,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [873,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [874,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_hermite_polynomial_he: [[875,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [876,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [877,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_i0: [[878,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_i0e: [[879,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_i1: [[880,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_i1e: [[881,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_laguerre_polynomial_l: [[882,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [883,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [884,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_legendre_polynomial_p: [[885,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [886,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [887,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_log1p: [[888,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_log_ndtr: [[889,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_log_softmax: [[890,-1,[['input','T',0,0,0,0],['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,0]],
-  special_special_logit: [[891,-1,[['input','T',0,0,0,0],['eps','f',1,1,0,1]],null,0]],
-  special_special_logsumexp: [[892,-1,[['input','T',0,0,0,0],['dim','I',0,0,0,1],['keepdim','b',0,1,0,2]],null,0]],
-  special_special_modified_bessel_i0: [[893,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_modified_bessel_i1: [[894,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_modified_bessel_k0: [[895,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_modified_bessel_k1: [[896,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_multigammaln: [[897,-1,[['input','T',0,0,0,0],['p','i',0,0,0,1]],null,0]],
-  special_special_ndtr: [[898,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_ndtri: [[899,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_polygamma: [[900,-1,[['n','i',0,0,0,0],['input','T',0,0,0,1]],null,0]],
-  special_special_psi: [[901,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_round: [[902,-1,[['input','T',0,0,0,0],['decimals','i',0,1,1,1]],null,0]],
-  special_special_scaled_modified_bessel_k0: [[903,-1,[['x','T',0,0,0,0]],null,0]],
-  special_special_scaled_modified_bessel_k1: [[904,-1,[['x','T',0,0,0,0]],null,0]],
-  special_special_shifted_chebyshev_polynomial_t: [[905,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [906,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [907,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_shifted_chebyshev_polynomial_u: [[908,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [909,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [910,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_shifted_chebyshev_polynomial_v: [[911,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [912,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [913,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_shifted_chebyshev_polynomial_w: [[914,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [915,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [916,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
-  special_special_sinc: [[917,-1,[['input','T',0,0,0,0]],null,0]],
-  special_special_softmax: [[918,-1,[['input','T',0,0,0,0],['dim','i',0,0,0,1],['dtype','d',1,1,0,2]],null,0]],
-  special_special_spherical_bessel_j0: [[919,-1,[['x','T',0,0,0,0]],null,0]],
-  special_special_xlog1py: [[920,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0], [921,-1,[['input','S',0,0,0,0],['other','T',0,0,0,1]],null,0], [922,-1,[['input','T',0,0,0,0],['other','S',0,0,0,1]],null,0]],
-  special_special_xlogy: [[923,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0], [924,-1,[['input','S',0,0,0,0],['other','T',0,0,0,1]],null,0], [925,-1,[['input','T',0,0,0,0],['other','S',0,0,0,1]],null,0]],
-  special_special_zeta: [[926,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0], [927,-1,[['input','S',0,0,0,0],['other','T',0,0,0,1]],null,0], [928,-1,[['input','T',0,0,0,0],['other','S',0,0,0,1]],null,0]],
-  fft_fft_fft: [[929,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_fft2: [[930,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_fftfreq: [[931,-1,[['n','i',0,0,0,0],['d','f',0,1,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
-  fft_fft_fftn: [[932,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_fftshift: [[933,-1,[['input','T',0,0,0,0],['dim','I',1,1,0,1]],null,0]],
-  fft_fft_hfft: [[934,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_hfft2: [[935,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_hfftn: [[936,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_ifft: [[937,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_ifft2: [[938,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_ifftn: [[939,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_ifftshift: [[940,-1,[['input','T',0,0,0,0],['dim','I',1,1,0,1]],null,0]],
-  fft_fft_ihfft: [[941,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_ihfft2: [[942,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_ihfftn: [[943,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_irfft: [[944,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_irfft2: [[945,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_irfftn: [[946,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_rfft: [[947,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_rfft2: [[948,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  fft_fft_rfftfreq: [[949,-1,[['n','i',0,0,0,0],['d','f',0,1,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
-  fft_fft_rfftn: [[950,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
-  nnOps_adaptive_avg_pool2d: [[951,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
-  nnOps_adaptive_avg_pool3d: [[952,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
-  nnOps_adaptive_max_pool2d: [[953,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
-  nnOps_adaptive_max_pool3d: [[954,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
-  nnOps_avg_pool2d: [[955,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['ceilMode','b',0,1,0,4],['countIncludePad','b',0,1,0,5],['divisorOverride','i',1,1,0,6]],null,0]],
-  nnOps_avg_pool3d: [[956,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['ceilMode','b',0,1,0,4],['countIncludePad','b',0,1,0,5],['divisorOverride','i',1,1,0,6]],null,0]],
-  nnOps_binary_cross_entropy: [[957,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3]],null,0]],
-  nnOps_col2im: [[958,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['kernelSize','I',0,0,0,2],['dilation','I',0,0,0,3],['padding','I',0,0,0,4],['stride','I',0,0,0,5]],null,0]],
-  nnOps_conv_depthwise3d: [[959,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,0,0,3],['stride','I',0,0,0,4],['padding','I',0,0,0,5],['dilation','I',0,0,0,6]],null,0]],
-  nnOps_cross_entropy_loss: [[960,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4],['labelSmoothing','f',0,1,0,5]],null,0]],
-  nnOps_elu: [[961,-1,[['input','T',0,0,0,0],['alpha','S',0,1,0,1],['scale','S',0,1,0,2],['inputScale','S',0,1,0,3]],null,0]],
-  nnOps_elu_: [[962,-1,[['input','T',0,0,0,0],['alpha','S',0,1,0,1],['scale','S',0,1,0,2],['inputScale','S',0,1,0,3]],null,1]],
-  nnOps_flatten_dense_tensors: [[963,-1,[['tensors','V',0,0,0,0]],null,0]],
-  nnOps_fractional_max_pool2d: [[964,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['outputSize','I',0,0,0,2],['randomSamples','T',0,0,0,3]],null,0]],
-  nnOps_fractional_max_pool3d: [[965,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['outputSize','I',0,0,0,2],['randomSamples','T',0,0,0,3]],null,0]],
-  nnOps_gelu: [[966,-1,[['input','T',0,0,0,0],['approximate','s',0,1,1,1]],null,0]],
-  nnOps_gelu_: [[967,-1,[['input','T',0,0,0,0],['approximate','s',0,1,1,1]],null,1]],
-  nnOps_glu: [[968,-1,[['input','T',0,0,0,0],['dim','i',0,1,0,1]],null,0]],
-  nnOps_hardsigmoid: [[969,-1,[['input','T',0,0,0,0]],null,0]],
-  nnOps_hardsigmoid_: [[970,-1,[['input','T',0,0,0,0]],null,1]],
-  nnOps_hardswish: [[971,-1,[['input','T',0,0,0,0]],null,0]],
-  nnOps_hardswish_: [[972,-1,[['input','T',0,0,0,0]],null,1]],
-  nnOps_hardtanh: [[973,-1,[['input','T',0,0,0,0],['minVal','S',0,1,0,1],['maxVal','S',0,1,0,2]],null,0]],
-  nnOps_hardtanh_: [[974,-1,[['input','T',0,0,0,0],['minVal','S',0,1,0,1],['maxVal','S',0,1,0,2]],null,1]],
-  nnOps_huber_loss: [[975,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2],['delta','f',0,1,0,3]],null,0]],
-  nnOps_im2col: [[976,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['dilation','I',0,0,0,2],['padding','I',0,0,0,3],['stride','I',0,0,0,4]],null,0]],
-  nnOps_l1_loss: [[977,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
-  nnOps_leaky_relu: [[978,-1,[['input','T',0,0,0,0],['negativeSlope','S',0,1,0,1]],null,0]],
-  nnOps_leaky_relu_: [[979,-1,[['input','T',0,0,0,0],['negativeSlope','S',0,1,0,1]],null,1]],
-  nnOps_linear: [[980,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['bias','T',1,1,0,2]],null,0]],
-  nnOps_log_sigmoid: [[981,-1,[['input','T',0,0,0,0]],null,0]],
-  nnOps_max_pool2d_with_indices: [[982,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['dilation','I',0,1,0,4],['ceilMode','b',0,1,0,5]],null,0]],
-  nnOps_max_pool3d_with_indices: [[983,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['dilation','I',0,1,0,4],['ceilMode','b',0,1,0,5]],null,0]],
-  nnOps_max_unpool2d: [[984,-1,[['input','T',0,0,0,0],['indices','T',0,0,0,1],['outputSize','I',0,0,0,2]],null,0]],
-  nnOps_max_unpool3d: [[985,-1,[['input','T',0,0,0,0],['indices','T',0,0,0,1],['outputSize','I',0,0,0,2],['stride','I',0,0,0,3],['padding','I',0,0,0,4]],null,0]],
-  nnOps_mish: [[986,-1,[['input','T',0,0,0,0]],null,0]],
-  nnOps_mish_: [[987,-1,[['input','T',0,0,0,0]],null,1]],
-  nnOps_mkldnn_linear: [[988,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['bias','T',1,1,0,2]],null,0]],
-  nnOps_mkldnn_reorder_conv2d_weight: [[989,-1,[['input','T',0,0,0,0],['padding','I',0,1,0,1],['stride','I',0,1,0,2],['dilation','I',0,1,0,3],['groups','i',0,1,0,4],['inputSize','J',1,1,0,5]],null,0]],
-  nnOps_mkldnn_reorder_conv3d_weight: [[990,-1,[['input','T',0,0,0,0],['padding','I',0,1,0,1],['stride','I',0,1,0,2],['dilation','I',0,1,0,3],['groups','i',0,1,0,4],['inputSize','J',1,1,0,5]],null,0]],
-  nnOps_mse_loss: [[991,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
-  nnOps_multi_margin_loss: [[992,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['p','S',0,1,0,2],['margin','S',0,1,0,3],['weight','T',1,1,0,4],['reduction','i',0,1,0,5]],null,0]],
-  nnOps_multilabel_margin_loss: [[993,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
-  nnOps_nll_loss: [[994,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4]],null,0]],
-  nnOps_nll_loss2d: [[995,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4]],null,0]],
-  nnOps_nll_loss_nd: [[996,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4]],null,0]],
-  nnOps_one_hot: [[997,-1,[['input','T',0,0,0,0],['numClasses','i',0,1,0,1]],null,0]],
-  nnOps_pad: [[998,-1,[['input','T',0,0,0,0],['pad','J',0,0,0,1],['mode','s',0,1,0,2],['value','f',1,1,0,3]],null,0]],
-  nnOps_pad_sequence: [[999,-1,[['sequences','V',0,0,0,0],['batchFirst','b',0,1,0,1],['paddingValue','f',0,1,0,2],['paddingSide','s',0,1,0,3]],null,0]],
-  nnOps_reflection_pad1d: [[1000,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
-  nnOps_reflection_pad2d: [[1001,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
-  nnOps_reflection_pad3d: [[1002,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
-  nnOps_relu6: [[1003,-1,[['input','T',0,0,0,0]],null,0]],
-  nnOps_relu6_: [[1004,-1,[['input','T',0,0,0,0]],null,1]],
-  nnOps_replication_pad1d: [[1005,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
-  nnOps_replication_pad2d: [[1006,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
-  nnOps_replication_pad3d: [[1007,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
-  nnOps_rrelu_with_noise: [[1008,-1,[['input','T',0,0,0,0],['noise','T',0,0,0,1],['lower','S',0,1,0,2],['upper','S',0,1,0,3],['training','b',0,1,0,4],['generator','g',1,1,0,5]],null,0]],
-  nnOps_rrelu_with_noise_: [[1009,-1,[['input','T',0,0,0,0],['noise','T',0,0,0,1],['lower','S',0,1,0,2],['upper','S',0,1,0,3],['training','b',0,1,0,4],['generator','g',1,1,0,5]],null,1]],
-  nnOps_scaled_dot_product_attention: [[1010,-1,[['query','T',0,0,0,0],['key','T',0,0,0,1],['value','T',0,0,0,2],['attnMask','T',1,1,0,3],['dropoutP','f',0,1,0,4],['isCausal','b',0,1,0,5],['scale','f',1,1,1,6],['enableGqa','b',0,1,1,7]],null,0]],
-  nnOps_silu: [[1011,-1,[['input','T',0,0,0,0]],null,0]],
-  nnOps_silu_: [[1012,-1,[['input','T',0,0,0,0]],null,1]],
-  nnOps_slow_conv3d: [[1013,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5]],null,0]],
-  nnOps_slow_conv_dilated2d: [[1014,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['dilation','I',0,1,0,6]],null,0]],
-  nnOps_slow_conv_dilated3d: [[1015,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['dilation','I',0,1,0,6]],null,0]],
-  nnOps_slow_conv_transpose2d: [[1016,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['outputPadding','I',0,1,0,6],['dilation','I',0,1,0,7]],null,0]],
-  nnOps_slow_conv_transpose3d: [[1017,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['outputPadding','I',0,1,0,6],['dilation','I',0,1,0,7]],null,0]],
-  nnOps_smooth_l1_loss: [[1018,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2],['beta','f',0,1,0,3]],null,0]],
-  nnOps_soft_margin_loss: [[1019,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
-  nnOps_softplus: [[1020,-1,[['input','T',0,0,0,0],['beta','S',0,1,0,1],['threshold','S',0,1,0,2]],null,0]],
-  nnOps_softshrink: [[1021,-1,[['input','T',0,0,0,0],['lambd','S',0,1,0,1]],null,0]],
-  nnOps_thnn_conv2d: [[1022,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5]],null,0]],
-  nnOps_unflatten_dense_tensors: [[1023,-1,[['flat','T',0,0,0,0],['tensors','V',0,0,0,1]],null,0]],
-  nnOps_upsample_bicubic2d: [[1024,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1025,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scalesH','f',1,1,0,3],['scalesW','f',1,1,0,4]],null,0]],
-  nnOps_upsample_bilinear2d: [[1026,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1027,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scalesH','f',1,1,0,3],['scalesW','f',1,1,0,4]],null,0]],
-  nnOps_upsample_linear1d: [[1028,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1029,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scales','f',1,1,0,3]],null,0]],
-  nnOps_upsample_nearest1d: [[1030,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['scaleFactors','F',1,0,0,2]],null,0], [1031,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['scales','f',1,1,0,2]],null,0]],
-  nnOps_upsample_nearest2d: [[1032,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['scaleFactors','F',1,0,0,2]],null,0], [1033,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['scalesH','f',1,1,0,2],['scalesW','f',1,1,0,3]],null,0]],
-  nnOps_upsample_nearest3d: [[1034,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['scaleFactors','F',1,0,0,2]],null,0], [1035,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['scalesD','f',1,1,0,2],['scalesH','f',1,1,0,3],['scalesW','f',1,1,0,4]],null,0]],
-  nnOps_upsample_trilinear3d: [[1036,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1037,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scalesD','f',1,1,0,3],['scalesH','f',1,1,0,4],['scalesW','f',1,1,0,5]],null,0]],
-  torch__unique2: [[1038,-1,[['input','T',0,0,0,0],['sorted','b',0,1,0,1],['returnInverse','b',0,1,0,2],['returnCounts','b',0,1,0,3]],null,0]],
-  torch_nonzero: [[1039,-1,[['input','T',0,0,0,0]],null,0]],
+  linalg_linalg_cholesky: [[792,-1,[['input','T',0,0,0,0],['upper','b',0,1,1,1]],null,0]],
+  linalg_linalg_cholesky_ex: [[793,-1,[['input','T',0,0,0,0],['upper','b',0,1,1,1],['checkErrors','b',0,1,1,2]],['L','info'],0]],
+  linalg_linalg_cond: [[794,-1,[['input','T',0,0,0,0],['p','S',1,1,0,1]],null,0], [795,-1,[['input','T',0,0,0,0],['p','s',0,0,0,1]],null,0]],
+  linalg_linalg_cross: [[796,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1],['dim','i',0,1,1,2]],null,0]],
+  linalg_linalg_det: [[797,-1,[['A','T',0,0,0,0]],null,0]],
+  linalg_linalg_diagonal: [[798,-1,[['A','T',0,0,0,0],['offset','i',0,1,1,1],['dim1','i',0,1,1,2],['dim2','i',0,1,1,3]],null,0]],
+  linalg_linalg_eig: [[799,-1,[['input','T',0,0,0,0]],['eigenvalues','eigenvectors'],0]],
+  linalg_linalg_eigh: [[800,-1,[['input','T',0,0,0,0],['UPLO','s',0,1,0,1]],['eigenvalues','eigenvectors'],0]],
+  linalg_linalg_eigvals: [[801,-1,[['input','T',0,0,0,0]],null,0]],
+  linalg_linalg_eigvalsh: [[802,-1,[['input','T',0,0,0,0],['UPLO','s',0,1,0,1]],null,0]],
+  linalg_linalg_householder_product: [[803,-1,[['input','T',0,0,0,0],['tau','T',0,0,0,1]],null,0]],
+  linalg_linalg_inv: [[804,-1,[['A','T',0,0,0,0]],null,0]],
+  linalg_linalg_inv_ex: [[805,-1,[['A','T',0,0,0,0],['checkErrors','b',0,1,1,1]],['inverse','info'],0]],
+  linalg_linalg_ldl_factor: [[806,-1,[['input','T',0,0,0,0],['hermitian','b',0,1,1,1]],['LD','pivots'],0]],
+  linalg_linalg_ldl_factor_ex: [[807,-1,[['input','T',0,0,0,0],['hermitian','b',0,1,1,1],['checkErrors','b',0,1,1,2]],['LD','pivots','info'],0]],
+  linalg_linalg_ldl_solve: [[808,-1,[['LD','T',0,0,0,0],['pivots','T',0,0,0,1],['B','T',0,0,0,2],['hermitian','b',0,1,1,3]],null,0]],
+  linalg_linalg_lstsq: [[809,-1,[['input','T',0,0,0,0],['b','T',0,0,0,1],['rcond','f',1,1,0,2],['driver','s',1,1,1,3]],['solution','residuals','rank','singularValues'],0]],
+  linalg_linalg_lu: [[810,-1,[['A','T',0,0,0,0],['pivot','b',0,1,1,1]],['P','L','U'],0]],
+  linalg_linalg_lu_factor: [[811,-1,[['A','T',0,0,0,0],['pivot','b',0,1,1,1]],['LU','pivots'],0]],
+  linalg_linalg_lu_factor_ex: [[812,-1,[['A','T',0,0,0,0],['pivot','b',0,1,1,1],['checkErrors','b',0,1,1,2]],['LU','pivots','info'],0]],
+  linalg_linalg_lu_solve: [[813,-1,[['LU','T',0,0,0,0],['pivots','T',0,0,0,1],['B','T',0,0,0,2],['left','b',0,1,1,3],['adjoint','b',0,1,1,4]],null,0]],
+  linalg_linalg_matmul: [[814,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0]],
+  linalg_linalg_matrix_exp: [[815,-1,[['input','T',0,0,0,0]],null,0]],
+  linalg_linalg_matrix_norm: [[816,-1,[['input','T',0,0,0,0],['ord','S',0,0,0,1],['dim','J',0,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0], [817,-1,[['input','T',0,0,0,0],['ord','s',0,1,0,1],['dim','J',0,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0]],
+  linalg_linalg_matrix_power: [[818,-1,[['input','T',0,0,0,0],['n','i',0,0,0,1]],null,0]],
+  linalg_linalg_matrix_rank: [[819,-1,[['input','T',0,0,0,0],['atol','T',1,1,1,1],['rtol','T',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [820,-1,[['input','T',0,0,0,0],['atol','f',1,1,1,1],['rtol','f',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [821,-1,[['input','T',0,0,0,0],['tol','T',0,0,0,1],['hermitian','b',0,1,0,2]],null,0], [822,-1,[['input','T',0,0,0,0],['tol','f',0,0,0,1],['hermitian','b',0,1,0,2]],null,0]],
+  linalg_linalg_multi_dot: [[823,-1,[['tensors','V',0,0,0,0]],null,0]],
+  linalg_linalg_norm: [[824,-1,[['input','T',0,0,0,0],['ord','S',1,1,0,1],['dim','I',1,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0], [825,-1,[['input','T',0,0,0,0],['ord','s',0,0,0,1],['dim','I',1,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0]],
+  linalg_linalg_pinv: [[826,-1,[['input','T',0,0,0,0],['atol','T',1,1,1,1],['rtol','T',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [827,-1,[['input','T',0,0,0,0],['atol','f',1,1,1,1],['rtol','f',1,1,1,2],['hermitian','b',0,1,1,3]],null,0], [828,-1,[['input','T',0,0,0,0],['rcond','T',0,0,0,1],['hermitian','b',0,1,0,2]],null,0], [829,-1,[['input','T',0,0,0,0],['rcond','f',0,0,0,1],['hermitian','b',0,1,0,2]],null,0]],
+  linalg_linalg_qr: [[830,-1,[['A','T',0,0,0,0],['mode','s',0,1,0,1]],['Q','R'],0]],
+  linalg_linalg_slogdet: [[831,-1,[['A','T',0,0,0,0]],['sign','logabsdet'],0]],
+  linalg_linalg_solve: [[832,-1,[['A','T',0,0,0,0],['B','T',0,0,0,1],['left','b',0,1,1,2]],null,0]],
+  linalg_linalg_solve_ex: [[833,-1,[['A','T',0,0,0,0],['B','T',0,0,0,1],['left','b',0,1,1,2],['checkErrors','b',0,1,1,3]],['result','info'],0]],
+  linalg_linalg_solve_triangular: [[834,-1,[['input','T',0,0,0,0],['B','T',0,0,0,1],['upper','b',0,0,1,2],['left','b',0,1,1,3],['unitriangular','b',0,1,1,4]],null,0]],
+  linalg_linalg_svd: [[835,-1,[['A','T',0,0,0,0],['fullMatrices','b',0,1,0,1],['driver','s',1,1,1,2]],['U','S','Vh'],0]],
+  linalg_linalg_svdvals: [[836,-1,[['A','T',0,0,0,0],['driver','s',1,1,1,1]],null,0]],
+  linalg_linalg_tensorinv: [[837,-1,[['input','T',0,0,0,0],['ind','i',0,1,0,1]],null,0]],
+  linalg_linalg_tensorsolve: [[838,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1],['dims','J',1,1,0,2]],null,0]],
+  linalg_linalg_vander: [[839,-1,[['x','T',0,0,0,0],['N','i',1,1,1,1]],null,0]],
+  linalg_linalg_vecdot: [[840,-1,[['x','T',0,0,0,0],['y','T',0,0,0,1],['dim','i',0,1,1,2]],null,0]],
+  linalg_linalg_vector_norm: [[841,-1,[['input','T',0,0,0,0],['ord','S',0,1,0,1],['dim','I',1,1,0,2],['keepdim','b',0,1,0,3],['dtype','d',1,1,1,4]],null,0]],
+  special_special_airy_ai: [[842,-1,[['x','T',0,0,0,0]],null,0]],
+  special_special_bessel_j0: [[843,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_bessel_j1: [[844,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_bessel_y0: [[845,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_bessel_y1: [[846,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_chebyshev_polynomial_t: [[847,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [848,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [849,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_chebyshev_polynomial_u: [[850,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [851,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [852,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_chebyshev_polynomial_v: [[853,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [854,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [855,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_chebyshev_polynomial_w: [[856,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [857,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [858,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_digamma: [[859,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_entr: [[860,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_erf: [[861,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_erfc: [[862,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_erfcx: [[863,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_erfinv: [[864,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_exp2: [[865,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_expit: [[866,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_expm1: [[867,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_gammainc: [[868,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0]],
+  special_special_gammaincc: [[869,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0]],
+  special_special_gammaln: [[870,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_hermite_polynomial_h: [[871,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [872,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [873,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_hermite_polynomial_he: [[874,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [875,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [876,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_i0: [[877,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_i0e: [[878,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_i1: [[879,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_i1e: [[880,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_laguerre_polynomial_l: [[881,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [882,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [883,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_legendre_polynomial_p: [[884,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [885,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [886,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_log1p: [[887,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_log_ndtr: [[888,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_log_softmax: [[889,-1,[['input','T',0,0,0,0],['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,0]],
+  special_special_logit: [[890,-1,[['input','T',0,0,0,0],['eps','f',1,1,0,1]],null,0]],
+  special_special_logsumexp: [[891,-1,[['input','T',0,0,0,0],['dim','I',0,0,0,1],['keepdim','b',0,1,0,2]],null,0]],
+  special_special_modified_bessel_i0: [[892,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_modified_bessel_i1: [[893,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_modified_bessel_k0: [[894,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_modified_bessel_k1: [[895,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_multigammaln: [[896,-1,[['input','T',0,0,0,0],['p','i',0,0,0,1]],null,0]],
+  special_special_ndtr: [[897,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_ndtri: [[898,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_polygamma: [[899,-1,[['n','i',0,0,0,0],['input','T',0,0,0,1]],null,0]],
+  special_special_psi: [[900,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_round: [[901,-1,[['input','T',0,0,0,0],['decimals','i',0,1,1,1]],null,0]],
+  special_special_scaled_modified_bessel_k0: [[902,-1,[['x','T',0,0,0,0]],null,0]],
+  special_special_scaled_modified_bessel_k1: [[903,-1,[['x','T',0,0,0,0]],null,0]],
+  special_special_shifted_chebyshev_polynomial_t: [[904,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [905,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [906,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_shifted_chebyshev_polynomial_u: [[907,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [908,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [909,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_shifted_chebyshev_polynomial_v: [[910,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [911,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [912,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_shifted_chebyshev_polynomial_w: [[913,-1,[['x','T',0,0,0,0],['n','T',0,0,0,1]],null,0], [914,-1,[['x','S',0,0,0,0],['n','T',0,0,0,1]],null,0], [915,-1,[['x','T',0,0,0,0],['n','S',0,0,0,1]],null,0]],
+  special_special_sinc: [[916,-1,[['input','T',0,0,0,0]],null,0]],
+  special_special_softmax: [[917,-1,[['input','T',0,0,0,0],['dim','i',0,0,0,1],['dtype','d',1,1,0,2]],null,0]],
+  special_special_spherical_bessel_j0: [[918,-1,[['x','T',0,0,0,0]],null,0]],
+  special_special_xlog1py: [[919,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0], [920,-1,[['input','S',0,0,0,0],['other','T',0,0,0,1]],null,0], [921,-1,[['input','T',0,0,0,0],['other','S',0,0,0,1]],null,0]],
+  special_special_xlogy: [[922,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0], [923,-1,[['input','S',0,0,0,0],['other','T',0,0,0,1]],null,0], [924,-1,[['input','T',0,0,0,0],['other','S',0,0,0,1]],null,0]],
+  special_special_zeta: [[925,-1,[['input','T',0,0,0,0],['other','T',0,0,0,1]],null,0], [926,-1,[['input','S',0,0,0,0],['other','T',0,0,0,1]],null,0], [927,-1,[['input','T',0,0,0,0],['other','S',0,0,0,1]],null,0]],
+  fft_fft_fft: [[928,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_fft2: [[929,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_fftfreq: [[930,-1,[['n','i',0,0,0,0],['d','f',0,1,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
+  fft_fft_fftn: [[931,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_fftshift: [[932,-1,[['input','T',0,0,0,0],['dim','I',1,1,0,1]],null,0]],
+  fft_fft_hfft: [[933,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_hfft2: [[934,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_hfftn: [[935,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_ifft: [[936,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_ifft2: [[937,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_ifftn: [[938,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_ifftshift: [[939,-1,[['input','T',0,0,0,0],['dim','I',1,1,0,1]],null,0]],
+  fft_fft_ihfft: [[940,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_ihfft2: [[941,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_ihfftn: [[942,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_irfft: [[943,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_irfft2: [[944,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_irfftn: [[945,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_rfft: [[946,-1,[['input','T',0,0,0,0],['n','i',1,1,0,1],['dim','i',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_rfft2: [[947,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',0,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  fft_fft_rfftfreq: [[948,-1,[['n','i',0,0,0,0],['d','f',0,1,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
+  fft_fft_rfftn: [[949,-1,[['input','T',0,0,0,0],['s','I',1,1,0,1],['dim','I',1,1,0,2],['norm','s',1,1,0,3]],null,0]],
+  nnOps_adaptive_avg_pool2d: [[950,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
+  nnOps_adaptive_avg_pool3d: [[951,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
+  nnOps_adaptive_max_pool2d: [[952,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
+  nnOps_adaptive_max_pool3d: [[953,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1]],null,0]],
+  nnOps_avg_pool2d: [[954,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['ceilMode','b',0,1,0,4],['countIncludePad','b',0,1,0,5],['divisorOverride','i',1,1,0,6]],null,0]],
+  nnOps_avg_pool3d: [[955,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['ceilMode','b',0,1,0,4],['countIncludePad','b',0,1,0,5],['divisorOverride','i',1,1,0,6]],null,0]],
+  nnOps_binary_cross_entropy: [[956,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3]],null,0]],
+  nnOps_col2im: [[957,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['kernelSize','I',0,0,0,2],['dilation','I',0,0,0,3],['padding','I',0,0,0,4],['stride','I',0,0,0,5]],null,0]],
+  nnOps_conv_depthwise3d: [[958,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,0,0,3],['stride','I',0,0,0,4],['padding','I',0,0,0,5],['dilation','I',0,0,0,6]],null,0]],
+  nnOps_cross_entropy_loss: [[959,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4],['labelSmoothing','f',0,1,0,5]],null,0]],
+  nnOps_elu: [[960,-1,[['input','T',0,0,0,0],['alpha','S',0,1,0,1],['scale','S',0,1,0,2],['inputScale','S',0,1,0,3]],null,0]],
+  nnOps_elu_: [[961,-1,[['input','T',0,0,0,0],['alpha','S',0,1,0,1],['scale','S',0,1,0,2],['inputScale','S',0,1,0,3]],null,1]],
+  nnOps_flatten_dense_tensors: [[962,-1,[['tensors','V',0,0,0,0]],null,0]],
+  nnOps_fractional_max_pool2d: [[963,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['outputSize','I',0,0,0,2],['randomSamples','T',0,0,0,3]],null,0]],
+  nnOps_fractional_max_pool3d: [[964,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['outputSize','I',0,0,0,2],['randomSamples','T',0,0,0,3]],null,0]],
+  nnOps_gelu: [[965,-1,[['input','T',0,0,0,0],['approximate','s',0,1,1,1]],null,0]],
+  nnOps_gelu_: [[966,-1,[['input','T',0,0,0,0],['approximate','s',0,1,1,1]],null,1]],
+  nnOps_glu: [[967,-1,[['input','T',0,0,0,0],['dim','i',0,1,0,1]],null,0]],
+  nnOps_hardsigmoid: [[968,-1,[['input','T',0,0,0,0]],null,0]],
+  nnOps_hardsigmoid_: [[969,-1,[['input','T',0,0,0,0]],null,1]],
+  nnOps_hardswish: [[970,-1,[['input','T',0,0,0,0]],null,0]],
+  nnOps_hardswish_: [[971,-1,[['input','T',0,0,0,0]],null,1]],
+  nnOps_hardtanh: [[972,-1,[['input','T',0,0,0,0],['minVal','S',0,1,0,1],['maxVal','S',0,1,0,2]],null,0]],
+  nnOps_hardtanh_: [[973,-1,[['input','T',0,0,0,0],['minVal','S',0,1,0,1],['maxVal','S',0,1,0,2]],null,1]],
+  nnOps_huber_loss: [[974,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2],['delta','f',0,1,0,3]],null,0]],
+  nnOps_im2col: [[975,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['dilation','I',0,0,0,2],['padding','I',0,0,0,3],['stride','I',0,0,0,4]],null,0]],
+  nnOps_l1_loss: [[976,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
+  nnOps_leaky_relu: [[977,-1,[['input','T',0,0,0,0],['negativeSlope','S',0,1,0,1]],null,0]],
+  nnOps_leaky_relu_: [[978,-1,[['input','T',0,0,0,0],['negativeSlope','S',0,1,0,1]],null,1]],
+  nnOps_linear: [[979,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['bias','T',1,1,0,2]],null,0]],
+  nnOps_log_sigmoid: [[980,-1,[['input','T',0,0,0,0]],null,0]],
+  nnOps_max_pool2d_with_indices: [[981,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['dilation','I',0,1,0,4],['ceilMode','b',0,1,0,5]],null,0]],
+  nnOps_max_pool3d_with_indices: [[982,-1,[['input','T',0,0,0,0],['kernelSize','I',0,0,0,1],['stride','I',0,1,0,2],['padding','I',0,1,0,3],['dilation','I',0,1,0,4],['ceilMode','b',0,1,0,5]],null,0]],
+  nnOps_max_unpool2d: [[983,-1,[['input','T',0,0,0,0],['indices','T',0,0,0,1],['outputSize','I',0,0,0,2]],null,0]],
+  nnOps_max_unpool3d: [[984,-1,[['input','T',0,0,0,0],['indices','T',0,0,0,1],['outputSize','I',0,0,0,2],['stride','I',0,0,0,3],['padding','I',0,0,0,4]],null,0]],
+  nnOps_mish: [[985,-1,[['input','T',0,0,0,0]],null,0]],
+  nnOps_mish_: [[986,-1,[['input','T',0,0,0,0]],null,1]],
+  nnOps_mkldnn_linear: [[987,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['bias','T',1,1,0,2]],null,0]],
+  nnOps_mkldnn_reorder_conv2d_weight: [[988,-1,[['input','T',0,0,0,0],['padding','I',0,1,0,1],['stride','I',0,1,0,2],['dilation','I',0,1,0,3],['groups','i',0,1,0,4],['inputSize','J',1,1,0,5]],null,0]],
+  nnOps_mkldnn_reorder_conv3d_weight: [[989,-1,[['input','T',0,0,0,0],['padding','I',0,1,0,1],['stride','I',0,1,0,2],['dilation','I',0,1,0,3],['groups','i',0,1,0,4],['inputSize','J',1,1,0,5]],null,0]],
+  nnOps_mse_loss: [[990,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
+  nnOps_multi_margin_loss: [[991,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['p','S',0,1,0,2],['margin','S',0,1,0,3],['weight','T',1,1,0,4],['reduction','i',0,1,0,5]],null,0]],
+  nnOps_multilabel_margin_loss: [[992,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
+  nnOps_nll_loss: [[993,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4]],null,0]],
+  nnOps_nll_loss2d: [[994,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4]],null,0]],
+  nnOps_nll_loss_nd: [[995,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['weight','T',1,1,0,2],['reduction','i',0,1,0,3],['ignoreIndex','i',0,1,0,4]],null,0]],
+  nnOps_one_hot: [[996,-1,[['input','T',0,0,0,0],['numClasses','i',0,1,0,1]],null,0]],
+  nnOps_pad: [[997,-1,[['input','T',0,0,0,0],['pad','J',0,0,0,1],['mode','s',0,1,0,2],['value','f',1,1,0,3]],null,0]],
+  nnOps_pad_sequence: [[998,-1,[['sequences','V',0,0,0,0],['batchFirst','b',0,1,0,1],['paddingValue','f',0,1,0,2],['paddingSide','s',0,1,0,3]],null,0]],
+  nnOps_reflection_pad1d: [[999,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
+  nnOps_reflection_pad2d: [[1000,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
+  nnOps_reflection_pad3d: [[1001,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
+  nnOps_relu6: [[1002,-1,[['input','T',0,0,0,0]],null,0]],
+  nnOps_relu6_: [[1003,-1,[['input','T',0,0,0,0]],null,1]],
+  nnOps_replication_pad1d: [[1004,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
+  nnOps_replication_pad2d: [[1005,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
+  nnOps_replication_pad3d: [[1006,-1,[['input','T',0,0,0,0],['padding','I',0,0,0,1]],null,0]],
+  nnOps_rrelu_with_noise: [[1007,-1,[['input','T',0,0,0,0],['noise','T',0,0,0,1],['lower','S',0,1,0,2],['upper','S',0,1,0,3],['training','b',0,1,0,4],['generator','g',1,1,0,5]],null,0]],
+  nnOps_rrelu_with_noise_: [[1008,-1,[['input','T',0,0,0,0],['noise','T',0,0,0,1],['lower','S',0,1,0,2],['upper','S',0,1,0,3],['training','b',0,1,0,4],['generator','g',1,1,0,5]],null,1]],
+  nnOps_scaled_dot_product_attention: [[1009,-1,[['query','T',0,0,0,0],['key','T',0,0,0,1],['value','T',0,0,0,2],['attnMask','T',1,1,0,3],['dropoutP','f',0,1,0,4],['isCausal','b',0,1,0,5],['scale','f',1,1,1,6],['enableGqa','b',0,1,1,7]],null,0]],
+  nnOps_silu: [[1010,-1,[['input','T',0,0,0,0]],null,0]],
+  nnOps_silu_: [[1011,-1,[['input','T',0,0,0,0]],null,1]],
+  nnOps_slow_conv3d: [[1012,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5]],null,0]],
+  nnOps_slow_conv_dilated2d: [[1013,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['dilation','I',0,1,0,6]],null,0]],
+  nnOps_slow_conv_dilated3d: [[1014,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['dilation','I',0,1,0,6]],null,0]],
+  nnOps_slow_conv_transpose2d: [[1015,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['outputPadding','I',0,1,0,6],['dilation','I',0,1,0,7]],null,0]],
+  nnOps_slow_conv_transpose3d: [[1016,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5],['outputPadding','I',0,1,0,6],['dilation','I',0,1,0,7]],null,0]],
+  nnOps_smooth_l1_loss: [[1017,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2],['beta','f',0,1,0,3]],null,0]],
+  nnOps_soft_margin_loss: [[1018,-1,[['input','T',0,0,0,0],['target','T',0,0,0,1],['reduction','i',0,1,0,2]],null,0]],
+  nnOps_softplus: [[1019,-1,[['input','T',0,0,0,0],['beta','S',0,1,0,1],['threshold','S',0,1,0,2]],null,0]],
+  nnOps_softshrink: [[1020,-1,[['input','T',0,0,0,0],['lambd','S',0,1,0,1]],null,0]],
+  nnOps_thnn_conv2d: [[1021,-1,[['input','T',0,0,0,0],['weight','T',0,0,0,1],['kernelSize','I',0,0,0,2],['bias','T',1,1,0,3],['stride','I',0,1,0,4],['padding','I',0,1,0,5]],null,0]],
+  nnOps_unflatten_dense_tensors: [[1022,-1,[['flat','T',0,0,0,0],['tensors','V',0,0,0,1]],null,0]],
+  nnOps_upsample_bicubic2d: [[1023,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1024,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scalesH','f',1,1,0,3],['scalesW','f',1,1,0,4]],null,0]],
+  nnOps_upsample_bilinear2d: [[1025,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1026,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scalesH','f',1,1,0,3],['scalesW','f',1,1,0,4]],null,0]],
+  nnOps_upsample_linear1d: [[1027,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1028,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scales','f',1,1,0,3]],null,0]],
+  nnOps_upsample_nearest1d: [[1029,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['scaleFactors','F',1,0,0,2]],null,0], [1030,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['scales','f',1,1,0,2]],null,0]],
+  nnOps_upsample_nearest2d: [[1031,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['scaleFactors','F',1,0,0,2]],null,0], [1032,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['scalesH','f',1,1,0,2],['scalesW','f',1,1,0,3]],null,0]],
+  nnOps_upsample_nearest3d: [[1033,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['scaleFactors','F',1,0,0,2]],null,0], [1034,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['scalesD','f',1,1,0,2],['scalesH','f',1,1,0,3],['scalesW','f',1,1,0,4]],null,0]],
+  nnOps_upsample_trilinear3d: [[1035,-1,[['input','T',0,0,0,0],['outputSize','J',1,0,0,1],['alignCorners','b',0,0,0,2],['scaleFactors','F',1,0,0,3]],null,0], [1036,-1,[['input','T',0,0,0,0],['outputSize','I',0,0,0,1],['alignCorners','b',0,0,0,2],['scalesD','f',1,1,0,3],['scalesH','f',1,1,0,4],['scalesW','f',1,1,0,5]],null,0]],
+  torch__unique2: [[1037,-1,[['input','T',0,0,0,0],['sorted','b',0,1,0,1],['returnInverse','b',0,1,0,2],['returnCounts','b',0,1,0,3]],null,0]],
+  torch_nonzero: [[1038,-1,[['input','T',0,0,0,0]],null,0]],
   method_abs: [[0,0,[],null,0]],
   method_abs_: [[1,0,[],null,1]],
   method_absolute: [[2,0,[],null,0]],
-  method_absolute_: [[1040,0,[],null,1]],
+  method_absolute_: [[1039,0,[],null,1]],
   method_acos: [[3,0,[],null,0]],
   method_acos_: [[4,0,[],null,1]],
   method_acosh: [[5,0,[],null,0]],
   method_acosh_: [[6,0,[],null,1]],
   method_add: [[9,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,0]],
-  method_add_: [[1041,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,1]],
+  method_add_: [[1040,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,1]],
   method_addbmm: [[10,0,[['batch1','T',0,0,0,1],['batch2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,0]],
-  method_addbmm_: [[1042,0,[['batch1','T',0,0,0,1],['batch2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
+  method_addbmm_: [[1041,0,[['batch1','T',0,0,0,1],['batch2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
   method_addcdiv: [[11,0,[['tensor1','T',0,0,0,1],['tensor2','T',0,0,0,2],['value','S',0,1,1,3]],null,0]],
-  method_addcdiv_: [[1043,0,[['tensor1','T',0,0,0,1],['tensor2','T',0,0,0,2],['value','S',0,1,1,3]],null,1]],
+  method_addcdiv_: [[1042,0,[['tensor1','T',0,0,0,1],['tensor2','T',0,0,0,2],['value','S',0,1,1,3]],null,1]],
   method_addcmul: [[12,0,[['tensor1','T',0,0,0,1],['tensor2','T',0,0,0,2],['value','S',0,1,1,3]],null,0]],
-  method_addcmul_: [[1044,0,[['tensor1','T',0,0,0,1],['tensor2','T',0,0,0,2],['value','S',0,1,1,3]],null,1]],
+  method_addcmul_: [[1043,0,[['tensor1','T',0,0,0,1],['tensor2','T',0,0,0,2],['value','S',0,1,1,3]],null,1]],
   method_addmm: [[13,0,[['mat1','T',0,0,0,1],['mat2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,0]],
-  method_addmm_: [[1045,0,[['mat1','T',0,0,0,1],['mat2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
+  method_addmm_: [[1044,0,[['mat1','T',0,0,0,1],['mat2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
   method_addmv: [[15,0,[['mat','T',0,0,0,1],['vec','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,0]],
   method_addmv_: [[16,0,[['mat','T',0,0,0,1],['vec','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
   method_addr: [[17,0,[['vec1','T',0,0,0,1],['vec2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,0]],
-  method_addr_: [[1046,0,[['vec1','T',0,0,0,1],['vec2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
+  method_addr_: [[1045,0,[['vec1','T',0,0,0,1],['vec2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
   method_adjoint: [[18,0,[],null,0]],
   method_all: [[21,0,[],null,0], [22,0,[['dim','J',1,1,0,1],['keepdim','b',0,1,0,2]],null,0], [23,0,[['dim','i',0,0,0,1],['keepdim','b',0,1,0,2]],null,0]],
   method_allclose: [[24,0,[['other','T',0,0,0,1],['rtol','f',0,1,0,2],['atol','f',0,1,0,3],['equalNan','b',0,1,0,4]],null,0]],
@@ -2074,7 +2072,7 @@ export const R: Record<string, Row[]> = {
   method_arcsinh_: [[44,0,[],null,1]],
   method_arctan: [[45,0,[],null,0]],
   method_arctan2: [[46,0,[['other','T',0,0,0,1]],null,0]],
-  method_arctan2_: [[1047,0,[['other','T',0,0,0,1]],null,1]],
+  method_arctan2_: [[1046,0,[['other','T',0,0,0,1]],null,1]],
   method_arctan_: [[47,0,[],null,1]],
   method_arctanh: [[48,0,[],null,0]],
   method_arctanh_: [[49,0,[],null,1]],
@@ -2091,34 +2089,34 @@ export const R: Record<string, Row[]> = {
   method_asinh_: [[62,0,[],null,1]],
   method_atan: [[63,0,[],null,0]],
   method_atan2: [[64,0,[['other','T',0,0,0,1]],null,0]],
-  method_atan2_: [[1048,0,[['other','T',0,0,0,1]],null,1]],
+  method_atan2_: [[1047,0,[['other','T',0,0,0,1]],null,1]],
   method_atan_: [[65,0,[],null,1]],
   method_atanh: [[66,0,[],null,0]],
   method_atanh_: [[67,0,[],null,1]],
   method_baddbmm: [[75,0,[['batch1','T',0,0,0,1],['batch2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,0]],
-  method_baddbmm_: [[1049,0,[['batch1','T',0,0,0,1],['batch2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
+  method_baddbmm_: [[1048,0,[['batch1','T',0,0,0,1],['batch2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,1]],
   method_bernoulli: [[87,0,[['generator','g',1,1,1,1]],null,0], [88,0,[['p','f',0,0,0,1],['generator','g',1,1,1,2]],null,0]],
-  method_bernoulli_: [[1050,0,[['p','T',0,0,0,1],['generator','g',1,1,1,2]],null,1], [1051,0,[['p','f',0,1,0,1],['generator','g',1,1,1,2]],null,1]],
+  method_bernoulli_: [[1049,0,[['p','T',0,0,0,1],['generator','g',1,1,1,2]],null,1], [1050,0,[['p','f',0,1,0,1],['generator','g',1,1,1,2]],null,1]],
   method_bincount: [[91,0,[['weights','T',1,1,0,1],['minlength','i',0,1,0,2]],null,0]],
   method_bitwise_and: [[93,0,[['other','T',0,0,0,1]],null,0], [95,0,[['other','S',0,0,0,1]],null,0]],
-  method_bitwise_and_: [[1052,0,[['other','T',0,0,0,1]],null,1], [1053,0,[['other','S',0,0,0,1]],null,1]],
+  method_bitwise_and_: [[1051,0,[['other','T',0,0,0,1]],null,1], [1052,0,[['other','S',0,0,0,1]],null,1]],
   method_bitwise_left_shift: [[96,0,[['other','T',0,0,0,1]],null,0], [98,0,[['other','S',0,0,0,1]],null,0]],
-  method_bitwise_left_shift_: [[1054,0,[['other','T',0,0,0,1]],null,1], [1055,0,[['other','S',0,0,0,1]],null,1]],
+  method_bitwise_left_shift_: [[1053,0,[['other','T',0,0,0,1]],null,1], [1054,0,[['other','S',0,0,0,1]],null,1]],
   method_bitwise_not: [[99,0,[],null,0]],
-  method_bitwise_not_: [[1056,0,[],null,1]],
+  method_bitwise_not_: [[1055,0,[],null,1]],
   method_bitwise_or: [[100,0,[['other','T',0,0,0,1]],null,0], [102,0,[['other','S',0,0,0,1]],null,0]],
-  method_bitwise_or_: [[1057,0,[['other','T',0,0,0,1]],null,1], [1058,0,[['other','S',0,0,0,1]],null,1]],
+  method_bitwise_or_: [[1056,0,[['other','T',0,0,0,1]],null,1], [1057,0,[['other','S',0,0,0,1]],null,1]],
   method_bitwise_right_shift: [[103,0,[['other','T',0,0,0,1]],null,0], [105,0,[['other','S',0,0,0,1]],null,0]],
-  method_bitwise_right_shift_: [[1059,0,[['other','T',0,0,0,1]],null,1], [1060,0,[['other','S',0,0,0,1]],null,1]],
+  method_bitwise_right_shift_: [[1058,0,[['other','T',0,0,0,1]],null,1], [1059,0,[['other','S',0,0,0,1]],null,1]],
   method_bitwise_xor: [[106,0,[['other','T',0,0,0,1]],null,0], [108,0,[['other','S',0,0,0,1]],null,0]],
-  method_bitwise_xor_: [[1061,0,[['other','T',0,0,0,1]],null,1], [1062,0,[['other','S',0,0,0,1]],null,1]],
+  method_bitwise_xor_: [[1060,0,[['other','T',0,0,0,1]],null,1], [1061,0,[['other','S',0,0,0,1]],null,1]],
   method_bmm: [[112,0,[['mat2','T',0,0,0,1]],null,0]],
   method_broadcast_to: [[115,0,[['size','J',0,0,0,1]],null,0]],
-  method_cauchy_: [[1063,0,[['median','f',0,1,0,1],['sigma','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
-  method_ccol_indices: [[1064,0,[],null,0]],
+  method_cauchy_: [[1062,0,[['median','f',0,1,0,1],['sigma','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
+  method_ccol_indices: [[1063,0,[],null,0]],
   method_ceil: [[123,0,[],null,0]],
   method_ceil_: [[124,0,[],null,1]],
-  method_chalf: [[1065,0,[['memoryFormat','m',1,1,1,1]],null,0]],
+  method_chalf: [[1064,0,[['memoryFormat','m',1,1,1,1]],null,0]],
   method_cholesky: [[129,0,[['upper','b',0,1,0,1]],null,0]],
   method_cholesky_inverse: [[130,0,[['upper','b',0,1,0,1]],null,0]],
   method_cholesky_solve: [[131,0,[['input2','T',0,0,0,1],['upper','b',0,1,0,2]],null,0]],
@@ -2132,13 +2130,13 @@ export const R: Record<string, Row[]> = {
   method_clip: [[146,0,[['min','T',1,1,0,1],['max','T',1,1,0,2]],null,0], [147,0,[['min','S',1,1,0,1],['max','S',1,1,0,2]],null,0]],
   method_clip_: [[148,0,[['min','T',1,1,0,1],['max','T',1,1,0,2]],null,1], [149,0,[['min','S',1,1,0,1],['max','S',1,1,0,2]],null,1]],
   method_clone: [[150,0,[['memoryFormat','m',1,1,1,1]],null,0]],
-  method_coalesce: [[1066,0,[],null,0]],
-  method_col_indices: [[1067,0,[],null,0]],
+  method_coalesce: [[1065,0,[],null,0]],
+  method_col_indices: [[1066,0,[],null,0]],
   method_conj: [[157,0,[],null,0]],
   method_conj_physical: [[158,0,[],null,0]],
   method_conj_physical_: [[159,0,[],null,1]],
   method_copysign: [[172,0,[['other','T',0,0,0,1]],null,0], [173,0,[['other','S',0,0,0,1]],null,0]],
-  method_copysign_: [[1068,0,[['other','T',0,0,0,1]],null,1], [1069,0,[['other','S',0,0,0,1]],null,1]],
+  method_copysign_: [[1067,0,[['other','T',0,0,0,1]],null,1], [1068,0,[['other','S',0,0,0,1]],null,1]],
   method_corrcoef: [[174,0,[],null,0]],
   method_cos: [[175,0,[],null,0]],
   method_cos_: [[176,0,[],null,1]],
@@ -2147,16 +2145,16 @@ export const R: Record<string, Row[]> = {
   method_count_nonzero: [[181,0,[['dim','i',1,1,0,1]],null,0], [182,0,[['dim','J',0,0,0,1]],null,0]],
   method_cov: [[183,0,[['correction','i',0,1,1,1],['fweights','T',1,1,1,2],['aweights','T',1,1,1,3]],null,0]],
   method_cross: [[184,0,[['other','T',0,0,0,1],['dim','i',1,1,0,2]],null,0]],
-  method_crow_indices: [[1070,0,[],null,0]],
+  method_crow_indices: [[1069,0,[],null,0]],
   method_cummax: [[196,0,[['dim','i',0,0,0,1]],['values','indices'],0]],
   method_cummin: [[197,0,[['dim','i',0,0,0,1]],['values','indices'],0]],
   method_cumprod: [[198,0,[['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,0]],
-  method_cumprod_: [[1071,0,[['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,1]],
+  method_cumprod_: [[1070,0,[['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,1]],
   method_cumsum: [[199,0,[['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,0]],
-  method_cumsum_: [[1072,0,[['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,1]],
+  method_cumsum_: [[1071,0,[['dim','i',0,0,0,1],['dtype','d',1,1,1,2]],null,1]],
   method_deg2rad: [[202,0,[],null,0]],
   method_deg2rad_: [[203,0,[],null,1]],
-  method_dense_dim: [[1073,0,[],null,0]],
+  method_dense_dim: [[1072,0,[],null,0]],
   method_dequantize: [[204,0,[],null,0]],
   method_det: [[206,0,[],null,0]],
   method_detach: [[207,0,[],null,0]],
@@ -2168,34 +2166,34 @@ export const R: Record<string, Row[]> = {
   method_diagonal_scatter: [[215,0,[['src','T',0,0,0,1],['offset','i',0,1,0,2],['dim1','i',0,1,0,3],['dim2','i',0,1,0,4]],null,0]],
   method_diff: [[216,0,[['n','i',0,1,0,1],['dim','i',0,1,0,2],['prepend','T',1,1,0,3],['append','T',1,1,0,4]],null,0]],
   method_digamma: [[217,0,[],null,0]],
-  method_digamma_: [[1074,0,[],null,1]],
+  method_digamma_: [[1073,0,[],null,1]],
   method_dist: [[218,0,[['other','T',0,0,0,1],['p','S',0,1,0,2]],null,0]],
   method_div: [[219,0,[['other','N',0,0,0,1]],null,0], [220,0,[['other','N',0,0,0,1],['roundingMode','s',1,0,1,2]],null,0], [221,0,[['other','S',0,0,0,1],['roundingMode','s',1,0,1,2]],null,0]],
-  method_div_: [[1075,0,[['other','N',0,0,0,1]],null,1], [1076,0,[['other','N',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1], [1077,0,[['other','S',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1]],
+  method_div_: [[1074,0,[['other','N',0,0,0,1]],null,1], [1075,0,[['other','N',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1], [1076,0,[['other','S',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1]],
   method_divide: [[222,0,[['other','N',0,0,0,1]],null,0], [223,0,[['other','N',0,0,0,1],['roundingMode','s',1,0,1,2]],null,0], [224,0,[['other','S',0,0,0,1]],null,0], [225,0,[['other','S',0,0,0,1],['roundingMode','s',1,0,1,2]],null,0]],
-  method_divide_: [[1078,0,[['other','N',0,0,0,1]],null,1], [1079,0,[['other','N',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1], [1080,0,[['other','S',0,0,0,1]],null,1], [1081,0,[['other','S',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1]],
+  method_divide_: [[1077,0,[['other','N',0,0,0,1]],null,1], [1078,0,[['other','N',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1], [1079,0,[['other','S',0,0,0,1]],null,1], [1080,0,[['other','S',0,0,0,1],['roundingMode','s',1,0,1,2]],null,1]],
   method_dot: [[226,0,[['tensor','T',0,0,0,1]],null,0]],
   method_dsplit: [[229,0,[['sections','i',0,0,0,1]],null,0], [230,0,[['indices','J',0,0,0,1]],null,0]],
   method_eq: [[242,0,[['other','T',0,0,0,1]],null,0], [243,0,[['other','S',0,0,0,1]],null,0]],
-  method_eq_: [[1082,0,[['other','T',0,0,0,1]],null,1], [1083,0,[['other','S',0,0,0,1]],null,1]],
+  method_eq_: [[1081,0,[['other','T',0,0,0,1]],null,1], [1082,0,[['other','S',0,0,0,1]],null,1]],
   method_equal: [[244,0,[['other','T',0,0,0,1]],null,0]],
   method_erf: [[245,0,[],null,0]],
   method_erf_: [[246,0,[],null,1]],
   method_erfc: [[247,0,[],null,0]],
   method_erfc_: [[248,0,[],null,1]],
   method_erfinv: [[249,0,[],null,0]],
-  method_erfinv_: [[1084,0,[],null,1]],
+  method_erfinv_: [[1083,0,[],null,1]],
   method_exp: [[250,0,[],null,0]],
   method_exp2: [[251,0,[],null,0]],
   method_exp2_: [[252,0,[],null,1]],
   method_exp_: [[253,0,[],null,1]],
-  method_expand: [[1085,0,[['size','J',0,0,0,1],['implicit','b',0,1,1,2]],null,0]],
-  method_expand_as: [[1086,0,[['other','T',0,0,0,1]],null,0]],
+  method_expand: [[1084,0,[['size','J',0,0,0,1],['implicit','b',0,1,1,2]],null,0]],
+  method_expand_as: [[1085,0,[['other','T',0,0,0,1]],null,0]],
   method_expm1: [[255,0,[],null,0]],
   method_expm1_: [[256,0,[],null,1]],
-  method_exponential_: [[1087,0,[['lambd','f',0,1,0,1],['generator','g',1,1,1,2]],null,1]],
+  method_exponential_: [[1086,0,[['lambd','f',0,1,0,1],['generator','g',1,1,1,2]],null,1]],
   method_fill_: [[277,0,[['value','T',0,0,0,1]],null,1], [278,0,[['value','S',0,0,0,1]],null,1]],
-  method_fill_diagonal_: [[1088,0,[['fillValue','S',0,0,0,1],['wrap','b',0,1,0,2]],null,1]],
+  method_fill_diagonal_: [[1087,0,[['fillValue','S',0,0,0,1],['wrap','b',0,1,0,2]],null,1]],
   method_fix: [[279,0,[],null,0]],
   method_fix_: [[280,0,[],null,1]],
   method_flatten: [[281,0,[['startDim','i',0,1,0,1],['endDim','i',0,1,0,2]],null,0]],
@@ -2203,15 +2201,15 @@ export const R: Record<string, Row[]> = {
   method_fliplr: [[283,0,[],null,0]],
   method_flipud: [[284,0,[],null,0]],
   method_float_power: [[285,0,[['exponent','T',0,0,0,1]],null,0], [287,0,[['exponent','S',0,0,0,1]],null,0]],
-  method_float_power_: [[1089,0,[['exponent','T',0,0,0,1]],null,1], [1090,0,[['exponent','S',0,0,0,1]],null,1]],
+  method_float_power_: [[1088,0,[['exponent','T',0,0,0,1]],null,1], [1089,0,[['exponent','S',0,0,0,1]],null,1]],
   method_floor: [[288,0,[],null,0]],
   method_floor_: [[289,0,[],null,1]],
   method_floor_divide: [[290,0,[['other','N',0,0,0,1]],null,0], [291,0,[['other','S',0,0,0,1]],null,0]],
-  method_floor_divide_: [[1091,0,[['other','N',0,0,0,1]],null,1], [1092,0,[['other','S',0,0,0,1]],null,1]],
+  method_floor_divide_: [[1090,0,[['other','N',0,0,0,1]],null,1], [1091,0,[['other','S',0,0,0,1]],null,1]],
   method_fmax: [[292,0,[['other','T',0,0,0,1]],null,0]],
   method_fmin: [[293,0,[['other','T',0,0,0,1]],null,0]],
   method_fmod: [[294,0,[['other','T',0,0,0,1]],null,0], [295,0,[['other','S',0,0,0,1]],null,0]],
-  method_fmod_: [[1093,0,[['other','T',0,0,0,1]],null,1], [1094,0,[['other','S',0,0,0,1]],null,1]],
+  method_fmod_: [[1092,0,[['other','T',0,0,0,1]],null,1], [1093,0,[['other','S',0,0,0,1]],null,1]],
   method_frac: [[296,0,[],null,0]],
   method_frac_: [[297,0,[],null,1]],
   method_frexp: [[298,0,[],['mantissa','exponent'],0]],
@@ -2219,47 +2217,47 @@ export const R: Record<string, Row[]> = {
   method_gcd: [[305,0,[['other','T',0,0,0,1]],null,0]],
   method_gcd_: [[306,0,[['other','T',0,0,0,1]],null,1]],
   method_ge: [[307,0,[['other','T',0,0,0,1]],null,0], [308,0,[['other','S',0,0,0,1]],null,0]],
-  method_ge_: [[1095,0,[['other','T',0,0,0,1]],null,1], [1096,0,[['other','S',0,0,0,1]],null,1]],
-  method_geometric_: [[1097,0,[['p','f',0,0,0,1],['generator','g',1,1,1,2]],null,1]],
+  method_ge_: [[1094,0,[['other','T',0,0,0,1]],null,1], [1095,0,[['other','S',0,0,0,1]],null,1]],
+  method_geometric_: [[1096,0,[['p','f',0,0,0,1],['generator','g',1,1,1,2]],null,1]],
   method_geqrf: [[309,0,[],['a','tau'],0]],
   method_ger: [[310,0,[['vec2','T',0,0,0,1]],null,0]],
   method_greater: [[318,0,[['other','T',0,0,0,1]],null,0], [319,0,[['other','S',0,0,0,1]],null,0]],
-  method_greater_: [[1098,0,[['other','T',0,0,0,1]],null,1], [1099,0,[['other','S',0,0,0,1]],null,1]],
+  method_greater_: [[1097,0,[['other','T',0,0,0,1]],null,1], [1098,0,[['other','S',0,0,0,1]],null,1]],
   method_greater_equal: [[320,0,[['other','T',0,0,0,1]],null,0], [321,0,[['other','S',0,0,0,1]],null,0]],
-  method_greater_equal_: [[1100,0,[['other','T',0,0,0,1]],null,1], [1101,0,[['other','S',0,0,0,1]],null,1]],
+  method_greater_equal_: [[1099,0,[['other','T',0,0,0,1]],null,1], [1100,0,[['other','S',0,0,0,1]],null,1]],
   method_gt: [[329,0,[['other','T',0,0,0,1]],null,0], [330,0,[['other','S',0,0,0,1]],null,0]],
-  method_gt_: [[1102,0,[['other','T',0,0,0,1]],null,1], [1103,0,[['other','S',0,0,0,1]],null,1]],
+  method_gt_: [[1101,0,[['other','T',0,0,0,1]],null,1], [1102,0,[['other','S',0,0,0,1]],null,1]],
   method_hardshrink: [[337,0,[['lambd','S',0,1,0,1]],null,0]],
   method_hash_tensor: [[338,0,[['dim','I',0,1,0,1],['keepdim','b',0,1,1,2],['mode','i',0,1,1,3]],null,0]],
   method_heaviside: [[339,0,[['values','T',0,0,0,1]],null,0]],
-  method_heaviside_: [[1104,0,[['values','T',0,0,0,1]],null,1]],
+  method_heaviside_: [[1103,0,[['values','T',0,0,0,1]],null,1]],
   method_histc: [[341,0,[['bins','i',0,1,0,1],['min','S',0,1,0,2],['max','S',0,1,0,3]],null,0]],
   method_histogram: [[342,0,[['bins','T',0,0,0,1],['weight','T',1,1,1,2],['density','b',0,1,1,3]],['hist','binEdges'],0], [343,0,[['bins','i',0,1,0,1],['range','F',1,1,1,2],['weight','T',1,1,1,3],['density','b',0,1,1,4]],['hist','binEdges'],0]],
   method_hsplit: [[344,0,[['sections','i',0,0,0,1]],null,0], [345,0,[['indices','J',0,0,0,1]],null,0]],
   method_hypot: [[348,0,[['other','T',0,0,0,1]],null,0]],
-  method_hypot_: [[1105,0,[['other','T',0,0,0,1]],null,1]],
+  method_hypot_: [[1104,0,[['other','T',0,0,0,1]],null,1]],
   method_i0: [[349,0,[],null,0]],
   method_i0_: [[350,0,[],null,1]],
   method_igamma: [[351,0,[['other','T',0,0,0,1]],null,0]],
-  method_igamma_: [[1106,0,[['other','T',0,0,0,1]],null,1]],
+  method_igamma_: [[1105,0,[['other','T',0,0,0,1]],null,1]],
   method_igammac: [[352,0,[['other','T',0,0,0,1]],null,0]],
-  method_igammac_: [[1107,0,[['other','T',0,0,0,1]],null,1]],
+  method_igammac_: [[1106,0,[['other','T',0,0,0,1]],null,1]],
   method_index_add: [[354,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3],['alpha','S',0,1,1,4]],null,0]],
-  method_index_add_: [[1108,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3],['alpha','S',0,1,1,4]],null,1]],
+  method_index_add_: [[1107,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3],['alpha','S',0,1,1,4]],null,1]],
   method_index_copy: [[355,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3]],null,0]],
-  method_index_copy_: [[1109,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3]],null,1]],
+  method_index_copy_: [[1108,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3]],null,1]],
   method_index_fill: [[356,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','T',0,0,0,3]],null,0], [357,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3]],null,0]],
-  method_index_fill_: [[1110,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','T',0,0,0,3]],null,1], [1111,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3]],null,1]],
+  method_index_fill_: [[1109,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','T',0,0,0,3]],null,1], [1110,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3]],null,1]],
   method_index_put: [[358,0,[['indices','L',0,0,0,1],['values','T',0,0,0,2],['accumulate','b',0,1,0,3]],null,0]],
   method_index_put_: [[359,0,[['indices','L',0,0,0,1],['values','T',0,0,0,2],['accumulate','b',0,1,0,3]],null,1]],
   method_index_reduce: [[360,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3],['reduce','s',0,0,0,4],['includeSelf','b',0,1,1,5]],null,0]],
-  method_index_reduce_: [[1112,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3],['reduce','s',0,0,0,4],['includeSelf','b',0,1,1,5]],null,1]],
+  method_index_reduce_: [[1111,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['source','T',0,0,0,3],['reduce','s',0,0,0,4],['includeSelf','b',0,1,1,5]],null,1]],
   method_index_select: [[361,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2]],null,0]],
-  method_indices: [[1113,0,[],null,0]],
+  method_indices: [[1112,0,[],null,0]],
   method_inner: [[363,0,[['other','T',0,0,0,1]],null,0]],
   method_int_repr: [[365,0,[],null,0]],
   method_inverse: [[366,0,[],null,0]],
-  method_is_coalesced: [[1114,0,[],null,0]],
+  method_is_coalesced: [[1113,0,[],null,0]],
   method_is_complex: [[367,0,[],null,0]],
   method_is_conj: [[368,0,[],null,0]],
   method_is_distributed: [[369,0,[],null,0]],
@@ -2267,9 +2265,9 @@ export const R: Record<string, Row[]> = {
   method_is_inference: [[371,0,[],null,0]],
   method_is_neg: [[372,0,[],null,0]],
   method_is_nonzero: [[373,0,[],null,0]],
-  method_is_pinned: [[1115,0,[['device','v',1,1,0,1]],null,0]],
+  method_is_pinned: [[1114,0,[['device','v',1,1,0,1]],null,0]],
   method_is_same_size: [[374,0,[['other','T',0,0,0,1]],null,0]],
-  method_is_set_to: [[1116,0,[['tensor','T',0,0,0,1]],null,0]],
+  method_is_set_to: [[1115,0,[['tensor','T',0,0,0,1]],null,0]],
   method_is_signed: [[375,0,[],null,0]],
   method_isclose: [[377,0,[['other','T',0,0,0,1],['rtol','f',0,1,0,2],['atol','f',0,1,0,3],['equalNan','b',0,1,0,4]],null,0]],
   method_isfinite: [[378,0,[],null,0]],
@@ -2286,15 +2284,15 @@ export const R: Record<string, Row[]> = {
   method_ldexp: [[397,0,[['other','T',0,0,0,1]],null,0]],
   method_ldexp_: [[398,0,[['other','T',0,0,0,1]],null,1]],
   method_le: [[399,0,[['other','T',0,0,0,1]],null,0], [400,0,[['other','S',0,0,0,1]],null,0]],
-  method_le_: [[1117,0,[['other','T',0,0,0,1]],null,1], [1118,0,[['other','S',0,0,0,1]],null,1]],
+  method_le_: [[1116,0,[['other','T',0,0,0,1]],null,1], [1117,0,[['other','S',0,0,0,1]],null,1]],
   method_lerp: [[401,0,[['end','T',0,0,0,1],['weight','T',0,0,0,2]],null,0], [402,0,[['end','T',0,0,0,1],['weight','S',0,0,0,2]],null,0]],
-  method_lerp_: [[1119,0,[['end','T',0,0,0,1],['weight','T',0,0,0,2]],null,1], [1120,0,[['end','T',0,0,0,1],['weight','S',0,0,0,2]],null,1]],
+  method_lerp_: [[1118,0,[['end','T',0,0,0,1],['weight','T',0,0,0,2]],null,1], [1119,0,[['end','T',0,0,0,1],['weight','S',0,0,0,2]],null,1]],
   method_less: [[403,0,[['other','T',0,0,0,1]],null,0], [404,0,[['other','S',0,0,0,1]],null,0]],
-  method_less_: [[1121,0,[['other','T',0,0,0,1]],null,1], [1122,0,[['other','S',0,0,0,1]],null,1]],
+  method_less_: [[1120,0,[['other','T',0,0,0,1]],null,1], [1121,0,[['other','S',0,0,0,1]],null,1]],
   method_less_equal: [[405,0,[['other','T',0,0,0,1]],null,0], [406,0,[['other','S',0,0,0,1]],null,0]],
-  method_less_equal_: [[1123,0,[['other','T',0,0,0,1]],null,1], [1124,0,[['other','S',0,0,0,1]],null,1]],
+  method_less_equal_: [[1122,0,[['other','T',0,0,0,1]],null,1], [1123,0,[['other','S',0,0,0,1]],null,1]],
   method_lgamma: [[407,0,[],null,0]],
-  method_lgamma_: [[1125,0,[],null,1]],
+  method_lgamma_: [[1124,0,[],null,1]],
   method_log: [[412,0,[],null,0]],
   method_log10: [[413,0,[],null,0]],
   method_log10_: [[414,0,[],null,1]],
@@ -2303,30 +2301,30 @@ export const R: Record<string, Row[]> = {
   method_log2: [[417,0,[],null,0]],
   method_log2_: [[418,0,[],null,1]],
   method_log_: [[419,0,[],null,1]],
-  method_log_normal_: [[1126,0,[['mean','f',0,1,0,1],['std','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
+  method_log_normal_: [[1125,0,[['mean','f',0,1,0,1],['std','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
   method_log_softmax: [[420,0,[['dim','i',0,0,0,1],['dtype','d',1,1,0,2]],null,0]],
   method_logaddexp: [[421,0,[['other','T',0,0,0,1]],null,0]],
   method_logaddexp2: [[422,0,[['other','T',0,0,0,1]],null,0]],
   method_logcumsumexp: [[423,0,[['dim','i',0,0,0,1]],null,0]],
   method_logdet: [[424,0,[],null,0]],
   method_logical_and: [[425,0,[['other','T',0,0,0,1]],null,0]],
-  method_logical_and_: [[1127,0,[['other','T',0,0,0,1]],null,1]],
+  method_logical_and_: [[1126,0,[['other','T',0,0,0,1]],null,1]],
   method_logical_not: [[426,0,[],null,0]],
-  method_logical_not_: [[1128,0,[],null,1]],
+  method_logical_not_: [[1127,0,[],null,1]],
   method_logical_or: [[427,0,[['other','T',0,0,0,1]],null,0]],
-  method_logical_or_: [[1129,0,[['other','T',0,0,0,1]],null,1]],
+  method_logical_or_: [[1128,0,[['other','T',0,0,0,1]],null,1]],
   method_logical_xor: [[428,0,[['other','T',0,0,0,1]],null,0]],
-  method_logical_xor_: [[1130,0,[['other','T',0,0,0,1]],null,1]],
+  method_logical_xor_: [[1129,0,[['other','T',0,0,0,1]],null,1]],
   method_logit: [[429,0,[['eps','f',1,1,0,1]],null,0]],
   method_logit_: [[430,0,[['eps','f',1,1,0,1]],null,1]],
   method_logsumexp: [[435,0,[['dim','I',0,0,0,1],['keepdim','b',0,1,0,2]],null,0]],
   method_lt: [[439,0,[['other','T',0,0,0,1]],null,0], [440,0,[['other','S',0,0,0,1]],null,0]],
-  method_lt_: [[1131,0,[['other','T',0,0,0,1]],null,1], [1132,0,[['other','S',0,0,0,1]],null,1]],
+  method_lt_: [[1130,0,[['other','T',0,0,0,1]],null,1], [1131,0,[['other','S',0,0,0,1]],null,1]],
   method_lu_solve: [[441,0,[['LUData','T',0,0,0,1],['LUPivots','T',0,0,0,2]],null,0]],
   method_masked_fill: [[444,0,[['mask','T',0,0,0,1],['value','T',0,0,0,2]],null,0], [445,0,[['mask','T',0,0,0,1],['value','S',0,0,0,2]],null,0]],
-  method_masked_fill_: [[1133,0,[['mask','T',0,0,0,1],['value','T',0,0,0,2]],null,1], [1134,0,[['mask','T',0,0,0,1],['value','S',0,0,0,2]],null,1]],
+  method_masked_fill_: [[1132,0,[['mask','T',0,0,0,1],['value','T',0,0,0,2]],null,1], [1133,0,[['mask','T',0,0,0,1],['value','S',0,0,0,2]],null,1]],
   method_masked_scatter: [[446,0,[['mask','T',0,0,0,1],['source','T',0,0,0,2]],null,0]],
-  method_masked_scatter_: [[1135,0,[['mask','T',0,0,0,1],['source','T',0,0,0,2]],null,1]],
+  method_masked_scatter_: [[1134,0,[['mask','T',0,0,0,1],['source','T',0,0,0,2]],null,1]],
   method_masked_select: [[447,0,[['mask','T',0,0,0,1]],null,0]],
   method_matmul: [[448,0,[['other','T',0,0,0,1]],null,0]],
   method_matrix_exp: [[449,0,[],null,0]],
@@ -2343,13 +2341,13 @@ export const R: Record<string, Row[]> = {
   method_movedim: [[489,0,[['source','i',0,0,0,1],['destination','i',0,0,0,2]],null,0], [490,0,[['source','J',0,0,0,1],['destination','J',0,0,0,2]],null,0]],
   method_msort: [[491,0,[],null,0]],
   method_mul: [[492,0,[['other','N',0,0,0,1]],null,0]],
-  method_mul_: [[1136,0,[['other','N',0,0,0,1]],null,1]],
+  method_mul_: [[1135,0,[['other','N',0,0,0,1]],null,1]],
   method_multinomial: [[493,0,[['numSamples','i',0,0,0,1],['replacement','b',0,1,0,2],['generator','g',1,1,1,3]],null,0]],
   method_multiply: [[494,0,[['other','N',0,0,0,1]],null,0], [495,0,[['other','S',0,0,0,1]],null,0]],
-  method_multiply_: [[1137,0,[['other','N',0,0,0,1]],null,1], [1138,0,[['other','S',0,0,0,1]],null,1]],
+  method_multiply_: [[1136,0,[['other','N',0,0,0,1]],null,1], [1137,0,[['other','S',0,0,0,1]],null,1]],
   method_mv: [[496,0,[['vec','T',0,0,0,1]],null,0]],
   method_mvlgamma: [[497,0,[['p','i',0,0,0,1]],null,0]],
-  method_mvlgamma_: [[1139,0,[['p','i',0,0,0,1]],null,1]],
+  method_mvlgamma_: [[1138,0,[['p','i',0,0,0,1]],null,1]],
   method_nan_to_num: [[498,0,[['nan','f',1,1,0,1],['posinf','f',1,1,0,2],['neginf','f',1,1,0,3]],null,0]],
   method_nan_to_num_: [[499,0,[['nan','f',1,1,0,1],['posinf','f',1,1,0,2],['neginf','f',1,1,0,3]],null,1]],
   method_nanmean: [[500,0,[['dim','I',1,1,0,1],['keepdim','b',0,1,0,2],['dtype','d',1,1,1,3]],null,0]],
@@ -2359,89 +2357,89 @@ export const R: Record<string, Row[]> = {
   method_narrow: [[506,0,[['dim','i',0,0,0,1],['start','T',0,0,0,2],['length','i',0,0,0,3]],null,0], [507,0,[['dim','i',0,0,0,1],['start','i',0,0,0,2],['length','i',0,0,0,3]],null,0]],
   method_narrow_copy: [[508,0,[['dim','i',0,0,0,1],['start','i',0,0,0,2],['length','i',0,0,0,3]],null,0]],
   method_ne: [[516,0,[['other','T',0,0,0,1]],null,0], [517,0,[['other','S',0,0,0,1]],null,0]],
-  method_ne_: [[1140,0,[['other','T',0,0,0,1]],null,1], [1141,0,[['other','S',0,0,0,1]],null,1]],
+  method_ne_: [[1139,0,[['other','T',0,0,0,1]],null,1], [1140,0,[['other','S',0,0,0,1]],null,1]],
   method_neg: [[518,0,[],null,0]],
   method_neg_: [[519,0,[],null,1]],
   method_negative: [[520,0,[],null,0]],
   method_negative_: [[521,0,[],null,1]],
-  method_new_empty: [[1142,0,[['size','J',0,0,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
-  method_new_empty_strided: [[1143,0,[['size','J',0,0,0,1],['stride','J',0,0,0,2],['dtype','d',1,1,1,3],['layout','l',1,1,1,4],['device','v',1,1,1,5],['pinMemory','b',1,1,1,6],['requiresGrad','b',1,1,1,-2]],null,0]],
-  method_new_full: [[1144,0,[['size','J',0,0,0,1],['fillValue','S',0,0,0,2],['dtype','d',1,1,1,3],['layout','l',1,1,1,4],['device','v',1,1,1,5],['pinMemory','b',1,1,1,6],['requiresGrad','b',1,1,1,-2]],null,0]],
-  method_new_ones: [[1145,0,[['size','J',0,0,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
-  method_new_zeros: [[1146,0,[['size','J',0,0,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
+  method_new_empty: [[1141,0,[['size','J',0,0,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
+  method_new_empty_strided: [[1142,0,[['size','J',0,0,0,1],['stride','J',0,0,0,2],['dtype','d',1,1,1,3],['layout','l',1,1,1,4],['device','v',1,1,1,5],['pinMemory','b',1,1,1,6],['requiresGrad','b',1,1,1,-2]],null,0]],
+  method_new_full: [[1143,0,[['size','J',0,0,0,1],['fillValue','S',0,0,0,2],['dtype','d',1,1,1,3],['layout','l',1,1,1,4],['device','v',1,1,1,5],['pinMemory','b',1,1,1,6],['requiresGrad','b',1,1,1,-2]],null,0]],
+  method_new_ones: [[1144,0,[['size','J',0,0,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
+  method_new_zeros: [[1145,0,[['size','J',0,0,0,1],['dtype','d',1,1,1,2],['layout','l',1,1,1,3],['device','v',1,1,1,4],['pinMemory','b',1,1,1,5],['requiresGrad','b',1,1,1,-2]],null,0]],
   method_nextafter: [[522,0,[['other','T',0,0,0,1]],null,0]],
-  method_nextafter_: [[1147,0,[['other','T',0,0,0,1]],null,1]],
+  method_nextafter_: [[1146,0,[['other','T',0,0,0,1]],null,1]],
   method_nonzero_static: [[523,0,[['size','i',0,0,1,1],['fillValue','i',0,1,1,2]],null,0]],
   method_norm: [[524,0,[['p','S',0,1,0,1]],null,0], [525,0,[['p','S',1,0,0,1],['dtype','d',0,0,1,2]],null,0], [526,0,[['p','S',1,0,0,1],['dim','I',0,0,0,2],['keepdim','b',0,0,0,3],['dtype','d',0,0,1,4]],null,0], [527,0,[['p','S',1,0,0,1],['dim','I',0,0,0,2],['keepdim','b',0,1,0,3]],null,0]],
-  method_normal_: [[1148,0,[['mean','f',0,1,0,1],['std','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
+  method_normal_: [[1147,0,[['mean','f',0,1,0,1],['std','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
   method_not_equal: [[533,0,[['other','T',0,0,0,1]],null,0], [534,0,[['other','S',0,0,0,1]],null,0]],
-  method_not_equal_: [[1149,0,[['other','T',0,0,0,1]],null,1], [1150,0,[['other','S',0,0,0,1]],null,1]],
+  method_not_equal_: [[1148,0,[['other','T',0,0,0,1]],null,1], [1149,0,[['other','S',0,0,0,1]],null,1]],
   method_orgqr: [[539,0,[['input2','T',0,0,0,1]],null,0]],
   method_ormqr: [[540,0,[['input2','T',0,0,0,1],['input3','T',0,0,0,2],['left','b',0,1,0,3],['transpose','b',0,1,0,4]],null,0]],
   method_outer: [[541,0,[['vec2','T',0,0,0,1]],null,0]],
   method_permute: [[544,0,[['dims','J',0,0,0,1]],null,0]],
-  method_pin_memory: [[1151,0,[['device','v',1,1,0,1]],null,0]],
+  method_pin_memory: [[1150,0,[['device','v',1,1,0,1]],null,0]],
   method_pinverse: [[546,0,[['rcond','f',0,1,0,1]],null,0]],
   method_polygamma: [[552,1,[['n','i',0,0,0,0]],null,0]],
-  method_polygamma_: [[1152,0,[['n','i',0,0,0,1]],null,1]],
+  method_polygamma_: [[1151,0,[['n','i',0,0,0,1]],null,1]],
   method_positive: [[553,0,[],null,0]],
   method_pow: [[554,0,[['exponent','T',0,0,0,1]],null,0], [556,0,[['exponent','S',0,0,0,1]],null,0]],
-  method_pow_: [[1153,0,[['exponent','T',0,0,0,1]],null,1], [1154,0,[['exponent','S',0,0,0,1]],null,1]],
+  method_pow_: [[1152,0,[['exponent','T',0,0,0,1]],null,1], [1153,0,[['exponent','S',0,0,0,1]],null,1]],
   method_prelu: [[557,0,[['weight','T',0,0,0,1]],null,0]],
   method_prod: [[558,0,[['dtype','d',1,1,1,1]],null,0], [559,0,[['dim','i',0,0,0,1],['keepdim','b',0,1,0,2],['dtype','d',1,1,1,3]],null,0]],
   method_put: [[561,0,[['index','T',0,0,0,1],['source','T',0,0,0,2],['accumulate','b',0,1,0,3]],null,0]],
-  method_put_: [[1155,0,[['index','T',0,0,0,1],['source','T',0,0,0,2],['accumulate','b',0,1,0,3]],null,1]],
+  method_put_: [[1154,0,[['index','T',0,0,0,1],['source','T',0,0,0,2],['accumulate','b',0,1,0,3]],null,1]],
   method_q_per_channel_axis: [[562,0,[],null,0]],
   method_q_per_channel_scales: [[563,0,[],null,0]],
   method_q_per_channel_zero_points: [[564,0,[],null,0]],
   method_q_scale: [[565,0,[],null,0]],
   method_q_zero_point: [[566,0,[],null,0]],
   method_qr: [[567,0,[['some','b',0,1,0,1]],['Q','R'],0]],
-  method_qscheme: [[1156,0,[],null,0]],
+  method_qscheme: [[1155,0,[],null,0]],
   method_quantile: [[568,0,[['q','T',0,0,0,1],['dim','i',1,1,0,2],['keepdim','b',0,1,0,3],['interpolation','s',0,1,1,4]],null,0], [569,0,[['q','f',0,0,0,1],['dim','i',1,1,0,2],['keepdim','b',0,1,0,3],['interpolation','s',0,1,1,4]],null,0]],
   method_rad2deg: [[583,0,[],null,0]],
   method_rad2deg_: [[584,0,[],null,1]],
-  method_random_: [[1157,0,[['generator','g',1,1,1,1]],null,1], [1158,0,[['from','i',0,0,0,1],['to','i',1,0,0,2],['generator','g',1,1,1,3]],null,1], [1159,0,[['to','i',0,0,0,1],['generator','g',1,1,1,2]],null,1]],
+  method_random_: [[1156,0,[['generator','g',1,1,1,1]],null,1], [1157,0,[['from','i',0,0,0,1],['to','i',1,0,0,2],['generator','g',1,1,1,3]],null,1], [1158,0,[['to','i',0,0,0,1],['generator','g',1,1,1,2]],null,1]],
   method_ravel: [[605,0,[],null,0]],
   method_reciprocal: [[607,0,[],null,0]],
   method_reciprocal_: [[608,0,[],null,1]],
   method_relu: [[609,0,[],null,0]],
   method_relu_: [[610,0,[],null,1]],
   method_remainder: [[611,0,[['other','T',0,0,0,1]],null,0], [613,0,[['other','S',0,0,0,1]],null,0]],
-  method_remainder_: [[1160,0,[['other','T',0,0,0,1]],null,1], [1161,0,[['other','S',0,0,0,1]],null,1]],
+  method_remainder_: [[1159,0,[['other','T',0,0,0,1]],null,1], [1160,0,[['other','S',0,0,0,1]],null,1]],
   method_renorm: [[614,0,[['p','S',0,0,0,1],['dim','i',0,0,0,2],['maxnorm','S',0,0,0,3]],null,0]],
-  method_renorm_: [[1162,0,[['p','S',0,0,0,1],['dim','i',0,0,0,2],['maxnorm','S',0,0,0,3]],null,1]],
-  method_repeat: [[1163,0,[['repeats','J',0,0,0,1]],null,0]],
+  method_renorm_: [[1161,0,[['p','S',0,0,0,1],['dim','i',0,0,0,2],['maxnorm','S',0,0,0,3]],null,1]],
+  method_repeat: [[1162,0,[['repeats','J',0,0,0,1]],null,0]],
   method_repeat_interleave: [[615,0,[['repeats','T',0,0,0,1],['dim','i',1,1,0,2],['outputSize','i',1,1,1,3]],null,0], [617,0,[['repeats','i',0,0,0,1],['dim','i',1,1,0,2],['outputSize','i',1,1,1,3]],null,0]],
   method_reshape: [[618,0,[['shape','J',0,0,0,1]],null,0]],
-  method_reshape_as: [[1164,0,[['other','T',0,0,0,1]],null,0]],
-  method_resize_: [[1165,0,[['size','J',0,0,0,1],['memoryFormat','m',1,1,1,2]],null,1]],
+  method_reshape_as: [[1163,0,[['other','T',0,0,0,1]],null,0]],
+  method_resize_: [[1164,0,[['size','J',0,0,0,1],['memoryFormat','m',1,1,1,2]],null,1]],
   method_resize_as_: [[619,0,[['theTemplate','T',0,0,0,1],['memoryFormat','m',1,1,1,2]],null,1]],
   method_resize_as_sparse_: [[620,0,[['theTemplate','T',0,0,0,1]],null,1]],
   method_resolve_conj: [[621,0,[],null,0]],
   method_resolve_neg: [[622,0,[],null,0]],
-  method_retain_grad: [[1166,0,[],null,0]],
+  method_retain_grad: [[1165,0,[],null,0]],
   method_roll: [[634,0,[['shifts','I',0,0,0,1],['dims','I',0,1,0,2]],null,0]],
   method_rot90: [[635,0,[['k','i',0,1,0,1],['dims','J',0,1,0,2]],null,0]],
   method_round: [[636,0,[],null,0], [637,0,[['decimals','i',0,0,1,1]],null,0]],
   method_round_: [[638,0,[],null,1], [639,0,[['decimals','i',0,0,1,1]],null,1]],
-  method_row_indices: [[1167,0,[],null,0]],
+  method_row_indices: [[1166,0,[],null,0]],
   method_rsqrt: [[644,0,[],null,0]],
   method_rsqrt_: [[645,0,[],null,1]],
   method_scatter: [[649,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3]],null,0], [650,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3],['reduce','s',0,0,1,4]],null,0], [651,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3]],null,0], [652,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3],['reduce','s',0,0,1,4]],null,0]],
-  method_scatter_: [[1168,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3]],null,1], [1169,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3],['reduce','s',0,0,1,4]],null,1], [1170,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3]],null,1], [1171,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3],['reduce','s',0,0,1,4]],null,1]],
+  method_scatter_: [[1167,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3]],null,1], [1168,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3],['reduce','s',0,0,1,4]],null,1], [1169,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3]],null,1], [1170,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['value','S',0,0,0,3],['reduce','s',0,0,1,4]],null,1]],
   method_scatter_add: [[653,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3]],null,0]],
-  method_scatter_add_: [[1172,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3]],null,1]],
+  method_scatter_add_: [[1171,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3]],null,1]],
   method_scatter_reduce: [[654,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3],['reduce','s',0,0,0,4],['includeSelf','b',0,1,1,5]],null,0]],
-  method_scatter_reduce_: [[1173,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3],['reduce','s',0,0,0,4],['includeSelf','b',0,1,1,5]],null,1]],
+  method_scatter_reduce_: [[1172,0,[['dim','i',0,0,0,1],['index','T',0,0,0,2],['src','T',0,0,0,3],['reduce','s',0,0,0,4],['includeSelf','b',0,1,1,5]],null,1]],
   method_select: [[658,0,[['dim','i',0,0,0,1],['index','i',0,0,0,2]],null,0]],
   method_select_scatter: [[660,0,[['src','T',0,0,0,1],['dim','i',0,0,0,2],['index','i',0,0,0,3]],null,0]],
   method_sgn: [[663,0,[],null,0]],
-  method_sgn_: [[1174,0,[],null,1]],
+  method_sgn_: [[1173,0,[],null,1]],
   method_sigmoid: [[664,0,[],null,0]],
   method_sigmoid_: [[665,0,[],null,1]],
   method_sign: [[666,0,[],null,0]],
-  method_sign_: [[1175,0,[],null,1]],
+  method_sign_: [[1174,0,[],null,1]],
   method_signbit: [[667,0,[],null,0]],
   method_sin: [[668,0,[],null,0]],
   method_sin_: [[669,0,[],null,1]],
@@ -2455,10 +2453,10 @@ export const R: Record<string, Row[]> = {
   method_smm: [[678,0,[['mat2','T',0,0,0,1]],null,0]],
   method_softmax: [[679,0,[['dim','i',0,0,0,1],['dtype','d',1,1,0,2]],null,0]],
   method_sort: [[680,0,[['stable','b',1,0,1,1],['dim','i',0,1,1,2],['descending','b',0,1,1,3]],['values','indices'],0], [681,0,[['dim','i',0,1,0,1],['descending','b',0,1,0,2]],['values','indices'],0]],
-  method_sparse_dim: [[1176,0,[],null,0]],
-  method_sparse_mask: [[1177,0,[['mask','T',0,0,0,1]],null,0]],
-  method_sparse_resize_: [[1178,0,[['size','J',0,0,0,1],['sparseDim','i',0,0,0,2],['denseDim','i',0,0,0,3]],null,1]],
-  method_sparse_resize_and_clear_: [[1179,0,[['size','J',0,0,0,1],['sparseDim','i',0,0,0,2],['denseDim','i',0,0,0,3]],null,1]],
+  method_sparse_dim: [[1175,0,[],null,0]],
+  method_sparse_mask: [[1176,0,[['mask','T',0,0,0,1]],null,0]],
+  method_sparse_resize_: [[1177,0,[['size','J',0,0,0,1],['sparseDim','i',0,0,0,2],['denseDim','i',0,0,0,3]],null,1]],
+  method_sparse_resize_and_clear_: [[1178,0,[['size','J',0,0,0,1],['sparseDim','i',0,0,0,2],['denseDim','i',0,0,0,3]],null,1]],
   method_split: [[682,0,[['splitSize','i',0,0,0,1],['dim','i',0,1,0,2]],null,0], [683,0,[['splitSize','J',0,0,0,1],['dim','i',0,1,0,2]],null,0]],
   method_split_with_sizes: [[685,0,[['splitSizes','J',0,0,0,1],['dim','i',0,1,0,2]],null,0]],
   method_sqrt: [[687,0,[],null,0]],
@@ -2466,23 +2464,23 @@ export const R: Record<string, Row[]> = {
   method_square: [[689,0,[],null,0]],
   method_square_: [[690,0,[],null,1]],
   method_squeeze: [[691,0,[],null,0], [692,0,[['dim','i',0,0,0,1]],null,0], [693,0,[['dim','J',0,0,0,1]],null,0]],
-  method_squeeze_: [[1180,0,[],null,1], [1181,0,[['dim','i',0,0,0,1]],null,1], [1182,0,[['dim','J',0,0,0,1]],null,1]],
+  method_squeeze_: [[1179,0,[],null,1], [1180,0,[['dim','i',0,0,0,1]],null,1], [1181,0,[['dim','J',0,0,0,1]],null,1]],
   method_sspaddmm: [[697,0,[['mat1','T',0,0,0,1],['mat2','T',0,0,0,2],['beta','S',0,1,1,3],['alpha','S',0,1,1,4]],null,0]],
   method_std: [[699,0,[['dim','I',1,0,0,1],['unbiased','b',0,1,0,2],['keepdim','b',0,1,0,3]],null,0], [700,0,[['dim','I',1,1,0,1],['correction','S',1,1,1,2],['keepdim','b',0,1,1,3]],null,0], [701,0,[['unbiased','b',0,1,0,1]],null,0]],
   method_stft: [[705,0,[['nFft','i',0,0,0,1],['hopLength','i',1,1,0,2],['winLength','i',1,1,0,3],['window','T',1,1,0,4],['center','b',0,1,0,5],['padMode','s',0,1,0,6],['normalized','b',0,1,0,7],['onesided','b',1,1,0,8],['returnComplex','b',1,1,0,9],['alignToWindow','b',1,1,0,10]],null,0], [706,0,[['nFft','i',0,0,0,1],['hopLength','i',1,1,0,2],['winLength','i',1,1,0,3],['window','T',1,1,0,4],['normalized','b',0,1,0,5],['onesided','b',1,1,0,6],['returnComplex','b',1,1,0,7],['alignToWindow','b',1,1,0,8]],null,0]],
   method_sub: [[707,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,0]],
-  method_sub_: [[1183,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,1]],
+  method_sub_: [[1182,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,1]],
   method_subtract: [[708,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,0], [709,0,[['other','S',0,0,0,1],['alpha','S',0,1,0,2]],null,0]],
-  method_subtract_: [[1184,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,1], [1185,0,[['other','S',0,0,0,1],['alpha','S',0,1,0,2]],null,1]],
+  method_subtract_: [[1183,0,[['other','N',0,0,0,1],['alpha','S',0,1,1,2]],null,1], [1184,0,[['other','S',0,0,0,1],['alpha','S',0,1,0,2]],null,1]],
   method_sum: [[710,0,[['dtype','d',1,1,1,1]],null,0], [711,0,[['dim','I',1,0,0,1],['keepdim','b',0,1,0,2],['dtype','d',1,1,1,3]],null,0]],
-  method_sum_to_size: [[1186,0,[['size','J',0,0,0,1]],null,0]],
+  method_sum_to_size: [[1185,0,[['size','J',0,0,0,1]],null,0]],
   method_svd: [[712,0,[['some','b',0,1,0,1],['computeUv','b',0,1,0,2]],['U','S','V'],0]],
   method_swapaxes: [[713,0,[['axis0','i',0,0,0,1],['axis1','i',0,0,0,2]],null,0]],
-  method_swapaxes_: [[1187,0,[['axis0','i',0,0,0,1],['axis1','i',0,0,0,2]],null,1]],
+  method_swapaxes_: [[1186,0,[['axis0','i',0,0,0,1],['axis1','i',0,0,0,2]],null,1]],
   method_swapdims: [[714,0,[['dim0','i',0,0,0,1],['dim1','i',0,0,0,2]],null,0]],
-  method_swapdims_: [[1188,0,[['dim0','i',0,0,0,1],['dim1','i',0,0,0,2]],null,1]],
+  method_swapdims_: [[1187,0,[['dim0','i',0,0,0,1],['dim1','i',0,0,0,2]],null,1]],
   method_t: [[717,0,[],null,0]],
-  method_t_: [[1189,0,[],null,1]],
+  method_t_: [[1188,0,[],null,1]],
   method_take: [[719,0,[['index','T',0,0,0,1]],null,0]],
   method_take_along_dim: [[720,0,[['indices','T',0,0,0,1],['dim','i',1,1,0,2]],null,0]],
   method_tan: [[721,0,[],null,0]],
@@ -2491,51 +2489,51 @@ export const R: Record<string, Row[]> = {
   method_tanh_: [[724,0,[],null,1]],
   method_tensor_split: [[725,0,[['indices','J',0,0,0,1],['dim','i',0,1,0,2]],null,0], [726,0,[['tensorIndicesOrSections','T',0,0,0,1],['dim','i',0,1,0,2]],null,0], [727,0,[['sections','i',0,0,0,1],['dim','i',0,1,0,2]],null,0]],
   method_tile: [[731,0,[['dims','J',0,0,0,1]],null,0]],
-  method_to_dense: [[1190,0,[['dtype','d',1,1,0,1],['maskedGrad','b',1,1,1,2]],null,0]],
-  method_to_mkldnn: [[1191,0,[['dtype','d',1,1,0,1]],null,0]],
-  method_to_padded_tensor: [[1192,0,[['padding','f',0,0,0,1],['outputSize','J',1,1,0,2]],null,0]],
-  method_to_sparse: [[1193,0,[['layout','l',1,1,1,1],['blocksize','I',1,1,1,2],['denseDim','i',1,1,1,3]],null,0], [1194,0,[['sparseDim','i',0,0,0,1]],null,0]],
-  method_to_sparse_bsc: [[1195,0,[['blocksize','I',0,0,0,1],['denseDim','i',1,1,0,2]],null,0]],
-  method_to_sparse_bsr: [[1196,0,[['blocksize','I',0,0,0,1],['denseDim','i',1,1,0,2]],null,0]],
-  method_to_sparse_csc: [[1197,0,[['denseDim','i',1,1,0,1]],null,0]],
-  method_to_sparse_csr: [[1198,0,[['denseDim','i',1,1,0,1]],null,0]],
+  method_to_dense: [[1189,0,[['dtype','d',1,1,0,1],['maskedGrad','b',1,1,1,2]],null,0]],
+  method_to_mkldnn: [[1190,0,[['dtype','d',1,1,0,1]],null,0]],
+  method_to_padded_tensor: [[1191,0,[['padding','f',0,0,0,1],['outputSize','J',1,1,0,2]],null,0]],
+  method_to_sparse: [[1192,0,[['layout','l',1,1,1,1],['blocksize','I',1,1,1,2],['denseDim','i',1,1,1,3]],null,0], [1193,0,[['sparseDim','i',0,0,0,1]],null,0]],
+  method_to_sparse_bsc: [[1194,0,[['blocksize','I',0,0,0,1],['denseDim','i',1,1,0,2]],null,0]],
+  method_to_sparse_bsr: [[1195,0,[['blocksize','I',0,0,0,1],['denseDim','i',1,1,0,2]],null,0]],
+  method_to_sparse_csc: [[1196,0,[['denseDim','i',1,1,0,1]],null,0]],
+  method_to_sparse_csr: [[1197,0,[['denseDim','i',1,1,0,1]],null,0]],
   method_topk: [[732,0,[['k','i',0,0,0,1],['dim','i',0,1,0,2],['largest','b',0,1,0,3],['sorted','b',0,1,0,4]],['values','indices'],0]],
   method_trace: [[733,0,[],null,0]],
   method_transpose: [[734,0,[['dim0','i',0,0,0,1],['dim1','i',0,0,0,2]],null,0]],
-  method_transpose_: [[1199,0,[['dim0','i',0,0,0,1],['dim1','i',0,0,0,2]],null,1]],
+  method_transpose_: [[1198,0,[['dim0','i',0,0,0,1],['dim1','i',0,0,0,2]],null,1]],
   method_triangular_solve: [[740,0,[['A','T',0,0,0,1],['upper','b',0,1,0,2],['transpose','b',0,1,0,3],['unitriangular','b',0,1,0,4]],['solution','clonedCoefficient'],0]],
   method_tril: [[741,0,[['diagonal','i',0,1,0,1]],null,0]],
-  method_tril_: [[1200,0,[['diagonal','i',0,1,0,1]],null,1]],
+  method_tril_: [[1199,0,[['diagonal','i',0,1,0,1]],null,1]],
   method_triu: [[744,0,[['diagonal','i',0,1,0,1]],null,0]],
-  method_triu_: [[1201,0,[['diagonal','i',0,1,0,1]],null,1]],
+  method_triu_: [[1200,0,[['diagonal','i',0,1,0,1]],null,1]],
   method_true_divide: [[746,0,[['other','N',0,0,0,1]],null,0], [747,0,[['other','S',0,0,0,1]],null,0]],
-  method_true_divide_: [[1202,0,[['other','N',0,0,0,1]],null,1], [1203,0,[['other','S',0,0,0,1]],null,1]],
+  method_true_divide_: [[1201,0,[['other','N',0,0,0,1]],null,1], [1202,0,[['other','S',0,0,0,1]],null,1]],
   method_trunc: [[748,0,[],null,0]],
   method_trunc_: [[749,0,[],null,1]],
-  method_type_as: [[1204,0,[['other','T',0,0,0,1]],null,0]],
+  method_type_as: [[1203,0,[['other','T',0,0,0,1]],null,0]],
   method_unbind: [[750,0,[['dim','i',0,1,0,1]],null,0]],
   method_unflatten: [[752,0,[['dim','i',0,0,0,1],['sizes','J',0,0,0,2]],null,0]],
-  method_unfold: [[1205,0,[['dimension','i',0,0,0,1],['size','i',0,0,0,2],['step','i',0,0,0,3]],null,0]],
-  method_uniform_: [[1206,0,[['from','f',0,1,0,1],['to','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
+  method_unfold: [[1204,0,[['dimension','i',0,0,0,1],['size','i',0,0,0,2],['step','i',0,0,0,3]],null,0]],
+  method_uniform_: [[1205,0,[['from','f',0,1,0,1],['to','f',0,1,0,2],['generator','g',1,1,1,3]],null,1]],
   method_unsafe_chunk: [[756,0,[['chunks','i',0,0,0,1],['dim','i',0,1,0,2]],null,0]],
   method_unsafe_split: [[757,0,[['splitSize','i',0,0,0,1],['dim','i',0,1,0,2]],null,0]],
   method_unsafe_split_with_sizes: [[758,0,[['splitSizes','J',0,0,0,1],['dim','i',0,1,0,2]],null,0]],
   method_unsqueeze: [[759,0,[['dim','i',0,0,0,1]],null,0]],
-  method_unsqueeze_: [[1207,0,[['dim','i',0,0,0,1]],null,1]],
-  method_values: [[1208,0,[],null,0]],
+  method_unsqueeze_: [[1206,0,[['dim','i',0,0,0,1]],null,1]],
+  method_values: [[1207,0,[],null,0]],
   method_var: [[763,0,[['dim','I',1,0,0,1],['unbiased','b',0,1,0,2],['keepdim','b',0,1,0,3]],null,0], [764,0,[['dim','I',1,1,0,1],['correction','S',1,1,1,2],['keepdim','b',0,1,1,3]],null,0], [765,0,[['unbiased','b',0,1,0,1]],null,0]],
   method_vdot: [[769,0,[['other','T',0,0,0,1]],null,0]],
-  method_view: [[1209,0,[['dtype','d',0,0,0,1]],null,0], [1210,0,[['size','J',0,0,0,1]],null,0]],
-  method_view_as: [[1211,0,[['other','T',0,0,0,1]],null,0]],
+  method_view: [[1208,0,[['dtype','d',0,0,0,1]],null,0], [1209,0,[['size','J',0,0,0,1]],null,0]],
+  method_view_as: [[1210,0,[['other','T',0,0,0,1]],null,0]],
   method_vsplit: [[776,0,[['sections','i',0,0,0,1]],null,0], [777,0,[['indices','J',0,0,0,1]],null,0]],
   method_where: [[780,1,[['condition','T',0,0,0,0],['other','T',0,0,0,2]],null,0], [782,1,[['condition','T',0,0,0,0],['other','S',0,0,0,2]],null,0]],
   method_xlogy: [[784,0,[['other','T',0,0,0,1]],null,0], [786,0,[['other','S',0,0,0,1]],null,0]],
   method_xlogy_: [[787,0,[['other','T',0,0,0,1]],null,1], [788,0,[['other','S',0,0,0,1]],null,1]],
   method_zero_: [[789,0,[],null,1]],
-  method_copy_: [[1212,0,[['src','N',0,0,0,1],['nonBlocking','b',0,1,0,2]],null,1]],
-  method_nonzero: [[1039,0,[],null,0]],
-  method_nonzero_numpy: [[1213,0,[],null,0]],
-  method_slice: [[1214,0,[['dim','i',0,1,0,1],['start','i',1,1,0,2],['end','i',1,1,0,3],['step','i',0,1,0,4]],null,0]],
+  method_copy_: [[1211,0,[['src','N',0,0,0,1],['nonBlocking','b',0,1,0,2]],null,1]],
+  method_nonzero: [[1038,0,[],null,0]],
+  method_nonzero_numpy: [[1212,0,[],null,0]],
+  method_slice: [[1213,0,[['dim','i',0,1,0,1],['start','i',1,1,0,2],['end','i',1,1,0,3],['step','i',0,1,0,4]],null,0]],
 };
 
 /** The ops whose public form is hand-written (lib/factories.ts), as generated: `aten.zeros([2, 3])`. */
@@ -2572,6 +2570,7 @@ export const nnOps = {
    * - `adaptive_avg_pool2d(Tensor input, SymIntArrayRef[2] output_size, *, Tensor out=None)` — `aten::adaptive_avg_pool2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.adaptiveAvgPool2d(input, outputSize)`
    */
   adaptiveAvgPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool2d, 'adaptive_avg_pool2d', args)) as ((input: Tensor, outputSize: number | number[]) => Tensor),
   /**
@@ -2579,6 +2578,7 @@ export const nnOps = {
    * - `adaptive_avg_pool3d(Tensor input, SymIntArrayRef[3] output_size, *, Tensor out=None)` — `aten::adaptive_avg_pool3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.adaptiveAvgPool3d(input, outputSize)`
    */
   adaptiveAvgPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool3d, 'adaptive_avg_pool3d', args)) as ((input: Tensor, outputSize: number | number[]) => Tensor),
   /**
@@ -2586,6 +2586,7 @@ export const nnOps = {
    * - `adaptive_max_pool2d(Tensor input, IntArrayRef[2] output_size, *, TensorList[2] out=None)` — `aten::adaptive_max_pool2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.adaptiveMaxPool2d(input, outputSize)`
    */
   adaptiveMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool2d, 'adaptive_max_pool2d', args)) as ((input: Tensor, outputSize: number | number[]) => [Tensor, Tensor]),
   /**
@@ -2593,6 +2594,7 @@ export const nnOps = {
    * - `adaptive_max_pool3d(Tensor input, IntArrayRef[3] output_size, *, TensorList[2] out=None)` — `aten::adaptive_max_pool3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.adaptiveMaxPool3d(input, outputSize)`
    */
   adaptiveMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool3d, 'adaptive_max_pool3d', args)) as ((input: Tensor, outputSize: number | number[]) => [Tensor, Tensor]),
   /**
@@ -2600,6 +2602,7 @@ export const nnOps = {
    * - `avg_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int64_t? divisor_override=None, *, Tensor out=None)` — `aten::avg_pool2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.avgPool2d(input, kernelSize)`
    */
   avgPool2d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool2d, 'avg_pool2d', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) => Tensor),
   /**
@@ -2607,6 +2610,7 @@ export const nnOps = {
    * - `avg_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, bool ceil_mode=False, bool count_include_pad=True, int64_t? divisor_override=None, *, Tensor out=None)` — `aten::avg_pool3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.avgPool3d(input, kernelSize)`
    */
   avgPool3d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool3d, 'avg_pool3d', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) => Tensor),
   /**
@@ -2614,6 +2618,7 @@ export const nnOps = {
    * - `binary_cross_entropy(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::binary_cross_entropy`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.binaryCrossEntropy(input, target)`
    */
   binaryCrossEntropy: ((...args: any[]): any => callFunction(R.nnOps_binary_cross_entropy, 'binary_cross_entropy', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number) => Tensor),
   /**
@@ -2621,6 +2626,7 @@ export const nnOps = {
    * - `col2im(Tensor input, SymIntArrayRef[2] output_size, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)` — `aten::col2im`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.col2im(input, outputSize, kernelSize, dilation, padding, stride)`
    */
   col2im: ((...args: any[]): any => callFunction(R.nnOps_col2im, 'col2im', args)) as ((input: Tensor, outputSize: number | number[], kernelSize: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]) => Tensor),
   /**
@@ -2628,6 +2634,7 @@ export const nnOps = {
    * - `conv_depthwise3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias, SymIntArrayRef[3] stride, SymIntArrayRef[3] padding, SymIntArrayRef[3] dilation)` — `aten::conv_depthwise3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.convDepthwise3d(input, weight, kernelSize, bias, stride, padding, dilation)`
    */
   convDepthwise3d: ((...args: any[]): any => callFunction(R.nnOps_conv_depthwise3d, 'conv_depthwise3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[]) => Tensor),
   /**
@@ -2635,6 +2642,7 @@ export const nnOps = {
    * - `cross_entropy_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, double label_smoothing=0.0)` — `aten::cross_entropy_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.crossEntropyLoss(input, target)`
    */
   crossEntropyLoss: ((...args: any[]): any => callFunction(R.nnOps_cross_entropy_loss, 'cross_entropy_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number, labelSmoothing?: number) => Tensor),
   /**
@@ -2642,6 +2650,7 @@ export const nnOps = {
    * - `elu(Tensor input, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1, *, Tensor out=None)` — `aten::elu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.elu(input)`
    */
   elu: ((...args: any[]): any => callFunction(R.nnOps_elu, 'elu', args)) as ((input: Tensor, alpha?: number | boolean, scale?: number | boolean, inputScale?: number | boolean) => Tensor),
   /**
@@ -2649,6 +2658,7 @@ export const nnOps = {
    * - `elu_(Tensor input, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1)` — `aten::elu_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.elu_(input)`
    */
   elu_: ((...args: any[]): any => callFunction(R.nnOps_elu_, 'elu_', args)) as ((input: Tensor, alpha?: number | boolean, scale?: number | boolean, inputScale?: number | boolean) => Tensor),
   /**
@@ -2656,6 +2666,7 @@ export const nnOps = {
    * - `flatten_dense_tensors(TensorList tensors)` — `aten::flatten_dense_tensors`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.flattenDenseTensors(tensors)`
    */
   flattenDenseTensors: ((...args: any[]): any => callFunction(R.nnOps_flatten_dense_tensors, 'flatten_dense_tensors', args)) as ((tensors: Tensor[]) => Tensor),
   /**
@@ -2663,6 +2674,7 @@ export const nnOps = {
    * - `fractional_max_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] output_size, Tensor random_samples, *, TensorList[2] out=None)` — `aten::fractional_max_pool2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fractionalMaxPool2d(input, kernelSize, outputSize, randomSamples)`
    */
   fractionalMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool2d, 'fractional_max_pool2d', args)) as ((input: Tensor, kernelSize: number | number[], outputSize: number | number[], randomSamples: Tensor) => [Tensor, Tensor]),
   /**
@@ -2670,6 +2682,7 @@ export const nnOps = {
    * - `fractional_max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] output_size, Tensor random_samples, *, TensorList[2] out=None)` — `aten::fractional_max_pool3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fractionalMaxPool3d(input, kernelSize, outputSize, randomSamples)`
    */
   fractionalMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool3d, 'fractional_max_pool3d', args)) as ((input: Tensor, kernelSize: number | number[], outputSize: number | number[], randomSamples: Tensor) => [Tensor, Tensor]),
   /**
@@ -2677,6 +2690,7 @@ export const nnOps = {
    * - `gelu(Tensor input, *, c10::string_view approximate="none", Tensor out=None)` — `aten::gelu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.gelu(input)`
    */
   gelu: ((...args: any[]): any => callFunction(R.nnOps_gelu, 'gelu', args)) as ((input: Tensor, options?: { approximate?: string }) => Tensor),
   /**
@@ -2684,6 +2698,7 @@ export const nnOps = {
    * - `gelu_(Tensor input, *, c10::string_view approximate="none")` — `aten::gelu_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.gelu_(input)`
    */
   gelu_: ((...args: any[]): any => callFunction(R.nnOps_gelu_, 'gelu_', args)) as ((input: Tensor, options?: { approximate?: string }) => Tensor),
   /**
@@ -2691,6 +2706,7 @@ export const nnOps = {
    * - `glu(Tensor input, int64_t dim=-1, *, Tensor out=None)` — `aten::glu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.glu(input)`
    */
   glu: ((...args: any[]): any => callFunction(R.nnOps_glu, 'glu', args)) as ((input: Tensor, dim?: number) => Tensor),
   /**
@@ -2698,6 +2714,7 @@ export const nnOps = {
    * - `hardsigmoid(Tensor input, *, Tensor out=None)` — `aten::hardsigmoid`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.hardsigmoid(input)`
    */
   hardsigmoid: ((...args: any[]): any => callFunction(R.nnOps_hardsigmoid, 'hardsigmoid', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2705,6 +2722,7 @@ export const nnOps = {
    * - `hardsigmoid_(Tensor input)` — `aten::hardsigmoid_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.hardsigmoid_(input)`
    */
   hardsigmoid_: ((...args: any[]): any => callFunction(R.nnOps_hardsigmoid_, 'hardsigmoid_', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2712,6 +2730,7 @@ export const nnOps = {
    * - `hardswish(Tensor input, *, Tensor out=None)` — `aten::hardswish`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.hardswish(input)`
    */
   hardswish: ((...args: any[]): any => callFunction(R.nnOps_hardswish, 'hardswish', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2719,6 +2738,7 @@ export const nnOps = {
    * - `hardswish_(Tensor input)` — `aten::hardswish_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.hardswish_(input)`
    */
   hardswish_: ((...args: any[]): any => callFunction(R.nnOps_hardswish_, 'hardswish_', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2726,6 +2746,7 @@ export const nnOps = {
    * - `hardtanh(Tensor input, Scalar min_val=-1, Scalar max_val=1, *, Tensor out=None)` — `aten::hardtanh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.hardtanh(input)`
    */
   hardtanh: ((...args: any[]): any => callFunction(R.nnOps_hardtanh, 'hardtanh', args)) as ((input: Tensor, minVal?: number | boolean, maxVal?: number | boolean) => Tensor),
   /**
@@ -2733,6 +2754,7 @@ export const nnOps = {
    * - `hardtanh_(Tensor input, Scalar min_val=-1, Scalar max_val=1)` — `aten::hardtanh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.hardtanh_(input)`
    */
   hardtanh_: ((...args: any[]): any => callFunction(R.nnOps_hardtanh_, 'hardtanh_', args)) as ((input: Tensor, minVal?: number | boolean, maxVal?: number | boolean) => Tensor),
   /**
@@ -2740,6 +2762,7 @@ export const nnOps = {
    * - `huber_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double delta=1.0, *, Tensor out=None)` — `aten::huber_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.huberLoss(input, target)`
    */
   huberLoss: ((...args: any[]): any => callFunction(R.nnOps_huber_loss, 'huber_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number, delta?: number) => Tensor),
   /**
@@ -2747,6 +2770,7 @@ export const nnOps = {
    * - `im2col(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)` — `aten::im2col`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.im2col(input, kernelSize, dilation, padding, stride)`
    */
   im2col: ((...args: any[]): any => callFunction(R.nnOps_im2col, 'im2col', args)) as ((input: Tensor, kernelSize: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]) => Tensor),
   /**
@@ -2754,6 +2778,7 @@ export const nnOps = {
    * - `l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean)` — `aten::l1_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.l1Loss(input, target)`
    */
   l1Loss: ((...args: any[]): any => callFunction(R.nnOps_l1_loss, 'l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
   /**
@@ -2761,6 +2786,7 @@ export const nnOps = {
    * - `leaky_relu(Tensor input, Scalar negative_slope=0.01, *, Tensor out=None)` — `aten::leaky_relu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.leakyRelu(input)`
    */
   leakyRelu: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu, 'leaky_relu', args)) as ((input: Tensor, negativeSlope?: number | boolean) => Tensor),
   /**
@@ -2768,6 +2794,7 @@ export const nnOps = {
    * - `leaky_relu_(Tensor input, Scalar negative_slope=0.01)` — `aten::leaky_relu_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.leakyRelu_(input)`
    */
   leakyRelu_: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu_, 'leaky_relu_', args)) as ((input: Tensor, negativeSlope?: number | boolean) => Tensor),
   /**
@@ -2775,6 +2802,7 @@ export const nnOps = {
    * - `linear(Tensor input, Tensor weight, Tensor? bias=None, *, Tensor out=None)` — `aten::linear`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linear(input, weight)`
    */
   linear: ((...args: any[]): any => callFunction(R.nnOps_linear, 'linear', args)) as ((input: Tensor, weight: Tensor, bias?: Tensor | null) => Tensor),
   /**
@@ -2782,6 +2810,7 @@ export const nnOps = {
    * - `log_sigmoid(Tensor input, *, Tensor out=None)` — `aten::log_sigmoid`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.logSigmoid(input)`
    */
   logSigmoid: ((...args: any[]): any => callFunction(R.nnOps_log_sigmoid, 'log_sigmoid', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2789,6 +2818,7 @@ export const nnOps = {
    * - `max_pool2d_with_indices(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1, bool ceil_mode=False, *, TensorList[2] out=None)` — `aten::max_pool2d_with_indices`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.maxPool2dWithIndices(input, kernelSize)`
    */
   maxPool2dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool2d_with_indices, 'max_pool2d_with_indices', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean) => [Tensor, Tensor]),
   /**
@@ -2796,6 +2826,7 @@ export const nnOps = {
    * - `max_pool3d_with_indices(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False, *, TensorList[2] out=None)` — `aten::max_pool3d_with_indices`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.maxPool3dWithIndices(input, kernelSize)`
    */
   maxPool3dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool3d_with_indices, 'max_pool3d_with_indices', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean) => [Tensor, Tensor]),
   /**
@@ -2803,6 +2834,7 @@ export const nnOps = {
    * - `max_unpool2d(Tensor input, Tensor indices, SymIntArrayRef[2] output_size, *, Tensor out=None)` — `aten::max_unpool2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.maxUnpool2d(input, indices, outputSize)`
    */
   maxUnpool2d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool2d, 'max_unpool2d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | number[]) => Tensor),
   /**
@@ -2810,6 +2842,7 @@ export const nnOps = {
    * - `max_unpool3d(Tensor input, Tensor indices, SymIntArrayRef[3] output_size, IntArrayRef[3] stride, IntArrayRef[3] padding, *, Tensor out=None)` — `aten::max_unpool3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.maxUnpool3d(input, indices, outputSize, stride, padding)`
    */
   maxUnpool3d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool3d, 'max_unpool3d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | number[], stride: number | number[], padding: number | number[]) => Tensor),
   /**
@@ -2817,6 +2850,7 @@ export const nnOps = {
    * - `mish(Tensor input, *, Tensor out=None)` — `aten::mish`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.mish(input)`
    */
   mish: ((...args: any[]): any => callFunction(R.nnOps_mish, 'mish', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2824,6 +2858,7 @@ export const nnOps = {
    * - `mish_(Tensor input)` — `aten::mish_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.mish_(input)`
    */
   mish_: ((...args: any[]): any => callFunction(R.nnOps_mish_, 'mish_', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2831,6 +2866,7 @@ export const nnOps = {
    * - `mkldnn_linear(Tensor input, Tensor weight, Tensor? bias=None)` — `aten::mkldnn_linear`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.mkldnnLinear(input, weight)`
    */
   mkldnnLinear: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_linear, 'mkldnn_linear', args)) as ((input: Tensor, weight: Tensor, bias?: Tensor | null) => Tensor),
   /**
@@ -2838,6 +2874,7 @@ export const nnOps = {
    * - `mkldnn_reorder_conv2d_weight(Tensor input, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] dilation=1, SymInt groups=1, SymIntArrayRef? input_size=None)` — `aten::mkldnn_reorder_conv2d_weight`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.mkldnnReorderConv2dWeight(input)`
    */
   mkldnnReorderConv2dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv2d_weight, 'mkldnn_reorder_conv2d_weight', args)) as ((input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null) => Tensor),
   /**
@@ -2845,6 +2882,7 @@ export const nnOps = {
    * - `mkldnn_reorder_conv3d_weight(Tensor input, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] dilation=1, SymInt groups=1, SymIntArrayRef? input_size=None)` — `aten::mkldnn_reorder_conv3d_weight`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.mkldnnReorderConv3dWeight(input)`
    */
   mkldnnReorderConv3dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv3d_weight, 'mkldnn_reorder_conv3d_weight', args)) as ((input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null) => Tensor),
   /**
@@ -2852,6 +2890,7 @@ export const nnOps = {
    * - `mse_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::mse_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.mseLoss(input, target)`
    */
   mseLoss: ((...args: any[]): any => callFunction(R.nnOps_mse_loss, 'mse_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
   /**
@@ -2859,6 +2898,7 @@ export const nnOps = {
    * - `multi_margin_loss(Tensor input, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::multi_margin_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.multiMarginLoss(input, target)`
    */
   multiMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multi_margin_loss, 'multi_margin_loss', args)) as ((input: Tensor, target: Tensor, p?: number | boolean, margin?: number | boolean, weight?: Tensor | null, reduction?: number) => Tensor),
   /**
@@ -2866,6 +2906,7 @@ export const nnOps = {
    * - `multilabel_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::multilabel_margin_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.multilabelMarginLoss(input, target)`
    */
   multilabelMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multilabel_margin_loss, 'multilabel_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
   /**
@@ -2873,6 +2914,7 @@ export const nnOps = {
    * - `nll_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)` — `aten::nll_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.nllLoss(input, target)`
    */
   nllLoss: ((...args: any[]): any => callFunction(R.nnOps_nll_loss, 'nll_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
   /**
@@ -2880,6 +2922,7 @@ export const nnOps = {
    * - `nll_loss2d(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)` — `aten::nll_loss2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.nllLoss2d(input, target)`
    */
   nllLoss2d: ((...args: any[]): any => callFunction(R.nnOps_nll_loss2d, 'nll_loss2d', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
   /**
@@ -2887,6 +2930,7 @@ export const nnOps = {
    * - `nll_loss_nd(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100)` — `aten::nll_loss_nd`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.nllLossNd(input, target)`
    */
   nllLossNd: ((...args: any[]): any => callFunction(R.nnOps_nll_loss_nd, 'nll_loss_nd', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
   /**
@@ -2894,6 +2938,7 @@ export const nnOps = {
    * - `one_hot(Tensor input, int64_t num_classes=-1)` — `aten::one_hot`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.oneHot(input)`
    */
   oneHot: ((...args: any[]): any => callFunction(R.nnOps_one_hot, 'one_hot', args)) as ((input: Tensor, numClasses?: number) => Tensor),
   /**
@@ -2901,6 +2946,7 @@ export const nnOps = {
    * - `pad(Tensor input, SymIntArrayRef pad, c10::string_view mode="constant", double? value=None)` — `aten::pad`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.pad(input, pad)`
    */
   pad: ((...args: any[]): any => callFunction(R.nnOps_pad, 'pad', args)) as ((input: Tensor, pad: number[], mode?: string, value?: number | null) => Tensor),
   /**
@@ -2908,6 +2954,7 @@ export const nnOps = {
    * - `pad_sequence(TensorList sequences, bool batch_first=False, double padding_value=0.0, c10::string_view padding_side="right")` — `aten::pad_sequence`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.padSequence(sequences)`
    */
   padSequence: ((...args: any[]): any => callFunction(R.nnOps_pad_sequence, 'pad_sequence', args)) as ((sequences: Tensor[], batchFirst?: boolean, paddingValue?: number, paddingSide?: string) => Tensor),
   /**
@@ -2915,6 +2962,7 @@ export const nnOps = {
    * - `reflection_pad1d(Tensor input, SymIntArrayRef[2] padding, *, Tensor out=None)` — `aten::reflection_pad1d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.reflectionPad1d(input, padding)`
    */
   reflectionPad1d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad1d, 'reflection_pad1d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
   /**
@@ -2922,6 +2970,7 @@ export const nnOps = {
    * - `reflection_pad2d(Tensor input, SymIntArrayRef[4] padding, *, Tensor out=None)` — `aten::reflection_pad2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.reflectionPad2d(input, padding)`
    */
   reflectionPad2d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad2d, 'reflection_pad2d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
   /**
@@ -2929,6 +2978,7 @@ export const nnOps = {
    * - `reflection_pad3d(Tensor input, SymIntArrayRef[6] padding, *, Tensor out=None)` — `aten::reflection_pad3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.reflectionPad3d(input, padding)`
    */
   reflectionPad3d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad3d, 'reflection_pad3d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
   /**
@@ -2936,6 +2986,7 @@ export const nnOps = {
    * - `relu6(Tensor input)` — `aten::relu6`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.relu6(input)`
    */
   relu6: ((...args: any[]): any => callFunction(R.nnOps_relu6, 'relu6', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2943,6 +2994,7 @@ export const nnOps = {
    * - `relu6_(Tensor input)` — `aten::relu6_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.relu6_(input)`
    */
   relu6_: ((...args: any[]): any => callFunction(R.nnOps_relu6_, 'relu6_', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2950,6 +3002,7 @@ export const nnOps = {
    * - `replication_pad1d(Tensor input, SymIntArrayRef[2] padding, *, Tensor out=None)` — `aten::replication_pad1d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.replicationPad1d(input, padding)`
    */
   replicationPad1d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad1d, 'replication_pad1d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
   /**
@@ -2957,6 +3010,7 @@ export const nnOps = {
    * - `replication_pad2d(Tensor input, SymIntArrayRef[4] padding, *, Tensor out=None)` — `aten::replication_pad2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.replicationPad2d(input, padding)`
    */
   replicationPad2d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad2d, 'replication_pad2d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
   /**
@@ -2964,6 +3018,7 @@ export const nnOps = {
    * - `replication_pad3d(Tensor input, SymIntArrayRef[6] padding, *, Tensor out=None)` — `aten::replication_pad3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.replicationPad3d(input, padding)`
    */
   replicationPad3d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad3d, 'replication_pad3d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
   /**
@@ -2971,6 +3026,7 @@ export const nnOps = {
    * - `rrelu_with_noise(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None, *, Tensor out=None)` — `aten::rrelu_with_noise`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.rreluWithNoise(input, noise)`
    */
   rreluWithNoise: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise, 'rrelu_with_noise', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null) => Tensor),
   /**
@@ -2978,6 +3034,7 @@ export const nnOps = {
    * - `rrelu_with_noise_(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None)` — `aten::rrelu_with_noise_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.rreluWithNoise_(input, noise)`
    */
   rreluWithNoise_: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise_, 'rrelu_with_noise_', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null) => Tensor),
   /**
@@ -2985,6 +3042,7 @@ export const nnOps = {
    * - `scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, double dropout_p=0.0, bool is_causal=False, *, double? scale=None, bool enable_gqa=False)` — `aten::scaled_dot_product_attention`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.scaledDotProductAttention(query, key, value)`
    */
   scaledDotProductAttention: ((...args: any[]): any => callFunction(R.nnOps_scaled_dot_product_attention, 'scaled_dot_product_attention', args)) as ((query: Tensor, key: Tensor, value: Tensor, attnMask?: Tensor | null, dropoutP?: number, isCausal?: boolean, options?: { scale?: number | null; enableGqa?: boolean }) => Tensor),
   /**
@@ -2992,6 +3050,7 @@ export const nnOps = {
    * - `silu(Tensor input, *, Tensor out=None)` — `aten::silu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.silu(input)`
    */
   silu: ((...args: any[]): any => callFunction(R.nnOps_silu, 'silu', args)) as ((input: Tensor) => Tensor),
   /**
@@ -2999,6 +3058,7 @@ export const nnOps = {
    * - `silu_(Tensor input)` — `aten::silu_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.silu_(input)`
    */
   silu_: ((...args: any[]): any => callFunction(R.nnOps_silu_, 'silu_', args)) as ((input: Tensor) => Tensor),
   /**
@@ -3006,6 +3066,7 @@ export const nnOps = {
    * - `slow_conv3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, *, Tensor out=None)` — `aten::slow_conv3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.slowConv3d(input, weight, kernelSize)`
    */
   slowConv3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv3d, 'slow_conv3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]) => Tensor),
   /**
@@ -3013,6 +3074,7 @@ export const nnOps = {
    * - `slow_conv_dilated2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] dilation=1)` — `aten::slow_conv_dilated2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.slowConvDilated2d(input, weight, kernelSize)`
    */
   slowConvDilated2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated2d, 'slow_conv_dilated2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]) => Tensor),
   /**
@@ -3020,6 +3082,7 @@ export const nnOps = {
    * - `slow_conv_dilated3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] dilation=1)` — `aten::slow_conv_dilated3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.slowConvDilated3d(input, weight, kernelSize)`
    */
   slowConvDilated3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated3d, 'slow_conv_dilated3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]) => Tensor),
   /**
@@ -3027,6 +3090,7 @@ export const nnOps = {
    * - `slow_conv_transpose2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] output_padding=0, SymIntArrayRef[2] dilation=1, *, Tensor out=None)` — `aten::slow_conv_transpose2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.slowConvTranspose2d(input, weight, kernelSize)`
    */
   slowConvTranspose2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose2d, 'slow_conv_transpose2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], dilation?: number | number[]) => Tensor),
   /**
@@ -3034,6 +3098,7 @@ export const nnOps = {
    * - `slow_conv_transpose3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] output_padding=0, SymIntArrayRef[3] dilation=1, *, Tensor out=None)` — `aten::slow_conv_transpose3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.slowConvTranspose3d(input, weight, kernelSize)`
    */
   slowConvTranspose3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose3d, 'slow_conv_transpose3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], dilation?: number | number[]) => Tensor),
   /**
@@ -3041,6 +3106,7 @@ export const nnOps = {
    * - `smooth_l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double beta=1.0, *, Tensor out=None)` — `aten::smooth_l1_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.smoothL1Loss(input, target)`
    */
   smoothL1Loss: ((...args: any[]): any => callFunction(R.nnOps_smooth_l1_loss, 'smooth_l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number, beta?: number) => Tensor),
   /**
@@ -3048,6 +3114,7 @@ export const nnOps = {
    * - `soft_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::soft_margin_loss`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.softMarginLoss(input, target)`
    */
   softMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_soft_margin_loss, 'soft_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
   /**
@@ -3055,6 +3122,7 @@ export const nnOps = {
    * - `softplus(Tensor input, Scalar beta=1, Scalar threshold=20, *, Tensor out=None)` — `aten::softplus`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.softplus(input)`
    */
   softplus: ((...args: any[]): any => callFunction(R.nnOps_softplus, 'softplus', args)) as ((input: Tensor, beta?: number | boolean, threshold?: number | boolean) => Tensor),
   /**
@@ -3062,6 +3130,7 @@ export const nnOps = {
    * - `softshrink(Tensor input, Scalar lambd=0.5, *, Tensor out=None)` — `aten::softshrink`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.softshrink(input)`
    */
   softshrink: ((...args: any[]): any => callFunction(R.nnOps_softshrink, 'softshrink', args)) as ((input: Tensor, lambd?: number | boolean) => Tensor),
   /**
@@ -3069,6 +3138,7 @@ export const nnOps = {
    * - `thnn_conv2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, *, Tensor out=None)` — `aten::thnn_conv2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.thnnConv2d(input, weight, kernelSize)`
    */
   thnnConv2d: ((...args: any[]): any => callFunction(R.nnOps_thnn_conv2d, 'thnn_conv2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]) => Tensor),
   /**
@@ -3076,6 +3146,7 @@ export const nnOps = {
    * - `unflatten_dense_tensors(Tensor flat, TensorList tensors)` — `aten::unflatten_dense_tensors`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.unflattenDenseTensors(flat, tensors)`
    */
   unflattenDenseTensors: ((...args: any[]): any => callFunction(R.nnOps_unflatten_dense_tensors, 'unflatten_dense_tensors', args)) as ((flat: Tensor, tensors: Tensor[]) => Tensor[]),
   /**
@@ -3084,6 +3155,7 @@ export const nnOps = {
    * - `upsample_bicubic2d(Tensor input, SymIntArrayRef[2] output_size, bool align_corners, double? scales_h=None, double? scales_w=None, *, Tensor out=None)` — `aten::upsample_bicubic2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.upsampleBicubic2d(input, outputSize, alignCorners, scaleFactors)`
    */
   upsampleBicubic2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bicubic2d, 'upsample_bicubic2d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
@@ -3092,6 +3164,7 @@ export const nnOps = {
    * - `upsample_bilinear2d(Tensor input, SymIntArrayRef[2] output_size, bool align_corners, double? scales_h=None, double? scales_w=None, *, Tensor out=None)` — `aten::upsample_bilinear2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.upsampleBilinear2d(input, outputSize, alignCorners, scaleFactors)`
    */
   upsampleBilinear2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bilinear2d, 'upsample_bilinear2d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
@@ -3100,6 +3173,7 @@ export const nnOps = {
    * - `upsample_linear1d(Tensor input, SymIntArrayRef[1] output_size, bool align_corners, double? scales=None, *, Tensor out=None)` — `aten::upsample_linear1d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.upsampleLinear1d(input, outputSize, alignCorners, scaleFactors)`
    */
   upsampleLinear1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_linear1d, 'upsample_linear1d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scales?: number | null) => Tensor),
   /**
@@ -3108,6 +3182,7 @@ export const nnOps = {
    * - `upsample_nearest1d(Tensor input, SymIntArrayRef[1] output_size, double? scales=None, *, Tensor out=None)` — `aten::upsample_nearest1d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.upsampleNearest1d(input, outputSize, scaleFactors)`
    */
   upsampleNearest1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest1d, 'upsample_nearest1d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scales?: number | null) => Tensor),
   /**
@@ -3116,6 +3191,7 @@ export const nnOps = {
    * - `upsample_nearest2d(Tensor input, SymIntArrayRef[2] output_size, double? scales_h=None, double? scales_w=None, *, Tensor out=None)` — `aten::upsample_nearest2d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.upsampleNearest2d(input, outputSize, scaleFactors)`
    */
   upsampleNearest2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest2d, 'upsample_nearest2d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
@@ -3124,6 +3200,7 @@ export const nnOps = {
    * - `upsample_nearest3d(Tensor input, SymIntArrayRef[3] output_size, double? scales_d=None, double? scales_h=None, double? scales_w=None, *, Tensor out=None)` — `aten::upsample_nearest3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.upsampleNearest3d(input, outputSize, scaleFactors)`
    */
   upsampleNearest3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest3d, 'upsample_nearest3d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
@@ -3132,6 +3209,7 @@ export const nnOps = {
    * - `upsample_trilinear3d(Tensor input, SymIntArrayRef[3] output_size, bool align_corners, double? scales_d=None, double? scales_h=None, double? scales_w=None, *, Tensor out=None)` — `aten::upsample_trilinear3d`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.upsampleTrilinear3d(input, outputSize, alignCorners, scaleFactors)`
    */
   upsampleTrilinear3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_trilinear3d, 'upsample_trilinear3d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
 };
@@ -3146,6 +3224,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `abs()` — `aten::abs`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.abs()`
    */
   abs(): Tensor;
   abs(...args: any[]): any { return callMethod(R.method_abs, 'abs', this, args); }
@@ -3154,6 +3233,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `abs_()` — `aten::abs_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.abs_()`
    */
   abs_(): this;
   abs_(...args: any[]): any { return callMethod(R.method_abs_, 'abs_', this, args); }
@@ -3162,6 +3242,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `absolute()` — `aten::absolute`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.absolute()`
    */
   absolute(): Tensor;
   absolute(...args: any[]): any { return callMethod(R.method_absolute, 'absolute', this, args); }
@@ -3170,6 +3251,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `absolute_()` — `aten::absolute_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.absolute_()`
    */
   absolute_(): this;
   absolute_(...args: any[]): any { return callMethod(R.method_absolute_, 'absolute_', this, args); }
@@ -3178,6 +3260,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `acos()` — `aten::acos`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.acos()`
    */
   acos(): Tensor;
   acos(...args: any[]): any { return callMethod(R.method_acos, 'acos', this, args); }
@@ -3186,6 +3269,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `acos_()` — `aten::acos_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.acos_()`
    */
   acos_(): this;
   acos_(...args: any[]): any { return callMethod(R.method_acos_, 'acos_', this, args); }
@@ -3194,6 +3278,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `acosh()` — `aten::acosh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.acosh()`
    */
   acosh(): Tensor;
   acosh(...args: any[]): any { return callMethod(R.method_acosh, 'acosh', this, args); }
@@ -3202,6 +3287,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `acosh_()` — `aten::acosh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.acosh_()`
    */
   acosh_(): this;
   acosh_(...args: any[]): any { return callMethod(R.method_acosh_, 'acosh_', this, args); }
@@ -3210,6 +3296,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `add(Tensor other, *, Scalar alpha=1)` — `aten::add.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.add(other)`
    */
   add(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
   add(...args: any[]): any { return callMethod(R.method_add, 'add', this, args); }
@@ -3218,6 +3305,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `add_(Tensor other, *, Scalar alpha=1)` — `aten::add_.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.add_(other)`
    */
   add_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
   add_(...args: any[]): any { return callMethod(R.method_add_, 'add_', this, args); }
@@ -3226,6 +3314,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addbmm(Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1)` — `aten::addbmm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addbmm(batch1, batch2)`
    */
   addbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
   addbmm(...args: any[]): any { return callMethod(R.method_addbmm, 'addbmm', this, args); }
@@ -3234,6 +3323,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addbmm_(Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1)` — `aten::addbmm_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addbmm_(batch1, batch2)`
    */
   addbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
   addbmm_(...args: any[]): any { return callMethod(R.method_addbmm_, 'addbmm_', this, args); }
@@ -3242,6 +3332,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addcdiv(Tensor tensor1, Tensor tensor2, *, Scalar value=1)` — `aten::addcdiv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addcdiv(tensor1, tensor2)`
    */
   addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
   addcdiv(...args: any[]): any { return callMethod(R.method_addcdiv, 'addcdiv', this, args); }
@@ -3250,6 +3341,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addcdiv_(Tensor tensor1, Tensor tensor2, *, Scalar value=1)` — `aten::addcdiv_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addcdiv_(tensor1, tensor2)`
    */
   addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): this;
   addcdiv_(...args: any[]): any { return callMethod(R.method_addcdiv_, 'addcdiv_', this, args); }
@@ -3258,6 +3350,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addcmul(Tensor tensor1, Tensor tensor2, *, Scalar value=1)` — `aten::addcmul`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addcmul(tensor1, tensor2)`
    */
   addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
   addcmul(...args: any[]): any { return callMethod(R.method_addcmul, 'addcmul', this, args); }
@@ -3266,6 +3359,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addcmul_(Tensor tensor1, Tensor tensor2, *, Scalar value=1)` — `aten::addcmul_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addcmul_(tensor1, tensor2)`
    */
   addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): this;
   addcmul_(...args: any[]): any { return callMethod(R.method_addcmul_, 'addcmul_', this, args); }
@@ -3274,6 +3368,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addmm(Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1)` — `aten::addmm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addmm(mat1, mat2)`
    */
   addmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
   addmm(...args: any[]): any { return callMethod(R.method_addmm, 'addmm', this, args); }
@@ -3282,6 +3377,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addmm_(Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1)` — `aten::addmm_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addmm_(mat1, mat2)`
    */
   addmm_(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
   addmm_(...args: any[]): any { return callMethod(R.method_addmm_, 'addmm_', this, args); }
@@ -3290,6 +3386,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addmv(Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1)` — `aten::addmv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addmv(mat, vec)`
    */
   addmv(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
   addmv(...args: any[]): any { return callMethod(R.method_addmv, 'addmv', this, args); }
@@ -3298,6 +3395,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addmv_(Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1)` — `aten::addmv_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addmv_(mat, vec)`
    */
   addmv_(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
   addmv_(...args: any[]): any { return callMethod(R.method_addmv_, 'addmv_', this, args); }
@@ -3306,6 +3404,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addr(Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1)` — `aten::addr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addr(vec1, vec2)`
    */
   addr(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
   addr(...args: any[]): any { return callMethod(R.method_addr, 'addr', this, args); }
@@ -3314,6 +3413,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `addr_(Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1)` — `aten::addr_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.addr_(vec1, vec2)`
    */
   addr_(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
   addr_(...args: any[]): any { return callMethod(R.method_addr_, 'addr_', this, args); }
@@ -3322,6 +3422,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `adjoint()` — `aten::adjoint`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.adjoint()`
    */
   adjoint(): Tensor;
   adjoint(...args: any[]): any { return callMethod(R.method_adjoint, 'adjoint', this, args); }
@@ -3332,6 +3433,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `all(int64_t dim, bool keepdim=False)` — `aten::all.dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.all()`
    */
   all(): Tensor;
   all(dim?: number[] | null, keepdim?: boolean): Tensor;
@@ -3342,6 +3444,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `allclose(Tensor other, double rtol=1e-05, double atol=1e-08, bool equal_nan=False)` — `aten::allclose`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.allclose(other)`
    */
   allclose(other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): boolean;
   allclose(...args: any[]): any { return callMethod(R.method_allclose, 'allclose', this, args); }
@@ -3350,6 +3453,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `amax(IntArrayRef[1] dim=None, bool keepdim=False)` — `aten::amax`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.amax()`
    */
   amax(dim?: number | number[], keepdim?: boolean): Tensor;
   amax(...args: any[]): any { return callMethod(R.method_amax, 'amax', this, args); }
@@ -3358,6 +3462,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `amin(IntArrayRef[1] dim=None, bool keepdim=False)` — `aten::amin`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.amin()`
    */
   amin(dim?: number | number[], keepdim?: boolean): Tensor;
   amin(...args: any[]): any { return callMethod(R.method_amin, 'amin', this, args); }
@@ -3366,6 +3471,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `aminmax(*, int64_t? dim=None, bool keepdim=False)` — `aten::aminmax`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.aminmax()`
    */
   aminmax(options?: { dim?: number | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
   aminmax(...args: any[]): any { return callMethod(R.method_aminmax, 'aminmax', this, args); }
@@ -3374,6 +3480,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `angle()` — `aten::angle`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.angle()`
    */
   angle(): Tensor;
   angle(...args: any[]): any { return callMethod(R.method_angle, 'angle', this, args); }
@@ -3384,6 +3491,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `any(int64_t dim, bool keepdim=False)` — `aten::any.dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.any()`
    */
   any(): Tensor;
   any(dim?: number[] | null, keepdim?: boolean): Tensor;
@@ -3394,6 +3502,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arccos()` — `aten::arccos`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arccos()`
    */
   arccos(): Tensor;
   arccos(...args: any[]): any { return callMethod(R.method_arccos, 'arccos', this, args); }
@@ -3402,6 +3511,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arccos_()` — `aten::arccos_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arccos_()`
    */
   arccos_(): this;
   arccos_(...args: any[]): any { return callMethod(R.method_arccos_, 'arccos_', this, args); }
@@ -3410,6 +3520,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arccosh()` — `aten::arccosh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arccosh()`
    */
   arccosh(): Tensor;
   arccosh(...args: any[]): any { return callMethod(R.method_arccosh, 'arccosh', this, args); }
@@ -3418,6 +3529,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arccosh_()` — `aten::arccosh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arccosh_()`
    */
   arccosh_(): this;
   arccosh_(...args: any[]): any { return callMethod(R.method_arccosh_, 'arccosh_', this, args); }
@@ -3426,6 +3538,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arcsin()` — `aten::arcsin`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arcsin()`
    */
   arcsin(): Tensor;
   arcsin(...args: any[]): any { return callMethod(R.method_arcsin, 'arcsin', this, args); }
@@ -3434,6 +3547,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arcsin_()` — `aten::arcsin_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arcsin_()`
    */
   arcsin_(): this;
   arcsin_(...args: any[]): any { return callMethod(R.method_arcsin_, 'arcsin_', this, args); }
@@ -3442,6 +3556,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arcsinh()` — `aten::arcsinh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arcsinh()`
    */
   arcsinh(): Tensor;
   arcsinh(...args: any[]): any { return callMethod(R.method_arcsinh, 'arcsinh', this, args); }
@@ -3450,6 +3565,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arcsinh_()` — `aten::arcsinh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arcsinh_()`
    */
   arcsinh_(): this;
   arcsinh_(...args: any[]): any { return callMethod(R.method_arcsinh_, 'arcsinh_', this, args); }
@@ -3458,6 +3574,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arctan()` — `aten::arctan`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arctan()`
    */
   arctan(): Tensor;
   arctan(...args: any[]): any { return callMethod(R.method_arctan, 'arctan', this, args); }
@@ -3466,6 +3583,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arctan2(Tensor other)` — `aten::arctan2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arctan2(other)`
    */
   arctan2(other: Tensor): Tensor;
   arctan2(...args: any[]): any { return callMethod(R.method_arctan2, 'arctan2', this, args); }
@@ -3474,6 +3592,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arctan2_(Tensor other)` — `aten::arctan2_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arctan2_(other)`
    */
   arctan2_(other: Tensor): this;
   arctan2_(...args: any[]): any { return callMethod(R.method_arctan2_, 'arctan2_', this, args); }
@@ -3482,6 +3601,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arctan_()` — `aten::arctan_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arctan_()`
    */
   arctan_(): this;
   arctan_(...args: any[]): any { return callMethod(R.method_arctan_, 'arctan_', this, args); }
@@ -3490,6 +3610,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arctanh()` — `aten::arctanh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arctanh()`
    */
   arctanh(): Tensor;
   arctanh(...args: any[]): any { return callMethod(R.method_arctanh, 'arctanh', this, args); }
@@ -3498,6 +3619,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `arctanh_()` — `aten::arctanh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.arctanh_()`
    */
   arctanh_(): this;
   arctanh_(...args: any[]): any { return callMethod(R.method_arctanh_, 'arctanh_', this, args); }
@@ -3506,6 +3628,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `argmax(int64_t? dim=None, bool keepdim=False)` — `aten::argmax`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.argmax()`
    */
   argmax(dim?: number | null, keepdim?: boolean): Tensor;
   argmax(...args: any[]): any { return callMethod(R.method_argmax, 'argmax', this, args); }
@@ -3514,6 +3637,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `argmin(int64_t? dim=None, bool keepdim=False)` — `aten::argmin`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.argmin()`
    */
   argmin(dim?: number | null, keepdim?: boolean): Tensor;
   argmin(...args: any[]): any { return callMethod(R.method_argmin, 'argmin', this, args); }
@@ -3523,6 +3647,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `argsort(int64_t dim=-1, bool descending=False)` — `aten::argsort`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.argsort({ stable })`
    */
   argsort(options: { stable?: boolean; dim?: number; descending?: boolean }): Tensor;
   argsort(dim?: number, descending?: boolean): Tensor;
@@ -3532,6 +3657,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `argwhere()` — `aten::argwhere`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.argwhere()`
    */
   argwhere(): Tensor;
   argwhere(...args: any[]): any { return callMethod(R.method_argwhere, 'argwhere', this, args); }
@@ -3540,6 +3666,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `as_strided(SymIntArrayRef size, SymIntArrayRef stride, SymInt? storage_offset=None)` — `aten::as_strided`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.asStrided(size, stride)`
    */
   asStrided(size: number[], stride: number[], storageOffset?: number | null): Tensor;
   asStrided(...args: any[]): any { return callMethod(R.method_as_strided, 'as_strided', this, args); }
@@ -3548,6 +3675,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `as_strided_(SymIntArrayRef size, SymIntArrayRef stride, SymInt? storage_offset=None)` — `aten::as_strided_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.asStrided_(size, stride)`
    */
   asStrided_(size: number[], stride: number[], storageOffset?: number | null): this;
   asStrided_(...args: any[]): any { return callMethod(R.method_as_strided_, 'as_strided_', this, args); }
@@ -3556,6 +3684,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `as_strided_scatter(Tensor src, SymIntArrayRef size, SymIntArrayRef stride, SymInt? storage_offset=None)` — `aten::as_strided_scatter`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.asStridedScatter(src, size, stride)`
    */
   asStridedScatter(src: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
   asStridedScatter(...args: any[]): any { return callMethod(R.method_as_strided_scatter, 'as_strided_scatter', this, args); }
@@ -3564,6 +3693,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `asin()` — `aten::asin`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.asin()`
    */
   asin(): Tensor;
   asin(...args: any[]): any { return callMethod(R.method_asin, 'asin', this, args); }
@@ -3572,6 +3702,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `asin_()` — `aten::asin_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.asin_()`
    */
   asin_(): this;
   asin_(...args: any[]): any { return callMethod(R.method_asin_, 'asin_', this, args); }
@@ -3580,6 +3711,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `asinh()` — `aten::asinh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.asinh()`
    */
   asinh(): Tensor;
   asinh(...args: any[]): any { return callMethod(R.method_asinh, 'asinh', this, args); }
@@ -3588,6 +3720,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `asinh_()` — `aten::asinh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.asinh_()`
    */
   asinh_(): this;
   asinh_(...args: any[]): any { return callMethod(R.method_asinh_, 'asinh_', this, args); }
@@ -3596,6 +3729,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `atan()` — `aten::atan`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.atan()`
    */
   atan(): Tensor;
   atan(...args: any[]): any { return callMethod(R.method_atan, 'atan', this, args); }
@@ -3604,6 +3738,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `atan2(Tensor other)` — `aten::atan2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.atan2(other)`
    */
   atan2(other: Tensor): Tensor;
   atan2(...args: any[]): any { return callMethod(R.method_atan2, 'atan2', this, args); }
@@ -3612,6 +3747,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `atan2_(Tensor other)` — `aten::atan2_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.atan2_(other)`
    */
   atan2_(other: Tensor): this;
   atan2_(...args: any[]): any { return callMethod(R.method_atan2_, 'atan2_', this, args); }
@@ -3620,6 +3756,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `atan_()` — `aten::atan_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.atan_()`
    */
   atan_(): this;
   atan_(...args: any[]): any { return callMethod(R.method_atan_, 'atan_', this, args); }
@@ -3628,6 +3765,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `atanh()` — `aten::atanh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.atanh()`
    */
   atanh(): Tensor;
   atanh(...args: any[]): any { return callMethod(R.method_atanh, 'atanh', this, args); }
@@ -3636,6 +3774,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `atanh_()` — `aten::atanh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.atanh_()`
    */
   atanh_(): this;
   atanh_(...args: any[]): any { return callMethod(R.method_atanh_, 'atanh_', this, args); }
@@ -3644,6 +3783,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `baddbmm(Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1)` — `aten::baddbmm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.baddbmm(batch1, batch2)`
    */
   baddbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
   baddbmm(...args: any[]): any { return callMethod(R.method_baddbmm, 'baddbmm', this, args); }
@@ -3652,6 +3792,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `baddbmm_(Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1)` — `aten::baddbmm_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.baddbmm_(batch1, batch2)`
    */
   baddbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
   baddbmm_(...args: any[]): any { return callMethod(R.method_baddbmm_, 'baddbmm_', this, args); }
@@ -3661,6 +3802,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bernoulli(double p, *, Generator? generator=None)` — `aten::bernoulli.p`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bernoulli()`
    */
   bernoulli(options?: { generator?: Generator | null }): Tensor;
   bernoulli(p: number, options?: { generator?: Generator | null }): Tensor;
@@ -3671,6 +3813,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bernoulli_(double p=0.5, *, Generator? generator=None)` — `aten::bernoulli_.float`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bernoulli_(p)`
    */
   bernoulli_(p: Tensor, options?: { generator?: Generator | null }): this;
   bernoulli_(p?: number, options?: { generator?: Generator | null }): this;
@@ -3680,6 +3823,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bincount(Tensor? weights=None, SymInt minlength=0)` — `aten::bincount`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bincount()`
    */
   bincount(weights?: Tensor | null, minlength?: number): Tensor;
   bincount(...args: any[]): any { return callMethod(R.method_bincount, 'bincount', this, args); }
@@ -3689,6 +3833,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_and(Scalar other)` — `aten::bitwise_and.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseAnd(other)`
    */
   bitwiseAnd(other: Tensor): Tensor;
   bitwiseAnd(other: number | boolean): Tensor;
@@ -3699,6 +3844,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_and_(Scalar other)` — `aten::bitwise_and_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseAnd_(other)`
    */
   bitwiseAnd_(other: Tensor): this;
   bitwiseAnd_(other: number | boolean): this;
@@ -3709,6 +3855,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_left_shift(Scalar other)` — `aten::bitwise_left_shift.Tensor_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseLeftShift(other)`
    */
   bitwiseLeftShift(other: Tensor): Tensor;
   bitwiseLeftShift(other: number | boolean): Tensor;
@@ -3719,6 +3866,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_left_shift_(Scalar other)` — `aten::bitwise_left_shift_.Tensor_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseLeftShift_(other)`
    */
   bitwiseLeftShift_(other: Tensor): this;
   bitwiseLeftShift_(other: number | boolean): this;
@@ -3728,6 +3876,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_not()` — `aten::bitwise_not`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseNot()`
    */
   bitwiseNot(): Tensor;
   bitwiseNot(...args: any[]): any { return callMethod(R.method_bitwise_not, 'bitwise_not', this, args); }
@@ -3736,6 +3885,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_not_()` — `aten::bitwise_not_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseNot_()`
    */
   bitwiseNot_(): this;
   bitwiseNot_(...args: any[]): any { return callMethod(R.method_bitwise_not_, 'bitwise_not_', this, args); }
@@ -3745,6 +3895,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_or(Scalar other)` — `aten::bitwise_or.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseOr(other)`
    */
   bitwiseOr(other: Tensor): Tensor;
   bitwiseOr(other: number | boolean): Tensor;
@@ -3755,6 +3906,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_or_(Scalar other)` — `aten::bitwise_or_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseOr_(other)`
    */
   bitwiseOr_(other: Tensor): this;
   bitwiseOr_(other: number | boolean): this;
@@ -3765,6 +3917,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_right_shift(Scalar other)` — `aten::bitwise_right_shift.Tensor_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseRightShift(other)`
    */
   bitwiseRightShift(other: Tensor): Tensor;
   bitwiseRightShift(other: number | boolean): Tensor;
@@ -3775,6 +3928,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_right_shift_(Scalar other)` — `aten::bitwise_right_shift_.Tensor_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseRightShift_(other)`
    */
   bitwiseRightShift_(other: Tensor): this;
   bitwiseRightShift_(other: number | boolean): this;
@@ -3785,6 +3939,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_xor(Scalar other)` — `aten::bitwise_xor.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseXor(other)`
    */
   bitwiseXor(other: Tensor): Tensor;
   bitwiseXor(other: number | boolean): Tensor;
@@ -3795,6 +3950,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bitwise_xor_(Scalar other)` — `aten::bitwise_xor_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bitwiseXor_(other)`
    */
   bitwiseXor_(other: Tensor): this;
   bitwiseXor_(other: number | boolean): this;
@@ -3804,6 +3960,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `bmm(Tensor mat2)` — `aten::bmm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.bmm(mat2)`
    */
   bmm(mat2: Tensor): Tensor;
   bmm(...args: any[]): any { return callMethod(R.method_bmm, 'bmm', this, args); }
@@ -3812,6 +3969,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `broadcast_to(SymIntArrayRef size)` — `aten::broadcast_to`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.broadcastTo(size)`
    */
   broadcastTo(size: number[]): Tensor;
   broadcastTo(...args: any[]): any { return callMethod(R.method_broadcast_to, 'broadcast_to', this, args); }
@@ -3820,6 +3978,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cauchy_(double median=0, double sigma=1, *, Generator? generator=None)` — `aten::cauchy_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cauchy_()`
    */
   cauchy_(median?: number, sigma?: number, options?: { generator?: Generator | null }): this;
   cauchy_(...args: any[]): any { return callMethod(R.method_cauchy_, 'cauchy_', this, args); }
@@ -3828,6 +3987,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ccol_indices()` — `aten::ccol_indices`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ccolIndices()`
    */
   ccolIndices(): Tensor;
   ccolIndices(...args: any[]): any { return callMethod(R.method_ccol_indices, 'ccol_indices', this, args); }
@@ -3836,6 +3996,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ceil()` — `aten::ceil`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ceil()`
    */
   ceil(): Tensor;
   ceil(...args: any[]): any { return callMethod(R.method_ceil, 'ceil', this, args); }
@@ -3844,6 +4005,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ceil_()` — `aten::ceil_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ceil_()`
    */
   ceil_(): this;
   ceil_(...args: any[]): any { return callMethod(R.method_ceil_, 'ceil_', this, args); }
@@ -3852,6 +4014,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `chalf(*, MemoryFormat? memory_format=None)` — `aten::chalf`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.chalf()`
    */
   chalf(options?: { memoryFormat?: MemoryFormat | null }): Tensor;
   chalf(...args: any[]): any { return callMethod(R.method_chalf, 'chalf', this, args); }
@@ -3860,6 +4023,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cholesky(bool upper=False)` — `aten::cholesky`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cholesky()`
    */
   cholesky(upper?: boolean): Tensor;
   cholesky(...args: any[]): any { return callMethod(R.method_cholesky, 'cholesky', this, args); }
@@ -3868,6 +4032,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cholesky_inverse(bool upper=False)` — `aten::cholesky_inverse`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.choleskyInverse()`
    */
   choleskyInverse(upper?: boolean): Tensor;
   choleskyInverse(...args: any[]): any { return callMethod(R.method_cholesky_inverse, 'cholesky_inverse', this, args); }
@@ -3876,6 +4041,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cholesky_solve(Tensor input2, bool upper=False)` — `aten::cholesky_solve`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.choleskySolve(input2)`
    */
   choleskySolve(input2: Tensor, upper?: boolean): Tensor;
   choleskySolve(...args: any[]): any { return callMethod(R.method_cholesky_solve, 'cholesky_solve', this, args); }
@@ -3884,6 +4050,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `chunk(int64_t chunks, int64_t dim=0)` — `aten::chunk`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.chunk(chunks)`
    */
   chunk(chunks: number, dim?: number): Tensor[];
   chunk(...args: any[]): any { return callMethod(R.method_chunk, 'chunk', this, args); }
@@ -3893,6 +4060,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clamp(Scalar? min=None, Scalar? max=None)` — `aten::clamp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clamp()`
    */
   clamp(min?: Tensor | null, max?: Tensor | null): Tensor;
   clamp(min?: number | boolean | null, max?: number | boolean | null): Tensor;
@@ -3903,6 +4071,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clamp_(Scalar? min=None, Scalar? max=None)` — `aten::clamp_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clamp_()`
    */
   clamp_(min?: Tensor | null, max?: Tensor | null): this;
   clamp_(min?: number | boolean | null, max?: number | boolean | null): this;
@@ -3913,6 +4082,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clamp_max(Scalar max)` — `aten::clamp_max`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clampMax(max)`
    */
   clampMax(max: Tensor): Tensor;
   clampMax(max: number | boolean): Tensor;
@@ -3923,6 +4093,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clamp_max_(Scalar max)` — `aten::clamp_max_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clampMax_(max)`
    */
   clampMax_(max: Tensor): this;
   clampMax_(max: number | boolean): this;
@@ -3933,6 +4104,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clamp_min(Scalar min)` — `aten::clamp_min`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clampMin(min)`
    */
   clampMin(min: Tensor): Tensor;
   clampMin(min: number | boolean): Tensor;
@@ -3943,6 +4115,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clamp_min_(Scalar min)` — `aten::clamp_min_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clampMin_(min)`
    */
   clampMin_(min: Tensor): this;
   clampMin_(min: number | boolean): this;
@@ -3953,6 +4126,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clip(Scalar? min=None, Scalar? max=None)` — `aten::clip`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clip()`
    */
   clip(min?: Tensor | null, max?: Tensor | null): Tensor;
   clip(min?: number | boolean | null, max?: number | boolean | null): Tensor;
@@ -3963,6 +4137,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clip_(Scalar? min=None, Scalar? max=None)` — `aten::clip_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clip_()`
    */
   clip_(min?: Tensor | null, max?: Tensor | null): this;
   clip_(min?: number | boolean | null, max?: number | boolean | null): this;
@@ -3972,6 +4147,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `clone(*, MemoryFormat? memory_format=None)` — `aten::clone`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.clone()`
    */
   clone(options?: { memoryFormat?: MemoryFormat | null }): Tensor;
   clone(...args: any[]): any { return callMethod(R.method_clone, 'clone', this, args); }
@@ -3980,6 +4156,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `coalesce()` — `aten::coalesce`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.coalesce()`
    */
   coalesce(): Tensor;
   coalesce(...args: any[]): any { return callMethod(R.method_coalesce, 'coalesce', this, args); }
@@ -3988,6 +4165,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `col_indices()` — `aten::col_indices`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.colIndices()`
    */
   colIndices(): Tensor;
   colIndices(...args: any[]): any { return callMethod(R.method_col_indices, 'col_indices', this, args); }
@@ -3996,6 +4174,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `conj()` — `aten::conj`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.conj()`
    */
   conj(): Tensor;
   conj(...args: any[]): any { return callMethod(R.method_conj, 'conj', this, args); }
@@ -4004,6 +4183,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `conj_physical()` — `aten::conj_physical`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.conjPhysical()`
    */
   conjPhysical(): Tensor;
   conjPhysical(...args: any[]): any { return callMethod(R.method_conj_physical, 'conj_physical', this, args); }
@@ -4012,6 +4192,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `conj_physical_()` — `aten::conj_physical_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.conjPhysical_()`
    */
   conjPhysical_(): this;
   conjPhysical_(...args: any[]): any { return callMethod(R.method_conj_physical_, 'conj_physical_', this, args); }
@@ -4020,6 +4201,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `copy_(Tensor src, bool non_blocking=False)` — `aten::copy_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.copy_(src)`
    */
   copy_(src: Tensor | number | boolean, nonBlocking?: boolean): this;
   copy_(...args: any[]): any { return callMethod(R.method_copy_, 'copy_', this, args); }
@@ -4029,6 +4211,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `copysign(Scalar other)` — `aten::copysign.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.copysign(other)`
    */
   copysign(other: Tensor): Tensor;
   copysign(other: number | boolean): Tensor;
@@ -4039,6 +4222,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `copysign_(Scalar other)` — `aten::copysign_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.copysign_(other)`
    */
   copysign_(other: Tensor): this;
   copysign_(other: number | boolean): this;
@@ -4048,6 +4232,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `corrcoef()` — `aten::corrcoef`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.corrcoef()`
    */
   corrcoef(): Tensor;
   corrcoef(...args: any[]): any { return callMethod(R.method_corrcoef, 'corrcoef', this, args); }
@@ -4056,6 +4241,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cos()` — `aten::cos`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cos()`
    */
   cos(): Tensor;
   cos(...args: any[]): any { return callMethod(R.method_cos, 'cos', this, args); }
@@ -4064,6 +4250,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cos_()` — `aten::cos_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cos_()`
    */
   cos_(): this;
   cos_(...args: any[]): any { return callMethod(R.method_cos_, 'cos_', this, args); }
@@ -4072,6 +4259,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cosh()` — `aten::cosh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cosh()`
    */
   cosh(): Tensor;
   cosh(...args: any[]): any { return callMethod(R.method_cosh, 'cosh', this, args); }
@@ -4080,6 +4268,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cosh_()` — `aten::cosh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cosh_()`
    */
   cosh_(): this;
   cosh_(...args: any[]): any { return callMethod(R.method_cosh_, 'cosh_', this, args); }
@@ -4089,6 +4278,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `count_nonzero(IntArrayRef dim)` — `aten::count_nonzero.dim_IntList`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.countNonzero()`
    */
   countNonzero(dim?: number | null): Tensor;
   countNonzero(dim: number[]): Tensor;
@@ -4098,6 +4288,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cov(*, int64_t correction=1, Tensor? fweights=None, Tensor? aweights=None)` — `aten::cov`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cov()`
    */
   cov(options?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
   cov(...args: any[]): any { return callMethod(R.method_cov, 'cov', this, args); }
@@ -4106,6 +4297,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cross(Tensor other, int64_t? dim=None)` — `aten::cross`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cross(other)`
    */
   cross(other: Tensor, dim?: number | null): Tensor;
   cross(...args: any[]): any { return callMethod(R.method_cross, 'cross', this, args); }
@@ -4114,6 +4306,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `crow_indices()` — `aten::crow_indices`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.crowIndices()`
    */
   crowIndices(): Tensor;
   crowIndices(...args: any[]): any { return callMethod(R.method_crow_indices, 'crow_indices', this, args); }
@@ -4122,6 +4315,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cummax(int64_t dim)` — `aten::cummax`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cummax(dim)`
    */
   cummax(dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   cummax(...args: any[]): any { return callMethod(R.method_cummax, 'cummax', this, args); }
@@ -4130,6 +4324,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cummin(int64_t dim)` — `aten::cummin`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cummin(dim)`
    */
   cummin(dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   cummin(...args: any[]): any { return callMethod(R.method_cummin, 'cummin', this, args); }
@@ -4138,6 +4333,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cumprod(int64_t dim, *, ScalarType? dtype=None)` — `aten::cumprod`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cumprod(dim)`
    */
   cumprod(dim: number, options?: { dtype?: DTypeName | null }): Tensor;
   cumprod(...args: any[]): any { return callMethod(R.method_cumprod, 'cumprod', this, args); }
@@ -4146,6 +4342,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cumprod_(int64_t dim, *, ScalarType? dtype=None)` — `aten::cumprod_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cumprod_(dim)`
    */
   cumprod_(dim: number, options?: { dtype?: DTypeName | null }): this;
   cumprod_(...args: any[]): any { return callMethod(R.method_cumprod_, 'cumprod_', this, args); }
@@ -4154,6 +4351,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cumsum(int64_t dim, *, ScalarType? dtype=None)` — `aten::cumsum`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cumsum(dim)`
    */
   cumsum(dim: number, options?: { dtype?: DTypeName | null }): Tensor;
   cumsum(...args: any[]): any { return callMethod(R.method_cumsum, 'cumsum', this, args); }
@@ -4162,6 +4360,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `cumsum_(int64_t dim, *, ScalarType? dtype=None)` — `aten::cumsum_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.cumsum_(dim)`
    */
   cumsum_(dim: number, options?: { dtype?: DTypeName | null }): this;
   cumsum_(...args: any[]): any { return callMethod(R.method_cumsum_, 'cumsum_', this, args); }
@@ -4170,6 +4369,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `deg2rad()` — `aten::deg2rad`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.deg2rad()`
    */
   deg2rad(): Tensor;
   deg2rad(...args: any[]): any { return callMethod(R.method_deg2rad, 'deg2rad', this, args); }
@@ -4178,6 +4378,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `deg2rad_()` — `aten::deg2rad_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.deg2rad_()`
    */
   deg2rad_(): this;
   deg2rad_(...args: any[]): any { return callMethod(R.method_deg2rad_, 'deg2rad_', this, args); }
@@ -4186,6 +4387,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `dense_dim()` — `aten::dense_dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.denseDim()`
    */
   denseDim(): number;
   denseDim(...args: any[]): any { return callMethod(R.method_dense_dim, 'dense_dim', this, args); }
@@ -4194,6 +4396,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `dequantize()` — `aten::dequantize.self`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.dequantize()`
    */
   dequantize(): Tensor;
   dequantize(...args: any[]): any { return callMethod(R.method_dequantize, 'dequantize', this, args); }
@@ -4202,6 +4405,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `det()` — `aten::det`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.det()`
    */
   det(): Tensor;
   det(...args: any[]): any { return callMethod(R.method_det, 'det', this, args); }
@@ -4210,6 +4414,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `detach()` — `aten::detach`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.detach()`
    */
   detach(): Tensor;
   detach(...args: any[]): any { return callMethod(R.method_detach, 'detach', this, args); }
@@ -4218,6 +4423,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `detach_()` — `aten::detach_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.detach_()`
    */
   detach_(): this;
   detach_(...args: any[]): any { return callMethod(R.method_detach_, 'detach_', this, args); }
@@ -4226,6 +4432,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `diag(int64_t diagonal=0)` — `aten::diag`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.diag()`
    */
   diag(diagonal?: number): Tensor;
   diag(...args: any[]): any { return callMethod(R.method_diag, 'diag', this, args); }
@@ -4234,6 +4441,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `diag_embed(int64_t offset=0, int64_t dim1=-2, int64_t dim2=-1)` — `aten::diag_embed`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.diagEmbed()`
    */
   diagEmbed(offset?: number, dim1?: number, dim2?: number): Tensor;
   diagEmbed(...args: any[]): any { return callMethod(R.method_diag_embed, 'diag_embed', this, args); }
@@ -4242,6 +4450,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `diagflat(int64_t offset=0)` — `aten::diagflat`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.diagflat()`
    */
   diagflat(offset?: number): Tensor;
   diagflat(...args: any[]): any { return callMethod(R.method_diagflat, 'diagflat', this, args); }
@@ -4250,6 +4459,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `diagonal(int64_t offset=0, int64_t dim1=0, int64_t dim2=1)` — `aten::diagonal`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.diagonal()`
    */
   diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
   diagonal(...args: any[]): any { return callMethod(R.method_diagonal, 'diagonal', this, args); }
@@ -4258,6 +4468,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `diagonal_scatter(Tensor src, int64_t offset=0, int64_t dim1=0, int64_t dim2=1)` — `aten::diagonal_scatter`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.diagonalScatter(src)`
    */
   diagonalScatter(src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
   diagonalScatter(...args: any[]): any { return callMethod(R.method_diagonal_scatter, 'diagonal_scatter', this, args); }
@@ -4266,6 +4477,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `diff(int64_t n=1, int64_t dim=-1, Tensor? prepend=None, Tensor? append=None)` — `aten::diff`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.diff()`
    */
   diff(n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor;
   diff(...args: any[]): any { return callMethod(R.method_diff, 'diff', this, args); }
@@ -4274,6 +4486,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `digamma()` — `aten::digamma`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.digamma()`
    */
   digamma(): Tensor;
   digamma(...args: any[]): any { return callMethod(R.method_digamma, 'digamma', this, args); }
@@ -4282,6 +4495,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `digamma_()` — `aten::digamma_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.digamma_()`
    */
   digamma_(): this;
   digamma_(...args: any[]): any { return callMethod(R.method_digamma_, 'digamma_', this, args); }
@@ -4290,6 +4504,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `dist(Tensor other, Scalar p=2)` — `aten::dist`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.dist(other)`
    */
   dist(other: Tensor, p?: number | boolean): Tensor;
   dist(...args: any[]): any { return callMethod(R.method_dist, 'dist', this, args); }
@@ -4300,6 +4515,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `div(Scalar other, *, c10::string_view? rounding_mode)` — `aten::div.Scalar_mode`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.div(other)`
    */
   div(other: Tensor | number | boolean): Tensor;
   div(other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
@@ -4312,6 +4528,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `div_(Scalar other, *, c10::string_view? rounding_mode)` — `aten::div_.Scalar_mode`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.div_(other)`
    */
   div_(other: Tensor | number | boolean): this;
   div_(other: Tensor | number | boolean, options: { roundingMode?: string | null }): this;
@@ -4325,6 +4542,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `divide(Scalar other, *, c10::string_view? rounding_mode)` — `aten::divide.Scalar_mode`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.divide(other)`
    */
   divide(other: Tensor | number | boolean): Tensor;
   divide(other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
@@ -4339,6 +4557,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `divide_(Scalar other, *, c10::string_view? rounding_mode)` — `aten::divide_.Scalar_mode`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.divide_(other)`
    */
   divide_(other: Tensor | number | boolean): this;
   divide_(other: Tensor | number | boolean, options: { roundingMode?: string | null }): this;
@@ -4350,6 +4569,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `dot(Tensor tensor)` — `aten::dot`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.dot(tensor)`
    */
   dot(tensor: Tensor): Tensor;
   dot(...args: any[]): any { return callMethod(R.method_dot, 'dot', this, args); }
@@ -4359,6 +4579,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `dsplit(IntArrayRef indices)` — `aten::dsplit.array`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.dsplit(sections)`
    */
   dsplit(sections: number): Tensor[];
   dsplit(indices: number[]): Tensor[];
@@ -4369,6 +4590,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `eq(Scalar other)` — `aten::eq.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.eq(other)`
    */
   eq(other: Tensor): Tensor;
   eq(other: number | boolean): Tensor;
@@ -4379,6 +4601,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `eq_(Scalar other)` — `aten::eq_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.eq_(other)`
    */
   eq_(other: Tensor): this;
   eq_(other: number | boolean): this;
@@ -4388,6 +4611,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `equal(Tensor other)` — `aten::equal`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.equal(other)`
    */
   equal(other: Tensor): boolean;
   equal(...args: any[]): any { return callMethod(R.method_equal, 'equal', this, args); }
@@ -4396,6 +4620,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `erf()` — `aten::erf`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.erf()`
    */
   erf(): Tensor;
   erf(...args: any[]): any { return callMethod(R.method_erf, 'erf', this, args); }
@@ -4404,6 +4629,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `erf_()` — `aten::erf_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.erf_()`
    */
   erf_(): this;
   erf_(...args: any[]): any { return callMethod(R.method_erf_, 'erf_', this, args); }
@@ -4412,6 +4638,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `erfc()` — `aten::erfc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.erfc()`
    */
   erfc(): Tensor;
   erfc(...args: any[]): any { return callMethod(R.method_erfc, 'erfc', this, args); }
@@ -4420,6 +4647,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `erfc_()` — `aten::erfc_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.erfc_()`
    */
   erfc_(): this;
   erfc_(...args: any[]): any { return callMethod(R.method_erfc_, 'erfc_', this, args); }
@@ -4428,6 +4656,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `erfinv()` — `aten::erfinv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.erfinv()`
    */
   erfinv(): Tensor;
   erfinv(...args: any[]): any { return callMethod(R.method_erfinv, 'erfinv', this, args); }
@@ -4436,6 +4665,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `erfinv_()` — `aten::erfinv_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.erfinv_()`
    */
   erfinv_(): this;
   erfinv_(...args: any[]): any { return callMethod(R.method_erfinv_, 'erfinv_', this, args); }
@@ -4444,6 +4674,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `exp()` — `aten::exp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.exp()`
    */
   exp(): Tensor;
   exp(...args: any[]): any { return callMethod(R.method_exp, 'exp', this, args); }
@@ -4452,6 +4683,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `exp2()` — `aten::exp2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.exp2()`
    */
   exp2(): Tensor;
   exp2(...args: any[]): any { return callMethod(R.method_exp2, 'exp2', this, args); }
@@ -4460,6 +4692,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `exp2_()` — `aten::exp2_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.exp2_()`
    */
   exp2_(): this;
   exp2_(...args: any[]): any { return callMethod(R.method_exp2_, 'exp2_', this, args); }
@@ -4468,6 +4701,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `exp_()` — `aten::exp_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.exp_()`
    */
   exp_(): this;
   exp_(...args: any[]): any { return callMethod(R.method_exp_, 'exp_', this, args); }
@@ -4476,6 +4710,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `expand_as(Tensor other)` — `aten::expand_as`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.expandAs(other)`
    */
   expandAs(other: Tensor): Tensor;
   expandAs(...args: any[]): any { return callMethod(R.method_expand_as, 'expand_as', this, args); }
@@ -4484,6 +4719,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `expm1()` — `aten::expm1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.expm1()`
    */
   expm1(): Tensor;
   expm1(...args: any[]): any { return callMethod(R.method_expm1, 'expm1', this, args); }
@@ -4492,6 +4728,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `expm1_()` — `aten::expm1_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.expm1_()`
    */
   expm1_(): this;
   expm1_(...args: any[]): any { return callMethod(R.method_expm1_, 'expm1_', this, args); }
@@ -4500,6 +4737,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `exponential_(double lambd=1, *, Generator? generator=None)` — `aten::exponential_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.exponential_()`
    */
   exponential_(lambd?: number, options?: { generator?: Generator | null }): this;
   exponential_(...args: any[]): any { return callMethod(R.method_exponential_, 'exponential_', this, args); }
@@ -4509,6 +4747,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fill_(Scalar value)` — `aten::fill_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fill_(value)`
    */
   fill_(value: Tensor): this;
   fill_(value: number | boolean): this;
@@ -4518,6 +4757,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fill_diagonal_(Scalar fill_value, bool wrap=False)` — `aten::fill_diagonal_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fillDiagonal_(fillValue)`
    */
   fillDiagonal_(fillValue: number | boolean, wrap?: boolean): this;
   fillDiagonal_(...args: any[]): any { return callMethod(R.method_fill_diagonal_, 'fill_diagonal_', this, args); }
@@ -4526,6 +4766,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fix()` — `aten::fix`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fix()`
    */
   fix(): Tensor;
   fix(...args: any[]): any { return callMethod(R.method_fix, 'fix', this, args); }
@@ -4534,6 +4775,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fix_()` — `aten::fix_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fix_()`
    */
   fix_(): this;
   fix_(...args: any[]): any { return callMethod(R.method_fix_, 'fix_', this, args); }
@@ -4542,6 +4784,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `flatten(int64_t start_dim=0, int64_t end_dim=-1)` — `aten::flatten.using_ints`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.flatten()`
    */
   flatten(startDim?: number, endDim?: number): Tensor;
   flatten(...args: any[]): any { return callMethod(R.method_flatten, 'flatten', this, args); }
@@ -4550,6 +4793,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fliplr()` — `aten::fliplr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fliplr()`
    */
   fliplr(): Tensor;
   fliplr(...args: any[]): any { return callMethod(R.method_fliplr, 'fliplr', this, args); }
@@ -4558,6 +4802,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `flipud()` — `aten::flipud`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.flipud()`
    */
   flipud(): Tensor;
   flipud(...args: any[]): any { return callMethod(R.method_flipud, 'flipud', this, args); }
@@ -4567,6 +4812,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `float_power(Scalar exponent)` — `aten::float_power.Tensor_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.floatPower(exponent)`
    */
   floatPower(exponent: Tensor): Tensor;
   floatPower(exponent: number | boolean): Tensor;
@@ -4577,6 +4823,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `float_power_(Scalar exponent)` — `aten::float_power_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.floatPower_(exponent)`
    */
   floatPower_(exponent: Tensor): this;
   floatPower_(exponent: number | boolean): this;
@@ -4586,6 +4833,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `floor()` — `aten::floor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.floor()`
    */
   floor(): Tensor;
   floor(...args: any[]): any { return callMethod(R.method_floor, 'floor', this, args); }
@@ -4594,6 +4842,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `floor_()` — `aten::floor_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.floor_()`
    */
   floor_(): this;
   floor_(...args: any[]): any { return callMethod(R.method_floor_, 'floor_', this, args); }
@@ -4603,6 +4852,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `floor_divide(Scalar other)` — `aten::floor_divide.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.floorDivide(other)`
    */
   floorDivide(other: Tensor | number | boolean): Tensor;
   floorDivide(other: number | boolean): Tensor;
@@ -4613,6 +4863,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `floor_divide_(Scalar other)` — `aten::floor_divide_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.floorDivide_(other)`
    */
   floorDivide_(other: Tensor | number | boolean): this;
   floorDivide_(other: number | boolean): this;
@@ -4622,6 +4873,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fmax(Tensor other)` — `aten::fmax`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fmax(other)`
    */
   fmax(other: Tensor): Tensor;
   fmax(...args: any[]): any { return callMethod(R.method_fmax, 'fmax', this, args); }
@@ -4630,6 +4882,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fmin(Tensor other)` — `aten::fmin`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fmin(other)`
    */
   fmin(other: Tensor): Tensor;
   fmin(...args: any[]): any { return callMethod(R.method_fmin, 'fmin', this, args); }
@@ -4639,6 +4892,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fmod(Scalar other)` — `aten::fmod.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fmod(other)`
    */
   fmod(other: Tensor): Tensor;
   fmod(other: number | boolean): Tensor;
@@ -4649,6 +4903,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `fmod_(Scalar other)` — `aten::fmod_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.fmod_(other)`
    */
   fmod_(other: Tensor): this;
   fmod_(other: number | boolean): this;
@@ -4658,6 +4913,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `frac()` — `aten::frac`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.frac()`
    */
   frac(): Tensor;
   frac(...args: any[]): any { return callMethod(R.method_frac, 'frac', this, args); }
@@ -4666,6 +4922,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `frac_()` — `aten::frac_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.frac_()`
    */
   frac_(): this;
   frac_(...args: any[]): any { return callMethod(R.method_frac_, 'frac_', this, args); }
@@ -4674,6 +4931,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `frexp()` — `aten::frexp.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.frexp()`
    */
   frexp(): [Tensor, Tensor] & { mantissa: Tensor; exponent: Tensor };
   frexp(...args: any[]): any { return callMethod(R.method_frexp, 'frexp', this, args); }
@@ -4682,6 +4940,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `gather(int64_t dim, Tensor index, *, bool sparse_grad=False)` — `aten::gather`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.gather(dim, index)`
    */
   gather(dim: number, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
   gather(...args: any[]): any { return callMethod(R.method_gather, 'gather', this, args); }
@@ -4690,6 +4949,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `gcd(Tensor other)` — `aten::gcd`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.gcd(other)`
    */
   gcd(other: Tensor): Tensor;
   gcd(...args: any[]): any { return callMethod(R.method_gcd, 'gcd', this, args); }
@@ -4698,6 +4958,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `gcd_(Tensor other)` — `aten::gcd_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.gcd_(other)`
    */
   gcd_(other: Tensor): this;
   gcd_(...args: any[]): any { return callMethod(R.method_gcd_, 'gcd_', this, args); }
@@ -4707,6 +4968,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ge(Scalar other)` — `aten::ge.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ge(other)`
    */
   ge(other: Tensor): Tensor;
   ge(other: number | boolean): Tensor;
@@ -4717,6 +4979,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ge_(Scalar other)` — `aten::ge_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ge_(other)`
    */
   ge_(other: Tensor): this;
   ge_(other: number | boolean): this;
@@ -4726,6 +4989,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `geometric_(double p, *, Generator? generator=None)` — `aten::geometric_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.geometric_(p)`
    */
   geometric_(p: number, options?: { generator?: Generator | null }): this;
   geometric_(...args: any[]): any { return callMethod(R.method_geometric_, 'geometric_', this, args); }
@@ -4734,6 +4998,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `geqrf()` — `aten::geqrf`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.geqrf()`
    */
   geqrf(): [Tensor, Tensor] & { a: Tensor; tau: Tensor };
   geqrf(...args: any[]): any { return callMethod(R.method_geqrf, 'geqrf', this, args); }
@@ -4742,6 +5007,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ger(Tensor vec2)` — `aten::ger`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ger(vec2)`
    */
   ger(vec2: Tensor): Tensor;
   ger(...args: any[]): any { return callMethod(R.method_ger, 'ger', this, args); }
@@ -4751,6 +5017,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `greater(Scalar other)` — `aten::greater.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.greater(other)`
    */
   greater(other: Tensor): Tensor;
   greater(other: number | boolean): Tensor;
@@ -4761,6 +5028,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `greater_(Scalar other)` — `aten::greater_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.greater_(other)`
    */
   greater_(other: Tensor): this;
   greater_(other: number | boolean): this;
@@ -4771,6 +5039,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `greater_equal(Scalar other)` — `aten::greater_equal.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.greaterEqual(other)`
    */
   greaterEqual(other: Tensor): Tensor;
   greaterEqual(other: number | boolean): Tensor;
@@ -4781,6 +5050,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `greater_equal_(Scalar other)` — `aten::greater_equal_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.greaterEqual_(other)`
    */
   greaterEqual_(other: Tensor): this;
   greaterEqual_(other: number | boolean): this;
@@ -4791,6 +5061,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `gt(Scalar other)` — `aten::gt.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.gt(other)`
    */
   gt(other: Tensor): Tensor;
   gt(other: number | boolean): Tensor;
@@ -4801,6 +5072,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `gt_(Scalar other)` — `aten::gt_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.gt_(other)`
    */
   gt_(other: Tensor): this;
   gt_(other: number | boolean): this;
@@ -4810,6 +5082,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `hardshrink(Scalar lambd=0.5)` — `aten::hardshrink`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.hardshrink()`
    */
   hardshrink(lambd?: number | boolean): Tensor;
   hardshrink(...args: any[]): any { return callMethod(R.method_hardshrink, 'hardshrink', this, args); }
@@ -4818,6 +5091,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `hash_tensor(IntArrayRef[1] dim=None, *, bool keepdim=False, int64_t mode=0)` — `aten::hash_tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.hashTensor()`
    */
   hashTensor(dim?: number | number[], options?: { keepdim?: boolean; mode?: number }): Tensor;
   hashTensor(...args: any[]): any { return callMethod(R.method_hash_tensor, 'hash_tensor', this, args); }
@@ -4826,6 +5100,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `heaviside(Tensor values)` — `aten::heaviside`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.heaviside(values)`
    */
   heaviside(values: Tensor): Tensor;
   heaviside(...args: any[]): any { return callMethod(R.method_heaviside, 'heaviside', this, args); }
@@ -4834,6 +5109,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `heaviside_(Tensor values)` — `aten::heaviside_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.heaviside_(values)`
    */
   heaviside_(values: Tensor): this;
   heaviside_(...args: any[]): any { return callMethod(R.method_heaviside_, 'heaviside_', this, args); }
@@ -4842,6 +5118,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `histc(int64_t bins=100, Scalar min=0, Scalar max=0)` — `aten::histc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.histc()`
    */
   histc(bins?: number, min?: number | boolean, max?: number | boolean): Tensor;
   histc(...args: any[]): any { return callMethod(R.method_histc, 'histc', this, args); }
@@ -4851,6 +5128,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `histogram(int64_t bins=100, *, ArrayRef<double>? range=None, Tensor? weight=None, bool density=False)` — `aten::histogram.bin_ct`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.histogram(bins)`
    */
   histogram(bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
   histogram(bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
@@ -4861,6 +5139,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `hsplit(IntArrayRef indices)` — `aten::hsplit.array`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.hsplit(sections)`
    */
   hsplit(sections: number): Tensor[];
   hsplit(indices: number[]): Tensor[];
@@ -4870,6 +5149,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `hypot(Tensor other)` — `aten::hypot`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.hypot(other)`
    */
   hypot(other: Tensor): Tensor;
   hypot(...args: any[]): any { return callMethod(R.method_hypot, 'hypot', this, args); }
@@ -4878,6 +5158,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `hypot_(Tensor other)` — `aten::hypot_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.hypot_(other)`
    */
   hypot_(other: Tensor): this;
   hypot_(...args: any[]): any { return callMethod(R.method_hypot_, 'hypot_', this, args); }
@@ -4886,6 +5167,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `i0()` — `aten::i0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.i0()`
    */
   i0(): Tensor;
   i0(...args: any[]): any { return callMethod(R.method_i0, 'i0', this, args); }
@@ -4894,6 +5176,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `i0_()` — `aten::i0_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.i0_()`
    */
   i0_(): this;
   i0_(...args: any[]): any { return callMethod(R.method_i0_, 'i0_', this, args); }
@@ -4902,6 +5185,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `igamma(Tensor other)` — `aten::igamma`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.igamma(other)`
    */
   igamma(other: Tensor): Tensor;
   igamma(...args: any[]): any { return callMethod(R.method_igamma, 'igamma', this, args); }
@@ -4910,6 +5194,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `igamma_(Tensor other)` — `aten::igamma_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.igamma_(other)`
    */
   igamma_(other: Tensor): this;
   igamma_(...args: any[]): any { return callMethod(R.method_igamma_, 'igamma_', this, args); }
@@ -4918,6 +5203,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `igammac(Tensor other)` — `aten::igammac`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.igammac(other)`
    */
   igammac(other: Tensor): Tensor;
   igammac(...args: any[]): any { return callMethod(R.method_igammac, 'igammac', this, args); }
@@ -4926,6 +5212,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `igammac_(Tensor other)` — `aten::igammac_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.igammac_(other)`
    */
   igammac_(other: Tensor): this;
   igammac_(...args: any[]): any { return callMethod(R.method_igammac_, 'igammac_', this, args); }
@@ -4934,6 +5221,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_add(int64_t dim, Tensor index, Tensor source, *, Scalar alpha=1)` — `aten::index_add`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexAdd(dim, index, source)`
    */
   indexAdd(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): Tensor;
   indexAdd(...args: any[]): any { return callMethod(R.method_index_add, 'index_add', this, args); }
@@ -4942,6 +5230,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_add_(int64_t dim, Tensor index, Tensor source, *, Scalar alpha=1)` — `aten::index_add_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexAdd_(dim, index, source)`
    */
   indexAdd_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): this;
   indexAdd_(...args: any[]): any { return callMethod(R.method_index_add_, 'index_add_', this, args); }
@@ -4950,6 +5239,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_copy(int64_t dim, Tensor index, Tensor source)` — `aten::index_copy`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexCopy(dim, index, source)`
    */
   indexCopy(dim: number, index: Tensor, source: Tensor): Tensor;
   indexCopy(...args: any[]): any { return callMethod(R.method_index_copy, 'index_copy', this, args); }
@@ -4958,6 +5248,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_copy_(int64_t dim, Tensor index, Tensor source)` — `aten::index_copy_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexCopy_(dim, index, source)`
    */
   indexCopy_(dim: number, index: Tensor, source: Tensor): this;
   indexCopy_(...args: any[]): any { return callMethod(R.method_index_copy_, 'index_copy_', this, args); }
@@ -4967,6 +5258,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_fill(int64_t dim, Tensor index, Scalar value)` — `aten::index_fill.int_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexFill(dim, index, value)`
    */
   indexFill(dim: number, index: Tensor, value: Tensor): Tensor;
   indexFill(dim: number, index: Tensor, value: number | boolean): Tensor;
@@ -4977,6 +5269,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_fill_(int64_t dim, Tensor index, Scalar value)` — `aten::index_fill_.int_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexFill_(dim, index, value)`
    */
   indexFill_(dim: number, index: Tensor, value: Tensor): this;
   indexFill_(dim: number, index: Tensor, value: number | boolean): this;
@@ -4986,6 +5279,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_put(c10::List<::std::optional<Tensor>> indices, Tensor values, bool accumulate=False)` — `aten::index_put`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexPut(indices, values)`
    */
   indexPut(indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
   indexPut(...args: any[]): any { return callMethod(R.method_index_put, 'index_put', this, args); }
@@ -4994,6 +5288,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_put_(c10::List<::std::optional<Tensor>> indices, Tensor values, bool accumulate=False)` — `aten::index_put_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexPut_(indices, values)`
    */
   indexPut_(indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): this;
   indexPut_(...args: any[]): any { return callMethod(R.method_index_put_, 'index_put_', this, args); }
@@ -5002,6 +5297,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_reduce(int64_t dim, Tensor index, Tensor source, c10::string_view reduce, *, bool include_self=True)` — `aten::index_reduce`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexReduce(dim, index, source, reduce)`
    */
   indexReduce(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
   indexReduce(...args: any[]): any { return callMethod(R.method_index_reduce, 'index_reduce', this, args); }
@@ -5010,6 +5306,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_reduce_(int64_t dim, Tensor index, Tensor source, c10::string_view reduce, *, bool include_self=True)` — `aten::index_reduce_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexReduce_(dim, index, source, reduce)`
    */
   indexReduce_(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
   indexReduce_(...args: any[]): any { return callMethod(R.method_index_reduce_, 'index_reduce_', this, args); }
@@ -5018,6 +5315,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `index_select(int64_t dim, Tensor index)` — `aten::index_select`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indexSelect(dim, index)`
    */
   indexSelect(dim: number, index: Tensor): Tensor;
   indexSelect(...args: any[]): any { return callMethod(R.method_index_select, 'index_select', this, args); }
@@ -5026,6 +5324,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `indices()` — `aten::indices`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.indices()`
    */
   indices(): Tensor;
   indices(...args: any[]): any { return callMethod(R.method_indices, 'indices', this, args); }
@@ -5034,6 +5333,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `inner(Tensor other)` — `aten::inner`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.inner(other)`
    */
   inner(other: Tensor): Tensor;
   inner(...args: any[]): any { return callMethod(R.method_inner, 'inner', this, args); }
@@ -5042,6 +5342,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `int_repr()` — `aten::int_repr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.intRepr()`
    */
   intRepr(): Tensor;
   intRepr(...args: any[]): any { return callMethod(R.method_int_repr, 'int_repr', this, args); }
@@ -5050,6 +5351,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `inverse()` — `aten::inverse`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.inverse()`
    */
   inverse(): Tensor;
   inverse(...args: any[]): any { return callMethod(R.method_inverse, 'inverse', this, args); }
@@ -5058,6 +5360,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_coalesced()` — `aten::is_coalesced`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isCoalesced()`
    */
   isCoalesced(): boolean;
   isCoalesced(...args: any[]): any { return callMethod(R.method_is_coalesced, 'is_coalesced', this, args); }
@@ -5066,6 +5369,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_complex()` — `aten::is_complex`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isComplex()`
    */
   isComplex(): boolean;
   isComplex(...args: any[]): any { return callMethod(R.method_is_complex, 'is_complex', this, args); }
@@ -5074,6 +5378,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_conj()` — `aten::is_conj`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isConj()`
    */
   isConj(): boolean;
   isConj(...args: any[]): any { return callMethod(R.method_is_conj, 'is_conj', this, args); }
@@ -5082,6 +5387,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_distributed()` — `aten::is_distributed`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isDistributed()`
    */
   isDistributed(): boolean;
   isDistributed(...args: any[]): any { return callMethod(R.method_is_distributed, 'is_distributed', this, args); }
@@ -5090,6 +5396,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_inference()` — `aten::is_inference`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isInference()`
    */
   isInference(): boolean;
   isInference(...args: any[]): any { return callMethod(R.method_is_inference, 'is_inference', this, args); }
@@ -5098,6 +5405,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_neg()` — `aten::is_neg`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isNeg()`
    */
   isNeg(): boolean;
   isNeg(...args: any[]): any { return callMethod(R.method_is_neg, 'is_neg', this, args); }
@@ -5106,6 +5414,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_nonzero()` — `aten::is_nonzero`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isNonzero()`
    */
   isNonzero(): boolean;
   isNonzero(...args: any[]): any { return callMethod(R.method_is_nonzero, 'is_nonzero', this, args); }
@@ -5114,6 +5423,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_pinned(Device? device=None)` — `aten::is_pinned`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isPinned()`
    */
   isPinned(device?: Device | null): boolean;
   isPinned(...args: any[]): any { return callMethod(R.method_is_pinned, 'is_pinned', this, args); }
@@ -5122,6 +5432,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_same_size(Tensor other)` — `aten::is_same_size`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isSameSize(other)`
    */
   isSameSize(other: Tensor): boolean;
   isSameSize(...args: any[]): any { return callMethod(R.method_is_same_size, 'is_same_size', this, args); }
@@ -5130,6 +5441,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_set_to(Tensor tensor)` — `aten::is_set_to`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isSetTo(tensor)`
    */
   isSetTo(tensor: Tensor): boolean;
   isSetTo(...args: any[]): any { return callMethod(R.method_is_set_to, 'is_set_to', this, args); }
@@ -5138,6 +5450,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `is_signed()` — `aten::is_signed`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isSigned()`
    */
   isSigned(): boolean;
   isSigned(...args: any[]): any { return callMethod(R.method_is_signed, 'is_signed', this, args); }
@@ -5146,6 +5459,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `isclose(Tensor other, double rtol=1e-05, double atol=1e-08, bool equal_nan=False)` — `aten::isclose`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isclose(other)`
    */
   isclose(other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): Tensor;
   isclose(...args: any[]): any { return callMethod(R.method_isclose, 'isclose', this, args); }
@@ -5154,6 +5468,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `isfinite()` — `aten::isfinite`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isfinite()`
    */
   isfinite(): Tensor;
   isfinite(...args: any[]): any { return callMethod(R.method_isfinite, 'isfinite', this, args); }
@@ -5162,6 +5477,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `isinf()` — `aten::isinf`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isinf()`
    */
   isinf(): Tensor;
   isinf(...args: any[]): any { return callMethod(R.method_isinf, 'isinf', this, args); }
@@ -5170,6 +5486,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `isnan()` — `aten::isnan`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isnan()`
    */
   isnan(): Tensor;
   isnan(...args: any[]): any { return callMethod(R.method_isnan, 'isnan', this, args); }
@@ -5178,6 +5495,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `isneginf()` — `aten::isneginf`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isneginf()`
    */
   isneginf(): Tensor;
   isneginf(...args: any[]): any { return callMethod(R.method_isneginf, 'isneginf', this, args); }
@@ -5186,6 +5504,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `isposinf()` — `aten::isposinf`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isposinf()`
    */
   isposinf(): Tensor;
   isposinf(...args: any[]): any { return callMethod(R.method_isposinf, 'isposinf', this, args); }
@@ -5194,6 +5513,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `isreal()` — `aten::isreal`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.isreal()`
    */
   isreal(): Tensor;
   isreal(...args: any[]): any { return callMethod(R.method_isreal, 'isreal', this, args); }
@@ -5202,6 +5522,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `istft(int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool center=True, bool normalized=False, bool? onesided=None, int64_t? length=None, bool return_complex=False)` — `aten::istft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.istft(nFft)`
    */
   istft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, returnComplex?: boolean): Tensor;
   istft(...args: any[]): any { return callMethod(R.method_istft, 'istft', this, args); }
@@ -5210,6 +5531,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `kron(Tensor other)` — `aten::kron`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.kron(other)`
    */
   kron(other: Tensor): Tensor;
   kron(...args: any[]): any { return callMethod(R.method_kron, 'kron', this, args); }
@@ -5218,6 +5540,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `kthvalue(SymInt k, int64_t dim=-1, bool keepdim=False)` — `aten::kthvalue`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.kthvalue(k)`
    */
   kthvalue(k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   kthvalue(...args: any[]): any { return callMethod(R.method_kthvalue, 'kthvalue', this, args); }
@@ -5226,6 +5549,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lcm(Tensor other)` — `aten::lcm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lcm(other)`
    */
   lcm(other: Tensor): Tensor;
   lcm(...args: any[]): any { return callMethod(R.method_lcm, 'lcm', this, args); }
@@ -5234,6 +5558,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lcm_(Tensor other)` — `aten::lcm_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lcm_(other)`
    */
   lcm_(other: Tensor): this;
   lcm_(...args: any[]): any { return callMethod(R.method_lcm_, 'lcm_', this, args); }
@@ -5242,6 +5567,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ldexp(Tensor other)` — `aten::ldexp.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ldexp(other)`
    */
   ldexp(other: Tensor): Tensor;
   ldexp(...args: any[]): any { return callMethod(R.method_ldexp, 'ldexp', this, args); }
@@ -5250,6 +5576,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ldexp_(Tensor other)` — `aten::ldexp_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ldexp_(other)`
    */
   ldexp_(other: Tensor): this;
   ldexp_(...args: any[]): any { return callMethod(R.method_ldexp_, 'ldexp_', this, args); }
@@ -5259,6 +5586,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `le(Scalar other)` — `aten::le.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.le(other)`
    */
   le(other: Tensor): Tensor;
   le(other: number | boolean): Tensor;
@@ -5269,6 +5597,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `le_(Scalar other)` — `aten::le_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.le_(other)`
    */
   le_(other: Tensor): this;
   le_(other: number | boolean): this;
@@ -5279,6 +5608,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lerp(Tensor end, Scalar weight)` — `aten::lerp.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lerp(end, weight)`
    */
   lerp(end: Tensor, weight: Tensor): Tensor;
   lerp(end: Tensor, weight: number | boolean): Tensor;
@@ -5289,6 +5619,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lerp_(Tensor end, Scalar weight)` — `aten::lerp_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lerp_(end, weight)`
    */
   lerp_(end: Tensor, weight: Tensor): this;
   lerp_(end: Tensor, weight: number | boolean): this;
@@ -5299,6 +5630,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `less(Scalar other)` — `aten::less.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.less(other)`
    */
   less(other: Tensor): Tensor;
   less(other: number | boolean): Tensor;
@@ -5309,6 +5641,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `less_(Scalar other)` — `aten::less_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.less_(other)`
    */
   less_(other: Tensor): this;
   less_(other: number | boolean): this;
@@ -5319,6 +5652,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `less_equal(Scalar other)` — `aten::less_equal.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lessEqual(other)`
    */
   lessEqual(other: Tensor): Tensor;
   lessEqual(other: number | boolean): Tensor;
@@ -5329,6 +5663,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `less_equal_(Scalar other)` — `aten::less_equal_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lessEqual_(other)`
    */
   lessEqual_(other: Tensor): this;
   lessEqual_(other: number | boolean): this;
@@ -5338,6 +5673,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lgamma()` — `aten::lgamma`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lgamma()`
    */
   lgamma(): Tensor;
   lgamma(...args: any[]): any { return callMethod(R.method_lgamma, 'lgamma', this, args); }
@@ -5346,6 +5682,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lgamma_()` — `aten::lgamma_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lgamma_()`
    */
   lgamma_(): this;
   lgamma_(...args: any[]): any { return callMethod(R.method_lgamma_, 'lgamma_', this, args); }
@@ -5354,6 +5691,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log()` — `aten::log`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log()`
    */
   log(): Tensor;
   log(...args: any[]): any { return callMethod(R.method_log, 'log', this, args); }
@@ -5362,6 +5700,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log10()` — `aten::log10`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log10()`
    */
   log10(): Tensor;
   log10(...args: any[]): any { return callMethod(R.method_log10, 'log10', this, args); }
@@ -5370,6 +5709,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log10_()` — `aten::log10_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log10_()`
    */
   log10_(): this;
   log10_(...args: any[]): any { return callMethod(R.method_log10_, 'log10_', this, args); }
@@ -5378,6 +5718,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log1p()` — `aten::log1p`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log1p()`
    */
   log1p(): Tensor;
   log1p(...args: any[]): any { return callMethod(R.method_log1p, 'log1p', this, args); }
@@ -5386,6 +5727,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log1p_()` — `aten::log1p_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log1p_()`
    */
   log1p_(): this;
   log1p_(...args: any[]): any { return callMethod(R.method_log1p_, 'log1p_', this, args); }
@@ -5394,6 +5736,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log2()` — `aten::log2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log2()`
    */
   log2(): Tensor;
   log2(...args: any[]): any { return callMethod(R.method_log2, 'log2', this, args); }
@@ -5402,6 +5745,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log2_()` — `aten::log2_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log2_()`
    */
   log2_(): this;
   log2_(...args: any[]): any { return callMethod(R.method_log2_, 'log2_', this, args); }
@@ -5410,6 +5754,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log_()` — `aten::log_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.log_()`
    */
   log_(): this;
   log_(...args: any[]): any { return callMethod(R.method_log_, 'log_', this, args); }
@@ -5418,6 +5763,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log_normal_(double mean=1, double std=2, *, Generator? generator=None)` — `aten::log_normal_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logNormal_()`
    */
   logNormal_(mean?: number, std?: number, options?: { generator?: Generator | null }): this;
   logNormal_(...args: any[]): any { return callMethod(R.method_log_normal_, 'log_normal_', this, args); }
@@ -5426,6 +5772,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `log_softmax(int64_t dim, ScalarType? dtype=None)` — `aten::log_softmax.int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logSoftmax(dim)`
    */
   logSoftmax(dim: number, dtype?: DTypeName | null): Tensor;
   logSoftmax(...args: any[]): any { return callMethod(R.method_log_softmax, 'log_softmax', this, args); }
@@ -5434,6 +5781,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logaddexp(Tensor other)` — `aten::logaddexp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logaddexp(other)`
    */
   logaddexp(other: Tensor): Tensor;
   logaddexp(...args: any[]): any { return callMethod(R.method_logaddexp, 'logaddexp', this, args); }
@@ -5442,6 +5790,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logaddexp2(Tensor other)` — `aten::logaddexp2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logaddexp2(other)`
    */
   logaddexp2(other: Tensor): Tensor;
   logaddexp2(...args: any[]): any { return callMethod(R.method_logaddexp2, 'logaddexp2', this, args); }
@@ -5450,6 +5799,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logcumsumexp(int64_t dim)` — `aten::logcumsumexp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logcumsumexp(dim)`
    */
   logcumsumexp(dim: number): Tensor;
   logcumsumexp(...args: any[]): any { return callMethod(R.method_logcumsumexp, 'logcumsumexp', this, args); }
@@ -5458,6 +5808,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logdet()` — `aten::logdet`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logdet()`
    */
   logdet(): Tensor;
   logdet(...args: any[]): any { return callMethod(R.method_logdet, 'logdet', this, args); }
@@ -5466,6 +5817,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_and(Tensor other)` — `aten::logical_and`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalAnd(other)`
    */
   logicalAnd(other: Tensor): Tensor;
   logicalAnd(...args: any[]): any { return callMethod(R.method_logical_and, 'logical_and', this, args); }
@@ -5474,6 +5826,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_and_(Tensor other)` — `aten::logical_and_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalAnd_(other)`
    */
   logicalAnd_(other: Tensor): this;
   logicalAnd_(...args: any[]): any { return callMethod(R.method_logical_and_, 'logical_and_', this, args); }
@@ -5482,6 +5835,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_not()` — `aten::logical_not`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalNot()`
    */
   logicalNot(): Tensor;
   logicalNot(...args: any[]): any { return callMethod(R.method_logical_not, 'logical_not', this, args); }
@@ -5490,6 +5844,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_not_()` — `aten::logical_not_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalNot_()`
    */
   logicalNot_(): this;
   logicalNot_(...args: any[]): any { return callMethod(R.method_logical_not_, 'logical_not_', this, args); }
@@ -5498,6 +5853,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_or(Tensor other)` — `aten::logical_or`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalOr(other)`
    */
   logicalOr(other: Tensor): Tensor;
   logicalOr(...args: any[]): any { return callMethod(R.method_logical_or, 'logical_or', this, args); }
@@ -5506,6 +5862,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_or_(Tensor other)` — `aten::logical_or_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalOr_(other)`
    */
   logicalOr_(other: Tensor): this;
   logicalOr_(...args: any[]): any { return callMethod(R.method_logical_or_, 'logical_or_', this, args); }
@@ -5514,6 +5871,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_xor(Tensor other)` — `aten::logical_xor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalXor(other)`
    */
   logicalXor(other: Tensor): Tensor;
   logicalXor(...args: any[]): any { return callMethod(R.method_logical_xor, 'logical_xor', this, args); }
@@ -5522,6 +5880,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logical_xor_(Tensor other)` — `aten::logical_xor_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logicalXor_(other)`
    */
   logicalXor_(other: Tensor): this;
   logicalXor_(...args: any[]): any { return callMethod(R.method_logical_xor_, 'logical_xor_', this, args); }
@@ -5530,6 +5889,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logit(double? eps=None)` — `aten::logit`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logit()`
    */
   logit(eps?: number | null): Tensor;
   logit(...args: any[]): any { return callMethod(R.method_logit, 'logit', this, args); }
@@ -5538,6 +5898,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logit_(double? eps=None)` — `aten::logit_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logit_()`
    */
   logit_(eps?: number | null): this;
   logit_(...args: any[]): any { return callMethod(R.method_logit_, 'logit_', this, args); }
@@ -5546,6 +5907,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `logsumexp(IntArrayRef[1] dim, bool keepdim=False)` — `aten::logsumexp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.logsumexp(dim)`
    */
   logsumexp(dim: number | number[], keepdim?: boolean): Tensor;
   logsumexp(...args: any[]): any { return callMethod(R.method_logsumexp, 'logsumexp', this, args); }
@@ -5555,6 +5917,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lt(Scalar other)` — `aten::lt.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lt(other)`
    */
   lt(other: Tensor): Tensor;
   lt(other: number | boolean): Tensor;
@@ -5565,6 +5928,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lt_(Scalar other)` — `aten::lt_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.lt_(other)`
    */
   lt_(other: Tensor): this;
   lt_(other: number | boolean): this;
@@ -5574,6 +5938,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `lu_solve(Tensor LU_data, Tensor LU_pivots)` — `aten::lu_solve`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.luSolve(LUData, LUPivots)`
    */
   luSolve(LUData: Tensor, LUPivots: Tensor): Tensor;
   luSolve(...args: any[]): any { return callMethod(R.method_lu_solve, 'lu_solve', this, args); }
@@ -5583,6 +5948,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `masked_fill(Tensor mask, Scalar value)` — `aten::masked_fill.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.maskedFill(mask, value)`
    */
   maskedFill(mask: Tensor, value: Tensor): Tensor;
   maskedFill(mask: Tensor, value: number | boolean): Tensor;
@@ -5593,6 +5959,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `masked_fill_(Tensor mask, Scalar value)` — `aten::masked_fill_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.maskedFill_(mask, value)`
    */
   maskedFill_(mask: Tensor, value: Tensor): this;
   maskedFill_(mask: Tensor, value: number | boolean): this;
@@ -5602,6 +5969,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `masked_scatter(Tensor mask, Tensor source)` — `aten::masked_scatter`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.maskedScatter(mask, source)`
    */
   maskedScatter(mask: Tensor, source: Tensor): Tensor;
   maskedScatter(...args: any[]): any { return callMethod(R.method_masked_scatter, 'masked_scatter', this, args); }
@@ -5610,6 +5978,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `masked_scatter_(Tensor mask, Tensor source)` — `aten::masked_scatter_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.maskedScatter_(mask, source)`
    */
   maskedScatter_(mask: Tensor, source: Tensor): this;
   maskedScatter_(...args: any[]): any { return callMethod(R.method_masked_scatter_, 'masked_scatter_', this, args); }
@@ -5618,6 +5987,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `masked_select(Tensor mask)` — `aten::masked_select`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.maskedSelect(mask)`
    */
   maskedSelect(mask: Tensor): Tensor;
   maskedSelect(...args: any[]): any { return callMethod(R.method_masked_select, 'masked_select', this, args); }
@@ -5626,6 +5996,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `matmul(Tensor other)` — `aten::matmul`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.matmul(other)`
    */
   matmul(other: Tensor): Tensor;
   matmul(...args: any[]): any { return callMethod(R.method_matmul, 'matmul', this, args); }
@@ -5634,6 +6005,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `matrix_exp()` — `aten::matrix_exp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.matrixExp()`
    */
   matrixExp(): Tensor;
   matrixExp(...args: any[]): any { return callMethod(R.method_matrix_exp, 'matrix_exp', this, args); }
@@ -5642,6 +6014,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `matrix_power(int64_t n)` — `aten::matrix_power`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.matrixPower(n)`
    */
   matrixPower(n: number): Tensor;
   matrixPower(...args: any[]): any { return callMethod(R.method_matrix_power, 'matrix_power', this, args); }
@@ -5652,6 +6025,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `max(int64_t dim, bool keepdim=False)` — `aten::max.dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.max()`
    */
   max(): Tensor;
   max(other: Tensor): Tensor;
@@ -5662,6 +6036,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `maximum(Tensor other)` — `aten::maximum`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.maximum(other)`
    */
   maximum(other: Tensor): Tensor;
   maximum(...args: any[]): any { return callMethod(R.method_maximum, 'maximum', this, args); }
@@ -5671,6 +6046,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mean(IntArrayRef[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)` — `aten::mean.dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mean()`
    */
   mean(options?: { dtype?: DTypeName | null }): Tensor;
   mean(dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
@@ -5681,6 +6057,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `median(int64_t dim, bool keepdim=False)` — `aten::median.dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.median()`
    */
   median(): Tensor;
   median(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -5692,6 +6069,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `min(int64_t dim, bool keepdim=False)` — `aten::min.dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.min()`
    */
   min(): Tensor;
   min(other: Tensor): Tensor;
@@ -5702,6 +6080,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `minimum(Tensor other)` — `aten::minimum`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.minimum(other)`
    */
   minimum(other: Tensor): Tensor;
   minimum(...args: any[]): any { return callMethod(R.method_minimum, 'minimum', this, args); }
@@ -5710,6 +6089,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mm(Tensor mat2)` — `aten::mm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mm(mat2)`
    */
   mm(mat2: Tensor): Tensor;
   mm(...args: any[]): any { return callMethod(R.method_mm, 'mm', this, args); }
@@ -5718,6 +6098,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mode(int64_t dim=-1, bool keepdim=False)` — `aten::mode`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mode()`
    */
   mode(dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   mode(...args: any[]): any { return callMethod(R.method_mode, 'mode', this, args); }
@@ -5727,6 +6108,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `moveaxis(IntArrayRef source, IntArrayRef destination)` — `aten::moveaxis.intlist`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.moveaxis(source, destination)`
    */
   moveaxis(source: number, destination: number): Tensor;
   moveaxis(source: number[], destination: number[]): Tensor;
@@ -5737,6 +6119,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `movedim(IntArrayRef source, IntArrayRef destination)` — `aten::movedim.intlist`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.movedim(source, destination)`
    */
   movedim(source: number, destination: number): Tensor;
   movedim(source: number[], destination: number[]): Tensor;
@@ -5746,6 +6129,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `msort()` — `aten::msort`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.msort()`
    */
   msort(): Tensor;
   msort(...args: any[]): any { return callMethod(R.method_msort, 'msort', this, args); }
@@ -5754,6 +6138,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mul(Tensor other)` — `aten::mul.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mul(other)`
    */
   mul(other: Tensor | number | boolean): Tensor;
   mul(...args: any[]): any { return callMethod(R.method_mul, 'mul', this, args); }
@@ -5762,6 +6147,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mul_(Tensor other)` — `aten::mul_.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mul_(other)`
    */
   mul_(other: Tensor | number | boolean): this;
   mul_(...args: any[]): any { return callMethod(R.method_mul_, 'mul_', this, args); }
@@ -5770,6 +6156,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `multinomial(SymInt num_samples, bool replacement=False, *, Generator? generator=None)` — `aten::multinomial`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.multinomial(numSamples)`
    */
   multinomial(numSamples: number, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
   multinomial(...args: any[]): any { return callMethod(R.method_multinomial, 'multinomial', this, args); }
@@ -5779,6 +6166,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `multiply(Scalar other)` — `aten::multiply.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.multiply(other)`
    */
   multiply(other: Tensor | number | boolean): Tensor;
   multiply(other: number | boolean): Tensor;
@@ -5789,6 +6177,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `multiply_(Scalar other)` — `aten::multiply_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.multiply_(other)`
    */
   multiply_(other: Tensor | number | boolean): this;
   multiply_(other: number | boolean): this;
@@ -5798,6 +6187,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mv(Tensor vec)` — `aten::mv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mv(vec)`
    */
   mv(vec: Tensor): Tensor;
   mv(...args: any[]): any { return callMethod(R.method_mv, 'mv', this, args); }
@@ -5806,6 +6196,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mvlgamma(int64_t p)` — `aten::mvlgamma`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mvlgamma(p)`
    */
   mvlgamma(p: number): Tensor;
   mvlgamma(...args: any[]): any { return callMethod(R.method_mvlgamma, 'mvlgamma', this, args); }
@@ -5814,6 +6205,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `mvlgamma_(int64_t p)` — `aten::mvlgamma_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.mvlgamma_(p)`
    */
   mvlgamma_(p: number): this;
   mvlgamma_(...args: any[]): any { return callMethod(R.method_mvlgamma_, 'mvlgamma_', this, args); }
@@ -5822,6 +6214,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nan_to_num(double? nan=None, double? posinf=None, double? neginf=None)` — `aten::nan_to_num`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nanToNum()`
    */
   nanToNum(nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
   nanToNum(...args: any[]): any { return callMethod(R.method_nan_to_num, 'nan_to_num', this, args); }
@@ -5830,6 +6223,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nan_to_num_(double? nan=None, double? posinf=None, double? neginf=None)` — `aten::nan_to_num_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nanToNum_()`
    */
   nanToNum_(nan?: number | null, posinf?: number | null, neginf?: number | null): this;
   nanToNum_(...args: any[]): any { return callMethod(R.method_nan_to_num_, 'nan_to_num_', this, args); }
@@ -5838,6 +6232,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nanmean(IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)` — `aten::nanmean`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nanmean()`
    */
   nanmean(dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   nanmean(...args: any[]): any { return callMethod(R.method_nanmean, 'nanmean', this, args); }
@@ -5847,6 +6242,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nanmedian(int64_t dim, bool keepdim=False)` — `aten::nanmedian.dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nanmedian()`
    */
   nanmedian(): Tensor;
   nanmedian(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -5857,6 +6253,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nanquantile(double q, int64_t? dim=None, bool keepdim=False, *, c10::string_view interpolation="linear")` — `aten::nanquantile.scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nanquantile(q)`
    */
   nanquantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
   nanquantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
@@ -5866,6 +6263,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nansum(IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)` — `aten::nansum`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nansum()`
    */
   nansum(dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   nansum(...args: any[]): any { return callMethod(R.method_nansum, 'nansum', this, args); }
@@ -5875,6 +6273,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `narrow(int64_t dim, SymInt start, SymInt length)` — `aten::narrow`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.narrow(dim, start, length)`
    */
   narrow(dim: number, start: Tensor, length: number): Tensor;
   narrow(dim: number, start: number, length: number): Tensor;
@@ -5884,6 +6283,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `narrow_copy(int64_t dim, SymInt start, SymInt length)` — `aten::narrow_copy`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.narrowCopy(dim, start, length)`
    */
   narrowCopy(dim: number, start: number, length: number): Tensor;
   narrowCopy(...args: any[]): any { return callMethod(R.method_narrow_copy, 'narrow_copy', this, args); }
@@ -5893,6 +6293,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ne(Scalar other)` — `aten::ne.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ne(other)`
    */
   ne(other: Tensor): Tensor;
   ne(other: number | boolean): Tensor;
@@ -5903,6 +6304,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ne_(Scalar other)` — `aten::ne_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ne_(other)`
    */
   ne_(other: Tensor): this;
   ne_(other: number | boolean): this;
@@ -5912,6 +6314,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `neg()` — `aten::neg`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.neg()`
    */
   neg(): Tensor;
   neg(...args: any[]): any { return callMethod(R.method_neg, 'neg', this, args); }
@@ -5920,6 +6323,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `neg_()` — `aten::neg_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.neg_()`
    */
   neg_(): this;
   neg_(...args: any[]): any { return callMethod(R.method_neg_, 'neg_', this, args); }
@@ -5928,6 +6332,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `negative()` — `aten::negative`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.negative()`
    */
   negative(): Tensor;
   negative(...args: any[]): any { return callMethod(R.method_negative, 'negative', this, args); }
@@ -5936,6 +6341,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `negative_()` — `aten::negative_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.negative_()`
    */
   negative_(): this;
   negative_(...args: any[]): any { return callMethod(R.method_negative_, 'negative_', this, args); }
@@ -5944,6 +6350,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `new_empty(SymIntArrayRef size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::new_empty`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.newEmpty(size)`
    */
   newEmpty(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newEmpty(...args: any[]): any { return callMethod(R.method_new_empty, 'new_empty', this, args); }
@@ -5952,6 +6359,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `new_empty_strided(SymIntArrayRef size, SymIntArrayRef stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::new_empty_strided`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.newEmptyStrided(size, stride)`
    */
   newEmptyStrided(size: number[], stride: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newEmptyStrided(...args: any[]): any { return callMethod(R.method_new_empty_strided, 'new_empty_strided', this, args); }
@@ -5960,6 +6368,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `new_full(SymIntArrayRef size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::new_full`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.newFull(size, fillValue)`
    */
   newFull(size: number[], fillValue: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newFull(...args: any[]): any { return callMethod(R.method_new_full, 'new_full', this, args); }
@@ -5968,6 +6377,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `new_ones(SymIntArrayRef size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::new_ones`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.newOnes(size)`
    */
   newOnes(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newOnes(...args: any[]): any { return callMethod(R.method_new_ones, 'new_ones', this, args); }
@@ -5976,6 +6386,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `new_zeros(SymIntArrayRef size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::new_zeros`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.newZeros(size)`
    */
   newZeros(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newZeros(...args: any[]): any { return callMethod(R.method_new_zeros, 'new_zeros', this, args); }
@@ -5984,6 +6395,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nextafter(Tensor other)` — `aten::nextafter`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nextafter(other)`
    */
   nextafter(other: Tensor): Tensor;
   nextafter(...args: any[]): any { return callMethod(R.method_nextafter, 'nextafter', this, args); }
@@ -5992,6 +6404,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nextafter_(Tensor other)` — `aten::nextafter_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nextafter_(other)`
    */
   nextafter_(other: Tensor): this;
   nextafter_(...args: any[]): any { return callMethod(R.method_nextafter_, 'nextafter_', this, args); }
@@ -6000,6 +6413,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `nonzero_static(*, SymInt size, int64_t fill_value=-1)` — `aten::nonzero_static`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.nonzeroStatic({ size })`
    */
   nonzeroStatic(options: { size?: number; fillValue?: number }): Tensor;
   nonzeroStatic(...args: any[]): any { return callMethod(R.method_nonzero_static, 'nonzero_static', this, args); }
@@ -6008,6 +6422,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `normal_(double mean=0, double std=1, *, Generator? generator=None)` — `aten::normal_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.normal_()`
    */
   normal_(mean?: number, std?: number, options?: { generator?: Generator | null }): this;
   normal_(...args: any[]): any { return callMethod(R.method_normal_, 'normal_', this, args); }
@@ -6017,6 +6432,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `not_equal(Scalar other)` — `aten::not_equal.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.notEqual(other)`
    */
   notEqual(other: Tensor): Tensor;
   notEqual(other: number | boolean): Tensor;
@@ -6027,6 +6443,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `not_equal_(Scalar other)` — `aten::not_equal_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.notEqual_(other)`
    */
   notEqual_(other: Tensor): this;
   notEqual_(other: number | boolean): this;
@@ -6036,6 +6453,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `orgqr(Tensor input2)` — `aten::orgqr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.orgqr(input2)`
    */
   orgqr(input2: Tensor): Tensor;
   orgqr(...args: any[]): any { return callMethod(R.method_orgqr, 'orgqr', this, args); }
@@ -6044,6 +6462,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ormqr(Tensor input2, Tensor input3, bool left=True, bool transpose=False)` — `aten::ormqr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ormqr(input2, input3)`
    */
   ormqr(input2: Tensor, input3: Tensor, left?: boolean, transpose?: boolean): Tensor;
   ormqr(...args: any[]): any { return callMethod(R.method_ormqr, 'ormqr', this, args); }
@@ -6052,6 +6471,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `outer(Tensor vec2)` — `aten::outer`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.outer(vec2)`
    */
   outer(vec2: Tensor): Tensor;
   outer(...args: any[]): any { return callMethod(R.method_outer, 'outer', this, args); }
@@ -6060,6 +6480,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `pin_memory(Device? device=None)` — `aten::pin_memory`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.pinMemory()`
    */
   pinMemory(device?: Device | null): Tensor;
   pinMemory(...args: any[]): any { return callMethod(R.method_pin_memory, 'pin_memory', this, args); }
@@ -6068,6 +6489,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `pinverse(double rcond=1e-15)` — `aten::pinverse`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.pinverse()`
    */
   pinverse(rcond?: number): Tensor;
   pinverse(...args: any[]): any { return callMethod(R.method_pinverse, 'pinverse', this, args); }
@@ -6076,6 +6498,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `polygamma(int64_t n)` — `aten::polygamma`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.polygamma(n)`
    */
   polygamma(n: number): Tensor;
   polygamma(...args: any[]): any { return callMethod(R.method_polygamma, 'polygamma', this, args); }
@@ -6084,6 +6507,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `polygamma_(int64_t n)` — `aten::polygamma_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.polygamma_(n)`
    */
   polygamma_(n: number): this;
   polygamma_(...args: any[]): any { return callMethod(R.method_polygamma_, 'polygamma_', this, args); }
@@ -6092,6 +6516,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `positive()` — `aten::positive`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.positive()`
    */
   positive(): Tensor;
   positive(...args: any[]): any { return callMethod(R.method_positive, 'positive', this, args); }
@@ -6101,6 +6526,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `pow(Scalar exponent)` — `aten::pow.Tensor_Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.pow(exponent)`
    */
   pow(exponent: Tensor): Tensor;
   pow(exponent: number | boolean): Tensor;
@@ -6111,6 +6537,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `pow_(Scalar exponent)` — `aten::pow_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.pow_(exponent)`
    */
   pow_(exponent: Tensor): this;
   pow_(exponent: number | boolean): this;
@@ -6120,6 +6547,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `prelu(Tensor weight)` — `aten::prelu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.prelu(weight)`
    */
   prelu(weight: Tensor): Tensor;
   prelu(...args: any[]): any { return callMethod(R.method_prelu, 'prelu', this, args); }
@@ -6129,6 +6557,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `prod(int64_t dim, bool keepdim=False, *, ScalarType? dtype=None)` — `aten::prod.dim_int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.prod()`
    */
   prod(options?: { dtype?: DTypeName | null }): Tensor;
   prod(dim: number, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
@@ -6138,6 +6567,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `put(Tensor index, Tensor source, bool accumulate=False)` — `aten::put`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.put(index, source)`
    */
   put(index: Tensor, source: Tensor, accumulate?: boolean): Tensor;
   put(...args: any[]): any { return callMethod(R.method_put, 'put', this, args); }
@@ -6146,6 +6576,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `put_(Tensor index, Tensor source, bool accumulate=False)` — `aten::put_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.put_(index, source)`
    */
   put_(index: Tensor, source: Tensor, accumulate?: boolean): this;
   put_(...args: any[]): any { return callMethod(R.method_put_, 'put_', this, args); }
@@ -6154,6 +6585,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `q_per_channel_axis()` — `aten::q_per_channel_axis`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.qPerChannelAxis()`
    */
   qPerChannelAxis(): number;
   qPerChannelAxis(...args: any[]): any { return callMethod(R.method_q_per_channel_axis, 'q_per_channel_axis', this, args); }
@@ -6162,6 +6594,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `q_per_channel_scales()` — `aten::q_per_channel_scales`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.qPerChannelScales()`
    */
   qPerChannelScales(): Tensor;
   qPerChannelScales(...args: any[]): any { return callMethod(R.method_q_per_channel_scales, 'q_per_channel_scales', this, args); }
@@ -6170,6 +6603,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `q_per_channel_zero_points()` — `aten::q_per_channel_zero_points`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.qPerChannelZeroPoints()`
    */
   qPerChannelZeroPoints(): Tensor;
   qPerChannelZeroPoints(...args: any[]): any { return callMethod(R.method_q_per_channel_zero_points, 'q_per_channel_zero_points', this, args); }
@@ -6178,6 +6612,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `q_scale()` — `aten::q_scale`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.qScale()`
    */
   qScale(): number;
   qScale(...args: any[]): any { return callMethod(R.method_q_scale, 'q_scale', this, args); }
@@ -6186,6 +6621,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `q_zero_point()` — `aten::q_zero_point`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.qZeroPoint()`
    */
   qZeroPoint(): number;
   qZeroPoint(...args: any[]): any { return callMethod(R.method_q_zero_point, 'q_zero_point', this, args); }
@@ -6194,6 +6630,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `qr(bool some=True)` — `aten::qr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.qr()`
    */
   qr(some?: boolean): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
   qr(...args: any[]): any { return callMethod(R.method_qr, 'qr', this, args); }
@@ -6202,6 +6639,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `qscheme()` — `aten::qscheme`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.qscheme()`
    */
   qscheme(): string;
   qscheme(...args: any[]): any { return callMethod(R.method_qscheme, 'qscheme', this, args); }
@@ -6211,6 +6649,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `quantile(double q, int64_t? dim=None, bool keepdim=False, *, c10::string_view interpolation="linear")` — `aten::quantile.scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.quantile(q)`
    */
   quantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
   quantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
@@ -6220,6 +6659,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `rad2deg()` — `aten::rad2deg`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.rad2deg()`
    */
   rad2deg(): Tensor;
   rad2deg(...args: any[]): any { return callMethod(R.method_rad2deg, 'rad2deg', this, args); }
@@ -6228,6 +6668,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `rad2deg_()` — `aten::rad2deg_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.rad2deg_()`
    */
   rad2deg_(): this;
   rad2deg_(...args: any[]): any { return callMethod(R.method_rad2deg_, 'rad2deg_', this, args); }
@@ -6238,6 +6679,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `random_(int64_t to, *, Generator? generator=None)` — `aten::random_.to`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.random_()`
    */
   random_(options?: { generator?: Generator | null }): this;
   random_(from: number, to: number | null, options?: { generator?: Generator | null }): this;
@@ -6248,6 +6690,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `ravel()` — `aten::ravel`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.ravel()`
    */
   ravel(): Tensor;
   ravel(...args: any[]): any { return callMethod(R.method_ravel, 'ravel', this, args); }
@@ -6256,6 +6699,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `reciprocal()` — `aten::reciprocal`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.reciprocal()`
    */
   reciprocal(): Tensor;
   reciprocal(...args: any[]): any { return callMethod(R.method_reciprocal, 'reciprocal', this, args); }
@@ -6264,6 +6708,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `reciprocal_()` — `aten::reciprocal_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.reciprocal_()`
    */
   reciprocal_(): this;
   reciprocal_(...args: any[]): any { return callMethod(R.method_reciprocal_, 'reciprocal_', this, args); }
@@ -6272,6 +6717,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `relu()` — `aten::relu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.relu()`
    */
   relu(): Tensor;
   relu(...args: any[]): any { return callMethod(R.method_relu, 'relu', this, args); }
@@ -6280,6 +6726,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `relu_()` — `aten::relu_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.relu_()`
    */
   relu_(): this;
   relu_(...args: any[]): any { return callMethod(R.method_relu_, 'relu_', this, args); }
@@ -6289,6 +6736,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `remainder(Scalar other)` — `aten::remainder.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.remainder(other)`
    */
   remainder(other: Tensor): Tensor;
   remainder(other: number | boolean): Tensor;
@@ -6299,6 +6747,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `remainder_(Scalar other)` — `aten::remainder_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.remainder_(other)`
    */
   remainder_(other: Tensor): this;
   remainder_(other: number | boolean): this;
@@ -6308,6 +6757,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `renorm(Scalar p, int64_t dim, Scalar maxnorm)` — `aten::renorm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.renorm(p, dim, maxnorm)`
    */
   renorm(p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
   renorm(...args: any[]): any { return callMethod(R.method_renorm, 'renorm', this, args); }
@@ -6316,6 +6766,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `renorm_(Scalar p, int64_t dim, Scalar maxnorm)` — `aten::renorm_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.renorm_(p, dim, maxnorm)`
    */
   renorm_(p: number | boolean, dim: number, maxnorm: number | boolean): this;
   renorm_(...args: any[]): any { return callMethod(R.method_renorm_, 'renorm_', this, args); }
@@ -6325,6 +6776,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `repeat_interleave(SymInt repeats, int64_t? dim=None, *, SymInt? output_size=None)` — `aten::repeat_interleave.self_int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.repeatInterleave(repeats)`
    */
   repeatInterleave(repeats: Tensor, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
   repeatInterleave(repeats: number, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
@@ -6334,6 +6786,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `reshape_as(Tensor other)` — `aten::reshape_as`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.reshapeAs(other)`
    */
   reshapeAs(other: Tensor): Tensor;
   reshapeAs(...args: any[]): any { return callMethod(R.method_reshape_as, 'reshape_as', this, args); }
@@ -6342,6 +6795,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `resize_(SymIntArrayRef size, *, MemoryFormat? memory_format=None)` — `aten::resize_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.resize_(size)`
    */
   resize_(size: number[], options?: { memoryFormat?: MemoryFormat | null }): this;
   resize_(...args: any[]): any { return callMethod(R.method_resize_, 'resize_', this, args); }
@@ -6350,6 +6804,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `resize_as_(Tensor the_template, *, MemoryFormat? memory_format=None)` — `aten::resize_as_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.resizeAs_(theTemplate)`
    */
   resizeAs_(theTemplate: Tensor, options?: { memoryFormat?: MemoryFormat | null }): this;
   resizeAs_(...args: any[]): any { return callMethod(R.method_resize_as_, 'resize_as_', this, args); }
@@ -6358,6 +6813,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `resize_as_sparse_(Tensor the_template)` — `aten::resize_as_sparse_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.resizeAsSparse_(theTemplate)`
    */
   resizeAsSparse_(theTemplate: Tensor): this;
   resizeAsSparse_(...args: any[]): any { return callMethod(R.method_resize_as_sparse_, 'resize_as_sparse_', this, args); }
@@ -6366,6 +6822,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `resolve_conj()` — `aten::resolve_conj`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.resolveConj()`
    */
   resolveConj(): Tensor;
   resolveConj(...args: any[]): any { return callMethod(R.method_resolve_conj, 'resolve_conj', this, args); }
@@ -6374,6 +6831,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `resolve_neg()` — `aten::resolve_neg`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.resolveNeg()`
    */
   resolveNeg(): Tensor;
   resolveNeg(...args: any[]): any { return callMethod(R.method_resolve_neg, 'resolve_neg', this, args); }
@@ -6382,6 +6840,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `roll(SymIntArrayRef[1] shifts, IntArrayRef[1] dims=None)` — `aten::roll`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.roll(shifts)`
    */
   roll(shifts: number | number[], dims?: number | number[]): Tensor;
   roll(...args: any[]): any { return callMethod(R.method_roll, 'roll', this, args); }
@@ -6390,6 +6849,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `rot90(int64_t k=1, IntArrayRef dims={0,1})` — `aten::rot90`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.rot90()`
    */
   rot90(k?: number, dims?: number[]): Tensor;
   rot90(...args: any[]): any { return callMethod(R.method_rot90, 'rot90', this, args); }
@@ -6399,6 +6859,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `round(*, int64_t decimals)` — `aten::round.decimals`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.round()`
    */
   round(): Tensor;
   round(options: { decimals?: number }): Tensor;
@@ -6409,6 +6870,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `round_(*, int64_t decimals)` — `aten::round_.decimals`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.round_()`
    */
   round_(): this;
   round_(options: { decimals?: number }): this;
@@ -6418,6 +6880,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `row_indices()` — `aten::row_indices`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.rowIndices()`
    */
   rowIndices(): Tensor;
   rowIndices(...args: any[]): any { return callMethod(R.method_row_indices, 'row_indices', this, args); }
@@ -6426,6 +6889,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `rsqrt()` — `aten::rsqrt`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.rsqrt()`
    */
   rsqrt(): Tensor;
   rsqrt(...args: any[]): any { return callMethod(R.method_rsqrt, 'rsqrt', this, args); }
@@ -6434,6 +6898,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `rsqrt_()` — `aten::rsqrt_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.rsqrt_()`
    */
   rsqrt_(): this;
   rsqrt_(...args: any[]): any { return callMethod(R.method_rsqrt_, 'rsqrt_', this, args); }
@@ -6445,6 +6910,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `scatter(int64_t dim, Tensor index, Scalar value, *, c10::string_view reduce)` — `aten::scatter.value_reduce`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.scatter(dim, index, src)`
    */
   scatter(dim: number, index: Tensor, src: Tensor): Tensor;
   scatter(dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
@@ -6459,6 +6925,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `scatter_(int64_t dim, Tensor index, Scalar value, *, c10::string_view reduce)` — `aten::scatter_.value_reduce`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.scatter_(dim, index, src)`
    */
   scatter_(dim: number, index: Tensor, src: Tensor): this;
   scatter_(dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): this;
@@ -6470,6 +6937,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `scatter_add(int64_t dim, Tensor index, Tensor src)` — `aten::scatter_add`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.scatterAdd(dim, index, src)`
    */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
   scatterAdd(...args: any[]): any { return callMethod(R.method_scatter_add, 'scatter_add', this, args); }
@@ -6478,6 +6946,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `scatter_add_(int64_t dim, Tensor index, Tensor src)` — `aten::scatter_add_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.scatterAdd_(dim, index, src)`
    */
   scatterAdd_(dim: number, index: Tensor, src: Tensor): this;
   scatterAdd_(...args: any[]): any { return callMethod(R.method_scatter_add_, 'scatter_add_', this, args); }
@@ -6486,6 +6955,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `scatter_reduce(int64_t dim, Tensor index, Tensor src, c10::string_view reduce, *, bool include_self=True)` — `aten::scatter_reduce.two`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.scatterReduce(dim, index, src, reduce)`
    */
   scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
   scatterReduce(...args: any[]): any { return callMethod(R.method_scatter_reduce, 'scatter_reduce', this, args); }
@@ -6494,6 +6964,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `scatter_reduce_(int64_t dim, Tensor index, Tensor src, c10::string_view reduce, *, bool include_self=True)` — `aten::scatter_reduce_.two`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.scatterReduce_(dim, index, src, reduce)`
    */
   scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
   scatterReduce_(...args: any[]): any { return callMethod(R.method_scatter_reduce_, 'scatter_reduce_', this, args); }
@@ -6502,6 +6973,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `select(int64_t dim, SymInt index)` — `aten::select.int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.select(dim, index)`
    */
   select(dim: number, index: number): Tensor;
   select(...args: any[]): any { return callMethod(R.method_select, 'select', this, args); }
@@ -6510,6 +6982,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `select_scatter(Tensor src, int64_t dim, SymInt index)` — `aten::select_scatter`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.selectScatter(src, dim, index)`
    */
   selectScatter(src: Tensor, dim: number, index: number): Tensor;
   selectScatter(...args: any[]): any { return callMethod(R.method_select_scatter, 'select_scatter', this, args); }
@@ -6518,6 +6991,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sgn()` — `aten::sgn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sgn()`
    */
   sgn(): Tensor;
   sgn(...args: any[]): any { return callMethod(R.method_sgn, 'sgn', this, args); }
@@ -6526,6 +7000,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sgn_()` — `aten::sgn_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sgn_()`
    */
   sgn_(): this;
   sgn_(...args: any[]): any { return callMethod(R.method_sgn_, 'sgn_', this, args); }
@@ -6534,6 +7009,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sigmoid()` — `aten::sigmoid`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sigmoid()`
    */
   sigmoid(): Tensor;
   sigmoid(...args: any[]): any { return callMethod(R.method_sigmoid, 'sigmoid', this, args); }
@@ -6542,6 +7018,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sigmoid_()` — `aten::sigmoid_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sigmoid_()`
    */
   sigmoid_(): this;
   sigmoid_(...args: any[]): any { return callMethod(R.method_sigmoid_, 'sigmoid_', this, args); }
@@ -6550,6 +7027,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sign()` — `aten::sign`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sign()`
    */
   sign(): Tensor;
   sign(...args: any[]): any { return callMethod(R.method_sign, 'sign', this, args); }
@@ -6558,6 +7036,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sign_()` — `aten::sign_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sign_()`
    */
   sign_(): this;
   sign_(...args: any[]): any { return callMethod(R.method_sign_, 'sign_', this, args); }
@@ -6566,6 +7045,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `signbit()` — `aten::signbit`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.signbit()`
    */
   signbit(): Tensor;
   signbit(...args: any[]): any { return callMethod(R.method_signbit, 'signbit', this, args); }
@@ -6574,6 +7054,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sin()` — `aten::sin`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sin()`
    */
   sin(): Tensor;
   sin(...args: any[]): any { return callMethod(R.method_sin, 'sin', this, args); }
@@ -6582,6 +7063,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sin_()` — `aten::sin_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sin_()`
    */
   sin_(): this;
   sin_(...args: any[]): any { return callMethod(R.method_sin_, 'sin_', this, args); }
@@ -6590,6 +7072,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sinc()` — `aten::sinc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sinc()`
    */
   sinc(): Tensor;
   sinc(...args: any[]): any { return callMethod(R.method_sinc, 'sinc', this, args); }
@@ -6598,6 +7081,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sinc_()` — `aten::sinc_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sinc_()`
    */
   sinc_(): this;
   sinc_(...args: any[]): any { return callMethod(R.method_sinc_, 'sinc_', this, args); }
@@ -6606,6 +7090,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sinh()` — `aten::sinh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sinh()`
    */
   sinh(): Tensor;
   sinh(...args: any[]): any { return callMethod(R.method_sinh, 'sinh', this, args); }
@@ -6614,6 +7099,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sinh_()` — `aten::sinh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sinh_()`
    */
   sinh_(): this;
   sinh_(...args: any[]): any { return callMethod(R.method_sinh_, 'sinh_', this, args); }
@@ -6622,6 +7108,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `slice_inverse(Tensor src, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1)` — `aten::slice_inverse`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sliceInverse(src)`
    */
   sliceInverse(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
   sliceInverse(...args: any[]): any { return callMethod(R.method_slice_inverse, 'slice_inverse', this, args); }
@@ -6630,6 +7117,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `slice_scatter(Tensor src, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1)` — `aten::slice_scatter`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sliceScatter(src)`
    */
   sliceScatter(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
   sliceScatter(...args: any[]): any { return callMethod(R.method_slice_scatter, 'slice_scatter', this, args); }
@@ -6638,6 +7126,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `slogdet()` — `aten::slogdet`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.slogdet()`
    */
   slogdet(): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
   slogdet(...args: any[]): any { return callMethod(R.method_slogdet, 'slogdet', this, args); }
@@ -6646,6 +7135,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `smm(Tensor mat2)` — `aten::smm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.smm(mat2)`
    */
   smm(mat2: Tensor): Tensor;
   smm(...args: any[]): any { return callMethod(R.method_smm, 'smm', this, args); }
@@ -6654,6 +7144,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `softmax(int64_t dim, ScalarType? dtype=None)` — `aten::softmax.int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.softmax(dim)`
    */
   softmax(dim: number, dtype?: DTypeName | null): Tensor;
   softmax(...args: any[]): any { return callMethod(R.method_softmax, 'softmax', this, args); }
@@ -6663,6 +7154,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sort(int64_t dim=-1, bool descending=False)` — `aten::sort`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sort({ stable })`
    */
   sort(options: { stable?: boolean | null; dim?: number; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   sort(dim?: number, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -6672,6 +7164,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sparse_dim()` — `aten::sparse_dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sparseDim()`
    */
   sparseDim(): number;
   sparseDim(...args: any[]): any { return callMethod(R.method_sparse_dim, 'sparse_dim', this, args); }
@@ -6680,6 +7173,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sparse_mask(Tensor mask)` — `aten::sparse_mask`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sparseMask(mask)`
    */
   sparseMask(mask: Tensor): Tensor;
   sparseMask(...args: any[]): any { return callMethod(R.method_sparse_mask, 'sparse_mask', this, args); }
@@ -6688,6 +7182,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sparse_resize_(IntArrayRef size, int64_t sparse_dim, int64_t dense_dim)` — `aten::sparse_resize_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sparseResize_(size, sparseDim, denseDim)`
    */
   sparseResize_(size: number[], sparseDim: number, denseDim: number): this;
   sparseResize_(...args: any[]): any { return callMethod(R.method_sparse_resize_, 'sparse_resize_', this, args); }
@@ -6696,6 +7191,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sparse_resize_and_clear_(IntArrayRef size, int64_t sparse_dim, int64_t dense_dim)` — `aten::sparse_resize_and_clear_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sparseResizeAndClear_(size, sparseDim, denseDim)`
    */
   sparseResizeAndClear_(size: number[], sparseDim: number, denseDim: number): this;
   sparseResizeAndClear_(...args: any[]): any { return callMethod(R.method_sparse_resize_and_clear_, 'sparse_resize_and_clear_', this, args); }
@@ -6705,6 +7201,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `split(SymIntArrayRef split_size, int64_t dim=0)` — `aten::split.sizes`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.split(splitSize)`
    */
   split(splitSize: number, dim?: number): Tensor[];
   split(splitSize: number[], dim?: number): Tensor[];
@@ -6714,6 +7211,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `split_with_sizes(SymIntArrayRef split_sizes, int64_t dim=0)` — `aten::split_with_sizes`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.splitWithSizes(splitSizes)`
    */
   splitWithSizes(splitSizes: number[], dim?: number): Tensor[];
   splitWithSizes(...args: any[]): any { return callMethod(R.method_split_with_sizes, 'split_with_sizes', this, args); }
@@ -6722,6 +7220,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sqrt()` — `aten::sqrt`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sqrt()`
    */
   sqrt(): Tensor;
   sqrt(...args: any[]): any { return callMethod(R.method_sqrt, 'sqrt', this, args); }
@@ -6730,6 +7229,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sqrt_()` — `aten::sqrt_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sqrt_()`
    */
   sqrt_(): this;
   sqrt_(...args: any[]): any { return callMethod(R.method_sqrt_, 'sqrt_', this, args); }
@@ -6738,6 +7238,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `square()` — `aten::square`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.square()`
    */
   square(): Tensor;
   square(...args: any[]): any { return callMethod(R.method_square, 'square', this, args); }
@@ -6746,6 +7247,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `square_()` — `aten::square_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.square_()`
    */
   square_(): this;
   square_(...args: any[]): any { return callMethod(R.method_square_, 'square_', this, args); }
@@ -6756,6 +7258,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `squeeze(IntArrayRef dim)` — `aten::squeeze.dims`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.squeeze()`
    */
   squeeze(): Tensor;
   squeeze(dim: number): Tensor;
@@ -6768,6 +7271,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `squeeze_(IntArrayRef dim)` — `aten::squeeze_.dims`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.squeeze_()`
    */
   squeeze_(): this;
   squeeze_(dim: number): this;
@@ -6778,6 +7282,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sspaddmm(Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1)` — `aten::sspaddmm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sspaddmm(mat1, mat2)`
    */
   sspaddmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
   sspaddmm(...args: any[]): any { return callMethod(R.method_sspaddmm, 'sspaddmm', this, args); }
@@ -6788,6 +7293,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `std(bool unbiased=True)` — `aten::std`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.std(dim)`
    */
   std(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
   std(dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
@@ -6799,6 +7305,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `stft(int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None, bool? align_to_window=None)` — `aten::stft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.stft(nFft)`
    */
   stft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
   stft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
@@ -6808,6 +7315,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sub(Tensor other, *, Scalar alpha=1)` — `aten::sub.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sub(other)`
    */
   sub(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
   sub(...args: any[]): any { return callMethod(R.method_sub, 'sub', this, args); }
@@ -6816,6 +7324,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sub_(Tensor other, *, Scalar alpha=1)` — `aten::sub_.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sub_(other)`
    */
   sub_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
   sub_(...args: any[]): any { return callMethod(R.method_sub_, 'sub_', this, args); }
@@ -6825,6 +7334,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `subtract(Scalar other, Scalar alpha=1)` — `aten::subtract.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.subtract(other)`
    */
   subtract(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
   subtract(other: number | boolean, alpha?: number | boolean): Tensor;
@@ -6835,6 +7345,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `subtract_(Scalar other, Scalar alpha=1)` — `aten::subtract_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.subtract_(other)`
    */
   subtract_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
   subtract_(other: number | boolean, alpha?: number | boolean): this;
@@ -6845,6 +7356,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sum(IntArrayRef[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)` — `aten::sum.dim_IntList`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sum()`
    */
   sum(options?: { dtype?: DTypeName | null }): Tensor;
   sum(dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
@@ -6854,6 +7366,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `sum_to_size(SymIntArrayRef size)` — `aten::sum_to_size`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.sumToSize(size)`
    */
   sumToSize(size: number[]): Tensor;
   sumToSize(...args: any[]): any { return callMethod(R.method_sum_to_size, 'sum_to_size', this, args); }
@@ -6862,6 +7375,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `svd(bool some=True, bool compute_uv=True)` — `aten::svd`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.svd()`
    */
   svd(some?: boolean, computeUv?: boolean): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
   svd(...args: any[]): any { return callMethod(R.method_svd, 'svd', this, args); }
@@ -6870,6 +7384,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `swapaxes(int64_t axis0, int64_t axis1)` — `aten::swapaxes`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.swapaxes(axis0, axis1)`
    */
   swapaxes(axis0: number, axis1: number): Tensor;
   swapaxes(...args: any[]): any { return callMethod(R.method_swapaxes, 'swapaxes', this, args); }
@@ -6878,6 +7393,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `swapaxes_(int64_t axis0, int64_t axis1)` — `aten::swapaxes_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.swapaxes_(axis0, axis1)`
    */
   swapaxes_(axis0: number, axis1: number): this;
   swapaxes_(...args: any[]): any { return callMethod(R.method_swapaxes_, 'swapaxes_', this, args); }
@@ -6886,6 +7402,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `swapdims(int64_t dim0, int64_t dim1)` — `aten::swapdims`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.swapdims(dim0, dim1)`
    */
   swapdims(dim0: number, dim1: number): Tensor;
   swapdims(...args: any[]): any { return callMethod(R.method_swapdims, 'swapdims', this, args); }
@@ -6894,6 +7411,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `swapdims_(int64_t dim0, int64_t dim1)` — `aten::swapdims_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.swapdims_(dim0, dim1)`
    */
   swapdims_(dim0: number, dim1: number): this;
   swapdims_(...args: any[]): any { return callMethod(R.method_swapdims_, 'swapdims_', this, args); }
@@ -6902,6 +7420,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `t()` — `aten::t`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.t()`
    */
   t(): Tensor;
   t(...args: any[]): any { return callMethod(R.method_t, 't', this, args); }
@@ -6910,6 +7429,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `t_()` — `aten::t_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.t_()`
    */
   t_(): this;
   t_(...args: any[]): any { return callMethod(R.method_t_, 't_', this, args); }
@@ -6918,6 +7438,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `take(Tensor index)` — `aten::take`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.take(index)`
    */
   take(index: Tensor): Tensor;
   take(...args: any[]): any { return callMethod(R.method_take, 'take', this, args); }
@@ -6926,6 +7447,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `take_along_dim(Tensor indices, int64_t? dim=None)` — `aten::take_along_dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.takeAlongDim(indices)`
    */
   takeAlongDim(indices: Tensor, dim?: number | null): Tensor;
   takeAlongDim(...args: any[]): any { return callMethod(R.method_take_along_dim, 'take_along_dim', this, args); }
@@ -6934,6 +7456,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `tan()` — `aten::tan`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.tan()`
    */
   tan(): Tensor;
   tan(...args: any[]): any { return callMethod(R.method_tan, 'tan', this, args); }
@@ -6942,6 +7465,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `tan_()` — `aten::tan_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.tan_()`
    */
   tan_(): this;
   tan_(...args: any[]): any { return callMethod(R.method_tan_, 'tan_', this, args); }
@@ -6950,6 +7474,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `tanh()` — `aten::tanh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.tanh()`
    */
   tanh(): Tensor;
   tanh(...args: any[]): any { return callMethod(R.method_tanh, 'tanh', this, args); }
@@ -6958,6 +7483,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `tanh_()` — `aten::tanh_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.tanh_()`
    */
   tanh_(): this;
   tanh_(...args: any[]): any { return callMethod(R.method_tanh_, 'tanh_', this, args); }
@@ -6968,6 +7494,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `tensor_split(SymInt sections, int64_t dim=0)` — `aten::tensor_split.sections`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.tensorSplit(indices)`
    */
   tensorSplit(indices: number[], dim?: number): Tensor[];
   tensorSplit(tensorIndicesOrSections: Tensor, dim?: number): Tensor[];
@@ -6978,6 +7505,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_dense(ScalarType? dtype=None, *, bool? masked_grad=None)` — `aten::to_dense`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toDense()`
    */
   toDense(dtype?: DTypeName | null, options?: { maskedGrad?: boolean | null }): Tensor;
   toDense(...args: any[]): any { return callMethod(R.method_to_dense, 'to_dense', this, args); }
@@ -6986,6 +7514,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_mkldnn(ScalarType? dtype=None)` — `aten::to_mkldnn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toMkldnn()`
    */
   toMkldnn(dtype?: DTypeName | null): Tensor;
   toMkldnn(...args: any[]): any { return callMethod(R.method_to_mkldnn, 'to_mkldnn', this, args); }
@@ -6994,6 +7523,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_padded_tensor(double padding, SymIntArrayRef? output_size=None)` — `aten::to_padded_tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toPaddedTensor(padding)`
    */
   toPaddedTensor(padding: number, outputSize?: number[] | null): Tensor;
   toPaddedTensor(...args: any[]): any { return callMethod(R.method_to_padded_tensor, 'to_padded_tensor', this, args); }
@@ -7003,6 +7533,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_sparse(int64_t sparse_dim)` — `aten::to_sparse.sparse_dim`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toSparse()`
    */
   toSparse(options?: { layout?: Layout | null; blocksize?: number | number[] | null; denseDim?: number | null }): Tensor;
   toSparse(sparseDim: number): Tensor;
@@ -7012,6 +7543,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_sparse_bsc(IntArrayRef[2] blocksize, int64_t? dense_dim=None)` — `aten::to_sparse_bsc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toSparseBsc(blocksize)`
    */
   toSparseBsc(blocksize: number | number[], denseDim?: number | null): Tensor;
   toSparseBsc(...args: any[]): any { return callMethod(R.method_to_sparse_bsc, 'to_sparse_bsc', this, args); }
@@ -7020,6 +7552,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_sparse_bsr(IntArrayRef[2] blocksize, int64_t? dense_dim=None)` — `aten::to_sparse_bsr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toSparseBsr(blocksize)`
    */
   toSparseBsr(blocksize: number | number[], denseDim?: number | null): Tensor;
   toSparseBsr(...args: any[]): any { return callMethod(R.method_to_sparse_bsr, 'to_sparse_bsr', this, args); }
@@ -7028,6 +7561,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_sparse_csc(int64_t? dense_dim=None)` — `aten::to_sparse_csc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toSparseCsc()`
    */
   toSparseCsc(denseDim?: number | null): Tensor;
   toSparseCsc(...args: any[]): any { return callMethod(R.method_to_sparse_csc, 'to_sparse_csc', this, args); }
@@ -7036,6 +7570,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `to_sparse_csr(int64_t? dense_dim=None)` — `aten::to_sparse_csr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.toSparseCsr()`
    */
   toSparseCsr(denseDim?: number | null): Tensor;
   toSparseCsr(...args: any[]): any { return callMethod(R.method_to_sparse_csr, 'to_sparse_csr', this, args); }
@@ -7044,6 +7579,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `topk(SymInt k, int64_t dim=-1, bool largest=True, bool sorted=True)` — `aten::topk`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.topk(k)`
    */
   topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   topk(...args: any[]): any { return callMethod(R.method_topk, 'topk', this, args); }
@@ -7052,6 +7588,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `trace()` — `aten::trace`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.trace()`
    */
   trace(): Tensor;
   trace(...args: any[]): any { return callMethod(R.method_trace, 'trace', this, args); }
@@ -7060,6 +7597,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `transpose(int64_t dim0, int64_t dim1)` — `aten::transpose.int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.transpose(dim0, dim1)`
    */
   transpose(dim0: number, dim1: number): Tensor;
   transpose(...args: any[]): any { return callMethod(R.method_transpose, 'transpose', this, args); }
@@ -7068,6 +7606,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `transpose_(int64_t dim0, int64_t dim1)` — `aten::transpose_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.transpose_(dim0, dim1)`
    */
   transpose_(dim0: number, dim1: number): this;
   transpose_(...args: any[]): any { return callMethod(R.method_transpose_, 'transpose_', this, args); }
@@ -7076,6 +7615,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `triangular_solve(Tensor A, bool upper=True, bool transpose=False, bool unitriangular=False)` — `aten::triangular_solve`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.triangularSolve(A)`
    */
   triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
   triangularSolve(...args: any[]): any { return callMethod(R.method_triangular_solve, 'triangular_solve', this, args); }
@@ -7084,6 +7624,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `tril(SymInt diagonal=0)` — `aten::tril`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.tril()`
    */
   tril(diagonal?: number): Tensor;
   tril(...args: any[]): any { return callMethod(R.method_tril, 'tril', this, args); }
@@ -7092,6 +7633,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `tril_(SymInt diagonal=0)` — `aten::tril_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.tril_()`
    */
   tril_(diagonal?: number): this;
   tril_(...args: any[]): any { return callMethod(R.method_tril_, 'tril_', this, args); }
@@ -7100,6 +7642,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `triu(SymInt diagonal=0)` — `aten::triu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.triu()`
    */
   triu(diagonal?: number): Tensor;
   triu(...args: any[]): any { return callMethod(R.method_triu, 'triu', this, args); }
@@ -7108,6 +7651,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `triu_(SymInt diagonal=0)` — `aten::triu_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.triu_()`
    */
   triu_(diagonal?: number): this;
   triu_(...args: any[]): any { return callMethod(R.method_triu_, 'triu_', this, args); }
@@ -7117,6 +7661,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `true_divide(Scalar other)` — `aten::true_divide.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.trueDivide(other)`
    */
   trueDivide(other: Tensor | number | boolean): Tensor;
   trueDivide(other: number | boolean): Tensor;
@@ -7127,6 +7672,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `true_divide_(Scalar other)` — `aten::true_divide_.Scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.trueDivide_(other)`
    */
   trueDivide_(other: Tensor | number | boolean): this;
   trueDivide_(other: number | boolean): this;
@@ -7136,6 +7682,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `trunc()` — `aten::trunc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.trunc()`
    */
   trunc(): Tensor;
   trunc(...args: any[]): any { return callMethod(R.method_trunc, 'trunc', this, args); }
@@ -7144,6 +7691,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `trunc_()` — `aten::trunc_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.trunc_()`
    */
   trunc_(): this;
   trunc_(...args: any[]): any { return callMethod(R.method_trunc_, 'trunc_', this, args); }
@@ -7152,6 +7700,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `type_as(Tensor other)` — `aten::type_as`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.typeAs(other)`
    */
   typeAs(other: Tensor): Tensor;
   typeAs(...args: any[]): any { return callMethod(R.method_type_as, 'type_as', this, args); }
@@ -7160,6 +7709,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unbind(int64_t dim=0)` — `aten::unbind.int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unbind()`
    */
   unbind(dim?: number): Tensor[];
   unbind(...args: any[]): any { return callMethod(R.method_unbind, 'unbind', this, args); }
@@ -7168,6 +7718,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unflatten(int64_t dim, SymIntArrayRef sizes)` — `aten::unflatten.int`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unflatten(dim, sizes)`
    */
   unflatten(dim: number, sizes: number[]): Tensor;
   unflatten(...args: any[]): any { return callMethod(R.method_unflatten, 'unflatten', this, args); }
@@ -7176,6 +7727,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unfold(int64_t dimension, int64_t size, int64_t step)` — `aten::unfold`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unfold(dimension, size, step)`
    */
   unfold(dimension: number, size: number, step: number): Tensor;
   unfold(...args: any[]): any { return callMethod(R.method_unfold, 'unfold', this, args); }
@@ -7184,6 +7736,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `uniform_(double from=0, double to=1, *, Generator? generator=None)` — `aten::uniform_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.uniform_()`
    */
   uniform_(from?: number, to?: number, options?: { generator?: Generator | null }): this;
   uniform_(...args: any[]): any { return callMethod(R.method_uniform_, 'uniform_', this, args); }
@@ -7192,6 +7745,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unsafe_chunk(int64_t chunks, int64_t dim=0)` — `aten::unsafe_chunk`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unsafeChunk(chunks)`
    */
   unsafeChunk(chunks: number, dim?: number): Tensor[];
   unsafeChunk(...args: any[]): any { return callMethod(R.method_unsafe_chunk, 'unsafe_chunk', this, args); }
@@ -7200,6 +7754,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unsafe_split(SymInt split_size, int64_t dim=0)` — `aten::unsafe_split.Tensor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unsafeSplit(splitSize)`
    */
   unsafeSplit(splitSize: number, dim?: number): Tensor[];
   unsafeSplit(...args: any[]): any { return callMethod(R.method_unsafe_split, 'unsafe_split', this, args); }
@@ -7208,6 +7763,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unsafe_split_with_sizes(SymIntArrayRef split_sizes, int64_t dim=0)` — `aten::unsafe_split_with_sizes`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unsafeSplitWithSizes(splitSizes)`
    */
   unsafeSplitWithSizes(splitSizes: number[], dim?: number): Tensor[];
   unsafeSplitWithSizes(...args: any[]): any { return callMethod(R.method_unsafe_split_with_sizes, 'unsafe_split_with_sizes', this, args); }
@@ -7216,6 +7772,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unsqueeze(int64_t dim)` — `aten::unsqueeze`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unsqueeze(dim)`
    */
   unsqueeze(dim: number): Tensor;
   unsqueeze(...args: any[]): any { return callMethod(R.method_unsqueeze, 'unsqueeze', this, args); }
@@ -7224,6 +7781,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `unsqueeze_(int64_t dim)` — `aten::unsqueeze_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.unsqueeze_(dim)`
    */
   unsqueeze_(dim: number): this;
   unsqueeze_(...args: any[]): any { return callMethod(R.method_unsqueeze_, 'unsqueeze_', this, args); }
@@ -7232,6 +7790,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `values()` — `aten::values`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.values()`
    */
   values(): Tensor;
   values(...args: any[]): any { return callMethod(R.method_values, 'values', this, args); }
@@ -7242,6 +7801,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `var(bool unbiased=True)` — `aten::var`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.var(dim)`
    */
   var(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
   var(dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
@@ -7252,6 +7812,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `vdot(Tensor other)` — `aten::vdot`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.vdot(other)`
    */
   vdot(other: Tensor): Tensor;
   vdot(...args: any[]): any { return callMethod(R.method_vdot, 'vdot', this, args); }
@@ -7260,6 +7821,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `view_as(Tensor other)` — `aten::view_as`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.viewAs(other)`
    */
   viewAs(other: Tensor): Tensor;
   viewAs(...args: any[]): any { return callMethod(R.method_view_as, 'view_as', this, args); }
@@ -7269,6 +7831,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `vsplit(IntArrayRef indices)` — `aten::vsplit.array`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.vsplit(sections)`
    */
   vsplit(sections: number): Tensor[];
   vsplit(indices: number[]): Tensor[];
@@ -7279,6 +7842,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `where(Tensor condition, Scalar other)` — `aten::where.ScalarOther`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.where(condition, other)`
    */
   where(condition: Tensor, other: Tensor): Tensor;
   where(condition: Tensor, other: number | boolean): Tensor;
@@ -7289,6 +7853,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `xlogy(Scalar other)` — `aten::xlogy.Scalar_Other`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.xlogy(other)`
    */
   xlogy(other: Tensor): Tensor;
   xlogy(other: number | boolean): Tensor;
@@ -7299,6 +7864,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `xlogy_(Scalar other)` — `aten::xlogy_.Scalar_Other`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.xlogy_(other)`
    */
   xlogy_(other: Tensor): this;
   xlogy_(other: number | boolean): this;
@@ -7308,6 +7874,7 @@ export abstract class TensorMethods extends (N.TensorBase as abstract new () => 
    * - `zero_()` — `aten::zero_`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `x.zero_()`
    */
   zero_(): this;
   zero_(...args: any[]): any { return callMethod(R.method_zero_, 'zero_', this, args); }

@@ -12,6 +12,7 @@ import { R } from './internal';
  * - `abs(Tensor input, *, Tensor out=None)` — `aten::abs`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.abs(input)`
  */
 export function abs(input: Tensor): Tensor;
 export function abs(...args: any[]): any { return callFunction(R.torch_abs, 'abs', args); }
@@ -20,6 +21,7 @@ export function abs(...args: any[]): any { return callFunction(R.torch_abs, 'abs
  * - `abs_(Tensor input)` — `aten::abs_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.abs_(input)`
  */
 export function abs_(input: Tensor): Tensor;
 export function abs_(...args: any[]): any { return callFunction(R.torch_abs_, 'abs_', args); }
@@ -28,6 +30,7 @@ export function abs_(...args: any[]): any { return callFunction(R.torch_abs_, 'a
  * - `absolute(Tensor input, *, Tensor out=None)` — `aten::absolute`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.absolute(input)`
  */
 export function absolute(input: Tensor): Tensor;
 export function absolute(...args: any[]): any { return callFunction(R.torch_absolute, 'absolute', args); }
@@ -36,6 +39,7 @@ export function absolute(...args: any[]): any { return callFunction(R.torch_abso
  * - `acos(Tensor input, *, Tensor out=None)` — `aten::acos`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.acos(input)`
  */
 export function acos(input: Tensor): Tensor;
 export function acos(...args: any[]): any { return callFunction(R.torch_acos, 'acos', args); }
@@ -44,6 +48,7 @@ export function acos(...args: any[]): any { return callFunction(R.torch_acos, 'a
  * - `acos_(Tensor input)` — `aten::acos_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.acos_(input)`
  */
 export function acos_(input: Tensor): Tensor;
 export function acos_(...args: any[]): any { return callFunction(R.torch_acos_, 'acos_', args); }
@@ -52,6 +57,7 @@ export function acos_(...args: any[]): any { return callFunction(R.torch_acos_, 
  * - `acosh(Tensor input, *, Tensor out=None)` — `aten::acosh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.acosh(input)`
  */
 export function acosh(input: Tensor): Tensor;
 export function acosh(...args: any[]): any { return callFunction(R.torch_acosh, 'acosh', args); }
@@ -60,6 +66,7 @@ export function acosh(...args: any[]): any { return callFunction(R.torch_acosh, 
  * - `acosh_(Tensor input)` — `aten::acosh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.acosh_(input)`
  */
 export function acosh_(input: Tensor): Tensor;
 export function acosh_(...args: any[]): any { return callFunction(R.torch_acosh_, 'acosh_', args); }
@@ -68,6 +75,7 @@ export function acosh_(...args: any[]): any { return callFunction(R.torch_acosh_
  * - `adaptive_avg_pool1d(Tensor input, IntArrayRef[1] output_size)` — `aten::adaptive_avg_pool1d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.adaptiveAvgPool1d(input, outputSize)`
  */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: number | number[]): Tensor;
 export function adaptiveAvgPool1d(...args: any[]): any { return callFunction(R.torch_adaptive_avg_pool1d, 'adaptive_avg_pool1d', args); }
@@ -76,6 +84,7 @@ export function adaptiveAvgPool1d(...args: any[]): any { return callFunction(R.t
  * - `adaptive_max_pool1d(Tensor input, IntArrayRef[1] output_size)` — `aten::adaptive_max_pool1d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.adaptiveMaxPool1d(input, outputSize)`
  */
 export function adaptiveMaxPool1d(input: Tensor, outputSize: number | number[]): [Tensor, Tensor];
 export function adaptiveMaxPool1d(...args: any[]): any { return callFunction(R.torch_adaptive_max_pool1d, 'adaptive_max_pool1d', args); }
@@ -84,6 +93,7 @@ export function adaptiveMaxPool1d(...args: any[]): any { return callFunction(R.t
  * - `add(Tensor input, Tensor other, *, Scalar alpha=1, Tensor out=None)` — `aten::add.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.add(input, other)`
  */
 export function add(input: Tensor | number | boolean, other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
 export function add(...args: any[]): any { return callFunction(R.torch_add, 'add', args); }
@@ -92,6 +102,7 @@ export function add(...args: any[]): any { return callFunction(R.torch_add, 'add
  * - `addbmm(Tensor input, Tensor batch1, Tensor batch2, *, Scalar beta=1, Scalar alpha=1, Tensor out=None)` — `aten::addbmm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.addbmm(input, batch1, batch2)`
  */
 export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
 export function addbmm(...args: any[]): any { return callFunction(R.torch_addbmm, 'addbmm', args); }
@@ -100,6 +111,7 @@ export function addbmm(...args: any[]): any { return callFunction(R.torch_addbmm
  * - `addcdiv(Tensor input, Tensor tensor1, Tensor tensor2, *, Scalar value=1, Tensor out=None)` — `aten::addcdiv`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.addcdiv(input, tensor1, tensor2)`
  */
 export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
 export function addcdiv(...args: any[]): any { return callFunction(R.torch_addcdiv, 'addcdiv', args); }
@@ -108,6 +120,7 @@ export function addcdiv(...args: any[]): any { return callFunction(R.torch_addcd
  * - `addcmul(Tensor input, Tensor tensor1, Tensor tensor2, *, Scalar value=1, Tensor out=None)` — `aten::addcmul`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.addcmul(input, tensor1, tensor2)`
  */
 export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
 export function addcmul(...args: any[]): any { return callFunction(R.torch_addcmul, 'addcmul', args); }
@@ -117,6 +130,7 @@ export function addcmul(...args: any[]): any { return callFunction(R.torch_addcm
  * - `addmm(Tensor input, Tensor mat1, Tensor mat2, ScalarType out_dtype, *, Scalar beta=1, Scalar alpha=1, Tensor out=None)` — `aten::addmm.dtype`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.addmm(input, mat1, mat2)`
  */
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, outDtype: DTypeName, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
@@ -126,6 +140,7 @@ export function addmm(...args: any[]): any { return callFunction(R.torch_addmm, 
  * - `addmv(Tensor input, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1, Tensor out=None)` — `aten::addmv`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.addmv(input, mat, vec)`
  */
 export function addmv(input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
 export function addmv(...args: any[]): any { return callFunction(R.torch_addmv, 'addmv', args); }
@@ -134,6 +149,7 @@ export function addmv(...args: any[]): any { return callFunction(R.torch_addmv, 
  * - `addmv_(Tensor input, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1)` — `aten::addmv_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.addmv_(input, mat, vec)`
  */
 export function addmv_(input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
 export function addmv_(...args: any[]): any { return callFunction(R.torch_addmv_, 'addmv_', args); }
@@ -142,6 +158,7 @@ export function addmv_(...args: any[]): any { return callFunction(R.torch_addmv_
  * - `addr(Tensor input, Tensor vec1, Tensor vec2, *, Scalar beta=1, Scalar alpha=1, Tensor out=None)` — `aten::addr`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.addr(input, vec1, vec2)`
  */
 export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
 export function addr(...args: any[]): any { return callFunction(R.torch_addr, 'addr', args); }
@@ -150,6 +167,7 @@ export function addr(...args: any[]): any { return callFunction(R.torch_addr, 'a
  * - `adjoint(Tensor input)` — `aten::adjoint`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.adjoint(input)`
  */
 export function adjoint(input: Tensor): Tensor;
 export function adjoint(...args: any[]): any { return callFunction(R.torch_adjoint, 'adjoint', args); }
@@ -158,6 +176,7 @@ export function adjoint(...args: any[]): any { return callFunction(R.torch_adjoi
  * - `affine_grid_generator(Tensor theta, SymIntArrayRef size, bool align_corners)` — `aten::affine_grid_generator`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.affineGridGenerator(theta, size, alignCorners)`
  */
 export function affineGridGenerator(theta: Tensor, size: number[], alignCorners: boolean): Tensor;
 export function affineGridGenerator(...args: any[]): any { return callFunction(R.torch_affine_grid_generator, 'affine_grid_generator', args); }
@@ -166,6 +185,7 @@ export function affineGridGenerator(...args: any[]): any { return callFunction(R
  * - `alias_copy(Tensor input, *, Tensor out=None)` — `aten::alias_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.aliasCopy(input)`
  */
 export function aliasCopy(input: Tensor): Tensor;
 export function aliasCopy(...args: any[]): any { return callFunction(R.torch_alias_copy, 'alias_copy', args); }
@@ -176,6 +196,7 @@ export function aliasCopy(...args: any[]): any { return callFunction(R.torch_ali
  * - `all(Tensor input, int64_t dim, bool keepdim=False, *, Tensor out=None)` — `aten::all.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.all(input)`
  */
 export function all(input: Tensor): Tensor;
 export function all(input: Tensor, dim?: number[] | null, keepdim?: boolean): Tensor;
@@ -186,6 +207,7 @@ export function all(...args: any[]): any { return callFunction(R.torch_all, 'all
  * - `allclose(Tensor input, Tensor other, double rtol=1e-05, double atol=1e-08, bool equal_nan=False)` — `aten::allclose`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.allclose(input, other)`
  */
 export function allclose(input: Tensor, other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): boolean;
 export function allclose(...args: any[]): any { return callFunction(R.torch_allclose, 'allclose', args); }
@@ -194,6 +216,7 @@ export function allclose(...args: any[]): any { return callFunction(R.torch_allc
  * - `alpha_dropout(Tensor input, double p, bool train)` — `aten::alpha_dropout`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.alphaDropout(input, p, train)`
  */
 export function alphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function alphaDropout(...args: any[]): any { return callFunction(R.torch_alpha_dropout, 'alpha_dropout', args); }
@@ -202,6 +225,7 @@ export function alphaDropout(...args: any[]): any { return callFunction(R.torch_
  * - `alpha_dropout_(Tensor input, double p, bool train)` — `aten::alpha_dropout_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.alphaDropout_(input, p, train)`
  */
 export function alphaDropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function alphaDropout_(...args: any[]): any { return callFunction(R.torch_alpha_dropout_, 'alpha_dropout_', args); }
@@ -210,6 +234,7 @@ export function alphaDropout_(...args: any[]): any { return callFunction(R.torch
  * - `amax(Tensor input, IntArrayRef[1] dim=None, bool keepdim=False, *, Tensor out=None)` — `aten::amax`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.amax(input)`
  */
 export function amax(input: Tensor, dim?: number | number[], keepdim?: boolean): Tensor;
 export function amax(...args: any[]): any { return callFunction(R.torch_amax, 'amax', args); }
@@ -218,6 +243,7 @@ export function amax(...args: any[]): any { return callFunction(R.torch_amax, 'a
  * - `amin(Tensor input, IntArrayRef[1] dim=None, bool keepdim=False, *, Tensor out=None)` — `aten::amin`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.amin(input)`
  */
 export function amin(input: Tensor, dim?: number | number[], keepdim?: boolean): Tensor;
 export function amin(...args: any[]): any { return callFunction(R.torch_amin, 'amin', args); }
@@ -226,6 +252,7 @@ export function amin(...args: any[]): any { return callFunction(R.torch_amin, 'a
  * - `aminmax(Tensor input, *, int64_t? dim=None, bool keepdim=False, TensorList[2] out=None)` — `aten::aminmax`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.aminmax(input)`
  */
 export function aminmax(input: Tensor, options?: { dim?: number | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
 export function aminmax(...args: any[]): any { return callFunction(R.torch_aminmax, 'aminmax', args); }
@@ -234,6 +261,7 @@ export function aminmax(...args: any[]): any { return callFunction(R.torch_aminm
  * - `angle(Tensor input, *, Tensor out=None)` — `aten::angle`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.angle(input)`
  */
 export function angle(input: Tensor): Tensor;
 export function angle(...args: any[]): any { return callFunction(R.torch_angle, 'angle', args); }
@@ -244,6 +272,7 @@ export function angle(...args: any[]): any { return callFunction(R.torch_angle, 
  * - `any(Tensor input, int64_t dim, bool keepdim=False, *, Tensor out=None)` — `aten::any.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.any(input)`
  */
 export function any(input: Tensor): Tensor;
 export function any(input: Tensor, dim?: number[] | null, keepdim?: boolean): Tensor;
@@ -254,6 +283,7 @@ export function any(...args: any[]): any { return callFunction(R.torch_any, 'any
  * - `arccos(Tensor input, *, Tensor out=None)` — `aten::arccos`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arccos(input)`
  */
 export function arccos(input: Tensor): Tensor;
 export function arccos(...args: any[]): any { return callFunction(R.torch_arccos, 'arccos', args); }
@@ -262,6 +292,7 @@ export function arccos(...args: any[]): any { return callFunction(R.torch_arccos
  * - `arccos_(Tensor input)` — `aten::arccos_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arccos_(input)`
  */
 export function arccos_(input: Tensor): Tensor;
 export function arccos_(...args: any[]): any { return callFunction(R.torch_arccos_, 'arccos_', args); }
@@ -270,6 +301,7 @@ export function arccos_(...args: any[]): any { return callFunction(R.torch_arcco
  * - `arccosh(Tensor input, *, Tensor out=None)` — `aten::arccosh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arccosh(input)`
  */
 export function arccosh(input: Tensor): Tensor;
 export function arccosh(...args: any[]): any { return callFunction(R.torch_arccosh, 'arccosh', args); }
@@ -278,6 +310,7 @@ export function arccosh(...args: any[]): any { return callFunction(R.torch_arcco
  * - `arccosh_(Tensor input)` — `aten::arccosh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arccosh_(input)`
  */
 export function arccosh_(input: Tensor): Tensor;
 export function arccosh_(...args: any[]): any { return callFunction(R.torch_arccosh_, 'arccosh_', args); }
@@ -286,6 +319,7 @@ export function arccosh_(...args: any[]): any { return callFunction(R.torch_arcc
  * - `arcsin(Tensor input, *, Tensor out=None)` — `aten::arcsin`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arcsin(input)`
  */
 export function arcsin(input: Tensor): Tensor;
 export function arcsin(...args: any[]): any { return callFunction(R.torch_arcsin, 'arcsin', args); }
@@ -294,6 +328,7 @@ export function arcsin(...args: any[]): any { return callFunction(R.torch_arcsin
  * - `arcsin_(Tensor input)` — `aten::arcsin_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arcsin_(input)`
  */
 export function arcsin_(input: Tensor): Tensor;
 export function arcsin_(...args: any[]): any { return callFunction(R.torch_arcsin_, 'arcsin_', args); }
@@ -302,6 +337,7 @@ export function arcsin_(...args: any[]): any { return callFunction(R.torch_arcsi
  * - `arcsinh(Tensor input, *, Tensor out=None)` — `aten::arcsinh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arcsinh(input)`
  */
 export function arcsinh(input: Tensor): Tensor;
 export function arcsinh(...args: any[]): any { return callFunction(R.torch_arcsinh, 'arcsinh', args); }
@@ -310,6 +346,7 @@ export function arcsinh(...args: any[]): any { return callFunction(R.torch_arcsi
  * - `arcsinh_(Tensor input)` — `aten::arcsinh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arcsinh_(input)`
  */
 export function arcsinh_(input: Tensor): Tensor;
 export function arcsinh_(...args: any[]): any { return callFunction(R.torch_arcsinh_, 'arcsinh_', args); }
@@ -318,6 +355,7 @@ export function arcsinh_(...args: any[]): any { return callFunction(R.torch_arcs
  * - `arctan(Tensor input, *, Tensor out=None)` — `aten::arctan`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arctan(input)`
  */
 export function arctan(input: Tensor): Tensor;
 export function arctan(...args: any[]): any { return callFunction(R.torch_arctan, 'arctan', args); }
@@ -326,6 +364,7 @@ export function arctan(...args: any[]): any { return callFunction(R.torch_arctan
  * - `arctan2(Tensor input, Tensor other, *, Tensor out=None)` — `aten::arctan2`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arctan2(input, other)`
  */
 export function arctan2(input: Tensor, other: Tensor): Tensor;
 export function arctan2(...args: any[]): any { return callFunction(R.torch_arctan2, 'arctan2', args); }
@@ -334,6 +373,7 @@ export function arctan2(...args: any[]): any { return callFunction(R.torch_arcta
  * - `arctan_(Tensor input)` — `aten::arctan_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arctan_(input)`
  */
 export function arctan_(input: Tensor): Tensor;
 export function arctan_(...args: any[]): any { return callFunction(R.torch_arctan_, 'arctan_', args); }
@@ -342,6 +382,7 @@ export function arctan_(...args: any[]): any { return callFunction(R.torch_arcta
  * - `arctanh(Tensor input, *, Tensor out=None)` — `aten::arctanh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arctanh(input)`
  */
 export function arctanh(input: Tensor): Tensor;
 export function arctanh(...args: any[]): any { return callFunction(R.torch_arctanh, 'arctanh', args); }
@@ -350,6 +391,7 @@ export function arctanh(...args: any[]): any { return callFunction(R.torch_arcta
  * - `arctanh_(Tensor input)` — `aten::arctanh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.arctanh_(input)`
  */
 export function arctanh_(input: Tensor): Tensor;
 export function arctanh_(...args: any[]): any { return callFunction(R.torch_arctanh_, 'arctanh_', args); }
@@ -358,6 +400,7 @@ export function arctanh_(...args: any[]): any { return callFunction(R.torch_arct
  * - `argmax(Tensor input, int64_t? dim=None, bool keepdim=False, *, Tensor out=None)` — `aten::argmax`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.argmax(input)`
  */
 export function argmax(input: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
 export function argmax(...args: any[]): any { return callFunction(R.torch_argmax, 'argmax', args); }
@@ -366,6 +409,7 @@ export function argmax(...args: any[]): any { return callFunction(R.torch_argmax
  * - `argmin(Tensor input, int64_t? dim=None, bool keepdim=False, *, Tensor out=None)` — `aten::argmin`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.argmin(input)`
  */
 export function argmin(input: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
 export function argmin(...args: any[]): any { return callFunction(R.torch_argmin, 'argmin', args); }
@@ -375,6 +419,7 @@ export function argmin(...args: any[]): any { return callFunction(R.torch_argmin
  * - `argsort(Tensor input, int64_t dim=-1, bool descending=False)` — `aten::argsort`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.argsort(input, { stable })`
  */
 export function argsort(input: Tensor, options: { stable?: boolean; dim?: number; descending?: boolean }): Tensor;
 export function argsort(input: Tensor, dim?: number, descending?: boolean): Tensor;
@@ -384,6 +429,7 @@ export function argsort(...args: any[]): any { return callFunction(R.torch_argso
  * - `argwhere(Tensor input)` — `aten::argwhere`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.argwhere(input)`
  */
 export function argwhere(input: Tensor): Tensor;
 export function argwhere(...args: any[]): any { return callFunction(R.torch_argwhere, 'argwhere', args); }
@@ -392,6 +438,7 @@ export function argwhere(...args: any[]): any { return callFunction(R.torch_argw
  * - `as_strided(Tensor input, SymIntArrayRef size, SymIntArrayRef stride, SymInt? storage_offset=None)` — `aten::as_strided`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asStrided(input, size, stride)`
  */
 export function asStrided(input: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
 export function asStrided(...args: any[]): any { return callFunction(R.torch_as_strided, 'as_strided', args); }
@@ -400,6 +447,7 @@ export function asStrided(...args: any[]): any { return callFunction(R.torch_as_
  * - `as_strided_(Tensor input, SymIntArrayRef size, SymIntArrayRef stride, SymInt? storage_offset=None)` — `aten::as_strided_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asStrided_(input, size, stride)`
  */
 export function asStrided_(input: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
 export function asStrided_(...args: any[]): any { return callFunction(R.torch_as_strided_, 'as_strided_', args); }
@@ -408,6 +456,7 @@ export function asStrided_(...args: any[]): any { return callFunction(R.torch_as
  * - `as_strided_copy(Tensor input, SymIntArrayRef size, SymIntArrayRef stride, SymInt? storage_offset=None, *, Tensor out=None)` — `aten::as_strided_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asStridedCopy(input, size, stride)`
  */
 export function asStridedCopy(input: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
 export function asStridedCopy(...args: any[]): any { return callFunction(R.torch_as_strided_copy, 'as_strided_copy', args); }
@@ -416,6 +465,7 @@ export function asStridedCopy(...args: any[]): any { return callFunction(R.torch
  * - `as_strided_scatter(Tensor input, Tensor src, SymIntArrayRef size, SymIntArrayRef stride, SymInt? storage_offset=None)` — `aten::as_strided_scatter`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asStridedScatter(input, src, size, stride)`
  */
 export function asStridedScatter(input: Tensor, src: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
 export function asStridedScatter(...args: any[]): any { return callFunction(R.torch_as_strided_scatter, 'as_strided_scatter', args); }
@@ -424,6 +474,7 @@ export function asStridedScatter(...args: any[]): any { return callFunction(R.to
  * - `asin(Tensor input, *, Tensor out=None)` — `aten::asin`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asin(input)`
  */
 export function asin(input: Tensor): Tensor;
 export function asin(...args: any[]): any { return callFunction(R.torch_asin, 'asin', args); }
@@ -432,6 +483,7 @@ export function asin(...args: any[]): any { return callFunction(R.torch_asin, 'a
  * - `asin_(Tensor input)` — `aten::asin_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asin_(input)`
  */
 export function asin_(input: Tensor): Tensor;
 export function asin_(...args: any[]): any { return callFunction(R.torch_asin_, 'asin_', args); }
@@ -440,6 +492,7 @@ export function asin_(...args: any[]): any { return callFunction(R.torch_asin_, 
  * - `asinh(Tensor input, *, Tensor out=None)` — `aten::asinh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asinh(input)`
  */
 export function asinh(input: Tensor): Tensor;
 export function asinh(...args: any[]): any { return callFunction(R.torch_asinh, 'asinh', args); }
@@ -448,6 +501,7 @@ export function asinh(...args: any[]): any { return callFunction(R.torch_asinh, 
  * - `asinh_(Tensor input)` — `aten::asinh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.asinh_(input)`
  */
 export function asinh_(input: Tensor): Tensor;
 export function asinh_(...args: any[]): any { return callFunction(R.torch_asinh_, 'asinh_', args); }
@@ -456,6 +510,7 @@ export function asinh_(...args: any[]): any { return callFunction(R.torch_asinh_
  * - `atan(Tensor input, *, Tensor out=None)` — `aten::atan`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atan(input)`
  */
 export function atan(input: Tensor): Tensor;
 export function atan(...args: any[]): any { return callFunction(R.torch_atan, 'atan', args); }
@@ -464,6 +519,7 @@ export function atan(...args: any[]): any { return callFunction(R.torch_atan, 'a
  * - `atan2(Tensor input, Tensor other, *, Tensor out=None)` — `aten::atan2`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atan2(input, other)`
  */
 export function atan2(input: Tensor, other: Tensor): Tensor;
 export function atan2(...args: any[]): any { return callFunction(R.torch_atan2, 'atan2', args); }
@@ -472,6 +528,7 @@ export function atan2(...args: any[]): any { return callFunction(R.torch_atan2, 
  * - `atan_(Tensor input)` — `aten::atan_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atan_(input)`
  */
 export function atan_(input: Tensor): Tensor;
 export function atan_(...args: any[]): any { return callFunction(R.torch_atan_, 'atan_', args); }
@@ -480,6 +537,7 @@ export function atan_(...args: any[]): any { return callFunction(R.torch_atan_, 
  * - `atanh(Tensor input, *, Tensor out=None)` — `aten::atanh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atanh(input)`
  */
 export function atanh(input: Tensor): Tensor;
 export function atanh(...args: any[]): any { return callFunction(R.torch_atanh, 'atanh', args); }
@@ -488,6 +546,7 @@ export function atanh(...args: any[]): any { return callFunction(R.torch_atanh, 
  * - `atanh_(Tensor input)` — `aten::atanh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atanh_(input)`
  */
 export function atanh_(input: Tensor): Tensor;
 export function atanh_(...args: any[]): any { return callFunction(R.torch_atanh_, 'atanh_', args); }
@@ -497,6 +556,7 @@ export function atanh_(...args: any[]): any { return callFunction(R.torch_atanh_
  * - `atleast_1d(TensorList tensors)` — `aten::atleast_1d.Sequence`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atleast1d(input)`
  */
 export function atleast1d(input: Tensor): Tensor;
 export function atleast1d(tensors: Tensor[]): Tensor[];
@@ -507,6 +567,7 @@ export function atleast1d(...args: any[]): any { return callFunction(R.torch_atl
  * - `atleast_2d(TensorList tensors)` — `aten::atleast_2d.Sequence`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atleast2d(input)`
  */
 export function atleast2d(input: Tensor): Tensor;
 export function atleast2d(tensors: Tensor[]): Tensor[];
@@ -517,6 +578,7 @@ export function atleast2d(...args: any[]): any { return callFunction(R.torch_atl
  * - `atleast_3d(TensorList tensors)` — `aten::atleast_3d.Sequence`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.atleast3d(input)`
  */
 export function atleast3d(input: Tensor): Tensor;
 export function atleast3d(tensors: Tensor[]): Tensor[];
@@ -526,6 +588,7 @@ export function atleast3d(...args: any[]): any { return callFunction(R.torch_atl
  * - `avg_pool1d(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, bool ceil_mode=False, bool count_include_pad=True)` — `aten::avg_pool1d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.avgPool1d(input, kernelSize)`
  */
 export function avgPool1d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean): Tensor;
 export function avgPool1d(...args: any[]): any { return callFunction(R.torch_avg_pool1d, 'avg_pool1d', args); }
@@ -535,6 +598,7 @@ export function avgPool1d(...args: any[]): any { return callFunction(R.torch_avg
  * - `baddbmm(Tensor input, Tensor batch1, Tensor batch2, ScalarType out_dtype, *, Scalar beta=1, Scalar alpha=1, Tensor out=None)` — `aten::baddbmm.dtype`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.baddbmm(input, batch1, batch2)`
  */
 export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
 export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, outDtype: DTypeName, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
@@ -545,6 +609,7 @@ export function baddbmm(...args: any[]): any { return callFunction(R.torch_baddb
  * - `bartlett_window(int64_t window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::bartlett_window.periodic`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bartlettWindow(windowLength)`
  */
 export function bartlettWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function bartlettWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -554,6 +619,7 @@ export function bartlettWindow(...args: any[]): any { return callFunction(R.torc
  * - `batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double momentum, double eps, bool cudnn_enabled)` — `aten::batch_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNorm(input, weight, bias, runningMean, runningVar, training, momentum, eps, cudnnEnabled)`
  */
 export function batchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, momentum: number, eps: number, cudnnEnabled: boolean): Tensor;
 export function batchNorm(...args: any[]): any { return callFunction(R.torch_batch_norm, 'batch_norm', args); }
@@ -562,6 +628,7 @@ export function batchNorm(...args: any[]): any { return callFunction(R.torch_bat
  * - `batch_norm_backward_elemt(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, Tensor sum_dy, Tensor sum_dy_xmu, Tensor count)` — `aten::batch_norm_backward_elemt`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNormBackwardElemt(gradOut, input, mean, invstd, weight, sumDy, sumDyXmu, count)`
  */
 export function batchNormBackwardElemt(gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, sumDy: Tensor, sumDyXmu: Tensor, count: Tensor): Tensor;
 export function batchNormBackwardElemt(...args: any[]): any { return callFunction(R.torch_batch_norm_backward_elemt, 'batch_norm_backward_elemt', args); }
@@ -570,6 +637,7 @@ export function batchNormBackwardElemt(...args: any[]): any { return callFunctio
  * - `batch_norm_backward_reduce(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, bool input_g, bool weight_g, bool bias_g)` — `aten::batch_norm_backward_reduce`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNormBackwardReduce(gradOut, input, mean, invstd, weight, inputG, weightG, biasG)`
  */
 export function batchNormBackwardReduce(gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, inputG: boolean, weightG: boolean, biasG: boolean): [Tensor, Tensor, Tensor, Tensor];
 export function batchNormBackwardReduce(...args: any[]): any { return callFunction(R.torch_batch_norm_backward_reduce, 'batch_norm_backward_reduce', args); }
@@ -578,6 +646,7 @@ export function batchNormBackwardReduce(...args: any[]): any { return callFuncti
  * - `batch_norm_elemt(Tensor input, Tensor? weight, Tensor? bias, Tensor mean, Tensor invstd, double eps, *, Tensor out=None)` — `aten::batch_norm_elemt`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNormElemt(input, weight, bias, mean, invstd, eps)`
  */
 export function batchNormElemt(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, invstd: Tensor, eps: number): Tensor;
 export function batchNormElemt(...args: any[]): any { return callFunction(R.torch_batch_norm_elemt, 'batch_norm_elemt', args); }
@@ -586,6 +655,7 @@ export function batchNormElemt(...args: any[]): any { return callFunction(R.torc
  * - `batch_norm_gather_stats(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, double momentum, double eps, int64_t count)` — `aten::batch_norm_gather_stats`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNormGatherStats(input, mean, invstd, runningMean, runningVar, momentum, eps, count)`
  */
 export function batchNormGatherStats(input: Tensor, mean: Tensor, invstd: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
 export function batchNormGatherStats(...args: any[]): any { return callFunction(R.torch_batch_norm_gather_stats, 'batch_norm_gather_stats', args); }
@@ -594,6 +664,7 @@ export function batchNormGatherStats(...args: any[]): any { return callFunction(
  * - `batch_norm_gather_stats_with_counts(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, double momentum, double eps, Tensor counts)` — `aten::batch_norm_gather_stats_with_counts`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNormGatherStatsWithCounts(input, mean, invstd, runningMean, runningVar, momentum, eps, counts)`
  */
 export function batchNormGatherStatsWithCounts(input: Tensor, mean: Tensor, invstd: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number, eps: number, counts: Tensor): [Tensor, Tensor];
 export function batchNormGatherStatsWithCounts(...args: any[]): any { return callFunction(R.torch_batch_norm_gather_stats_with_counts, 'batch_norm_gather_stats_with_counts', args); }
@@ -602,6 +673,7 @@ export function batchNormGatherStatsWithCounts(...args: any[]): any { return cal
  * - `batch_norm_stats(Tensor input, double eps)` — `aten::batch_norm_stats`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNormStats(input, eps)`
  */
 export function batchNormStats(input: Tensor, eps: number): [Tensor, Tensor];
 export function batchNormStats(...args: any[]): any { return callFunction(R.torch_batch_norm_stats, 'batch_norm_stats', args); }
@@ -610,6 +682,7 @@ export function batchNormStats(...args: any[]): any { return callFunction(R.torc
  * - `batch_norm_update_stats(Tensor input, Tensor? running_mean, Tensor? running_var, double momentum)` — `aten::batch_norm_update_stats`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.batchNormUpdateStats(input, runningMean, runningVar, momentum)`
  */
 export function batchNormUpdateStats(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number): [Tensor, Tensor];
 export function batchNormUpdateStats(...args: any[]): any { return callFunction(R.torch_batch_norm_update_stats, 'batch_norm_update_stats', args); }
@@ -619,6 +692,7 @@ export function batchNormUpdateStats(...args: any[]): any { return callFunction(
  * - `bernoulli(Tensor input, double p, *, Generator? generator=None)` — `aten::bernoulli.p`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bernoulli(input)`
  */
 export function bernoulli(input: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function bernoulli(input: Tensor, p: number, options?: { generator?: Generator | null }): Tensor;
@@ -628,6 +702,7 @@ export function bernoulli(...args: any[]): any { return callFunction(R.torch_ber
  * - `bilinear(Tensor input1, Tensor input2, Tensor weight, Tensor? bias=None)` — `aten::bilinear`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bilinear(input1, input2, weight)`
  */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
 export function bilinear(...args: any[]): any { return callFunction(R.torch_bilinear, 'bilinear', args); }
@@ -636,6 +711,7 @@ export function bilinear(...args: any[]): any { return callFunction(R.torch_bili
  * - `binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int64_t reduction=at::Reduction::Mean)` — `aten::binary_cross_entropy_with_logits`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.binaryCrossEntropyWithLogits(input, target)`
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight?: Tensor | null, posWeight?: Tensor | null, reduction?: number): Tensor;
 export function binaryCrossEntropyWithLogits(...args: any[]): any { return callFunction(R.torch_binary_cross_entropy_with_logits, 'binary_cross_entropy_with_logits', args); }
@@ -644,6 +720,7 @@ export function binaryCrossEntropyWithLogits(...args: any[]): any { return callF
  * - `bincount(Tensor input, Tensor? weights=None, SymInt minlength=0)` — `aten::bincount`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bincount(input)`
  */
 export function bincount(input: Tensor, weights?: Tensor | null, minlength?: number): Tensor;
 export function bincount(...args: any[]): any { return callFunction(R.torch_bincount, 'bincount', args); }
@@ -652,6 +729,7 @@ export function bincount(...args: any[]): any { return callFunction(R.torch_binc
  * - `binomial(Tensor count, Tensor prob, Generator? generator=None)` — `aten::binomial`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.binomial(count, prob)`
  */
 export function binomial(count: Tensor, prob: Tensor, generator?: Generator | null): Tensor;
 export function binomial(...args: any[]): any { return callFunction(R.torch_binomial, 'binomial', args); }
@@ -662,6 +740,7 @@ export function binomial(...args: any[]): any { return callFunction(R.torch_bino
  * - `bitwise_and(Tensor input, Scalar other, *, Tensor out=None)` — `aten::bitwise_and.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bitwiseAnd(input, other)`
  */
 export function bitwiseAnd(input: Tensor, other: Tensor): Tensor;
 export function bitwiseAnd(input: number | boolean, other: Tensor): Tensor;
@@ -674,6 +753,7 @@ export function bitwiseAnd(...args: any[]): any { return callFunction(R.torch_bi
  * - `bitwise_left_shift(Tensor input, Scalar other, *, Tensor out=None)` — `aten::bitwise_left_shift.Tensor_Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bitwiseLeftShift(input, other)`
  */
 export function bitwiseLeftShift(input: Tensor, other: Tensor): Tensor;
 export function bitwiseLeftShift(input: number | boolean, other: Tensor): Tensor;
@@ -684,6 +764,7 @@ export function bitwiseLeftShift(...args: any[]): any { return callFunction(R.to
  * - `bitwise_not(Tensor input, *, Tensor out=None)` — `aten::bitwise_not`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bitwiseNot(input)`
  */
 export function bitwiseNot(input: Tensor): Tensor;
 export function bitwiseNot(...args: any[]): any { return callFunction(R.torch_bitwise_not, 'bitwise_not', args); }
@@ -694,6 +775,7 @@ export function bitwiseNot(...args: any[]): any { return callFunction(R.torch_bi
  * - `bitwise_or(Tensor input, Scalar other, *, Tensor out=None)` — `aten::bitwise_or.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bitwiseOr(input, other)`
  */
 export function bitwiseOr(input: Tensor, other: Tensor): Tensor;
 export function bitwiseOr(input: number | boolean, other: Tensor): Tensor;
@@ -706,6 +788,7 @@ export function bitwiseOr(...args: any[]): any { return callFunction(R.torch_bit
  * - `bitwise_right_shift(Tensor input, Scalar other, *, Tensor out=None)` — `aten::bitwise_right_shift.Tensor_Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bitwiseRightShift(input, other)`
  */
 export function bitwiseRightShift(input: Tensor, other: Tensor): Tensor;
 export function bitwiseRightShift(input: number | boolean, other: Tensor): Tensor;
@@ -718,6 +801,7 @@ export function bitwiseRightShift(...args: any[]): any { return callFunction(R.t
  * - `bitwise_xor(Tensor input, Scalar other, *, Tensor out=None)` — `aten::bitwise_xor.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bitwiseXor(input, other)`
  */
 export function bitwiseXor(input: Tensor, other: Tensor): Tensor;
 export function bitwiseXor(input: number | boolean, other: Tensor): Tensor;
@@ -729,6 +813,7 @@ export function bitwiseXor(...args: any[]): any { return callFunction(R.torch_bi
  * - `blackman_window(int64_t window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::blackman_window.periodic`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.blackmanWindow(windowLength)`
  */
 export function blackmanWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function blackmanWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -738,6 +823,7 @@ export function blackmanWindow(...args: any[]): any { return callFunction(R.torc
  * - `block_diag(TensorList tensors)` — `aten::block_diag`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.blockDiag(tensors)`
  */
 export function blockDiag(tensors: Tensor[]): Tensor;
 export function blockDiag(...args: any[]): any { return callFunction(R.torch_block_diag, 'block_diag', args); }
@@ -747,6 +833,7 @@ export function blockDiag(...args: any[]): any { return callFunction(R.torch_blo
  * - `bmm(Tensor input, Tensor mat2, ScalarType out_dtype, *, Tensor out=None)` — `aten::bmm.dtype`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bmm(input, mat2)`
  */
 export function bmm(input: Tensor, mat2: Tensor): Tensor;
 export function bmm(input: Tensor, mat2: Tensor, outDtype: DTypeName): Tensor;
@@ -756,6 +843,7 @@ export function bmm(...args: any[]): any { return callFunction(R.torch_bmm, 'bmm
  * - `broadcast_tensors(TensorList tensors)` — `aten::broadcast_tensors`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.broadcastTensors(tensors)`
  */
 export function broadcastTensors(tensors: Tensor[]): Tensor[];
 export function broadcastTensors(...args: any[]): any { return callFunction(R.torch_broadcast_tensors, 'broadcast_tensors', args); }
@@ -764,6 +852,7 @@ export function broadcastTensors(...args: any[]): any { return callFunction(R.to
  * - `broadcast_to(Tensor input, SymIntArrayRef size)` — `aten::broadcast_to`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.broadcastTo(input, size)`
  */
 export function broadcastTo(input: Tensor, size: number[]): Tensor;
 export function broadcastTo(...args: any[]): any { return callFunction(R.torch_broadcast_to, 'broadcast_to', args); }
@@ -773,6 +862,7 @@ export function broadcastTo(...args: any[]): any { return callFunction(R.torch_b
  * - `bucketize(Scalar self, Tensor boundaries, *, bool out_int32=False, bool right=False)` — `aten::bucketize.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.bucketize(input, boundaries)`
  */
 export function bucketize(input: Tensor, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
 export function bucketize(input: number | boolean, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
@@ -782,6 +872,7 @@ export function bucketize(...args: any[]): any { return callFunction(R.torch_buc
  * - `can_cast(ScalarType from_, ScalarType to)` — `aten::can_cast`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.canCast(from_, to)`
  */
 export function canCast(from_: DTypeName, to: DTypeName): boolean;
 export function canCast(...args: any[]): any { return callFunction(R.torch_can_cast, 'can_cast', args); }
@@ -790,6 +881,7 @@ export function canCast(...args: any[]): any { return callFunction(R.torch_can_c
  * - `cartesian_prod(TensorList tensors)` — `aten::cartesian_prod`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cartesianProd(tensors)`
  */
 export function cartesianProd(tensors: Tensor[]): Tensor;
 export function cartesianProd(...args: any[]): any { return callFunction(R.torch_cartesian_prod, 'cartesian_prod', args); }
@@ -798,6 +890,7 @@ export function cartesianProd(...args: any[]): any { return callFunction(R.torch
  * - `cat(TensorList tensors, int64_t dim=0, *, Tensor out=None)` — `aten::cat`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cat(tensors)`
  */
 export function cat(tensors: Tensor[], dim?: number): Tensor;
 export function cat(...args: any[]): any { return callFunction(R.torch_cat, 'cat', args); }
@@ -806,6 +899,7 @@ export function cat(...args: any[]): any { return callFunction(R.torch_cat, 'cat
  * - `ccol_indices_copy(Tensor input, *, Tensor out=None)` — `aten::ccol_indices_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ccolIndicesCopy(input)`
  */
 export function ccolIndicesCopy(input: Tensor): Tensor;
 export function ccolIndicesCopy(...args: any[]): any { return callFunction(R.torch_ccol_indices_copy, 'ccol_indices_copy', args); }
@@ -814,6 +908,7 @@ export function ccolIndicesCopy(...args: any[]): any { return callFunction(R.tor
  * - `ceil(Tensor input, *, Tensor out=None)` — `aten::ceil`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ceil(input)`
  */
 export function ceil(input: Tensor): Tensor;
 export function ceil(...args: any[]): any { return callFunction(R.torch_ceil, 'ceil', args); }
@@ -822,6 +917,7 @@ export function ceil(...args: any[]): any { return callFunction(R.torch_ceil, 'c
  * - `ceil_(Tensor input)` — `aten::ceil_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ceil_(input)`
  */
 export function ceil_(input: Tensor): Tensor;
 export function ceil_(...args: any[]): any { return callFunction(R.torch_ceil_, 'ceil_', args); }
@@ -830,6 +926,7 @@ export function ceil_(...args: any[]): any { return callFunction(R.torch_ceil_, 
  * - `celu(Tensor input, Scalar alpha=1.0)` — `aten::celu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.celu(input)`
  */
 export function celu(input: Tensor, alpha?: number | boolean): Tensor;
 export function celu(...args: any[]): any { return callFunction(R.torch_celu, 'celu', args); }
@@ -838,6 +935,7 @@ export function celu(...args: any[]): any { return callFunction(R.torch_celu, 'c
  * - `celu_(Tensor input, Scalar alpha=1.0)` — `aten::celu_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.celu_(input)`
  */
 export function celu_(input: Tensor, alpha?: number | boolean): Tensor;
 export function celu_(...args: any[]): any { return callFunction(R.torch_celu_, 'celu_', args); }
@@ -846,6 +944,7 @@ export function celu_(...args: any[]): any { return callFunction(R.torch_celu_, 
  * - `chain_matmul(TensorList matrices, *, Tensor out=None)` — `aten::chain_matmul`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.chainMatmul(matrices)`
  */
 export function chainMatmul(matrices: Tensor[]): Tensor;
 export function chainMatmul(...args: any[]): any { return callFunction(R.torch_chain_matmul, 'chain_matmul', args); }
@@ -854,6 +953,7 @@ export function chainMatmul(...args: any[]): any { return callFunction(R.torch_c
  * - `channel_shuffle(Tensor input, SymInt groups)` — `aten::channel_shuffle`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.channelShuffle(input, groups)`
  */
 export function channelShuffle(input: Tensor, groups: number): Tensor;
 export function channelShuffle(...args: any[]): any { return callFunction(R.torch_channel_shuffle, 'channel_shuffle', args); }
@@ -862,6 +962,7 @@ export function channelShuffle(...args: any[]): any { return callFunction(R.torc
  * - `cholesky(Tensor input, bool upper=False, *, Tensor out=None)` — `aten::cholesky`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cholesky(input)`
  */
 export function cholesky(input: Tensor, upper?: boolean): Tensor;
 export function cholesky(...args: any[]): any { return callFunction(R.torch_cholesky, 'cholesky', args); }
@@ -870,6 +971,7 @@ export function cholesky(...args: any[]): any { return callFunction(R.torch_chol
  * - `cholesky_inverse(Tensor input, bool upper=False, *, Tensor out=None)` — `aten::cholesky_inverse`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.choleskyInverse(input)`
  */
 export function choleskyInverse(input: Tensor, upper?: boolean): Tensor;
 export function choleskyInverse(...args: any[]): any { return callFunction(R.torch_cholesky_inverse, 'cholesky_inverse', args); }
@@ -878,6 +980,7 @@ export function choleskyInverse(...args: any[]): any { return callFunction(R.tor
  * - `cholesky_solve(Tensor input, Tensor input2, bool upper=False, *, Tensor out=None)` — `aten::cholesky_solve`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.choleskySolve(input, input2)`
  */
 export function choleskySolve(input: Tensor, input2: Tensor, upper?: boolean): Tensor;
 export function choleskySolve(...args: any[]): any { return callFunction(R.torch_cholesky_solve, 'cholesky_solve', args); }
@@ -886,6 +989,7 @@ export function choleskySolve(...args: any[]): any { return callFunction(R.torch
  * - `choose_qparams_optimized(Tensor input, int64_t numel, int64_t n_bins, double ratio, int64_t bit_width)` — `aten::choose_qparams_optimized`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.chooseQparamsOptimized(input, numel, nBins, ratio, bitWidth)`
  */
 export function chooseQparamsOptimized(input: Tensor, numel: number, nBins: number, ratio: number, bitWidth: number): [Tensor, Tensor];
 export function chooseQparamsOptimized(...args: any[]): any { return callFunction(R.torch_choose_qparams_optimized, 'choose_qparams_optimized', args); }
@@ -894,6 +998,7 @@ export function chooseQparamsOptimized(...args: any[]): any { return callFunctio
  * - `chunk(Tensor input, int64_t chunks, int64_t dim=0)` — `aten::chunk`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.chunk(input, chunks)`
  */
 export function chunk(input: Tensor, chunks: number, dim?: number): Tensor[];
 export function chunk(...args: any[]): any { return callFunction(R.torch_chunk, 'chunk', args); }
@@ -903,6 +1008,7 @@ export function chunk(...args: any[]): any { return callFunction(R.torch_chunk, 
  * - `clamp(Tensor input, Scalar? min=None, Scalar? max=None, *, Tensor out=None)` — `aten::clamp`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clamp(input)`
  */
 export function clamp(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
 export function clamp(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
@@ -913,6 +1019,7 @@ export function clamp(...args: any[]): any { return callFunction(R.torch_clamp, 
  * - `clamp_(Tensor input, Scalar? min=None, Scalar? max=None)` — `aten::clamp_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clamp_(input)`
  */
 export function clamp_(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
 export function clamp_(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
@@ -923,6 +1030,7 @@ export function clamp_(...args: any[]): any { return callFunction(R.torch_clamp_
  * - `clamp_max(Tensor input, Scalar max, *, Tensor out=None)` — `aten::clamp_max`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clampMax(input, max)`
  */
 export function clampMax(input: Tensor, max: Tensor): Tensor;
 export function clampMax(input: Tensor, max: number | boolean): Tensor;
@@ -933,6 +1041,7 @@ export function clampMax(...args: any[]): any { return callFunction(R.torch_clam
  * - `clamp_max_(Tensor input, Scalar max)` — `aten::clamp_max_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clampMax_(input, max)`
  */
 export function clampMax_(input: Tensor, max: Tensor): Tensor;
 export function clampMax_(input: Tensor, max: number | boolean): Tensor;
@@ -943,6 +1052,7 @@ export function clampMax_(...args: any[]): any { return callFunction(R.torch_cla
  * - `clamp_min(Tensor input, Scalar min, *, Tensor out=None)` — `aten::clamp_min`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clampMin(input, min)`
  */
 export function clampMin(input: Tensor, min: Tensor): Tensor;
 export function clampMin(input: Tensor, min: number | boolean): Tensor;
@@ -953,6 +1063,7 @@ export function clampMin(...args: any[]): any { return callFunction(R.torch_clam
  * - `clamp_min_(Tensor input, Scalar min)` — `aten::clamp_min_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clampMin_(input, min)`
  */
 export function clampMin_(input: Tensor, min: Tensor): Tensor;
 export function clampMin_(input: Tensor, min: number | boolean): Tensor;
@@ -963,6 +1074,7 @@ export function clampMin_(...args: any[]): any { return callFunction(R.torch_cla
  * - `clip(Tensor input, Scalar? min=None, Scalar? max=None, *, Tensor out=None)` — `aten::clip`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clip(input)`
  */
 export function clip(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
 export function clip(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
@@ -973,6 +1085,7 @@ export function clip(...args: any[]): any { return callFunction(R.torch_clip, 'c
  * - `clip_(Tensor input, Scalar? min=None, Scalar? max=None)` — `aten::clip_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clip_(input)`
  */
 export function clip_(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
 export function clip_(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
@@ -982,6 +1095,7 @@ export function clip_(...args: any[]): any { return callFunction(R.torch_clip_, 
  * - `clone(Tensor input, *, MemoryFormat? memory_format=None)` — `aten::clone`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.clone(input)`
  */
 export function clone(input: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function clone(...args: any[]): any { return callFunction(R.torch_clone, 'clone', args); }
@@ -990,6 +1104,7 @@ export function clone(...args: any[]): any { return callFunction(R.torch_clone, 
  * - `col_indices_copy(Tensor input, *, Tensor out=None)` — `aten::col_indices_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.colIndicesCopy(input)`
  */
 export function colIndicesCopy(input: Tensor): Tensor;
 export function colIndicesCopy(...args: any[]): any { return callFunction(R.torch_col_indices_copy, 'col_indices_copy', args); }
@@ -998,6 +1113,7 @@ export function colIndicesCopy(...args: any[]): any { return callFunction(R.torc
  * - `column_stack(TensorList tensors, *, Tensor out=None)` — `aten::column_stack`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.columnStack(tensors)`
  */
 export function columnStack(tensors: Tensor[]): Tensor;
 export function columnStack(...args: any[]): any { return callFunction(R.torch_column_stack, 'column_stack', args); }
@@ -1006,6 +1122,7 @@ export function columnStack(...args: any[]): any { return callFunction(R.torch_c
  * - `combinations(Tensor input, int64_t r=2, bool with_replacement=False)` — `aten::combinations`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.combinations(input)`
  */
 export function combinations(input: Tensor, r?: number, withReplacement?: boolean): Tensor;
 export function combinations(...args: any[]): any { return callFunction(R.torch_combinations, 'combinations', args); }
@@ -1014,6 +1131,7 @@ export function combinations(...args: any[]): any { return callFunction(R.torch_
  * - `complex(Tensor real, Tensor imag, *, Tensor out=None)` — `aten::complex`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.complex(real, imag)`
  */
 export function complex(real: Tensor, imag: Tensor): Tensor;
 export function complex(...args: any[]): any { return callFunction(R.torch_complex, 'complex', args); }
@@ -1022,6 +1140,7 @@ export function complex(...args: any[]): any { return callFunction(R.torch_compl
  * - `concat(TensorList tensors, int64_t dim=0, *, Tensor out=None)` — `aten::concat`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.concat(tensors)`
  */
 export function concat(tensors: Tensor[], dim?: number): Tensor;
 export function concat(...args: any[]): any { return callFunction(R.torch_concat, 'concat', args); }
@@ -1030,6 +1149,7 @@ export function concat(...args: any[]): any { return callFunction(R.torch_concat
  * - `concatenate(TensorList tensors, int64_t dim=0, *, Tensor out=None)` — `aten::concatenate`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.concatenate(tensors)`
  */
 export function concatenate(tensors: Tensor[], dim?: number): Tensor;
 export function concatenate(...args: any[]): any { return callFunction(R.torch_concatenate, 'concatenate', args); }
@@ -1038,6 +1158,7 @@ export function concatenate(...args: any[]): any { return callFunction(R.torch_c
  * - `conj(Tensor input)` — `aten::conj`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.conj(input)`
  */
 export function conj(input: Tensor): Tensor;
 export function conj(...args: any[]): any { return callFunction(R.torch_conj, 'conj', args); }
@@ -1046,6 +1167,7 @@ export function conj(...args: any[]): any { return callFunction(R.torch_conj, 'c
  * - `conj_physical(Tensor input, *, Tensor out=None)` — `aten::conj_physical`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.conjPhysical(input)`
  */
 export function conjPhysical(input: Tensor): Tensor;
 export function conjPhysical(...args: any[]): any { return callFunction(R.torch_conj_physical, 'conj_physical', args); }
@@ -1054,6 +1176,7 @@ export function conjPhysical(...args: any[]): any { return callFunction(R.torch_
  * - `conj_physical_(Tensor input)` — `aten::conj_physical_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.conjPhysical_(input)`
  */
 export function conjPhysical_(input: Tensor): Tensor;
 export function conjPhysical_(...args: any[]): any { return callFunction(R.torch_conj_physical_, 'conj_physical_', args); }
@@ -1062,6 +1185,7 @@ export function conjPhysical_(...args: any[]): any { return callFunction(R.torch
  * - `constant_pad_nd(Tensor input, SymIntArrayRef pad, Scalar value=0)` — `aten::constant_pad_nd`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.constantPadNd(input, pad)`
  */
 export function constantPadNd(input: Tensor, pad: number[], value?: number | boolean): Tensor;
 export function constantPadNd(...args: any[]): any { return callFunction(R.torch_constant_pad_nd, 'constant_pad_nd', args); }
@@ -1071,6 +1195,7 @@ export function constantPadNd(...args: any[]): any { return callFunction(R.torch
  * - `conv1d(Tensor input, Tensor weight, Tensor? bias=None, SymIntArrayRef[1] stride=1, c10::string_view padding="valid", SymIntArrayRef[1] dilation=1, SymInt groups=1)` — `aten::conv1d.padding`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.conv1d(input, weight)`
  */
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor;
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
@@ -1081,6 +1206,7 @@ export function conv1d(...args: any[]): any { return callFunction(R.torch_conv1d
  * - `conv2d(Tensor input, Tensor weight, Tensor? bias=None, SymIntArrayRef[2] stride=1, c10::string_view padding="valid", SymIntArrayRef[2] dilation=1, SymInt groups=1)` — `aten::conv2d.padding`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.conv2d(input, weight)`
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor;
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
@@ -1091,6 +1217,7 @@ export function conv2d(...args: any[]): any { return callFunction(R.torch_conv2d
  * - `conv3d(Tensor input, Tensor weight, Tensor? bias=None, SymIntArrayRef[3] stride=1, c10::string_view padding="valid", SymIntArrayRef[3] dilation=1, SymInt groups=1)` — `aten::conv3d.padding`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.conv3d(input, weight)`
  */
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor;
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
@@ -1100,6 +1227,7 @@ export function conv3d(...args: any[]): any { return callFunction(R.torch_conv3d
  * - `conv_tbc(Tensor input, Tensor weight, Tensor bias, int64_t pad=0)` — `aten::conv_tbc`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.convTbc(input, weight, bias)`
  */
 export function convTbc(input: Tensor, weight: Tensor, bias: Tensor, pad?: number): Tensor;
 export function convTbc(...args: any[]): any { return callFunction(R.torch_conv_tbc, 'conv_tbc', args); }
@@ -1108,6 +1236,7 @@ export function convTbc(...args: any[]): any { return callFunction(R.torch_conv_
  * - `conv_transpose1d(Tensor input, Tensor weight, Tensor? bias=None, SymIntArrayRef[1] stride=1, SymIntArrayRef[1] padding=0, SymIntArrayRef[1] output_padding=0, SymInt groups=1, SymIntArrayRef[1] dilation=1)` — `aten::conv_transpose1d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.convTranspose1d(input, weight)`
  */
 export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
 export function convTranspose1d(...args: any[]): any { return callFunction(R.torch_conv_transpose1d, 'conv_transpose1d', args); }
@@ -1116,6 +1245,7 @@ export function convTranspose1d(...args: any[]): any { return callFunction(R.tor
  * - `conv_transpose2d(Tensor input, Tensor weight, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] output_padding=0, SymInt groups=1, SymIntArrayRef[2] dilation=1)` — `aten::conv_transpose2d.input`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.convTranspose2d(input, weight)`
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
 export function convTranspose2d(...args: any[]): any { return callFunction(R.torch_conv_transpose2d, 'conv_transpose2d', args); }
@@ -1124,6 +1254,7 @@ export function convTranspose2d(...args: any[]): any { return callFunction(R.tor
  * - `conv_transpose3d(Tensor input, Tensor weight, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] output_padding=0, SymInt groups=1, SymIntArrayRef[3] dilation=1)` — `aten::conv_transpose3d.input`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.convTranspose3d(input, weight)`
  */
 export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
 export function convTranspose3d(...args: any[]): any { return callFunction(R.torch_conv_transpose3d, 'conv_transpose3d', args); }
@@ -1132,6 +1263,7 @@ export function convTranspose3d(...args: any[]): any { return callFunction(R.tor
  * - `convolution(Tensor input, Tensor weight, Tensor? bias, SymIntArrayRef stride, SymIntArrayRef padding, SymIntArrayRef dilation, bool transposed, SymIntArrayRef output_padding, SymInt groups)` — `aten::convolution`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.convolution(input, weight, bias, stride, padding, dilation, transposed, outputPadding, groups)`
  */
 export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, outputPadding: number[], groups: number): Tensor;
 export function convolution(...args: any[]): any { return callFunction(R.torch_convolution, 'convolution', args); }
@@ -1141,6 +1273,7 @@ export function convolution(...args: any[]): any { return callFunction(R.torch_c
  * - `copysign(Tensor input, Scalar other, *, Tensor out=None)` — `aten::copysign.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.copysign(input, other)`
  */
 export function copysign(input: Tensor, other: Tensor): Tensor;
 export function copysign(input: Tensor, other: number | boolean): Tensor;
@@ -1150,6 +1283,7 @@ export function copysign(...args: any[]): any { return callFunction(R.torch_copy
  * - `corrcoef(Tensor input)` — `aten::corrcoef`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.corrcoef(input)`
  */
 export function corrcoef(input: Tensor): Tensor;
 export function corrcoef(...args: any[]): any { return callFunction(R.torch_corrcoef, 'corrcoef', args); }
@@ -1158,6 +1292,7 @@ export function corrcoef(...args: any[]): any { return callFunction(R.torch_corr
  * - `cos(Tensor input, *, Tensor out=None)` — `aten::cos`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cos(input)`
  */
 export function cos(input: Tensor): Tensor;
 export function cos(...args: any[]): any { return callFunction(R.torch_cos, 'cos', args); }
@@ -1166,6 +1301,7 @@ export function cos(...args: any[]): any { return callFunction(R.torch_cos, 'cos
  * - `cos_(Tensor input)` — `aten::cos_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cos_(input)`
  */
 export function cos_(input: Tensor): Tensor;
 export function cos_(...args: any[]): any { return callFunction(R.torch_cos_, 'cos_', args); }
@@ -1174,6 +1310,7 @@ export function cos_(...args: any[]): any { return callFunction(R.torch_cos_, 'c
  * - `cosh(Tensor input, *, Tensor out=None)` — `aten::cosh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cosh(input)`
  */
 export function cosh(input: Tensor): Tensor;
 export function cosh(...args: any[]): any { return callFunction(R.torch_cosh, 'cosh', args); }
@@ -1182,6 +1319,7 @@ export function cosh(...args: any[]): any { return callFunction(R.torch_cosh, 'c
  * - `cosh_(Tensor input)` — `aten::cosh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cosh_(input)`
  */
 export function cosh_(input: Tensor): Tensor;
 export function cosh_(...args: any[]): any { return callFunction(R.torch_cosh_, 'cosh_', args); }
@@ -1190,6 +1328,7 @@ export function cosh_(...args: any[]): any { return callFunction(R.torch_cosh_, 
  * - `cosine_embedding_loss(Tensor input1, Tensor input2, Tensor target, double margin=0.0, int64_t reduction=at::Reduction::Mean)` — `aten::cosine_embedding_loss`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cosineEmbeddingLoss(input1, input2, target)`
  */
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
 export function cosineEmbeddingLoss(...args: any[]): any { return callFunction(R.torch_cosine_embedding_loss, 'cosine_embedding_loss', args); }
@@ -1198,6 +1337,7 @@ export function cosineEmbeddingLoss(...args: any[]): any { return callFunction(R
  * - `cosine_similarity(Tensor x1, Tensor x2, int64_t dim=1, double eps=1e-08)` — `aten::cosine_similarity`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cosineSimilarity(x1, x2)`
  */
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim?: number, eps?: number): Tensor;
 export function cosineSimilarity(...args: any[]): any { return callFunction(R.torch_cosine_similarity, 'cosine_similarity', args); }
@@ -1207,6 +1347,7 @@ export function cosineSimilarity(...args: any[]): any { return callFunction(R.to
  * - `count_nonzero(Tensor input, IntArrayRef dim)` — `aten::count_nonzero.dim_IntList`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.countNonzero(input)`
  */
 export function countNonzero(input: Tensor, dim?: number | null): Tensor;
 export function countNonzero(input: Tensor, dim: number[]): Tensor;
@@ -1216,6 +1357,7 @@ export function countNonzero(...args: any[]): any { return callFunction(R.torch_
  * - `cov(Tensor input, *, int64_t correction=1, Tensor? fweights=None, Tensor? aweights=None)` — `aten::cov`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cov(input)`
  */
 export function cov(input: Tensor, options?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
 export function cov(...args: any[]): any { return callFunction(R.torch_cov, 'cov', args); }
@@ -1224,6 +1366,7 @@ export function cov(...args: any[]): any { return callFunction(R.torch_cov, 'cov
  * - `cross(Tensor input, Tensor other, int64_t? dim=None, *, Tensor out=None)` — `aten::cross`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cross(input, other)`
  */
 export function cross(input: Tensor, other: Tensor, dim?: number | null): Tensor;
 export function cross(...args: any[]): any { return callFunction(R.torch_cross, 'cross', args); }
@@ -1232,6 +1375,7 @@ export function cross(...args: any[]): any { return callFunction(R.torch_cross, 
  * - `crow_indices_copy(Tensor input, *, Tensor out=None)` — `aten::crow_indices_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.crowIndicesCopy(input)`
  */
 export function crowIndicesCopy(input: Tensor): Tensor;
 export function crowIndicesCopy(...args: any[]): any { return callFunction(R.torch_crow_indices_copy, 'crow_indices_copy', args); }
@@ -1241,6 +1385,7 @@ export function crowIndicesCopy(...args: any[]): any { return callFunction(R.tor
  * - `ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int64_t blank=0, int64_t reduction=at::Reduction::Mean, bool zero_infinity=False)` — `aten::ctc_loss.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ctcLoss(logProbs, targets, inputLengths, targetLengths)`
  */
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number[], targetLengths: number[], blank?: number, reduction?: number, zeroInfinity?: boolean): Tensor;
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number, reduction?: number, zeroInfinity?: boolean): Tensor;
@@ -1250,6 +1395,7 @@ export function ctcLoss(...args: any[]): any { return callFunction(R.torch_ctc_l
  * - `cudnn_affine_grid_generator(Tensor theta, int64_t N, int64_t C, int64_t H, int64_t W)` — `aten::cudnn_affine_grid_generator`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnAffineGridGenerator(theta, N, C, H, W)`
  */
 export function cudnnAffineGridGenerator(theta: Tensor, N: number, C: number, H: number, W: number): Tensor;
 export function cudnnAffineGridGenerator(...args: any[]): any { return callFunction(R.torch_cudnn_affine_grid_generator, 'cudnn_affine_grid_generator', args); }
@@ -1258,6 +1404,7 @@ export function cudnnAffineGridGenerator(...args: any[]): any { return callFunct
  * - `cudnn_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double exponential_average_factor, double epsilon, *, TensorList[4] out=None)` — `aten::cudnn_batch_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnBatchNorm(input, weight, bias, runningMean, runningVar, training, exponentialAverageFactor, epsilon)`
  */
 export function cudnnBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, exponentialAverageFactor: number, epsilon: number): [Tensor, Tensor, Tensor, Tensor];
 export function cudnnBatchNorm(...args: any[]): any { return callFunction(R.torch_cudnn_batch_norm, 'cudnn_batch_norm', args); }
@@ -1266,6 +1413,7 @@ export function cudnnBatchNorm(...args: any[]): any { return callFunction(R.torc
  * - `cudnn_convolution(Tensor input, Tensor weight, SymIntArrayRef padding, SymIntArrayRef stride, SymIntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32, *, Tensor out=None)` — `aten::cudnn_convolution`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnConvolution(input, weight, padding, stride, dilation, groups, benchmark, deterministic, allowTf32)`
  */
 export function cudnnConvolution(input: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolution(...args: any[]): any { return callFunction(R.torch_cudnn_convolution, 'cudnn_convolution', args); }
@@ -1274,6 +1422,7 @@ export function cudnnConvolution(...args: any[]): any { return callFunction(R.to
  * - `cudnn_convolution_add_relu(Tensor input, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, SymIntArrayRef stride, SymIntArrayRef padding, SymIntArrayRef dilation, SymInt groups)` — `aten::cudnn_convolution_add_relu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnConvolutionAddRelu(input, weight, z, alpha, bias, stride, padding, dilation, groups)`
  */
 export function cudnnConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function cudnnConvolutionAddRelu(...args: any[]): any { return callFunction(R.torch_cudnn_convolution_add_relu, 'cudnn_convolution_add_relu', args); }
@@ -1282,6 +1431,7 @@ export function cudnnConvolutionAddRelu(...args: any[]): any { return callFuncti
  * - `cudnn_convolution_relu(Tensor input, Tensor weight, Tensor? bias, SymIntArrayRef stride, SymIntArrayRef padding, SymIntArrayRef dilation, SymInt groups)` — `aten::cudnn_convolution_relu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnConvolutionRelu(input, weight, bias, stride, padding, dilation, groups)`
  */
 export function cudnnConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function cudnnConvolutionRelu(...args: any[]): any { return callFunction(R.torch_cudnn_convolution_relu, 'cudnn_convolution_relu', args); }
@@ -1290,6 +1440,7 @@ export function cudnnConvolutionRelu(...args: any[]): any { return callFunction(
  * - `cudnn_convolution_transpose(Tensor input, Tensor weight, SymIntArrayRef padding, SymIntArrayRef output_padding, SymIntArrayRef stride, SymIntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32)` — `aten::cudnn_convolution_transpose`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnConvolutionTranspose(input, weight, padding, outputPadding, stride, dilation, groups, benchmark, deterministic, allowTf32)`
  */
 export function cudnnConvolutionTranspose(input: Tensor, weight: Tensor, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolutionTranspose(...args: any[]): any { return callFunction(R.torch_cudnn_convolution_transpose, 'cudnn_convolution_transpose', args); }
@@ -1298,6 +1449,7 @@ export function cudnnConvolutionTranspose(...args: any[]): any { return callFunc
  * - `cudnn_grid_sampler(Tensor input, Tensor grid)` — `aten::cudnn_grid_sampler`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnGridSampler(input, grid)`
  */
 export function cudnnGridSampler(input: Tensor, grid: Tensor): Tensor;
 export function cudnnGridSampler(...args: any[]): any { return callFunction(R.torch_cudnn_grid_sampler, 'cudnn_grid_sampler', args); }
@@ -1306,6 +1458,7 @@ export function cudnnGridSampler(...args: any[]): any { return callFunction(R.to
  * - `cudnn_is_acceptable(Tensor input)` — `aten::cudnn_is_acceptable`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cudnnIsAcceptable(input)`
  */
 export function cudnnIsAcceptable(input: Tensor): boolean;
 export function cudnnIsAcceptable(...args: any[]): any { return callFunction(R.torch_cudnn_is_acceptable, 'cudnn_is_acceptable', args); }
@@ -1314,6 +1467,7 @@ export function cudnnIsAcceptable(...args: any[]): any { return callFunction(R.t
  * - `cummax(Tensor input, int64_t dim, *, TensorList[2] out=None)` — `aten::cummax`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cummax(input, dim)`
  */
 export function cummax(input: Tensor, dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function cummax(...args: any[]): any { return callFunction(R.torch_cummax, 'cummax', args); }
@@ -1322,6 +1476,7 @@ export function cummax(...args: any[]): any { return callFunction(R.torch_cummax
  * - `cummin(Tensor input, int64_t dim, *, TensorList[2] out=None)` — `aten::cummin`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cummin(input, dim)`
  */
 export function cummin(input: Tensor, dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function cummin(...args: any[]): any { return callFunction(R.torch_cummin, 'cummin', args); }
@@ -1330,6 +1485,7 @@ export function cummin(...args: any[]): any { return callFunction(R.torch_cummin
  * - `cumprod(Tensor input, int64_t dim, *, ScalarType? dtype=None, Tensor out=None)` — `aten::cumprod`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cumprod(input, dim)`
  */
 export function cumprod(input: Tensor, dim: number, options?: { dtype?: DTypeName | null }): Tensor;
 export function cumprod(...args: any[]): any { return callFunction(R.torch_cumprod, 'cumprod', args); }
@@ -1338,6 +1494,7 @@ export function cumprod(...args: any[]): any { return callFunction(R.torch_cumpr
  * - `cumsum(Tensor input, int64_t dim, *, ScalarType? dtype=None, Tensor out=None)` — `aten::cumsum`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cumsum(input, dim)`
  */
 export function cumsum(input: Tensor, dim: number, options?: { dtype?: DTypeName | null }): Tensor;
 export function cumsum(...args: any[]): any { return callFunction(R.torch_cumsum, 'cumsum', args); }
@@ -1347,6 +1504,7 @@ export function cumsum(...args: any[]): any { return callFunction(R.torch_cumsum
  * - `cumulative_trapezoid(Tensor y, *, Scalar dx=1, int64_t dim=-1)` — `aten::cumulative_trapezoid.dx`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.cumulativeTrapezoid(y, x)`
  */
 export function cumulativeTrapezoid(y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
 export function cumulativeTrapezoid(y: Tensor, options?: { dx?: number | boolean; dim?: number }): Tensor;
@@ -1356,6 +1514,7 @@ export function cumulativeTrapezoid(...args: any[]): any { return callFunction(R
  * - `deg2rad(Tensor input, *, Tensor out=None)` — `aten::deg2rad`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.deg2rad(input)`
  */
 export function deg2rad(input: Tensor): Tensor;
 export function deg2rad(...args: any[]): any { return callFunction(R.torch_deg2rad, 'deg2rad', args); }
@@ -1364,6 +1523,7 @@ export function deg2rad(...args: any[]): any { return callFunction(R.torch_deg2r
  * - `deg2rad_(Tensor input)` — `aten::deg2rad_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.deg2rad_(input)`
  */
 export function deg2rad_(input: Tensor): Tensor;
 export function deg2rad_(...args: any[]): any { return callFunction(R.torch_deg2rad_, 'deg2rad_', args); }
@@ -1373,6 +1533,7 @@ export function deg2rad_(...args: any[]): any { return callFunction(R.torch_deg2
  * - `dequantize(TensorList tensors)` — `aten::dequantize.tensors`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.dequantize(input)`
  */
 export function dequantize(input: Tensor): Tensor;
 export function dequantize(tensors: Tensor[]): Tensor[];
@@ -1382,6 +1543,7 @@ export function dequantize(...args: any[]): any { return callFunction(R.torch_de
  * - `det(Tensor input)` — `aten::det`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.det(input)`
  */
 export function det(input: Tensor): Tensor;
 export function det(...args: any[]): any { return callFunction(R.torch_det, 'det', args); }
@@ -1390,6 +1552,7 @@ export function det(...args: any[]): any { return callFunction(R.torch_det, 'det
  * - `detach(Tensor input)` — `aten::detach`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.detach(input)`
  */
 export function detach(input: Tensor): Tensor;
 export function detach(...args: any[]): any { return callFunction(R.torch_detach, 'detach', args); }
@@ -1398,6 +1561,7 @@ export function detach(...args: any[]): any { return callFunction(R.torch_detach
  * - `detach_(Tensor input)` — `aten::detach_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.detach_(input)`
  */
 export function detach_(input: Tensor): Tensor;
 export function detach_(...args: any[]): any { return callFunction(R.torch_detach_, 'detach_', args); }
@@ -1406,6 +1570,7 @@ export function detach_(...args: any[]): any { return callFunction(R.torch_detac
  * - `detach_copy(Tensor input, *, Tensor out=None)` — `aten::detach_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.detachCopy(input)`
  */
 export function detachCopy(input: Tensor): Tensor;
 export function detachCopy(...args: any[]): any { return callFunction(R.torch_detach_copy, 'detach_copy', args); }
@@ -1414,6 +1579,7 @@ export function detachCopy(...args: any[]): any { return callFunction(R.torch_de
  * - `diag(Tensor input, int64_t diagonal=0, *, Tensor out=None)` — `aten::diag`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.diag(input)`
  */
 export function diag(input: Tensor, diagonal?: number): Tensor;
 export function diag(...args: any[]): any { return callFunction(R.torch_diag, 'diag', args); }
@@ -1422,6 +1588,7 @@ export function diag(...args: any[]): any { return callFunction(R.torch_diag, 'd
  * - `diag_embed(Tensor input, int64_t offset=0, int64_t dim1=-2, int64_t dim2=-1)` — `aten::diag_embed`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.diagEmbed(input)`
  */
 export function diagEmbed(input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
 export function diagEmbed(...args: any[]): any { return callFunction(R.torch_diag_embed, 'diag_embed', args); }
@@ -1430,6 +1597,7 @@ export function diagEmbed(...args: any[]): any { return callFunction(R.torch_dia
  * - `diagflat(Tensor input, int64_t offset=0)` — `aten::diagflat`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.diagflat(input)`
  */
 export function diagflat(input: Tensor, offset?: number): Tensor;
 export function diagflat(...args: any[]): any { return callFunction(R.torch_diagflat, 'diagflat', args); }
@@ -1438,6 +1606,7 @@ export function diagflat(...args: any[]): any { return callFunction(R.torch_diag
  * - `diagonal(Tensor input, int64_t offset=0, int64_t dim1=0, int64_t dim2=1)` — `aten::diagonal`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.diagonal(input)`
  */
 export function diagonal(input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
 export function diagonal(...args: any[]): any { return callFunction(R.torch_diagonal, 'diagonal', args); }
@@ -1446,6 +1615,7 @@ export function diagonal(...args: any[]): any { return callFunction(R.torch_diag
  * - `diagonal_copy(Tensor input, int64_t offset=0, int64_t dim1=0, int64_t dim2=1, *, Tensor out=None)` — `aten::diagonal_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.diagonalCopy(input)`
  */
 export function diagonalCopy(input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
 export function diagonalCopy(...args: any[]): any { return callFunction(R.torch_diagonal_copy, 'diagonal_copy', args); }
@@ -1454,6 +1624,7 @@ export function diagonalCopy(...args: any[]): any { return callFunction(R.torch_
  * - `diagonal_scatter(Tensor input, Tensor src, int64_t offset=0, int64_t dim1=0, int64_t dim2=1)` — `aten::diagonal_scatter`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.diagonalScatter(input, src)`
  */
 export function diagonalScatter(input: Tensor, src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
 export function diagonalScatter(...args: any[]): any { return callFunction(R.torch_diagonal_scatter, 'diagonal_scatter', args); }
@@ -1462,6 +1633,7 @@ export function diagonalScatter(...args: any[]): any { return callFunction(R.tor
  * - `diff(Tensor input, int64_t n=1, int64_t dim=-1, Tensor? prepend=None, Tensor? append=None, *, Tensor out=None)` — `aten::diff`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.diff(input)`
  */
 export function diff(input: Tensor, n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor;
 export function diff(...args: any[]): any { return callFunction(R.torch_diff, 'diff', args); }
@@ -1470,6 +1642,7 @@ export function diff(...args: any[]): any { return callFunction(R.torch_diff, 'd
  * - `digamma(Tensor input, *, Tensor out=None)` — `aten::digamma`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.digamma(input)`
  */
 export function digamma(input: Tensor): Tensor;
 export function digamma(...args: any[]): any { return callFunction(R.torch_digamma, 'digamma', args); }
@@ -1478,6 +1651,7 @@ export function digamma(...args: any[]): any { return callFunction(R.torch_digam
  * - `dist(Tensor input, Tensor other, Scalar p=2)` — `aten::dist`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.dist(input, other)`
  */
 export function dist(input: Tensor, other: Tensor, p?: number | boolean): Tensor;
 export function dist(...args: any[]): any { return callFunction(R.torch_dist, 'dist', args); }
@@ -1488,6 +1662,7 @@ export function dist(...args: any[]): any { return callFunction(R.torch_dist, 'd
  * - `div(Tensor input, Scalar other, *, c10::string_view? rounding_mode)` — `aten::div.Scalar_mode`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.div(input, other)`
  */
 export function div(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
 export function div(input: Tensor | number | boolean, other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
@@ -1501,6 +1676,7 @@ export function div(...args: any[]): any { return callFunction(R.torch_div, 'div
  * - `divide(Tensor input, Scalar other, *, c10::string_view? rounding_mode)` — `aten::divide.Scalar_mode`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.divide(input, other)`
  */
 export function divide(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
 export function divide(input: Tensor | number | boolean, other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
@@ -1512,6 +1688,7 @@ export function divide(...args: any[]): any { return callFunction(R.torch_divide
  * - `dot(Tensor input, Tensor tensor, *, Tensor out=None)` — `aten::dot`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.dot(input, tensor)`
  */
 export function dot(input: Tensor, tensor: Tensor): Tensor;
 export function dot(...args: any[]): any { return callFunction(R.torch_dot, 'dot', args); }
@@ -1520,6 +1697,7 @@ export function dot(...args: any[]): any { return callFunction(R.torch_dot, 'dot
  * - `dropout(Tensor input, double p, bool train)` — `aten::dropout`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.dropout(input, p, train)`
  */
 export function dropout(input: Tensor, p: number, train: boolean): Tensor;
 export function dropout(...args: any[]): any { return callFunction(R.torch_dropout, 'dropout', args); }
@@ -1528,6 +1706,7 @@ export function dropout(...args: any[]): any { return callFunction(R.torch_dropo
  * - `dropout_(Tensor input, double p, bool train)` — `aten::dropout_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.dropout_(input, p, train)`
  */
 export function dropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function dropout_(...args: any[]): any { return callFunction(R.torch_dropout_, 'dropout_', args); }
@@ -1537,6 +1716,7 @@ export function dropout_(...args: any[]): any { return callFunction(R.torch_drop
  * - `dsplit(Tensor input, IntArrayRef indices)` — `aten::dsplit.array`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.dsplit(input, sections)`
  */
 export function dsplit(input: Tensor, sections: number): Tensor[];
 export function dsplit(input: Tensor, indices: number[]): Tensor[];
@@ -1546,6 +1726,7 @@ export function dsplit(...args: any[]): any { return callFunction(R.torch_dsplit
  * - `dstack(TensorList tensors, *, Tensor out=None)` — `aten::dstack`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.dstack(tensors)`
  */
 export function dstack(tensors: Tensor[]): Tensor;
 export function dstack(...args: any[]): any { return callFunction(R.torch_dstack, 'dstack', args); }
@@ -1554,6 +1735,7 @@ export function dstack(...args: any[]): any { return callFunction(R.torch_dstack
  * - `einsum(c10::string_view equation, TensorList tensors, *, IntArrayRef? path=None)` — `aten::einsum`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.einsum(equation, tensors)`
  */
 export function einsum(equation: string, tensors: Tensor[], options?: { path?: number[] | null }): Tensor;
 export function einsum(...args: any[]): any { return callFunction(R.torch_einsum, 'einsum', args); }
@@ -1562,6 +1744,7 @@ export function einsum(...args: any[]): any { return callFunction(R.torch_einsum
  * - `embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False)` — `aten::embedding`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.embedding(weight, indices)`
  */
 export function embedding(weight: Tensor, indices: Tensor, paddingIdx?: number, scaleGradByFreq?: boolean, sparse?: boolean): Tensor;
 export function embedding(...args: any[]): any { return callFunction(R.torch_embedding, 'embedding', args); }
@@ -1571,6 +1754,7 @@ export function embedding(...args: any[]): any { return callFunction(R.torch_emb
  * - `embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int64_t mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False)` — `aten::embedding_bag`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.embeddingBag(weight, indices, offsets, scaleGradByFreq, mode, sparse, perSampleWeights, includeLastOffset, paddingIdx)`
  */
 export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number, sparse: boolean, perSampleWeights: Tensor | null, includeLastOffset: boolean, paddingIdx: number | null): [Tensor, Tensor, Tensor, Tensor];
 export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean, mode?: number, sparse?: boolean, perSampleWeights?: Tensor | null, includeLastOffset?: boolean): [Tensor, Tensor, Tensor, Tensor];
@@ -1580,6 +1764,7 @@ export function embeddingBag(...args: any[]): any { return callFunction(R.torch_
  * - `embedding_renorm_(Tensor input, Tensor indices, double max_norm, double norm_type)` — `aten::embedding_renorm_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.embeddingRenorm_(input, indices, maxNorm, normType)`
  */
 export function embeddingRenorm_(input: Tensor, indices: Tensor, maxNorm: number, normType: number): Tensor;
 export function embeddingRenorm_(...args: any[]): any { return callFunction(R.torch_embedding_renorm_, 'embedding_renorm_', args); }
@@ -1588,6 +1773,7 @@ export function embeddingRenorm_(...args: any[]): any { return callFunction(R.to
  * - `empty_like(Tensor input, *, MemoryFormat? memory_format=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::empty_like`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.emptyLike(input)`
  */
 export function emptyLike(input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyLike(...args: any[]): any { return callFunction(R.torch_empty_like, 'empty_like', args); }
@@ -1596,6 +1782,7 @@ export function emptyLike(...args: any[]): any { return callFunction(R.torch_emp
  * - `empty_permuted(SymIntArrayRef size, IntArrayRef physical_layout, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::empty_permuted`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.emptyPermuted(size, physicalLayout)`
  */
 export function emptyPermuted(size: number[], physicalLayout: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyPermuted(...args: any[]): any { return callFunction(R.torch_empty_permuted, 'empty_permuted', args); }
@@ -1604,6 +1791,7 @@ export function emptyPermuted(...args: any[]): any { return callFunction(R.torch
  * - `empty_quantized(IntArrayRef size, Tensor qtensor, *, MemoryFormat? memory_format=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::empty_quantized`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.emptyQuantized(size, qtensor)`
  */
 export function emptyQuantized(size: number[], qtensor: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyQuantized(...args: any[]): any { return callFunction(R.torch_empty_quantized, 'empty_quantized', args); }
@@ -1612,6 +1800,7 @@ export function emptyQuantized(...args: any[]): any { return callFunction(R.torc
  * - `empty_strided(SymIntArrayRef size, SymIntArrayRef stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::empty_strided`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.emptyStrided(size, stride)`
  */
 export function emptyStrided(size: number[], stride: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyStrided(...args: any[]): any { return callFunction(R.torch_empty_strided, 'empty_strided', args); }
@@ -1621,6 +1810,7 @@ export function emptyStrided(...args: any[]): any { return callFunction(R.torch_
  * - `eq(Tensor input, Scalar other, *, Tensor out=None)` — `aten::eq.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.eq(input, other)`
  */
 export function eq(input: Tensor, other: Tensor): Tensor;
 export function eq(input: Tensor, other: number | boolean): Tensor;
@@ -1630,6 +1820,7 @@ export function eq(...args: any[]): any { return callFunction(R.torch_eq, 'eq', 
  * - `equal(Tensor input, Tensor other)` — `aten::equal`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.equal(input, other)`
  */
 export function equal(input: Tensor, other: Tensor): boolean;
 export function equal(...args: any[]): any { return callFunction(R.torch_equal, 'equal', args); }
@@ -1638,6 +1829,7 @@ export function equal(...args: any[]): any { return callFunction(R.torch_equal, 
  * - `erf(Tensor input, *, Tensor out=None)` — `aten::erf`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.erf(input)`
  */
 export function erf(input: Tensor): Tensor;
 export function erf(...args: any[]): any { return callFunction(R.torch_erf, 'erf', args); }
@@ -1646,6 +1838,7 @@ export function erf(...args: any[]): any { return callFunction(R.torch_erf, 'erf
  * - `erf_(Tensor input)` — `aten::erf_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.erf_(input)`
  */
 export function erf_(input: Tensor): Tensor;
 export function erf_(...args: any[]): any { return callFunction(R.torch_erf_, 'erf_', args); }
@@ -1654,6 +1847,7 @@ export function erf_(...args: any[]): any { return callFunction(R.torch_erf_, 'e
  * - `erfc(Tensor input, *, Tensor out=None)` — `aten::erfc`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.erfc(input)`
  */
 export function erfc(input: Tensor): Tensor;
 export function erfc(...args: any[]): any { return callFunction(R.torch_erfc, 'erfc', args); }
@@ -1662,6 +1856,7 @@ export function erfc(...args: any[]): any { return callFunction(R.torch_erfc, 'e
  * - `erfc_(Tensor input)` — `aten::erfc_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.erfc_(input)`
  */
 export function erfc_(input: Tensor): Tensor;
 export function erfc_(...args: any[]): any { return callFunction(R.torch_erfc_, 'erfc_', args); }
@@ -1670,6 +1865,7 @@ export function erfc_(...args: any[]): any { return callFunction(R.torch_erfc_, 
  * - `erfinv(Tensor input, *, Tensor out=None)` — `aten::erfinv`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.erfinv(input)`
  */
 export function erfinv(input: Tensor): Tensor;
 export function erfinv(...args: any[]): any { return callFunction(R.torch_erfinv, 'erfinv', args); }
@@ -1678,6 +1874,7 @@ export function erfinv(...args: any[]): any { return callFunction(R.torch_erfinv
  * - `exp(Tensor input, *, Tensor out=None)` — `aten::exp`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.exp(input)`
  */
 export function exp(input: Tensor): Tensor;
 export function exp(...args: any[]): any { return callFunction(R.torch_exp, 'exp', args); }
@@ -1686,6 +1883,7 @@ export function exp(...args: any[]): any { return callFunction(R.torch_exp, 'exp
  * - `exp2(Tensor input, *, Tensor out=None)` — `aten::exp2`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.exp2(input)`
  */
 export function exp2(input: Tensor): Tensor;
 export function exp2(...args: any[]): any { return callFunction(R.torch_exp2, 'exp2', args); }
@@ -1694,6 +1892,7 @@ export function exp2(...args: any[]): any { return callFunction(R.torch_exp2, 'e
  * - `exp2_(Tensor input)` — `aten::exp2_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.exp2_(input)`
  */
 export function exp2_(input: Tensor): Tensor;
 export function exp2_(...args: any[]): any { return callFunction(R.torch_exp2_, 'exp2_', args); }
@@ -1702,6 +1901,7 @@ export function exp2_(...args: any[]): any { return callFunction(R.torch_exp2_, 
  * - `exp_(Tensor input)` — `aten::exp_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.exp_(input)`
  */
 export function exp_(input: Tensor): Tensor;
 export function exp_(...args: any[]): any { return callFunction(R.torch_exp_, 'exp_', args); }
@@ -1710,6 +1910,7 @@ export function exp_(...args: any[]): any { return callFunction(R.torch_exp_, 'e
  * - `expand_copy(Tensor input, SymIntArrayRef size, *, bool implicit=False, Tensor out=None)` — `aten::expand_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.expandCopy(input, size)`
  */
 export function expandCopy(input: Tensor, size: number[], options?: { implicit?: boolean }): Tensor;
 export function expandCopy(...args: any[]): any { return callFunction(R.torch_expand_copy, 'expand_copy', args); }
@@ -1718,6 +1919,7 @@ export function expandCopy(...args: any[]): any { return callFunction(R.torch_ex
  * - `expm1(Tensor input, *, Tensor out=None)` — `aten::expm1`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.expm1(input)`
  */
 export function expm1(input: Tensor): Tensor;
 export function expm1(...args: any[]): any { return callFunction(R.torch_expm1, 'expm1', args); }
@@ -1726,6 +1928,7 @@ export function expm1(...args: any[]): any { return callFunction(R.torch_expm1, 
  * - `expm1_(Tensor input)` — `aten::expm1_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.expm1_(input)`
  */
 export function expm1_(input: Tensor): Tensor;
 export function expm1_(...args: any[]): any { return callFunction(R.torch_expm1_, 'expm1_', args); }
@@ -1734,6 +1937,7 @@ export function expm1_(...args: any[]): any { return callFunction(R.torch_expm1_
  * - `fake_quantize_per_channel_affine(Tensor input, Tensor scale, Tensor zero_point, int64_t axis, int64_t quant_min, int64_t quant_max)` — `aten::fake_quantize_per_channel_affine`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fakeQuantizePerChannelAffine(input, scale, zeroPoint, axis, quantMin, quantMax)`
  */
 export function fakeQuantizePerChannelAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number, quantMin: number, quantMax: number): Tensor;
 export function fakeQuantizePerChannelAffine(...args: any[]): any { return callFunction(R.torch_fake_quantize_per_channel_affine, 'fake_quantize_per_channel_affine', args); }
@@ -1743,6 +1947,7 @@ export function fakeQuantizePerChannelAffine(...args: any[]): any { return callF
  * - `fake_quantize_per_tensor_affine(Tensor input, double scale, int64_t zero_point, int64_t quant_min, int64_t quant_max)` — `aten::fake_quantize_per_tensor_affine`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fakeQuantizePerTensorAffine(input, scale, zeroPoint, quantMin, quantMax)`
  */
 export function fakeQuantizePerTensorAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, quantMin: number, quantMax: number): Tensor;
 export function fakeQuantizePerTensorAffine(input: Tensor, scale: number, zeroPoint: number, quantMin: number, quantMax: number): Tensor;
@@ -1753,6 +1958,7 @@ export function fakeQuantizePerTensorAffine(...args: any[]): any { return callFu
  * - `fbgemm_linear_fp16_weight(Tensor input, Tensor packed_weight, Tensor bias, Tensor output)` — `aten::fbgemm_linear_fp16_weight.out`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fbgemmLinearFp16Weight(input, packedWeight, bias)`
  */
 export function fbgemmLinearFp16Weight(input: Tensor, packedWeight: Tensor, bias: Tensor): Tensor;
 export function fbgemmLinearFp16Weight(input: Tensor, packedWeight: Tensor, bias: Tensor, output: Tensor): Tensor;
@@ -1763,6 +1969,7 @@ export function fbgemmLinearFp16Weight(...args: any[]): any { return callFunctio
  * - `fbgemm_linear_fp16_weight_fp32_activation(Tensor input, Tensor packed_weight, Tensor? bias, Tensor output)` — `aten::fbgemm_linear_fp16_weight_fp32_activation.out`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fbgemmLinearFp16WeightFp32Activation(input, packedWeight, bias)`
  */
 export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packedWeight: Tensor, bias: Tensor | null): Tensor;
 export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packedWeight: Tensor, bias: Tensor | null, output: Tensor): Tensor;
@@ -1772,6 +1979,7 @@ export function fbgemmLinearFp16WeightFp32Activation(...args: any[]): any { retu
  * - `fbgemm_linear_int8_weight(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias)` — `aten::fbgemm_linear_int8_weight`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fbgemmLinearInt8Weight(input, weight, packed, colOffsets, weightScale, weightZeroPoint, bias)`
  */
 export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: number | boolean, weightZeroPoint: number | boolean, bias: Tensor): Tensor;
 export function fbgemmLinearInt8Weight(...args: any[]): any { return callFunction(R.torch_fbgemm_linear_int8_weight, 'fbgemm_linear_int8_weight', args); }
@@ -1780,6 +1988,7 @@ export function fbgemmLinearInt8Weight(...args: any[]): any { return callFunctio
  * - `fbgemm_linear_int8_weight_fp32_activation(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias)` — `aten::fbgemm_linear_int8_weight_fp32_activation`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fbgemmLinearInt8WeightFp32Activation(input, weight, packed, colOffsets, weightScale, weightZeroPoint, bias)`
  */
 export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: number | boolean, weightZeroPoint: number | boolean, bias: Tensor): Tensor;
 export function fbgemmLinearInt8WeightFp32Activation(...args: any[]): any { return callFunction(R.torch_fbgemm_linear_int8_weight_fp32_activation, 'fbgemm_linear_int8_weight_fp32_activation', args); }
@@ -1788,6 +1997,7 @@ export function fbgemmLinearInt8WeightFp32Activation(...args: any[]): any { retu
  * - `fbgemm_pack_gemm_matrix_fp16(Tensor input)` — `aten::fbgemm_pack_gemm_matrix_fp16`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fbgemmPackGemmMatrixFp16(input)`
  */
 export function fbgemmPackGemmMatrixFp16(input: Tensor): Tensor;
 export function fbgemmPackGemmMatrixFp16(...args: any[]): any { return callFunction(R.torch_fbgemm_pack_gemm_matrix_fp16, 'fbgemm_pack_gemm_matrix_fp16', args); }
@@ -1797,6 +2007,7 @@ export function fbgemmPackGemmMatrixFp16(...args: any[]): any { return callFunct
  * - `fbgemm_pack_quantized_matrix(Tensor input, int64_t K, int64_t N)` — `aten::fbgemm_pack_quantized_matrix.KN`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fbgemmPackQuantizedMatrix(input)`
  */
 export function fbgemmPackQuantizedMatrix(input: Tensor): Tensor;
 export function fbgemmPackQuantizedMatrix(input: Tensor, K: number, N: number): Tensor;
@@ -1806,6 +2017,7 @@ export function fbgemmPackQuantizedMatrix(...args: any[]): any { return callFunc
  * - `feature_alpha_dropout(Tensor input, double p, bool train)` — `aten::feature_alpha_dropout`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.featureAlphaDropout(input, p, train)`
  */
 export function featureAlphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function featureAlphaDropout(...args: any[]): any { return callFunction(R.torch_feature_alpha_dropout, 'feature_alpha_dropout', args); }
@@ -1814,6 +2026,7 @@ export function featureAlphaDropout(...args: any[]): any { return callFunction(R
  * - `feature_alpha_dropout_(Tensor input, double p, bool train)` — `aten::feature_alpha_dropout_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.featureAlphaDropout_(input, p, train)`
  */
 export function featureAlphaDropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function featureAlphaDropout_(...args: any[]): any { return callFunction(R.torch_feature_alpha_dropout_, 'feature_alpha_dropout_', args); }
@@ -1822,6 +2035,7 @@ export function featureAlphaDropout_(...args: any[]): any { return callFunction(
  * - `feature_dropout(Tensor input, double p, bool train)` — `aten::feature_dropout`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.featureDropout(input, p, train)`
  */
 export function featureDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function featureDropout(...args: any[]): any { return callFunction(R.torch_feature_dropout, 'feature_dropout', args); }
@@ -1830,6 +2044,7 @@ export function featureDropout(...args: any[]): any { return callFunction(R.torc
  * - `feature_dropout_(Tensor input, double p, bool train)` — `aten::feature_dropout_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.featureDropout_(input, p, train)`
  */
 export function featureDropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function featureDropout_(...args: any[]): any { return callFunction(R.torch_feature_dropout_, 'feature_dropout_', args); }
@@ -1839,6 +2054,7 @@ export function featureDropout_(...args: any[]): any { return callFunction(R.tor
  * - `fill(Tensor input, Scalar value)` — `aten::fill.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fill(input, value)`
  */
 export function fill(input: Tensor, value: Tensor): Tensor;
 export function fill(input: Tensor, value: number | boolean): Tensor;
@@ -1849,6 +2065,7 @@ export function fill(...args: any[]): any { return callFunction(R.torch_fill, 'f
  * - `fill_(Tensor input, Scalar value)` — `aten::fill_.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fill_(input, value)`
  */
 export function fill_(input: Tensor, value: Tensor): Tensor;
 export function fill_(input: Tensor, value: number | boolean): Tensor;
@@ -1858,6 +2075,7 @@ export function fill_(...args: any[]): any { return callFunction(R.torch_fill_, 
  * - `fix(Tensor input, *, Tensor out=None)` — `aten::fix`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fix(input)`
  */
 export function fix(input: Tensor): Tensor;
 export function fix(...args: any[]): any { return callFunction(R.torch_fix, 'fix', args); }
@@ -1866,6 +2084,7 @@ export function fix(...args: any[]): any { return callFunction(R.torch_fix, 'fix
  * - `fix_(Tensor input)` — `aten::fix_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fix_(input)`
  */
 export function fix_(input: Tensor): Tensor;
 export function fix_(...args: any[]): any { return callFunction(R.torch_fix_, 'fix_', args); }
@@ -1874,6 +2093,7 @@ export function fix_(...args: any[]): any { return callFunction(R.torch_fix_, 'f
  * - `flatten(Tensor input, int64_t start_dim=0, int64_t end_dim=-1)` — `aten::flatten.using_ints`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.flatten(input)`
  */
 export function flatten(input: Tensor, startDim?: number, endDim?: number): Tensor;
 export function flatten(...args: any[]): any { return callFunction(R.torch_flatten, 'flatten', args); }
@@ -1882,6 +2102,7 @@ export function flatten(...args: any[]): any { return callFunction(R.torch_flatt
  * - `flip(Tensor input, IntArrayRef dims)` — `aten::flip`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.flip(input, dims)`
  */
 export function flip(input: Tensor, dims: number[]): Tensor;
 export function flip(...args: any[]): any { return callFunction(R.torch_flip, 'flip', args); }
@@ -1890,6 +2111,7 @@ export function flip(...args: any[]): any { return callFunction(R.torch_flip, 'f
  * - `fliplr(Tensor input)` — `aten::fliplr`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fliplr(input)`
  */
 export function fliplr(input: Tensor): Tensor;
 export function fliplr(...args: any[]): any { return callFunction(R.torch_fliplr, 'fliplr', args); }
@@ -1898,6 +2120,7 @@ export function fliplr(...args: any[]): any { return callFunction(R.torch_fliplr
  * - `flipud(Tensor input)` — `aten::flipud`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.flipud(input)`
  */
 export function flipud(input: Tensor): Tensor;
 export function flipud(...args: any[]): any { return callFunction(R.torch_flipud, 'flipud', args); }
@@ -1908,6 +2131,7 @@ export function flipud(...args: any[]): any { return callFunction(R.torch_flipud
  * - `float_power(Tensor input, Scalar exponent, *, Tensor out=None)` — `aten::float_power.Tensor_Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.floatPower(input, exponent)`
  */
 export function floatPower(input: Tensor, exponent: Tensor): Tensor;
 export function floatPower(input: number | boolean, exponent: Tensor): Tensor;
@@ -1918,6 +2142,7 @@ export function floatPower(...args: any[]): any { return callFunction(R.torch_fl
  * - `floor(Tensor input, *, Tensor out=None)` — `aten::floor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.floor(input)`
  */
 export function floor(input: Tensor): Tensor;
 export function floor(...args: any[]): any { return callFunction(R.torch_floor, 'floor', args); }
@@ -1926,6 +2151,7 @@ export function floor(...args: any[]): any { return callFunction(R.torch_floor, 
  * - `floor_(Tensor input)` — `aten::floor_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.floor_(input)`
  */
 export function floor_(input: Tensor): Tensor;
 export function floor_(...args: any[]): any { return callFunction(R.torch_floor_, 'floor_', args); }
@@ -1935,6 +2161,7 @@ export function floor_(...args: any[]): any { return callFunction(R.torch_floor_
  * - `floor_divide(Tensor input, Scalar other)` — `aten::floor_divide.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.floorDivide(input, other)`
  */
 export function floorDivide(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
 export function floorDivide(input: Tensor | number | boolean, other: number | boolean): Tensor;
@@ -1944,6 +2171,7 @@ export function floorDivide(...args: any[]): any { return callFunction(R.torch_f
  * - `fmax(Tensor input, Tensor other, *, Tensor out=None)` — `aten::fmax`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fmax(input, other)`
  */
 export function fmax(input: Tensor, other: Tensor): Tensor;
 export function fmax(...args: any[]): any { return callFunction(R.torch_fmax, 'fmax', args); }
@@ -1952,6 +2180,7 @@ export function fmax(...args: any[]): any { return callFunction(R.torch_fmax, 'f
  * - `fmin(Tensor input, Tensor other, *, Tensor out=None)` — `aten::fmin`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fmin(input, other)`
  */
 export function fmin(input: Tensor, other: Tensor): Tensor;
 export function fmin(...args: any[]): any { return callFunction(R.torch_fmin, 'fmin', args); }
@@ -1961,6 +2190,7 @@ export function fmin(...args: any[]): any { return callFunction(R.torch_fmin, 'f
  * - `fmod(Tensor input, Scalar other, *, Tensor out=None)` — `aten::fmod.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fmod(input, other)`
  */
 export function fmod(input: Tensor, other: Tensor): Tensor;
 export function fmod(input: Tensor, other: number | boolean): Tensor;
@@ -1970,6 +2200,7 @@ export function fmod(...args: any[]): any { return callFunction(R.torch_fmod, 'f
  * - `frac(Tensor input, *, Tensor out=None)` — `aten::frac`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.frac(input)`
  */
 export function frac(input: Tensor): Tensor;
 export function frac(...args: any[]): any { return callFunction(R.torch_frac, 'frac', args); }
@@ -1978,6 +2209,7 @@ export function frac(...args: any[]): any { return callFunction(R.torch_frac, 'f
  * - `frac_(Tensor input)` — `aten::frac_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.frac_(input)`
  */
 export function frac_(input: Tensor): Tensor;
 export function frac_(...args: any[]): any { return callFunction(R.torch_frac_, 'frac_', args); }
@@ -1986,6 +2218,7 @@ export function frac_(...args: any[]): any { return callFunction(R.torch_frac_, 
  * - `frexp(Tensor input, *, TensorList[2] out=None)` — `aten::frexp.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.frexp(input)`
  */
 export function frexp(input: Tensor): [Tensor, Tensor] & { mantissa: Tensor; exponent: Tensor };
 export function frexp(...args: any[]): any { return callFunction(R.torch_frexp, 'frexp', args); }
@@ -1994,6 +2227,7 @@ export function frexp(...args: any[]): any { return callFunction(R.torch_frexp, 
  * - `frobenius_norm(Tensor input, IntArrayRef[1] dim, bool keepdim=False, *, Tensor out=None)` — `aten::frobenius_norm.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.frobeniusNorm(input, dim)`
  */
 export function frobeniusNorm(input: Tensor, dim: number | number[], keepdim?: boolean): Tensor;
 export function frobeniusNorm(...args: any[]): any { return callFunction(R.torch_frobenius_norm, 'frobenius_norm', args); }
@@ -2002,6 +2236,7 @@ export function frobeniusNorm(...args: any[]): any { return callFunction(R.torch
  * - `fused_moving_avg_obs_fake_quant(Tensor input, Tensor observer_on, Tensor fake_quant_on, Tensor running_min, Tensor running_max, Tensor scale, Tensor zero_point, double averaging_const, int64_t quant_min, int64_t quant_max, int64_t ch_axis, bool per_row_fake_quant=False, bool symmetric_quant=False)` — `aten::fused_moving_avg_obs_fake_quant`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.fusedMovingAvgObsFakeQuant(input, observerOn, fakeQuantOn, runningMin, runningMax, scale, zeroPoint, averagingConst, quantMin, quantMax, chAxis)`
  */
 export function fusedMovingAvgObsFakeQuant(input: Tensor, observerOn: Tensor, fakeQuantOn: Tensor, runningMin: Tensor, runningMax: Tensor, scale: Tensor, zeroPoint: Tensor, averagingConst: number, quantMin: number, quantMax: number, chAxis: number, perRowFakeQuant?: boolean, symmetricQuant?: boolean): Tensor;
 export function fusedMovingAvgObsFakeQuant(...args: any[]): any { return callFunction(R.torch_fused_moving_avg_obs_fake_quant, 'fused_moving_avg_obs_fake_quant', args); }
@@ -2010,6 +2245,7 @@ export function fusedMovingAvgObsFakeQuant(...args: any[]): any { return callFun
  * - `gather(Tensor input, int64_t dim, Tensor index, *, bool sparse_grad=False, Tensor out=None)` — `aten::gather`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gather(input, dim, index)`
  */
 export function gather(input: Tensor, dim: number, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
 export function gather(...args: any[]): any { return callFunction(R.torch_gather, 'gather', args); }
@@ -2018,6 +2254,7 @@ export function gather(...args: any[]): any { return callFunction(R.torch_gather
  * - `gcd(Tensor input, Tensor other, *, Tensor out=None)` — `aten::gcd`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gcd(input, other)`
  */
 export function gcd(input: Tensor, other: Tensor): Tensor;
 export function gcd(...args: any[]): any { return callFunction(R.torch_gcd, 'gcd', args); }
@@ -2026,6 +2263,7 @@ export function gcd(...args: any[]): any { return callFunction(R.torch_gcd, 'gcd
  * - `gcd_(Tensor input, Tensor other)` — `aten::gcd_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gcd_(input, other)`
  */
 export function gcd_(input: Tensor, other: Tensor): Tensor;
 export function gcd_(...args: any[]): any { return callFunction(R.torch_gcd_, 'gcd_', args); }
@@ -2035,6 +2273,7 @@ export function gcd_(...args: any[]): any { return callFunction(R.torch_gcd_, 'g
  * - `ge(Tensor input, Scalar other, *, Tensor out=None)` — `aten::ge.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ge(input, other)`
  */
 export function ge(input: Tensor, other: Tensor): Tensor;
 export function ge(input: Tensor, other: number | boolean): Tensor;
@@ -2044,6 +2283,7 @@ export function ge(...args: any[]): any { return callFunction(R.torch_ge, 'ge', 
  * - `geqrf(Tensor input, *, TensorList[2] out=None)` — `aten::geqrf`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.geqrf(input)`
  */
 export function geqrf(input: Tensor): [Tensor, Tensor] & { a: Tensor; tau: Tensor };
 export function geqrf(...args: any[]): any { return callFunction(R.torch_geqrf, 'geqrf', args); }
@@ -2052,6 +2292,7 @@ export function geqrf(...args: any[]): any { return callFunction(R.torch_geqrf, 
  * - `ger(Tensor input, Tensor vec2, *, Tensor out=None)` — `aten::ger`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ger(input, vec2)`
  */
 export function ger(input: Tensor, vec2: Tensor): Tensor;
 export function ger(...args: any[]): any { return callFunction(R.torch_ger, 'ger', args); }
@@ -2066,6 +2307,7 @@ export function ger(...args: any[]): any { return callFunction(R.torch_ger, 'ger
  * - `gradient(Tensor input, *, TensorList spacing, IntArrayRef dim, int64_t edge_order=1)` — `aten::gradient.tensorarray`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gradient(input, { dim })`
  */
 export function gradient(input: Tensor, options: { dim?: number[]; edgeOrder?: number }): Tensor[];
 export function gradient(input: Tensor, options: { spacing?: number | boolean; dim?: number[]; edgeOrder?: number }): Tensor[];
@@ -2081,6 +2323,7 @@ export function gradient(...args: any[]): any { return callFunction(R.torch_grad
  * - `greater(Tensor input, Scalar other, *, Tensor out=None)` — `aten::greater.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.greater(input, other)`
  */
 export function greater(input: Tensor, other: Tensor): Tensor;
 export function greater(input: Tensor, other: number | boolean): Tensor;
@@ -2091,6 +2334,7 @@ export function greater(...args: any[]): any { return callFunction(R.torch_great
  * - `greater_equal(Tensor input, Scalar other, *, Tensor out=None)` — `aten::greater_equal.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.greaterEqual(input, other)`
  */
 export function greaterEqual(input: Tensor, other: Tensor): Tensor;
 export function greaterEqual(input: Tensor, other: number | boolean): Tensor;
@@ -2100,6 +2344,7 @@ export function greaterEqual(...args: any[]): any { return callFunction(R.torch_
  * - `grid_sampler(Tensor input, Tensor grid, int64_t interpolation_mode, int64_t padding_mode, bool align_corners)` — `aten::grid_sampler`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gridSampler(input, grid, interpolationMode, paddingMode, alignCorners)`
  */
 export function gridSampler(input: Tensor, grid: Tensor, interpolationMode: number, paddingMode: number, alignCorners: boolean): Tensor;
 export function gridSampler(...args: any[]): any { return callFunction(R.torch_grid_sampler, 'grid_sampler', args); }
@@ -2108,6 +2353,7 @@ export function gridSampler(...args: any[]): any { return callFunction(R.torch_g
  * - `grid_sampler_2d(Tensor input, Tensor grid, int64_t interpolation_mode, int64_t padding_mode, bool align_corners)` — `aten::grid_sampler_2d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gridSampler2d(input, grid, interpolationMode, paddingMode, alignCorners)`
  */
 export function gridSampler2d(input: Tensor, grid: Tensor, interpolationMode: number, paddingMode: number, alignCorners: boolean): Tensor;
 export function gridSampler2d(...args: any[]): any { return callFunction(R.torch_grid_sampler_2d, 'grid_sampler_2d', args); }
@@ -2116,6 +2362,7 @@ export function gridSampler2d(...args: any[]): any { return callFunction(R.torch
  * - `grid_sampler_3d(Tensor input, Tensor grid, int64_t interpolation_mode, int64_t padding_mode, bool align_corners)` — `aten::grid_sampler_3d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gridSampler3d(input, grid, interpolationMode, paddingMode, alignCorners)`
  */
 export function gridSampler3d(input: Tensor, grid: Tensor, interpolationMode: number, paddingMode: number, alignCorners: boolean): Tensor;
 export function gridSampler3d(...args: any[]): any { return callFunction(R.torch_grid_sampler_3d, 'grid_sampler_3d', args); }
@@ -2124,6 +2371,7 @@ export function gridSampler3d(...args: any[]): any { return callFunction(R.torch
  * - `group_norm(Tensor input, int64_t num_groups, Tensor? weight=None, Tensor? bias=None, double eps=1e-05, bool cudnn_enabled=True)` — `aten::group_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.groupNorm(input, numGroups)`
  */
 export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnabled?: boolean): Tensor;
 export function groupNorm(...args: any[]): any { return callFunction(R.torch_group_norm, 'group_norm', args); }
@@ -2133,6 +2381,7 @@ export function groupNorm(...args: any[]): any { return callFunction(R.torch_gro
  * - `gru(Tensor input, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)` — `aten::gru.input`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gru(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
 export function gru(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function gru(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
@@ -2142,6 +2391,7 @@ export function gru(...args: any[]): any { return callFunction(R.torch_gru, 'gru
  * - `gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)` — `aten::gru_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gruCell(input, hx, wIh, wHh)`
  */
 export function gruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): Tensor;
 export function gruCell(...args: any[]): any { return callFunction(R.torch_gru_cell, 'gru_cell', args); }
@@ -2151,6 +2401,7 @@ export function gruCell(...args: any[]): any { return callFunction(R.torch_gru_c
  * - `gt(Tensor input, Scalar other, *, Tensor out=None)` — `aten::gt.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.gt(input, other)`
  */
 export function gt(input: Tensor, other: Tensor): Tensor;
 export function gt(input: Tensor, other: number | boolean): Tensor;
@@ -2163,6 +2414,7 @@ export function gt(...args: any[]): any { return callFunction(R.torch_gt, 'gt', 
  * - `hamming_window(int64_t window_length, bool periodic, double alpha, double beta, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::hamming_window.periodic_alpha_beta`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hammingWindow(windowLength)`
  */
 export function hammingWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function hammingWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -2175,6 +2427,7 @@ export function hammingWindow(...args: any[]): any { return callFunction(R.torch
  * - `hann_window(int64_t window_length, bool periodic, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::hann_window.periodic`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hannWindow(windowLength)`
  */
 export function hannWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function hannWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -2184,6 +2437,7 @@ export function hannWindow(...args: any[]): any { return callFunction(R.torch_ha
  * - `hardshrink(Tensor input, Scalar lambd=0.5, *, Tensor out=None)` — `aten::hardshrink`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hardshrink(input)`
  */
 export function hardshrink(input: Tensor, lambd?: number | boolean): Tensor;
 export function hardshrink(...args: any[]): any { return callFunction(R.torch_hardshrink, 'hardshrink', args); }
@@ -2192,6 +2446,7 @@ export function hardshrink(...args: any[]): any { return callFunction(R.torch_ha
  * - `hash_tensor(Tensor input, IntArrayRef[1] dim=None, *, bool keepdim=False, int64_t mode=0, Tensor out=None)` — `aten::hash_tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hashTensor(input)`
  */
 export function hashTensor(input: Tensor, dim?: number | number[], options?: { keepdim?: boolean; mode?: number }): Tensor;
 export function hashTensor(...args: any[]): any { return callFunction(R.torch_hash_tensor, 'hash_tensor', args); }
@@ -2200,6 +2455,7 @@ export function hashTensor(...args: any[]): any { return callFunction(R.torch_ha
  * - `heaviside(Tensor input, Tensor values, *, Tensor out=None)` — `aten::heaviside`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.heaviside(input, values)`
  */
 export function heaviside(input: Tensor, values: Tensor): Tensor;
 export function heaviside(...args: any[]): any { return callFunction(R.torch_heaviside, 'heaviside', args); }
@@ -2208,6 +2464,7 @@ export function heaviside(...args: any[]): any { return callFunction(R.torch_hea
  * - `hinge_embedding_loss(Tensor input, Tensor target, double margin=1.0, int64_t reduction=at::Reduction::Mean)` — `aten::hinge_embedding_loss`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hingeEmbeddingLoss(input, target)`
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
 export function hingeEmbeddingLoss(...args: any[]): any { return callFunction(R.torch_hinge_embedding_loss, 'hinge_embedding_loss', args); }
@@ -2216,6 +2473,7 @@ export function hingeEmbeddingLoss(...args: any[]): any { return callFunction(R.
  * - `histc(Tensor input, int64_t bins=100, Scalar min=0, Scalar max=0, *, Tensor out=None)` — `aten::histc`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.histc(input)`
  */
 export function histc(input: Tensor, bins?: number, min?: number | boolean, max?: number | boolean): Tensor;
 export function histc(...args: any[]): any { return callFunction(R.torch_histc, 'histc', args); }
@@ -2225,6 +2483,7 @@ export function histc(...args: any[]): any { return callFunction(R.torch_histc, 
  * - `histogram(Tensor input, int64_t bins=100, *, ArrayRef<double>? range=None, Tensor? weight=None, bool density=False, TensorList[2] out=None)` — `aten::histogram.bin_ct`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.histogram(input, bins)`
  */
 export function histogram(input: Tensor, bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
 export function histogram(input: Tensor, bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
@@ -2235,6 +2494,7 @@ export function histogram(...args: any[]): any { return callFunction(R.torch_his
  * - `hsplit(Tensor input, IntArrayRef indices)` — `aten::hsplit.array`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hsplit(input, sections)`
  */
 export function hsplit(input: Tensor, sections: number): Tensor[];
 export function hsplit(input: Tensor, indices: number[]): Tensor[];
@@ -2244,6 +2504,7 @@ export function hsplit(...args: any[]): any { return callFunction(R.torch_hsplit
  * - `hspmm(Tensor mat1, Tensor mat2, *, Tensor out=None)` — `aten::hspmm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hspmm(mat1, mat2)`
  */
 export function hspmm(mat1: Tensor, mat2: Tensor): Tensor;
 export function hspmm(...args: any[]): any { return callFunction(R.torch_hspmm, 'hspmm', args); }
@@ -2252,6 +2513,7 @@ export function hspmm(...args: any[]): any { return callFunction(R.torch_hspmm, 
  * - `hstack(TensorList tensors, *, Tensor out=None)` — `aten::hstack`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hstack(tensors)`
  */
 export function hstack(tensors: Tensor[]): Tensor;
 export function hstack(...args: any[]): any { return callFunction(R.torch_hstack, 'hstack', args); }
@@ -2260,6 +2522,7 @@ export function hstack(...args: any[]): any { return callFunction(R.torch_hstack
  * - `hypot(Tensor input, Tensor other, *, Tensor out=None)` — `aten::hypot`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.hypot(input, other)`
  */
 export function hypot(input: Tensor, other: Tensor): Tensor;
 export function hypot(...args: any[]): any { return callFunction(R.torch_hypot, 'hypot', args); }
@@ -2268,6 +2531,7 @@ export function hypot(...args: any[]): any { return callFunction(R.torch_hypot, 
  * - `i0(Tensor input, *, Tensor out=None)` — `aten::i0`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.i0(input)`
  */
 export function i0(input: Tensor): Tensor;
 export function i0(...args: any[]): any { return callFunction(R.torch_i0, 'i0', args); }
@@ -2276,6 +2540,7 @@ export function i0(...args: any[]): any { return callFunction(R.torch_i0, 'i0', 
  * - `i0_(Tensor input)` — `aten::i0_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.i0_(input)`
  */
 export function i0_(input: Tensor): Tensor;
 export function i0_(...args: any[]): any { return callFunction(R.torch_i0_, 'i0_', args); }
@@ -2284,6 +2549,7 @@ export function i0_(...args: any[]): any { return callFunction(R.torch_i0_, 'i0_
  * - `igamma(Tensor input, Tensor other, *, Tensor out=None)` — `aten::igamma`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.igamma(input, other)`
  */
 export function igamma(input: Tensor, other: Tensor): Tensor;
 export function igamma(...args: any[]): any { return callFunction(R.torch_igamma, 'igamma', args); }
@@ -2292,6 +2558,7 @@ export function igamma(...args: any[]): any { return callFunction(R.torch_igamma
  * - `igammac(Tensor input, Tensor other, *, Tensor out=None)` — `aten::igammac`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.igammac(input, other)`
  */
 export function igammac(input: Tensor, other: Tensor): Tensor;
 export function igammac(...args: any[]): any { return callFunction(R.torch_igammac, 'igammac', args); }
@@ -2300,6 +2567,7 @@ export function igammac(...args: any[]): any { return callFunction(R.torch_igamm
  * - `imag(Tensor input)` — `aten::imag`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.imag(input)`
  */
 export function imag(input: Tensor): Tensor;
 export function imag(...args: any[]): any { return callFunction(R.torch_imag, 'imag', args); }
@@ -2308,6 +2576,7 @@ export function imag(...args: any[]): any { return callFunction(R.torch_imag, 'i
  * - `index_add(Tensor input, int64_t dim, Tensor index, Tensor source, *, Scalar alpha=1, Tensor out=None)` — `aten::index_add`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indexAdd(input, dim, index, source)`
  */
 export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): Tensor;
 export function indexAdd(...args: any[]): any { return callFunction(R.torch_index_add, 'index_add', args); }
@@ -2316,6 +2585,7 @@ export function indexAdd(...args: any[]): any { return callFunction(R.torch_inde
  * - `index_copy(Tensor input, int64_t dim, Tensor index, Tensor source, *, Tensor out=None)` — `aten::index_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indexCopy(input, dim, index, source)`
  */
 export function indexCopy(input: Tensor, dim: number, index: Tensor, source: Tensor): Tensor;
 export function indexCopy(...args: any[]): any { return callFunction(R.torch_index_copy, 'index_copy', args); }
@@ -2325,6 +2595,7 @@ export function indexCopy(...args: any[]): any { return callFunction(R.torch_ind
  * - `index_fill(Tensor input, int64_t dim, Tensor index, Scalar value)` — `aten::index_fill.int_Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indexFill(input, dim, index, value)`
  */
 export function indexFill(input: Tensor, dim: number, index: Tensor, value: Tensor): Tensor;
 export function indexFill(input: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor;
@@ -2334,6 +2605,7 @@ export function indexFill(...args: any[]): any { return callFunction(R.torch_ind
  * - `index_put(Tensor input, c10::List<::std::optional<Tensor>> indices, Tensor values, bool accumulate=False)` — `aten::index_put`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indexPut(input, indices, values)`
  */
 export function indexPut(input: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
 export function indexPut(...args: any[]): any { return callFunction(R.torch_index_put, 'index_put', args); }
@@ -2342,6 +2614,7 @@ export function indexPut(...args: any[]): any { return callFunction(R.torch_inde
  * - `index_put_(Tensor input, c10::List<::std::optional<Tensor>> indices, Tensor values, bool accumulate=False)` — `aten::index_put_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indexPut_(input, indices, values)`
  */
 export function indexPut_(input: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
 export function indexPut_(...args: any[]): any { return callFunction(R.torch_index_put_, 'index_put_', args); }
@@ -2350,6 +2623,7 @@ export function indexPut_(...args: any[]): any { return callFunction(R.torch_ind
  * - `index_reduce(Tensor input, int64_t dim, Tensor index, Tensor source, c10::string_view reduce, *, bool include_self=True, Tensor out=None)` — `aten::index_reduce`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indexReduce(input, dim, index, source, reduce)`
  */
 export function indexReduce(input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
 export function indexReduce(...args: any[]): any { return callFunction(R.torch_index_reduce, 'index_reduce', args); }
@@ -2358,6 +2632,7 @@ export function indexReduce(...args: any[]): any { return callFunction(R.torch_i
  * - `index_select(Tensor input, int64_t dim, Tensor index, *, Tensor out=None)` — `aten::index_select`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indexSelect(input, dim, index)`
  */
 export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor;
 export function indexSelect(...args: any[]): any { return callFunction(R.torch_index_select, 'index_select', args); }
@@ -2366,6 +2641,7 @@ export function indexSelect(...args: any[]): any { return callFunction(R.torch_i
  * - `indices_copy(Tensor input, *, Tensor out=None)` — `aten::indices_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.indicesCopy(input)`
  */
 export function indicesCopy(input: Tensor): Tensor;
 export function indicesCopy(...args: any[]): any { return callFunction(R.torch_indices_copy, 'indices_copy', args); }
@@ -2374,6 +2650,7 @@ export function indicesCopy(...args: any[]): any { return callFunction(R.torch_i
  * - `inner(Tensor input, Tensor other, *, Tensor out=None)` — `aten::inner`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.inner(input, other)`
  */
 export function inner(input: Tensor, other: Tensor): Tensor;
 export function inner(...args: any[]): any { return callFunction(R.torch_inner, 'inner', args); }
@@ -2382,6 +2659,7 @@ export function inner(...args: any[]): any { return callFunction(R.torch_inner, 
  * - `instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, double momentum, double eps, bool cudnn_enabled)` — `aten::instance_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.instanceNorm(input, weight, bias, runningMean, runningVar, useInputStats, momentum, eps, cudnnEnabled)`
  */
 export function instanceNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, useInputStats: boolean, momentum: number, eps: number, cudnnEnabled: boolean): Tensor;
 export function instanceNorm(...args: any[]): any { return callFunction(R.torch_instance_norm, 'instance_norm', args); }
@@ -2390,6 +2668,7 @@ export function instanceNorm(...args: any[]): any { return callFunction(R.torch_
  * - `int_repr(Tensor input)` — `aten::int_repr`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.intRepr(input)`
  */
 export function intRepr(input: Tensor): Tensor;
 export function intRepr(...args: any[]): any { return callFunction(R.torch_int_repr, 'int_repr', args); }
@@ -2398,6 +2677,7 @@ export function intRepr(...args: any[]): any { return callFunction(R.torch_int_r
  * - `inverse(Tensor input, *, Tensor out=None)` — `aten::inverse`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.inverse(input)`
  */
 export function inverse(input: Tensor): Tensor;
 export function inverse(...args: any[]): any { return callFunction(R.torch_inverse, 'inverse', args); }
@@ -2406,6 +2686,7 @@ export function inverse(...args: any[]): any { return callFunction(R.torch_inver
  * - `is_complex(Tensor input)` — `aten::is_complex`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isComplex(input)`
  */
 export function isComplex(input: Tensor): boolean;
 export function isComplex(...args: any[]): any { return callFunction(R.torch_is_complex, 'is_complex', args); }
@@ -2414,6 +2695,7 @@ export function isComplex(...args: any[]): any { return callFunction(R.torch_is_
  * - `is_conj(Tensor input)` — `aten::is_conj`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isConj(input)`
  */
 export function isConj(input: Tensor): boolean;
 export function isConj(...args: any[]): any { return callFunction(R.torch_is_conj, 'is_conj', args); }
@@ -2422,6 +2704,7 @@ export function isConj(...args: any[]): any { return callFunction(R.torch_is_con
  * - `is_distributed(Tensor input)` — `aten::is_distributed`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isDistributed(input)`
  */
 export function isDistributed(input: Tensor): boolean;
 export function isDistributed(...args: any[]): any { return callFunction(R.torch_is_distributed, 'is_distributed', args); }
@@ -2430,6 +2713,7 @@ export function isDistributed(...args: any[]): any { return callFunction(R.torch
  * - `is_floating_point(Tensor input)` — `aten::is_floating_point`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isFloatingPoint(input)`
  */
 export function isFloatingPoint(input: Tensor): boolean;
 export function isFloatingPoint(...args: any[]): any { return callFunction(R.torch_is_floating_point, 'is_floating_point', args); }
@@ -2438,6 +2722,7 @@ export function isFloatingPoint(...args: any[]): any { return callFunction(R.tor
  * - `is_inference(Tensor input)` — `aten::is_inference`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isInference(input)`
  */
 export function isInference(input: Tensor): boolean;
 export function isInference(...args: any[]): any { return callFunction(R.torch_is_inference, 'is_inference', args); }
@@ -2446,6 +2731,7 @@ export function isInference(...args: any[]): any { return callFunction(R.torch_i
  * - `is_neg(Tensor input)` — `aten::is_neg`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isNeg(input)`
  */
 export function isNeg(input: Tensor): boolean;
 export function isNeg(...args: any[]): any { return callFunction(R.torch_is_neg, 'is_neg', args); }
@@ -2454,6 +2740,7 @@ export function isNeg(...args: any[]): any { return callFunction(R.torch_is_neg,
  * - `is_nonzero(Tensor input)` — `aten::is_nonzero`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isNonzero(input)`
  */
 export function isNonzero(input: Tensor): boolean;
 export function isNonzero(...args: any[]): any { return callFunction(R.torch_is_nonzero, 'is_nonzero', args); }
@@ -2462,6 +2749,7 @@ export function isNonzero(...args: any[]): any { return callFunction(R.torch_is_
  * - `is_same_size(Tensor input, Tensor other)` — `aten::is_same_size`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isSameSize(input, other)`
  */
 export function isSameSize(input: Tensor, other: Tensor): boolean;
 export function isSameSize(...args: any[]): any { return callFunction(R.torch_is_same_size, 'is_same_size', args); }
@@ -2470,6 +2758,7 @@ export function isSameSize(...args: any[]): any { return callFunction(R.torch_is
  * - `is_signed(Tensor input)` — `aten::is_signed`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isSigned(input)`
  */
 export function isSigned(input: Tensor): boolean;
 export function isSigned(...args: any[]): any { return callFunction(R.torch_is_signed, 'is_signed', args); }
@@ -2478,6 +2767,7 @@ export function isSigned(...args: any[]): any { return callFunction(R.torch_is_s
  * - `is_vulkan_available()` — `aten::is_vulkan_available`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isVulkanAvailable()`
  */
 export function isVulkanAvailable(): boolean;
 export function isVulkanAvailable(...args: any[]): any { return callFunction(R.torch_is_vulkan_available, 'is_vulkan_available', args); }
@@ -2486,6 +2776,7 @@ export function isVulkanAvailable(...args: any[]): any { return callFunction(R.t
  * - `isclose(Tensor input, Tensor other, double rtol=1e-05, double atol=1e-08, bool equal_nan=False)` — `aten::isclose`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isclose(input, other)`
  */
 export function isclose(input: Tensor, other: Tensor, rtol?: number, atol?: number, equalNan?: boolean): Tensor;
 export function isclose(...args: any[]): any { return callFunction(R.torch_isclose, 'isclose', args); }
@@ -2494,6 +2785,7 @@ export function isclose(...args: any[]): any { return callFunction(R.torch_isclo
  * - `isfinite(Tensor input)` — `aten::isfinite`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isfinite(input)`
  */
 export function isfinite(input: Tensor): Tensor;
 export function isfinite(...args: any[]): any { return callFunction(R.torch_isfinite, 'isfinite', args); }
@@ -2504,6 +2796,7 @@ export function isfinite(...args: any[]): any { return callFunction(R.torch_isfi
  * - `isin(Tensor elements, Scalar test_element, *, bool assume_unique=False, bool invert=False, Tensor out=None)` — `aten::isin.Tensor_Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isin(elements, testElements)`
  */
 export function isin(elements: Tensor, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
 export function isin(element: number | boolean, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
@@ -2514,6 +2807,7 @@ export function isin(...args: any[]): any { return callFunction(R.torch_isin, 'i
  * - `isinf(Tensor input)` — `aten::isinf`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isinf(input)`
  */
 export function isinf(input: Tensor): Tensor;
 export function isinf(...args: any[]): any { return callFunction(R.torch_isinf, 'isinf', args); }
@@ -2522,6 +2816,7 @@ export function isinf(...args: any[]): any { return callFunction(R.torch_isinf, 
  * - `isnan(Tensor input)` — `aten::isnan`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isnan(input)`
  */
 export function isnan(input: Tensor): Tensor;
 export function isnan(...args: any[]): any { return callFunction(R.torch_isnan, 'isnan', args); }
@@ -2530,6 +2825,7 @@ export function isnan(...args: any[]): any { return callFunction(R.torch_isnan, 
  * - `isneginf(Tensor input, *, Tensor out=None)` — `aten::isneginf`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isneginf(input)`
  */
 export function isneginf(input: Tensor): Tensor;
 export function isneginf(...args: any[]): any { return callFunction(R.torch_isneginf, 'isneginf', args); }
@@ -2538,6 +2834,7 @@ export function isneginf(...args: any[]): any { return callFunction(R.torch_isne
  * - `isposinf(Tensor input, *, Tensor out=None)` — `aten::isposinf`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isposinf(input)`
  */
 export function isposinf(input: Tensor): Tensor;
 export function isposinf(...args: any[]): any { return callFunction(R.torch_isposinf, 'isposinf', args); }
@@ -2546,6 +2843,7 @@ export function isposinf(...args: any[]): any { return callFunction(R.torch_ispo
  * - `isreal(Tensor input)` — `aten::isreal`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.isreal(input)`
  */
 export function isreal(input: Tensor): Tensor;
 export function isreal(...args: any[]): any { return callFunction(R.torch_isreal, 'isreal', args); }
@@ -2554,6 +2852,7 @@ export function isreal(...args: any[]): any { return callFunction(R.torch_isreal
  * - `istft(Tensor input, int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool center=True, bool normalized=False, bool? onesided=None, int64_t? length=None, bool return_complex=False)` — `aten::istft`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.istft(input, nFft)`
  */
 export function istft(input: Tensor, nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, returnComplex?: boolean): Tensor;
 export function istft(...args: any[]): any { return callFunction(R.torch_istft, 'istft', args); }
@@ -2564,6 +2863,7 @@ export function istft(...args: any[]): any { return callFunction(R.torch_istft, 
  * - `kaiser_window(int64_t window_length, bool periodic, double beta, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::kaiser_window.beta`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.kaiserWindow(windowLength)`
  */
 export function kaiserWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function kaiserWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -2574,6 +2874,7 @@ export function kaiserWindow(...args: any[]): any { return callFunction(R.torch_
  * - `kl_div(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, bool log_target=False)` — `aten::kl_div`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.klDiv(input, target)`
  */
 export function klDiv(input: Tensor, target: Tensor, reduction?: number, options?: { logTarget?: boolean }): Tensor;
 export function klDiv(...args: any[]): any { return callFunction(R.torch_kl_div, 'kl_div', args); }
@@ -2582,6 +2883,7 @@ export function klDiv(...args: any[]): any { return callFunction(R.torch_kl_div,
  * - `kron(Tensor input, Tensor other, *, Tensor out=None)` — `aten::kron`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.kron(input, other)`
  */
 export function kron(input: Tensor, other: Tensor): Tensor;
 export function kron(...args: any[]): any { return callFunction(R.torch_kron, 'kron', args); }
@@ -2590,6 +2892,7 @@ export function kron(...args: any[]): any { return callFunction(R.torch_kron, 'k
  * - `kthvalue(Tensor input, SymInt k, int64_t dim=-1, bool keepdim=False, *, TensorList[2] out=None)` — `aten::kthvalue`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.kthvalue(input, k)`
  */
 export function kthvalue(input: Tensor, k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function kthvalue(...args: any[]): any { return callFunction(R.torch_kthvalue, 'kthvalue', args); }
@@ -2598,6 +2901,7 @@ export function kthvalue(...args: any[]): any { return callFunction(R.torch_kthv
  * - `layer_norm(Tensor input, SymIntArrayRef normalized_shape, Tensor? weight=None, Tensor? bias=None, double eps=1e-05, bool cudnn_enable=True)` — `aten::layer_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.layerNorm(input, normalizedShape)`
  */
 export function layerNorm(input: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean): Tensor;
 export function layerNorm(...args: any[]): any { return callFunction(R.torch_layer_norm, 'layer_norm', args); }
@@ -2606,6 +2910,7 @@ export function layerNorm(...args: any[]): any { return callFunction(R.torch_lay
  * - `lcm(Tensor input, Tensor other, *, Tensor out=None)` — `aten::lcm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lcm(input, other)`
  */
 export function lcm(input: Tensor, other: Tensor): Tensor;
 export function lcm(...args: any[]): any { return callFunction(R.torch_lcm, 'lcm', args); }
@@ -2614,6 +2919,7 @@ export function lcm(...args: any[]): any { return callFunction(R.torch_lcm, 'lcm
  * - `lcm_(Tensor input, Tensor other)` — `aten::lcm_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lcm_(input, other)`
  */
 export function lcm_(input: Tensor, other: Tensor): Tensor;
 export function lcm_(...args: any[]): any { return callFunction(R.torch_lcm_, 'lcm_', args); }
@@ -2622,6 +2928,7 @@ export function lcm_(...args: any[]): any { return callFunction(R.torch_lcm_, 'l
  * - `ldexp(Tensor input, Tensor other, *, Tensor out=None)` — `aten::ldexp.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ldexp(input, other)`
  */
 export function ldexp(input: Tensor, other: Tensor): Tensor;
 export function ldexp(...args: any[]): any { return callFunction(R.torch_ldexp, 'ldexp', args); }
@@ -2630,6 +2937,7 @@ export function ldexp(...args: any[]): any { return callFunction(R.torch_ldexp, 
  * - `ldexp_(Tensor input, Tensor other)` — `aten::ldexp_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ldexp_(input, other)`
  */
 export function ldexp_(input: Tensor, other: Tensor): Tensor;
 export function ldexp_(...args: any[]): any { return callFunction(R.torch_ldexp_, 'ldexp_', args); }
@@ -2639,6 +2947,7 @@ export function ldexp_(...args: any[]): any { return callFunction(R.torch_ldexp_
  * - `le(Tensor input, Scalar other, *, Tensor out=None)` — `aten::le.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.le(input, other)`
  */
 export function le(input: Tensor, other: Tensor): Tensor;
 export function le(input: Tensor, other: number | boolean): Tensor;
@@ -2649,6 +2958,7 @@ export function le(...args: any[]): any { return callFunction(R.torch_le, 'le', 
  * - `lerp(Tensor input, Tensor end, Scalar weight, *, Tensor out=None)` — `aten::lerp.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lerp(input, end, weight)`
  */
 export function lerp(input: Tensor, end: Tensor, weight: Tensor): Tensor;
 export function lerp(input: Tensor, end: Tensor, weight: number | boolean): Tensor;
@@ -2659,6 +2969,7 @@ export function lerp(...args: any[]): any { return callFunction(R.torch_lerp, 'l
  * - `less(Tensor input, Scalar other, *, Tensor out=None)` — `aten::less.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.less(input, other)`
  */
 export function less(input: Tensor, other: Tensor): Tensor;
 export function less(input: Tensor, other: number | boolean): Tensor;
@@ -2669,6 +2980,7 @@ export function less(...args: any[]): any { return callFunction(R.torch_less, 'l
  * - `less_equal(Tensor input, Scalar other, *, Tensor out=None)` — `aten::less_equal.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lessEqual(input, other)`
  */
 export function lessEqual(input: Tensor, other: Tensor): Tensor;
 export function lessEqual(input: Tensor, other: number | boolean): Tensor;
@@ -2678,6 +2990,7 @@ export function lessEqual(...args: any[]): any { return callFunction(R.torch_les
  * - `lgamma(Tensor input, *, Tensor out=None)` — `aten::lgamma`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lgamma(input)`
  */
 export function lgamma(input: Tensor): Tensor;
 export function lgamma(...args: any[]): any { return callFunction(R.torch_lgamma, 'lgamma', args); }
@@ -2686,6 +2999,7 @@ export function lgamma(...args: any[]): any { return callFunction(R.torch_lgamma
  * - `log(Tensor input, *, Tensor out=None)` — `aten::log`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log(input)`
  */
 export function log(input: Tensor): Tensor;
 export function log(...args: any[]): any { return callFunction(R.torch_log, 'log', args); }
@@ -2694,6 +3008,7 @@ export function log(...args: any[]): any { return callFunction(R.torch_log, 'log
  * - `log10(Tensor input, *, Tensor out=None)` — `aten::log10`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log10(input)`
  */
 export function log10(input: Tensor): Tensor;
 export function log10(...args: any[]): any { return callFunction(R.torch_log10, 'log10', args); }
@@ -2702,6 +3017,7 @@ export function log10(...args: any[]): any { return callFunction(R.torch_log10, 
  * - `log10_(Tensor input)` — `aten::log10_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log10_(input)`
  */
 export function log10_(input: Tensor): Tensor;
 export function log10_(...args: any[]): any { return callFunction(R.torch_log10_, 'log10_', args); }
@@ -2710,6 +3026,7 @@ export function log10_(...args: any[]): any { return callFunction(R.torch_log10_
  * - `log1p(Tensor input, *, Tensor out=None)` — `aten::log1p`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log1p(input)`
  */
 export function log1p(input: Tensor): Tensor;
 export function log1p(...args: any[]): any { return callFunction(R.torch_log1p, 'log1p', args); }
@@ -2718,6 +3035,7 @@ export function log1p(...args: any[]): any { return callFunction(R.torch_log1p, 
  * - `log1p_(Tensor input)` — `aten::log1p_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log1p_(input)`
  */
 export function log1p_(input: Tensor): Tensor;
 export function log1p_(...args: any[]): any { return callFunction(R.torch_log1p_, 'log1p_', args); }
@@ -2726,6 +3044,7 @@ export function log1p_(...args: any[]): any { return callFunction(R.torch_log1p_
  * - `log2(Tensor input, *, Tensor out=None)` — `aten::log2`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log2(input)`
  */
 export function log2(input: Tensor): Tensor;
 export function log2(...args: any[]): any { return callFunction(R.torch_log2, 'log2', args); }
@@ -2734,6 +3053,7 @@ export function log2(...args: any[]): any { return callFunction(R.torch_log2, 'l
  * - `log2_(Tensor input)` — `aten::log2_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log2_(input)`
  */
 export function log2_(input: Tensor): Tensor;
 export function log2_(...args: any[]): any { return callFunction(R.torch_log2_, 'log2_', args); }
@@ -2742,6 +3062,7 @@ export function log2_(...args: any[]): any { return callFunction(R.torch_log2_, 
  * - `log_(Tensor input)` — `aten::log_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.log_(input)`
  */
 export function log_(input: Tensor): Tensor;
 export function log_(...args: any[]): any { return callFunction(R.torch_log_, 'log_', args); }
@@ -2750,6 +3071,7 @@ export function log_(...args: any[]): any { return callFunction(R.torch_log_, 'l
  * - `log_softmax(Tensor input, int64_t dim, ScalarType? dtype=None, *, Tensor out=None)` — `aten::log_softmax.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logSoftmax(input, dim)`
  */
 export function logSoftmax(input: Tensor, dim: number, dtype?: DTypeName | null): Tensor;
 export function logSoftmax(...args: any[]): any { return callFunction(R.torch_log_softmax, 'log_softmax', args); }
@@ -2758,6 +3080,7 @@ export function logSoftmax(...args: any[]): any { return callFunction(R.torch_lo
  * - `logaddexp(Tensor input, Tensor other, *, Tensor out=None)` — `aten::logaddexp`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logaddexp(input, other)`
  */
 export function logaddexp(input: Tensor, other: Tensor): Tensor;
 export function logaddexp(...args: any[]): any { return callFunction(R.torch_logaddexp, 'logaddexp', args); }
@@ -2766,6 +3089,7 @@ export function logaddexp(...args: any[]): any { return callFunction(R.torch_log
  * - `logaddexp2(Tensor input, Tensor other, *, Tensor out=None)` — `aten::logaddexp2`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logaddexp2(input, other)`
  */
 export function logaddexp2(input: Tensor, other: Tensor): Tensor;
 export function logaddexp2(...args: any[]): any { return callFunction(R.torch_logaddexp2, 'logaddexp2', args); }
@@ -2774,6 +3098,7 @@ export function logaddexp2(...args: any[]): any { return callFunction(R.torch_lo
  * - `logcumsumexp(Tensor input, int64_t dim, *, Tensor out=None)` — `aten::logcumsumexp`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logcumsumexp(input, dim)`
  */
 export function logcumsumexp(input: Tensor, dim: number): Tensor;
 export function logcumsumexp(...args: any[]): any { return callFunction(R.torch_logcumsumexp, 'logcumsumexp', args); }
@@ -2782,6 +3107,7 @@ export function logcumsumexp(...args: any[]): any { return callFunction(R.torch_
  * - `logdet(Tensor input)` — `aten::logdet`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logdet(input)`
  */
 export function logdet(input: Tensor): Tensor;
 export function logdet(...args: any[]): any { return callFunction(R.torch_logdet, 'logdet', args); }
@@ -2790,6 +3116,7 @@ export function logdet(...args: any[]): any { return callFunction(R.torch_logdet
  * - `logical_and(Tensor input, Tensor other, *, Tensor out=None)` — `aten::logical_and`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logicalAnd(input, other)`
  */
 export function logicalAnd(input: Tensor, other: Tensor): Tensor;
 export function logicalAnd(...args: any[]): any { return callFunction(R.torch_logical_and, 'logical_and', args); }
@@ -2798,6 +3125,7 @@ export function logicalAnd(...args: any[]): any { return callFunction(R.torch_lo
  * - `logical_not(Tensor input, *, Tensor out=None)` — `aten::logical_not`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logicalNot(input)`
  */
 export function logicalNot(input: Tensor): Tensor;
 export function logicalNot(...args: any[]): any { return callFunction(R.torch_logical_not, 'logical_not', args); }
@@ -2806,6 +3134,7 @@ export function logicalNot(...args: any[]): any { return callFunction(R.torch_lo
  * - `logical_or(Tensor input, Tensor other, *, Tensor out=None)` — `aten::logical_or`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logicalOr(input, other)`
  */
 export function logicalOr(input: Tensor, other: Tensor): Tensor;
 export function logicalOr(...args: any[]): any { return callFunction(R.torch_logical_or, 'logical_or', args); }
@@ -2814,6 +3143,7 @@ export function logicalOr(...args: any[]): any { return callFunction(R.torch_log
  * - `logical_xor(Tensor input, Tensor other, *, Tensor out=None)` — `aten::logical_xor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logicalXor(input, other)`
  */
 export function logicalXor(input: Tensor, other: Tensor): Tensor;
 export function logicalXor(...args: any[]): any { return callFunction(R.torch_logical_xor, 'logical_xor', args); }
@@ -2822,6 +3152,7 @@ export function logicalXor(...args: any[]): any { return callFunction(R.torch_lo
  * - `logit(Tensor input, double? eps=None, *, Tensor out=None)` — `aten::logit`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logit(input)`
  */
 export function logit(input: Tensor, eps?: number | null): Tensor;
 export function logit(...args: any[]): any { return callFunction(R.torch_logit, 'logit', args); }
@@ -2830,6 +3161,7 @@ export function logit(...args: any[]): any { return callFunction(R.torch_logit, 
  * - `logit_(Tensor input, double? eps=None)` — `aten::logit_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logit_(input)`
  */
 export function logit_(input: Tensor, eps?: number | null): Tensor;
 export function logit_(...args: any[]): any { return callFunction(R.torch_logit_, 'logit_', args); }
@@ -2841,6 +3173,7 @@ export function logit_(...args: any[]): any { return callFunction(R.torch_logit_
  * - `logspace(Scalar start, Scalar end, int64_t steps, double base=10.0, *, Tensor out=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::logspace`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logspace(start, end, steps)`
  */
 export function logspace(start: Tensor, end: Tensor, steps: number, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function logspace(start: number | boolean, end: Tensor, steps: number, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -2852,6 +3185,7 @@ export function logspace(...args: any[]): any { return callFunction(R.torch_logs
  * - `logsumexp(Tensor input, IntArrayRef[1] dim, bool keepdim=False, *, Tensor out=None)` — `aten::logsumexp`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.logsumexp(input, dim)`
  */
 export function logsumexp(input: Tensor, dim: number | number[], keepdim?: boolean): Tensor;
 export function logsumexp(...args: any[]): any { return callFunction(R.torch_logsumexp, 'logsumexp', args); }
@@ -2861,6 +3195,7 @@ export function logsumexp(...args: any[]): any { return callFunction(R.torch_log
  * - `lstm(Tensor input, TensorList hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)` — `aten::lstm.input`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lstm(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
 export function lstm(data: Tensor, batchSizes: Tensor, hx: Tensor[], params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
 export function lstm(input: Tensor, hx: Tensor[], params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor, Tensor];
@@ -2870,6 +3205,7 @@ export function lstm(...args: any[]): any { return callFunction(R.torch_lstm, 'l
  * - `lstm_cell(Tensor input, TensorList hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)` — `aten::lstm_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lstmCell(input, hx, wIh, wHh)`
  */
 export function lstmCell(input: Tensor, hx: Tensor[], wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): [Tensor, Tensor];
 export function lstmCell(...args: any[]): any { return callFunction(R.torch_lstm_cell, 'lstm_cell', args); }
@@ -2879,6 +3215,7 @@ export function lstmCell(...args: any[]): any { return callFunction(R.torch_lstm
  * - `lt(Tensor input, Scalar other, *, Tensor out=None)` — `aten::lt.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.lt(input, other)`
  */
 export function lt(input: Tensor, other: Tensor): Tensor;
 export function lt(input: Tensor, other: number | boolean): Tensor;
@@ -2888,6 +3225,7 @@ export function lt(...args: any[]): any { return callFunction(R.torch_lt, 'lt', 
  * - `lu_solve(Tensor input, Tensor LU_data, Tensor LU_pivots, *, Tensor out=None)` — `aten::lu_solve`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.luSolve(input, LUData, LUPivots)`
  */
 export function luSolve(input: Tensor, LUData: Tensor, LUPivots: Tensor): Tensor;
 export function luSolve(...args: any[]): any { return callFunction(R.torch_lu_solve, 'lu_solve', args); }
@@ -2896,6 +3234,7 @@ export function luSolve(...args: any[]): any { return callFunction(R.torch_lu_so
  * - `lu_unpack(Tensor LU_data, Tensor LU_pivots, bool unpack_data=True, bool unpack_pivots=True, *, TensorList[3] out=None)` — `aten::lu_unpack`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.luUnpack(LUData, LUPivots)`
  */
 export function luUnpack(LUData: Tensor, LUPivots: Tensor, unpackData?: boolean, unpackPivots?: boolean): [Tensor, Tensor, Tensor] & { P: Tensor; L: Tensor; U: Tensor };
 export function luUnpack(...args: any[]): any { return callFunction(R.torch_lu_unpack, 'lu_unpack', args); }
@@ -2904,6 +3243,7 @@ export function luUnpack(...args: any[]): any { return callFunction(R.torch_lu_u
  * - `margin_ranking_loss(Tensor input1, Tensor input2, Tensor target, double margin=0.0, int64_t reduction=at::Reduction::Mean)` — `aten::margin_ranking_loss`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.marginRankingLoss(input1, input2, target)`
  */
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
 export function marginRankingLoss(...args: any[]): any { return callFunction(R.torch_margin_ranking_loss, 'margin_ranking_loss', args); }
@@ -2913,6 +3253,7 @@ export function marginRankingLoss(...args: any[]): any { return callFunction(R.t
  * - `masked_fill(Tensor input, Tensor mask, Scalar value)` — `aten::masked_fill.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maskedFill(input, mask, value)`
  */
 export function maskedFill(input: Tensor, mask: Tensor, value: Tensor): Tensor;
 export function maskedFill(input: Tensor, mask: Tensor, value: number | boolean): Tensor;
@@ -2922,6 +3263,7 @@ export function maskedFill(...args: any[]): any { return callFunction(R.torch_ma
  * - `masked_scatter(Tensor input, Tensor mask, Tensor source)` — `aten::masked_scatter`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maskedScatter(input, mask, source)`
  */
 export function maskedScatter(input: Tensor, mask: Tensor, source: Tensor): Tensor;
 export function maskedScatter(...args: any[]): any { return callFunction(R.torch_masked_scatter, 'masked_scatter', args); }
@@ -2930,6 +3272,7 @@ export function maskedScatter(...args: any[]): any { return callFunction(R.torch
  * - `masked_select(Tensor input, Tensor mask, *, Tensor out=None)` — `aten::masked_select`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maskedSelect(input, mask)`
  */
 export function maskedSelect(input: Tensor, mask: Tensor): Tensor;
 export function maskedSelect(...args: any[]): any { return callFunction(R.torch_masked_select, 'masked_select', args); }
@@ -2938,6 +3281,7 @@ export function maskedSelect(...args: any[]): any { return callFunction(R.torch_
  * - `matmul(Tensor input, Tensor other, *, Tensor out=None)` — `aten::matmul`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.matmul(input, other)`
  */
 export function matmul(input: Tensor, other: Tensor): Tensor;
 export function matmul(...args: any[]): any { return callFunction(R.torch_matmul, 'matmul', args); }
@@ -2946,6 +3290,7 @@ export function matmul(...args: any[]): any { return callFunction(R.torch_matmul
  * - `matrix_exp(Tensor input)` — `aten::matrix_exp`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.matrixExp(input)`
  */
 export function matrixExp(input: Tensor): Tensor;
 export function matrixExp(...args: any[]): any { return callFunction(R.torch_matrix_exp, 'matrix_exp', args); }
@@ -2954,6 +3299,7 @@ export function matrixExp(...args: any[]): any { return callFunction(R.torch_mat
  * - `matrix_power(Tensor input, int64_t n, *, Tensor out=None)` — `aten::matrix_power`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.matrixPower(input, n)`
  */
 export function matrixPower(input: Tensor, n: number): Tensor;
 export function matrixPower(...args: any[]): any { return callFunction(R.torch_matrix_power, 'matrix_power', args); }
@@ -2964,6 +3310,7 @@ export function matrixPower(...args: any[]): any { return callFunction(R.torch_m
  * - `max(Tensor input, int64_t dim, bool keepdim=False, *, TensorList[2] out=None)` — `aten::max.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.max(input)`
  */
 export function max(input: Tensor): Tensor;
 export function max(input: Tensor, other: Tensor): Tensor;
@@ -2974,6 +3321,7 @@ export function max(...args: any[]): any { return callFunction(R.torch_max, 'max
  * - `max_pool1d(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, IntArrayRef[1] dilation=1, bool ceil_mode=False)` — `aten::max_pool1d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maxPool1d(input, kernelSize)`
  */
 export function maxPool1d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function maxPool1d(...args: any[]): any { return callFunction(R.torch_max_pool1d, 'max_pool1d', args); }
@@ -2982,6 +3330,7 @@ export function maxPool1d(...args: any[]): any { return callFunction(R.torch_max
  * - `max_pool1d_with_indices(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, IntArrayRef[1] dilation=1, bool ceil_mode=False)` — `aten::max_pool1d_with_indices`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maxPool1dWithIndices(input, kernelSize)`
  */
 export function maxPool1dWithIndices(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): [Tensor, Tensor];
 export function maxPool1dWithIndices(...args: any[]): any { return callFunction(R.torch_max_pool1d_with_indices, 'max_pool1d_with_indices', args); }
@@ -2990,6 +3339,7 @@ export function maxPool1dWithIndices(...args: any[]): any { return callFunction(
  * - `max_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1, bool ceil_mode=False)` — `aten::max_pool2d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maxPool2d(input, kernelSize)`
  */
 export function maxPool2d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function maxPool2d(...args: any[]): any { return callFunction(R.torch_max_pool2d, 'max_pool2d', args); }
@@ -2998,6 +3348,7 @@ export function maxPool2d(...args: any[]): any { return callFunction(R.torch_max
  * - `max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False)` — `aten::max_pool3d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maxPool3d(input, kernelSize)`
  */
 export function maxPool3d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function maxPool3d(...args: any[]): any { return callFunction(R.torch_max_pool3d, 'max_pool3d', args); }
@@ -3006,6 +3357,7 @@ export function maxPool3d(...args: any[]): any { return callFunction(R.torch_max
  * - `maximum(Tensor input, Tensor other, *, Tensor out=None)` — `aten::maximum`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.maximum(input, other)`
  */
 export function maximum(input: Tensor, other: Tensor): Tensor;
 export function maximum(...args: any[]): any { return callFunction(R.torch_maximum, 'maximum', args); }
@@ -3015,6 +3367,7 @@ export function maximum(...args: any[]): any { return callFunction(R.torch_maxim
  * - `mean(Tensor input, IntArrayRef[1]? dim, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::mean.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mean(input)`
  */
 export function mean(input: Tensor, options?: { dtype?: DTypeName | null }): Tensor;
 export function mean(input: Tensor, dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
@@ -3025,6 +3378,7 @@ export function mean(...args: any[]): any { return callFunction(R.torch_mean, 'm
  * - `median(Tensor input, int64_t dim, bool keepdim=False, *, TensorList[2] out=None)` — `aten::median.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.median(input)`
  */
 export function median(input: Tensor): Tensor;
 export function median(input: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -3035,6 +3389,7 @@ export function median(...args: any[]): any { return callFunction(R.torch_median
  * - `meshgrid(TensorList tensors, *, c10::string_view indexing)` — `aten::meshgrid.indexing`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.meshgrid(tensors)`
  */
 export function meshgrid(tensors: Tensor[]): Tensor[];
 export function meshgrid(tensors: Tensor[], options: { indexing?: string }): Tensor[];
@@ -3046,6 +3401,7 @@ export function meshgrid(...args: any[]): any { return callFunction(R.torch_mesh
  * - `min(Tensor input, int64_t dim, bool keepdim=False, *, TensorList[2] out=None)` — `aten::min.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.min(input)`
  */
 export function min(input: Tensor): Tensor;
 export function min(input: Tensor, other: Tensor): Tensor;
@@ -3056,6 +3412,7 @@ export function min(...args: any[]): any { return callFunction(R.torch_min, 'min
  * - `minimum(Tensor input, Tensor other, *, Tensor out=None)` — `aten::minimum`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.minimum(input, other)`
  */
 export function minimum(input: Tensor, other: Tensor): Tensor;
 export function minimum(...args: any[]): any { return callFunction(R.torch_minimum, 'minimum', args); }
@@ -3064,6 +3421,7 @@ export function minimum(...args: any[]): any { return callFunction(R.torch_minim
  * - `miopen_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double exponential_average_factor, double epsilon)` — `aten::miopen_batch_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenBatchNorm(input, weight, bias, runningMean, runningVar, training, exponentialAverageFactor, epsilon)`
  */
 export function miopenBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, exponentialAverageFactor: number, epsilon: number): [Tensor, Tensor, Tensor];
 export function miopenBatchNorm(...args: any[]): any { return callFunction(R.torch_miopen_batch_norm, 'miopen_batch_norm', args); }
@@ -3072,6 +3430,7 @@ export function miopenBatchNorm(...args: any[]): any { return callFunction(R.tor
  * - `miopen_convolution(Tensor input, Tensor weight, Tensor? bias, SymIntArrayRef padding, SymIntArrayRef stride, SymIntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic)` — `aten::miopen_convolution`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenConvolution(input, weight, bias, padding, stride, dilation, groups, benchmark, deterministic)`
  */
 export function miopenConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolution(...args: any[]): any { return callFunction(R.torch_miopen_convolution, 'miopen_convolution', args); }
@@ -3080,6 +3439,7 @@ export function miopenConvolution(...args: any[]): any { return callFunction(R.t
  * - `miopen_convolution_add_relu(Tensor input, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, SymIntArrayRef stride, SymIntArrayRef padding, SymIntArrayRef dilation, SymInt groups)` — `aten::miopen_convolution_add_relu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenConvolutionAddRelu(input, weight, z, alpha, bias, stride, padding, dilation, groups)`
  */
 export function miopenConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function miopenConvolutionAddRelu(...args: any[]): any { return callFunction(R.torch_miopen_convolution_add_relu, 'miopen_convolution_add_relu', args); }
@@ -3088,6 +3448,7 @@ export function miopenConvolutionAddRelu(...args: any[]): any { return callFunct
  * - `miopen_convolution_relu(Tensor input, Tensor weight, Tensor? bias, SymIntArrayRef stride, SymIntArrayRef padding, SymIntArrayRef dilation, SymInt groups)` — `aten::miopen_convolution_relu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenConvolutionRelu(input, weight, bias, stride, padding, dilation, groups)`
  */
 export function miopenConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
 export function miopenConvolutionRelu(...args: any[]): any { return callFunction(R.torch_miopen_convolution_relu, 'miopen_convolution_relu', args); }
@@ -3096,6 +3457,7 @@ export function miopenConvolutionRelu(...args: any[]): any { return callFunction
  * - `miopen_convolution_transpose(Tensor input, Tensor weight, Tensor? bias, SymIntArrayRef padding, SymIntArrayRef output_padding, SymIntArrayRef stride, SymIntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic)` — `aten::miopen_convolution_transpose`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenConvolutionTranspose(input, weight, bias, padding, outputPadding, stride, dilation, groups, benchmark, deterministic)`
  */
 export function miopenConvolutionTranspose(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolutionTranspose(...args: any[]): any { return callFunction(R.torch_miopen_convolution_transpose, 'miopen_convolution_transpose', args); }
@@ -3105,6 +3467,7 @@ export function miopenConvolutionTranspose(...args: any[]): any { return callFun
  * - `miopen_ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int64_t blank, bool deterministic, bool zero_infinity)` — `aten::miopen_ctc_loss.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenCtcLoss(logProbs, targets, inputLengths, targetLengths, blank, deterministic, zeroInfinity)`
  */
 export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number[], targetLengths: number[], blank: number, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
 export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: number, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
@@ -3114,6 +3477,7 @@ export function miopenCtcLoss(...args: any[]): any { return callFunction(R.torch
  * - `miopen_depthwise_convolution(Tensor input, Tensor weight, Tensor? bias, SymIntArrayRef padding, SymIntArrayRef stride, SymIntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic)` — `aten::miopen_depthwise_convolution`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenDepthwiseConvolution(input, weight, bias, padding, stride, dilation, groups, benchmark, deterministic)`
  */
 export function miopenDepthwiseConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenDepthwiseConvolution(...args: any[]): any { return callFunction(R.torch_miopen_depthwise_convolution, 'miopen_depthwise_convolution', args); }
@@ -3122,6 +3486,7 @@ export function miopenDepthwiseConvolution(...args: any[]): any { return callFun
  * - `miopen_rnn(Tensor input, TensorList weight, int64_t weight_stride0, Tensor hx, Tensor? cx, int64_t mode, int64_t hidden_size, int64_t num_layers, bool batch_first, double dropout, bool train, bool bidirectional, IntArrayRef batch_sizes, Tensor? dropout_state)` — `aten::miopen_rnn`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.miopenRnn(input, weight, weightStride0, hx, cx, mode, hiddenSize, numLayers, batchFirst, dropout, train, bidirectional, batchSizes, dropoutState)`
  */
 export function miopenRnn(input: Tensor, weight: Tensor[], weightStride0: number, hx: Tensor, cx: Tensor | null, mode: number, hiddenSize: number, numLayers: number, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: number[], dropoutState: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function miopenRnn(...args: any[]): any { return callFunction(R.torch_miopen_rnn, 'miopen_rnn', args); }
@@ -3130,6 +3495,7 @@ export function miopenRnn(...args: any[]): any { return callFunction(R.torch_mio
  * - `mkldnn_adaptive_avg_pool2d(Tensor input, IntArrayRef[2] output_size, *, Tensor out=None)` — `aten::mkldnn_adaptive_avg_pool2d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mkldnnAdaptiveAvgPool2d(input, outputSize)`
  */
 export function mkldnnAdaptiveAvgPool2d(input: Tensor, outputSize: number | number[]): Tensor;
 export function mkldnnAdaptiveAvgPool2d(...args: any[]): any { return callFunction(R.torch_mkldnn_adaptive_avg_pool2d, 'mkldnn_adaptive_avg_pool2d', args); }
@@ -3138,6 +3504,7 @@ export function mkldnnAdaptiveAvgPool2d(...args: any[]): any { return callFuncti
  * - `mkldnn_convolution(Tensor input, Tensor weight, Tensor? bias, SymIntArrayRef padding, SymIntArrayRef stride, SymIntArrayRef dilation, SymInt groups)` — `aten::mkldnn_convolution`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mkldnnConvolution(input, weight, bias, padding, stride, dilation, groups)`
  */
 export function mkldnnConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
 export function mkldnnConvolution(...args: any[]): any { return callFunction(R.torch_mkldnn_convolution, 'mkldnn_convolution', args); }
@@ -3146,6 +3513,7 @@ export function mkldnnConvolution(...args: any[]): any { return callFunction(R.t
  * - `mkldnn_linear_backward_weights(Tensor grad_output, Tensor input, Tensor weight, bool bias_defined)` — `aten::mkldnn_linear_backward_weights`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mkldnnLinearBackwardWeights(gradOutput, input, weight, biasDefined)`
  */
 export function mkldnnLinearBackwardWeights(gradOutput: Tensor, input: Tensor, weight: Tensor, biasDefined: boolean): [Tensor, Tensor];
 export function mkldnnLinearBackwardWeights(...args: any[]): any { return callFunction(R.torch_mkldnn_linear_backward_weights, 'mkldnn_linear_backward_weights', args); }
@@ -3154,6 +3522,7 @@ export function mkldnnLinearBackwardWeights(...args: any[]): any { return callFu
  * - `mkldnn_max_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1, bool ceil_mode=False)` — `aten::mkldnn_max_pool2d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mkldnnMaxPool2d(input, kernelSize)`
  */
 export function mkldnnMaxPool2d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function mkldnnMaxPool2d(...args: any[]): any { return callFunction(R.torch_mkldnn_max_pool2d, 'mkldnn_max_pool2d', args); }
@@ -3162,6 +3531,7 @@ export function mkldnnMaxPool2d(...args: any[]): any { return callFunction(R.tor
  * - `mkldnn_max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False)` — `aten::mkldnn_max_pool3d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mkldnnMaxPool3d(input, kernelSize)`
  */
 export function mkldnnMaxPool3d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function mkldnnMaxPool3d(...args: any[]): any { return callFunction(R.torch_mkldnn_max_pool3d, 'mkldnn_max_pool3d', args); }
@@ -3170,6 +3540,7 @@ export function mkldnnMaxPool3d(...args: any[]): any { return callFunction(R.tor
  * - `mkldnn_rnn_layer(Tensor input, Tensor weight0, Tensor weight1, Tensor weight2, Tensor weight3, Tensor hx_, Tensor cx_, bool reverse, IntArrayRef batch_sizes, int64_t mode, int64_t hidden_size, int64_t num_layers, bool has_biases, bool bidirectional, bool batch_first, bool train)` — `aten::mkldnn_rnn_layer`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mkldnnRnnLayer(input, weight0, weight1, weight2, weight3, hx_, cx_, reverse, batchSizes, mode, hiddenSize, numLayers, hasBiases, bidirectional, batchFirst, train)`
  */
 export function mkldnnRnnLayer(input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batchSizes: number[], mode: number, hiddenSize: number, numLayers: number, hasBiases: boolean, bidirectional: boolean, batchFirst: boolean, train: boolean): [Tensor, Tensor, Tensor, Tensor];
 export function mkldnnRnnLayer(...args: any[]): any { return callFunction(R.torch_mkldnn_rnn_layer, 'mkldnn_rnn_layer', args); }
@@ -3179,6 +3550,7 @@ export function mkldnnRnnLayer(...args: any[]): any { return callFunction(R.torc
  * - `mm(Tensor input, Tensor mat2, ScalarType out_dtype, *, Tensor out=None)` — `aten::mm.dtype`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mm(input, mat2)`
  */
 export function mm(input: Tensor, mat2: Tensor): Tensor;
 export function mm(input: Tensor, mat2: Tensor, outDtype: DTypeName): Tensor;
@@ -3188,6 +3560,7 @@ export function mm(...args: any[]): any { return callFunction(R.torch_mm, 'mm', 
  * - `mode(Tensor input, int64_t dim=-1, bool keepdim=False, *, TensorList[2] out=None)` — `aten::mode`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mode(input)`
  */
 export function mode(input: Tensor, dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function mode(...args: any[]): any { return callFunction(R.torch_mode, 'mode', args); }
@@ -3197,6 +3570,7 @@ export function mode(...args: any[]): any { return callFunction(R.torch_mode, 'm
  * - `moveaxis(Tensor input, IntArrayRef source, IntArrayRef destination)` — `aten::moveaxis.intlist`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.moveaxis(input, source, destination)`
  */
 export function moveaxis(input: Tensor, source: number, destination: number): Tensor;
 export function moveaxis(input: Tensor, source: number[], destination: number[]): Tensor;
@@ -3207,6 +3581,7 @@ export function moveaxis(...args: any[]): any { return callFunction(R.torch_move
  * - `movedim(Tensor input, IntArrayRef source, IntArrayRef destination)` — `aten::movedim.intlist`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.movedim(input, source, destination)`
  */
 export function movedim(input: Tensor, source: number, destination: number): Tensor;
 export function movedim(input: Tensor, source: number[], destination: number[]): Tensor;
@@ -3216,6 +3591,7 @@ export function movedim(...args: any[]): any { return callFunction(R.torch_moved
  * - `msort(Tensor input, *, Tensor out=None)` — `aten::msort`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.msort(input)`
  */
 export function msort(input: Tensor): Tensor;
 export function msort(...args: any[]): any { return callFunction(R.torch_msort, 'msort', args); }
@@ -3224,6 +3600,7 @@ export function msort(...args: any[]): any { return callFunction(R.torch_msort, 
  * - `mul(Tensor input, Tensor other, *, Tensor out=None)` — `aten::mul.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mul(input, other)`
  */
 export function mul(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
 export function mul(...args: any[]): any { return callFunction(R.torch_mul, 'mul', args); }
@@ -3232,6 +3609,7 @@ export function mul(...args: any[]): any { return callFunction(R.torch_mul, 'mul
  * - `multinomial(Tensor input, SymInt num_samples, bool replacement=False, *, Generator? generator=None, Tensor out=None)` — `aten::multinomial`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.multinomial(input, numSamples)`
  */
 export function multinomial(input: Tensor, numSamples: number, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
 export function multinomial(...args: any[]): any { return callFunction(R.torch_multinomial, 'multinomial', args); }
@@ -3241,6 +3619,7 @@ export function multinomial(...args: any[]): any { return callFunction(R.torch_m
  * - `multiply(Tensor input, Scalar other)` — `aten::multiply.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.multiply(input, other)`
  */
 export function multiply(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
 export function multiply(input: Tensor | number | boolean, other: number | boolean): Tensor;
@@ -3250,6 +3629,7 @@ export function multiply(...args: any[]): any { return callFunction(R.torch_mult
  * - `mv(Tensor input, Tensor vec, *, Tensor out=None)` — `aten::mv`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mv(input, vec)`
  */
 export function mv(input: Tensor, vec: Tensor): Tensor;
 export function mv(...args: any[]): any { return callFunction(R.torch_mv, 'mv', args); }
@@ -3258,6 +3638,7 @@ export function mv(...args: any[]): any { return callFunction(R.torch_mv, 'mv', 
  * - `mvlgamma(Tensor input, int64_t p, *, Tensor out=None)` — `aten::mvlgamma`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.mvlgamma(input, p)`
  */
 export function mvlgamma(input: Tensor, p: number): Tensor;
 export function mvlgamma(...args: any[]): any { return callFunction(R.torch_mvlgamma, 'mvlgamma', args); }
@@ -3266,6 +3647,7 @@ export function mvlgamma(...args: any[]): any { return callFunction(R.torch_mvlg
  * - `nan_to_num(Tensor input, double? nan=None, double? posinf=None, double? neginf=None, *, Tensor out=None)` — `aten::nan_to_num`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nanToNum(input)`
  */
 export function nanToNum(input: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
 export function nanToNum(...args: any[]): any { return callFunction(R.torch_nan_to_num, 'nan_to_num', args); }
@@ -3274,6 +3656,7 @@ export function nanToNum(...args: any[]): any { return callFunction(R.torch_nan_
  * - `nan_to_num_(Tensor input, double? nan=None, double? posinf=None, double? neginf=None)` — `aten::nan_to_num_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nanToNum_(input)`
  */
 export function nanToNum_(input: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
 export function nanToNum_(...args: any[]): any { return callFunction(R.torch_nan_to_num_, 'nan_to_num_', args); }
@@ -3282,6 +3665,7 @@ export function nanToNum_(...args: any[]): any { return callFunction(R.torch_nan
  * - `nanmean(Tensor input, IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::nanmean`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nanmean(input)`
  */
 export function nanmean(input: Tensor, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
 export function nanmean(...args: any[]): any { return callFunction(R.torch_nanmean, 'nanmean', args); }
@@ -3291,6 +3675,7 @@ export function nanmean(...args: any[]): any { return callFunction(R.torch_nanme
  * - `nanmedian(Tensor input, int64_t dim, bool keepdim=False, *, TensorList[2] out=None)` — `aten::nanmedian.dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nanmedian(input)`
  */
 export function nanmedian(input: Tensor): Tensor;
 export function nanmedian(input: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -3301,6 +3686,7 @@ export function nanmedian(...args: any[]): any { return callFunction(R.torch_nan
  * - `nanquantile(Tensor input, double q, int64_t? dim=None, bool keepdim=False, *, c10::string_view interpolation="linear", Tensor out=None)` — `aten::nanquantile.scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nanquantile(input, q)`
  */
 export function nanquantile(input: Tensor, q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
 export function nanquantile(input: Tensor, q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
@@ -3310,6 +3696,7 @@ export function nanquantile(...args: any[]): any { return callFunction(R.torch_n
  * - `nansum(Tensor input, IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::nansum`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nansum(input)`
  */
 export function nansum(input: Tensor, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
 export function nansum(...args: any[]): any { return callFunction(R.torch_nansum, 'nansum', args); }
@@ -3319,6 +3706,7 @@ export function nansum(...args: any[]): any { return callFunction(R.torch_nansum
  * - `narrow(Tensor input, int64_t dim, SymInt start, SymInt length)` — `aten::narrow`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.narrow(input, dim, start, length)`
  */
 export function narrow(input: Tensor, dim: number, start: Tensor, length: number): Tensor;
 export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor;
@@ -3328,6 +3716,7 @@ export function narrow(...args: any[]): any { return callFunction(R.torch_narrow
  * - `narrow_copy(Tensor input, int64_t dim, SymInt start, SymInt length, *, Tensor out=None)` — `aten::narrow_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.narrowCopy(input, dim, start, length)`
  */
 export function narrowCopy(input: Tensor, dim: number, start: number, length: number): Tensor;
 export function narrowCopy(...args: any[]): any { return callFunction(R.torch_narrow_copy, 'narrow_copy', args); }
@@ -3336,6 +3725,7 @@ export function narrowCopy(...args: any[]): any { return callFunction(R.torch_na
  * - `native_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double momentum, double eps, *, TensorList[3] out=None)` — `aten::native_batch_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nativeBatchNorm(input, weight, bias, runningMean, runningVar, training, momentum, eps)`
  */
 export function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor];
 export function nativeBatchNorm(...args: any[]): any { return callFunction(R.torch_native_batch_norm, 'native_batch_norm', args); }
@@ -3344,6 +3734,7 @@ export function nativeBatchNorm(...args: any[]): any { return callFunction(R.tor
  * - `native_channel_shuffle(Tensor input, SymInt groups)` — `aten::native_channel_shuffle`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nativeChannelShuffle(input, groups)`
  */
 export function nativeChannelShuffle(input: Tensor, groups: number): Tensor;
 export function nativeChannelShuffle(...args: any[]): any { return callFunction(R.torch_native_channel_shuffle, 'native_channel_shuffle', args); }
@@ -3352,6 +3743,7 @@ export function nativeChannelShuffle(...args: any[]): any { return callFunction(
  * - `native_dropout(Tensor input, double p, bool? train)` — `aten::native_dropout`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nativeDropout(input, p, train)`
  */
 export function nativeDropout(input: Tensor, p: number, train: boolean | null): [Tensor, Tensor];
 export function nativeDropout(...args: any[]): any { return callFunction(R.torch_native_dropout, 'native_dropout', args); }
@@ -3360,6 +3752,7 @@ export function nativeDropout(...args: any[]): any { return callFunction(R.torch
  * - `native_group_norm(Tensor input, Tensor? weight, Tensor? bias, SymInt N, SymInt C, SymInt HxW, int64_t group, double eps)` — `aten::native_group_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nativeGroupNorm(input, weight, bias, N, C, HxW, group, eps)`
  */
 export function nativeGroupNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
 export function nativeGroupNorm(...args: any[]): any { return callFunction(R.torch_native_group_norm, 'native_group_norm', args); }
@@ -3368,6 +3761,7 @@ export function nativeGroupNorm(...args: any[]): any { return callFunction(R.tor
  * - `native_layer_norm(Tensor input, SymIntArrayRef normalized_shape, Tensor? weight, Tensor? bias, double eps)` — `aten::native_layer_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nativeLayerNorm(input, normalizedShape, weight, bias, eps)`
  */
 export function nativeLayerNorm(input: Tensor, normalizedShape: number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
 export function nativeLayerNorm(...args: any[]): any { return callFunction(R.torch_native_layer_norm, 'native_layer_norm', args); }
@@ -3377,6 +3771,7 @@ export function nativeLayerNorm(...args: any[]): any { return callFunction(R.tor
  * - `native_norm(Tensor input, Scalar? p, IntArrayRef[1] dim, bool keepdim, ScalarType? dtype)` — `aten::native_norm.ScalarOpt_dim_dtype`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nativeNorm(input)`
  */
 export function nativeNorm(input: Tensor, p?: number | boolean): Tensor;
 export function nativeNorm(input: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DTypeName | null): Tensor;
@@ -3387,6 +3782,7 @@ export function nativeNorm(...args: any[]): any { return callFunction(R.torch_na
  * - `ne(Tensor input, Scalar other, *, Tensor out=None)` — `aten::ne.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ne(input, other)`
  */
 export function ne(input: Tensor, other: Tensor): Tensor;
 export function ne(input: Tensor, other: number | boolean): Tensor;
@@ -3396,6 +3792,7 @@ export function ne(...args: any[]): any { return callFunction(R.torch_ne, 'ne', 
  * - `neg(Tensor input, *, Tensor out=None)` — `aten::neg`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.neg(input)`
  */
 export function neg(input: Tensor): Tensor;
 export function neg(...args: any[]): any { return callFunction(R.torch_neg, 'neg', args); }
@@ -3404,6 +3801,7 @@ export function neg(...args: any[]): any { return callFunction(R.torch_neg, 'neg
  * - `neg_(Tensor input)` — `aten::neg_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.neg_(input)`
  */
 export function neg_(input: Tensor): Tensor;
 export function neg_(...args: any[]): any { return callFunction(R.torch_neg_, 'neg_', args); }
@@ -3412,6 +3810,7 @@ export function neg_(...args: any[]): any { return callFunction(R.torch_neg_, 'n
  * - `negative(Tensor input, *, Tensor out=None)` — `aten::negative`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.negative(input)`
  */
 export function negative(input: Tensor): Tensor;
 export function negative(...args: any[]): any { return callFunction(R.torch_negative, 'negative', args); }
@@ -3420,6 +3819,7 @@ export function negative(...args: any[]): any { return callFunction(R.torch_nega
  * - `negative_(Tensor input)` — `aten::negative_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.negative_(input)`
  */
 export function negative_(input: Tensor): Tensor;
 export function negative_(...args: any[]): any { return callFunction(R.torch_negative_, 'negative_', args); }
@@ -3428,6 +3828,7 @@ export function negative_(...args: any[]): any { return callFunction(R.torch_neg
  * - `nextafter(Tensor input, Tensor other, *, Tensor out=None)` — `aten::nextafter`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nextafter(input, other)`
  */
 export function nextafter(input: Tensor, other: Tensor): Tensor;
 export function nextafter(...args: any[]): any { return callFunction(R.torch_nextafter, 'nextafter', args); }
@@ -3436,6 +3837,7 @@ export function nextafter(...args: any[]): any { return callFunction(R.torch_nex
  * - `nonzero_static(Tensor input, *, SymInt size, int64_t fill_value=-1, Tensor out=None)` — `aten::nonzero_static`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nonzeroStatic(input, { size })`
  */
 export function nonzeroStatic(input: Tensor, options: { size?: number; fillValue?: number }): Tensor;
 export function nonzeroStatic(...args: any[]): any { return callFunction(R.torch_nonzero_static, 'nonzero_static', args); }
@@ -3444,6 +3846,7 @@ export function nonzeroStatic(...args: any[]): any { return callFunction(R.torch
  * - `norm_except_dim(Tensor v, int64_t pow=2, int64_t dim=0)` — `aten::norm_except_dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.normExceptDim(v)`
  */
 export function normExceptDim(v: Tensor, pow?: number, dim?: number): Tensor;
 export function normExceptDim(...args: any[]): any { return callFunction(R.torch_norm_except_dim, 'norm_except_dim', args); }
@@ -3455,6 +3858,7 @@ export function normExceptDim(...args: any[]): any { return callFunction(R.torch
  * - `normal(double mean, double std, SymIntArrayRef size, *, Generator? generator=None, Tensor out=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::normal.float_float`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.normal(mean, std)`
  */
 export function normal(mean: Tensor, std: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function normal(mean: Tensor, std?: number, options?: { generator?: Generator | null }): Tensor;
@@ -3467,6 +3871,7 @@ export function normal(...args: any[]): any { return callFunction(R.torch_normal
  * - `not_equal(Tensor input, Scalar other, *, Tensor out=None)` — `aten::not_equal.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.notEqual(input, other)`
  */
 export function notEqual(input: Tensor, other: Tensor): Tensor;
 export function notEqual(input: Tensor, other: number | boolean): Tensor;
@@ -3477,6 +3882,7 @@ export function notEqual(...args: any[]): any { return callFunction(R.torch_not_
  * - `nuclear_norm(Tensor input, bool keepdim=False, *, Tensor out=None)` — `aten::nuclear_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.nuclearNorm(input, dim)`
  */
 export function nuclearNorm(input: Tensor, dim: number | number[], keepdim?: boolean): Tensor;
 export function nuclearNorm(input: Tensor, keepdim?: boolean): Tensor;
@@ -3486,6 +3892,7 @@ export function nuclearNorm(...args: any[]): any { return callFunction(R.torch_n
  * - `orgqr(Tensor input, Tensor input2, *, Tensor out=None)` — `aten::orgqr`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.orgqr(input, input2)`
  */
 export function orgqr(input: Tensor, input2: Tensor): Tensor;
 export function orgqr(...args: any[]): any { return callFunction(R.torch_orgqr, 'orgqr', args); }
@@ -3494,6 +3901,7 @@ export function orgqr(...args: any[]): any { return callFunction(R.torch_orgqr, 
  * - `ormqr(Tensor input, Tensor input2, Tensor input3, bool left=True, bool transpose=False, *, Tensor out=None)` — `aten::ormqr`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ormqr(input, input2, input3)`
  */
 export function ormqr(input: Tensor, input2: Tensor, input3: Tensor, left?: boolean, transpose?: boolean): Tensor;
 export function ormqr(...args: any[]): any { return callFunction(R.torch_ormqr, 'ormqr', args); }
@@ -3502,6 +3910,7 @@ export function ormqr(...args: any[]): any { return callFunction(R.torch_ormqr, 
  * - `outer(Tensor input, Tensor vec2, *, Tensor out=None)` — `aten::outer`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.outer(input, vec2)`
  */
 export function outer(input: Tensor, vec2: Tensor): Tensor;
 export function outer(...args: any[]): any { return callFunction(R.torch_outer, 'outer', args); }
@@ -3510,6 +3919,7 @@ export function outer(...args: any[]): any { return callFunction(R.torch_outer, 
  * - `pairwise_distance(Tensor x1, Tensor x2, double p=2, double eps=1e-06, bool keepdim=False)` — `aten::pairwise_distance`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.pairwiseDistance(x1, x2)`
  */
 export function pairwiseDistance(x1: Tensor, x2: Tensor, p?: number, eps?: number, keepdim?: boolean): Tensor;
 export function pairwiseDistance(...args: any[]): any { return callFunction(R.torch_pairwise_distance, 'pairwise_distance', args); }
@@ -3518,6 +3928,7 @@ export function pairwiseDistance(...args: any[]): any { return callFunction(R.to
  * - `pdist(Tensor input, double p=2)` — `aten::pdist`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.pdist(input)`
  */
 export function pdist(input: Tensor, p?: number): Tensor;
 export function pdist(...args: any[]): any { return callFunction(R.torch_pdist, 'pdist', args); }
@@ -3526,6 +3937,7 @@ export function pdist(...args: any[]): any { return callFunction(R.torch_pdist, 
  * - `permute(Tensor input, IntArrayRef dims)` — `aten::permute`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.permute(input, dims)`
  */
 export function permute(input: Tensor, dims: number[]): Tensor;
 export function permute(...args: any[]): any { return callFunction(R.torch_permute, 'permute', args); }
@@ -3534,6 +3946,7 @@ export function permute(...args: any[]): any { return callFunction(R.torch_permu
  * - `permute_copy(Tensor input, IntArrayRef dims, *, Tensor out=None)` — `aten::permute_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.permuteCopy(input, dims)`
  */
 export function permuteCopy(input: Tensor, dims: number[]): Tensor;
 export function permuteCopy(...args: any[]): any { return callFunction(R.torch_permute_copy, 'permute_copy', args); }
@@ -3542,6 +3955,7 @@ export function permuteCopy(...args: any[]): any { return callFunction(R.torch_p
  * - `pinverse(Tensor input, double rcond=1e-15)` — `aten::pinverse`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.pinverse(input)`
  */
 export function pinverse(input: Tensor, rcond?: number): Tensor;
 export function pinverse(...args: any[]): any { return callFunction(R.torch_pinverse, 'pinverse', args); }
@@ -3550,6 +3964,7 @@ export function pinverse(...args: any[]): any { return callFunction(R.torch_pinv
  * - `pixel_shuffle(Tensor input, int64_t upscale_factor)` — `aten::pixel_shuffle`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.pixelShuffle(input, upscaleFactor)`
  */
 export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor;
 export function pixelShuffle(...args: any[]): any { return callFunction(R.torch_pixel_shuffle, 'pixel_shuffle', args); }
@@ -3558,6 +3973,7 @@ export function pixelShuffle(...args: any[]): any { return callFunction(R.torch_
  * - `pixel_unshuffle(Tensor input, int64_t downscale_factor)` — `aten::pixel_unshuffle`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.pixelUnshuffle(input, downscaleFactor)`
  */
 export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor;
 export function pixelUnshuffle(...args: any[]): any { return callFunction(R.torch_pixel_unshuffle, 'pixel_unshuffle', args); }
@@ -3566,6 +3982,7 @@ export function pixelUnshuffle(...args: any[]): any { return callFunction(R.torc
  * - `poisson(Tensor input, Generator? generator=None)` — `aten::poisson`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.poisson(input)`
  */
 export function poisson(input: Tensor, generator?: Generator | null): Tensor;
 export function poisson(...args: any[]): any { return callFunction(R.torch_poisson, 'poisson', args); }
@@ -3574,6 +3991,7 @@ export function poisson(...args: any[]): any { return callFunction(R.torch_poiss
  * - `poisson_nll_loss(Tensor input, Tensor target, bool log_input, bool full, double eps, int64_t reduction)` — `aten::poisson_nll_loss`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.poissonNllLoss(input, target, logInput, full, eps, reduction)`
  */
 export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, eps: number, reduction: number): Tensor;
 export function poissonNllLoss(...args: any[]): any { return callFunction(R.torch_poisson_nll_loss, 'poisson_nll_loss', args); }
@@ -3582,6 +4000,7 @@ export function poissonNllLoss(...args: any[]): any { return callFunction(R.torc
  * - `polar(Tensor abs, Tensor angle, *, Tensor out=None)` — `aten::polar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.polar(abs, angle)`
  */
 export function polar(abs: Tensor, angle: Tensor): Tensor;
 export function polar(...args: any[]): any { return callFunction(R.torch_polar, 'polar', args); }
@@ -3590,6 +4009,7 @@ export function polar(...args: any[]): any { return callFunction(R.torch_polar, 
  * - `polygamma(int64_t n, Tensor input, *, Tensor out=None)` — `aten::polygamma`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.polygamma(n, input)`
  */
 export function polygamma(n: number, input: Tensor): Tensor;
 export function polygamma(...args: any[]): any { return callFunction(R.torch_polygamma, 'polygamma', args); }
@@ -3598,6 +4018,7 @@ export function polygamma(...args: any[]): any { return callFunction(R.torch_pol
  * - `positive(Tensor input)` — `aten::positive`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.positive(input)`
  */
 export function positive(input: Tensor): Tensor;
 export function positive(...args: any[]): any { return callFunction(R.torch_positive, 'positive', args); }
@@ -3608,6 +4029,7 @@ export function positive(...args: any[]): any { return callFunction(R.torch_posi
  * - `pow(Tensor input, Scalar exponent, *, Tensor out=None)` — `aten::pow.Tensor_Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.pow(input, exponent)`
  */
 export function pow(input: Tensor, exponent: Tensor): Tensor;
 export function pow(input: number | boolean, exponent: Tensor): Tensor;
@@ -3618,6 +4040,7 @@ export function pow(...args: any[]): any { return callFunction(R.torch_pow, 'pow
  * - `prelu(Tensor input, Tensor weight)` — `aten::prelu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.prelu(input, weight)`
  */
 export function prelu(input: Tensor, weight: Tensor): Tensor;
 export function prelu(...args: any[]): any { return callFunction(R.torch_prelu, 'prelu', args); }
@@ -3627,6 +4050,7 @@ export function prelu(...args: any[]): any { return callFunction(R.torch_prelu, 
  * - `prod(Tensor input, int64_t dim, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::prod.dim_int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.prod(input)`
  */
 export function prod(input: Tensor, options?: { dtype?: DTypeName | null }): Tensor;
 export function prod(input: Tensor, dim: number, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
@@ -3636,6 +4060,7 @@ export function prod(...args: any[]): any { return callFunction(R.torch_prod, 'p
  * - `promote_types(ScalarType type1, ScalarType type2)` — `aten::promote_types`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.promoteTypes(type1, type2)`
  */
 export function promoteTypes(type1: DTypeName, type2: DTypeName): DType;
 export function promoteTypes(...args: any[]): any { return callFunction(R.torch_promote_types, 'promote_types', args); }
@@ -3644,6 +4069,7 @@ export function promoteTypes(...args: any[]): any { return callFunction(R.torch_
  * - `put(Tensor input, Tensor index, Tensor source, bool accumulate=False)` — `aten::put`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.put(input, index, source)`
  */
 export function put(input: Tensor, index: Tensor, source: Tensor, accumulate?: boolean): Tensor;
 export function put(...args: any[]): any { return callFunction(R.torch_put, 'put', args); }
@@ -3652,6 +4078,7 @@ export function put(...args: any[]): any { return callFunction(R.torch_put, 'put
  * - `q_per_channel_axis(Tensor input)` — `aten::q_per_channel_axis`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.qPerChannelAxis(input)`
  */
 export function qPerChannelAxis(input: Tensor): number;
 export function qPerChannelAxis(...args: any[]): any { return callFunction(R.torch_q_per_channel_axis, 'q_per_channel_axis', args); }
@@ -3660,6 +4087,7 @@ export function qPerChannelAxis(...args: any[]): any { return callFunction(R.tor
  * - `q_per_channel_scales(Tensor input)` — `aten::q_per_channel_scales`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.qPerChannelScales(input)`
  */
 export function qPerChannelScales(input: Tensor): Tensor;
 export function qPerChannelScales(...args: any[]): any { return callFunction(R.torch_q_per_channel_scales, 'q_per_channel_scales', args); }
@@ -3668,6 +4096,7 @@ export function qPerChannelScales(...args: any[]): any { return callFunction(R.t
  * - `q_per_channel_zero_points(Tensor input)` — `aten::q_per_channel_zero_points`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.qPerChannelZeroPoints(input)`
  */
 export function qPerChannelZeroPoints(input: Tensor): Tensor;
 export function qPerChannelZeroPoints(...args: any[]): any { return callFunction(R.torch_q_per_channel_zero_points, 'q_per_channel_zero_points', args); }
@@ -3676,6 +4105,7 @@ export function qPerChannelZeroPoints(...args: any[]): any { return callFunction
  * - `q_scale(Tensor input)` — `aten::q_scale`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.qScale(input)`
  */
 export function qScale(input: Tensor): number;
 export function qScale(...args: any[]): any { return callFunction(R.torch_q_scale, 'q_scale', args); }
@@ -3684,6 +4114,7 @@ export function qScale(...args: any[]): any { return callFunction(R.torch_q_scal
  * - `q_zero_point(Tensor input)` — `aten::q_zero_point`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.qZeroPoint(input)`
  */
 export function qZeroPoint(input: Tensor): number;
 export function qZeroPoint(...args: any[]): any { return callFunction(R.torch_q_zero_point, 'q_zero_point', args); }
@@ -3692,6 +4123,7 @@ export function qZeroPoint(...args: any[]): any { return callFunction(R.torch_q_
  * - `qr(Tensor input, bool some=True, *, TensorList[2] out=None)` — `aten::qr`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.qr(input)`
  */
 export function qr(input: Tensor, some?: boolean): [Tensor, Tensor] & { Q: Tensor; R: Tensor };
 export function qr(...args: any[]): any { return callFunction(R.torch_qr, 'qr', args); }
@@ -3701,6 +4133,7 @@ export function qr(...args: any[]): any { return callFunction(R.torch_qr, 'qr', 
  * - `quantile(Tensor input, double q, int64_t? dim=None, bool keepdim=False, *, c10::string_view interpolation="linear", Tensor out=None)` — `aten::quantile.scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantile(input, q)`
  */
 export function quantile(input: Tensor, q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
 export function quantile(input: Tensor, q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
@@ -3710,6 +4143,7 @@ export function quantile(...args: any[]): any { return callFunction(R.torch_quan
  * - `quantize_per_channel(Tensor input, Tensor scales, Tensor zero_points, int64_t axis, ScalarType dtype)` — `aten::quantize_per_channel`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizePerChannel(input, scales, zeroPoints, axis, dtype)`
  */
 export function quantizePerChannel(input: Tensor, scales: Tensor, zeroPoints: Tensor, axis: number, dtype: DTypeName): Tensor;
 export function quantizePerChannel(...args: any[]): any { return callFunction(R.torch_quantize_per_channel, 'quantize_per_channel', args); }
@@ -3720,6 +4154,7 @@ export function quantizePerChannel(...args: any[]): any { return callFunction(R.
  * - `quantize_per_tensor(TensorList tensors, Tensor scales, Tensor zero_points, ScalarType dtype)` — `aten::quantize_per_tensor.tensors`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizePerTensor(input, scale, zeroPoint, dtype)`
  */
 export function quantizePerTensor(input: Tensor, scale: Tensor, zeroPoint: Tensor, dtype: DTypeName): Tensor;
 export function quantizePerTensor(input: Tensor, scale: number, zeroPoint: number, dtype: DTypeName): Tensor;
@@ -3730,6 +4165,7 @@ export function quantizePerTensor(...args: any[]): any { return callFunction(R.t
  * - `quantize_per_tensor_dynamic(Tensor input, ScalarType dtype, bool reduce_range)` — `aten::quantize_per_tensor_dynamic`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizePerTensorDynamic(input, dtype, reduceRange)`
  */
 export function quantizePerTensorDynamic(input: Tensor, dtype: DTypeName, reduceRange: boolean): Tensor;
 export function quantizePerTensorDynamic(...args: any[]): any { return callFunction(R.torch_quantize_per_tensor_dynamic, 'quantize_per_tensor_dynamic', args); }
@@ -3738,6 +4174,7 @@ export function quantizePerTensorDynamic(...args: any[]): any { return callFunct
  * - `quantized_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor mean, Tensor var, double eps, double output_scale, int64_t output_zero_point)` — `aten::quantized_batch_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedBatchNorm(input, weight, bias, mean, var_, eps, outputScale, outputZeroPoint)`
  */
 export function quantizedBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, var_: Tensor, eps: number, outputScale: number, outputZeroPoint: number): Tensor;
 export function quantizedBatchNorm(...args: any[]): any { return callFunction(R.torch_quantized_batch_norm, 'quantized_batch_norm', args); }
@@ -3746,6 +4183,7 @@ export function quantizedBatchNorm(...args: any[]): any { return callFunction(R.
  * - `quantized_gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)` — `aten::quantized_gru_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedGruCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
  */
 export function quantizedGruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): Tensor;
 export function quantizedGruCell(...args: any[]): any { return callFunction(R.torch_quantized_gru_cell, 'quantized_gru_cell', args); }
@@ -3754,6 +4192,7 @@ export function quantizedGruCell(...args: any[]): any { return callFunction(R.to
  * - `quantized_lstm_cell(Tensor input, TensorList hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)` — `aten::quantized_lstm_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedLstmCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
  */
 export function quantizedLstmCell(input: Tensor, hx: Tensor[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): [Tensor, Tensor];
 export function quantizedLstmCell(...args: any[]): any { return callFunction(R.torch_quantized_lstm_cell, 'quantized_lstm_cell', args); }
@@ -3762,6 +4201,7 @@ export function quantizedLstmCell(...args: any[]): any { return callFunction(R.t
  * - `quantized_max_pool1d(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, IntArrayRef[1] dilation=1, bool ceil_mode=False)` — `aten::quantized_max_pool1d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedMaxPool1d(input, kernelSize)`
  */
 export function quantizedMaxPool1d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function quantizedMaxPool1d(...args: any[]): any { return callFunction(R.torch_quantized_max_pool1d, 'quantized_max_pool1d', args); }
@@ -3770,6 +4210,7 @@ export function quantizedMaxPool1d(...args: any[]): any { return callFunction(R.
  * - `quantized_max_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1, bool ceil_mode=False)` — `aten::quantized_max_pool2d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedMaxPool2d(input, kernelSize)`
  */
 export function quantizedMaxPool2d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function quantizedMaxPool2d(...args: any[]): any { return callFunction(R.torch_quantized_max_pool2d, 'quantized_max_pool2d', args); }
@@ -3778,6 +4219,7 @@ export function quantizedMaxPool2d(...args: any[]): any { return callFunction(R.
  * - `quantized_max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False)` — `aten::quantized_max_pool3d`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedMaxPool3d(input, kernelSize)`
  */
 export function quantizedMaxPool3d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
 export function quantizedMaxPool3d(...args: any[]): any { return callFunction(R.torch_quantized_max_pool3d, 'quantized_max_pool3d', args); }
@@ -3786,6 +4228,7 @@ export function quantizedMaxPool3d(...args: any[]): any { return callFunction(R.
  * - `quantized_rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)` — `aten::quantized_rnn_relu_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedRnnReluCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
  */
 export function quantizedRnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): Tensor;
 export function quantizedRnnReluCell(...args: any[]): any { return callFunction(R.torch_quantized_rnn_relu_cell, 'quantized_rnn_relu_cell', args); }
@@ -3794,6 +4237,7 @@ export function quantizedRnnReluCell(...args: any[]): any { return callFunction(
  * - `quantized_rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)` — `aten::quantized_rnn_tanh_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.quantizedRnnTanhCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
  */
 export function quantizedRnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): Tensor;
 export function quantizedRnnTanhCell(...args: any[]): any { return callFunction(R.torch_quantized_rnn_tanh_cell, 'quantized_rnn_tanh_cell', args); }
@@ -3802,6 +4246,7 @@ export function quantizedRnnTanhCell(...args: any[]): any { return callFunction(
  * - `rad2deg(Tensor input, *, Tensor out=None)` — `aten::rad2deg`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rad2deg(input)`
  */
 export function rad2deg(input: Tensor): Tensor;
 export function rad2deg(...args: any[]): any { return callFunction(R.torch_rad2deg, 'rad2deg', args); }
@@ -3810,6 +4255,7 @@ export function rad2deg(...args: any[]): any { return callFunction(R.torch_rad2d
  * - `rad2deg_(Tensor input)` — `aten::rad2deg_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rad2deg_(input)`
  */
 export function rad2deg_(input: Tensor): Tensor;
 export function rad2deg_(...args: any[]): any { return callFunction(R.torch_rad2deg_, 'rad2deg_', args); }
@@ -3823,6 +4269,7 @@ export function rad2deg_(...args: any[]): any { return callFunction(R.torch_rad2
  * - `randint_like(Tensor input, SymInt high, *, MemoryFormat? memory_format=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::randint_like`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.randintLike(input, low, high, { generator })`
  */
 export function randintLike(input: Tensor, low: number, high: number, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function randintLike(input: Tensor, low: number, high: number, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
@@ -3836,6 +4283,7 @@ export function randintLike(...args: any[]): any { return callFunction(R.torch_r
  * - `ravel(Tensor input)` — `aten::ravel`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.ravel(input)`
  */
 export function ravel(input: Tensor): Tensor;
 export function ravel(...args: any[]): any { return callFunction(R.torch_ravel, 'ravel', args); }
@@ -3844,6 +4292,7 @@ export function ravel(...args: any[]): any { return callFunction(R.torch_ravel, 
  * - `real(Tensor input)` — `aten::real`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.real(input)`
  */
 export function real(input: Tensor): Tensor;
 export function real(...args: any[]): any { return callFunction(R.torch_real, 'real', args); }
@@ -3852,6 +4301,7 @@ export function real(...args: any[]): any { return callFunction(R.torch_real, 'r
  * - `reciprocal(Tensor input, *, Tensor out=None)` — `aten::reciprocal`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.reciprocal(input)`
  */
 export function reciprocal(input: Tensor): Tensor;
 export function reciprocal(...args: any[]): any { return callFunction(R.torch_reciprocal, 'reciprocal', args); }
@@ -3860,6 +4310,7 @@ export function reciprocal(...args: any[]): any { return callFunction(R.torch_re
  * - `reciprocal_(Tensor input)` — `aten::reciprocal_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.reciprocal_(input)`
  */
 export function reciprocal_(input: Tensor): Tensor;
 export function reciprocal_(...args: any[]): any { return callFunction(R.torch_reciprocal_, 'reciprocal_', args); }
@@ -3868,6 +4319,7 @@ export function reciprocal_(...args: any[]): any { return callFunction(R.torch_r
  * - `relu(Tensor input)` — `aten::relu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.relu(input)`
  */
 export function relu(input: Tensor): Tensor;
 export function relu(...args: any[]): any { return callFunction(R.torch_relu, 'relu', args); }
@@ -3876,6 +4328,7 @@ export function relu(...args: any[]): any { return callFunction(R.torch_relu, 'r
  * - `relu_(Tensor input)` — `aten::relu_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.relu_(input)`
  */
 export function relu_(input: Tensor): Tensor;
 export function relu_(...args: any[]): any { return callFunction(R.torch_relu_, 'relu_', args); }
@@ -3886,6 +4339,7 @@ export function relu_(...args: any[]): any { return callFunction(R.torch_relu_, 
  * - `remainder(Tensor input, Scalar other, *, Tensor out=None)` — `aten::remainder.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.remainder(input, other)`
  */
 export function remainder(input: Tensor, other: Tensor): Tensor;
 export function remainder(input: number | boolean, other: Tensor): Tensor;
@@ -3896,6 +4350,7 @@ export function remainder(...args: any[]): any { return callFunction(R.torch_rem
  * - `renorm(Tensor input, Scalar p, int64_t dim, Scalar maxnorm, *, Tensor out=None)` — `aten::renorm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.renorm(input, p, dim, maxnorm)`
  */
 export function renorm(input: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
 export function renorm(...args: any[]): any { return callFunction(R.torch_renorm, 'renorm', args); }
@@ -3906,6 +4361,7 @@ export function renorm(...args: any[]): any { return callFunction(R.torch_renorm
  * - `repeat_interleave(Tensor input, SymInt repeats, int64_t? dim=None, *, SymInt? output_size=None)` — `aten::repeat_interleave.self_int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.repeatInterleave(input, repeats)`
  */
 export function repeatInterleave(input: Tensor, repeats: Tensor, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
 export function repeatInterleave(repeats: Tensor, options?: { outputSize?: number | null }): Tensor;
@@ -3916,6 +4372,7 @@ export function repeatInterleave(...args: any[]): any { return callFunction(R.to
  * - `reshape(Tensor input, SymIntArrayRef shape)` — `aten::reshape`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.reshape(input, shape)`
  */
 export function reshape(input: Tensor, shape: number[]): Tensor;
 export function reshape(...args: any[]): any { return callFunction(R.torch_reshape, 'reshape', args); }
@@ -3924,6 +4381,7 @@ export function reshape(...args: any[]): any { return callFunction(R.torch_resha
  * - `resize_as_(Tensor input, Tensor the_template, *, MemoryFormat? memory_format=None)` — `aten::resize_as_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.resizeAs_(input, theTemplate)`
  */
 export function resizeAs_(input: Tensor, theTemplate: Tensor, options?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resizeAs_(...args: any[]): any { return callFunction(R.torch_resize_as_, 'resize_as_', args); }
@@ -3932,6 +4390,7 @@ export function resizeAs_(...args: any[]): any { return callFunction(R.torch_res
  * - `resize_as_sparse_(Tensor input, Tensor the_template)` — `aten::resize_as_sparse_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.resizeAsSparse_(input, theTemplate)`
  */
 export function resizeAsSparse_(input: Tensor, theTemplate: Tensor): Tensor;
 export function resizeAsSparse_(...args: any[]): any { return callFunction(R.torch_resize_as_sparse_, 'resize_as_sparse_', args); }
@@ -3940,6 +4399,7 @@ export function resizeAsSparse_(...args: any[]): any { return callFunction(R.tor
  * - `resolve_conj(Tensor input)` — `aten::resolve_conj`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.resolveConj(input)`
  */
 export function resolveConj(input: Tensor): Tensor;
 export function resolveConj(...args: any[]): any { return callFunction(R.torch_resolve_conj, 'resolve_conj', args); }
@@ -3948,6 +4408,7 @@ export function resolveConj(...args: any[]): any { return callFunction(R.torch_r
  * - `resolve_neg(Tensor input)` — `aten::resolve_neg`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.resolveNeg(input)`
  */
 export function resolveNeg(input: Tensor): Tensor;
 export function resolveNeg(...args: any[]): any { return callFunction(R.torch_resolve_neg, 'resolve_neg', args); }
@@ -3959,6 +4420,7 @@ export function resolveNeg(...args: any[]): any { return callFunction(R.torch_re
  * - `result_type(Scalar scalar1, Scalar scalar2)` — `aten::result_type.Scalar_Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.resultType(tensor, other)`
  */
 export function resultType(tensor: Tensor, other: Tensor): DType;
 export function resultType(scalar: number | boolean, tensor: Tensor): DType;
@@ -3970,6 +4432,7 @@ export function resultType(...args: any[]): any { return callFunction(R.torch_re
  * - `rms_norm(Tensor input, SymIntArrayRef normalized_shape, Tensor? weight=None, double? eps=None)` — `aten::rms_norm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rmsNorm(input, normalizedShape)`
  */
 export function rmsNorm(input: Tensor, normalizedShape: number[], weight?: Tensor | null, eps?: number | null): Tensor;
 export function rmsNorm(...args: any[]): any { return callFunction(R.torch_rms_norm, 'rms_norm', args); }
@@ -3979,6 +4442,7 @@ export function rmsNorm(...args: any[]): any { return callFunction(R.torch_rms_n
  * - `rnn_relu(Tensor input, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)` — `aten::rnn_relu.input`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rnnRelu(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
 export function rnnRelu(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function rnnRelu(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
@@ -3988,6 +4452,7 @@ export function rnnRelu(...args: any[]): any { return callFunction(R.torch_rnn_r
  * - `rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)` — `aten::rnn_relu_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rnnReluCell(input, hx, wIh, wHh)`
  */
 export function rnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): Tensor;
 export function rnnReluCell(...args: any[]): any { return callFunction(R.torch_rnn_relu_cell, 'rnn_relu_cell', args); }
@@ -3997,6 +4462,7 @@ export function rnnReluCell(...args: any[]): any { return callFunction(R.torch_r
  * - `rnn_tanh(Tensor input, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)` — `aten::rnn_tanh.input`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rnnTanh(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
 export function rnnTanh(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
 export function rnnTanh(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
@@ -4006,6 +4472,7 @@ export function rnnTanh(...args: any[]): any { return callFunction(R.torch_rnn_t
  * - `rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)` — `aten::rnn_tanh_cell`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rnnTanhCell(input, hx, wIh, wHh)`
  */
 export function rnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh?: Tensor | null, bHh?: Tensor | null): Tensor;
 export function rnnTanhCell(...args: any[]): any { return callFunction(R.torch_rnn_tanh_cell, 'rnn_tanh_cell', args); }
@@ -4014,6 +4481,7 @@ export function rnnTanhCell(...args: any[]): any { return callFunction(R.torch_r
  * - `roll(Tensor input, SymIntArrayRef[1] shifts, IntArrayRef[1] dims=None)` — `aten::roll`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.roll(input, shifts)`
  */
 export function roll(input: Tensor, shifts: number | number[], dims?: number | number[]): Tensor;
 export function roll(...args: any[]): any { return callFunction(R.torch_roll, 'roll', args); }
@@ -4022,6 +4490,7 @@ export function roll(...args: any[]): any { return callFunction(R.torch_roll, 'r
  * - `rot90(Tensor input, int64_t k=1, IntArrayRef dims={0,1})` — `aten::rot90`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rot90(input)`
  */
 export function rot90(input: Tensor, k?: number, dims?: number[]): Tensor;
 export function rot90(...args: any[]): any { return callFunction(R.torch_rot90, 'rot90', args); }
@@ -4031,6 +4500,7 @@ export function rot90(...args: any[]): any { return callFunction(R.torch_rot90, 
  * - `round(Tensor input, *, int64_t decimals, Tensor out=None)` — `aten::round.decimals`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.round(input)`
  */
 export function round(input: Tensor): Tensor;
 export function round(input: Tensor, options: { decimals?: number }): Tensor;
@@ -4041,6 +4511,7 @@ export function round(...args: any[]): any { return callFunction(R.torch_round, 
  * - `round_(Tensor input, *, int64_t decimals)` — `aten::round_.decimals`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.round_(input)`
  */
 export function round_(input: Tensor): Tensor;
 export function round_(input: Tensor, options: { decimals?: number }): Tensor;
@@ -4050,6 +4521,7 @@ export function round_(...args: any[]): any { return callFunction(R.torch_round_
  * - `row_indices_copy(Tensor input, *, Tensor out=None)` — `aten::row_indices_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rowIndicesCopy(input)`
  */
 export function rowIndicesCopy(input: Tensor): Tensor;
 export function rowIndicesCopy(...args: any[]): any { return callFunction(R.torch_row_indices_copy, 'row_indices_copy', args); }
@@ -4058,6 +4530,7 @@ export function rowIndicesCopy(...args: any[]): any { return callFunction(R.torc
  * - `row_stack(TensorList tensors, *, Tensor out=None)` — `aten::row_stack`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rowStack(tensors)`
  */
 export function rowStack(tensors: Tensor[]): Tensor;
 export function rowStack(...args: any[]): any { return callFunction(R.torch_row_stack, 'row_stack', args); }
@@ -4066,6 +4539,7 @@ export function rowStack(...args: any[]): any { return callFunction(R.torch_row_
  * - `rrelu(Tensor input, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None)` — `aten::rrelu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rrelu(input)`
  */
 export function rrelu(input: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null): Tensor;
 export function rrelu(...args: any[]): any { return callFunction(R.torch_rrelu, 'rrelu', args); }
@@ -4074,6 +4548,7 @@ export function rrelu(...args: any[]): any { return callFunction(R.torch_rrelu, 
  * - `rrelu_(Tensor input, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None)` — `aten::rrelu_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rrelu_(input)`
  */
 export function rrelu_(input: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null): Tensor;
 export function rrelu_(...args: any[]): any { return callFunction(R.torch_rrelu_, 'rrelu_', args); }
@@ -4082,6 +4557,7 @@ export function rrelu_(...args: any[]): any { return callFunction(R.torch_rrelu_
  * - `rsqrt(Tensor input, *, Tensor out=None)` — `aten::rsqrt`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rsqrt(input)`
  */
 export function rsqrt(input: Tensor): Tensor;
 export function rsqrt(...args: any[]): any { return callFunction(R.torch_rsqrt, 'rsqrt', args); }
@@ -4090,6 +4566,7 @@ export function rsqrt(...args: any[]): any { return callFunction(R.torch_rsqrt, 
  * - `rsqrt_(Tensor input)` — `aten::rsqrt_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rsqrt_(input)`
  */
 export function rsqrt_(input: Tensor): Tensor;
 export function rsqrt_(...args: any[]): any { return callFunction(R.torch_rsqrt_, 'rsqrt_', args); }
@@ -4099,6 +4576,7 @@ export function rsqrt_(...args: any[]): any { return callFunction(R.torch_rsqrt_
  * - `rsub(Tensor input, Scalar other, Scalar alpha=1)` — `aten::rsub.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.rsub(input, other)`
  */
 export function rsub(input: Tensor, other: Tensor, options?: { alpha?: number | boolean }): Tensor;
 export function rsub(input: Tensor, other: number | boolean, alpha?: number | boolean): Tensor;
@@ -4108,6 +4586,7 @@ export function rsub(...args: any[]): any { return callFunction(R.torch_rsub, 'r
  * - `scalar_tensor(Scalar s, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::scalar_tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.scalarTensor(s)`
  */
 export function scalarTensor(s: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function scalarTensor(...args: any[]): any { return callFunction(R.torch_scalar_tensor, 'scalar_tensor', args); }
@@ -4119,6 +4598,7 @@ export function scalarTensor(...args: any[]): any { return callFunction(R.torch_
  * - `scatter(Tensor input, int64_t dim, Tensor index, Scalar value, *, c10::string_view reduce, Tensor out=None)` — `aten::scatter.value_reduce`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.scatter(input, dim, index, src)`
  */
 export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
 export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
@@ -4130,6 +4610,7 @@ export function scatter(...args: any[]): any { return callFunction(R.torch_scatt
  * - `scatter_add(Tensor input, int64_t dim, Tensor index, Tensor src, *, Tensor out=None)` — `aten::scatter_add`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.scatterAdd(input, dim, index, src)`
  */
 export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
 export function scatterAdd(...args: any[]): any { return callFunction(R.torch_scatter_add, 'scatter_add', args); }
@@ -4138,6 +4619,7 @@ export function scatterAdd(...args: any[]): any { return callFunction(R.torch_sc
  * - `scatter_reduce(Tensor input, int64_t dim, Tensor index, Tensor src, c10::string_view reduce, *, bool include_self=True, Tensor out=None)` — `aten::scatter_reduce.two`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.scatterReduce(input, dim, index, src, reduce)`
  */
 export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
 export function scatterReduce(...args: any[]): any { return callFunction(R.torch_scatter_reduce, 'scatter_reduce', args); }
@@ -4147,6 +4629,7 @@ export function scatterReduce(...args: any[]): any { return callFunction(R.torch
  * - `searchsorted(Tensor sorted_sequence, Scalar self, *, bool out_int32=False, bool right=False, c10::string_view? side=None, Tensor? sorter=None, Tensor out=None)` — `aten::searchsorted.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.searchsorted(sortedSequence, input)`
  */
 export function searchsorted(sortedSequence: Tensor, input: Tensor, options?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
 export function searchsorted(sortedSequence: Tensor, input: number | boolean, options?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
@@ -4156,6 +4639,7 @@ export function searchsorted(...args: any[]): any { return callFunction(R.torch_
  * - `segment_reduce(Tensor data, c10::string_view reduce, *, Tensor? lengths=None, Tensor? indices=None, Tensor? offsets=None, int64_t axis=0, bool unsafe=False, Scalar? initial=None)` — `aten::segment_reduce`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.segmentReduce(data, reduce)`
  */
 export function segmentReduce(data: Tensor, reduce: string, options?: { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number; unsafe?: boolean; initial?: number | boolean | null }): Tensor;
 export function segmentReduce(...args: any[]): any { return callFunction(R.torch_segment_reduce, 'segment_reduce', args); }
@@ -4164,6 +4648,7 @@ export function segmentReduce(...args: any[]): any { return callFunction(R.torch
  * - `select(Tensor input, int64_t dim, SymInt index)` — `aten::select.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.select(input, dim, index)`
  */
 export function select(input: Tensor, dim: number, index: number): Tensor;
 export function select(...args: any[]): any { return callFunction(R.torch_select, 'select', args); }
@@ -4172,6 +4657,7 @@ export function select(...args: any[]): any { return callFunction(R.torch_select
  * - `select_copy(Tensor input, int64_t dim, SymInt index, *, Tensor out=None)` — `aten::select_copy.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.selectCopy(input, dim, index)`
  */
 export function selectCopy(input: Tensor, dim: number, index: number): Tensor;
 export function selectCopy(...args: any[]): any { return callFunction(R.torch_select_copy, 'select_copy', args); }
@@ -4180,6 +4666,7 @@ export function selectCopy(...args: any[]): any { return callFunction(R.torch_se
  * - `select_scatter(Tensor input, Tensor src, int64_t dim, SymInt index)` — `aten::select_scatter`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.selectScatter(input, src, dim, index)`
  */
 export function selectScatter(input: Tensor, src: Tensor, dim: number, index: number): Tensor;
 export function selectScatter(...args: any[]): any { return callFunction(R.torch_select_scatter, 'select_scatter', args); }
@@ -4188,6 +4675,7 @@ export function selectScatter(...args: any[]): any { return callFunction(R.torch
  * - `selu(Tensor input)` — `aten::selu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.selu(input)`
  */
 export function selu(input: Tensor): Tensor;
 export function selu(...args: any[]): any { return callFunction(R.torch_selu, 'selu', args); }
@@ -4196,6 +4684,7 @@ export function selu(...args: any[]): any { return callFunction(R.torch_selu, 's
  * - `selu_(Tensor input)` — `aten::selu_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.selu_(input)`
  */
 export function selu_(input: Tensor): Tensor;
 export function selu_(...args: any[]): any { return callFunction(R.torch_selu_, 'selu_', args); }
@@ -4204,6 +4693,7 @@ export function selu_(...args: any[]): any { return callFunction(R.torch_selu_, 
  * - `sgn(Tensor input, *, Tensor out=None)` — `aten::sgn`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sgn(input)`
  */
 export function sgn(input: Tensor): Tensor;
 export function sgn(...args: any[]): any { return callFunction(R.torch_sgn, 'sgn', args); }
@@ -4212,6 +4702,7 @@ export function sgn(...args: any[]): any { return callFunction(R.torch_sgn, 'sgn
  * - `sigmoid(Tensor input, *, Tensor out=None)` — `aten::sigmoid`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sigmoid(input)`
  */
 export function sigmoid(input: Tensor): Tensor;
 export function sigmoid(...args: any[]): any { return callFunction(R.torch_sigmoid, 'sigmoid', args); }
@@ -4220,6 +4711,7 @@ export function sigmoid(...args: any[]): any { return callFunction(R.torch_sigmo
  * - `sigmoid_(Tensor input)` — `aten::sigmoid_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sigmoid_(input)`
  */
 export function sigmoid_(input: Tensor): Tensor;
 export function sigmoid_(...args: any[]): any { return callFunction(R.torch_sigmoid_, 'sigmoid_', args); }
@@ -4228,6 +4720,7 @@ export function sigmoid_(...args: any[]): any { return callFunction(R.torch_sigm
  * - `sign(Tensor input, *, Tensor out=None)` — `aten::sign`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sign(input)`
  */
 export function sign(input: Tensor): Tensor;
 export function sign(...args: any[]): any { return callFunction(R.torch_sign, 'sign', args); }
@@ -4236,6 +4729,7 @@ export function sign(...args: any[]): any { return callFunction(R.torch_sign, 's
  * - `signbit(Tensor input, *, Tensor out=None)` — `aten::signbit`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.signbit(input)`
  */
 export function signbit(input: Tensor): Tensor;
 export function signbit(...args: any[]): any { return callFunction(R.torch_signbit, 'signbit', args); }
@@ -4244,6 +4738,7 @@ export function signbit(...args: any[]): any { return callFunction(R.torch_signb
  * - `sin(Tensor input, *, Tensor out=None)` — `aten::sin`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sin(input)`
  */
 export function sin(input: Tensor): Tensor;
 export function sin(...args: any[]): any { return callFunction(R.torch_sin, 'sin', args); }
@@ -4252,6 +4747,7 @@ export function sin(...args: any[]): any { return callFunction(R.torch_sin, 'sin
  * - `sin_(Tensor input)` — `aten::sin_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sin_(input)`
  */
 export function sin_(input: Tensor): Tensor;
 export function sin_(...args: any[]): any { return callFunction(R.torch_sin_, 'sin_', args); }
@@ -4260,6 +4756,7 @@ export function sin_(...args: any[]): any { return callFunction(R.torch_sin_, 's
  * - `sinc(Tensor input, *, Tensor out=None)` — `aten::sinc`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sinc(input)`
  */
 export function sinc(input: Tensor): Tensor;
 export function sinc(...args: any[]): any { return callFunction(R.torch_sinc, 'sinc', args); }
@@ -4268,6 +4765,7 @@ export function sinc(...args: any[]): any { return callFunction(R.torch_sinc, 's
  * - `sinc_(Tensor input)` — `aten::sinc_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sinc_(input)`
  */
 export function sinc_(input: Tensor): Tensor;
 export function sinc_(...args: any[]): any { return callFunction(R.torch_sinc_, 'sinc_', args); }
@@ -4276,6 +4774,7 @@ export function sinc_(...args: any[]): any { return callFunction(R.torch_sinc_, 
  * - `sinh(Tensor input, *, Tensor out=None)` — `aten::sinh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sinh(input)`
  */
 export function sinh(input: Tensor): Tensor;
 export function sinh(...args: any[]): any { return callFunction(R.torch_sinh, 'sinh', args); }
@@ -4284,6 +4783,7 @@ export function sinh(...args: any[]): any { return callFunction(R.torch_sinh, 's
  * - `sinh_(Tensor input)` — `aten::sinh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sinh_(input)`
  */
 export function sinh_(input: Tensor): Tensor;
 export function sinh_(...args: any[]): any { return callFunction(R.torch_sinh_, 'sinh_', args); }
@@ -4292,6 +4792,7 @@ export function sinh_(...args: any[]): any { return callFunction(R.torch_sinh_, 
  * - `slice_copy(Tensor input, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1, *, Tensor out=None)` — `aten::slice_copy.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sliceCopy(input)`
  */
 export function sliceCopy(input: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
 export function sliceCopy(...args: any[]): any { return callFunction(R.torch_slice_copy, 'slice_copy', args); }
@@ -4300,6 +4801,7 @@ export function sliceCopy(...args: any[]): any { return callFunction(R.torch_sli
  * - `slice_inverse(Tensor input, Tensor src, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1)` — `aten::slice_inverse`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sliceInverse(input, src)`
  */
 export function sliceInverse(input: Tensor, src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
 export function sliceInverse(...args: any[]): any { return callFunction(R.torch_slice_inverse, 'slice_inverse', args); }
@@ -4308,6 +4810,7 @@ export function sliceInverse(...args: any[]): any { return callFunction(R.torch_
  * - `slice_scatter(Tensor input, Tensor src, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1, *, Tensor out=None)` — `aten::slice_scatter`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sliceScatter(input, src)`
  */
 export function sliceScatter(input: Tensor, src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
 export function sliceScatter(...args: any[]): any { return callFunction(R.torch_slice_scatter, 'slice_scatter', args); }
@@ -4316,6 +4819,7 @@ export function sliceScatter(...args: any[]): any { return callFunction(R.torch_
  * - `slogdet(Tensor input, *, TensorList[2] out=None)` — `aten::slogdet`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.slogdet(input)`
  */
 export function slogdet(input: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
 export function slogdet(...args: any[]): any { return callFunction(R.torch_slogdet, 'slogdet', args); }
@@ -4324,6 +4828,7 @@ export function slogdet(...args: any[]): any { return callFunction(R.torch_slogd
  * - `smm(Tensor input, Tensor mat2)` — `aten::smm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.smm(input, mat2)`
  */
 export function smm(input: Tensor, mat2: Tensor): Tensor;
 export function smm(...args: any[]): any { return callFunction(R.torch_smm, 'smm', args); }
@@ -4332,6 +4837,7 @@ export function smm(...args: any[]): any { return callFunction(R.torch_smm, 'smm
  * - `softmax(Tensor input, int64_t dim, ScalarType? dtype=None, *, Tensor out=None)` — `aten::softmax.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.softmax(input, dim)`
  */
 export function softmax(input: Tensor, dim: number, dtype?: DTypeName | null): Tensor;
 export function softmax(...args: any[]): any { return callFunction(R.torch_softmax, 'softmax', args); }
@@ -4341,6 +4847,7 @@ export function softmax(...args: any[]): any { return callFunction(R.torch_softm
  * - `sort(Tensor input, int64_t dim=-1, bool descending=False, *, TensorList[2] out=None)` — `aten::sort`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sort(input, { stable })`
  */
 export function sort(input: Tensor, options: { stable?: boolean | null; dim?: number; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function sort(input: Tensor, dim?: number, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -4351,6 +4858,7 @@ export function sort(...args: any[]): any { return callFunction(R.torch_sort, 's
  * - `split(Tensor input, SymIntArrayRef split_size, int64_t dim=0)` — `aten::split.sizes`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.split(input, splitSize)`
  */
 export function split(input: Tensor, splitSize: number, dim?: number): Tensor[];
 export function split(input: Tensor, splitSize: number[], dim?: number): Tensor[];
@@ -4360,6 +4868,7 @@ export function split(...args: any[]): any { return callFunction(R.torch_split, 
  * - `split_copy(Tensor input, SymInt split_size, int64_t dim=0, *, TensorList out=None)` — `aten::split_copy.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.splitCopy(input, splitSize)`
  */
 export function splitCopy(input: Tensor, splitSize: number, dim?: number): Tensor[];
 export function splitCopy(...args: any[]): any { return callFunction(R.torch_split_copy, 'split_copy', args); }
@@ -4368,6 +4877,7 @@ export function splitCopy(...args: any[]): any { return callFunction(R.torch_spl
  * - `split_with_sizes(Tensor input, SymIntArrayRef split_sizes, int64_t dim=0)` — `aten::split_with_sizes`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.splitWithSizes(input, splitSizes)`
  */
 export function splitWithSizes(input: Tensor, splitSizes: number[], dim?: number): Tensor[];
 export function splitWithSizes(...args: any[]): any { return callFunction(R.torch_split_with_sizes, 'split_with_sizes', args); }
@@ -4376,6 +4886,7 @@ export function splitWithSizes(...args: any[]): any { return callFunction(R.torc
  * - `split_with_sizes_copy(Tensor input, SymIntArrayRef split_sizes, int64_t dim=0, *, TensorList out=None)` — `aten::split_with_sizes_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.splitWithSizesCopy(input, splitSizes)`
  */
 export function splitWithSizesCopy(input: Tensor, splitSizes: number[], dim?: number): Tensor[];
 export function splitWithSizesCopy(...args: any[]): any { return callFunction(R.torch_split_with_sizes_copy, 'split_with_sizes_copy', args); }
@@ -4384,6 +4895,7 @@ export function splitWithSizesCopy(...args: any[]): any { return callFunction(R.
  * - `sqrt(Tensor input, *, Tensor out=None)` — `aten::sqrt`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sqrt(input)`
  */
 export function sqrt(input: Tensor): Tensor;
 export function sqrt(...args: any[]): any { return callFunction(R.torch_sqrt, 'sqrt', args); }
@@ -4392,6 +4904,7 @@ export function sqrt(...args: any[]): any { return callFunction(R.torch_sqrt, 's
  * - `sqrt_(Tensor input)` — `aten::sqrt_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sqrt_(input)`
  */
 export function sqrt_(input: Tensor): Tensor;
 export function sqrt_(...args: any[]): any { return callFunction(R.torch_sqrt_, 'sqrt_', args); }
@@ -4400,6 +4913,7 @@ export function sqrt_(...args: any[]): any { return callFunction(R.torch_sqrt_, 
  * - `square(Tensor input, *, Tensor out=None)` — `aten::square`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.square(input)`
  */
 export function square(input: Tensor): Tensor;
 export function square(...args: any[]): any { return callFunction(R.torch_square, 'square', args); }
@@ -4408,6 +4922,7 @@ export function square(...args: any[]): any { return callFunction(R.torch_square
  * - `square_(Tensor input)` — `aten::square_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.square_(input)`
  */
 export function square_(input: Tensor): Tensor;
 export function square_(...args: any[]): any { return callFunction(R.torch_square_, 'square_', args); }
@@ -4418,6 +4933,7 @@ export function square_(...args: any[]): any { return callFunction(R.torch_squar
  * - `squeeze(Tensor input, IntArrayRef dim)` — `aten::squeeze.dims`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.squeeze(input)`
  */
 export function squeeze(input: Tensor): Tensor;
 export function squeeze(input: Tensor, dim: number): Tensor;
@@ -4430,6 +4946,7 @@ export function squeeze(...args: any[]): any { return callFunction(R.torch_squee
  * - `squeeze_copy(Tensor input, IntArrayRef dim, *, Tensor out=None)` — `aten::squeeze_copy.dims`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.squeezeCopy(input)`
  */
 export function squeezeCopy(input: Tensor): Tensor;
 export function squeezeCopy(input: Tensor, dim: number): Tensor;
@@ -4440,6 +4957,7 @@ export function squeezeCopy(...args: any[]): any { return callFunction(R.torch_s
  * - `sspaddmm(Tensor input, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1, Tensor out=None)` — `aten::sspaddmm`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sspaddmm(input, mat1, mat2)`
  */
 export function sspaddmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
 export function sspaddmm(...args: any[]): any { return callFunction(R.torch_sspaddmm, 'sspaddmm', args); }
@@ -4448,6 +4966,7 @@ export function sspaddmm(...args: any[]): any { return callFunction(R.torch_sspa
  * - `stack(TensorList tensors, int64_t dim=0, *, Tensor out=None)` — `aten::stack`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.stack(tensors)`
  */
 export function stack(tensors: Tensor[], dim?: number): Tensor;
 export function stack(...args: any[]): any { return callFunction(R.torch_stack, 'stack', args); }
@@ -4458,6 +4977,7 @@ export function stack(...args: any[]): any { return callFunction(R.torch_stack, 
  * - `std(Tensor input, bool unbiased=True)` — `aten::std`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.std(input, dim)`
  */
 export function std(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
 export function std(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
@@ -4470,6 +4990,7 @@ export function std(...args: any[]): any { return callFunction(R.torch_std, 'std
  * - `std_mean(Tensor input, bool unbiased=True)` — `aten::std_mean`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.stdMean(input, dim)`
  */
 export function stdMean(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
 export function stdMean(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): [Tensor, Tensor];
@@ -4481,6 +5002,7 @@ export function stdMean(...args: any[]): any { return callFunction(R.torch_std_m
  * - `stft(Tensor input, int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None, bool? align_to_window=None)` — `aten::stft`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.stft(input, nFft)`
  */
 export function stft(input: Tensor, nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
 export function stft(input: Tensor, nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
@@ -4490,6 +5012,7 @@ export function stft(...args: any[]): any { return callFunction(R.torch_stft, 's
  * - `sub(Tensor input, Tensor other, *, Scalar alpha=1, Tensor out=None)` — `aten::sub.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sub(input, other)`
  */
 export function sub(input: Tensor | number | boolean, other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
 export function sub(...args: any[]): any { return callFunction(R.torch_sub, 'sub', args); }
@@ -4499,6 +5022,7 @@ export function sub(...args: any[]): any { return callFunction(R.torch_sub, 'sub
  * - `subtract(Tensor input, Scalar other, Scalar alpha=1)` — `aten::subtract.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.subtract(input, other)`
  */
 export function subtract(input: Tensor | number | boolean, other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
 export function subtract(input: Tensor | number | boolean, other: number | boolean, alpha?: number | boolean): Tensor;
@@ -4509,6 +5033,7 @@ export function subtract(...args: any[]): any { return callFunction(R.torch_subt
  * - `sum(Tensor input, IntArrayRef[1]? dim, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::sum.dim_IntList`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.sum(input)`
  */
 export function sum(input: Tensor, options?: { dtype?: DTypeName | null }): Tensor;
 export function sum(input: Tensor, dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
@@ -4518,6 +5043,7 @@ export function sum(...args: any[]): any { return callFunction(R.torch_sum, 'sum
  * - `svd(Tensor input, bool some=True, bool compute_uv=True, *, TensorList[3] out=None)` — `aten::svd`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.svd(input)`
  */
 export function svd(input: Tensor, some?: boolean, computeUv?: boolean): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
 export function svd(...args: any[]): any { return callFunction(R.torch_svd, 'svd', args); }
@@ -4526,6 +5052,7 @@ export function svd(...args: any[]): any { return callFunction(R.torch_svd, 'svd
  * - `swapaxes(Tensor input, int64_t axis0, int64_t axis1)` — `aten::swapaxes`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.swapaxes(input, axis0, axis1)`
  */
 export function swapaxes(input: Tensor, axis0: number, axis1: number): Tensor;
 export function swapaxes(...args: any[]): any { return callFunction(R.torch_swapaxes, 'swapaxes', args); }
@@ -4534,6 +5061,7 @@ export function swapaxes(...args: any[]): any { return callFunction(R.torch_swap
  * - `swapdims(Tensor input, int64_t dim0, int64_t dim1)` — `aten::swapdims`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.swapdims(input, dim0, dim1)`
  */
 export function swapdims(input: Tensor, dim0: number, dim1: number): Tensor;
 export function swapdims(...args: any[]): any { return callFunction(R.torch_swapdims, 'swapdims', args); }
@@ -4542,6 +5070,7 @@ export function swapdims(...args: any[]): any { return callFunction(R.torch_swap
  * - `sym_constrain_range(Scalar size, *, int64_t? min=None, int64_t? max=None)` — `aten::sym_constrain_range`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.symConstrainRange(size)`
  */
 export function symConstrainRange(size: number | boolean, options?: { min?: number | null; max?: number | null }): void;
 export function symConstrainRange(...args: any[]): any { return callFunction(R.torch_sym_constrain_range, 'sym_constrain_range', args); }
@@ -4550,6 +5079,7 @@ export function symConstrainRange(...args: any[]): any { return callFunction(R.t
  * - `sym_constrain_range_for_size(Scalar size, *, int64_t? min=None, int64_t? max=None)` — `aten::sym_constrain_range_for_size`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.symConstrainRangeForSize(size)`
  */
 export function symConstrainRangeForSize(size: number | boolean, options?: { min?: number | null; max?: number | null }): void;
 export function symConstrainRangeForSize(...args: any[]): any { return callFunction(R.torch_sym_constrain_range_for_size, 'sym_constrain_range_for_size', args); }
@@ -4558,6 +5088,7 @@ export function symConstrainRangeForSize(...args: any[]): any { return callFunct
  * - `t(Tensor input)` — `aten::t`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.t(input)`
  */
 export function t(input: Tensor): Tensor;
 export function t(...args: any[]): any { return callFunction(R.torch_t, 't', args); }
@@ -4566,6 +5097,7 @@ export function t(...args: any[]): any { return callFunction(R.torch_t, 't', arg
  * - `t_copy(Tensor input, *, Tensor out=None)` — `aten::t_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tCopy(input)`
  */
 export function tCopy(input: Tensor): Tensor;
 export function tCopy(...args: any[]): any { return callFunction(R.torch_t_copy, 't_copy', args); }
@@ -4574,6 +5106,7 @@ export function tCopy(...args: any[]): any { return callFunction(R.torch_t_copy,
  * - `take(Tensor input, Tensor index, *, Tensor out=None)` — `aten::take`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.take(input, index)`
  */
 export function take(input: Tensor, index: Tensor): Tensor;
 export function take(...args: any[]): any { return callFunction(R.torch_take, 'take', args); }
@@ -4582,6 +5115,7 @@ export function take(...args: any[]): any { return callFunction(R.torch_take, 't
  * - `take_along_dim(Tensor input, Tensor indices, int64_t? dim=None, *, Tensor out=None)` — `aten::take_along_dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.takeAlongDim(input, indices)`
  */
 export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | null): Tensor;
 export function takeAlongDim(...args: any[]): any { return callFunction(R.torch_take_along_dim, 'take_along_dim', args); }
@@ -4590,6 +5124,7 @@ export function takeAlongDim(...args: any[]): any { return callFunction(R.torch_
  * - `tan(Tensor input, *, Tensor out=None)` — `aten::tan`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tan(input)`
  */
 export function tan(input: Tensor): Tensor;
 export function tan(...args: any[]): any { return callFunction(R.torch_tan, 'tan', args); }
@@ -4598,6 +5133,7 @@ export function tan(...args: any[]): any { return callFunction(R.torch_tan, 'tan
  * - `tan_(Tensor input)` — `aten::tan_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tan_(input)`
  */
 export function tan_(input: Tensor): Tensor;
 export function tan_(...args: any[]): any { return callFunction(R.torch_tan_, 'tan_', args); }
@@ -4606,6 +5142,7 @@ export function tan_(...args: any[]): any { return callFunction(R.torch_tan_, 't
  * - `tanh(Tensor input, *, Tensor out=None)` — `aten::tanh`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tanh(input)`
  */
 export function tanh(input: Tensor): Tensor;
 export function tanh(...args: any[]): any { return callFunction(R.torch_tanh, 'tanh', args); }
@@ -4614,6 +5151,7 @@ export function tanh(...args: any[]): any { return callFunction(R.torch_tanh, 't
  * - `tanh_(Tensor input)` — `aten::tanh_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tanh_(input)`
  */
 export function tanh_(input: Tensor): Tensor;
 export function tanh_(...args: any[]): any { return callFunction(R.torch_tanh_, 'tanh_', args); }
@@ -4624,6 +5162,7 @@ export function tanh_(...args: any[]): any { return callFunction(R.torch_tanh_, 
  * - `tensor_split(Tensor input, SymInt sections, int64_t dim=0)` — `aten::tensor_split.sections`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tensorSplit(input, indices)`
  */
 export function tensorSplit(input: Tensor, indices: number[], dim?: number): Tensor[];
 export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim?: number): Tensor[];
@@ -4634,6 +5173,7 @@ export function tensorSplit(...args: any[]): any { return callFunction(R.torch_t
  * - `threshold(Tensor input, Scalar threshold, Scalar value, *, Tensor out=None)` — `aten::threshold`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.threshold(input, threshold, value)`
  */
 export function threshold(input: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
 export function threshold(...args: any[]): any { return callFunction(R.torch_threshold, 'threshold', args); }
@@ -4642,6 +5182,7 @@ export function threshold(...args: any[]): any { return callFunction(R.torch_thr
  * - `threshold_(Tensor input, Scalar threshold, Scalar value)` — `aten::threshold_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.threshold_(input, threshold, value)`
  */
 export function threshold_(input: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
 export function threshold_(...args: any[]): any { return callFunction(R.torch_threshold_, 'threshold_', args); }
@@ -4650,6 +5191,7 @@ export function threshold_(...args: any[]): any { return callFunction(R.torch_th
  * - `tile(Tensor input, SymIntArrayRef dims)` — `aten::tile`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tile(input, dims)`
  */
 export function tile(input: Tensor, dims: number[]): Tensor;
 export function tile(...args: any[]): any { return callFunction(R.torch_tile, 'tile', args); }
@@ -4658,6 +5200,7 @@ export function tile(...args: any[]): any { return callFunction(R.torch_tile, 't
  * - `topk(Tensor input, SymInt k, int64_t dim=-1, bool largest=True, bool sorted=True, *, TensorList[2] out=None)` — `aten::topk`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.topk(input, k)`
  */
 export function topk(input: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function topk(...args: any[]): any { return callFunction(R.torch_topk, 'topk', args); }
@@ -4666,6 +5209,7 @@ export function topk(...args: any[]): any { return callFunction(R.torch_topk, 't
  * - `trace(Tensor input)` — `aten::trace`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.trace(input)`
  */
 export function trace(input: Tensor): Tensor;
 export function trace(...args: any[]): any { return callFunction(R.torch_trace, 'trace', args); }
@@ -4674,6 +5218,7 @@ export function trace(...args: any[]): any { return callFunction(R.torch_trace, 
  * - `transpose(Tensor input, int64_t dim0, int64_t dim1)` — `aten::transpose.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.transpose(input, dim0, dim1)`
  */
 export function transpose(input: Tensor, dim0: number, dim1: number): Tensor;
 export function transpose(...args: any[]): any { return callFunction(R.torch_transpose, 'transpose', args); }
@@ -4682,6 +5227,7 @@ export function transpose(...args: any[]): any { return callFunction(R.torch_tra
  * - `transpose_copy(Tensor input, int64_t dim0, int64_t dim1, *, Tensor out=None)` — `aten::transpose_copy.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.transposeCopy(input, dim0, dim1)`
  */
 export function transposeCopy(input: Tensor, dim0: number, dim1: number): Tensor;
 export function transposeCopy(...args: any[]): any { return callFunction(R.torch_transpose_copy, 'transpose_copy', args); }
@@ -4691,6 +5237,7 @@ export function transposeCopy(...args: any[]): any { return callFunction(R.torch
  * - `trapezoid(Tensor y, *, Scalar dx=1, int64_t dim=-1)` — `aten::trapezoid.dx`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.trapezoid(y, x)`
  */
 export function trapezoid(y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
 export function trapezoid(y: Tensor, options?: { dx?: number | boolean; dim?: number }): Tensor;
@@ -4701,6 +5248,7 @@ export function trapezoid(...args: any[]): any { return callFunction(R.torch_tra
  * - `trapz(Tensor y, Tensor x, *, int64_t dim=-1)` — `aten::trapz.x`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.trapz(y)`
  */
 export function trapz(y: Tensor, options?: { dx?: number; dim?: number }): Tensor;
 export function trapz(y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
@@ -4710,6 +5258,7 @@ export function trapz(...args: any[]): any { return callFunction(R.torch_trapz, 
  * - `triangular_solve(Tensor input, Tensor A, bool upper=True, bool transpose=False, bool unitriangular=False, *, TensorList[2] out=None)` — `aten::triangular_solve`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.triangularSolve(input, A)`
  */
 export function triangularSolve(input: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor] & { solution: Tensor; clonedCoefficient: Tensor };
 export function triangularSolve(...args: any[]): any { return callFunction(R.torch_triangular_solve, 'triangular_solve', args); }
@@ -4718,6 +5267,7 @@ export function triangularSolve(...args: any[]): any { return callFunction(R.tor
  * - `tril(Tensor input, SymInt diagonal=0, *, Tensor out=None)` — `aten::tril`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tril(input)`
  */
 export function tril(input: Tensor, diagonal?: number): Tensor;
 export function tril(...args: any[]): any { return callFunction(R.torch_tril, 'tril', args); }
@@ -4726,6 +5276,7 @@ export function tril(...args: any[]): any { return callFunction(R.torch_tril, 't
  * - `tril_indices(int64_t row, int64_t col, int64_t offset=0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::tril_indices`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.trilIndices(row, col)`
  */
 export function trilIndices(row: number, col: number, offset?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function trilIndices(...args: any[]): any { return callFunction(R.torch_tril_indices, 'tril_indices', args); }
@@ -4734,6 +5285,7 @@ export function trilIndices(...args: any[]): any { return callFunction(R.torch_t
  * - `triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, double margin=1.0, double p=2, double eps=1e-06, bool swap=False, int64_t reduction=at::Reduction::Mean)` — `aten::triplet_margin_loss`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.tripletMarginLoss(anchor, positive, negative)`
  */
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, swap?: boolean, reduction?: number): Tensor;
 export function tripletMarginLoss(...args: any[]): any { return callFunction(R.torch_triplet_margin_loss, 'triplet_margin_loss', args); }
@@ -4742,6 +5294,7 @@ export function tripletMarginLoss(...args: any[]): any { return callFunction(R.t
  * - `triu(Tensor input, SymInt diagonal=0, *, Tensor out=None)` — `aten::triu`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.triu(input)`
  */
 export function triu(input: Tensor, diagonal?: number): Tensor;
 export function triu(...args: any[]): any { return callFunction(R.torch_triu, 'triu', args); }
@@ -4750,6 +5303,7 @@ export function triu(...args: any[]): any { return callFunction(R.torch_triu, 't
  * - `triu_indices(int64_t row, int64_t col, int64_t offset=0, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::triu_indices`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.triuIndices(row, col)`
  */
 export function triuIndices(row: number, col: number, offset?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function triuIndices(...args: any[]): any { return callFunction(R.torch_triu_indices, 'triu_indices', args); }
@@ -4759,6 +5313,7 @@ export function triuIndices(...args: any[]): any { return callFunction(R.torch_t
  * - `true_divide(Tensor input, Scalar other)` — `aten::true_divide.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.trueDivide(input, other)`
  */
 export function trueDivide(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
 export function trueDivide(input: Tensor | number | boolean, other: number | boolean): Tensor;
@@ -4768,6 +5323,7 @@ export function trueDivide(...args: any[]): any { return callFunction(R.torch_tr
  * - `trunc(Tensor input, *, Tensor out=None)` — `aten::trunc`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.trunc(input)`
  */
 export function trunc(input: Tensor): Tensor;
 export function trunc(...args: any[]): any { return callFunction(R.torch_trunc, 'trunc', args); }
@@ -4776,6 +5332,7 @@ export function trunc(...args: any[]): any { return callFunction(R.torch_trunc, 
  * - `trunc_(Tensor input)` — `aten::trunc_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.trunc_(input)`
  */
 export function trunc_(input: Tensor): Tensor;
 export function trunc_(...args: any[]): any { return callFunction(R.torch_trunc_, 'trunc_', args); }
@@ -4784,6 +5341,7 @@ export function trunc_(...args: any[]): any { return callFunction(R.torch_trunc_
  * - `unbind(Tensor input, int64_t dim=0)` — `aten::unbind.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unbind(input)`
  */
 export function unbind(input: Tensor, dim?: number): Tensor[];
 export function unbind(...args: any[]): any { return callFunction(R.torch_unbind, 'unbind', args); }
@@ -4792,6 +5350,7 @@ export function unbind(...args: any[]): any { return callFunction(R.torch_unbind
  * - `unbind_copy(Tensor input, int64_t dim=0, *, TensorList out=None)` — `aten::unbind_copy.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unbindCopy(input)`
  */
 export function unbindCopy(input: Tensor, dim?: number): Tensor[];
 export function unbindCopy(...args: any[]): any { return callFunction(R.torch_unbind_copy, 'unbind_copy', args); }
@@ -4800,6 +5359,7 @@ export function unbindCopy(...args: any[]): any { return callFunction(R.torch_un
  * - `unflatten(Tensor input, int64_t dim, SymIntArrayRef sizes)` — `aten::unflatten.int`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unflatten(input, dim, sizes)`
  */
 export function unflatten(input: Tensor, dim: number, sizes: number[]): Tensor;
 export function unflatten(...args: any[]): any { return callFunction(R.torch_unflatten, 'unflatten', args); }
@@ -4808,6 +5368,7 @@ export function unflatten(...args: any[]): any { return callFunction(R.torch_unf
  * - `unfold_copy(Tensor input, int64_t dimension, int64_t size, int64_t step, *, Tensor out=None)` — `aten::unfold_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unfoldCopy(input, dimension, size, step)`
  */
 export function unfoldCopy(input: Tensor, dimension: number, size: number, step: number): Tensor;
 export function unfoldCopy(...args: any[]): any { return callFunction(R.torch_unfold_copy, 'unfold_copy', args); }
@@ -4816,6 +5377,7 @@ export function unfoldCopy(...args: any[]): any { return callFunction(R.torch_un
  * - `unique_dim(Tensor input, int64_t dim, bool sorted=True, bool return_inverse=False, bool return_counts=False)` — `aten::unique_dim`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.uniqueDim(input, dim)`
  */
 export function uniqueDim(input: Tensor, dim: number, sorted?: boolean, returnInverse?: boolean, returnCounts?: boolean): [Tensor, Tensor, Tensor];
 export function uniqueDim(...args: any[]): any { return callFunction(R.torch_unique_dim, 'unique_dim', args); }
@@ -4824,6 +5386,7 @@ export function uniqueDim(...args: any[]): any { return callFunction(R.torch_uni
  * - `unsafe_chunk(Tensor input, int64_t chunks, int64_t dim=0)` — `aten::unsafe_chunk`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unsafeChunk(input, chunks)`
  */
 export function unsafeChunk(input: Tensor, chunks: number, dim?: number): Tensor[];
 export function unsafeChunk(...args: any[]): any { return callFunction(R.torch_unsafe_chunk, 'unsafe_chunk', args); }
@@ -4832,6 +5395,7 @@ export function unsafeChunk(...args: any[]): any { return callFunction(R.torch_u
  * - `unsafe_split(Tensor input, SymInt split_size, int64_t dim=0)` — `aten::unsafe_split.Tensor`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unsafeSplit(input, splitSize)`
  */
 export function unsafeSplit(input: Tensor, splitSize: number, dim?: number): Tensor[];
 export function unsafeSplit(...args: any[]): any { return callFunction(R.torch_unsafe_split, 'unsafe_split', args); }
@@ -4840,6 +5404,7 @@ export function unsafeSplit(...args: any[]): any { return callFunction(R.torch_u
  * - `unsafe_split_with_sizes(Tensor input, SymIntArrayRef split_sizes, int64_t dim=0)` — `aten::unsafe_split_with_sizes`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unsafeSplitWithSizes(input, splitSizes)`
  */
 export function unsafeSplitWithSizes(input: Tensor, splitSizes: number[], dim?: number): Tensor[];
 export function unsafeSplitWithSizes(...args: any[]): any { return callFunction(R.torch_unsafe_split_with_sizes, 'unsafe_split_with_sizes', args); }
@@ -4848,6 +5413,7 @@ export function unsafeSplitWithSizes(...args: any[]): any { return callFunction(
  * - `unsqueeze(Tensor input, int64_t dim)` — `aten::unsqueeze`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unsqueeze(input, dim)`
  */
 export function unsqueeze(input: Tensor, dim: number): Tensor;
 export function unsqueeze(...args: any[]): any { return callFunction(R.torch_unsqueeze, 'unsqueeze', args); }
@@ -4856,6 +5422,7 @@ export function unsqueeze(...args: any[]): any { return callFunction(R.torch_uns
  * - `unsqueeze_copy(Tensor input, int64_t dim, *, Tensor out=None)` — `aten::unsqueeze_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.unsqueezeCopy(input, dim)`
  */
 export function unsqueezeCopy(input: Tensor, dim: number): Tensor;
 export function unsqueezeCopy(...args: any[]): any { return callFunction(R.torch_unsqueeze_copy, 'unsqueeze_copy', args); }
@@ -4864,6 +5431,7 @@ export function unsqueezeCopy(...args: any[]): any { return callFunction(R.torch
  * - `values_copy(Tensor input, *, Tensor out=None)` — `aten::values_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.valuesCopy(input)`
  */
 export function valuesCopy(input: Tensor): Tensor;
 export function valuesCopy(...args: any[]): any { return callFunction(R.torch_values_copy, 'values_copy', args); }
@@ -4872,6 +5440,7 @@ export function valuesCopy(...args: any[]): any { return callFunction(R.torch_va
  * - `vander(Tensor x, int64_t? N=None, bool increasing=False)` — `aten::vander`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.vander(x)`
  */
 export function vander(x: Tensor, N?: number | null, increasing?: boolean): Tensor;
 export function vander(...args: any[]): any { return callFunction(R.torch_vander, 'vander', args); }
@@ -4882,6 +5451,7 @@ export function vander(...args: any[]): any { return callFunction(R.torch_vander
  * - `var(Tensor input, bool unbiased=True)` — `aten::var`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.var(input, dim)`
  */
 export function var_(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
 export function var_(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
@@ -4895,6 +5465,7 @@ export { var_ as var };
  * - `var_mean(Tensor input, bool unbiased=True)` — `aten::var_mean`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.varMean(input, dim)`
  */
 export function varMean(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
 export function varMean(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): [Tensor, Tensor];
@@ -4905,6 +5476,7 @@ export function varMean(...args: any[]): any { return callFunction(R.torch_var_m
  * - `vdot(Tensor input, Tensor other, *, Tensor out=None)` — `aten::vdot`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.vdot(input, other)`
  */
 export function vdot(input: Tensor, other: Tensor): Tensor;
 export function vdot(...args: any[]): any { return callFunction(R.torch_vdot, 'vdot', args); }
@@ -4913,6 +5485,7 @@ export function vdot(...args: any[]): any { return callFunction(R.torch_vdot, 'v
  * - `view_as_complex(Tensor input)` — `aten::view_as_complex`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.viewAsComplex(input)`
  */
 export function viewAsComplex(input: Tensor): Tensor;
 export function viewAsComplex(...args: any[]): any { return callFunction(R.torch_view_as_complex, 'view_as_complex', args); }
@@ -4921,6 +5494,7 @@ export function viewAsComplex(...args: any[]): any { return callFunction(R.torch
  * - `view_as_complex_copy(Tensor input, *, Tensor out=None)` — `aten::view_as_complex_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.viewAsComplexCopy(input)`
  */
 export function viewAsComplexCopy(input: Tensor): Tensor;
 export function viewAsComplexCopy(...args: any[]): any { return callFunction(R.torch_view_as_complex_copy, 'view_as_complex_copy', args); }
@@ -4929,6 +5503,7 @@ export function viewAsComplexCopy(...args: any[]): any { return callFunction(R.t
  * - `view_as_real(Tensor input)` — `aten::view_as_real`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.viewAsReal(input)`
  */
 export function viewAsReal(input: Tensor): Tensor;
 export function viewAsReal(...args: any[]): any { return callFunction(R.torch_view_as_real, 'view_as_real', args); }
@@ -4937,6 +5512,7 @@ export function viewAsReal(...args: any[]): any { return callFunction(R.torch_vi
  * - `view_as_real_copy(Tensor input, *, Tensor out=None)` — `aten::view_as_real_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.viewAsRealCopy(input)`
  */
 export function viewAsRealCopy(input: Tensor): Tensor;
 export function viewAsRealCopy(...args: any[]): any { return callFunction(R.torch_view_as_real_copy, 'view_as_real_copy', args); }
@@ -4946,6 +5522,7 @@ export function viewAsRealCopy(...args: any[]): any { return callFunction(R.torc
  * - `view_copy(Tensor input, SymIntArrayRef size, *, Tensor out=None)` — `aten::view_copy`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.viewCopy(input, dtype)`
  */
 export function viewCopy(input: Tensor, dtype: DTypeName): Tensor;
 export function viewCopy(input: Tensor, size: number[]): Tensor;
@@ -4956,6 +5533,7 @@ export function viewCopy(...args: any[]): any { return callFunction(R.torch_view
  * - `vsplit(Tensor input, IntArrayRef indices)` — `aten::vsplit.array`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.vsplit(input, sections)`
  */
 export function vsplit(input: Tensor, sections: number): Tensor[];
 export function vsplit(input: Tensor, indices: number[]): Tensor[];
@@ -4965,6 +5543,7 @@ export function vsplit(...args: any[]): any { return callFunction(R.torch_vsplit
  * - `vstack(TensorList tensors, *, Tensor out=None)` — `aten::vstack`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.vstack(tensors)`
  */
 export function vstack(tensors: Tensor[]): Tensor;
 export function vstack(...args: any[]): any { return callFunction(R.torch_vstack, 'vstack', args); }
@@ -4977,6 +5556,7 @@ export function vstack(...args: any[]): any { return callFunction(R.torch_vstack
  * - `where(Tensor condition, Scalar self, Scalar other)` — `aten::where.Scalar`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.where(condition)`
  */
 export function where(condition: Tensor): Tensor[];
 export function where(condition: Tensor, input: Tensor, other: Tensor): Tensor;
@@ -4991,6 +5571,7 @@ export function where(...args: any[]): any { return callFunction(R.torch_where, 
  * - `xlogy(Tensor input, Scalar other, *, Tensor out=None)` — `aten::xlogy.Scalar_Other`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.xlogy(input, other)`
  */
 export function xlogy(input: Tensor, other: Tensor): Tensor;
 export function xlogy(input: number | boolean, other: Tensor): Tensor;
@@ -5002,6 +5583,7 @@ export function xlogy(...args: any[]): any { return callFunction(R.torch_xlogy, 
  * - `xlogy_(Tensor input, Scalar other)` — `aten::xlogy_.Scalar_Other`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.xlogy_(input, other)`
  */
 export function xlogy_(input: Tensor, other: Tensor): Tensor;
 export function xlogy_(input: Tensor, other: number | boolean): Tensor;
@@ -5011,6 +5593,7 @@ export function xlogy_(...args: any[]): any { return callFunction(R.torch_xlogy_
  * - `zero_(Tensor input)` — `aten::zero_`
  *
  * Keyword-only arguments go in the trailing options object, in camelCase.
+ * @example `torch.zero_(input)`
  */
 export function zero_(input: Tensor): Tensor;
 export function zero_(...args: any[]): any { return callFunction(R.torch_zero_, 'zero_', args); }
@@ -5018,306 +5601,340 @@ export function zero_(...args: any[]): any { return callFunction(R.torch_zero_, 
 /** `torch.linalg`. */
 export const linalg = {
   /**
-   * PyTorch `torch.linalg__powsum`:
-   * - `linalg__powsum(Tensor input, Scalar ord=2, IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None)` — `aten::linalg__powsum`
-   *
-   * Keyword-only arguments go in the trailing options object, in camelCase.
-   */
-  _powsum: ((...args: any[]): any => callFunction(R.linalg_linalg__powsum, 'linalg__powsum', args)) as ((input: Tensor, ord?: number | boolean, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
-  /**
-   * PyTorch `torch.linalg_cholesky`:
+   * PyTorch `torch.linalg.linalg_cholesky`:
    * - `linalg_cholesky(Tensor input, *, bool upper=False, Tensor out=None)` — `aten::linalg_cholesky`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.cholesky(input)`
    */
   cholesky: ((...args: any[]): any => callFunction(R.linalg_linalg_cholesky, 'linalg_cholesky', args)) as ((input: Tensor, options?: { upper?: boolean }) => Tensor),
   /**
-   * PyTorch `torch.linalg_cholesky_ex`:
+   * PyTorch `torch.linalg.linalg_cholesky_ex`:
    * - `linalg_cholesky_ex(Tensor input, *, bool upper=False, bool check_errors=False, TensorList[2] out=None)` — `aten::linalg_cholesky_ex`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.choleskyEx(input)`
    */
   choleskyEx: ((...args: any[]): any => callFunction(R.linalg_linalg_cholesky_ex, 'linalg_cholesky_ex', args)) as ((input: Tensor, options?: { upper?: boolean; checkErrors?: boolean }) => [Tensor, Tensor] & { L: Tensor; info: Tensor }),
   /**
-   * PyTorch `torch.linalg_cond`:
+   * PyTorch `torch.linalg.linalg_cond`:
    * - `linalg_cond(Tensor input, Scalar? p=None, *, Tensor out=None)` — `aten::linalg_cond`
    * - `linalg_cond(Tensor input, c10::string_view p, *, Tensor out=None)` — `aten::linalg_cond.p_str`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.cond(input)`
    */
   cond: ((...args: any[]): any => callFunction(R.linalg_linalg_cond, 'linalg_cond', args)) as ((input: Tensor, p?: number | boolean | null) => Tensor) & ((input: Tensor, p: string) => Tensor),
   /**
-   * PyTorch `torch.linalg_cross`:
+   * PyTorch `torch.linalg.linalg_cross`:
    * - `linalg_cross(Tensor input, Tensor other, *, int64_t dim=-1, Tensor out=None)` — `aten::linalg_cross`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.cross(input, other)`
    */
   cross: ((...args: any[]): any => callFunction(R.linalg_linalg_cross, 'linalg_cross', args)) as ((input: Tensor, other: Tensor, options?: { dim?: number }) => Tensor),
   /**
-   * PyTorch `torch.linalg_det`:
+   * PyTorch `torch.linalg.linalg_det`:
    * - `linalg_det(Tensor A, *, Tensor out=None)` — `aten::linalg_det`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.det(A)`
    */
   det: ((...args: any[]): any => callFunction(R.linalg_linalg_det, 'linalg_det', args)) as ((A: Tensor) => Tensor),
   /**
-   * PyTorch `torch.linalg_diagonal`:
+   * PyTorch `torch.linalg.linalg_diagonal`:
    * - `linalg_diagonal(Tensor A, *, int64_t offset=0, int64_t dim1=-2, int64_t dim2=-1)` — `aten::linalg_diagonal`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.diagonal(A)`
    */
   diagonal: ((...args: any[]): any => callFunction(R.linalg_linalg_diagonal, 'linalg_diagonal', args)) as ((A: Tensor, options?: { offset?: number; dim1?: number; dim2?: number }) => Tensor),
   /**
-   * PyTorch `torch.linalg_eig`:
+   * PyTorch `torch.linalg.linalg_eig`:
    * - `linalg_eig(Tensor input, *, TensorList[2] out=None)` — `aten::linalg_eig`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.eig(input)`
    */
   eig: ((...args: any[]): any => callFunction(R.linalg_linalg_eig, 'linalg_eig', args)) as ((input: Tensor) => [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor }),
   /**
-   * PyTorch `torch.linalg_eigh`:
+   * PyTorch `torch.linalg.linalg_eigh`:
    * - `linalg_eigh(Tensor input, c10::string_view UPLO="L", *, TensorList[2] out=None)` — `aten::linalg_eigh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.eigh(input)`
    */
   eigh: ((...args: any[]): any => callFunction(R.linalg_linalg_eigh, 'linalg_eigh', args)) as ((input: Tensor, UPLO?: string) => [Tensor, Tensor] & { eigenvalues: Tensor; eigenvectors: Tensor }),
   /**
-   * PyTorch `torch.linalg_eigvals`:
+   * PyTorch `torch.linalg.linalg_eigvals`:
    * - `linalg_eigvals(Tensor input, *, Tensor out=None)` — `aten::linalg_eigvals`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.eigvals(input)`
    */
   eigvals: ((...args: any[]): any => callFunction(R.linalg_linalg_eigvals, 'linalg_eigvals', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.linalg_eigvalsh`:
+   * PyTorch `torch.linalg.linalg_eigvalsh`:
    * - `linalg_eigvalsh(Tensor input, c10::string_view UPLO="L", *, Tensor out=None)` — `aten::linalg_eigvalsh`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.eigvalsh(input)`
    */
   eigvalsh: ((...args: any[]): any => callFunction(R.linalg_linalg_eigvalsh, 'linalg_eigvalsh', args)) as ((input: Tensor, UPLO?: string) => Tensor),
   /**
-   * PyTorch `torch.linalg_householder_product`:
+   * PyTorch `torch.linalg.linalg_householder_product`:
    * - `linalg_householder_product(Tensor input, Tensor tau, *, Tensor out=None)` — `aten::linalg_householder_product`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.householderProduct(input, tau)`
    */
   householderProduct: ((...args: any[]): any => callFunction(R.linalg_linalg_householder_product, 'linalg_householder_product', args)) as ((input: Tensor, tau: Tensor) => Tensor),
   /**
-   * PyTorch `torch.linalg_inv`:
+   * PyTorch `torch.linalg.linalg_inv`:
    * - `linalg_inv(Tensor A, *, Tensor out=None)` — `aten::linalg_inv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.inv(A)`
    */
   inv: ((...args: any[]): any => callFunction(R.linalg_linalg_inv, 'linalg_inv', args)) as ((A: Tensor) => Tensor),
   /**
-   * PyTorch `torch.linalg_inv_ex`:
+   * PyTorch `torch.linalg.linalg_inv_ex`:
    * - `linalg_inv_ex(Tensor A, *, bool check_errors=False, TensorList[2] out=None)` — `aten::linalg_inv_ex`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.invEx(A)`
    */
   invEx: ((...args: any[]): any => callFunction(R.linalg_linalg_inv_ex, 'linalg_inv_ex', args)) as ((A: Tensor, options?: { checkErrors?: boolean }) => [Tensor, Tensor] & { inverse: Tensor; info: Tensor }),
   /**
-   * PyTorch `torch.linalg_ldl_factor`:
+   * PyTorch `torch.linalg.linalg_ldl_factor`:
    * - `linalg_ldl_factor(Tensor input, *, bool hermitian=False, TensorList[2] out=None)` — `aten::linalg_ldl_factor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.ldlFactor(input)`
    */
   ldlFactor: ((...args: any[]): any => callFunction(R.linalg_linalg_ldl_factor, 'linalg_ldl_factor', args)) as ((input: Tensor, options?: { hermitian?: boolean }) => [Tensor, Tensor] & { LD: Tensor; pivots: Tensor }),
   /**
-   * PyTorch `torch.linalg_ldl_factor_ex`:
+   * PyTorch `torch.linalg.linalg_ldl_factor_ex`:
    * - `linalg_ldl_factor_ex(Tensor input, *, bool hermitian=False, bool check_errors=False, TensorList[3] out=None)` — `aten::linalg_ldl_factor_ex`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.ldlFactorEx(input)`
    */
   ldlFactorEx: ((...args: any[]): any => callFunction(R.linalg_linalg_ldl_factor_ex, 'linalg_ldl_factor_ex', args)) as ((input: Tensor, options?: { hermitian?: boolean; checkErrors?: boolean }) => [Tensor, Tensor, Tensor] & { LD: Tensor; pivots: Tensor; info: Tensor }),
   /**
-   * PyTorch `torch.linalg_ldl_solve`:
+   * PyTorch `torch.linalg.linalg_ldl_solve`:
    * - `linalg_ldl_solve(Tensor LD, Tensor pivots, Tensor B, *, bool hermitian=False, Tensor out=None)` — `aten::linalg_ldl_solve`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.ldlSolve(LD, pivots, B)`
    */
   ldlSolve: ((...args: any[]): any => callFunction(R.linalg_linalg_ldl_solve, 'linalg_ldl_solve', args)) as ((LD: Tensor, pivots: Tensor, B: Tensor, options?: { hermitian?: boolean }) => Tensor),
   /**
-   * PyTorch `torch.linalg_lstsq`:
+   * PyTorch `torch.linalg.linalg_lstsq`:
    * - `linalg_lstsq(Tensor input, Tensor b, double? rcond=None, *, c10::string_view? driver=None, TensorList[4] out=None)` — `aten::linalg_lstsq`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.lstsq(input, b)`
    */
   lstsq: ((...args: any[]): any => callFunction(R.linalg_linalg_lstsq, 'linalg_lstsq', args)) as ((input: Tensor, b: Tensor, rcond?: number | null, options?: { driver?: string | null }) => [Tensor, Tensor, Tensor, Tensor] & { solution: Tensor; residuals: Tensor; rank: Tensor; singularValues: Tensor }),
   /**
-   * PyTorch `torch.linalg_lu`:
+   * PyTorch `torch.linalg.linalg_lu`:
    * - `linalg_lu(Tensor A, *, bool pivot=True, TensorList[3] out=None)` — `aten::linalg_lu`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.lu(A)`
    */
   lu: ((...args: any[]): any => callFunction(R.linalg_linalg_lu, 'linalg_lu', args)) as ((A: Tensor, options?: { pivot?: boolean }) => [Tensor, Tensor, Tensor] & { P: Tensor; L: Tensor; U: Tensor }),
   /**
-   * PyTorch `torch.linalg_lu_factor`:
+   * PyTorch `torch.linalg.linalg_lu_factor`:
    * - `linalg_lu_factor(Tensor A, *, bool pivot=True, TensorList[2] out=None)` — `aten::linalg_lu_factor`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.luFactor(A)`
    */
   luFactor: ((...args: any[]): any => callFunction(R.linalg_linalg_lu_factor, 'linalg_lu_factor', args)) as ((A: Tensor, options?: { pivot?: boolean }) => [Tensor, Tensor] & { LU: Tensor; pivots: Tensor }),
   /**
-   * PyTorch `torch.linalg_lu_factor_ex`:
+   * PyTorch `torch.linalg.linalg_lu_factor_ex`:
    * - `linalg_lu_factor_ex(Tensor A, *, bool pivot=True, bool check_errors=False, TensorList[3] out=None)` — `aten::linalg_lu_factor_ex`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.luFactorEx(A)`
    */
   luFactorEx: ((...args: any[]): any => callFunction(R.linalg_linalg_lu_factor_ex, 'linalg_lu_factor_ex', args)) as ((A: Tensor, options?: { pivot?: boolean; checkErrors?: boolean }) => [Tensor, Tensor, Tensor] & { LU: Tensor; pivots: Tensor; info: Tensor }),
   /**
-   * PyTorch `torch.linalg_lu_solve`:
+   * PyTorch `torch.linalg.linalg_lu_solve`:
    * - `linalg_lu_solve(Tensor LU, Tensor pivots, Tensor B, *, bool left=True, bool adjoint=False, Tensor out=None)` — `aten::linalg_lu_solve`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.luSolve(LU, pivots, B)`
    */
   luSolve: ((...args: any[]): any => callFunction(R.linalg_linalg_lu_solve, 'linalg_lu_solve', args)) as ((LU: Tensor, pivots: Tensor, B: Tensor, options?: { left?: boolean; adjoint?: boolean }) => Tensor),
   /**
-   * PyTorch `torch.linalg_matmul`:
+   * PyTorch `torch.linalg.linalg_matmul`:
    * - `linalg_matmul(Tensor input, Tensor other, *, Tensor out=None)` — `aten::linalg_matmul`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.matmul(input, other)`
    */
   matmul: ((...args: any[]): any => callFunction(R.linalg_linalg_matmul, 'linalg_matmul', args)) as ((input: Tensor, other: Tensor) => Tensor),
   /**
-   * PyTorch `torch.linalg_matrix_exp`:
+   * PyTorch `torch.linalg.linalg_matrix_exp`:
    * - `linalg_matrix_exp(Tensor input)` — `aten::linalg_matrix_exp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.matrixExp(input)`
    */
   matrixExp: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_exp, 'linalg_matrix_exp', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.linalg_matrix_norm`:
+   * PyTorch `torch.linalg.linalg_matrix_norm`:
    * - `linalg_matrix_norm(Tensor input, Scalar ord, IntArrayRef dim={-2,-1}, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::linalg_matrix_norm`
    * - `linalg_matrix_norm(Tensor input, c10::string_view ord="fro", IntArrayRef dim={-2,-1}, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::linalg_matrix_norm.str_ord`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.matrixNorm(input, ord)`
    */
   matrixNorm: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_norm, 'linalg_matrix_norm', args)) as ((input: Tensor, ord: number | boolean, dim?: number[], keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor) & ((input: Tensor, ord?: string, dim?: number[], keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
   /**
-   * PyTorch `torch.linalg_matrix_power`:
+   * PyTorch `torch.linalg.linalg_matrix_power`:
    * - `linalg_matrix_power(Tensor input, int64_t n, *, Tensor out=None)` — `aten::linalg_matrix_power`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.matrixPower(input, n)`
    */
   matrixPower: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_power, 'linalg_matrix_power', args)) as ((input: Tensor, n: number) => Tensor),
   /**
-   * PyTorch `torch.linalg_matrix_rank`:
+   * PyTorch `torch.linalg.linalg_matrix_rank`:
    * - `linalg_matrix_rank(Tensor input, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False, Tensor out=None)` — `aten::linalg_matrix_rank.atol_rtol_tensor`
    * - `linalg_matrix_rank(Tensor input, *, double? atol=None, double? rtol=None, bool hermitian=False, Tensor out=None)` — `aten::linalg_matrix_rank.atol_rtol_float`
    * - `linalg_matrix_rank(Tensor input, Tensor tol, bool hermitian=False, *, Tensor out=None)` — `aten::linalg_matrix_rank.tol_tensor`
    * - `linalg_matrix_rank(Tensor input, double tol, bool hermitian=False, *, Tensor out=None)` — `aten::linalg_matrix_rank`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.matrixRank(input)`
    */
   matrixRank: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_rank, 'linalg_matrix_rank', args)) as ((input: Tensor, options?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean }) => Tensor) & ((input: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }) => Tensor) & ((input: Tensor, tol: Tensor, hermitian?: boolean) => Tensor) & ((input: Tensor, tol: number, hermitian?: boolean) => Tensor),
   /**
-   * PyTorch `torch.linalg_multi_dot`:
+   * PyTorch `torch.linalg.linalg_multi_dot`:
    * - `linalg_multi_dot(TensorList tensors, *, Tensor out=None)` — `aten::linalg_multi_dot`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.multiDot(tensors)`
    */
   multiDot: ((...args: any[]): any => callFunction(R.linalg_linalg_multi_dot, 'linalg_multi_dot', args)) as ((tensors: Tensor[]) => Tensor),
   /**
-   * PyTorch `torch.linalg_norm`:
+   * PyTorch `torch.linalg.linalg_norm`:
    * - `linalg_norm(Tensor input, Scalar? ord=None, IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::linalg_norm`
    * - `linalg_norm(Tensor input, c10::string_view ord, IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::linalg_norm.ord_str`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.norm(input)`
    */
   norm: ((...args: any[]): any => callFunction(R.linalg_linalg_norm, 'linalg_norm', args)) as ((input: Tensor, ord?: number | boolean | null, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor) & ((input: Tensor, ord: string, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
   /**
-   * PyTorch `torch.linalg_pinv`:
+   * PyTorch `torch.linalg.linalg_pinv`:
    * - `linalg_pinv(Tensor input, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False, Tensor out=None)` — `aten::linalg_pinv.atol_rtol_tensor`
    * - `linalg_pinv(Tensor input, *, double? atol=None, double? rtol=None, bool hermitian=False, Tensor out=None)` — `aten::linalg_pinv.atol_rtol_float`
    * - `linalg_pinv(Tensor input, Tensor rcond, bool hermitian=False, *, Tensor out=None)` — `aten::linalg_pinv.rcond_tensor`
    * - `linalg_pinv(Tensor input, double rcond, bool hermitian=False, *, Tensor out=None)` — `aten::linalg_pinv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.pinv(input)`
    */
   pinv: ((...args: any[]): any => callFunction(R.linalg_linalg_pinv, 'linalg_pinv', args)) as ((input: Tensor, options?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean }) => Tensor) & ((input: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean }) => Tensor) & ((input: Tensor, rcond: Tensor, hermitian?: boolean) => Tensor) & ((input: Tensor, rcond: number, hermitian?: boolean) => Tensor),
   /**
-   * PyTorch `torch.linalg_qr`:
+   * PyTorch `torch.linalg.linalg_qr`:
    * - `linalg_qr(Tensor A, c10::string_view mode="reduced", *, TensorList[2] out=None)` — `aten::linalg_qr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.qr(A)`
    */
   qr: ((...args: any[]): any => callFunction(R.linalg_linalg_qr, 'linalg_qr', args)) as ((A: Tensor, mode?: string) => [Tensor, Tensor] & { Q: Tensor; R: Tensor }),
   /**
-   * PyTorch `torch.linalg_slogdet`:
+   * PyTorch `torch.linalg.linalg_slogdet`:
    * - `linalg_slogdet(Tensor A, *, TensorList[2] out=None)` — `aten::linalg_slogdet`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.slogdet(A)`
    */
   slogdet: ((...args: any[]): any => callFunction(R.linalg_linalg_slogdet, 'linalg_slogdet', args)) as ((A: Tensor) => [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor }),
   /**
-   * PyTorch `torch.linalg_solve`:
+   * PyTorch `torch.linalg.linalg_solve`:
    * - `linalg_solve(Tensor A, Tensor B, *, bool left=True, Tensor out=None)` — `aten::linalg_solve`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.solve(A, B)`
    */
   solve: ((...args: any[]): any => callFunction(R.linalg_linalg_solve, 'linalg_solve', args)) as ((A: Tensor, B: Tensor, options?: { left?: boolean }) => Tensor),
   /**
-   * PyTorch `torch.linalg_solve_ex`:
+   * PyTorch `torch.linalg.linalg_solve_ex`:
    * - `linalg_solve_ex(Tensor A, Tensor B, *, bool left=True, bool check_errors=False, TensorList[2] out=None)` — `aten::linalg_solve_ex`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.solveEx(A, B)`
    */
   solveEx: ((...args: any[]): any => callFunction(R.linalg_linalg_solve_ex, 'linalg_solve_ex', args)) as ((A: Tensor, B: Tensor, options?: { left?: boolean; checkErrors?: boolean }) => [Tensor, Tensor] & { result: Tensor; info: Tensor }),
   /**
-   * PyTorch `torch.linalg_solve_triangular`:
+   * PyTorch `torch.linalg.linalg_solve_triangular`:
    * - `linalg_solve_triangular(Tensor input, Tensor B, *, bool upper, bool left=True, bool unitriangular=False, Tensor out=None)` — `aten::linalg_solve_triangular`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.solveTriangular(input, B, { upper })`
    */
   solveTriangular: ((...args: any[]): any => callFunction(R.linalg_linalg_solve_triangular, 'linalg_solve_triangular', args)) as ((input: Tensor, B: Tensor, options: { upper?: boolean; left?: boolean; unitriangular?: boolean }) => Tensor),
   /**
-   * PyTorch `torch.linalg_svd`:
+   * PyTorch `torch.linalg.linalg_svd`:
    * - `linalg_svd(Tensor A, bool full_matrices=True, *, c10::string_view? driver=None, TensorList[3] out=None)` — `aten::linalg_svd`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.svd(A)`
    */
   svd: ((...args: any[]): any => callFunction(R.linalg_linalg_svd, 'linalg_svd', args)) as ((A: Tensor, fullMatrices?: boolean, options?: { driver?: string | null }) => [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; Vh: Tensor }),
   /**
-   * PyTorch `torch.linalg_svdvals`:
+   * PyTorch `torch.linalg.linalg_svdvals`:
    * - `linalg_svdvals(Tensor A, *, c10::string_view? driver=None, Tensor out=None)` — `aten::linalg_svdvals`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.svdvals(A)`
    */
   svdvals: ((...args: any[]): any => callFunction(R.linalg_linalg_svdvals, 'linalg_svdvals', args)) as ((A: Tensor, options?: { driver?: string | null }) => Tensor),
   /**
-   * PyTorch `torch.linalg_tensorinv`:
+   * PyTorch `torch.linalg.linalg_tensorinv`:
    * - `linalg_tensorinv(Tensor input, int64_t ind=2, *, Tensor out=None)` — `aten::linalg_tensorinv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.tensorinv(input)`
    */
   tensorinv: ((...args: any[]): any => callFunction(R.linalg_linalg_tensorinv, 'linalg_tensorinv', args)) as ((input: Tensor, ind?: number) => Tensor),
   /**
-   * PyTorch `torch.linalg_tensorsolve`:
+   * PyTorch `torch.linalg.linalg_tensorsolve`:
    * - `linalg_tensorsolve(Tensor input, Tensor other, IntArrayRef? dims=None, *, Tensor out=None)` — `aten::linalg_tensorsolve`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.tensorsolve(input, other)`
    */
   tensorsolve: ((...args: any[]): any => callFunction(R.linalg_linalg_tensorsolve, 'linalg_tensorsolve', args)) as ((input: Tensor, other: Tensor, dims?: number[] | null) => Tensor),
   /**
-   * PyTorch `torch.linalg_vander`:
+   * PyTorch `torch.linalg.linalg_vander`:
    * - `linalg_vander(Tensor x, *, SymInt? N=None)` — `aten::linalg_vander`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.vander(x)`
    */
   vander: ((...args: any[]): any => callFunction(R.linalg_linalg_vander, 'linalg_vander', args)) as ((x: Tensor, options?: { N?: number | null }) => Tensor),
   /**
-   * PyTorch `torch.linalg_vecdot`:
+   * PyTorch `torch.linalg.linalg_vecdot`:
    * - `linalg_vecdot(Tensor x, Tensor y, *, int64_t dim=-1, Tensor out=None)` — `aten::linalg_vecdot`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.vecdot(x, y)`
    */
   vecdot: ((...args: any[]): any => callFunction(R.linalg_linalg_vecdot, 'linalg_vecdot', args)) as ((x: Tensor, y: Tensor, options?: { dim?: number }) => Tensor),
   /**
-   * PyTorch `torch.linalg_vector_norm`:
+   * PyTorch `torch.linalg.linalg_vector_norm`:
    * - `linalg_vector_norm(Tensor input, Scalar ord=2, IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::linalg_vector_norm`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.linalg.vectorNorm(input)`
    */
   vectorNorm: ((...args: any[]): any => callFunction(R.linalg_linalg_vector_norm, 'linalg_vector_norm', args)) as ((input: Tensor, ord?: number | boolean, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
 };
@@ -5325,425 +5942,481 @@ export const linalg = {
 /** `torch.special`. */
 export const special = {
   /**
-   * PyTorch `torch.special_airy_ai`:
+   * PyTorch `torch.special.special_airy_ai`:
    * - `special_airy_ai(Tensor x, *, Tensor out=None)` — `aten::special_airy_ai`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.airyAi(x)`
    */
   airyAi: ((...args: any[]): any => callFunction(R.special_special_airy_ai, 'special_airy_ai', args)) as ((x: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_bessel_j0`:
+   * PyTorch `torch.special.special_bessel_j0`:
    * - `special_bessel_j0(Tensor input, *, Tensor out=None)` — `aten::special_bessel_j0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.besselJ0(input)`
    */
   besselJ0: ((...args: any[]): any => callFunction(R.special_special_bessel_j0, 'special_bessel_j0', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_bessel_j1`:
+   * PyTorch `torch.special.special_bessel_j1`:
    * - `special_bessel_j1(Tensor input, *, Tensor out=None)` — `aten::special_bessel_j1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.besselJ1(input)`
    */
   besselJ1: ((...args: any[]): any => callFunction(R.special_special_bessel_j1, 'special_bessel_j1', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_bessel_y0`:
+   * PyTorch `torch.special.special_bessel_y0`:
    * - `special_bessel_y0(Tensor input, *, Tensor out=None)` — `aten::special_bessel_y0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.besselY0(input)`
    */
   besselY0: ((...args: any[]): any => callFunction(R.special_special_bessel_y0, 'special_bessel_y0', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_bessel_y1`:
+   * PyTorch `torch.special.special_bessel_y1`:
    * - `special_bessel_y1(Tensor input, *, Tensor out=None)` — `aten::special_bessel_y1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.besselY1(input)`
    */
   besselY1: ((...args: any[]): any => callFunction(R.special_special_bessel_y1, 'special_bessel_y1', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_chebyshev_polynomial_t`:
+   * PyTorch `torch.special.special_chebyshev_polynomial_t`:
    * - `special_chebyshev_polynomial_t(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_t`
    * - `special_chebyshev_polynomial_t(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_t.x_scalar`
    * - `special_chebyshev_polynomial_t(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_t.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.chebyshevPolynomialT(x, n)`
    */
   chebyshevPolynomialT: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_t, 'special_chebyshev_polynomial_t', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_chebyshev_polynomial_u`:
+   * PyTorch `torch.special.special_chebyshev_polynomial_u`:
    * - `special_chebyshev_polynomial_u(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_u`
    * - `special_chebyshev_polynomial_u(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_u.x_scalar`
    * - `special_chebyshev_polynomial_u(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_u.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.chebyshevPolynomialU(x, n)`
    */
   chebyshevPolynomialU: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_u, 'special_chebyshev_polynomial_u', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_chebyshev_polynomial_v`:
+   * PyTorch `torch.special.special_chebyshev_polynomial_v`:
    * - `special_chebyshev_polynomial_v(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_v`
    * - `special_chebyshev_polynomial_v(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_v.x_scalar`
    * - `special_chebyshev_polynomial_v(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_v.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.chebyshevPolynomialV(x, n)`
    */
   chebyshevPolynomialV: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_v, 'special_chebyshev_polynomial_v', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_chebyshev_polynomial_w`:
+   * PyTorch `torch.special.special_chebyshev_polynomial_w`:
    * - `special_chebyshev_polynomial_w(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_w`
    * - `special_chebyshev_polynomial_w(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_w.x_scalar`
    * - `special_chebyshev_polynomial_w(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_w.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.chebyshevPolynomialW(x, n)`
    */
   chebyshevPolynomialW: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_w, 'special_chebyshev_polynomial_w', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_digamma`:
+   * PyTorch `torch.special.special_digamma`:
    * - `special_digamma(Tensor input, *, Tensor out=None)` — `aten::special_digamma`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.digamma(input)`
    */
   digamma: ((...args: any[]): any => callFunction(R.special_special_digamma, 'special_digamma', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_entr`:
+   * PyTorch `torch.special.special_entr`:
    * - `special_entr(Tensor input, *, Tensor out=None)` — `aten::special_entr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.entr(input)`
    */
   entr: ((...args: any[]): any => callFunction(R.special_special_entr, 'special_entr', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_erf`:
+   * PyTorch `torch.special.special_erf`:
    * - `special_erf(Tensor input, *, Tensor out=None)` — `aten::special_erf`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.erf(input)`
    */
   erf: ((...args: any[]): any => callFunction(R.special_special_erf, 'special_erf', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_erfc`:
+   * PyTorch `torch.special.special_erfc`:
    * - `special_erfc(Tensor input, *, Tensor out=None)` — `aten::special_erfc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.erfc(input)`
    */
   erfc: ((...args: any[]): any => callFunction(R.special_special_erfc, 'special_erfc', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_erfcx`:
+   * PyTorch `torch.special.special_erfcx`:
    * - `special_erfcx(Tensor input, *, Tensor out=None)` — `aten::special_erfcx`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.erfcx(input)`
    */
   erfcx: ((...args: any[]): any => callFunction(R.special_special_erfcx, 'special_erfcx', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_erfinv`:
+   * PyTorch `torch.special.special_erfinv`:
    * - `special_erfinv(Tensor input, *, Tensor out=None)` — `aten::special_erfinv`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.erfinv(input)`
    */
   erfinv: ((...args: any[]): any => callFunction(R.special_special_erfinv, 'special_erfinv', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_exp2`:
+   * PyTorch `torch.special.special_exp2`:
    * - `special_exp2(Tensor input, *, Tensor out=None)` — `aten::special_exp2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.exp2(input)`
    */
   exp2: ((...args: any[]): any => callFunction(R.special_special_exp2, 'special_exp2', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_expit`:
+   * PyTorch `torch.special.special_expit`:
    * - `special_expit(Tensor input, *, Tensor out=None)` — `aten::special_expit`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.expit(input)`
    */
   expit: ((...args: any[]): any => callFunction(R.special_special_expit, 'special_expit', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_expm1`:
+   * PyTorch `torch.special.special_expm1`:
    * - `special_expm1(Tensor input, *, Tensor out=None)` — `aten::special_expm1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.expm1(input)`
    */
   expm1: ((...args: any[]): any => callFunction(R.special_special_expm1, 'special_expm1', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_gammainc`:
+   * PyTorch `torch.special.special_gammainc`:
    * - `special_gammainc(Tensor input, Tensor other, *, Tensor out=None)` — `aten::special_gammainc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.gammainc(input, other)`
    */
   gammainc: ((...args: any[]): any => callFunction(R.special_special_gammainc, 'special_gammainc', args)) as ((input: Tensor, other: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_gammaincc`:
+   * PyTorch `torch.special.special_gammaincc`:
    * - `special_gammaincc(Tensor input, Tensor other, *, Tensor out=None)` — `aten::special_gammaincc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.gammaincc(input, other)`
    */
   gammaincc: ((...args: any[]): any => callFunction(R.special_special_gammaincc, 'special_gammaincc', args)) as ((input: Tensor, other: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_gammaln`:
+   * PyTorch `torch.special.special_gammaln`:
    * - `special_gammaln(Tensor input, *, Tensor out=None)` — `aten::special_gammaln`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.gammaln(input)`
    */
   gammaln: ((...args: any[]): any => callFunction(R.special_special_gammaln, 'special_gammaln', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_hermite_polynomial_h`:
+   * PyTorch `torch.special.special_hermite_polynomial_h`:
    * - `special_hermite_polynomial_h(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_hermite_polynomial_h`
    * - `special_hermite_polynomial_h(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_hermite_polynomial_h.x_scalar`
    * - `special_hermite_polynomial_h(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_hermite_polynomial_h.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.hermitePolynomialH(x, n)`
    */
   hermitePolynomialH: ((...args: any[]): any => callFunction(R.special_special_hermite_polynomial_h, 'special_hermite_polynomial_h', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_hermite_polynomial_he`:
+   * PyTorch `torch.special.special_hermite_polynomial_he`:
    * - `special_hermite_polynomial_he(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_hermite_polynomial_he`
    * - `special_hermite_polynomial_he(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_hermite_polynomial_he.x_scalar`
    * - `special_hermite_polynomial_he(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_hermite_polynomial_he.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.hermitePolynomialHe(x, n)`
    */
   hermitePolynomialHe: ((...args: any[]): any => callFunction(R.special_special_hermite_polynomial_he, 'special_hermite_polynomial_he', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_i0`:
+   * PyTorch `torch.special.special_i0`:
    * - `special_i0(Tensor input, *, Tensor out=None)` — `aten::special_i0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.i0(input)`
    */
   i0: ((...args: any[]): any => callFunction(R.special_special_i0, 'special_i0', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_i0e`:
+   * PyTorch `torch.special.special_i0e`:
    * - `special_i0e(Tensor input, *, Tensor out=None)` — `aten::special_i0e`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.i0e(input)`
    */
   i0e: ((...args: any[]): any => callFunction(R.special_special_i0e, 'special_i0e', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_i1`:
+   * PyTorch `torch.special.special_i1`:
    * - `special_i1(Tensor input, *, Tensor out=None)` — `aten::special_i1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.i1(input)`
    */
   i1: ((...args: any[]): any => callFunction(R.special_special_i1, 'special_i1', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_i1e`:
+   * PyTorch `torch.special.special_i1e`:
    * - `special_i1e(Tensor input, *, Tensor out=None)` — `aten::special_i1e`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.i1e(input)`
    */
   i1e: ((...args: any[]): any => callFunction(R.special_special_i1e, 'special_i1e', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_laguerre_polynomial_l`:
+   * PyTorch `torch.special.special_laguerre_polynomial_l`:
    * - `special_laguerre_polynomial_l(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_laguerre_polynomial_l`
    * - `special_laguerre_polynomial_l(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_laguerre_polynomial_l.x_scalar`
    * - `special_laguerre_polynomial_l(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_laguerre_polynomial_l.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.laguerrePolynomialL(x, n)`
    */
   laguerrePolynomialL: ((...args: any[]): any => callFunction(R.special_special_laguerre_polynomial_l, 'special_laguerre_polynomial_l', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_legendre_polynomial_p`:
+   * PyTorch `torch.special.special_legendre_polynomial_p`:
    * - `special_legendre_polynomial_p(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_legendre_polynomial_p`
    * - `special_legendre_polynomial_p(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_legendre_polynomial_p.x_scalar`
    * - `special_legendre_polynomial_p(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_legendre_polynomial_p.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.legendrePolynomialP(x, n)`
    */
   legendrePolynomialP: ((...args: any[]): any => callFunction(R.special_special_legendre_polynomial_p, 'special_legendre_polynomial_p', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_log1p`:
+   * PyTorch `torch.special.special_log1p`:
    * - `special_log1p(Tensor input, *, Tensor out=None)` — `aten::special_log1p`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.log1p(input)`
    */
   log1p: ((...args: any[]): any => callFunction(R.special_special_log1p, 'special_log1p', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_log_ndtr`:
+   * PyTorch `torch.special.special_log_ndtr`:
    * - `special_log_ndtr(Tensor input, *, Tensor out=None)` — `aten::special_log_ndtr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.logNdtr(input)`
    */
   logNdtr: ((...args: any[]): any => callFunction(R.special_special_log_ndtr, 'special_log_ndtr', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_log_softmax`:
+   * PyTorch `torch.special.special_log_softmax`:
    * - `special_log_softmax(Tensor input, int64_t dim, *, ScalarType? dtype=None)` — `aten::special_log_softmax`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.logSoftmax(input, dim)`
    */
   logSoftmax: ((...args: any[]): any => callFunction(R.special_special_log_softmax, 'special_log_softmax', args)) as ((input: Tensor, dim: number, options?: { dtype?: DTypeName | null }) => Tensor),
   /**
-   * PyTorch `torch.special_logit`:
+   * PyTorch `torch.special.special_logit`:
    * - `special_logit(Tensor input, double? eps=None, *, Tensor out=None)` — `aten::special_logit`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.logit(input)`
    */
   logit: ((...args: any[]): any => callFunction(R.special_special_logit, 'special_logit', args)) as ((input: Tensor, eps?: number | null) => Tensor),
   /**
-   * PyTorch `torch.special_logsumexp`:
+   * PyTorch `torch.special.special_logsumexp`:
    * - `special_logsumexp(Tensor input, IntArrayRef[1] dim, bool keepdim=False, *, Tensor out=None)` — `aten::special_logsumexp`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.logsumexp(input, dim)`
    */
   logsumexp: ((...args: any[]): any => callFunction(R.special_special_logsumexp, 'special_logsumexp', args)) as ((input: Tensor, dim: number | number[], keepdim?: boolean) => Tensor),
   /**
-   * PyTorch `torch.special_modified_bessel_i0`:
+   * PyTorch `torch.special.special_modified_bessel_i0`:
    * - `special_modified_bessel_i0(Tensor input, *, Tensor out=None)` — `aten::special_modified_bessel_i0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.modifiedBesselI0(input)`
    */
   modifiedBesselI0: ((...args: any[]): any => callFunction(R.special_special_modified_bessel_i0, 'special_modified_bessel_i0', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_modified_bessel_i1`:
+   * PyTorch `torch.special.special_modified_bessel_i1`:
    * - `special_modified_bessel_i1(Tensor input, *, Tensor out=None)` — `aten::special_modified_bessel_i1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.modifiedBesselI1(input)`
    */
   modifiedBesselI1: ((...args: any[]): any => callFunction(R.special_special_modified_bessel_i1, 'special_modified_bessel_i1', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_modified_bessel_k0`:
+   * PyTorch `torch.special.special_modified_bessel_k0`:
    * - `special_modified_bessel_k0(Tensor input, *, Tensor out=None)` — `aten::special_modified_bessel_k0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.modifiedBesselK0(input)`
    */
   modifiedBesselK0: ((...args: any[]): any => callFunction(R.special_special_modified_bessel_k0, 'special_modified_bessel_k0', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_modified_bessel_k1`:
+   * PyTorch `torch.special.special_modified_bessel_k1`:
    * - `special_modified_bessel_k1(Tensor input, *, Tensor out=None)` — `aten::special_modified_bessel_k1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.modifiedBesselK1(input)`
    */
   modifiedBesselK1: ((...args: any[]): any => callFunction(R.special_special_modified_bessel_k1, 'special_modified_bessel_k1', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_multigammaln`:
+   * PyTorch `torch.special.special_multigammaln`:
    * - `special_multigammaln(Tensor input, int64_t p, *, Tensor out=None)` — `aten::special_multigammaln`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.multigammaln(input, p)`
    */
   multigammaln: ((...args: any[]): any => callFunction(R.special_special_multigammaln, 'special_multigammaln', args)) as ((input: Tensor, p: number) => Tensor),
   /**
-   * PyTorch `torch.special_ndtr`:
+   * PyTorch `torch.special.special_ndtr`:
    * - `special_ndtr(Tensor input, *, Tensor out=None)` — `aten::special_ndtr`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.ndtr(input)`
    */
   ndtr: ((...args: any[]): any => callFunction(R.special_special_ndtr, 'special_ndtr', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_ndtri`:
+   * PyTorch `torch.special.special_ndtri`:
    * - `special_ndtri(Tensor input, *, Tensor out=None)` — `aten::special_ndtri`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.ndtri(input)`
    */
   ndtri: ((...args: any[]): any => callFunction(R.special_special_ndtri, 'special_ndtri', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_polygamma`:
+   * PyTorch `torch.special.special_polygamma`:
    * - `special_polygamma(int64_t n, Tensor input, *, Tensor out=None)` — `aten::special_polygamma`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.polygamma(n, input)`
    */
   polygamma: ((...args: any[]): any => callFunction(R.special_special_polygamma, 'special_polygamma', args)) as ((n: number, input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_psi`:
+   * PyTorch `torch.special.special_psi`:
    * - `special_psi(Tensor input, *, Tensor out=None)` — `aten::special_psi`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.psi(input)`
    */
   psi: ((...args: any[]): any => callFunction(R.special_special_psi, 'special_psi', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_round`:
+   * PyTorch `torch.special.special_round`:
    * - `special_round(Tensor input, *, int64_t decimals=0, Tensor out=None)` — `aten::special_round`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.round(input)`
    */
   round: ((...args: any[]): any => callFunction(R.special_special_round, 'special_round', args)) as ((input: Tensor, options?: { decimals?: number }) => Tensor),
   /**
-   * PyTorch `torch.special_scaled_modified_bessel_k0`:
+   * PyTorch `torch.special.special_scaled_modified_bessel_k0`:
    * - `special_scaled_modified_bessel_k0(Tensor x, *, Tensor out=None)` — `aten::special_scaled_modified_bessel_k0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.scaledModifiedBesselK0(x)`
    */
   scaledModifiedBesselK0: ((...args: any[]): any => callFunction(R.special_special_scaled_modified_bessel_k0, 'special_scaled_modified_bessel_k0', args)) as ((x: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_scaled_modified_bessel_k1`:
+   * PyTorch `torch.special.special_scaled_modified_bessel_k1`:
    * - `special_scaled_modified_bessel_k1(Tensor x, *, Tensor out=None)` — `aten::special_scaled_modified_bessel_k1`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.scaledModifiedBesselK1(x)`
    */
   scaledModifiedBesselK1: ((...args: any[]): any => callFunction(R.special_special_scaled_modified_bessel_k1, 'special_scaled_modified_bessel_k1', args)) as ((x: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_shifted_chebyshev_polynomial_t`:
+   * PyTorch `torch.special.special_shifted_chebyshev_polynomial_t`:
    * - `special_shifted_chebyshev_polynomial_t(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_t`
    * - `special_shifted_chebyshev_polynomial_t(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_t.x_scalar`
    * - `special_shifted_chebyshev_polynomial_t(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_t.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.shiftedChebyshevPolynomialT(x, n)`
    */
   shiftedChebyshevPolynomialT: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_t, 'special_shifted_chebyshev_polynomial_t', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_shifted_chebyshev_polynomial_u`:
+   * PyTorch `torch.special.special_shifted_chebyshev_polynomial_u`:
    * - `special_shifted_chebyshev_polynomial_u(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_u`
    * - `special_shifted_chebyshev_polynomial_u(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_u.x_scalar`
    * - `special_shifted_chebyshev_polynomial_u(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_u.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.shiftedChebyshevPolynomialU(x, n)`
    */
   shiftedChebyshevPolynomialU: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_u, 'special_shifted_chebyshev_polynomial_u', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_shifted_chebyshev_polynomial_v`:
+   * PyTorch `torch.special.special_shifted_chebyshev_polynomial_v`:
    * - `special_shifted_chebyshev_polynomial_v(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_v`
    * - `special_shifted_chebyshev_polynomial_v(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_v.x_scalar`
    * - `special_shifted_chebyshev_polynomial_v(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_v.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.shiftedChebyshevPolynomialV(x, n)`
    */
   shiftedChebyshevPolynomialV: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_v, 'special_shifted_chebyshev_polynomial_v', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_shifted_chebyshev_polynomial_w`:
+   * PyTorch `torch.special.special_shifted_chebyshev_polynomial_w`:
    * - `special_shifted_chebyshev_polynomial_w(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_w`
    * - `special_shifted_chebyshev_polynomial_w(Scalar x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_w.x_scalar`
    * - `special_shifted_chebyshev_polynomial_w(Tensor x, Scalar n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_w.n_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.shiftedChebyshevPolynomialW(x, n)`
    */
   shiftedChebyshevPolynomialW: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_w, 'special_shifted_chebyshev_polynomial_w', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_sinc`:
+   * PyTorch `torch.special.special_sinc`:
    * - `special_sinc(Tensor input, *, Tensor out=None)` — `aten::special_sinc`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.sinc(input)`
    */
   sinc: ((...args: any[]): any => callFunction(R.special_special_sinc, 'special_sinc', args)) as ((input: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_softmax`:
+   * PyTorch `torch.special.special_softmax`:
    * - `special_softmax(Tensor input, int64_t dim, ScalarType? dtype=None)` — `aten::special_softmax`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.softmax(input, dim)`
    */
   softmax: ((...args: any[]): any => callFunction(R.special_special_softmax, 'special_softmax', args)) as ((input: Tensor, dim: number, dtype?: DTypeName | null) => Tensor),
   /**
-   * PyTorch `torch.special_spherical_bessel_j0`:
+   * PyTorch `torch.special.special_spherical_bessel_j0`:
    * - `special_spherical_bessel_j0(Tensor x, *, Tensor out=None)` — `aten::special_spherical_bessel_j0`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.sphericalBesselJ0(x)`
    */
   sphericalBesselJ0: ((...args: any[]): any => callFunction(R.special_special_spherical_bessel_j0, 'special_spherical_bessel_j0', args)) as ((x: Tensor) => Tensor),
   /**
-   * PyTorch `torch.special_xlog1py`:
+   * PyTorch `torch.special.special_xlog1py`:
    * - `special_xlog1py(Tensor input, Tensor other, *, Tensor out=None)` — `aten::special_xlog1py`
    * - `special_xlog1py(Scalar self, Tensor other, *, Tensor out=None)` — `aten::special_xlog1py.self_scalar`
    * - `special_xlog1py(Tensor input, Scalar other, *, Tensor out=None)` — `aten::special_xlog1py.other_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.xlog1py(input, other)`
    */
   xlog1py: ((...args: any[]): any => callFunction(R.special_special_xlog1py, 'special_xlog1py', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_xlogy`:
+   * PyTorch `torch.special.special_xlogy`:
    * - `special_xlogy(Tensor input, Tensor other, *, Tensor out=None)` — `aten::special_xlogy`
    * - `special_xlogy(Scalar self, Tensor other, *, Tensor out=None)` — `aten::special_xlogy.self_scalar`
    * - `special_xlogy(Tensor input, Scalar other, *, Tensor out=None)` — `aten::special_xlogy.other_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.xlogy(input, other)`
    */
   xlogy: ((...args: any[]): any => callFunction(R.special_special_xlogy, 'special_xlogy', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean) => Tensor),
   /**
-   * PyTorch `torch.special_zeta`:
+   * PyTorch `torch.special.special_zeta`:
    * - `special_zeta(Tensor input, Tensor other, *, Tensor out=None)` — `aten::special_zeta`
    * - `special_zeta(Scalar self, Tensor other, *, Tensor out=None)` — `aten::special_zeta.self_scalar`
    * - `special_zeta(Tensor input, Scalar other, *, Tensor out=None)` — `aten::special_zeta.other_scalar`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.special.zeta(input, other)`
    */
   zeta: ((...args: any[]): any => callFunction(R.special_special_zeta, 'special_zeta', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean) => Tensor),
 };
@@ -5751,157 +6424,179 @@ export const special = {
 /** `torch.fft`. */
 export const fft = {
   /**
-   * PyTorch `torch.fft_fft`:
+   * PyTorch `torch.fft.fft_fft`:
    * - `fft_fft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_fft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.fft(input)`
    */
   fft: ((...args: any[]): any => callFunction(R.fft_fft_fft, 'fft_fft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_fft2`:
+   * PyTorch `torch.fft.fft_fft2`:
    * - `fft_fft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_fft2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.fft2(input)`
    */
   fft2: ((...args: any[]): any => callFunction(R.fft_fft_fft2, 'fft_fft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_fftfreq`:
+   * PyTorch `torch.fft.fft_fftfreq`:
    * - `fft_fftfreq(int64_t n, double d=1.0, *, Tensor out=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::fft_fftfreq`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.fftfreq(n)`
    */
   fftfreq: ((...args: any[]): any => callFunction(R.fft_fft_fftfreq, 'fft_fftfreq', args)) as ((n: number, d?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   /**
-   * PyTorch `torch.fft_fftn`:
+   * PyTorch `torch.fft.fft_fftn`:
    * - `fft_fftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_fftn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.fftn(input)`
    */
   fftn: ((...args: any[]): any => callFunction(R.fft_fft_fftn, 'fft_fftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_fftshift`:
+   * PyTorch `torch.fft.fft_fftshift`:
    * - `fft_fftshift(Tensor input, IntArrayRef[1]? dim=None)` — `aten::fft_fftshift`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.fftshift(input)`
    */
   fftshift: ((...args: any[]): any => callFunction(R.fft_fft_fftshift, 'fft_fftshift', args)) as ((input: Tensor, dim?: number | number[] | null) => Tensor),
   /**
-   * PyTorch `torch.fft_hfft`:
+   * PyTorch `torch.fft.fft_hfft`:
    * - `fft_hfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_hfft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.hfft(input)`
    */
   hfft: ((...args: any[]): any => callFunction(R.fft_fft_hfft, 'fft_hfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_hfft2`:
+   * PyTorch `torch.fft.fft_hfft2`:
    * - `fft_hfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_hfft2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.hfft2(input)`
    */
   hfft2: ((...args: any[]): any => callFunction(R.fft_fft_hfft2, 'fft_hfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_hfftn`:
+   * PyTorch `torch.fft.fft_hfftn`:
    * - `fft_hfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_hfftn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.hfftn(input)`
    */
   hfftn: ((...args: any[]): any => callFunction(R.fft_fft_hfftn, 'fft_hfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_ifft`:
+   * PyTorch `torch.fft.fft_ifft`:
    * - `fft_ifft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ifft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.ifft(input)`
    */
   ifft: ((...args: any[]): any => callFunction(R.fft_fft_ifft, 'fft_ifft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_ifft2`:
+   * PyTorch `torch.fft.fft_ifft2`:
    * - `fft_ifft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ifft2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.ifft2(input)`
    */
   ifft2: ((...args: any[]): any => callFunction(R.fft_fft_ifft2, 'fft_ifft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_ifftn`:
+   * PyTorch `torch.fft.fft_ifftn`:
    * - `fft_ifftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ifftn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.ifftn(input)`
    */
   ifftn: ((...args: any[]): any => callFunction(R.fft_fft_ifftn, 'fft_ifftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_ifftshift`:
+   * PyTorch `torch.fft.fft_ifftshift`:
    * - `fft_ifftshift(Tensor input, IntArrayRef[1]? dim=None)` — `aten::fft_ifftshift`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.ifftshift(input)`
    */
   ifftshift: ((...args: any[]): any => callFunction(R.fft_fft_ifftshift, 'fft_ifftshift', args)) as ((input: Tensor, dim?: number | number[] | null) => Tensor),
   /**
-   * PyTorch `torch.fft_ihfft`:
+   * PyTorch `torch.fft.fft_ihfft`:
    * - `fft_ihfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ihfft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.ihfft(input)`
    */
   ihfft: ((...args: any[]): any => callFunction(R.fft_fft_ihfft, 'fft_ihfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_ihfft2`:
+   * PyTorch `torch.fft.fft_ihfft2`:
    * - `fft_ihfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ihfft2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.ihfft2(input)`
    */
   ihfft2: ((...args: any[]): any => callFunction(R.fft_fft_ihfft2, 'fft_ihfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_ihfftn`:
+   * PyTorch `torch.fft.fft_ihfftn`:
    * - `fft_ihfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ihfftn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.ihfftn(input)`
    */
   ihfftn: ((...args: any[]): any => callFunction(R.fft_fft_ihfftn, 'fft_ihfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_irfft`:
+   * PyTorch `torch.fft.fft_irfft`:
    * - `fft_irfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_irfft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.irfft(input)`
    */
   irfft: ((...args: any[]): any => callFunction(R.fft_fft_irfft, 'fft_irfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_irfft2`:
+   * PyTorch `torch.fft.fft_irfft2`:
    * - `fft_irfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_irfft2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.irfft2(input)`
    */
   irfft2: ((...args: any[]): any => callFunction(R.fft_fft_irfft2, 'fft_irfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_irfftn`:
+   * PyTorch `torch.fft.fft_irfftn`:
    * - `fft_irfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_irfftn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.irfftn(input)`
    */
   irfftn: ((...args: any[]): any => callFunction(R.fft_fft_irfftn, 'fft_irfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_rfft`:
+   * PyTorch `torch.fft.fft_rfft`:
    * - `fft_rfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_rfft`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.rfft(input)`
    */
   rfft: ((...args: any[]): any => callFunction(R.fft_fft_rfft, 'fft_rfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_rfft2`:
+   * PyTorch `torch.fft.fft_rfft2`:
    * - `fft_rfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_rfft2`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.rfft2(input)`
    */
   rfft2: ((...args: any[]): any => callFunction(R.fft_fft_rfft2, 'fft_rfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
   /**
-   * PyTorch `torch.fft_rfftfreq`:
+   * PyTorch `torch.fft.fft_rfftfreq`:
    * - `fft_rfftfreq(int64_t n, double d=1.0, *, Tensor out=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::fft_rfftfreq`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.rfftfreq(n)`
    */
   rfftfreq: ((...args: any[]): any => callFunction(R.fft_fft_rfftfreq, 'fft_rfftfreq', args)) as ((n: number, d?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   /**
-   * PyTorch `torch.fft_rfftn`:
+   * PyTorch `torch.fft.fft_rfftn`:
    * - `fft_rfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_rfftn`
    *
    * Keyword-only arguments go in the trailing options object, in camelCase.
+   * @example `torch.fft.rfftn(input)`
    */
   rfftn: ((...args: any[]): any => callFunction(R.fft_fft_rfftn, 'fft_rfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
 };
