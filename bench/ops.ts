@@ -16,6 +16,7 @@
 import { spawnSync } from 'child_process';
 import * as torch from '../lib';
 import { native as N } from '../lib/binding';
+import { rowsOf } from '../lib/dispatch';
 import { R } from '../lib/generated/internal';
 
 const repeat = Number(process.argv.find((a) => a.startsWith('--repeat='))?.split('=')[1] ?? 5);
@@ -56,7 +57,7 @@ function main(): void {
   torch.setNumThreads(1);
   const a = torch.randn(4);
   const b = torch.randn(4);
-  const addId = R.method_add[0][0];
+  const addId = rowsOf(R.method_add)[0][0];
   const rows: [string, number][] = [
     ['native property N.dim(a)', time(() => N.dim(a))],
     ['native detach N.detach(a)', time(() => N.detach(a))],

@@ -30,6 +30,31 @@ export type Param = [name: string, kind: string, optional: 0 | 1, hasDefault: 0 
 /** One overload: op id, position of `self` in the schema (-1 for functions), arguments, names of its returns, in place. */
 export type Row = [op: number, selfIndex: number, params: Param[], returnNames: string[] | null, inPlace: 0 | 1];
 
+/** An op's overloads: the generator's compact string until first use, then its parsed rows. */
+export interface Table { src: string; rows: Row[] | null }
+
+/** @internal A table from the generator's string (scripts/gen-ops.py, Overload.row). */
+export function table(src: string): Table { return { src, rows: null }; }
+
+/** The parsed rows of `t`, parsed once. */
+export function rowsOf(t: Table): Row[] {
+  if (t.rows === null) {
+    t.rows = t.src.split('/').map((row) => {
+      const [head, params] = row.split('|');
+      const [op, self, names, inPlace] = head.split(',');
+      return [
+        Number(op), Number(self),
+        params === '' ? [] : params.split(';').map((p) => {
+          const [name, kind, optional, def, kw, index] = p.split(':');
+          return [name, kind, Number(optional), Number(def), Number(kw), Number(index)] as Param;
+        }),
+        names === '' ? null : names.split('.'), Number(inPlace) as 0 | 1,
+      ] as Row;
+    });
+  }
+  return t.rows;
+}
+
 const argCounts: number[] = [];
 
 /** Registers the generated schema list with the native side; op ids are positions in it. */
@@ -154,7 +179,8 @@ function matchArgs(row: Row, args: unknown[], options: Record<string, unknown> |
   return out;
 }
 
-function call(rows: Row[], name: string, self: unknown, args: unknown[]): any {
+function call(t: Table, name: string, self: unknown, args: unknown[]): any {
+  const rows = t.rows ?? rowsOf(t);
   let options: Record<string, unknown> | undefined;
   if (args.length > 0 && isOptions(args[args.length - 1])) {
     options = args[args.length - 1] as Record<string, unknown>;
@@ -196,10 +222,10 @@ export class ReturnTuple extends Array<unknown> {
 }
 
 /** Calls `torch.<name>` with the overload `args` match. */
-export function callFunction(rows: Row[], name: string, args: unknown[]): any { return call(rows, name, undefined, args); }
+export function callFunction(t: Table, name: string, args: unknown[]): any { return call(t, name, undefined, args); }
 
 /** Calls `Tensor.<name>` on `self` with the overload `args` match. */
-export function callMethod(rows: Row[], name: string, self: unknown, args: unknown[]): any { return call(rows, name, self, args); }
+export function callMethod(t: Table, name: string, self: unknown, args: unknown[]): any { return call(t, name, self, args); }
 
 function signature(row: Row): string {
   const pos = row[2].filter((p) => p[4] !== 1).map((p) => `${p[0]}${p[3] ? '?' : ''}: ${TYPE[p[1]]}${p[2] ? ' | null' : ''}`);

@@ -227,12 +227,15 @@ class Overload:
         return f'{name}({", ".join(parts)}): {self.ret}'
 
     def row(self, op_id):
-        """[opId, selfIndex, params, returnNames, inPlace] for lib/dispatch.ts."""
-        params = ','.join(
-            f'[{js!r},{code!r},{1 if optional else 0},{1 if has_default else 0},{1 if kw_only else 0},{idx}]'
+        """One overload as lib/dispatch.ts parses it (parseTable): `op,self,names,inPlace|params`,
+        params `;`-separated `name:kind:optional:default:kwOnly:schemaIndex`. A string, so that the
+        1,600 tables cost the JS heap (and every garbage collection's marking) almost nothing until
+        an op is first called."""
+        params = ';'.join(
+            f'{js}:{code}:{1 if optional else 0}:{1 if has_default else 0}:{1 if kw_only else 0}:{idx}'
             for js, code, _, optional, has_default, kw_only, idx in self.params)
-        names = 'null' if not self.names else '[' + ','.join(repr(camel(n)) for n in self.names) + ']'
-        return f'[{op_id},{self.self_index},[{params}],{names},{1 if self.in_place else 0}]'.replace("'", "'")
+        names = '.'.join(camel(n) for n in self.names) if self.names else ''
+        return f'{op_id},{self.self_index},{names},{1 if self.in_place else 0}|{params}'
 
 
 class Pair:
@@ -414,7 +417,7 @@ def render_internal(schemas, tables, fn_defs, method_defs):
               '// methods, and the ops the hand-written layer builds on. lib/dispatch.ts reads the tables.')
     w("import { native as N } from '../binding';")
     w("import type { DType, DTypeName } from '../dtype';")
-    w("import { callFunction, callMethod, registerSchemas, type Row } from '../dispatch';")
+    w("import { callFunction, callMethod, registerSchemas, table, type Table } from '../dispatch';")
     w("import type { Device, Generator, Layout, MemoryFormat, Tensor } from '../dispatch';")
     w('')
     w('// Schema names by op id, with their argument names in schema order.')
@@ -423,10 +426,10 @@ def render_internal(schemas, tables, fn_defs, method_defs):
         w(f'  [{schema!r}, [{", ".join(repr(a) for a in argnames)}]],')
     w(']);')
     w('')
-    w('/** Overload tables by namespace and PyTorch name. */')
-    w('export const R: Record<string, Row[]> = {')
+    w('/** Overload tables by namespace and PyTorch name, as compact strings parsed on first use. */')
+    w('export const R: Record<string, Table> = {')
     for key, rows in tables:
-        w(f'  {key}: [{", ".join(rows)}],')
+        w(f"  {key}: table('{'/'.join(rows)}'),")
     w('};')
     w('')
     w('/** The ops whose public form is hand-written (lib/factories.ts), as generated: `aten.zeros([2, 3])`. */')

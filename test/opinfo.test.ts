@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import * as torch from '../lib';
-import { callFunction, callMethod, type Row } from '../lib/dispatch';
+import { callFunction, callMethod, rowsOf, table, type Row } from '../lib/dispatch';
 import { R } from '../lib/generated/internal';
 
 const DIR = join(__dirname, 'fixtures', 'opinfo');
@@ -59,10 +59,10 @@ function at(sample: { input: any; args: any[]; kwargs: Record<string, any> }, pa
 
 /** Rows for a Python name: function form (namespaced) or method form. */
 function rowsFor(name: string, method: boolean): { rows: Row[]; pyName: string } | null {
-  if (method) return R[`method_${name}`] ? { rows: R[`method_${name}`], pyName: name } : null;
+  if (method) return R[`method_${name}`] ? { rows: rowsOf(R[`method_${name}`]), pyName: name } : null;
   const [ns, fn] = name.includes('.') ? name.split('.') : ['torch', name];
   const key = ns === 'torch' ? `torch_${fn}` : `${ns}_${ns}_${fn}`;
-  return R[key] ? { rows: R[key], pyName: fn } : null;
+  return R[key] ? { rows: rowsOf(R[key]), pyName: fn } : null;
 }
 
 /**
@@ -91,7 +91,8 @@ function pyCall(rows: Row[], pyName: string, self: unknown, args: unknown[], kwa
     }
     const all = Object.keys(options).length ? [...list, options] : list;
     try {
-      return self === undefined ? callFunction([row], pyName, all) : callMethod([row], pyName, self, all);
+      const one = { ...table(''), rows: [row] };
+      return self === undefined ? callFunction(one, pyName, all) : callMethod(one, pyName, self, all);
     } catch (e) {
       lastError = e;
       if (!(e instanceof TypeError)) throw e;
