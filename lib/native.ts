@@ -82,6 +82,8 @@ export interface Native {
   setNumThreads(n: number): void;
   physicalCores(): number;
   checkLibraries(libDir: string): void;
+  cpuCacheStats(): { cachedBytes: number; hits: number; misses: number };
+  emptyCpuCache(): void;
   // batch_stream.cc: the DataLoader's batches, made on a background thread
   batchStream(images: T, labels: T, stages: NativeStage[], batchSize: number, dropLast: boolean, order: Int32Array, seed: number, prefetch: number): Handle;
   batchStreamNext(stream: Handle): [Tensor, Tensor] | null;

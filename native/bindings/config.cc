@@ -4,6 +4,7 @@
 
 #include "bindings/common.h"
 #include "core/config.h"
+#include "core/cpu_allocator.h"
 
 namespace nodetorch {
 
@@ -36,13 +37,32 @@ Napi::Value CheckLibraries(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The CPU caching allocator's figures (core/cpu_allocator.h).
+Napi::Value GetCpuCacheStats(const Napi::CallbackInfo& info) {
+  auto s = cpu_cache_stats();
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("cachedBytes", static_cast<double>(s.cached_bytes));
+  out.Set("hits", static_cast<double>(s.hits));
+  out.Set("misses", static_cast<double>(s.misses));
+  return out;
+}
+
+Napi::Value EmptyCpuCache(const Napi::CallbackInfo& info) {
+  empty_cpu_cache();
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitConfig(Napi::Env env, Napi::Object exports) {
+  install_cpu_allocator();
   Export(env, exports, "config", GetConfig);
   Export(env, exports, "setNumThreads", SetNumThreads);
   Export(env, exports, "physicalCores", PhysicalCores);
   Export(env, exports, "checkLibraries", CheckLibraries);
+  Export(env, exports, "cpuCacheStats", GetCpuCacheStats);
+  Export(env, exports, "emptyCpuCache", EmptyCpuCache);
 }
 
 }  // namespace nodetorch
