@@ -18,7 +18,8 @@ constexpr size_t kMinCachedBytes = size_t(64) << 10;
 constexpr size_t kMaxCachedBytes = size_t(512) << 20;
 constexpr size_t kPage = 4096;
 
-// Free blocks by (page-rounded) size, and the size of every block handed out from here.
+// Free blocks by (page-rounded) size (only sizes that have some; a size's last use is when a
+// block of it was last given back), and the size of every block handed out from here.
 class BlockCache {
  public:
   void* Take(size_t n) {
@@ -26,11 +27,11 @@ class BlockCache {
     const size_t size = (n + kPage - 1) / kPage * kPage;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      Bucket& bucket = free_[size];
-      bucket.last_used = ++clock_;
-      if (!bucket.blocks.empty()) {
-        void* p = bucket.blocks.back();
-        bucket.blocks.pop_back();
+      auto it = free_.find(size);
+      if (it != free_.end()) {
+        void* p = it->second.blocks.back();
+        it->second.blocks.pop_back();
+        if (it->second.blocks.empty()) free_.erase(it);  // only sizes with free blocks stay listed
         cached_bytes_ -= size;
         sizes_[p] = size;
         hits_ += 1;
@@ -55,7 +56,9 @@ class BlockCache {
         if (size <= kMaxCachedBytes) {
           // Over the bound: drop the size classes used longest ago (never this one's blocks).
           while (cached_bytes_ + size > kMaxCachedBytes) EvictOldest(size, evicted);
-          free_[size].blocks.push_back(p);
+          Bucket& bucket = free_[size];
+          bucket.blocks.push_back(p);
+          bucket.last_used = ++clock_;
           cached_bytes_ += size;
           p = nullptr;
         }
@@ -90,16 +93,14 @@ class BlockCache {
   void EvictOldest(size_t keep, std::vector<void*>& out) {
     auto oldest = free_.end();
     for (auto it = free_.begin(); it != free_.end(); ++it) {
-      if (it->first != keep && !it->second.blocks.empty() &&
-          (oldest == free_.end() || it->second.last_used < oldest->second.last_used)) {
-        oldest = it;
-      }
+      if (it->first != keep && (oldest == free_.end() || it->second.last_used < oldest->second.last_used)) oldest = it;
     }
     if (oldest == free_.end()) oldest = free_.find(keep);  // only this size is cached
     Bucket& bucket = oldest->second;
     out.push_back(bucket.blocks.back());
     bucket.blocks.pop_back();
     cached_bytes_ -= oldest->first;
+    if (bucket.blocks.empty()) free_.erase(oldest);
   }
 
   std::mutex mutex_;

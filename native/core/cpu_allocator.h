@@ -16,7 +16,7 @@ void install_cpu_allocator();
 struct CpuCacheStats {
   int64_t cached_bytes;  // free blocks held for reuse
   int64_t hits;          // allocations served from them
-  int64_t misses;        // allocations of a cached size class that needed a new block
+  int64_t misses;        // allocations of 64 KiB or more that needed a new block
 };
 CpuCacheStats cpu_cache_stats();
 
