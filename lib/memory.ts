@@ -12,7 +12,10 @@ const isTensor = (v: unknown): v is Tensor => v instanceof TensorBase;
 
 const scopes: Set<Tensor>[] = [];
 
-/** @internal Every new tensor joins the innermost tidy() scope, if any. */
+/**
+ * @internal Every new tensor joins the innermost tidy() scope, if any. Native code calls it for
+ * the tensors it makes while a scope is open (N.setTrack).
+ */
 export function track(t: Tensor): void {
   const scope = scopes[scopes.length - 1];
   if (scope !== undefined) scope.add(t);
@@ -38,13 +41,14 @@ function collectTensors(value: unknown, out: Set<Tensor>, seen: Set<unknown>): v
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
   const scope = new Set<Tensor>();
-  scopes.push(scope);
+  if (scopes.push(scope) === 1) N.setTrack(track);
   let result: T;
   try {
     result = fn();
     if (isThenable(result)) throw new TypeError('Expected a synchronous function for tidy but received an async one');
   } finally {
     scopes.pop();
+    if (scopes.length === 0) N.setTrack(null);
   }
   const kept = new Set<Tensor>();
   collectTensors(result, kept, new Set());

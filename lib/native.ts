@@ -29,7 +29,9 @@ export interface AdamHyper { lr: unknown; beta1: number; beta2: number; eps: unk
 export interface Native {
   // tensor.cc: the handle class, lifetimes, data in and out, properties, autograd, indexing
   TensorBase: abstract new () => object;
-  setup(tensorClass: Function, torchError: Function): void;
+  setup(torchError: Function): void;
+  setTrack(track: ((t: Tensor) => void) | null): void;
+  adopt(t: T): void;
   dispose(t: T): void;
   isDisposed(t: T): boolean;
   memory(): { tensors: number; bytes: number };

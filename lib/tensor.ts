@@ -115,9 +115,13 @@ function dimsOf(args: unknown[], name: string): number[] {
  * ```
  */
 export class Tensor extends TensorMethods {
-  /** @internal Tensors come from native code; `new Tensor()` throws a TypeError. */
+  /**
+   * @internal Tensors come from native code, made without this constructor; it runs only for
+   * nn.Parameter, which adopts the handle prepared for it. `new Tensor()` throws a TypeError.
+   */
   constructor() {
     super();
+    N.adopt(this);
     track(this);
   }
 
@@ -498,4 +502,8 @@ export class Tensor extends TensorMethods {
   [inspect.custom](): string { return this.toString(); }
 }
 
-N.setup(Tensor, TorchError);
+// Native tensors are TensorBase objects (native/bindings/tensor.h) made with no JavaScript
+// constructor running; their methods are found behind TensorBase.prototype.
+Object.setPrototypeOf(N.TensorBase.prototype, Tensor.prototype);
+Object.defineProperty(N.TensorBase.prototype, 'constructor', { value: Tensor, writable: true, configurable: true });
+N.setup(TorchError);

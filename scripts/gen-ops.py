@@ -450,7 +450,7 @@ def render_internal(schemas, tables, fn_defs, method_defs):
     w(' * The generated Tensor methods; `Tensor` (lib/tensor.ts) extends this class and adds the')
     w(' * hand-written ones (variadic shapes, `to()`, printing, data access).')
     w(' */')
-    w('export abstract class TensorMethods extends (N.TensorBase as abstract new () => object) {')
+    w('export abstract class TensorMethods {')
     for js, name, key, ovs, hand in method_defs:
         if hand:
             continue

@@ -185,6 +185,17 @@ describe('argument checks', () => {
     const Ctor = torch.Tensor as unknown as new () => unknown;
     const e = typeErr(() => new Ctor());
     expect(e.message).toMatch(/torch\.tensor|torch functions/);
+    // Nor can the native class behind every tensor be constructed from JavaScript.
+    const Base = native.TensorBase as unknown as new () => unknown;
+    expect(typeErr(() => new Base()).message).toMatch(/torch functions/);
+    // What ops make is a torch.Tensor in every way JavaScript can ask.
+    const x = torch.randn(2).add(1);
+    expect(x).toBeInstanceOf(torch.Tensor);
+    expect(x.constructor).toBe(torch.Tensor);
+    const p = new nn.Parameter(x);
+    expect(p).toBeInstanceOf(nn.Parameter);
+    expect(p).toBeInstanceOf(torch.Tensor);
+    expect(p.add(1).constructor).toBe(torch.Tensor);
   });
 });
 

@@ -3218,7 +3218,7 @@ export const nnOps = {
  * The generated Tensor methods; `Tensor` (lib/tensor.ts) extends this class and adds the
  * hand-written ones (variadic shapes, `to()`, printing, data access).
  */
-export abstract class TensorMethods extends (N.TensorBase as abstract new () => object) {
+export abstract class TensorMethods {
   /**
    * PyTorch `Tensor.abs`:
    * - `abs()` — `aten::abs`

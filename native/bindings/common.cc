@@ -177,18 +177,7 @@ c10::Scalar ToScalar(const Napi::Value& value, const char* name) {
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor tensor) {
-  Instance& inst = instance(env);
-  if (inst.tensor_class.IsEmpty()) throw Napi::Error::New(env, "nodetorch: Tensor class not registered");
-  // Raw calls: this runs once per tensor an op returns, so it skips node-addon-api's handle
-  // scope and argument vector.
-  napi_value cls;
-  napi_value obj;
-  inst.pending = std::move(tensor);
-  napi_status status = napi_get_reference_value(env, inst.tensor_class, &cls);
-  if (status == napi_ok) status = napi_new_instance(env, cls, 0, nullptr, &obj);
-  inst.pending.reset();
-  NAPI_THROW_IF_FAILED(env, status, Napi::Value());
-  return Napi::Value(env, obj);
+  return Napi::Value(env, TensorBase::New(env, instance(env), std::move(tensor)));
 }
 
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor) {

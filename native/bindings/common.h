@@ -7,28 +7,37 @@
 #include <exception>
 #include <c10/util/Optional.h>
 #include <string>
-#include <unordered_set>
 #include <vector>
+
+#include "bindings/slot_pool.h"
+#include "bindings/tensor.h"
 
 namespace nodetorch {
 
 // Per-environment state (one per Node main thread or worker), owned by the environment.
 struct Instance {
-  Napi::FunctionReference tensor_class;  // the TypeScript Tensor class, which extends TensorBase
+  Napi::FunctionReference tensor_base;   // the TensorBase class every native tensor object is made from
   Napi::FunctionReference torch_error;   // the TypeScript TorchError class
-  // The tensor the next TensorBase construction adopts. JS cannot set it, so `new Tensor()`
-  // from user code finds it empty and throws.
+  Napi::FunctionReference track;         // torch.tidy()'s tracker while a scope is open, else empty
+  // The tensor the next JS-constructed Tensor (an nn.Parameter) adopts. JS cannot set it, so
+  // `new Tensor()` from user code finds it empty and throws.
   c10::optional<at::Tensor> pending;
+  bool constructing = false;
+  bool in_gc = false;  // a finalizer is running inside a garbage collection  // TensorBase::New is making an object: its constructor lets it through
   int64_t live_tensors = 0;
   int64_t live_bytes = 0;
-  // Every live TensorBase of this environment: a pointer napi_unwrap returns is ours only if it
-  // is here, so another addon's wrapped object is refused without reading its memory.
-  std::unordered_set<const void*> tensors;
+  // Storage bytes not yet reported to V8 (reported once they pass a threshold, so small tensors
+  // cost no call).
+  int64_t unreported_bytes = 0;
+  // Every TensorBase of this environment lives here: a pointer napi_unwrap returns is ours only
+  // if the pool owns it, so another addon's wrapped object is refused without reading its memory.
+  SlotPool<TensorBase> tensor_slots;
   // Deletes the references now, at environment teardown, rather than posting their deletion
   // to a loop that is going away.
   ~Instance() {
-    tensor_class.Reset();
+    tensor_base.Reset();
     torch_error.Reset();
+    track.Reset();
   }
 };
 Instance& instance(Napi::Env env);

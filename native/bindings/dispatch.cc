@@ -294,8 +294,11 @@ c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& spec, const Op& op) {
 
 // ---- IValue → JS ------------------------------------------------------------------------------
 
-Napi::Value FromIValue(Napi::Env env, const c10::IValue& v, Kind kind) {
-  if (v.isTensor()) return WrapOptional(env, v.toTensor());
+Napi::Value FromIValue(Napi::Env env, c10::IValue&& v, Kind kind) {
+  if (v.isTensor()) {
+    at::Tensor t = std::move(v).toTensor();
+    return t.defined() ? Wrap(env, std::move(t)) : env.Null();
+  }
   if (v.isNone()) return env.Null();
   if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
   if (v.isInt()) {
@@ -313,7 +316,7 @@ Napi::Value FromIValue(Napi::Env env, const c10::IValue& v, Kind kind) {
   if (v.isTuple() || v.isList()) {
     const auto elements = v.isTuple() ? v.toTupleRef().elements().vec() : v.toListRef().vec();
     Napi::Array out = Napi::Array::New(env, elements.size());
-    for (size_t i = 0; i < elements.size(); ++i) out.Set(static_cast<uint32_t>(i), FromIValue(env, elements[i], Kind::kUnsupported));
+    for (size_t i = 0; i < elements.size(); ++i) out.Set(static_cast<uint32_t>(i), FromIValue(env, c10::IValue(elements[i]), Kind::kUnsupported));
     return out;
   }
   throw Error("TORCH_ERROR", "an op returned a " + v.tagKind() + ", which nodetorch cannot return yet");
@@ -365,8 +368,22 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
                                         " is not in the loaded LibTorch " + LibtorchVersion());
     }
   }
-  torch::jit::Stack stack;
-  stack.reserve(op->args.size());
+  // One argument stack per thread, reused (its capacity stays): an op call allocates none.
+  // A call made while it is in use (none today: ops do not call back into JS) gets its own.
+  thread_local torch::jit::Stack shared;
+  thread_local bool shared_in_use = false;
+  torch::jit::Stack local;
+  bool reuse = !shared_in_use;
+  torch::jit::Stack& stack = reuse ? shared : local;
+  struct Release {
+    torch::jit::Stack& stack;
+    bool reuse;
+    ~Release() {
+      stack.clear();
+      if (reuse) shared_in_use = false;
+    }
+  } release{stack, reuse};
+  if (reuse) shared_in_use = true;
   for (const auto& spec : op->args) {
     Napi::Value v = spec.js >= 0 ? info[static_cast<size_t>(spec.js) + 1] : env.Undefined();
     if (v.IsUndefined() && spec.arg->default_value()) {
@@ -380,7 +397,7 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   auto one = [&](size_t i) -> Napi::Value {
     int alias = op->return_alias[i];
     if (alias >= 0) return info[static_cast<size_t>(alias) + 1];  // the tensor written into, as the same JS object
-    return FromIValue(env, stack[i], op->return_kind[i]);
+    return FromIValue(env, std::move(stack[i]), op->return_kind[i]);
   };
   if (n == 0) return env.Undefined();
   if (n == 1) return one(0);

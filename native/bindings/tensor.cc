@@ -26,81 +26,101 @@ at::Tensor& Self(const Napi::CallbackInfo& info) { return ToTensor(info[0], "ten
 
 }  // namespace
 
-Napi::Function TensorBase::Init(Napi::Env env) {
+Napi::Function TensorBase::Init(Napi::Env env, Instance& inst) {
   napi_value cls;
   NAPI_THROW_IF_FAILED(env, napi_define_class(env, "TensorBase", NAPI_AUTO_LENGTH, Construct, nullptr, 0, nullptr, &cls),
                        Napi::Function());
-  return Napi::Function(env, cls);
+  Napi::Function fn(env, cls);
+  inst.tensor_base = Napi::Persistent(fn);
+  return fn;
 }
 
-// A method given another object, or another addon's wrapped object, gets nullptr (and so a
-// TypeError) instead of a reinterpretation of foreign memory: the pointer must be a live
-// TensorBase of this environment. (A set lookup, cheaper than a type tag on every tensor.)
-TensorBase* TensorBase::From(const Napi::Value& value) {
-  void* data = nullptr;
-  if (napi_unwrap(value.Env(), value, &data) != napi_ok || data == nullptr) return nullptr;
-  const auto& live = instance(value.Env()).tensors;
-  return live.count(data) != 0 ? static_cast<TensorBase*>(data) : nullptr;
-}
-
-TensorBase::TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor)
-    : tensor_(std::move(tensor)), bytes_(StorageBytes(tensor_)), env_(env), inst_(inst) {
-  inst_->live_tensors += 1;
-  inst_->live_bytes += bytes_;
-  inst_->tensors.insert(this);
-  int64_t total;
-  napi_adjust_external_memory(env_, bytes_, &total);
-}
-
-TensorBase::~TensorBase() { inst_->tensors.erase(this); }
-
-// Runs for `new Tensor()` (the TypeScript subclass calling super()). Only Wrap() leaves a
-// pending tensor, so user code cannot make an empty handle.
+// Only New() constructs TensorBase objects; `new TensorBase()` from JS is refused.
 napi_value TensorBase::Construct(napi_env env, napi_callback_info info) {
   napi_value self;
   if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
-  Instance& inst = instance(Napi::Env(env));
-  if (!inst.pending) {
+  if (!instance(Napi::Env(env)).constructing) {
     napi_throw_type_error(env, nullptr,
                           "Tensors are made by torch functions (torch.tensor, torch.zeros, …), not by new Tensor()");
-    return nullptr;
-  }
-  auto* base = new TensorBase(env, &inst, std::move(*inst.pending));
-  inst.pending.reset();
-  // No napi_ref is asked for: the JS object alone owns the handle, and the basic finalizer
-  // may run inside GC.
-  if (napi_wrap(env, self, base, Finalize, nullptr, nullptr) != napi_ok) {
-    delete base;
-    napi_throw_error(env, nullptr, "nodetorch: could not wrap a tensor");
     return nullptr;
   }
   return self;
 }
 
-// GC-safe: drops the at::Tensor (LibTorch frees it here) and adjusts counters; no JS access.
+// Raw calls: this runs once per tensor an op returns.
+napi_value TensorBase::New(napi_env env, Instance& inst, at::Tensor tensor) {
+  napi_value cls;
+  napi_value object;
+  inst.constructing = true;
+  napi_status status = napi_get_reference_value(env, inst.tensor_base, &cls);
+  if (status == napi_ok) status = napi_new_instance(env, cls, 0, nullptr, &object);
+  inst.constructing = false;
+  NAPI_THROW_IF_FAILED(env, status, nullptr);
+  Adopt(env, inst, object, std::move(tensor));
+  if (!inst.track.IsEmpty()) inst.track.Call({Napi::Value(env, object)});
+  return object;
+}
+
+// No napi_ref is asked for: the JS object alone owns the handle, and the basic finalizer may
+// run inside GC.
+void TensorBase::Adopt(napi_env env, Instance& inst, napi_value object, at::Tensor tensor) {
+  TensorBase* base = inst.tensor_slots.New(env, &inst, std::move(tensor));
+  if (napi_wrap(env, object, base, Finalize, nullptr, nullptr) != napi_ok) {
+    base->Release();
+    inst.tensor_slots.Delete(base);
+    throw Napi::Error::New(env, "nodetorch: could not wrap a tensor");
+  }
+}
+
+// A method given another object, or another addon's wrapped object, gets nullptr (and so a
+// TypeError) instead of a reinterpretation of foreign memory: the pointer must be a live
+// TensorBase of this environment's pool.
+TensorBase* TensorBase::From(const Napi::Value& value) {
+  void* data = nullptr;
+  if (napi_unwrap(value.Env(), value, &data) != napi_ok || data == nullptr) return nullptr;
+  return instance(value.Env()).tensor_slots.Owns(data) ? static_cast<TensorBase*>(data) : nullptr;
+}
+
+TensorBase::TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor)
+    : tensor_(std::move(tensor)), env_(env), inst_(inst) {
+  inst_->live_tensors += 1;
+  Report(StorageBytes(tensor_));
+}
+
+// GC-safe: drops the at::Tensor (LibTorch frees it here) and adjusts counters; no call into V8.
 void TensorBase::Finalize(node_api_basic_env, void* data, void*) {
   auto* base = static_cast<TensorBase*>(data);
+  base->inst_->in_gc = true;
   base->Release();
-  delete base;
+  base->inst_->in_gc = false;
+  base->inst_->tensor_slots.Delete(base);
 }
 
 void TensorBase::Release() {
   if (!tensor_.defined()) return;
   tensor_ = at::Tensor();
   inst_->live_tensors -= 1;
-  inst_->live_bytes -= bytes_;
-  int64_t total;
-  napi_adjust_external_memory(env_, -bytes_, &total);
-  bytes_ = 0;
+  Report(-bytes_);
 }
 
 void TensorBase::Remeasure() {
   if (!tensor_.defined()) return;
-  int64_t bytes = StorageBytes(tensor_);
-  inst_->live_bytes += bytes - bytes_;
-  int64_t total;
-  napi_adjust_external_memory(env_, bytes - bytes_, &total);
-  bytes_ = bytes;
+  Report(StorageBytes(tensor_) - bytes_);
+}
+
+// V8 hears of storage in steps of 64 KiB or more, so that tensors of a few elements cost no
+// call while large ones still push the garbage collector as their memory grows. Never from a
+// finalizer: V8 must not be called inside its own collection (it aborts when the call starts
+// one); what a finalizer frees is reported by the next call outside it.
+void TensorBase::Report(int64_t delta) {
+  bytes_ += delta;
+  inst_->live_bytes += delta;
+  inst_->unreported_bytes += delta;
+  if (!inst_->in_gc && (inst_->unreported_bytes >= 65536 || inst_->unreported_bytes <= -65536)) {
+    int64_t total;
+    napi_adjust_external_memory(env_, inst_->unreported_bytes, &total);
+    inst_->unreported_bytes = 0;
+  }
 }
 
 at::Tensor& TensorBase::tensor() {
@@ -115,9 +135,18 @@ namespace {
 // ---- lifetimes -------------------------------------------------------------------------------
 
 Napi::Value Setup(const Napi::CallbackInfo& info) {
+  instance(info.Env()).torch_error = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+// setTrack(fn | null): torch.tidy() asks to hear of every tensor made while a scope is open.
+Napi::Value SetTrack(const Napi::CallbackInfo& info) {
   Instance& inst = instance(info.Env());
-  inst.tensor_class = Napi::Persistent(info[0].As<Napi::Function>());
-  inst.torch_error = Napi::Persistent(info[1].As<Napi::Function>());
+  if (info[0].IsFunction()) {
+    inst.track = Napi::Persistent(info[0].As<Napi::Function>());
+  } else {
+    inst.track.Reset();
+  }
   return info.Env().Undefined();
 }
 
@@ -144,9 +173,22 @@ Napi::Value Memory(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// Makes the next constructed Tensor (a Parameter) share `data`'s storage as a new leaf.
+// Makes the next JS-constructed Tensor (a Parameter) share `data`'s storage as a new leaf.
 Napi::Value PrepareShare(const Napi::CallbackInfo& info) {
   instance(info.Env()).pending = Self(info).detach();
+  return info.Env().Undefined();
+}
+
+// adopt(t): Tensor's constructor takes the handle PrepareShare left; without one it is user
+// code calling `new Tensor()`, which is refused.
+Napi::Value Adopt(const Napi::CallbackInfo& info) {
+  Instance& inst = instance(info.Env());
+  if (!inst.pending) {
+    throw Napi::TypeError::New(info.Env(), "Tensors are made by torch functions (torch.tensor, torch.zeros, …), not by new Tensor()");
+  }
+  at::Tensor t = std::move(*inst.pending);
+  inst.pending.reset();
+  TensorBase::Adopt(info.Env(), inst, info[0], std::move(t));
   return info.Env().Undefined();
 }
 
@@ -461,12 +503,12 @@ Napi::Value RetainGrad(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitTensor(Napi::Env env, Napi::Object exports) {
-  exports.Set("TensorBase", TensorBase::Init(env));
+  exports.Set("TensorBase", TensorBase::Init(env, instance(env)));
   struct {
     const char* name;
     Impl impl;
   } functions[] = {
-      {"setup", Setup}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
+      {"setup", Setup}, {"setTrack", SetTrack}, {"adopt", Adopt}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
       {"prepareShare", PrepareShare}, {"setData", SetData}, {"fromData", FromData}, {"manualSeed", ManualSeed},
       {"item", Item}, {"detach", Detach}, {"contiguous", Contiguous}, {"indexGet", IndexGet}, {"indexSet", IndexSet},
       {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"numpyView", NumpyView}, {"setDefaultDtype", SetDefaultDtype}, {"shape", Shape}, {"stride", Stride},

@@ -1,6 +1,11 @@
-// TensorBase: the native half of every Tensor. The TypeScript Tensor class extends it, so one
-// JS object owns one at::Tensor handle. Its memory is reported to V8 once on creation and
-// released once, by dispose() or by the garbage collector, whichever comes first.
+// TensorBase: the native half of every Tensor: one at::Tensor handle per JS tensor object,
+// kept in the environment's slot pool and attached with napi_wrap. Its memory is reported to V8
+// once on creation and released once, by dispose() or by the garbage collector, whichever comes
+// first.
+//
+// Tensors that ops return are made from the native TensorBase class with no JavaScript
+// constructor running (lib/tensor.ts puts Tensor.prototype behind TensorBase.prototype); only
+// nn.Parameter is constructed in JavaScript, and adopts its handle in Tensor's constructor.
 //
 // The handle is freed inside garbage collection, not at the next turn of the event loop: the
 // wrap's finalizer is a basic (GC-safe) one that only drops the at::Tensor and adjusts counters,
@@ -17,10 +22,15 @@ struct Instance;
 
 class TensorBase {
  public:
-  static Napi::Function Init(Napi::Env env);
+  static Napi::Function Init(Napi::Env env, Instance& inst);
+  // A new JS tensor object owning `tensor`.
+  static napi_value New(napi_env env, Instance& inst, at::Tensor tensor);
+  // Attaches `tensor` to `object`, a Tensor constructed in JavaScript.
+  static void Adopt(napi_env env, Instance& inst, napi_value object, at::Tensor tensor);
   // The TensorBase of a Tensor, or nullptr for any other value.
   static TensorBase* From(const Napi::Value& value);
 
+  TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor);
   // Throws TorchError DISPOSED after dispose().
   at::Tensor& tensor();
   bool disposed() const { return !tensor_.defined(); }
@@ -29,10 +39,9 @@ class TensorBase {
   void Remeasure();
 
  private:
-  TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor);
-  ~TensorBase();
   static napi_value Construct(napi_env env, napi_callback_info info);
   static void Finalize(node_api_basic_env env, void* data, void* hint);
+  void Report(int64_t delta);
 
   at::Tensor tensor_;
   int64_t bytes_ = 0;
