@@ -7,7 +7,7 @@
  *
  *   native property   N.dim(a)                a native call that makes no tensor: the N-API floor
  *   native detach     N.detach(a)             a native call that wraps one new tensor (no op to speak of)
- *   boxed op          N.callOp(add, a, b)     the generated path without its JS overload matching
+ *   boxed op          N.callOp(add, out, a, b) the generated path without its JS overload matching
  *   a.add(b)          the public method        what users call
  *   torch.add(a, b)   the public function
  *
@@ -18,6 +18,7 @@ import * as torch from '../lib';
 import { native as N } from '../lib/binding';
 import { rowsOf } from '../lib/dispatch';
 import { R } from '../lib/generated/internal';
+import { TensorObject } from '../lib/tensor-object';
 
 const repeat = Number(process.argv.find((a) => a.startsWith('--repeat='))?.split('=')[1] ?? 5);
 const n = 500_000;
@@ -61,7 +62,7 @@ function main(): void {
   const rows: [string, number][] = [
     ['native property N.dim(a)', time(() => N.dim(a))],
     ['native detach N.detach(a)', time(() => N.detach(a))],
-    ['boxed op N.callOp(add)', time(() => N.callOp(addId, a, b))],
+    ['boxed op N.callOp(add)', time(() => N.callOp(addId, new TensorObject(), a, b))],
     ['a.add(b)', time(() => a.add(b))],
     ['torch.add(a, b)', time(() => torch.add(a, b))],
   ];

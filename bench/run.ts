@@ -37,7 +37,7 @@ interface Workload { name: string; n: number; what: string }
 const WORKLOADS: Workload[] = [
   { name: 'train', n: 200, what: 'seed CNN, 200 SGD(0.01, 0.5) steps of batch 64 incl. batching+normalising' },
   { name: 'infer', n: 100, what: 'seed CNN forward under no_grad, 100 batches of 256' },
-  { name: 'smallops', n: 100_000, what: '100k a.add(b) on 4-element float tensors' },
+  { name: 'smallops', n: 500_000, what: '500k a.add(b) on 4-element float tensors' },
 ];
 
 interface Result { seconds: number; peakRssMB: number; threads: number; check: number; wallSeconds: number }

@@ -11,6 +11,7 @@ import { DTYPES, DTYPE_ALIASES, dtypeOf } from './dtype';
 import { describe } from './errors';
 import { Generator } from './generator';
 import type { Tensor } from './tensor';
+import { TensorObject, isTensor } from './tensor-object';
 import { checkOptions } from './validate';
 
 export type { Tensor } from './tensor';
@@ -24,9 +25,10 @@ export type { Generator } from './generator';
 
 /**
  * One argument of an overload: JS name, kind code, optional (accepts null), has a default,
- * keyword-only (goes in the options object), position in the schema (-2: Python's requires_grad).
+ * keyword-only (goes in the options object), position in the schema (-2: Python's requires_grad),
+ * and the check of its kind.
  */
-export type Param = [name: string, kind: string, optional: 0 | 1, hasDefault: 0 | 1, kwOnly: 0 | 1, schemaIndex: number];
+export type Param = [name: string, kind: string, optional: 0 | 1, hasDefault: 0 | 1, kwOnly: 0 | 1, schemaIndex: number, check: (v: unknown) => boolean];
 /** One overload: op id, position of `self` in the schema (-1 for functions), arguments, names of its returns, in place. */
 export type Row = [op: number, selfIndex: number, params: Param[], returnNames: string[] | null, inPlace: 0 | 1];
 
@@ -46,7 +48,7 @@ export function rowsOf(t: Table): Row[] {
         Number(op), Number(self),
         params === '' ? [] : params.split(';').map((p) => {
           const [name, kind, optional, def, kw, index] = p.split(':');
-          return [name, kind, Number(optional), Number(def), Number(kw), Number(index)] as Param;
+          return [name, kind, Number(optional), Number(def), Number(kw), Number(index), ACCEPTS[kind]] as Param;
         }),
         names === '' ? null : names.split('.'), Number(inPlace) as 0 | 1,
       ] as Row;
@@ -63,9 +65,6 @@ export function registerSchemas(schemas: [string, string[]][]): void {
   for (const [, args] of schemas) argCounts.push(args.length);
 }
 
-const TensorBase = N.TensorBase as abstract new () => object;
-
-function isTensor(v: unknown): boolean { return v instanceof TensorBase; }
 
 const isIntArray = (v: unknown) => Array.isArray(v) && v.every((e) => Number.isInteger(e));
 
@@ -111,7 +110,7 @@ const TYPE: Record<string, string> = {
 function accepts(p: Param, v: unknown): boolean {
   if (v === undefined) return p[3] === 1;
   if (v === null) return p[2] === 1;
-  return ACCEPTS[p[1]](v);
+  return p[6](v);
 }
 
 // Dtype aliases become their dtype and a Generator its native handle; the rest goes as is.
@@ -179,6 +178,21 @@ function matchArgs(row: Row, args: unknown[], options: Record<string, unknown> |
   return out;
 }
 
+// The object a tensor result goes into is made here: an allocation inline in optimised JS costs
+// less than native code calling into JS for one. A spread call into native code takes V8's slow
+// path for API functions (about 0.1 µs), so the common arities are written out.
+function callOp(op: number, a: unknown[]): any {
+  const out = new TensorObject();
+  switch (a.length) {
+    case 1: return N.callOp(op, out, a[0]);
+    case 2: return N.callOp(op, out, a[0], a[1]);
+    case 3: return N.callOp(op, out, a[0], a[1], a[2]);
+    case 4: return N.callOp(op, out, a[0], a[1], a[2], a[3]);
+    case 5: return N.callOp(op, out, a[0], a[1], a[2], a[3], a[4]);
+    default: return N.callOp(op, out, ...a);
+  }
+}
+
 function call(t: Table, name: string, self: unknown, args: unknown[]): any {
   const rows = t.rows ?? rowsOf(t);
   let options: Record<string, unknown> | undefined;
@@ -189,7 +203,7 @@ function call(t: Table, name: string, self: unknown, args: unknown[]): any {
   for (const row of rows) {
     const native = match(row, args, options, self);
     if (native === null) continue;
-    let result = N.callOp(row[0], ...native);
+    let result = callOp(row[0], native);
     const requiresGrad = options?.requiresGrad;
     if (requiresGrad === true) (result as Tensor).requiresGrad_(true);
     const names = row[3];

@@ -6,9 +6,8 @@ import { native as N } from './binding';
 import { isThenable } from './autograd';
 import { typeError } from './errors';
 import type { Tensor } from './tensor';
+import { isTensor } from './tensor-object';
 
-const TensorBase = N.TensorBase as abstract new () => object;
-const isTensor = (v: unknown): v is Tensor => v instanceof TensorBase;
 
 const scopes: Set<Tensor>[] = [];
 

@@ -7,7 +7,7 @@
 import type { DType } from './dtype';
 import type { Tensor } from './tensor';
 
-/** A Tensor as native code takes it (any TensorBase instance). */
+/** A Tensor as native code takes it. */
 type T = object;
 /** An opaque native handle (a tagged External). */
 type Handle = unknown;
@@ -28,8 +28,7 @@ export interface AdamHyper { lr: unknown; beta1: number; beta2: number; eps: unk
 
 export interface Native {
   // tensor.cc: the handle class, lifetimes, data in and out, properties, autograd, indexing
-  TensorBase: abstract new () => object;
-  setup(torchError: Function): void;
+  setup(tensorObject: Function, torchError: Function): void;
   setTrack(track: ((t: Tensor) => void) | null): void;
   adopt(t: T): void;
   dispose(t: T): void;
@@ -70,7 +69,7 @@ export interface Native {
   indexSet(t: T, items: unknown[], value: T | number | boolean): T;
   // dispatch.cc: every generated op
   registerSchemas(schemas: [string, string[]][]): void;
-  callOp(op: number, ...args: unknown[]): any;
+  callOp(op: number, out: object, ...args: unknown[]): any;
   // generator.cc
   generatorNew(device: string): Handle;
   generatorManualSeed(g: Handle, seed: number): void;

@@ -11,6 +11,7 @@ import { TorchError, typeError, rangeError } from './errors';
 import { TensorMethods, aten, handMethods } from './generated/internal';
 import { linalg, uniqueDim } from './generated/ops';
 import { track } from './memory';
+import { TensorObject } from './tensor-object';
 import { formatTensor } from './printing';
 import { Size } from './size';
 import { checkBool, checkDevice, checkDtype, checkInt, checkIntList, checkOptions, shapeArgs } from './validate';
@@ -502,8 +503,5 @@ export class Tensor extends TensorMethods {
   [inspect.custom](): string { return this.toString(); }
 }
 
-// Native tensors are TensorBase objects (native/bindings/tensor.h) made with no JavaScript
-// constructor running; their methods are found behind TensorBase.prototype.
-Object.setPrototypeOf(N.TensorBase.prototype, Tensor.prototype);
-Object.defineProperty(N.TensorBase.prototype, 'constructor', { value: Tensor, writable: true, configurable: true });
-N.setup(TorchError);
+TensorObject.prototype = Tensor.prototype;
+N.setup(TensorObject, TorchError);

@@ -125,7 +125,7 @@ std::pair<double, double> infer(const std::string& root, int64_t batches) {
 std::pair<double, double> smallOps(int64_t ops) {
   auto a = torch::tensor({1.f, 2.f, 3.f, 4.f});
   auto b = torch::tensor({0.5f, 0.5f, 0.5f, 0.5f});
-  for (int i = 0; i < kWarmup * 1000; i++) a.add(b);
+  for (int i = 0; i < kWarmup * 10000; i++) a.add(b);
   const auto t0 = Clock::now();
   for (int64_t i = 0; i < ops; i++) a.add(b);
   const double seconds = since(t0);

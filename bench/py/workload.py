@@ -89,7 +89,7 @@ def infer(root, batches):
 def small_ops(ops):
     a = torch.tensor([1., 2., 3., 4.])
     b = torch.tensor([0.5, 0.5, 0.5, 0.5])
-    for _ in range(WARMUP * 1000):
+    for _ in range(WARMUP * 10_000):
         a.add(b)
     t0 = time.perf_counter()
     for _ in range(ops):

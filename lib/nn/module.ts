@@ -32,9 +32,6 @@ export class Parameter extends Tensor {
     keep(this);
   }
 }
-// Every tensor object has TensorBase.prototype in its chain (lib/tensor.ts); a Parameter, made
-// by its JavaScript constructor, gets it here.
-Object.setPrototypeOf(Parameter.prototype, N.TensorBase.prototype);
 
 /** The result of `loadStateDict(sd, { strict: false })`. */
 export interface IncompatibleKeys {

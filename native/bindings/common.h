@@ -16,14 +16,13 @@ namespace nodetorch {
 
 // Per-environment state (one per Node main thread or worker), owned by the environment.
 struct Instance {
-  Napi::FunctionReference tensor_base;   // the TensorBase class every native tensor object is made from
-  Napi::FunctionReference torch_error;   // the TypeScript TorchError class
-  Napi::FunctionReference track;         // torch.tidy()'s tracker while a scope is open, else empty
+  Napi::FunctionReference tensor_object;  // what every native tensor object is made from (lib/tensor-object.ts)
+  Napi::FunctionReference torch_error;    // the TypeScript TorchError class
+  Napi::FunctionReference track;          // torch.tidy()'s tracker while a scope is open, else empty
   // The tensor the next JS-constructed Tensor (an nn.Parameter) adopts. JS cannot set it, so
   // `new Tensor()` from user code finds it empty and throws.
   c10::optional<at::Tensor> pending;
-  bool constructing = false;
-  bool in_gc = false;  // a finalizer is running inside a garbage collection  // TensorBase::New is making an object: its constructor lets it through
+  bool in_gc = false;  // a finalizer is running inside a garbage collection
   int64_t live_tensors = 0;
   int64_t live_bytes = 0;
   // Storage bytes not yet reported to V8 (reported once they pass a threshold, so small tensors
@@ -35,7 +34,7 @@ struct Instance {
   // Deletes the references now, at environment teardown, rather than posting their deletion
   // to a loop that is going away.
   ~Instance() {
-    tensor_base.Reset();
+    tensor_object.Reset();
     torch_error.Reset();
     track.Reset();
   }

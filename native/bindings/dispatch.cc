@@ -350,6 +350,9 @@ Napi::Value RegisterSchemas(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// callOp(op, out, ...args): calls op `op` of the registered list with the JS arguments in its
+// generated order. `out` is a fresh tensor object from JS (lib/tensor-object.ts) that becomes
+// the result when the op returns one new tensor.
 Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t id = ToInt(info[0], "op");
@@ -362,7 +365,7 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
     if (!op->resolved.load(std::memory_order_relaxed)) Resolve(*op);
   }
   for (int js : op->missing_js) {
-    Napi::Value v = info[static_cast<size_t>(js) + 1];
+    Napi::Value v = info[static_cast<size_t>(js) + 2];
     if (!v.IsUndefined()) {
       throw Error("OP_UNAVAILABLE", "argument " + op->js_args[static_cast<size_t>(js)] + " of " + op->qualified +
                                         " is not in the loaded LibTorch " + LibtorchVersion());
@@ -385,7 +388,7 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   } release{stack, reuse};
   if (reuse) shared_in_use = true;
   for (const auto& spec : op->args) {
-    Napi::Value v = spec.js >= 0 ? info[static_cast<size_t>(spec.js) + 1] : env.Undefined();
+    Napi::Value v = spec.js >= 0 ? info[static_cast<size_t>(spec.js) + 2] : env.Undefined();
     if (v.IsUndefined() && spec.arg->default_value()) {
       stack.push_back(*spec.arg->default_value());
       continue;
@@ -396,10 +399,15 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   size_t n = op->return_alias.size();
   auto one = [&](size_t i) -> Napi::Value {
     int alias = op->return_alias[i];
-    if (alias >= 0) return info[static_cast<size_t>(alias) + 1];  // the tensor written into, as the same JS object
+    if (alias >= 0) return info[static_cast<size_t>(alias) + 2];  // the tensor written into, as the same JS object
     return FromIValue(env, std::move(stack[i]), op->return_kind[i]);
   };
   if (n == 0) return env.Undefined();
+  if (n == 1 && op->return_alias[0] < 0 && stack[0].isTensor() && stack[0].toTensor().defined() && info[1].IsObject()) {
+    // The object JS made for the result (an allocation inline in JS costs less than one made
+    // from here).
+    return Napi::Value(env, TensorBase::Into(env, instance(env), info[1], std::move(stack[0]).toTensor()));
+  }
   if (n == 1) return one(0);
   Napi::Array out = Napi::Array::New(env, n);
   for (size_t i = 0; i < n; ++i) out.Set(static_cast<uint32_t>(i), one(i));

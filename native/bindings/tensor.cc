@@ -26,36 +26,18 @@ at::Tensor& Self(const Napi::CallbackInfo& info) { return ToTensor(info[0], "ten
 
 }  // namespace
 
-Napi::Function TensorBase::Init(Napi::Env env, Instance& inst) {
-  napi_value cls;
-  NAPI_THROW_IF_FAILED(env, napi_define_class(env, "TensorBase", NAPI_AUTO_LENGTH, Construct, nullptr, 0, nullptr, &cls),
-                       Napi::Function());
-  Napi::Function fn(env, cls);
-  inst.tensor_base = Napi::Persistent(fn);
-  return fn;
-}
-
-// Only New() constructs TensorBase objects; `new TensorBase()` from JS is refused.
-napi_value TensorBase::Construct(napi_env env, napi_callback_info info) {
-  napi_value self;
-  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, nullptr) != napi_ok) return nullptr;
-  if (!instance(Napi::Env(env)).constructing) {
-    napi_throw_type_error(env, nullptr,
-                          "Tensors are made by torch functions (torch.tensor, torch.zeros, …), not by new Tensor()");
-    return nullptr;
-  }
-  return self;
-}
-
 // Raw calls: this runs once per tensor an op returns.
 napi_value TensorBase::New(napi_env env, Instance& inst, at::Tensor tensor) {
+  if (inst.tensor_object.IsEmpty()) throw Napi::Error::New(env, "nodetorch: lib/tensor.ts has not called setup()");
   napi_value cls;
   napi_value object;
-  inst.constructing = true;
-  napi_status status = napi_get_reference_value(env, inst.tensor_base, &cls);
+  napi_status status = napi_get_reference_value(env, inst.tensor_object, &cls);
   if (status == napi_ok) status = napi_new_instance(env, cls, 0, nullptr, &object);
-  inst.constructing = false;
   NAPI_THROW_IF_FAILED(env, status, nullptr);
+  return Into(env, inst, object, std::move(tensor));
+}
+
+napi_value TensorBase::Into(napi_env env, Instance& inst, napi_value object, at::Tensor tensor) {
   Adopt(env, inst, object, std::move(tensor));
   if (!inst.track.IsEmpty()) inst.track.Call({Napi::Value(env, object)});
   return object;
@@ -134,8 +116,12 @@ namespace {
 
 // ---- lifetimes -------------------------------------------------------------------------------
 
+// setup(TensorObject, TorchError): the function tensor objects are made from (lib/tensor-object.ts)
+// and the class of the errors this addon throws.
 Napi::Value Setup(const Napi::CallbackInfo& info) {
-  instance(info.Env()).torch_error = Napi::Persistent(info[0].As<Napi::Function>());
+  Instance& inst = instance(info.Env());
+  inst.tensor_object = Napi::Persistent(info[0].As<Napi::Function>());
+  inst.torch_error = Napi::Persistent(info[1].As<Napi::Function>());
   return info.Env().Undefined();
 }
 
@@ -503,7 +489,6 @@ Napi::Value RetainGrad(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitTensor(Napi::Env env, Napi::Object exports) {
-  exports.Set("TensorBase", TensorBase::Init(env, instance(env)));
   struct {
     const char* name;
     Impl impl;

@@ -3,9 +3,10 @@
 // once on creation and released once, by dispose() or by the garbage collector, whichever comes
 // first.
 //
-// Tensors that ops return are made from the native TensorBase class with no JavaScript
-// constructor running (lib/tensor.ts puts Tensor.prototype behind TensorBase.prototype); only
-// nn.Parameter is constructed in JavaScript, and adopts its handle in Tensor's constructor.
+// Tensors that ops return are made from an empty JavaScript function whose prototype is
+// Tensor.prototype (lib/tensor-object.ts): no constructor code runs, and the object has room in
+// itself for the wrap. Only nn.Parameter is constructed by Tensor's constructor, which adopts the
+// handle prepared for it.
 //
 // The handle is freed inside garbage collection, not at the next turn of the event loop: the
 // wrap's finalizer is a basic (GC-safe) one that only drops the at::Tensor and adjusts counters,
@@ -22,9 +23,10 @@ struct Instance;
 
 class TensorBase {
  public:
-  static Napi::Function Init(Napi::Env env, Instance& inst);
   // A new JS tensor object owning `tensor`.
   static napi_value New(napi_env env, Instance& inst, at::Tensor tensor);
+  // Makes `object`, fresh from lib/tensor-object.ts's function, the JS tensor owning `tensor`.
+  static napi_value Into(napi_env env, Instance& inst, napi_value object, at::Tensor tensor);
   // Attaches `tensor` to `object`, a Tensor constructed in JavaScript.
   static void Adopt(napi_env env, Instance& inst, napi_value object, at::Tensor tensor);
   // The TensorBase of a Tensor, or nullptr for any other value.
@@ -39,7 +41,6 @@ class TensorBase {
   void Remeasure();
 
  private:
-  static napi_value Construct(napi_env env, napi_callback_info info);
   static void Finalize(node_api_basic_env env, void* data, void* hint);
   void Report(int64_t delta);
 
