@@ -1,8 +1,9 @@
 /**
  * The function every native tensor object is constructed from (native/bindings/tensor.cc,
- * TensorBase::New). lib/tensor.ts gives it Tensor.prototype, so what it makes is a `Tensor` in
- * every way JavaScript can ask, while no constructor code runs per tensor and the object keeps
- * room for its native handle. Modules below tensor.ts recognise tensors with `isTensor`.
+ * TensorBase::New; lib/dispatch.ts for op results). lib/tensor.ts gives it Tensor.prototype, so
+ * what it makes is a `Tensor` in every way JavaScript can ask, while no constructor code runs
+ * per tensor and the object keeps room for its native handle. Modules below tensor.ts recognise
+ * tensors with `isTensor`.
  * @internal
  */
 import type { Tensor } from './tensor';
