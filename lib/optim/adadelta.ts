@@ -6,9 +6,9 @@ import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
-import { checkBool, checkNumber } from '../validate';
+import { checkNumber } from '../validate';
 import { rangeError } from '../errors';
-import { Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
+import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
 /** Options of `optim.Adadelta`, PyTorch's keyword arguments in camelCase. */
 export interface AdadeltaOptions {
@@ -32,11 +32,10 @@ const SPECS: OptionSpec[] = [
   },
   { camel: 'eps', key: 'eps', default: 1e-6, check: nonNegative('eps') },
   { camel: 'weightDecay', key: 'weight_decay', default: 0, check: nonNegative('weightDecay') },
-  { camel: 'maximize', key: 'maximize', default: false, check: (v) => checkBool(v, 'maximize') },
-  // Keys PyTorch 2 keeps in every group, so Python's load_state_dict finds them.
-  { camel: 'foreach', key: 'foreach', default: null },
-  { camel: 'capturable', key: 'capturable', default: false },
-  { camel: 'differentiable', key: 'differentiable', default: false },
+  MAXIMIZE,
+  FOREACH,
+  CAPTURABLE,
+  DIFFERENTIABLE,
 ];
 
 /**

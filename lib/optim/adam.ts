@@ -5,7 +5,7 @@ import { native as N } from '../binding';
 import { rangeError, typeError } from '../errors';
 import { Tensor } from '../tensor';
 import { checkBool, checkNumber } from '../validate';
-import { Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
+import { CAPTURABLE, DIFFERENTIABLE, FOREACH, FUSED, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
 /** Options of `optim.Adam`, PyTorch's keyword arguments in camelCase. */
 export interface AdamOptions {
@@ -34,12 +34,11 @@ const SPECS: OptionSpec[] = [
   { camel: 'eps', key: 'eps', default: 1e-8, check: nonNegative('eps') },
   { camel: 'weightDecay', key: 'weight_decay', default: 0, check: nonNegative('weightDecay') },
   { camel: 'amsgrad', key: 'amsgrad', default: false, check: (v) => checkBool(v, 'amsgrad') },
-  { camel: 'maximize', key: 'maximize', default: false, check: (v) => checkBool(v, 'maximize') },
-  // Keys PyTorch 2 keeps in every group, so Python's load_state_dict finds them.
-  { camel: 'foreach', key: 'foreach', default: null },
-  { camel: 'capturable', key: 'capturable', default: false },
-  { camel: 'differentiable', key: 'differentiable', default: false },
-  { camel: 'fused', key: 'fused', default: null },
+  MAXIMIZE,
+  FOREACH,
+  CAPTURABLE,
+  DIFFERENTIABLE,
+  FUSED,
   {
     camel: 'decoupledWeightDecay', key: 'decoupled_weight_decay', default: false,
     check: (v) => { if (v !== false) throw rangeError('false (decoupled weight decay, AdamW, is not implemented)', 'decoupledWeightDecay', v); },

@@ -3,7 +3,7 @@
  * PyTorch's layout (`state`, `param_groups`), so checkpoints move between Python and TS.
  */
 import { typeError, rangeError } from '../errors';
-import { checkNumber, checkOptions } from '../validate';
+import { checkBool, checkNumber, checkOptions } from '../validate';
 import { Tensor, checkTensor } from '../tensor';
 import { tensor } from '../factories';
 import { keep } from '../memory';
@@ -25,6 +25,26 @@ export interface OptionSpec {
 /** @internal A check that a number option is >= 0. */
 export function nonNegative(name: string): (value: unknown) => void {
   return (value) => { if (checkNumber(value, name) < 0) throw rangeError(`${name} >= 0`, name, value); };
+}
+
+/** @internal `maximize`, which every optimizer takes. */
+export const MAXIMIZE: OptionSpec = { camel: 'maximize', key: 'maximize', default: false, check: (v) => checkBool(v, 'maximize') };
+/**
+ * @internal Keys PyTorch 2 keeps in its groups (each optimizer its own, in its own order) so that
+ * Python's load_state_dict finds them; nodetorch stores them and does not act on them.
+ */
+export const FOREACH: OptionSpec = { camel: 'foreach', key: 'foreach', default: null };
+/** @internal See FOREACH. */
+export const CAPTURABLE: OptionSpec = { camel: 'capturable', key: 'capturable', default: false };
+/** @internal See FOREACH. */
+export const DIFFERENTIABLE: OptionSpec = { camel: 'differentiable', key: 'differentiable', default: false };
+/** @internal See FOREACH. */
+export const FUSED: OptionSpec = { camel: 'fused', key: 'fused', default: null };
+
+/** @internal A check that `betas` is two numbers, each in [0, 1) (PyTorch's check). */
+export function checkBetas(value: unknown): void {
+  if (!Array.isArray(value) || value.length !== 2) throw typeError('two numbers', 'betas', value);
+  value.forEach((b, i) => { if (checkNumber(b, `betas[${i}]`) < 0 || b >= 1) throw rangeError('a value in [0, 1)', `betas[${i}]`, b); });
 }
 
 /** An optimizer state dict: PyTorch's layout. `state` keys are parameter indices. */

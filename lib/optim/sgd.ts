@@ -5,7 +5,7 @@ import { native as N } from '../binding';
 import { rangeError } from '../errors';
 import { Tensor } from '../tensor';
 import { checkBool, checkNumber } from '../validate';
-import { Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
+import { DIFFERENTIABLE, FOREACH, FUSED, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
 /** Options of `optim.SGD`, PyTorch's keyword arguments in camelCase. */
 export interface SGDOptions {
@@ -29,11 +29,10 @@ const SPECS: OptionSpec[] = [
   { camel: 'dampening', key: 'dampening', default: 0, check: (v) => checkNumber(v, 'dampening') },
   { camel: 'weightDecay', key: 'weight_decay', default: 0, check: nonNegative('weightDecay') },
   { camel: 'nesterov', key: 'nesterov', default: false, check: (v) => checkBool(v, 'nesterov') },
-  { camel: 'maximize', key: 'maximize', default: false, check: (v) => checkBool(v, 'maximize') },
-  // Keys PyTorch 2 keeps in every group, so Python's load_state_dict finds them.
-  { camel: 'foreach', key: 'foreach', default: null },
-  { camel: 'differentiable', key: 'differentiable', default: false },
-  { camel: 'fused', key: 'fused', default: null },
+  MAXIMIZE,
+  FOREACH,
+  DIFFERENTIABLE,
+  FUSED,
 ];
 
 /**
