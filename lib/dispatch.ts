@@ -11,7 +11,7 @@ import { DTYPES, DTYPE_ALIASES, dtypeOf } from './dtype';
 import { describe } from './errors';
 import { Generator } from './generator';
 import type { Tensor } from './tensor';
-import { TensorObject, isTensor } from './tensor-object';
+import { HANDLE, IO, TensorObject, isTensor, type Handled } from './tensor-object';
 import { checkOptions } from './validate';
 
 export type { Tensor } from './tensor';
@@ -178,19 +178,30 @@ function matchArgs(row: Row, args: unknown[], options: Record<string, unknown> |
   return out;
 }
 
-// The object a tensor result goes into is made here: an allocation inline in optimised JS costs
-// less than native code calling into JS for one. A spread call into native code takes V8's slow
-// path for API functions (about 0.1 µs), so the common arities are written out.
+// Tensor arguments travel as their slot numbers in the shared array (native code reads them
+// there instead of looking a property up on each object), and the object a tensor result goes
+// into is made here (an allocation inline in optimised JS costs less than native code calling
+// into JS for one); its slot number comes back in IO[0]. A spread call into native code takes
+// V8's slow path for API functions (about 0.1 µs), so the common arities are written out.
 function callOp(op: number, a: unknown[]): any {
-  const out = new TensorObject();
-  switch (a.length) {
-    case 1: return N.callOp(op, out, a[0]);
-    case 2: return N.callOp(op, out, a[0], a[1]);
-    case 3: return N.callOp(op, out, a[0], a[1], a[2]);
-    case 4: return N.callOp(op, out, a[0], a[1], a[2], a[3]);
-    case 5: return N.callOp(op, out, a[0], a[1], a[2], a[3], a[4]);
-    default: return N.callOp(op, out, ...a);
+  const io = IO;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    const h = isTensor(v) ? (v as unknown as Handled)[HANDLE] : undefined;
+    io[i + 1] = typeof h === 'number' && (h | 0) === h ? h : -1;
   }
+  const out = new TensorObject();
+  let r: unknown;
+  switch (a.length) {
+    case 1: r = N.callOp(op, out, a[0]); break;
+    case 2: r = N.callOp(op, out, a[0], a[1]); break;
+    case 3: r = N.callOp(op, out, a[0], a[1], a[2]); break;
+    case 4: r = N.callOp(op, out, a[0], a[1], a[2], a[3]); break;
+    case 5: r = N.callOp(op, out, a[0], a[1], a[2], a[3], a[4]); break;
+    default: r = N.callOp(op, out, ...a);
+  }
+  if (r === out) (out as unknown as Handled)[HANDLE] = io[0];
+  return r;
 }
 
 function call(t: Table, name: string, self: unknown, args: unknown[]): any {

@@ -28,7 +28,7 @@ export interface AdamHyper { lr: unknown; beta1: number; beta2: number; eps: unk
 
 export interface Native {
   // tensor.cc: the handle class, lifetimes, data in and out, properties, autograd, indexing
-  setup(tensorObject: Function, torchError: Function): void;
+  setup(tensorObject: Function, handle: symbol, torchError: Function): Int32Array;
   setTrack(track: ((t: Tensor) => void) | null): void;
   adopt(t: T): void;
   dispose(t: T): void;

@@ -11,7 +11,7 @@ import { TorchError, typeError, rangeError } from './errors';
 import { TensorMethods, aten, handMethods } from './generated/internal';
 import { linalg, uniqueDim } from './generated/ops';
 import { track } from './memory';
-import { TensorObject } from './tensor-object';
+import { HANDLE, TensorObject, bindIO } from './tensor-object';
 import { formatTensor } from './printing';
 import { Size } from './size';
 import { checkBool, checkDevice, checkDtype, checkInt, checkIntList, checkOptions, shapeArgs } from './validate';
@@ -504,4 +504,4 @@ export class Tensor extends TensorMethods {
 }
 
 TensorObject.prototype = Tensor.prototype;
-N.setup(TensorObject, TorchError);
+bindIO(N.setup(TensorObject, HANDLE, TorchError));

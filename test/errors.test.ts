@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 import { nn, TorchError } from '../lib';
 import { native } from '../lib/binding';
+import { HANDLE } from '../lib/tensor-object';
 
 const EXPECTED_FORMAT = /^Expected .+ for .+ but received .+$/s;
 
@@ -179,6 +180,23 @@ describe('argument checks', () => {
     // An object that merely claims to be a Tensor.
     const fake = Object.create(torch.Tensor.prototype) as torch.Tensor;
     typeErr(() => fake.shape);
+    typeErr(() => fake.add(1));
+    typeErr(() => torch.add(torch.ones(2), fake));
+    // A slot number that names no live tensor (forged, or out of the pool) is refused the same way.
+    const forged = torch.ones(2);
+    for (const slot of [-5, 2 ** 30, 1.5]) {
+      (forged as unknown as Record<symbol, number>)[HANDLE] = slot;
+      typeErr(() => forged.add(1));
+      typeErr(() => torch.ones(2).mul(forged));
+      typeErr(() => forged.shape);
+    }
+  });
+
+  test('a disposed tensor given to an op is a TorchError DISPOSED', () => {
+    const x = torch.ones(2);
+    x.dispose();
+    torchError(() => x.add(1), 'DISPOSED');
+    torchError(() => torch.ones(2).add(x), 'DISPOSED');
   });
 
   test('new torch.Tensor() is a TypeError', () => {

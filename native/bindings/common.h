@@ -19,6 +19,12 @@ struct Instance {
   Napi::FunctionReference tensor_object;  // what every native tensor object is made from (lib/tensor-object.ts)
   Napi::FunctionReference torch_error;    // the TypeScript TorchError class
   Napi::FunctionReference track;          // torch.tidy()'s tracker while a scope is open, else empty
+  Napi::Reference<Napi::Symbol> handle_key;  // the symbol tensor objects hold their slot number under
+  // Shared with lib/dispatch.ts as an Int32Array: [0] the slot of the tensor an op call put in the
+  // object JS gave it; [1 + k] the slot of the tensor given as the op's JS argument k, or -1.
+  static constexpr size_t kIoLength = 64;
+  Napi::Reference<Napi::ArrayBuffer> io_buffer;
+  int32_t* io = nullptr;
   // The tensor the next JS-constructed Tensor (an nn.Parameter) adopts. JS cannot set it, so
   // `new Tensor()` from user code finds it empty and throws.
   c10::optional<at::Tensor> pending;
@@ -28,8 +34,7 @@ struct Instance {
   // Storage bytes not yet reported to V8 (reported once they pass a threshold, so small tensors
   // cost no call).
   int64_t unreported_bytes = 0;
-  // Every TensorBase of this environment lives here: a pointer napi_unwrap returns is ours only
-  // if the pool owns it, so another addon's wrapped object is refused without reading its memory.
+  // Every TensorBase of this environment lives here, in the slot its JS object names.
   SlotPool<TensorBase> tensor_slots;
   // Deletes the references now, at environment teardown, rather than posting their deletion
   // to a loop that is going away.
@@ -37,6 +42,8 @@ struct Instance {
     tensor_object.Reset();
     torch_error.Reset();
     track.Reset();
+    handle_key.Reset();
+    io_buffer.Reset();
   }
 };
 Instance& instance(Napi::Env env);

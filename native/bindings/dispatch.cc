@@ -352,7 +352,7 @@ Napi::Value RegisterSchemas(const Napi::CallbackInfo& info) {
 
 // callOp(op, out, ...args): calls op `op` of the registered list with the JS arguments in its
 // generated order. `out` is a fresh tensor object from JS (lib/tensor-object.ts) that becomes
-// the result when the op returns one new tensor.
+// the result when the op returns one new tensor (its slot number then in the shared array's [0]).
 Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t id = ToInt(info[0], "op");
@@ -387,7 +387,18 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
     }
   } release{stack, reuse};
   if (reuse) shared_in_use = true;
+  Instance& inst = instance(env);
+  const size_t given = info.Length() >= 2 ? info.Length() - 2 : 0;
   for (const auto& spec : op->args) {
+    // A tensor argument comes as its slot number in the shared array (lib/dispatch.ts writes one
+    // for every argument it passes, -1 where it is no tensor), so no property is looked up.
+    if (spec.kind == Kind::kTensor && spec.js >= 0 && static_cast<size_t>(spec.js) < given &&
+        static_cast<size_t>(spec.js) + 1 < Instance::kIoLength && inst.io[spec.js + 1] >= 0) {
+      TensorBase* base = TensorBase::FromHandle(inst, inst.io[spec.js + 1]);
+      if (base == nullptr) Refuse(info[static_cast<size_t>(spec.js) + 2], "a Tensor", spec, *op);
+      stack.push_back(base->tensor());
+      continue;
+    }
     Napi::Value v = spec.js >= 0 ? info[static_cast<size_t>(spec.js) + 2] : env.Undefined();
     if (v.IsUndefined() && spec.arg->default_value()) {
       stack.push_back(*spec.arg->default_value());
@@ -406,7 +417,7 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   if (n == 1 && op->return_alias[0] < 0 && stack[0].isTensor() && stack[0].toTensor().defined() && info[1].IsObject()) {
     // The object JS made for the result (an allocation inline in JS costs less than one made
     // from here).
-    return Napi::Value(env, TensorBase::Into(env, instance(env), info[1], std::move(stack[0]).toTensor()));
+    return Napi::Value(env, TensorBase::Into(env, inst, info[1], std::move(stack[0]).toTensor()));
   }
   if (n == 1) return one(0);
   Napi::Array out = Napi::Array::New(env, n);

@@ -2,6 +2,7 @@
 
 #include <ATen/TensorIndexing.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "bindings/common.h"
@@ -34,33 +35,64 @@ napi_value TensorBase::New(napi_env env, Instance& inst, at::Tensor tensor) {
   napi_status status = napi_get_reference_value(env, inst.tensor_object, &cls);
   if (status == napi_ok) status = napi_new_instance(env, cls, 0, nullptr, &object);
   NAPI_THROW_IF_FAILED(env, status, nullptr);
-  return Into(env, inst, object, std::move(tensor));
-}
-
-napi_value TensorBase::Into(napi_env env, Instance& inst, napi_value object, at::Tensor tensor) {
   Adopt(env, inst, object, std::move(tensor));
   if (!inst.track.IsEmpty()) inst.track.Call({Napi::Value(env, object)});
   return object;
 }
 
-// No napi_ref is asked for: the JS object alone owns the handle, and the basic finalizer may
-// run inside GC.
+napi_value TensorBase::Into(napi_env env, Instance& inst, napi_value object, at::Tensor tensor) {
+  int32_t handle;
+  Attach(env, inst, object, std::move(tensor), &handle);
+  inst.io[0] = handle;
+  if (!inst.track.IsEmpty()) inst.track.Call({Napi::Value(env, object)});
+  return object;
+}
+
 void TensorBase::Adopt(napi_env env, Instance& inst, napi_value object, at::Tensor tensor) {
-  TensorBase* base = inst.tensor_slots.New(env, &inst, std::move(tensor));
-  if (napi_wrap(env, object, base, Finalize, nullptr, nullptr) != napi_ok) {
-    base->Release();
-    inst.tensor_slots.Delete(base);
-    throw Napi::Error::New(env, "nodetorch: could not wrap a tensor");
+  int32_t handle;
+  TensorBase* base = Attach(env, inst, object, std::move(tensor), &handle);
+  napi_value key;
+  napi_value number;
+  napi_status status = napi_get_reference_value(env, inst.handle_key, &key);
+  if (status == napi_ok) status = napi_create_int32(env, handle, &number);
+  if (status == napi_ok) status = napi_set_property(env, object, key, number);
+  if (status != napi_ok) {
+    base->Release();  // the finalizer frees the slot
+    throw Napi::Error::New(env, "nodetorch: could not store a tensor's handle");
   }
 }
 
-// A method given another object, or another addon's wrapped object, gets nullptr (and so a
-// TypeError) instead of a reinterpretation of foreign memory: the pointer must be a live
-// TensorBase of this environment's pool.
+// No napi_ref is asked for: the JS object alone owns the slot, and the basic finalizer may run
+// inside GC.
+TensorBase* TensorBase::Attach(napi_env env, Instance& inst, napi_value object, at::Tensor tensor, int32_t* handle) {
+  TensorBase* base = inst.tensor_slots.New(handle, env, &inst, std::move(tensor));
+  if (napi_add_finalizer(env, object, base, Finalize, nullptr, nullptr) != napi_ok) {
+    base->Release();
+    inst.tensor_slots.Delete(base);
+    throw Napi::Error::New(env, "nodetorch: could not attach a tensor to its object");
+  }
+  return base;
+}
+
+// A slot number names a live TensorBase of this environment or nothing: a forged or stale number
+// gets nullptr (and so a TypeError), never memory outside the pool.
+TensorBase* TensorBase::FromHandle(Instance& inst, int64_t handle) { return inst.tensor_slots.Get(handle); }
+
 TensorBase* TensorBase::From(const Napi::Value& value) {
-  void* data = nullptr;
-  if (napi_unwrap(value.Env(), value, &data) != napi_ok || data == nullptr) return nullptr;
-  return instance(value.Env()).tensor_slots.Owns(data) ? static_cast<TensorBase*>(data) : nullptr;
+  napi_env env = value.Env();
+  Instance& inst = instance(value.Env());
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_object || inst.handle_key.IsEmpty()) return nullptr;
+  napi_value key;
+  napi_value number;
+  double handle;
+  if (napi_get_reference_value(env, inst.handle_key, &key) != napi_ok ||
+      napi_get_property(env, value, key, &number) != napi_ok ||
+      napi_get_value_double(env, number, &handle) != napi_ok || handle != std::trunc(handle) || handle < 0 ||
+      handle > 2147483647.0) {
+    return nullptr;
+  }
+  return FromHandle(inst, static_cast<int64_t>(handle));
 }
 
 TensorBase::TensorBase(node_api_basic_env env, Instance* inst, at::Tensor tensor)
@@ -116,13 +148,20 @@ namespace {
 
 // ---- lifetimes -------------------------------------------------------------------------------
 
-// setup(TensorObject, TorchError): the function tensor objects are made from (lib/tensor-object.ts)
-// and the class of the errors this addon throws.
+// setup(TensorObject, HANDLE, TorchError): the function tensor objects are made from, the symbol
+// they hold their slot number under (lib/tensor-object.ts) and the class of the errors this addon
+// throws. Returns the Int32Array shared with lib/dispatch.ts (Instance::io).
 Napi::Value Setup(const Napi::CallbackInfo& info) {
-  Instance& inst = instance(info.Env());
+  Napi::Env env = info.Env();
+  Instance& inst = instance(env);
   inst.tensor_object = Napi::Persistent(info[0].As<Napi::Function>());
-  inst.torch_error = Napi::Persistent(info[1].As<Napi::Function>());
-  return info.Env().Undefined();
+  inst.handle_key = Napi::Persistent(info[1].As<Napi::Symbol>());
+  inst.torch_error = Napi::Persistent(info[2].As<Napi::Function>());
+  auto buffer = Napi::ArrayBuffer::New(env, Instance::kIoLength * sizeof(int32_t));
+  inst.io_buffer = Napi::Persistent(buffer);
+  inst.io = static_cast<int32_t*>(buffer.Data());
+  for (size_t i = 0; i < Instance::kIoLength; ++i) inst.io[i] = -1;
+  return Napi::Int32Array::New(env, Instance::kIoLength, buffer, 0);
 }
 
 // setTrack(fn | null): torch.tidy() asks to hear of every tensor made while a scope is open.
