@@ -8,11 +8,14 @@
  * twice and its source map), which a user's process does not carry.
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
 export function buildMemoryChild(): string {
+  // From scratch: tsc leaves the output of a source file that has since moved or gone.
+  rmSync(join(ROOT, 'build-memory-child'), { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, 'tsconfig.memory-child.json')], {
     cwd: ROOT,
     stdio: 'inherit',
