@@ -4,8 +4,6 @@
  */
 import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
-import { noGrad } from '../autograd';
-import { tidy } from '../memory';
 import { checkNumber } from '../validate';
 import { rangeError } from '../errors';
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
@@ -57,34 +55,26 @@ export class Adadelta extends Optimizer {
 
   /** One Adadelta step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => tidy(() => {
-      for (const group of this.paramGroups) {
-        const lr = group.lr as number;
-        const rho = group.rho as number;
-        const eps = group.eps as number;
-        const weightDecay = group.weight_decay as number;
-        for (const param of group.params) {
-          let grad = param.grad;
-          if (grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
-            this.setState(param, 'square_avg', zerosLike(param));
-            this.setState(param, 'acc_delta', zerosLike(param));
-          }
-          const squareAvg = state.square_avg as Tensor;
-          const accDelta = state.acc_delta as Tensor;
-          state.step.add_(1);
-          if (group.maximize === true) grad = grad.neg();
-          if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
-          squareAvg.mul_(rho).addcmul_(grad, grad, { value: 1 - rho });
-          const std = squareAvg.add(eps).sqrt_();
-          const delta = accDelta.add(eps).sqrt_();
-          delta.div_(std).mul_(grad);
-          accDelta.mul_(rho).addcmul_(delta, delta, { value: 1 - rho });
-          param.add_(delta, { alpha: -lr });
-        }
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const rho = group.rho as number;
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      if (state.step === undefined) {
+        this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
+        this.setState(param, 'square_avg', zerosLike(param));
+        this.setState(param, 'acc_delta', zerosLike(param));
       }
-    }));
+      const squareAvg = state.square_avg as Tensor;
+      const accDelta = state.acc_delta as Tensor;
+      state.step.add_(1);
+      if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+      squareAvg.mul_(rho).addcmul_(grad, grad, { value: 1 - rho });
+      const std = squareAvg.add(eps).sqrt_();
+      const delta = accDelta.add(eps).sqrt_();
+      delta.div_(std).mul_(grad);
+      accDelta.mul_(rho).addcmul_(delta, delta, { value: 1 - rho });
+      param.add_(delta, { alpha: -lr });
+    });
   }
 }

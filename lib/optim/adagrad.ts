@@ -4,8 +4,6 @@
  */
 import { type Tensor } from '../tensor';
 import { fullLike, tensor } from '../factories';
-import { noGrad } from '../autograd';
-import { tidy } from '../memory';
 
 import { DIFFERENTIABLE, FOREACH, FUSED, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
@@ -65,28 +63,20 @@ export class Adagrad extends Optimizer {
 
   /** One Adagrad step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => tidy(() => {
-      for (const group of this.paramGroups) {
-        const lr = group.lr as number;
-        const lrDecay = group.lr_decay as number;
-        const eps = group.eps as number;
-        const weightDecay = group.weight_decay as number;
-        for (const param of group.params) {
-          let grad = param.grad;
-          if (grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) this.initState(param);
-          const stateSum = state.sum as Tensor;
-          state.step.add_(1);
-          const step = state.step.item() as number;
-          if (group.maximize === true) grad = grad.neg();
-          if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
-          const clr = lr / (1 + (step - 1) * lrDecay);
-          stateSum.addcmul_(grad, grad, { value: 1 });
-          const std = stateSum.sqrt().add_(eps);
-          param.addcdiv_(grad, std, { value: -clr });
-        }
-      }
-    }));
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const lrDecay = group.lr_decay as number;
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      if (state.step === undefined) this.initState(param);
+      const stateSum = state.sum as Tensor;
+      state.step.add_(1);
+      const step = state.step.item() as number;
+      if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+      const clr = lr / (1 + (step - 1) * lrDecay);
+      stateSum.addcmul_(grad, grad, { value: 1 });
+      const std = stateSum.sqrt().add_(eps);
+      param.addcdiv_(grad, std, { value: -clr });
+    });
   }
 }

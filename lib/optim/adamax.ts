@@ -4,8 +4,6 @@
  */
 import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
-import { noGrad } from '../autograd';
-import { tidy } from '../memory';
 
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, checkBetas, nonNegative, type OptionSpec, type Params } from './optimizer';
 
@@ -53,35 +51,27 @@ export class Adamax extends Optimizer {
 
   /** One Adamax step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => tidy(() => {
-      for (const group of this.paramGroups) {
-        const lr = group.lr as number;
-        const [beta1, beta2] = group.betas as [number, number];
-        const eps = group.eps as number;
-        const weightDecay = group.weight_decay as number;
-        for (const param of group.params) {
-          let grad = param.grad;
-          if (grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
-            this.setState(param, 'exp_avg', zerosLike(param));
-            this.setState(param, 'exp_inf', zerosLike(param));
-          }
-          if (group.maximize === true) grad = grad.neg();
-          const expAvg = state.exp_avg as Tensor;
-          const expInf = state.exp_inf as Tensor;
-          state.step.add_(1);
-          if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
-          expAvg.lerp_(grad, 1 - beta1);
-          // torch.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf)
-          expInf.mul_(beta2);
-          expInf.copy_(expInf.maximum(grad.abs().add_(eps)));
-          const biasCorrection = 1 - beta1 ** (state.step.item() as number);
-          const clr = lr / biasCorrection;
-          param.addcdiv_(expAvg, expInf, { value: -clr });
-        }
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const [beta1, beta2] = group.betas as [number, number];
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      if (state.step === undefined) {
+        this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
+        this.setState(param, 'exp_avg', zerosLike(param));
+        this.setState(param, 'exp_inf', zerosLike(param));
       }
-    }));
+      const expAvg = state.exp_avg as Tensor;
+      const expInf = state.exp_inf as Tensor;
+      state.step.add_(1);
+      if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+      expAvg.lerp_(grad, 1 - beta1);
+      // torch.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf)
+      expInf.mul_(beta2);
+      expInf.copy_(expInf.maximum(grad.abs().add_(eps)));
+      const biasCorrection = 1 - beta1 ** (state.step.item() as number);
+      const clr = lr / biasCorrection;
+      param.addcdiv_(expAvg, expInf, { value: -clr });
+    });
   }
 }

@@ -5,8 +5,6 @@
  */
 import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
-import { noGrad } from '../autograd';
-import { tidy } from '../memory';
 import { checkBool } from '../validate';
 import { rangeError } from '../errors';
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, FUSED, MAXIMIZE, Optimizer, checkBetas, nonNegative, type OptionSpec, type Params } from './optimizer';
@@ -64,48 +62,40 @@ export class AdamW extends Optimizer {
 
   /** One AdamW step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => tidy(() => {
-      for (const group of this.paramGroups) {
-        const lr = group.lr as number;
-        const [beta1, beta2] = group.betas as [number, number];
-        const eps = group.eps as number;
-        const weightDecay = group.weight_decay as number;
-        const amsgrad = group.amsgrad === true;
-        for (const param of group.params) {
-          let grad = param.grad;
-          if (grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
-            this.setState(param, 'exp_avg', zerosLike(param));
-            this.setState(param, 'exp_avg_sq', zerosLike(param));
-            if (amsgrad) this.setState(param, 'max_exp_avg_sq', zerosLike(param));
-          }
-          const expAvg = state.exp_avg as Tensor;
-          const expAvgSq = state.exp_avg_sq as Tensor;
-          if (group.maximize === true) grad = grad.neg();
-          state.step.add_(1);
-          if (weightDecay !== 0) param.mul_(1 - lr * weightDecay);
-          expAvg.lerp_(grad, 1 - beta1);
-          expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
-          const step = state.step.item() as number;
-          const biasCorrection1 = 1 - beta1 ** step;
-          const biasCorrection2 = 1 - beta2 ** step;
-          const stepSize = lr / biasCorrection1;
-          const biasCorrection2Sqrt = biasCorrection2 ** 0.5;
-          let denom: Tensor;
-          if (amsgrad) {
-            // A state dict loaded from a run without amsgrad has no max_exp_avg_sq yet.
-            if (state.max_exp_avg_sq === undefined) this.setState(param, 'max_exp_avg_sq', zerosLike(param));
-            const maxExpAvgSq = state.max_exp_avg_sq as Tensor;
-            maxExpAvgSq.copy_(maxExpAvgSq.maximum(expAvgSq));
-            denom = maxExpAvgSq.sqrt().div(biasCorrection2Sqrt).add_(eps);
-          } else {
-            denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(eps);
-          }
-          param.addcdiv_(expAvg, denom, { value: -stepSize });
-        }
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const [beta1, beta2] = group.betas as [number, number];
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      const amsgrad = group.amsgrad === true;
+      if (state.step === undefined) {
+        this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
+        this.setState(param, 'exp_avg', zerosLike(param));
+        this.setState(param, 'exp_avg_sq', zerosLike(param));
+        if (amsgrad) this.setState(param, 'max_exp_avg_sq', zerosLike(param));
       }
-    }));
+      const expAvg = state.exp_avg as Tensor;
+      const expAvgSq = state.exp_avg_sq as Tensor;
+      state.step.add_(1);
+      if (weightDecay !== 0) param.mul_(1 - lr * weightDecay);
+      expAvg.lerp_(grad, 1 - beta1);
+      expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const step = state.step.item() as number;
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2 = 1 - beta2 ** step;
+      const stepSize = lr / biasCorrection1;
+      const biasCorrection2Sqrt = biasCorrection2 ** 0.5;
+      let denom: Tensor;
+      if (amsgrad) {
+        // A state dict loaded from a run without amsgrad has no max_exp_avg_sq yet.
+        if (state.max_exp_avg_sq === undefined) this.setState(param, 'max_exp_avg_sq', zerosLike(param));
+        const maxExpAvgSq = state.max_exp_avg_sq as Tensor;
+        maxExpAvgSq.copy_(maxExpAvgSq.maximum(expAvgSq));
+        denom = maxExpAvgSq.sqrt().div(biasCorrection2Sqrt).add_(eps);
+      } else {
+        denom = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(eps);
+      }
+      param.addcdiv_(expAvg, denom, { value: -stepSize });
+    });
   }
 }

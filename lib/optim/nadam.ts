@@ -4,8 +4,6 @@
  */
 import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
-import { noGrad } from '../autograd';
-import { tidy } from '../memory';
 import { checkBool } from '../validate';
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, checkBetas, nonNegative, type OptionSpec, type Params } from './optimizer';
 
@@ -62,48 +60,40 @@ export class NAdam extends Optimizer {
 
   /** One NAdam step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => tidy(() => {
-      for (const group of this.paramGroups) {
-        const lr = group.lr as number;
-        const [beta1, beta2] = group.betas as [number, number];
-        const eps = group.eps as number;
-        const weightDecay = group.weight_decay as number;
-        const momentumDecay = group.momentum_decay as number;
-        for (const param of group.params) {
-          let grad = param.grad;
-          if (grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
-            this.setState(param, 'mu_product', tensor(1, { dtype: 'float32' }));
-            this.setState(param, 'exp_avg', zerosLike(param));
-            this.setState(param, 'exp_avg_sq', zerosLike(param));
-          }
-          if (group.maximize === true) grad = grad.neg();
-          const expAvg = state.exp_avg as Tensor;
-          const expAvgSq = state.exp_avg_sq as Tensor;
-          const muProduct = state.mu_product as Tensor;
-          state.step.add_(1);
-          const step = state.step.item() as number;
-          const biasCorrection2 = 1 - beta2 ** step;
-          if (weightDecay !== 0) {
-            if (group.decoupled_weight_decay === true) param.mul_(1 - lr * weightDecay);
-            else grad = grad.add(param, { alpha: weightDecay });
-          }
-          // The momentum cache mu_t and mu_{t+1}; mu_product is a float32 tensor, as in PyTorch.
-          const mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentumDecay));
-          const muNext = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
-          muProduct.mul_(mu);
-          expAvg.lerp_(grad, 1 - beta1);
-          expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
-          const denom = expAvgSq.div(biasCorrection2).sqrt();
-          const muProductValue = muProduct.item() as number;
-          const muProductNext = muProductValue * muNext;
-          denom.add_(eps);
-          param.addcdiv_(grad, denom, { value: (-lr * (1.0 - mu)) / (1.0 - muProductValue) });
-          param.addcdiv_(expAvg, denom, { value: (-lr * muNext) / (1.0 - muProductNext) });
-        }
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const [beta1, beta2] = group.betas as [number, number];
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      const momentumDecay = group.momentum_decay as number;
+      if (state.step === undefined) {
+        this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
+        this.setState(param, 'mu_product', tensor(1, { dtype: 'float32' }));
+        this.setState(param, 'exp_avg', zerosLike(param));
+        this.setState(param, 'exp_avg_sq', zerosLike(param));
       }
-    }));
+      const expAvg = state.exp_avg as Tensor;
+      const expAvgSq = state.exp_avg_sq as Tensor;
+      const muProduct = state.mu_product as Tensor;
+      state.step.add_(1);
+      const step = state.step.item() as number;
+      const biasCorrection2 = 1 - beta2 ** step;
+      if (weightDecay !== 0) {
+        if (group.decoupled_weight_decay === true) param.mul_(1 - lr * weightDecay);
+        else grad = grad.add(param, { alpha: weightDecay });
+      }
+      // The momentum cache mu_t and mu_{t+1}; mu_product is a float32 tensor, as in PyTorch.
+      const mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentumDecay));
+      const muNext = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
+      muProduct.mul_(mu);
+      expAvg.lerp_(grad, 1 - beta1);
+      expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const denom = expAvgSq.div(biasCorrection2).sqrt();
+      const muProductValue = muProduct.item() as number;
+      const muProductNext = muProductValue * muNext;
+      denom.add_(eps);
+      param.addcdiv_(grad, denom, { value: (-lr * (1.0 - mu)) / (1.0 - muProductValue) });
+      param.addcdiv_(expAvg, denom, { value: (-lr * muNext) / (1.0 - muProductNext) });
+    });
   }
 }

@@ -6,7 +6,8 @@ import { typeError, rangeError } from '../errors';
 import { checkBool, checkNumber, checkOptions } from '../validate';
 import { Tensor, checkTensor } from '../tensor';
 import { tensor } from '../factories';
-import { keep } from '../memory';
+import { keep, tidy } from '../memory';
+import { noGrad } from '../autograd';
 
 /** A parameter group: its parameters and its hyperparameters (PyTorch's snake_case keys). */
 export type ParamGroup = { params: Tensor[] } & Record<string, unknown>;
@@ -143,6 +144,23 @@ export abstract class Optimizer {
       this.state.set(p, s);
     }
     return s;
+  }
+
+  /**
+   * @internal The loop of every `torch/optim/*.py` step: `update` runs for each parameter that
+   * has a gradient, group by group, with autograd off and its temporaries freed after the step.
+   * The gradient it gets is already negated when the group has `maximize`.
+   */
+  protected forEachGrad(update: (param: Tensor, grad: Tensor, group: ParamGroup, state: Record<string, Tensor>) => void): void {
+    noGrad(() => tidy(() => {
+      for (const group of this.paramGroups) {
+        for (const param of group.params) {
+          const grad = param.grad;
+          if (grad === null) continue;
+          update(param, group.maximize === true ? grad.neg() : grad, group, this.stateOf(param));
+        }
+      }
+    }));
   }
 
   /** @internal Stores a state tensor that must outlive any tidy() scope. */

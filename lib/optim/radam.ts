@@ -4,8 +4,6 @@
  */
 import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
-import { noGrad } from '../autograd';
-import { tidy } from '../memory';
 import { checkBool } from '../validate';
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, checkBetas, nonNegative, type OptionSpec, type Params } from './optimizer';
 
@@ -59,48 +57,40 @@ export class RAdam extends Optimizer {
 
   /** One RAdam step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => tidy(() => {
-      for (const group of this.paramGroups) {
-        const lr = group.lr as number;
-        const [beta1, beta2] = group.betas as [number, number];
-        const eps = group.eps as number;
-        const weightDecay = group.weight_decay as number;
-        for (const param of group.params) {
-          let grad = param.grad;
-          if (grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
-            this.setState(param, 'exp_avg', zerosLike(param));
-            this.setState(param, 'exp_avg_sq', zerosLike(param));
-          }
-          if (group.maximize === true) grad = grad.neg();
-          const expAvg = state.exp_avg as Tensor;
-          const expAvgSq = state.exp_avg_sq as Tensor;
-          state.step.add_(1);
-          const step = state.step.item() as number;
-          if (weightDecay !== 0) {
-            if (group.decoupled_weight_decay === true) param.mul_(1 - lr * weightDecay);
-            else grad = grad.add(param, { alpha: weightDecay });
-          }
-          expAvg.lerp_(grad, 1 - beta1);
-          expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
-          const biasCorrection1 = 1 - beta1 ** step;
-          const biasCorrection2 = 1 - beta2 ** step;
-          const biasCorrectedExpAvg = expAvg.div(biasCorrection1);
-          // The maximum and the current length of the approximated SMA.
-          const rhoInf = 2 / (1 - beta2) - 1;
-          const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
-          if (rhoT > 5.0) {
-            const rect = (((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) ** 0.5;
-            // Python's `float / tensor` is `tensor.reciprocal() * float`.
-            const adaptiveLr = expAvgSq.sqrt().add_(eps).reciprocal().mul(biasCorrection2 ** 0.5);
-            param.add_(biasCorrectedExpAvg.mul(lr).mul(adaptiveLr).mul(rect), { alpha: -1.0 });
-          } else {
-            param.add_(biasCorrectedExpAvg.mul(lr), { alpha: -1.0 });
-          }
-        }
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const [beta1, beta2] = group.betas as [number, number];
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      if (state.step === undefined) {
+        this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
+        this.setState(param, 'exp_avg', zerosLike(param));
+        this.setState(param, 'exp_avg_sq', zerosLike(param));
       }
-    }));
+      const expAvg = state.exp_avg as Tensor;
+      const expAvgSq = state.exp_avg_sq as Tensor;
+      state.step.add_(1);
+      const step = state.step.item() as number;
+      if (weightDecay !== 0) {
+        if (group.decoupled_weight_decay === true) param.mul_(1 - lr * weightDecay);
+        else grad = grad.add(param, { alpha: weightDecay });
+      }
+      expAvg.lerp_(grad, 1 - beta1);
+      expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2 = 1 - beta2 ** step;
+      const biasCorrectedExpAvg = expAvg.div(biasCorrection1);
+      // The maximum and the current length of the approximated SMA.
+      const rhoInf = 2 / (1 - beta2) - 1;
+      const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+      if (rhoT > 5.0) {
+        const rect = (((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) ** 0.5;
+        // Python's `float / tensor` is `tensor.reciprocal() * float`.
+        const adaptiveLr = expAvgSq.sqrt().add_(eps).reciprocal().mul(biasCorrection2 ** 0.5);
+        param.add_(biasCorrectedExpAvg.mul(lr).mul(adaptiveLr).mul(rect), { alpha: -1.0 });
+      } else {
+        param.add_(biasCorrectedExpAvg.mul(lr), { alpha: -1.0 });
+      }
+    });
   }
 }

@@ -4,8 +4,6 @@
  */
 import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
-import { noGrad } from '../autograd';
-import { tidy } from '../memory';
 import { checkBool } from '../validate';
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
@@ -59,47 +57,39 @@ export class RMSprop extends Optimizer {
 
   /** One RMSprop step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => tidy(() => {
-      for (const group of this.paramGroups) {
-        const lr = group.lr as number;
-        const alpha = group.alpha as number;
-        const eps = group.eps as number;
-        const weightDecay = group.weight_decay as number;
-        const momentum = group.momentum as number;
-        const centered = group.centered === true;
-        for (const param of group.params) {
-          let grad = param.grad;
-          if (grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
-            this.setState(param, 'square_avg', zerosLike(param));
-            if (momentum > 0) this.setState(param, 'momentum_buffer', zerosLike(param));
-            if (centered) this.setState(param, 'grad_avg', zerosLike(param));
-          }
-          if (group.maximize === true) grad = grad.neg();
-          const squareAvg = state.square_avg as Tensor;
-          state.step.add_(1);
-          if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
-          squareAvg.mul_(alpha).addcmul_(grad, grad, { value: 1 - alpha });
-          let avg: Tensor;
-          if (centered) {
-            const gradAvg = state.grad_avg as Tensor;
-            gradAvg.lerp_(grad, 1 - alpha);
-            avg = squareAvg.addcmul(gradAvg, gradAvg, { value: -1 }).sqrt_();
-          } else {
-            avg = squareAvg.sqrt();
-          }
-          avg = avg.add_(eps);
-          if (momentum > 0) {
-            const buf = state.momentum_buffer as Tensor;
-            buf.mul_(momentum).addcdiv_(grad, avg);
-            param.add_(buf, { alpha: -lr });
-          } else {
-            param.addcdiv_(grad, avg, { value: -lr });
-          }
-        }
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const alpha = group.alpha as number;
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      const momentum = group.momentum as number;
+      const centered = group.centered === true;
+      if (state.step === undefined) {
+        this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
+        this.setState(param, 'square_avg', zerosLike(param));
+        if (momentum > 0) this.setState(param, 'momentum_buffer', zerosLike(param));
+        if (centered) this.setState(param, 'grad_avg', zerosLike(param));
       }
-    }));
+      const squareAvg = state.square_avg as Tensor;
+      state.step.add_(1);
+      if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+      squareAvg.mul_(alpha).addcmul_(grad, grad, { value: 1 - alpha });
+      let avg: Tensor;
+      if (centered) {
+        const gradAvg = state.grad_avg as Tensor;
+        gradAvg.lerp_(grad, 1 - alpha);
+        avg = squareAvg.addcmul(gradAvg, gradAvg, { value: -1 }).sqrt_();
+      } else {
+        avg = squareAvg.sqrt();
+      }
+      avg = avg.add_(eps);
+      if (momentum > 0) {
+        const buf = state.momentum_buffer as Tensor;
+        buf.mul_(momentum).addcdiv_(grad, avg);
+        param.add_(buf, { alpha: -lr });
+      } else {
+        param.addcdiv_(grad, avg, { value: -lr });
+      }
+    });
   }
 }
