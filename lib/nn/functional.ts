@@ -33,22 +33,166 @@ function reduction(value: unknown): number {
   return REDUCTIONS[value];
 }
 
-/** ReLU: `max(x, 0)`. @example `F.relu(x)` */
-export function relu(x: Tensor): Tensor { return ops.relu(input(x)); }
+/** The `inplace` option of the activations that have one (default false: a new tensor). */
+export interface InplaceOptions {
+  /** Overwrite the input instead of allocating the result. Default false. */
+  inplace?: boolean;
+}
+
+const INPLACE_KEYS = optionKeys<InplaceOptions>({ inplace: true });
+
+/** @internal Reads `{ inplace }` for the activation `name`. */
+export function inplaceOption(options: unknown, name: string): boolean {
+  const o = checkOptions(options, `${name} options`, INPLACE_KEYS);
+  return checkBool(o.inplace ?? false, 'inplace');
+}
+
+/** ReLU: `max(x, 0)`. @example `F.relu(x)`, `F.relu(x, { inplace: true })` */
+export function relu(x: Tensor, options: InplaceOptions = {}): Tensor {
+  return inplaceOption(options, 'relu') ? ops.relu_(input(x)) : ops.relu(input(x));
+}
+/** ReLU6: `min(max(x, 0), 6)`. @example `F.relu6(x)` */
+export function relu6(x: Tensor, options: InplaceOptions = {}): Tensor {
+  return inplaceOption(options, 'relu6') ? nnOps.relu6_(input(x)) : nnOps.relu6(input(x));
+}
 /** Leaky ReLU with `negativeSlope` (default 0.01). @example `F.leakyRelu(x, 0.2)` */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor { return nnOps.leakyRelu(input(x), checkNumber(negativeSlope, 'negativeSlope')); }
+export function leakyRelu(x: Tensor, negativeSlope = 0.01, options: InplaceOptions = {}): Tensor {
+  checkNumber(negativeSlope, 'negativeSlope');
+  return inplaceOption(options, 'leakyRelu') ? nnOps.leakyRelu_(input(x), negativeSlope) : nnOps.leakyRelu(input(x), negativeSlope);
+}
+/**
+ * Parametric ReLU: `max(0, x) + weight * min(0, x)`, `weight` of one element or one per channel
+ * (dim 1). @example `F.prelu(x, weight)`
+ */
+export function prelu(x: Tensor, weight: Tensor): Tensor { return ops.prelu(input(x), input(weight, 'weight')); }
+/**
+ * Randomized leaky ReLU: in training the negative slope is drawn uniformly from
+ * `[lower, upper]` per element; otherwise it is `(lower + upper) / 2`.
+ * @example `F.rrelu(x, 1 / 8, 1 / 3, model.training)`
+ */
+export function rrelu(x: Tensor, lower = 1 / 8, upper = 1 / 3, training = false, options: InplaceOptions = {}): Tensor {
+  checkNumber(lower, 'lower');
+  checkNumber(upper, 'upper');
+  if (lower > upper) throw rangeError(`lower <= upper (upper is ${upper})`, 'lower', lower);
+  checkBool(training, 'training');
+  return inplaceOption(options, 'rrelu') ? ops.rrelu_(input(x), lower, upper, training) : ops.rrelu(input(x), lower, upper, training);
+}
+/** ELU: `x` if `x > 0`, else `alpha * (exp(x) - 1)`. @example `F.elu(x, 1.0)` */
+export function elu(x: Tensor, alpha = 1.0, options: InplaceOptions = {}): Tensor {
+  checkNumber(alpha, 'alpha');
+  return inplaceOption(options, 'elu') ? nnOps.elu_(input(x), alpha) : nnOps.elu(input(x), alpha);
+}
+/** SELU: `scale * elu(x, alpha)` with PyTorch's fixed constants. @example `F.selu(x)` */
+export function selu(x: Tensor, options: InplaceOptions = {}): Tensor {
+  return inplaceOption(options, 'selu') ? ops.selu_(input(x)) : ops.selu(input(x));
+}
+/** CELU: `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`. @example `F.celu(x, 1.0)` */
+export function celu(x: Tensor, alpha = 1.0, options: InplaceOptions = {}): Tensor {
+  checkNumber(alpha, 'alpha');
+  return inplaceOption(options, 'celu') ? ops.celu_(input(x), alpha) : ops.celu(input(x), alpha);
+}
+
+/** Options of `gelu` (and `nn.GELU`). */
+export interface GeluOptions {
+  /** `'none'` (default): the exact erf form; `'tanh'`: the tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
+/** @internal */
+export const GELU_KEYS = optionKeys<GeluOptions>({ approximate: true });
+
+/** @internal */
+export function geluApproximate(value: unknown): 'none' | 'tanh' {
+  if (value === undefined) return 'none';
+  if (value !== 'none' && value !== 'tanh') throw typeError("'none' or 'tanh'", 'approximate', value);
+  return value;
+}
+
+/** GELU, exact (erf) or with `{ approximate: 'tanh' }`. @example `F.gelu(x, { approximate: 'tanh' })` */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  const o = checkOptions(options, 'gelu options', GELU_KEYS);
+  return nnOps.gelu(input(x), { approximate: geluApproximate(o.approximate) });
+}
+/** SiLU / swish: `x * sigmoid(x)`. @example `F.silu(x)` */
+export function silu(x: Tensor, options: InplaceOptions = {}): Tensor {
+  return inplaceOption(options, 'silu') ? nnOps.silu_(input(x)) : nnOps.silu(input(x));
+}
+/** Mish: `x * tanh(softplus(x))`. @example `F.mish(x)` */
+export function mish(x: Tensor, options: InplaceOptions = {}): Tensor {
+  return inplaceOption(options, 'mish') ? nnOps.mish_(input(x)) : nnOps.mish(input(x));
+}
 /** Logistic sigmoid. @example `F.sigmoid(x)` */
 export function sigmoid(x: Tensor): Tensor { return ops.sigmoid(input(x)); }
 /** Hyperbolic tangent. @example `F.tanh(x)` */
 export function tanh(x: Tensor): Tensor { return ops.tanh(input(x)); }
-/** GELU (exact erf form). @example `F.gelu(x)` */
-export function gelu(x: Tensor): Tensor { return nnOps.gelu(input(x)); }
-/** SiLU / swish. @example `F.silu(x)` */
-export function silu(x: Tensor): Tensor { return nnOps.silu(input(x)); }
-/** Softmax along `dim`. @example `F.softmax(logits, 1)` */
-export function softmax(x: Tensor, dim: number): Tensor { return ops.softmax(input(x), checkInt(dim, 'dim')); }
-/** Log-softmax along `dim`. @example `F.logSoftmax(logits, 1)` */
-export function logSoftmax(x: Tensor, dim: number): Tensor { return ops.logSoftmax(input(x), checkInt(dim, 'dim')); }
+/**
+ * Softplus: `log(1 + exp(beta * x)) / beta`, and `x` itself where `beta * x > threshold`.
+ * @example `F.softplus(x, 1, 20)`
+ */
+export function softplus(x: Tensor, beta = 1.0, threshold = 20.0): Tensor {
+  return nnOps.softplus(input(x), checkNumber(beta, 'beta'), checkNumber(threshold, 'threshold'));
+}
+/** Softsign: `x / (1 + |x|)`. @example `F.softsign(x)` */
+export function softsign(x: Tensor): Tensor {
+  const t = input(x);
+  return ops.div(t, ops.add(ops.abs(t), 1));
+}
+/** Soft shrinkage: `x - lambd` above `lambd`, `x + lambd` below `-lambd`, else 0. @example `F.softshrink(x, 0.5)` */
+export function softshrink(x: Tensor, lambd = 0.5): Tensor { return nnOps.softshrink(input(x), checkNumber(lambd, 'lambd')); }
+/** Hard shrinkage: `x` where `|x| > lambd`, else 0. @example `F.hardshrink(x, 0.5)` */
+export function hardshrink(x: Tensor, lambd = 0.5): Tensor { return ops.hardshrink(input(x), checkNumber(lambd, 'lambd')); }
+/** Tanh shrinkage: `x - tanh(x)`. @example `F.tanhshrink(x)` */
+export function tanhshrink(x: Tensor): Tensor {
+  const t = input(x);
+  return ops.sub(t, ops.tanh(t));
+}
+/** HardTanh: `x` clamped to `[minVal, maxVal]`. @example `F.hardtanh(x, -1, 1)` */
+export function hardtanh(x: Tensor, minVal = -1.0, maxVal = 1.0, options: InplaceOptions = {}): Tensor {
+  checkNumber(minVal, 'minVal');
+  checkNumber(maxVal, 'maxVal');
+  return inplaceOption(options, 'hardtanh') ? nnOps.hardtanh_(input(x), minVal, maxVal) : nnOps.hardtanh(input(x), minVal, maxVal);
+}
+/** Hardswish: `x * relu6(x + 3) / 6`. @example `F.hardswish(x)` */
+export function hardswish(x: Tensor, options: InplaceOptions = {}): Tensor {
+  return inplaceOption(options, 'hardswish') ? nnOps.hardswish_(input(x)) : nnOps.hardswish(input(x));
+}
+/** Hardsigmoid: `relu6(x + 3) / 6`. @example `F.hardsigmoid(x)` */
+export function hardsigmoid(x: Tensor, options: InplaceOptions = {}): Tensor {
+  return inplaceOption(options, 'hardsigmoid') ? nnOps.hardsigmoid_(input(x)) : nnOps.hardsigmoid(input(x));
+}
+/** `log(sigmoid(x))`, computed stably (PyTorch's `F.logsigmoid`). @example `F.logsigmoid(x)` */
+export function logsigmoid(x: Tensor): Tensor { return nnOps.logSigmoid(input(x)); }
+/** Alias of {@link logsigmoid}. */
+export const logSigmoid = logsigmoid;
+/** `x` where `x > threshold`, else `value`. @example `F.threshold(x, 0.1, 20)` */
+export function threshold(x: Tensor, threshold: number, value: number, options: InplaceOptions = {}): Tensor {
+  checkNumber(threshold, 'threshold');
+  checkNumber(value, 'value');
+  return inplaceOption(options, 'threshold') ? ops.threshold_(input(x), threshold, value) : ops.threshold(input(x), threshold, value);
+}
+/** Gated linear unit: halves `x` along `dim` into `a, b` and returns `a * sigmoid(b)`. @example `F.glu(x, -1)` */
+export function glu(x: Tensor, dim = -1): Tensor {
+  const t = input(x);
+  checkInt(dim, 'dim');
+  if (t.dim() === 0) throw new TorchError('glu does not support scalars because halving size must be even');
+  return nnOps.glu(t, dim);
+}
+
+/** PyTorch's implicit softmax dim for `dim = None` (deprecated there): 0 for 0-, 1- and 3-D input, else 1. */
+function softmaxDim(t: Tensor, dim: number | null | undefined): number {
+  if (dim === undefined || dim === null) { const n = t.dim(); return n === 0 || n === 1 || n === 3 ? 0 : 1; }
+  return checkInt(dim, 'dim');
+}
+
+/**
+ * Softmax along `dim`. Without `dim`, PyTorch's deprecated implicit choice (0 for 0-, 1- and 3-D
+ * input, else 1). @example `F.softmax(logits, 1)`
+ */
+export function softmax(x: Tensor, dim?: number | null): Tensor { const t = input(x); return ops.softmax(t, softmaxDim(t, dim)); }
+/** Log-softmax along `dim` (implicit `dim` as in {@link softmax}). @example `F.logSoftmax(logits, 1)` */
+export function logSoftmax(x: Tensor, dim?: number | null): Tensor { const t = input(x); return ops.logSoftmax(t, softmaxDim(t, dim)); }
+/** Softmin along `dim`: `softmax(-x, dim)` (implicit `dim` as in {@link softmax}). @example `F.softmin(x, 1)` */
+export function softmin(x: Tensor, dim?: number | null): Tensor { const t = input(x); return ops.softmax(ops.neg(t), softmaxDim(t, dim)); }
 /** Flattens `startDim..endDim`. @example `F.flatten(x, 1)` */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor { return input(x).flatten(startDim, endDim); }
 

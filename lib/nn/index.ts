@@ -5,7 +5,12 @@ export { Module, Parameter, type StateDict, type IncompatibleKeys } from './modu
 export { Linear, Identity, Flatten } from './linear';
 export { Conv2d, type Conv2dOptions } from './conv';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling';
-export { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Softmax, LogSoftmax } from './activation';
+export {
+  ReLU, ReLU6, LeakyReLU, PReLU, RReLU, ELU, SELU, CELU, GELU, SiLU, Mish, Sigmoid, Tanh, Softplus, Softsign,
+  Softshrink, Hardshrink, Tanhshrink, Hardtanh, Hardswish, Hardsigmoid, LogSigmoid, Threshold, GLU,
+  Softmax, LogSoftmax, Softmin, Softmax2d,
+} from './activation';
+export type { InplaceOptions, GeluOptions } from './functional';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './normalization';
 export { Sequential, ModuleList } from './container';
