@@ -293,7 +293,7 @@ describe('options are checked by name', () => {
   test("PyTorch's snake_case keys get the camelCase hint", () => {
     const ds = new torch.TensorDataset(torch.zeros(4, 2), torch.zeros(4));
     expect(() => new torch.DataLoader(ds, { batch_size: 64 } as never)).toThrow(
-      /^Expected only the options batchSize, shuffle, dropLast, seed, prefetch for DataLoader options but received "batch_size": did you mean batchSize\? \(options are camelCase\)$/,
+      /^Expected only the options batchSize, shuffle, dropLast, seed, prefetch, sampler, batchSampler, collateFn, generator for DataLoader options but received "batch_size": did you mean batchSize\? \(options are camelCase\)$/,
     );
     expect(() => new nn.CrossEntropyLoss({ label_smoothing: 0.1 } as never)).toThrow(/did you mean labelSmoothing\?/);
     expect(() => new nn.Conv2d(1, 2, 3, { padding_mode: 'zeros' } as never)).toThrow(TypeError);

@@ -3,20 +3,23 @@
  *
  * With the built-in datasets and transforms, a batch is gathered, converted and normalised in
  * C++ and the next batches are prepared on a background thread while the current one trains.
- * Other datasets (or a `Lambda` transform) are batched in JS, one sample at a time.
+ * Other datasets (or a `Lambda` transform), a `collateFn` or a `batchSampler` are batched in JS,
+ * one sample at a time; a `sampler` or `generator` only sets the order, so works on either path.
  */
 import { native as N } from '../binding';
-import { typeError } from '../errors';
+import { typeError, rangeError } from '../errors';
+import type { Generator as TorchGenerator } from '../generator';
 import { Tensor } from '../tensor';
-import { randint, tensor } from '../factories';
-import { stack } from '../generated/ops';
+import { randint } from '../factories';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
 import { nativeSourceOf, Subset, type Dataset, type NativeSource } from './dataset';
+import { checkGenerator, RandomSampler, SequentialSampler } from './sampler';
+import { defaultCollate } from './collate';
 
 /** Options of `DataLoader`, PyTorch's keyword arguments in camelCase. */
-export interface DataLoaderOptions {
+export interface DataLoaderOptions<T = unknown, B = Batch> {
   /** Samples per batch. Default 1. */
   batchSize?: number;
   /** Reshuffle the order every epoch. Default false. */
@@ -30,9 +33,23 @@ export interface DataLoaderOptions {
   seed?: number;
   /** Batches prepared ahead on the background thread (native path). Default 2. */
   prefetch?: number;
+  /** The order of the indices (excludes `shuffle`). */
+  sampler?: Iterable<number> & { length?: number };
+  /** Yields each batch's indices (excludes `batchSize`, `shuffle`, `sampler`, `dropLast`); batches are made in JS. */
+  batchSampler?: Iterable<number[]> & { length?: number };
+  /** Makes a batch from a list of samples. Default `defaultCollate` (PyTorch's `default_collate`); batches are made in JS. */
+  collateFn?: (samples: T[]) => B;
+  /**
+   * With `shuffle`, a `RandomSampler` on this generator: the same indices as PyTorch's
+   * `DataLoader(shuffle=True, generator=g)` for the same seed (excludes `seed`).
+   */
+  generator?: TorchGenerator;
 }
 
-const DATALOADER_KEYS = optionKeys<DataLoaderOptions>({ batchSize: true, shuffle: true, dropLast: true, seed: true, prefetch: true });
+const DATALOADER_KEYS = optionKeys<DataLoaderOptions>({
+  batchSize: true, shuffle: true, dropLast: true, seed: true, prefetch: true,
+  sampler: true, batchSampler: true, collateFn: true, generator: true,
+});
 
 // A small, fast, seedable generator (mulberry32) for the sample order; every index appears once
 // per epoch through a Fisher–Yates shuffle.
@@ -59,17 +76,13 @@ class OrderGenerator {
 /** A batch: inputs and targets, as PyTorch's default collate makes them. */
 export type Batch = [Tensor, Tensor];
 
-function collate(samples: unknown[][]): Batch {
-  const columns = samples[0].map((_, k) => samples.map((s) => s[k]));
-  const out = columns.map((col, k) => {
-    if (col.every((v) => v instanceof Tensor)) return stack(col as Tensor[]);
-    if (col.every((v) => typeof v === 'number')) {
-      const nums = col as number[];
-      return tensor(nums, { dtype: nums.every(Number.isInteger) ? 'int64' : 'float64' });
-    }
-    throw typeError('Tensors or numbers in every sample', `sample field ${k}`, col[0]);
-  });
-  return out as Batch;
+function isIterable(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function lengthOf(value: { length?: unknown }, name: string): number {
+  if (!Number.isInteger(value.length)) throw typeError('an integer length', `${name}.length`, value.length);
+  return value.length as number;
 }
 
 /**
@@ -82,16 +95,26 @@ function collate(samples: unknown[][]): Batch {
  * console.log(trainLoader.length);                     // batches per epoch (938 for MNIST)
  * ```
  */
-export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<Batch> {
+export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIterable<B> {
   readonly dataset: Dataset<T>;
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly prefetch: number;
+  /**
+   * The index order, as PyTorch's `loader.sampler`: the one given, a `RandomSampler` on
+   * `generator` when shuffling with one, a `SequentialSampler` without shuffling; `null` when
+   * shuffling without a generator (nodetorch's seeded per-epoch shuffle, see `seed`).
+   */
+  readonly sampler: (Iterable<number> & { length?: number }) | null;
+  /** The `batchSampler` given, or null (batches of `batchSize` from `sampler`). */
+  readonly batchSampler: (Iterable<number[]> & { length?: number }) | null;
+  // `any[]`, not `T[]`, so that a DataLoader<X> is still a DataLoader<unknown> (as train() takes).
+  readonly collateFn: ((samples: any[]) => B) | null;
   private generator_: OrderGenerator | null = null;
   private readonly native: { source: NativeSource; indices: number[] | null } | null;
 
-  constructor(dataset: Dataset<T>, options: DataLoaderOptions = {}) {
+  constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
       throw typeError('a dataset with length and get(index)', 'dataset', dataset);
     }
@@ -101,8 +124,24 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     this.shuffle = checkBool(o.shuffle ?? false, 'shuffle');
     this.dropLast = checkBool(o.dropLast ?? false, 'dropLast');
     this.prefetch = checkInt(o.prefetch ?? 2, 'prefetch', 1);
+    const generator = checkGenerator(o.generator);
+    if (o.sampler !== undefined && !isIterable(o.sampler)) throw typeError('an iterable of indices', 'sampler', o.sampler);
+    if (o.batchSampler !== undefined && !isIterable(o.batchSampler)) throw typeError('an iterable of index arrays', 'batchSampler', o.batchSampler);
+    if (o.collateFn !== undefined && typeof o.collateFn !== 'function') throw typeError('a function', 'collateFn', o.collateFn);
+    if (o.sampler !== undefined && this.shuffle) throw rangeError('shuffle false with a sampler (they are mutually exclusive)', 'shuffle', true);
+    if (o.batchSampler !== undefined && (this.batchSize !== 1 || this.shuffle || o.sampler !== undefined || this.dropLast)) {
+      throw rangeError('no batchSize, shuffle, sampler or dropLast with a batchSampler (they are mutually exclusive)', 'batchSampler', o.batchSampler);
+    }
+    if (o.seed !== undefined && generator !== undefined) throw rangeError('either seed or generator, not both', 'seed', o.seed);
     if (o.seed !== undefined) this.generator_ = new OrderGenerator(checkInt(o.seed, 'seed', 0));
-    if (dataset instanceof Subset) {
+    this.sampler = (o.sampler as DataLoader['sampler']) ?? (this.shuffle
+      ? (generator !== undefined ? new RandomSampler(dataset, { generator }) : null)
+      : new SequentialSampler(dataset));
+    this.batchSampler = (o.batchSampler as DataLoader['batchSampler']) ?? null;
+    this.collateFn = (o.collateFn as (samples: T[]) => B) ?? null;
+    if (this.batchSampler !== null || this.collateFn !== null) {
+      this.native = null;
+    } else if (dataset instanceof Subset) {
       this.native = dataset.nativeSubset();
     } else {
       const source = nativeSourceOf(dataset);
@@ -112,7 +151,8 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
 
   /** Batches per epoch. */
   get length(): number {
-    const n = this.dataset.length;
+    if (this.batchSampler !== null) return lengthOf(this.batchSampler, 'batchSampler');
+    const n = this.sampler === null ? this.dataset.length : lengthOf(this.sampler, 'sampler');
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
@@ -130,6 +170,12 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
 
   /** The sample order of the next epoch (advances the generator when shuffling). */
   private nextOrder(): Int32Array {
+    if (this.sampler !== null && !(this.sampler instanceof SequentialSampler && this.sampler.dataSource === this.dataset)) {
+      return Int32Array.from(this.sampler, (i, k) => {
+        if (!Number.isInteger(i)) throw typeError('integer indices', `sampler index ${k}`, i);
+        return i;
+      });
+    }
     const order = new Int32Array(this.dataset.length);
     for (let i = 0; i < order.length; i++) order[i] = i;
     return this.shuffle ? this.generator.shuffle(order) : order;
@@ -138,6 +184,8 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
   private openStream(): unknown {
     const { source, indices } = this.native!;
     let order = this.nextOrder();
+    const n = this.dataset.length;
+    order.forEach((i, k) => { if (i < 0 || i >= n) throw rangeError(`an index in [0, ${n})`, `sampler index ${k}`, i); });
     if (indices !== null) order = Int32Array.from(order, (i) => indices[i]);
     // A seeded (or shuffling) loader draws the stream's seed every epoch, so its batches depend
     // on its seed alone; an unseeded one without randomness leaves torch's generator alone.
@@ -146,15 +194,24 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     return N.batchStream(source.images, source.labels, source.stages, this.batchSize, this.dropLast, order, seed, this.prefetch);
   }
 
-  private *jsBatches(): Generator<Batch> {
+  private *indexBatches(): Generator<ArrayLike<number>> {
+    if (this.batchSampler !== null) {
+      for (const idx of this.batchSampler) {
+        if (!Array.isArray(idx)) throw typeError('an array of indices', 'batchSampler batch', idx);
+        yield idx;
+      }
+      return;
+    }
     const order = this.nextOrder();
-    for (let b = 0; b < this.length; b++) {
-      const idx = order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
-      yield tidy(() => collate(Array.from(idx, (i) => {
-        const sample = this.dataset.get(i);
-        if (!Array.isArray(sample)) throw typeError('samples that are arrays [input, target]', 'dataset.get()', sample);
-        return sample;
-      })));
+    const count = this.dropLast ? Math.floor(order.length / this.batchSize) : Math.ceil(order.length / this.batchSize);
+    for (let b = 0; b < count; b++) yield order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+  }
+
+  private *jsBatches(): Generator<B> {
+    for (const idx of this.indexBatches()) {
+      const samples = () => Array.from(idx, (i) => this.dataset.get(i));
+      // The default collate's intermediate tensors are freed; a custom one owns what it makes.
+      yield this.collateFn !== null ? this.collateFn(samples()) : tidy(() => defaultCollate(samples()) as B);
     }
   }
 
@@ -165,7 +222,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
    * for (const [imgs, labels] of loader) model(imgs);
    * ```
    */
-  *[Symbol.iterator](): Iterator<Batch> {
+  *[Symbol.iterator](): Iterator<B> {
     if (this.native === null) {
       yield* this.jsBatches();
       return;
@@ -173,7 +230,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     const stream = this.openStream();
     try {
       for (;;) {
-        const batch = N.batchStreamNext(stream) as Batch | null;
+        const batch = N.batchStreamNext(stream) as B | null;
         if (batch === null) return;
         yield batch;
       }
@@ -189,7 +246,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
    * for await (const [imgs, labels] of loader) await step(imgs, labels);
    * ```
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
+  async *[Symbol.asyncIterator](): AsyncIterator<B> {
     if (this.native === null) {
       for (const batch of this.jsBatches()) {
         yield batch;
@@ -200,7 +257,7 @@ export class DataLoader<T = unknown> implements Iterable<Batch>, AsyncIterable<B
     const stream = this.openStream();
     try {
       for (;;) {
-        const batch = (await N.batchStreamNextAsync(stream)) as Batch | null;
+        const batch = (await N.batchStreamNextAsync(stream)) as B | null;
         if (batch === null) return;
         yield batch;
       }

@@ -1,8 +1,13 @@
 /**
- * `torch.utils.data` datasets: the `Dataset` shape, `TensorDataset` and `Subset`.
+ * `torch.utils.data` datasets: the `Dataset` shape, `TensorDataset`, `ConcatDataset`, `Subset`
+ * and `randomSplit`.
  */
 import { typeError, rangeError } from '../errors';
 import { Tensor } from '../tensor';
+import { randperm } from '../factories';
+import { checkInt, checkOptions } from '../validate';
+import { Generator } from '../generator';
+import { checkGenerator } from './sampler';
 import type { NativeStage } from '../vision/transforms';
 
 /**
@@ -69,11 +74,93 @@ export class Subset<T> implements Dataset<T> {
     this.indices = [...indices];
   }
   get length(): number { return this.indices.length; }
-  get(index: number): T { return this.dataset.get(this.indices[index]); }
+  /** The sample at `indices[index]`; a negative `index` counts from the end, as a Python list. */
+  get(index: number): T {
+    const n = this.indices.length;
+    const i = checkInt(index, 'index');
+    if (i < -n || i >= n) throw rangeError(`an index in [-${n}, ${n})`, 'index', index);
+    return this.dataset.get(this.indices[i < 0 ? i + n : i]);
+  }
 
   /** @internal The native path over the parent's data, restricted to `indices`. */
   nativeSubset(): { source: NativeSource; indices: number[] } | null {
     const source = nativeSourceOf(this.dataset);
     return source === null ? null : { source, indices: this.indices };
   }
+}
+
+function checkDataset(value: unknown, name: string): Dataset {
+  if (value === null || typeof value !== 'object' || typeof (value as Dataset).get !== 'function' || !Number.isInteger((value as Dataset).length)) {
+    throw typeError('a dataset with length and get(index)', name, value);
+  }
+  return value as Dataset;
+}
+
+/**
+ * Several datasets one after another, as PyTorch's `ConcatDataset`.
+ * @example
+ * ```ts
+ * const both = new ConcatDataset([trainA, trainB]);
+ * both.get(-1);   // the last sample of trainB
+ * ```
+ */
+export class ConcatDataset<T> implements Dataset<T> {
+  readonly datasets: Dataset<T>[];
+  /** Running totals of the lengths, as PyTorch's `cumulative_sizes`. */
+  readonly cumulativeSizes: number[];
+  constructor(datasets: Dataset<T>[]) {
+    if (!Array.isArray(datasets) || datasets.length === 0) throw typeError('a non-empty array of datasets', 'datasets', datasets);
+    datasets.forEach((d, k) => checkDataset(d, `datasets[${k}]`));
+    this.datasets = [...datasets];
+    let total = 0;
+    this.cumulativeSizes = this.datasets.map((d) => (total += d.length));
+  }
+  get length(): number { return this.cumulativeSizes[this.cumulativeSizes.length - 1]; }
+  /** A negative `index` counts from the end. */
+  get(index: number): T {
+    const n = this.length;
+    let i = checkInt(index, 'index');
+    if (i < -n || i >= n) throw rangeError(`an index in [-${n}, ${n})`, 'index', index);
+    if (i < 0) i += n;
+    // bisect_right over the running totals
+    let d = 0;
+    while (this.cumulativeSizes[d] <= i) d++;
+    return this.datasets[d].get(d === 0 ? i : i - this.cumulativeSizes[d - 1]);
+  }
+}
+
+/**
+ * Splits a dataset into non-overlapping `Subset`s of the given lengths, from one `randperm` of
+ * the whole, as PyTorch's `random_split`. Fractions summing to 1 become `floor(frac · n)` each,
+ * with the remainder handed out one by one from the first split on.
+ * @example
+ * ```ts
+ * const [train, val] = randomSplit(dataset, [0.8, 0.2], { generator: new torch.Generator().manualSeed(42) });
+ * ```
+ */
+export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], options: { generator?: Generator } = {}): Subset<T>[] {
+  checkDataset(dataset, 'dataset');
+  if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every((l) => typeof l === 'number' && Number.isFinite(l))) {
+    throw typeError('a non-empty array of lengths or fractions', 'lengths', lengths);
+  }
+  const generator = checkGenerator(checkOptions(options, 'randomSplit options', ['generator'] as const).generator);
+  const n = dataset.length;
+  const sum = lengths.reduce((a, b) => a + b, 0);
+  let counts: number[];
+  // math.isclose(sum, 1) with its default rel_tol 1e-9, and sum <= 1
+  if (Math.abs(sum - 1) <= 1e-9 * Math.max(Math.abs(sum), 1) && sum <= 1) {
+    counts = lengths.map((f, k) => {
+      if (f < 0 || f > 1) throw rangeError('a fraction in [0, 1]', `lengths[${k}]`, f);
+      return Math.floor(n * f);
+    });
+    const remainder = n - counts.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < remainder; i++) counts[i % counts.length] += 1;
+  } else {
+    counts = lengths.map((l, k) => checkInt(l, `lengths[${k}]`, 0));
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total !== n) throw rangeError(`lengths summing to the dataset's length ${n}`, 'lengths', lengths);
+  const perm = Array.from(randperm(total, { generator }).toArray() as BigInt64Array, Number);
+  let offset = 0;
+  return counts.map((c) => new Subset(dataset, perm.slice(offset, (offset += c))));
 }

@@ -2,4 +2,9 @@
  * `torch.utils.data`.
  */
 export { DataLoader, type DataLoaderOptions, type Batch } from './dataloader';
-export { TensorDataset, Subset, type Dataset } from './dataset';
+export { TensorDataset, ConcatDataset, Subset, randomSplit, type Dataset } from './dataset';
+export {
+  SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler,
+  type Sampler, type RandomSamplerOptions,
+} from './sampler';
+export { defaultCollate } from './collate';
