@@ -12,6 +12,7 @@ import * as ops from '../generated/ops';
 import { nnOps } from '../generated/internal';
 import { TorchError, typeError, rangeError } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
+import { noGrad } from '../autograd';
 import { checkBool, checkInt, checkNumber, checkOptions, expandInts, optionKeys } from '../validate';
 
 /** How a loss reduces over the batch. */
@@ -29,7 +30,9 @@ const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
 
 function reduction(value: unknown): number {
   if (value === undefined) return REDUCTIONS.mean;
-  if (value !== 'none' && value !== 'mean' && value !== 'sum') throw typeError("'none', 'mean' or 'sum'", 'reduction', value);
+  if (value !== 'none' && value !== 'mean' && value !== 'sum') {
+    throw (typeof value === 'string' ? rangeError : typeError)("'none', 'mean' or 'sum'", 'reduction', value);
+  }
   return REDUCTIONS[value];
 }
 
@@ -485,4 +488,285 @@ export function binaryCrossEntropyWithLogits(
   const o = checkOptions(options, 'binaryCrossEntropyWithLogits options', ['weight', 'posWeight', 'reduction']);
   return ops.binaryCrossEntropyWithLogits(input(x), input(target, 'target'), optionalTensor(o.weight, 'weight'),
     optionalTensor(o.posWeight, 'posWeight'), reduction(o.reduction));
+}
+
+// ---- The other losses of torch.nn.functional, composed as torch/nn/functional.py composes them.
+
+type LossOptionKind = 'tensor' | 'number' | 'bool' | 'reduction' | 'klReduction';
+
+/** @internal Checks a loss's options object: known keys, and each given value's type (reduction's value too). */
+export function checkLossOptions<T extends object>(options: unknown, name: string, spec: { [K in keyof Required<T>]: LossOptionKind }): T {
+  const o = checkOptions(options, name, Object.keys(spec)) as Record<string, unknown>;
+  for (const [key, kind] of Object.entries(spec) as [string, LossOptionKind][]) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (kind === 'tensor') optionalTensor(v, key);
+    else if (kind === 'number') checkNumber(v, key);
+    else if (kind === 'bool') checkBool(v, key);
+    else if (kind === 'reduction') reduction(v);
+    else if (v !== 'batchmean' && v !== 'none' && v !== 'mean' && v !== 'sum') {
+      throw (typeof v === 'string' ? rangeError : typeError)("'none', 'batchmean', 'mean' or 'sum'", 'reduction', v);
+    }
+  }
+  return o as T;
+}
+
+/** Options of the losses that take only `reduction`. */
+export interface ReductionOptions {
+  /** `'mean'` (default), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+}
+/** @internal */
+export const REDUCTION_SPEC = { reduction: 'reduction' } as const;
+
+/** Options of `klDiv`. */
+export interface KlDivOptions {
+  /** `'mean'` (default; divides by every element), `'batchmean'` (divides by the batch size, the KL divergence), `'sum'` or `'none'`. */
+  reduction?: Reduction | 'batchmean';
+  /** Whether `target` holds log-probabilities. Default false. */
+  logTarget?: boolean;
+}
+/** @internal */
+export const KL_DIV_SPEC = { reduction: 'klReduction', logTarget: 'bool' } as const;
+
+/**
+ * Kullback–Leibler divergence of log-probabilities `x` from `target`.
+ * @example
+ * ```ts
+ * F.klDiv(F.logSoftmax(logits, 1), probs, { reduction: 'batchmean' })
+ * ```
+ */
+export function klDiv(x: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
+  const o = checkLossOptions<KlDivOptions>(options, 'klDiv options', KL_DIV_SPEC);
+  const xi = input(x);
+  const batchmean = o.reduction === 'batchmean';
+  const reduced = ops.klDiv(xi, input(target, 'target'), batchmean ? REDUCTIONS.sum : reduction(o.reduction), { logTarget: o.logTarget ?? false });
+  return batchmean && xi.dim() !== 0 ? ops.div(reduced, xi.shape[0]) : reduced;
+}
+
+function broadcastPair(x: unknown, target: unknown): Tensor[] {
+  return ops.broadcastTensors([input(x), input(target, 'target')]);
+}
+
+/** Options of `huberLoss`. */
+export interface HuberLossOptions extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear. Default 1. */
+  delta?: number;
+}
+/** @internal */
+export const HUBER_SPEC = { reduction: 'reduction', delta: 'number' } as const;
+
+/** Huber loss. @example `F.huberLoss(prediction, target, { delta: 0.5 })` */
+export function huberLoss(x: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+  const o = checkLossOptions<HuberLossOptions>(options, 'huberLoss options', HUBER_SPEC);
+  const [a, b] = broadcastPair(x, target);
+  return nnOps.huberLoss(a, b, reduction(o.reduction), o.delta ?? 1);
+}
+
+/** Options of `smoothL1Loss`. */
+export interface SmoothL1LossOptions extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear. Default 1; 0 is the L1 loss. */
+  beta?: number;
+}
+/** @internal */
+export const SMOOTH_L1_SPEC = { reduction: 'reduction', beta: 'number' } as const;
+
+/** Smooth L1 loss. @example `F.smoothL1Loss(prediction, target, { beta: 0.5 })` */
+export function smoothL1Loss(x: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
+  const o = checkLossOptions<SmoothL1LossOptions>(options, 'smoothL1Loss options', SMOOTH_L1_SPEC);
+  const [a, b] = broadcastPair(x, target);
+  const beta = o.beta ?? 1;
+  if (beta < 0) throw rangeError('a non-negative number', 'beta', beta);
+  return beta === 0 ? nnOps.l1Loss(a, b, reduction(o.reduction)) : nnOps.smoothL1Loss(a, b, reduction(o.reduction), beta);
+}
+
+/** Logistic loss of scores `x` and targets ±1. @example `F.softMarginLoss(scores, signs)` */
+export function softMarginLoss(x: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const o = checkLossOptions<ReductionOptions>(options, 'softMarginLoss options', REDUCTION_SPEC);
+  return nnOps.softMarginLoss(input(x), input(target, 'target'), reduction(o.reduction));
+}
+
+/** Options of `multilabelSoftMarginLoss`. */
+export interface MultilabelSoftMarginLossOptions extends ReductionOptions {
+  /** A weight per class. */
+  weight?: Tensor | null;
+}
+/** @internal */
+export const MULTILABEL_SOFT_MARGIN_SPEC = { reduction: 'reduction', weight: 'tensor' } as const;
+
+/**
+ * One-versus-all logistic loss of scores `[N, C]` and 0/1 targets `[N, C]`.
+ * @example `F.multilabelSoftMarginLoss(scores, labels)`
+ */
+export function multilabelSoftMarginLoss(x: Tensor, target: Tensor, options: MultilabelSoftMarginLossOptions = {}): Tensor {
+  const o = checkLossOptions<MultilabelSoftMarginLossOptions>(options, 'multilabelSoftMarginLoss options', MULTILABEL_SOFT_MARGIN_SPEC);
+  const xi = input(x);
+  const t = input(target, 'target');
+  const r = reduction(o.reduction);
+  let loss = ops.neg(ops.add(ops.mul(t, nnOps.logSigmoid(xi)), ops.mul(ops.rsub(t, 1), nnOps.logSigmoid(ops.neg(xi)))));
+  const weight = optionalTensor(o.weight, 'weight');
+  if (weight) loss = ops.mul(loss, weight);
+  const classDim = xi.dim() - 1;
+  loss = ops.div(ops.sum(loss, classDim), xi.size(classDim));
+  return r === REDUCTIONS.none ? loss : r === REDUCTIONS.mean ? ops.mean(loss) : ops.sum(loss);
+}
+
+/**
+ * Multi-class hinge loss of scores `[N, C]` and int64 targets `[N, C]` listing each sample's
+ * classes, ended by -1.
+ * @example `F.multilabelMarginLoss(scores, targets)`
+ */
+export function multilabelMarginLoss(x: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const o = checkLossOptions<ReductionOptions>(options, 'multilabelMarginLoss options', REDUCTION_SPEC);
+  return nnOps.multilabelMarginLoss(input(x), input(target, 'target'), reduction(o.reduction));
+}
+
+/** Options of `multiMarginLoss`. */
+export interface MultiMarginLossOptions extends ReductionOptions {
+  /** 1 (default) or 2. */
+  p?: number;
+  /** Default 1. */
+  margin?: number;
+  /** A weight per class (one-dimensional). */
+  weight?: Tensor | null;
+}
+/** @internal */
+export const MULTI_MARGIN_SPEC = { reduction: 'reduction', p: 'number', margin: 'number', weight: 'tensor' } as const;
+
+/** Multi-class hinge loss of scores `[N, C]` and class indices `[N]`. @example `F.multiMarginLoss(scores, labels, { p: 2 })` */
+export function multiMarginLoss(x: Tensor, target: Tensor, options: MultiMarginLossOptions = {}): Tensor {
+  const o = checkLossOptions<MultiMarginLossOptions>(options, 'multiMarginLoss options', MULTI_MARGIN_SPEC);
+  const r = reduction(o.reduction);
+  const p = o.p ?? 1;
+  if (p !== 1 && p !== 2) throw rangeError('1 or 2', 'p', p);
+  const weight = optionalTensor(o.weight, 'weight');
+  if (weight && weight.dim() !== 1) {
+    throw new TorchError(`multiMarginLoss: weight must be one-dimensional but has shape [${weight.shape.join(', ')}]`, 'SHAPE_MISMATCH');
+  }
+  return nnOps.multiMarginLoss(input(x), input(target, 'target'), p, o.margin ?? 1, weight, r);
+}
+
+/** Options of the margin losses of pairs. */
+export interface MarginOptions extends ReductionOptions {
+  /** Default 0 (`marginRankingLoss`, `cosineEmbeddingLoss`) or 1 (`hingeEmbeddingLoss`). */
+  margin?: number;
+}
+/** @internal */
+export const MARGIN_SPEC = { reduction: 'reduction', margin: 'number' } as const;
+
+/**
+ * `max(0, -target * (x1 - x2) + margin)`, targets ±1.
+ * @example `F.marginRankingLoss(scoresA, scoresB, signs, { margin: 0.5 })`
+ */
+export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
+  const o = checkLossOptions<MarginOptions>(options, 'marginRankingLoss options', MARGIN_SPEC);
+  const a = input(x1, 'input1');
+  const b = input(x2, 'input2');
+  const t = input(target, 'target');
+  const r = reduction(o.reduction);
+  if (a.dim() !== b.dim() || a.dim() !== t.dim()) {
+    throw new TorchError('marginRankingLoss: all input tensors should have the same number of dimensions but got shapes: ' +
+      `input1 [${a.shape.join(', ')}], input2 [${b.shape.join(', ')}], target [${t.shape.join(', ')}]`, 'SHAPE_MISMATCH');
+  }
+  return ops.marginRankingLoss(a, b, t, o.margin ?? 0, r);
+}
+
+/** Hinge embedding loss of distances `x` and targets ±1. @example `F.hingeEmbeddingLoss(distances, signs)` */
+export function hingeEmbeddingLoss(x: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
+  const o = checkLossOptions<MarginOptions>(options, 'hingeEmbeddingLoss options', MARGIN_SPEC);
+  return ops.hingeEmbeddingLoss(input(x), input(target, 'target'), o.margin ?? 1, reduction(o.reduction));
+}
+
+/** Cosine embedding loss of pairs `[N, D]` and targets ±1 `[N]`. @example `F.cosineEmbeddingLoss(a, b, signs)` */
+export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
+  const o = checkLossOptions<MarginOptions>(options, 'cosineEmbeddingLoss options', MARGIN_SPEC);
+  return ops.cosineEmbeddingLoss(input(x1, 'input1'), input(x2, 'input2'), input(target, 'target'), o.margin ?? 0, reduction(o.reduction));
+}
+
+/** Options of `tripletMarginLoss`. */
+export interface TripletMarginLossOptions extends ReductionOptions {
+  /** Greater than 0. Default 1. */
+  margin?: number;
+  /** The norm of the pairwise distance. Default 2. */
+  p?: number;
+  /** Added to the differences before the norm. Default 1e-6. */
+  eps?: number;
+  /** Use the distance from positive to negative when it is smaller. Default false. */
+  swap?: boolean;
+}
+/** @internal */
+export const TRIPLET_MARGIN_SPEC = { reduction: 'reduction', margin: 'number', p: 'number', eps: 'number', swap: 'bool' } as const;
+
+/** Triplet margin loss. @example `F.tripletMarginLoss(anchor, positive, negative, { margin: 0.5 })` */
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginLossOptions = {}): Tensor {
+  const o = checkLossOptions<TripletMarginLossOptions>(options, 'tripletMarginLoss options', TRIPLET_MARGIN_SPEC);
+  const r = reduction(o.reduction);
+  const margin = o.margin ?? 1;
+  if (!(margin > 0)) throw rangeError('a margin greater than 0', 'margin', margin);
+  return ops.tripletMarginLoss(input(anchor, 'anchor'), input(positive, 'positive'), input(negative, 'negative'),
+    margin, o.p ?? 2, o.eps ?? 1e-6, o.swap ?? false, r);
+}
+
+/** Options of `poissonNllLoss`. */
+export interface PoissonNllLossOptions extends ReductionOptions {
+  /** Whether `x` is the log of the rate (default true) or the rate. */
+  logInput?: boolean;
+  /** Add the Stirling term. Default false. */
+  full?: boolean;
+  /** Added to the rate before the log when `logInput` is false. Default 1e-8. */
+  eps?: number;
+}
+/** @internal */
+export const POISSON_NLL_SPEC = { reduction: 'reduction', logInput: 'bool', full: 'bool', eps: 'number' } as const;
+
+/** Poisson negative log-likelihood. @example `F.poissonNllLoss(logRate, counts)` */
+export function poissonNllLoss(x: Tensor, target: Tensor, options: PoissonNllLossOptions = {}): Tensor {
+  const o = checkLossOptions<PoissonNllLossOptions>(options, 'poissonNllLoss options', POISSON_NLL_SPEC);
+  const r = reduction(o.reduction);
+  return ops.poissonNllLoss(input(x), input(target, 'target'), o.logInput ?? true, o.full ?? false, o.eps ?? 1e-8, r);
+}
+
+/** Options of `gaussianNllLoss`. */
+export interface GaussianNllLossOptions extends ReductionOptions {
+  /** Add the constant `0.5 * log(2π)`. Default false. */
+  full?: boolean;
+  /** The variance is clamped to at least this (without changing its gradient). Default 1e-6. */
+  eps?: number;
+}
+/** @internal */
+export const GAUSSIAN_NLL_SPEC = { reduction: 'reduction', full: 'bool', eps: 'number' } as const;
+
+/**
+ * Gaussian negative log-likelihood of means `x` with variances `variance` (a tensor of `x`'s
+ * shape, or one dimension short of it, or with one dimension of size 1; or a number).
+ * @example `F.gaussianNllLoss(mean, target, variance)`
+ */
+export function gaussianNllLoss(x: Tensor, target: Tensor, variance: Tensor | number, options: GaussianNllLossOptions = {}): Tensor {
+  const o = checkLossOptions<GaussianNllLossOptions>(options, 'gaussianNllLoss options', GAUSSIAN_NLL_SPEC);
+  const xi = input(x);
+  const t = input(target, 'target');
+  let v: Tensor;
+  if (typeof variance === 'number') {
+    if (!(variance >= 0)) throw rangeError('a non-negative variance', 'var', variance);
+    v = ops.emptyLike(xi).fill_(variance);
+  } else {
+    v = input(variance, 'var');
+    if (ops.any(ops.lt(v, 0)).item()) throw new RangeError('Expected non-negative entries for var but received a tensor with negative entries');
+  }
+  const xs = xi.shape;
+  const vs = v.shape;
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+  if (!same(xs, vs)) {
+    if (same(xs.slice(0, -1), vs)) v = ops.unsqueeze(v, -1);
+    else if (!(xs.length === vs.length && xs.reduce((n, d, i) => n + (d !== vs[i] ? vs[i] : 0), 0) === 1)) {
+      throw new TorchError(`gaussianNllLoss: var of shape [${vs.join(', ')}] does not fit the input of shape [${xs.join(', ')}]`, 'SHAPE_MISMATCH');
+    }
+  }
+  const r = reduction(o.reduction);
+  v = ops.clone(v);
+  const eps = o.eps ?? 1e-6;
+  noGrad(() => ops.clamp_(v, eps));
+  let loss = ops.mul(ops.add(ops.log(v), ops.div(ops.pow(ops.sub(xi, t), 2), v)), 0.5);
+  if (o.full ?? false) loss = ops.add(loss, 0.5 * Math.log(2 * Math.PI));
+  return r === REDUCTIONS.mean ? ops.mean(loss) : r === REDUCTIONS.sum ? ops.sum(loss) : loss;
 }

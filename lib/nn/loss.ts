@@ -1,24 +1,47 @@
 /**
- * Loss modules: `nn.CrossEntropyLoss`, `nn.NLLLoss`, `nn.MSELoss`, `nn.L1Loss`, `nn.BCELoss`,
- * `nn.BCEWithLogitsLoss`.
+ * Loss modules: every loss of `torch.nn`, each a thin module over its `nn.functional` form, with
+ * PyTorch's constructor options in a trailing camelCase options object. Class weights are
+ * registered as buffers (`weight`, `pos_weight`), so they are in the state dict as in PyTorch.
  */
 import { Tensor } from '../tensor';
-import { checkOptions } from '../validate';
 import * as F from './functional';
 import { Module } from './module';
 
+/** The base of the loss modules: checked options, weights as buffers, and PyTorch's `Name()` printout. */
+abstract class Loss<O extends object> extends Module {
+  readonly options: O;
+  constructor(options: O | undefined, name: string, spec: Record<string, string>, buffers: [keyof O & string, string][] = []) {
+    super();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    this.options = { ...F.checkLossOptions(options, `${name} options`, spec as any) } as O;
+    for (const [key, bufferName] of buffers) {
+      const t = (this.options as Record<string, unknown>)[key];
+      if (t !== undefined && t !== null) this.registerBuffer(bufferName, t as Tensor);
+    }
+  }
+  /** The options with the tensor options read back from their buffers (which `to()` and `loadStateDict` update). */
+  protected resolved(buffers: [keyof O & string, string][]): O {
+    const o = { ...this.options } as Record<string, unknown>;
+    for (const [key, bufferName] of buffers) if (o[key] !== undefined && o[key] !== null) o[key] = this.buffer(bufferName);
+    return o as O;
+  }
+}
+
+const WEIGHT: [string, string][] = [['weight', 'weight']];
+
 /**
- * Cross-entropy of logits and class indices (softmax included).
+ * Cross-entropy of logits and class indices or class probabilities (softmax included).
  * @example
  * ```ts
- * const criterion = new nn.CrossEntropyLoss();
+ * const criterion = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
  * const loss = criterion(model(imgs), labels);
  * ```
  */
-export class CrossEntropyLoss extends Module {
-  readonly options: F.CrossEntropyOptions;
-  constructor(options: F.CrossEntropyOptions = {}) { super(); this.options = { ...checkOptions(options, 'CrossEntropyLoss options', F.CROSS_ENTROPY_KEYS) } as F.CrossEntropyOptions; }
-  forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this.options); }
+export class CrossEntropyLoss extends Loss<F.CrossEntropyOptions> {
+  constructor(options: F.CrossEntropyOptions = {}) {
+    super(options, 'CrossEntropyLoss', { weight: 'tensor', reduction: 'reduction', ignoreIndex: 'number', labelSmoothing: 'number' }, WEIGHT as never);
+  }
+  forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this.resolved(WEIGHT as never)); }
 }
 
 /**
@@ -28,35 +51,126 @@ export class CrossEntropyLoss extends Module {
  * new nn.NLLLoss()(F.logSoftmax(logits, 1), labels);
  * ```
  */
-export class NLLLoss extends Module {
-  readonly options: F.NllLossOptions;
-  constructor(options: F.NllLossOptions = {}) { super(); this.options = { ...checkOptions(options, 'NLLLoss options', F.NLL_LOSS_KEYS) } as F.NllLossOptions; }
-  forward(input: Tensor, target: Tensor): Tensor { return F.nllLoss(input, target, this.options); }
+export class NLLLoss extends Loss<F.NllLossOptions> {
+  constructor(options: F.NllLossOptions = {}) {
+    super(options, 'NLLLoss', { weight: 'tensor', reduction: 'reduction', ignoreIndex: 'number' }, WEIGHT as never);
+  }
+  forward(input: Tensor, target: Tensor): Tensor { return F.nllLoss(input, target, this.resolved(WEIGHT as never)); }
 }
 
 /** Mean squared error. @example `new nn.MSELoss()(pred, target)` */
-export class MSELoss extends Module {
-  constructor(readonly options: { reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'MSELoss options', ['reduction']); }
+export class MSELoss extends Loss<F.ReductionOptions> {
+  constructor(options: F.ReductionOptions = {}) { super(options, 'MSELoss', F.REDUCTION_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.mseLoss(input, target, this.options); }
 }
 
 /** Mean absolute error. @example `new nn.L1Loss()(pred, target)` */
-export class L1Loss extends Module {
-  constructor(readonly options: { reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'L1Loss options', ['reduction']); }
+export class L1Loss extends Loss<F.ReductionOptions> {
+  constructor(options: F.ReductionOptions = {}) { super(options, 'L1Loss', F.REDUCTION_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, this.options); }
 }
 
-/** Binary cross-entropy of probabilities. @example `new nn.BCELoss()(probs, targets)` */
-export class BCELoss extends Module {
-  constructor(readonly options: { weight?: Tensor | null; reduction?: F.Reduction } = {}) { super(); checkOptions(options, 'BCELoss options', ['weight', 'reduction']); }
-  forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropy(input, target, this.options); }
+/** Options of `BCELoss`. */
+export interface BCELossOptions extends F.ReductionOptions {
+  /** A weight per element, broadcast over the batch. */
+  weight?: Tensor | null;
 }
 
-/** Binary cross-entropy of logits. @example `new nn.BCEWithLogitsLoss()(logits, targets)` */
-export class BCEWithLogitsLoss extends Module {
-  constructor(readonly options: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: F.Reduction } = {}) {
-    super();
-    checkOptions(options, 'BCEWithLogitsLoss options', ['weight', 'posWeight', 'reduction']);
+/** Binary cross-entropy of probabilities. @example `new nn.BCELoss()(probs, targets)` */
+export class BCELoss extends Loss<BCELossOptions> {
+  constructor(options: BCELossOptions = {}) { super(options, 'BCELoss', { weight: 'tensor', reduction: 'reduction' }, WEIGHT as never); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropy(input, target, this.resolved(WEIGHT as never)); }
+}
+
+/** Options of `BCEWithLogitsLoss`. */
+export interface BCEWithLogitsLossOptions extends BCELossOptions {
+  /** A weight of the positive examples per class. */
+  posWeight?: Tensor | null;
+}
+const BCE_LOGITS_BUFFERS: [string, string][] = [['weight', 'weight'], ['posWeight', 'pos_weight']];
+
+/** Binary cross-entropy of logits. @example `new nn.BCEWithLogitsLoss({ posWeight })(logits, targets)` */
+export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
+  constructor(options: BCEWithLogitsLossOptions = {}) {
+    super(options, 'BCEWithLogitsLoss', { weight: 'tensor', posWeight: 'tensor', reduction: 'reduction' }, BCE_LOGITS_BUFFERS as never);
   }
-  forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropyWithLogits(input, target, this.options); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.binaryCrossEntropyWithLogits(input, target, this.resolved(BCE_LOGITS_BUFFERS as never)); }
+}
+
+/** KL divergence of log-probabilities from a target. @example `new nn.KLDivLoss({ reduction: 'batchmean' })(logProbs, probs)` */
+export class KLDivLoss extends Loss<F.KlDivOptions> {
+  constructor(options: F.KlDivOptions = {}) { super(options, 'KLDivLoss', F.KL_DIV_SPEC); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.klDiv(input, target, this.options); }
+}
+
+/** Huber loss. @example `new nn.HuberLoss({ delta: 0.5 })(pred, target)` */
+export class HuberLoss extends Loss<F.HuberLossOptions> {
+  constructor(options: F.HuberLossOptions = {}) { super(options, 'HuberLoss', F.HUBER_SPEC); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.huberLoss(input, target, this.options); }
+}
+
+/** Smooth L1 loss. @example `new nn.SmoothL1Loss({ beta: 0.5 })(pred, target)` */
+export class SmoothL1Loss extends Loss<F.SmoothL1LossOptions> {
+  constructor(options: F.SmoothL1LossOptions = {}) { super(options, 'SmoothL1Loss', F.SMOOTH_L1_SPEC); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.smoothL1Loss(input, target, this.options); }
+}
+
+/** Two-class logistic loss. @example `new nn.SoftMarginLoss()(scores, signs)` */
+export class SoftMarginLoss extends Loss<F.ReductionOptions> {
+  constructor(options: F.ReductionOptions = {}) { super(options, 'SoftMarginLoss', F.REDUCTION_SPEC); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.softMarginLoss(input, target, this.options); }
+}
+
+/** Multi-label one-versus-all logistic loss. @example `new nn.MultiLabelSoftMarginLoss()(scores, labels)` */
+export class MultiLabelSoftMarginLoss extends Loss<F.MultilabelSoftMarginLossOptions> {
+  constructor(options: F.MultilabelSoftMarginLossOptions = {}) { super(options, 'MultiLabelSoftMarginLoss', F.MULTILABEL_SOFT_MARGIN_SPEC, WEIGHT as never); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.multilabelSoftMarginLoss(input, target, this.resolved(WEIGHT as never)); }
+}
+
+/** Multi-class multi-label hinge loss. @example `new nn.MultiLabelMarginLoss()(scores, targets)` */
+export class MultiLabelMarginLoss extends Loss<F.ReductionOptions> {
+  constructor(options: F.ReductionOptions = {}) { super(options, 'MultiLabelMarginLoss', F.REDUCTION_SPEC); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.multilabelMarginLoss(input, target, this.options); }
+}
+
+/** Multi-class hinge loss. @example `new nn.MultiMarginLoss({ p: 2, margin: 0.5 })(scores, labels)` */
+export class MultiMarginLoss extends Loss<F.MultiMarginLossOptions> {
+  constructor(options: F.MultiMarginLossOptions = {}) { super(options, 'MultiMarginLoss', F.MULTI_MARGIN_SPEC, WEIGHT as never); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.multiMarginLoss(input, target, this.resolved(WEIGHT as never)); }
+}
+
+/** Margin ranking loss. @example `new nn.MarginRankingLoss({ margin: 0.5 })(scoresA, scoresB, signs)` */
+export class MarginRankingLoss extends Loss<F.MarginOptions> {
+  constructor(options: F.MarginOptions = {}) { super(options, 'MarginRankingLoss', F.MARGIN_SPEC); }
+  forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor { return F.marginRankingLoss(input1, input2, target, this.options); }
+}
+
+/** Hinge embedding loss. @example `new nn.HingeEmbeddingLoss({ margin: 2 })(distances, signs)` */
+export class HingeEmbeddingLoss extends Loss<F.MarginOptions> {
+  constructor(options: F.MarginOptions = {}) { super(options, 'HingeEmbeddingLoss', F.MARGIN_SPEC); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.hingeEmbeddingLoss(input, target, this.options); }
+}
+
+/** Cosine embedding loss. @example `new nn.CosineEmbeddingLoss({ margin: 0.2 })(a, b, signs)` */
+export class CosineEmbeddingLoss extends Loss<F.MarginOptions> {
+  constructor(options: F.MarginOptions = {}) { super(options, 'CosineEmbeddingLoss', F.MARGIN_SPEC); }
+  forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor { return F.cosineEmbeddingLoss(input1, input2, target, this.options); }
+}
+
+/** Triplet margin loss. @example `new nn.TripletMarginLoss({ margin: 0.5, swap: true })(anchor, positive, negative)` */
+export class TripletMarginLoss extends Loss<F.TripletMarginLossOptions> {
+  constructor(options: F.TripletMarginLossOptions = {}) { super(options, 'TripletMarginLoss', F.TRIPLET_MARGIN_SPEC); }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor { return F.tripletMarginLoss(anchor, positive, negative, this.options); }
+}
+
+/** Poisson negative log-likelihood. @example `new nn.PoissonNLLLoss({ logInput: false })(rate, counts)` */
+export class PoissonNLLLoss extends Loss<F.PoissonNllLossOptions> {
+  constructor(options: F.PoissonNllLossOptions = {}) { super(options, 'PoissonNLLLoss', F.POISSON_NLL_SPEC); }
+  forward(input: Tensor, target: Tensor): Tensor { return F.poissonNllLoss(input, target, this.options); }
+}
+
+/** Gaussian negative log-likelihood. @example `new nn.GaussianNLLLoss()(mean, target, variance)` */
+export class GaussianNLLLoss extends Loss<F.GaussianNllLossOptions> {
+  constructor(options: F.GaussianNllLossOptions = {}) { super(options, 'GaussianNLLLoss', F.GAUSSIAN_NLL_SPEC); }
+  forward(input: Tensor, target: Tensor, variance: Tensor | number): Tensor { return F.gaussianNllLoss(input, target, variance, this.options); }
 }
