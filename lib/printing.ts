@@ -100,3 +100,14 @@ export function formatTensor(t: Tensor): string {
   else if (t.requiresGrad) extras.push('requires_grad=True');
   return `tensor(${body}${extras.map((e) => ', ' + e).join('')})`;
 }
+
+/** A number as Python's `repr(float)` writes it: `1.0`, `0.01`, `1e-05`, `1e+16`. */
+export function pyFloat(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const [mantissa, exp] = v.toExponential().split('e');
+  const e = Number(exp);
+  if (e < -4 || e >= 16) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  const s = String(v);
+  return s.includes('.') ? s : `${s}.0`;
+}

@@ -4,6 +4,7 @@
 import { rangeError } from '../errors';
 import { Tensor } from '../tensor';
 import { checkNumber } from '../validate';
+import { pyFloat } from '../printing';
 import * as F from './functional';
 import { Module } from './module';
 
@@ -21,5 +22,5 @@ export class Dropout extends Module {
     if (p < 0 || p > 1) throw rangeError('a probability in [0, 1]', 'p', p);
   }
   forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
-  override extraRepr(): string { return `p=${this.p}, inplace=False`; }
+  override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=False`; }
 }

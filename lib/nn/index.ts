@@ -13,7 +13,12 @@ export {
 export type { InplaceOptions, GeluOptions } from './functional';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './normalization';
-export { Sequential, ModuleList } from './container';
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss } from './loss';
+export {
+  KLDivLoss, HuberLoss, SmoothL1Loss, SoftMarginLoss, MultiLabelSoftMarginLoss, MultiLabelMarginLoss, MultiMarginLoss,
+  MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss,
+  type BCELossOptions, type BCEWithLogitsLossOptions,
+} from './loss';
 export * as functional from './functional';
 export * as init from './init';

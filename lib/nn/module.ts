@@ -57,6 +57,7 @@ export type ForwardHook = (module: Module, args: unknown[], output: unknown) => 
 // discovery by own properties sees only what the user declared.
 interface Internals {
   buffers: Map<string, Tensor | null>;
+  nonPersistent: Set<string>;
   preHooks: Map<number, ForwardPreHook>;
   hooks: Map<number, ForwardHook>;
 }
@@ -121,7 +122,7 @@ export abstract class Module {
     Object.defineProperty(module, 'training', { value: true, writable: true, enumerable: false, configurable: true });
     // Buffers are registered by name so their state-dict keys can be PyTorch's snake_case
     // (`running_mean`) while the TypeScript accessors are camelCase.
-    internals.set(module, { buffers: new Map(), preHooks: new Map(), hooks: new Map() });
+    internals.set(module, { buffers: new Map(), nonPersistent: new Set(), preHooks: new Map(), hooks: new Map() });
     return module;
   }
 
@@ -155,48 +156,141 @@ export abstract class Module {
     return addHook(internalsOf(this).hooks, hook);
   }
 
-  /** Registers a buffer: state that is saved in the state dict but is not a parameter. */
-  registerBuffer(name: string, tensor: Tensor | null): void {
-    if (typeof name !== 'string' || name === '' || name.includes('.')) throw typeError('a name without dots', 'name', name);
+  /**
+   * Registers a buffer: state that is not a parameter. A persistent buffer (the default) is saved
+   * in the state dict; `{ persistent: false }` keeps it out, as in PyTorch. The buffer is then
+   * readable and assignable as `module[name]` unless that name is already taken.
+   * @example
+   * ```ts
+   * this.registerBuffer('mask', torch.ones([4]), { persistent: false });
+   * ```
+   */
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    const o = checkOptions(options, 'registerBuffer() options', ['persistent']);
+    const persistent = o.persistent === undefined ? true : checkBool(o.persistent, 'persistent');
+    checkMemberName(name);
     if (tensor !== null && !(tensor instanceof Tensor)) throw typeError('a Tensor or null', 'tensor', tensor);
-    internalsOf(this).buffers.set(name, tensor === null ? null : keep(tensor));
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    const { buffers, nonPersistent } = internalsOf(this);
+    if (own !== undefined ? own.enumerable || !buffers.has(name) : name in this) {
+      throw new TypeError(`attribute '${name}' already exists`);
+    }
+    buffers.set(name, tensor === null ? null : keep(tensor));
+    if (persistent) nonPersistent.delete(name);
+    else nonPersistent.add(name);
+    if (own === undefined) {
+      const module = this;
+      Object.defineProperty(this, name, {
+        get: () => internalsOf(module).buffers.get(name) ?? null,
+        set: (value: Tensor | null) => {
+          if (value !== null && !(value instanceof Tensor)) throw typeError('a Tensor or null', name, value);
+          internalsOf(module).buffers.set(name, value === null ? null : keep(value));
+        },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+  }
+
+  /**
+   * Adds a parameter (or `null`, a declared but absent one) under `name`, like assigning a
+   * `Parameter` to a property; PyTorch's `register_parameter`.
+   */
+  registerParameter(name: string, param: Parameter | null): void {
+    checkMemberName(name);
+    if (param !== null && !(param instanceof Parameter)) throw typeError('a Parameter or null', 'param', param);
+    if (internalsOf(this).buffers.has(name)) throw new TypeError(`attribute '${name}' already exists`);
+    this.defineMember(name, param, (v) => v instanceof Parameter || v === null);
+  }
+
+  /** Adds a child module (or `null`) under `name`; PyTorch's `register_module`. */
+  registerModule(name: string, module: Module | null): void {
+    checkMemberName(name);
+    if (module !== null && !(module instanceof Module)) throw typeError('a Module or null', 'module', module);
+    if (internalsOf(this).buffers.has(name)) throw new TypeError(`attribute '${name}' already exists`);
+    this.defineMember(name, module, (v) => v instanceof Module || v === null);
+  }
+
+  /** Alias of `registerModule`, as PyTorch's `add_module`. */
+  addModule(name: string, module: Module | null): void { this.registerModule(name, module); }
+
+  /** @internal Sets an own enumerable member, refusing names already used by something else. */
+  protected defineMember(name: string, value: unknown, sameKind: (v: unknown) => boolean): void {
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    if (own === undefined ? name in this : !(own.enumerable && 'value' in own && sameKind(own.value))) {
+      throw new TypeError(`attribute '${name}' already exists`);
+    }
+    Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
   }
 
   /** @internal A registered buffer by name. */
   protected buffer(name: string): Tensor | null { return internalsOf(this).buffers.get(name) ?? null; }
 
+  /** @internal This module's members (parameters, children, other fields) in registration order. */
+  protected memberEntries(): [string, unknown][] { return Object.entries(this); }
+
   /** Direct submodules with their attribute names. */
   namedChildren(): [string, Module][] {
-    return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
+    return this.memberEntries().filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
   /** Direct submodules. */
   children(): Module[] { return this.namedChildren().map(([, m]) => m); }
 
-  /** This module and every submodule, depth first, with dotted names ('' for this one). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+  /**
+   * This module and every submodule, depth first, with dotted names ('' for this one, or
+   * `prefix`). A module reached twice is listed once unless `removeDuplicate` is false.
+   */
+  namedModules(prefix = '', options: { removeDuplicate?: boolean } = {}): [string, Module][] {
+    if (typeof prefix !== 'string') throw typeError('a string', 'prefix', prefix);
+    const o = checkOptions(options, 'namedModules() options', ['removeDuplicate']);
+    const removeDuplicate = o.removeDuplicate === undefined ? true : checkBool(o.removeDuplicate, 'removeDuplicate');
+    const out: [string, Module][] = [];
+    const memo = new Set<Module>();
+    const visit = (module: Module, name: string) => {
+      if (memo.has(module)) return;
+      if (removeDuplicate) memo.add(module);
+      out.push([name, module]);
+      for (const [childName, child] of module.namedChildren()) visit(child, name ? `${name}.${childName}` : childName);
+    };
+    visit(this, prefix);
     return out;
   }
 
-  /** This module and every submodule. */
+  /** This module and every submodule (each once). */
   modules(): Module[] { return this.namedModules().map(([, m]) => m); }
+
+  /**
+   * The submodule at a dotted path (`'encoder.layers.0'`; `''` is this module). Throws a
+   * RangeError naming the part that does not exist, or a TypeError for a part that is not a module.
+   */
+  getSubmodule(target: string): Module {
+    if (typeof target !== 'string') throw typeError('a string', 'target', target);
+    if (target === '') return this;
+    let mod: Module = this;
+    for (const item of target.split('.')) {
+      const next: unknown = (mod as unknown as Record<string, unknown>)[item];
+      if (next === undefined || !(item in mod)) throw new RangeError(`${mod.constructor.name} has no attribute \`${item}\` (in getSubmodule('${target}'))`);
+      if (!(next instanceof Module)) throw new TypeError(`\`${item}\` is not an nn.Module (in getSubmodule('${target}'))`);
+      mod = next;
+    }
+    return mod;
+  }
 
   /** This module's own parameters (not its children's), by attribute name. */
   private ownParameters(): [string, Parameter][] {
-    return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+    return this.memberEntries().filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
   }
 
-  /** Every parameter with its state-dict name, in PyTorch's order. */
-  namedParameters(): [string, Parameter][] {
+  /** Every parameter with its state-dict name, in PyTorch's order (each once). */
+  namedParameters(prefix = ''): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     const seen = new Set<Parameter>();
-    for (const [prefix, module] of this.namedModules()) {
+    for (const [prefix_, module] of this.namedModules(prefix)) {
       for (const [name, p] of module.ownParameters()) {
         if (seen.has(p)) continue;
         seen.add(p);
-        out.push([prefix ? `${prefix}.${name}` : name, p]);
+        out.push([prefix_ ? `${prefix_}.${name}` : name, p]);
       }
     }
     return out;
@@ -211,11 +305,16 @@ export abstract class Module {
    */
   parameters(): Parameter[] { return this.namedParameters().map(([, p]) => p); }
 
-  /** Every non-null buffer with its state-dict name. */
-  namedBuffers(): [string, Tensor][] {
+  /** Every non-null buffer (persistent or not) with its dotted name, each once. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    for (const [prefix, module] of this.namedModules()) {
-      for (const [name, b] of internalsOf(module).buffers) if (b !== null) out.push([prefix ? `${prefix}.${name}` : name, b]);
+    const seen = new Set<Tensor>();
+    for (const [prefix_, module] of this.namedModules(prefix)) {
+      for (const [name, b] of internalsOf(module).buffers) {
+        if (b === null || seen.has(b)) continue;
+        seen.add(b);
+        out.push([prefix_ ? `${prefix_}.${name}` : name, b]);
+      }
     }
     return out;
   }
@@ -236,7 +335,8 @@ export abstract class Module {
     const out: StateDict = {};
     const visit = (module: Module, prefix: string) => {
       for (const [name, p] of module.ownParameters()) out[prefix + name] = keepVars ? p : p.detach();
-      for (const [name, b] of internalsOf(module).buffers) if (b !== null) out[prefix + name] = keepVars ? b : b.detach();
+      const { buffers, nonPersistent } = internalsOf(module);
+      for (const [name, b] of buffers) if (b !== null && !nonPersistent.has(name)) out[prefix + name] = keepVars ? b : b.detach();
       for (const [name, child] of module.namedChildren()) visit(child, `${prefix}${name}.`);
     };
     visit(this, '');
@@ -259,7 +359,7 @@ export abstract class Module {
       : stateDict !== null && typeof stateDict === 'object' ? Object.entries(stateDict)
       : (() => { throw typeError('a state dict (object or Map of Tensors)', 'stateDict', stateDict); })();
     const source = new Map(entries);
-    const own = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const own = new Map<string, Tensor>(Object.entries(this.stateDict({ keepVars: true })));
     const missingKeys = [...own.keys()].filter((k) => !source.has(k));
     const unexpectedKeys = [...source.keys()].filter((k) => !own.has(k) && !k.endsWith('_metadata'));
     const mismatches: string[] = [];
@@ -357,10 +457,33 @@ export abstract class Module {
 
   /** Calls `fn` on every submodule and then on this one, like PyTorch's `apply`. */
   apply(fn: (module: Module) => void): this {
+    if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;
   }
+
+  /**
+   * Sets `requiresGrad` on every parameter (freezing with `false`), as PyTorch's `requires_grad_`.
+   * @example
+   * ```ts
+   * model.encoder.requiresGrad_(false);
+   * ```
+   */
+  requiresGrad_(requiresGrad = true): this {
+    checkBool(requiresGrad, 'requiresGrad');
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /** Casts floating-point parameters and buffers to float64, in place. */
+  double(): this { return this.to('float64'); }
+  /** Casts floating-point parameters and buffers to float32, in place. */
+  float(): this { return this.to('float32'); }
+  /** Casts floating-point parameters and buffers to float16, in place. */
+  half(): this { return this.to('float16'); }
+  /** Casts floating-point parameters and buffers to bfloat16, in place. */
+  bfloat16(): this { return this.to('bfloat16'); }
 
   /** The text inside this module's parentheses in `toString()`, e.g. `1, 10, kernel_size=(5, 5)`. */
   extraRepr(): string { return ''; }
@@ -370,12 +493,16 @@ export abstract class Module {
    * `Model(\n  (conv1): Conv2d(1, 10, kernel_size=(5, 5), stride=(1, 1))\n  …\n)`.
    */
   toString(): string {
-    const children = this.namedChildren();
     const extra = this.extraRepr();
-    if (children.length === 0) return `${this.constructor.name}(${extra})`;
-    const lines = children.map(([name, m]) => `  (${name}): ${m.toString().split('\n').join('\n  ')}`);
-    if (extra) lines.unshift(`  ${extra}`);
-    return `${this.constructor.name}(\n${lines.join('\n')}\n)`;
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines = this.namedChildren().map(([name, m]) => `(${name}): ${addIndent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let main = `${this.constructor.name}(`;
+    if (lines.length) {
+      if (extraLines.length === 1 && childLines.length === 0) main += extraLines[0];
+      else main += `\n  ${lines.join('\n  ')}\n`;
+    }
+    return `${main})`;
   }
 
   /** @internal `console.log(model)` prints the module tree, as Python's `print(model)`. */
@@ -397,4 +524,16 @@ function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
   const id = nextHookId++;
   hooks.set(id, hook);
   return { remove: () => { hooks.delete(id); } };
+}
+
+/** @internal PyTorch's `_addindent`: indents every line but the first (blank lines stay empty). */
+export function addIndent(text: string, spaces: number): string {
+  const lines = text.split('\n');
+  if (lines.length === 1) return text;
+  const pad = ' '.repeat(spaces);
+  return [lines[0], ...lines.slice(1).map((l) => (l.trim() ? pad + l : ''))].join('\n');
+}
+
+function checkMemberName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name === '' || name.includes('.')) throw typeError('a name without dots', 'name', name);
 }

@@ -6,6 +6,7 @@ import { Tensor } from '../tensor';
 import { ones, tensor, zeros } from '../factories';
 import { noGrad } from '../autograd';
 import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../validate';
+import { pyFloat } from '../printing';
 import * as F from './functional';
 import { Module, Parameter } from './module';
 
@@ -72,8 +73,10 @@ abstract class BatchNorm extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum ?? 'None'}, affine=${this.affine ? 'True' : 'False'}, ` +
-      `track_running_stats=${this.trackRunningStats ? 'True' : 'False'}`;
+    // PyTorch 2.13's repr; its `bias` follows `affine` here (no separate bias option).
+    const py = (b: boolean) => (b ? 'True' : 'False');
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
+      `affine=${py(this.affine)}, bias=${py(this.affine)}, track_running_stats=${py(this.trackRunningStats)}`;
   }
 }
 
