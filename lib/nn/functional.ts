@@ -301,19 +301,7 @@ export function maxPool2d(x: Tensor, kernelSize: number | [number, number], opti
 }
 
 /** Options of `avgPool2d` (and `nn.AvgPool2d`). */
-export interface AvgPool2dOptions {
-  /** Default: the kernel size. */
-  stride?: number | [number, number];
-  /** Default 0. */
-  padding?: number | [number, number];
-  /** Default false. */
-  ceilMode?: boolean;
-  /** Default true. */
-  countIncludePad?: boolean;
-}
-
-/** @internal */
-export const AVG_POOL_KEYS = optionKeys<AvgPool2dOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true });
+export type AvgPool2dOptions = AvgPoolOptions;
 
 /**
  * 2-D average pooling.
@@ -322,11 +310,9 @@ export const AVG_POOL_KEYS = optionKeys<AvgPool2dOptions>({ stride: true, paddin
  * F.avgPool2d(x, 2)
  * ```
  */
-export function avgPool2d(x: Tensor, kernelSize: number | [number, number], options: AvgPool2dOptions = {}): Tensor {
-  const o = checkOptions(options, 'avgPool2d options', AVG_POOL_KEYS) as AvgPool2dOptions;
-  const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
-  return nnOps.avgPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
-    checkBool(o.ceilMode ?? false, 'ceilMode'), checkBool(o.countIncludePad ?? true, 'countIncludePad'));
+export function avgPool2d(x: Tensor, kernelSize: number | [number, number], options: AvgPoolOptions = {}): Tensor {
+  const [k, st, p, ceil, count, div] = avgPoolArgs(2, 'avgPool2d', kernelSize, options);
+  return nnOps.avgPool2d(input(x), k, st, p, ceil, count, div);
 }
 
 /**
@@ -769,4 +755,479 @@ export function gaussianNllLoss(x: Tensor, target: Tensor, variance: Tensor | nu
   let loss = ops.mul(ops.add(ops.log(v), ops.div(ops.pow(ops.sub(xi, t), 2), v)), 0.5);
   if (o.full ?? false) loss = ops.add(loss, 0.5 * Math.log(2 * Math.PI));
   return r === REDUCTIONS.mean ? ops.mean(loss) : r === REDUCTIONS.sum ? ops.sum(loss) : loss;
+}
+
+// ---- Embedding and normalisation (torch.nn.functional.embedding, layer_norm, group_norm, …) ----
+
+/** Options of `embedding`, PyTorch's keyword arguments in camelCase. */
+export interface EmbeddingOptions {
+  /** Row that gets no gradient; negative counts from the end. Default none. */
+  paddingIdx?: number | null;
+  /** Renormalise looked-up rows of `weight` in place to at most this norm. Default none. */
+  maxNorm?: number | null;
+  /** The p of the `maxNorm` norm. Default 2. */
+  normType?: number;
+  /** Scale gradients by the inverse frequency of the indices in the batch. Default false. */
+  scaleGradByFreq?: boolean;
+  /** Sparse gradients; only false is supported. */
+  sparse?: boolean;
+}
+
+const EMBEDDING_KEYS = optionKeys<EmbeddingOptions>({ paddingIdx: true, maxNorm: true, normType: true, scaleGradByFreq: true, sparse: true });
+
+/** @internal PyTorch's padding_idx check: in [-n, n), negative ones from the end; null → -1 (none). */
+export function embeddingPaddingIdx(value: unknown, numEmbeddings: number): number {
+  if (value === undefined || value === null) return -1;
+  const p = checkInt(value, 'paddingIdx');
+  if (p >= numEmbeddings || p < -numEmbeddings) throw rangeError(`an integer in [-${numEmbeddings}, ${numEmbeddings})`, 'paddingIdx', value);
+  return p < 0 ? numEmbeddings + p : p;
+}
+
+/** @internal Reads `sparse`; only false is supported. */
+export function embeddingSparse(value: unknown): false {
+  if (checkBool(value ?? false, 'sparse')) throw rangeError('false (sparse gradients are not supported)', 'sparse', value);
+  return false;
+}
+
+/**
+ * Looks up rows of `weight` `[numEmbeddings, embeddingDim]` at integer `indices`.
+ * @example `F.embedding(torch.tensor([[0, 2]], { dtype: 'int64' }), weight, { paddingIdx: 0 })`
+ */
+export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  const o = checkOptions(options, 'embedding options', EMBEDDING_KEYS) as EmbeddingOptions;
+  const idx = input(indices, 'input');
+  const w = input(weight, 'weight');
+  const paddingIdx = embeddingPaddingIdx(o.paddingIdx, w.shape[0]);
+  const maxNorm = o.maxNorm === undefined || o.maxNorm === null ? null : checkNumber(o.maxNorm, 'maxNorm');
+  const normType = checkNumber(o.normType ?? 2, 'normType');
+  const scale = checkBool(o.scaleGradByFreq ?? false, 'scaleGradByFreq');
+  embeddingSparse(o.sparse);
+  if (maxNorm !== null) {
+    const contiguous = idx.contiguous();
+    noGrad(() => ops.embeddingRenorm_(w, contiguous, maxNorm, normType));
+    return ops.embedding(w, contiguous, paddingIdx, scale, false);
+  }
+  return ops.embedding(w, idx, paddingIdx, scale, false);
+}
+
+/** Options of `layerNorm` and `groupNorm`. */
+export interface AffineNormOptions {
+  /** Elementwise scale. Default none. */
+  weight?: Tensor | null;
+  /** Elementwise shift. Default none. */
+  bias?: Tensor | null;
+  /** Default 1e-5. */
+  eps?: number;
+}
+
+const AFFINE_NORM_KEYS = optionKeys<AffineNormOptions>({ weight: true, bias: true, eps: true });
+
+/** @internal An int or a list of positive ints, as a list (`normalizedShape`). */
+export function normalizedShapeArg(value: unknown): number[] {
+  const list = typeof value === 'number' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0) throw typeError('an integer or a non-empty array of integers', 'normalizedShape', value);
+  for (const v of list) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError('an integer or a non-empty array of integers', 'normalizedShape', value);
+    if (v < 1) throw rangeError('positive sizes', 'normalizedShape', value);
+  }
+  return [...list] as number[];
+}
+
+/** Layer normalisation over the trailing `normalizedShape` dimensions. @example `F.layerNorm(x, [4], { weight, bias })` */
+export function layerNorm(x: Tensor, normalizedShape: number | number[], options: AffineNormOptions = {}): Tensor {
+  const o = checkOptions(options, 'layerNorm options', AFFINE_NORM_KEYS) as AffineNormOptions;
+  return ops.layerNorm(input(x), normalizedShapeArg(normalizedShape), optionalTensor(o.weight, 'weight'),
+    optionalTensor(o.bias, 'bias'), checkNumber(o.eps ?? 1e-5, 'eps'), true);
+}
+
+/** Group normalisation of `[N, C, *]` over `numGroups` channel groups. @example `F.groupNorm(x, 2, { weight, bias })` */
+export function groupNorm(x: Tensor, numGroups: number, options: AffineNormOptions = {}): Tensor {
+  const o = checkOptions(options, 'groupNorm options', AFFINE_NORM_KEYS) as AffineNormOptions;
+  const t = input(x);
+  const g = checkInt(numGroups, 'numGroups', 1);
+  if (t.dim() < 2) throw new TorchError(`Expected at least 2 dimensions for input tensor but received ${t.dim()}`);
+  if (t.shape[1] % g !== 0) throw new TorchError(`Expected number of channels in input to be divisible by numGroups, but got input of shape [${t.shape.join(', ')}] and numGroups=${g}`);
+  return ops.groupNorm(t, g, optionalTensor(o.weight, 'weight'), optionalTensor(o.bias, 'bias'), checkNumber(o.eps ?? 1e-5, 'eps'), true);
+}
+
+/** Options of `instanceNorm`. */
+export interface InstanceNormOptions {
+  runningMean?: Tensor | null;
+  runningVar?: Tensor | null;
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalise with each instance's statistics (and update the running ones). Default true. */
+  useInputStats?: boolean;
+  /** Default 0.1. */
+  momentum?: number;
+  /** Default 1e-5. */
+  eps?: number;
+}
+
+const INSTANCE_NORM_KEYS = optionKeys<InstanceNormOptions>({
+  runningMean: true, runningVar: true, weight: true, bias: true, useInputStats: true, momentum: true, eps: true,
+});
+
+/** Instance normalisation of `[N, C, *]` per sample and channel. @example `F.instanceNorm(x)` */
+export function instanceNorm(x: Tensor, options: InstanceNormOptions = {}): Tensor {
+  const o = checkOptions(options, 'instanceNorm options', INSTANCE_NORM_KEYS) as InstanceNormOptions;
+  return ops.instanceNorm(input(x), optionalTensor(o.weight, 'weight'), optionalTensor(o.bias, 'bias'),
+    optionalTensor(o.runningMean, 'runningMean'), optionalTensor(o.runningVar, 'runningVar'),
+    checkBool(o.useInputStats ?? true, 'useInputStats'), checkNumber(o.momentum ?? 0.1, 'momentum'), checkNumber(o.eps ?? 1e-5, 'eps'), true);
+}
+
+/** Options of `localResponseNorm`. */
+export interface LocalResponseNormOptions {
+  /** Default 1e-4. */
+  alpha?: number;
+  /** Default 0.75. */
+  beta?: number;
+  /** Default 1. */
+  k?: number;
+}
+
+const LRN_KEYS = optionKeys<LocalResponseNormOptions>({ alpha: true, beta: true, k: true });
+
+/** Local response normalisation across `size` neighbouring channels of `[N, C, *]`. @example `F.localResponseNorm(x, 2)` */
+export function localResponseNorm(x: Tensor, size: number, options: LocalResponseNormOptions = {}): Tensor {
+  const o = checkOptions(options, 'localResponseNorm options', LRN_KEYS) as LocalResponseNormOptions;
+  const t = input(x);
+  const n = checkInt(size, 'size', 1);
+  const alpha = checkNumber(o.alpha ?? 1e-4, 'alpha');
+  const beta = checkNumber(o.beta ?? 0.75, 'beta');
+  const k = checkNumber(o.k ?? 1, 'k');
+  const dim = t.dim();
+  if (dim < 3) throw new TorchError(`Expected 3D or higher dimensionality input (got ${dim} dimensions)`);
+  if (t.numel() === 0) return t;
+  let div = t.mul(t);
+  if (dim === 3) {
+    div = ops.constantPadNd(div.unsqueeze(1), [0, 0, Math.floor(n / 2), Math.floor((n - 1) / 2)], 0);
+    div = nnOps.avgPool2d(div, [n, 1], 1).squeeze(1);
+  } else {
+    const sizes = t.shape;
+    div = div.reshape([sizes[0], 1, sizes[1], sizes[2], -1]);
+    div = ops.constantPadNd(div, [0, 0, 0, 0, Math.floor(n / 2), Math.floor((n - 1) / 2)], 0);
+    div = nnOps.avgPool3d(div, [n, 1, 1], 1).squeeze(1).reshape(sizes);
+  }
+  return t.div(div.mul(alpha).add(k).pow(beta));
+}
+
+/** Options of `normalize`. */
+export interface NormalizeOptions {
+  /** The norm's exponent. Default 2. */
+  p?: number;
+  /** Default 1. */
+  dim?: number | number[];
+  /** Lower bound of the norm. Default 1e-12. */
+  eps?: number;
+}
+
+const NORMALIZE_KEYS = optionKeys<NormalizeOptions>({ p: true, dim: true, eps: true });
+
+/** `x / max(‖x‖_p, eps)` along `dim`. @example `F.normalize(x, { dim: -1 })` */
+export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
+  const o = checkOptions(options, 'normalize options', NORMALIZE_KEYS) as NormalizeOptions;
+  const t = input(x);
+  const p = checkNumber(o.p ?? 2, 'p');
+  const dim = o.dim ?? 1;
+  if (Array.isArray(dim)) dim.forEach((d) => checkInt(d, 'dim')); else checkInt(dim, 'dim');
+  const eps = checkNumber(o.eps ?? 1e-12, 'eps');
+  return t.div(t.norm(p, dim, true).clampMin(eps).expandAs(t));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pooling, padding and resampling (1-D/3-D pooling, indices, adaptive max, pad, pixel shuffle,
+// interpolate), composed as torch/nn/functional.py composes them.
+
+/** Options of the N-d max pools (`maxPool1d`, `maxPool3d`, `…WithIndices`). */
+export interface MaxPoolOptions {
+  /** Default: the kernel size. */
+  stride?: number | number[];
+  /** Default 0. */
+  padding?: number | number[];
+  /** Default 1. */
+  dilation?: number | number[];
+  /** Default false. */
+  ceilMode?: boolean;
+}
+
+/** @internal */
+export const MAX_POOL_ND_KEYS = optionKeys<MaxPoolOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+
+/** @internal Checked `[kernel, stride, padding, dilation, ceilMode]` of an n-d max pool. */
+export function maxPoolArgs(n: number, name: string, kernelSize: unknown, options: unknown): [number[], number[], number[], number[], boolean] {
+  const o = checkOptions(options, `${name} options`, MAX_POOL_ND_KEYS) as MaxPoolOptions;
+  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
+  const stride = o.stride === undefined || o.stride === null ? kernel : expandInts(o.stride, n, 'stride', 1);
+  const padding = expandInts(o.padding ?? 0, n, 'padding');
+  const dilation = expandInts(o.dilation ?? 1, n, 'dilation', 1);
+  padding.forEach((p, i) => { if (2 * p > kernel[i]) throw rangeError('padding at most half the kernel size', 'padding', o.padding); });
+  return [kernel, stride, padding, dilation, checkBool(o.ceilMode ?? false, 'ceilMode')];
+}
+
+/**
+ * 1-D max pooling over `[N, C, L]` (or `[C, L]`).
+ * @example
+ * ```ts
+ * F.maxPool1d(x, 2)
+ * ```
+ */
+export function maxPool1d(x: Tensor, kernelSize: number | [number], options: MaxPoolOptions = {}): Tensor {
+  return ops.maxPool1d(input(x), ...maxPoolArgs(1, 'maxPool1d', kernelSize, options));
+}
+
+/** 1-D max pooling that also returns the argmax indices (PyTorch's `return_indices=True`). */
+export function maxPool1dWithIndices(x: Tensor, kernelSize: number | [number], options: MaxPoolOptions = {}): [Tensor, Tensor] {
+  return ops.maxPool1dWithIndices(input(x), ...maxPoolArgs(1, 'maxPool1dWithIndices', kernelSize, options)) as [Tensor, Tensor];
+}
+
+/** 2-D max pooling that also returns the argmax indices (flat over H×W, as PyTorch's). */
+export function maxPool2dWithIndices(x: Tensor, kernelSize: number | [number, number], options: MaxPoolOptions = {}): [Tensor, Tensor] {
+  return nnOps.maxPool2dWithIndices(input(x), ...maxPoolArgs(2, 'maxPool2dWithIndices', kernelSize, options)) as [Tensor, Tensor];
+}
+
+/**
+ * 3-D max pooling over `[N, C, D, H, W]` (or `[C, D, H, W]`).
+ * @example
+ * ```ts
+ * F.maxPool3d(x, 2)
+ * ```
+ */
+export function maxPool3d(x: Tensor, kernelSize: number | [number, number, number], options: MaxPoolOptions = {}): Tensor {
+  return ops.maxPool3d(input(x), ...maxPoolArgs(3, 'maxPool3d', kernelSize, options));
+}
+
+/** 3-D max pooling that also returns the argmax indices (flat over D×H×W). */
+export function maxPool3dWithIndices(x: Tensor, kernelSize: number | [number, number, number], options: MaxPoolOptions = {}): [Tensor, Tensor] {
+  return nnOps.maxPool3dWithIndices(input(x), ...maxPoolArgs(3, 'maxPool3dWithIndices', kernelSize, options)) as [Tensor, Tensor];
+}
+
+/** Options of `avgPool1d`/`avgPool2d`/`avgPool3d` (`divisorOverride` is 2-D and 3-D only, as in PyTorch). */
+export interface AvgPoolOptions {
+  /** Default: the kernel size. */
+  stride?: number | number[];
+  /** Default 0. */
+  padding?: number | number[];
+  /** Default false. */
+  ceilMode?: boolean;
+  /** Default true. */
+  countIncludePad?: boolean;
+  /** Divide by this instead of the window size (2-D and 3-D only). Default null. */
+  divisorOverride?: number | null;
+}
+
+/** @internal */
+export const AVG_POOL_ND_KEYS = optionKeys<AvgPoolOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true });
+
+/** @internal Checked `[kernel, stride, padding, ceilMode, countIncludePad, divisorOverride]` of an n-d average pool. */
+export function avgPoolArgs(n: number, name: string, kernelSize: unknown, options: unknown): [number[], number[], number[], boolean, boolean, number | null] {
+  const keys = n === 1 ? AVG_POOL_ND_KEYS.filter((k) => k !== 'divisorOverride') : AVG_POOL_ND_KEYS;
+  const o = checkOptions(options, `${name} options`, keys) as AvgPoolOptions;
+  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
+  const stride = o.stride === undefined || o.stride === null ? kernel : expandInts(o.stride, n, 'stride', 1);
+  const padding = expandInts(o.padding ?? 0, n, 'padding');
+  padding.forEach((p, i) => { if (2 * p > kernel[i]) throw rangeError('padding at most half the kernel size', 'padding', o.padding); });
+  const divisor = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkInt(o.divisorOverride, 'divisorOverride', 1);
+  return [kernel, stride, padding, checkBool(o.ceilMode ?? false, 'ceilMode'), checkBool(o.countIncludePad ?? true, 'countIncludePad'), divisor];
+}
+
+/**
+ * 1-D average pooling.
+ * @example
+ * ```ts
+ * F.avgPool1d(x, 3, { stride: 2 })
+ * ```
+ */
+export function avgPool1d(x: Tensor, kernelSize: number | [number], options: Omit<AvgPoolOptions, 'divisorOverride'> = {}): Tensor {
+  const [k, s, p, ceil, count] = avgPoolArgs(1, 'avgPool1d', kernelSize, options);
+  return ops.avgPool1d(input(x), k, s, p, ceil, count);
+}
+
+/**
+ * 3-D average pooling.
+ * @example
+ * ```ts
+ * F.avgPool3d(x, 2)
+ * ```
+ */
+export function avgPool3d(x: Tensor, kernelSize: number | [number, number, number], options: AvgPoolOptions = {}): Tensor {
+  const [k, s, p, ceil, count, div] = avgPoolArgs(3, 'avgPool3d', kernelSize, options);
+  return nnOps.avgPool3d(input(x), k, s, p, ceil, count, div);
+}
+
+/** An adaptive pool's output size: an integer, or one per spatial dimension where `null` keeps the input's. */
+export type AdaptiveSize = number | (number | null)[];
+
+/** @internal The adaptive output size with `null` entries replaced by the input's size. */
+export function adaptiveSize(x: Tensor, n: number, value: unknown): number[] {
+  const list = typeof value === 'number' ? new Array(n).fill(value) : value;
+  if (!Array.isArray(list) || list.length !== n) throw typeError(`an integer or ${n} integers (or nulls)`, 'outputSize', value);
+  return list.map((v, i) => (v === null ? x.shape[x.dim() - n + i] : checkInt(v, 'outputSize', 0)));
+}
+
+/** 1-D adaptive average pooling to `outputSize`. */
+export function adaptiveAvgPool1d(x: Tensor, outputSize: number | [number]): Tensor {
+  const t = input(x);
+  return ops.adaptiveAvgPool1d(t, adaptiveSize(t, 1, outputSize));
+}
+
+/** 3-D adaptive average pooling to `outputSize` (`null` entries keep the input's size). */
+export function adaptiveAvgPool3d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  const t = input(x);
+  return nnOps.adaptiveAvgPool3d(t, adaptiveSize(t, 3, outputSize));
+}
+
+/** 1-D adaptive max pooling, with the argmax indices. */
+export function adaptiveMaxPool1dWithIndices(x: Tensor, outputSize: number | [number]): [Tensor, Tensor] {
+  const t = input(x);
+  return ops.adaptiveMaxPool1d(t, adaptiveSize(t, 1, outputSize)) as [Tensor, Tensor];
+}
+
+/** 2-D adaptive max pooling, with the argmax indices. */
+export function adaptiveMaxPool2dWithIndices(x: Tensor, outputSize: AdaptiveSize): [Tensor, Tensor] {
+  const t = input(x);
+  return nnOps.adaptiveMaxPool2d(t, adaptiveSize(t, 2, outputSize));
+}
+
+/** 3-D adaptive max pooling, with the argmax indices. */
+export function adaptiveMaxPool3dWithIndices(x: Tensor, outputSize: AdaptiveSize): [Tensor, Tensor] {
+  const t = input(x);
+  return nnOps.adaptiveMaxPool3d(t, adaptiveSize(t, 3, outputSize));
+}
+
+/** 1-D adaptive max pooling to `outputSize`. */
+export function adaptiveMaxPool1d(x: Tensor, outputSize: number | [number]): Tensor { return adaptiveMaxPool1dWithIndices(x, outputSize)[0]; }
+/** 2-D adaptive max pooling to `outputSize`. */
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor { return adaptiveMaxPool2dWithIndices(x, outputSize)[0]; }
+/** 3-D adaptive max pooling to `outputSize`. */
+export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize): Tensor { return adaptiveMaxPool3dWithIndices(x, outputSize)[0]; }
+
+/** How `pad` fills the border. */
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+
+/** Options of `pad`. */
+export interface PadOptions {
+  /** Default 'constant'. */
+  mode?: PadMode;
+  /** The fill of 'constant' mode. Default 0. */
+  value?: number | null;
+}
+
+const PAD_KEYS = optionKeys<PadOptions>({ mode: true, value: true });
+
+/**
+ * Pads the last `pad.length / 2` dimensions: `pad` is `[left, right, top, bottom, front, back]`,
+ * last dimension first, as PyTorch's. The third argument may be the mode itself.
+ * @example
+ * ```ts
+ * F.pad(x, [1, 1, 2, 0], { mode: 'reflect' })
+ * F.pad(x, [1, 1], 'replicate')
+ * ```
+ */
+export function pad(x: Tensor, pad: number[], options: PadOptions | PadMode = {}): Tensor {
+  const o = (typeof options === 'string' ? { mode: options } : checkOptions(options, 'pad options', PAD_KEYS)) as PadOptions;
+  const t = input(x);
+  if (!Array.isArray(pad) || pad.length % 2 !== 0 || !pad.every((p) => Number.isInteger(p))) {
+    throw typeError('an even-length array of integers', 'pad', pad);
+  }
+  const mode = o.mode ?? 'constant';
+  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
+    throw (typeof mode === 'string' ? rangeError : typeError)("'constant', 'reflect', 'replicate' or 'circular'", 'mode', mode);
+  }
+  const value = o.value === undefined || o.value === null ? null : checkNumber(o.value, 'value');
+  if (mode !== 'constant') {
+    if (value !== null && value !== 0) throw rangeError("no value (a fill is only for mode 'constant')", 'value', value);
+    const n = pad.length / 2;
+    if (n > 3 || t.dim() < n + 1 || t.dim() > n + 2) {
+      throw rangeError(`a ${n + 1}-D or ${n + 2}-D input for ${n}-D ${mode} padding`, 'pad', pad);
+    }
+  }
+  return nnOps.pad(t, pad, mode, value);
+}
+
+/** Rearranges `[*, C·r², H, W]` to `[*, C, H·r, W·r]`. */
+export function pixelShuffle(x: Tensor, upscaleFactor: number): Tensor {
+  return ops.pixelShuffle(input(x), checkInt(upscaleFactor, 'upscaleFactor', 1));
+}
+
+/** Rearranges `[*, C, H·r, W·r]` to `[*, C·r², H, W]`. */
+export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
+  return ops.pixelUnshuffle(input(x), checkInt(downscaleFactor, 'downscaleFactor', 1));
+}
+
+/** How `interpolate` resamples. */
+export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear';
+
+/** Options of `interpolate` (and `nn.Upsample`): exactly one of `size` and `scaleFactor`. */
+export interface InterpolateOptions {
+  /** The output's spatial size: one integer for all, or one per dimension. */
+  size?: number | number[] | null;
+  /** The multiplier of each spatial size: one number for all, or one per dimension. */
+  scaleFactor?: number | number[] | null;
+  /** Default 'nearest'. */
+  mode?: InterpolateMode;
+  /** Align the corner pixels (linear modes only). Default false there. */
+  alignCorners?: boolean | null;
+  /** Compute the output size from `scaleFactor` and then resample by that size alone. Default false. */
+  recomputeScaleFactor?: boolean | null;
+}
+
+/** @internal */
+export const INTERPOLATE_KEYS = optionKeys<InterpolateOptions>({ size: true, scaleFactor: true, mode: true, alignCorners: true, recomputeScaleFactor: true });
+const INTERPOLATE_DIMS: Record<InterpolateMode, number[]> = { nearest: [1, 2, 3], linear: [1], bilinear: [2], bicubic: [2], trilinear: [3] };
+
+/** @internal Checks the mode and alignCorners of `interpolate`/`Upsample`. */
+export function interpolateMode(o: InterpolateOptions): [InterpolateMode, boolean | null] {
+  const mode = o.mode ?? 'nearest';
+  if (!Object.prototype.hasOwnProperty.call(INTERPOLATE_DIMS, mode)) {
+    throw (typeof mode === 'string' ? rangeError : typeError)("'nearest', 'linear', 'bilinear', 'bicubic' or 'trilinear'", 'mode', mode);
+  }
+  const align = o.alignCorners === undefined || o.alignCorners === null ? null : checkBool(o.alignCorners, 'alignCorners');
+  if (mode === 'nearest' && align !== null) throw rangeError("no alignCorners for mode 'nearest' (only the interpolating modes)", 'alignCorners', align);
+  return [mode, align];
+}
+
+/**
+ * Up/down-samples the spatial dimensions of `[N, C, *spatial]`.
+ * @example
+ * ```ts
+ * F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' })
+ * ```
+ */
+export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
+  const o = checkOptions(options, 'interpolate options', INTERPOLATE_KEYS) as InterpolateOptions;
+  const t = input(x);
+  const [mode, align] = interpolateMode(o);
+  const n = t.dim() - 2;
+  if (!INTERPOLATE_DIMS[mode].includes(n)) {
+    throw rangeError(`a mode that takes ${t.dim()}-D input (${mode} takes ${INTERPOLATE_DIMS[mode].map((d) => `${d + 2}-D`).join(', ')})`, 'mode', mode);
+  }
+  const hasSize = o.size !== undefined && o.size !== null;
+  const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
+  if (hasSize === hasScale) throw typeError('exactly one of size and scaleFactor', 'size', o.size);
+  let outputSize: number[] | null = null;
+  let scales: number[] | null = null;
+  if (hasSize) {
+    outputSize = expandInts(o.size, n, 'size', 1);
+  } else {
+    const list = typeof o.scaleFactor === 'number' ? new Array(n).fill(o.scaleFactor) : o.scaleFactor;
+    if (!Array.isArray(list) || list.length !== n || !list.every((s) => typeof s === 'number' && s > 0 && Number.isFinite(s))) {
+      throw (Array.isArray(list) && list.length === n ? rangeError : typeError)(`a positive number or ${n} of them`, 'scaleFactor', o.scaleFactor);
+    }
+    scales = list as number[];
+    if (o.recomputeScaleFactor !== undefined && o.recomputeScaleFactor !== null && checkBool(o.recomputeScaleFactor, 'recomputeScaleFactor')) {
+      outputSize = scales.map((s, i) => Math.floor(t.shape[i + 2] * s));
+      scales = null;
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const call = (f: any, ...rest: unknown[]): Tensor => f(t, outputSize, ...rest);
+  const ac = align ?? false;
+  switch (mode) {
+    case 'nearest': return call(n === 1 ? nnOps.upsampleNearest1d : n === 2 ? nnOps.upsampleNearest2d : nnOps.upsampleNearest3d, scales);
+    case 'linear': return call(nnOps.upsampleLinear1d, ac, scales);
+    case 'bilinear': return call(nnOps.upsampleBilinear2d, ac, scales);
+    case 'bicubic': return call(nnOps.upsampleBicubic2d, ac, scales);
+    default: return call(nnOps.upsampleTrilinear3d, ac, scales);
+  }
 }
