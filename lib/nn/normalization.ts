@@ -25,7 +25,15 @@ export interface BatchNormOptions {
 
 const BATCH_NORM_KEYS = optionKeys<BatchNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true });
 
-abstract class BatchNorm extends Module {
+const pyBool = (b: boolean): string => (b ? 'True' : 'False');
+
+/**
+ * What BatchNorm and InstanceNorm share, as PyTorch's `_NormBase`: the options, `weight` and
+ * `bias` when affine, the running statistics when tracked (state-dict keys `running_mean`,
+ * `running_var`, `num_batches_tracked`), and the repr. Only the defaults of `affine` and
+ * `trackRunningStats` differ.
+ */
+abstract class NormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;
@@ -34,28 +42,37 @@ abstract class BatchNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(numFeatures: number, options: BatchNormOptions) {
+  constructor(numFeatures: number, options: BatchNormOptions, byDefault: boolean) {
     super();
     const o = checkOptions(options, `${new.target.name} options`, BATCH_NORM_KEYS) as BatchNormOptions;
     this.numFeatures = checkInt(numFeatures, 'numFeatures', 1);
     this.eps = checkNumber(o.eps ?? 1e-5, 'eps');
     this.momentum = o.momentum === null ? null : checkNumber(o.momentum ?? 0.1, 'momentum');
-    this.affine = checkBool(o.affine ?? true, 'affine');
-    this.trackRunningStats = checkBool(o.trackRunningStats ?? true, 'trackRunningStats');
+    this.affine = checkBool(o.affine ?? byDefault, 'affine');
+    this.trackRunningStats = checkBool(o.trackRunningStats ?? byDefault, 'trackRunningStats');
     this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
-    // State-dict keys are PyTorch's: running_mean, running_var, num_batches_tracked.
     this.registerBuffer('running_mean', this.trackRunningStats ? zeros([numFeatures]) : null);
     this.registerBuffer('running_var', this.trackRunningStats ? ones([numFeatures]) : null);
     this.registerBuffer('num_batches_tracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
   }
 
-  /** Running mean per channel (`running_mean` in the state dict). */
+  /** Running mean per channel (`running_mean` in the state dict), when tracked. */
   get runningMean(): Tensor | null { return this.buffer('running_mean'); }
-  /** Running variance per channel (`running_var`). */
+  /** Running variance per channel (`running_var`), when tracked. */
   get runningVar(): Tensor | null { return this.buffer('running_var'); }
-  /** Batches seen in training (`num_batches_tracked`). */
+  /** Batches seen in training (`num_batches_tracked`), when tracked. */
   get numBatchesTracked(): Tensor | null { return this.buffer('num_batches_tracked'); }
+
+  override extraRepr(): string {
+    // PyTorch 2.13's repr; its `bias` follows `affine` here (no separate bias option).
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
+      `affine=${pyBool(this.affine)}, bias=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+}
+
+abstract class BatchNorm extends NormBase {
+  constructor(numFeatures: number, options: BatchNormOptions) { super(numFeatures, options, true); }
 
   protected abstract checkInput(x: Tensor): void;
 
@@ -71,13 +88,6 @@ abstract class BatchNorm extends Module {
     return F.batchNorm(x, this.trackRunningStats ? this.runningMean : null, this.trackRunningStats ? this.runningVar : null, {
       weight: this.weight, bias: this.bias, training: useBatchStats, momentum, eps: this.eps,
     });
-  }
-
-  override extraRepr(): string {
-    // PyTorch 2.13's repr; its `bias` follows `affine` here (no separate bias option).
-    const py = (b: boolean) => (b ? 'True' : 'False');
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
-      `affine=${py(this.affine)}, bias=${py(this.affine)}, track_running_stats=${py(this.trackRunningStats)}`;
   }
 }
 
@@ -124,7 +134,6 @@ export class BatchNorm3d extends BatchNorm {
   }
 }
 
-const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
 /** Options of the InstanceNorm layers; PyTorch's defaults (no affine, no running statistics). */
 export interface InstanceNormOptions {
@@ -138,36 +147,11 @@ export interface InstanceNormOptions {
   trackRunningStats?: boolean;
 }
 
-abstract class InstanceNorm extends Module {
-  readonly numFeatures: number;
-  readonly eps: number;
-  readonly momentum: number | null;
-  readonly affine: boolean;
-  readonly trackRunningStats: boolean;
-  weight: Parameter | null;
-  bias: Parameter | null;
+abstract class InstanceNorm extends NormBase {
   /** Dimensions of an unbatched input (`[C, L]` → 2 for InstanceNorm1d). */
   protected abstract readonly noBatchDim: number;
 
-  constructor(numFeatures: number, options: InstanceNormOptions) {
-    super();
-    const o = checkOptions(options, `${new.target.name} options`, BATCH_NORM_KEYS) as InstanceNormOptions;
-    this.numFeatures = checkInt(numFeatures, 'numFeatures', 1);
-    this.eps = checkNumber(o.eps ?? 1e-5, 'eps');
-    this.momentum = o.momentum === null ? null : checkNumber(o.momentum ?? 0.1, 'momentum');
-    this.affine = checkBool(o.affine ?? false, 'affine');
-    this.trackRunningStats = checkBool(o.trackRunningStats ?? false, 'trackRunningStats');
-    this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
-    this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
-    this.registerBuffer('running_mean', this.trackRunningStats ? zeros([numFeatures]) : null);
-    this.registerBuffer('running_var', this.trackRunningStats ? ones([numFeatures]) : null);
-    this.registerBuffer('num_batches_tracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
-  }
-
-  /** Running mean per channel (`running_mean`), when tracked. */
-  get runningMean(): Tensor | null { return this.buffer('running_mean'); }
-  /** Running variance per channel (`running_var`), when tracked. */
-  get runningVar(): Tensor | null { return this.buffer('running_var'); }
+  constructor(numFeatures: number, options: InstanceNormOptions) { super(numFeatures, options, false); }
 
   forward(x: Tensor): Tensor {
     const d = x.dim();
@@ -185,11 +169,6 @@ abstract class InstanceNorm extends Module {
       useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum ?? 0, eps: this.eps,
     });
     return d === this.noBatchDim ? y.squeeze(0) : y;
-  }
-
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, ` +
-      `affine=${pyBool(this.affine)}, bias=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 
