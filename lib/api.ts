@@ -29,4 +29,5 @@ export { load, save, saveToBuffer, type LoadOptions } from './serialization';
 export { DataLoader, TensorDataset, Subset, type Dataset, type DataLoaderOptions, type Batch } from './data';
 export * as utils from './utils';
 export { datasets, transforms } from './vision';
+export * as vision from './vision';
 export { train, evaluate, type TrainOptions, type EpochStats, type EvalStats, type Progress, type BatchSource } from './train';

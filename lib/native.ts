@@ -6,20 +6,12 @@
  */
 import type { DType } from './dtype';
 import type { Tensor } from './tensor';
+import type { NativeStage, AffineStage } from './data/native';
 
 /** A Tensor as native code takes it. */
 type T = object;
 /** An opaque native handle (a tagged External). */
 type Handle = unknown;
-
-/** One preprocessing stage of the DataLoader's native batch stream (native/core/batch_stream.h). */
-export type NativeStage =
-  | { kind: 'scale'; divisor: number }
-  | { kind: 'normalize'; mean: number[]; std: number[] }
-  | {
-    kind: 'affine'; degreesMin: number; degreesMax: number; translateX: number; translateY: number; scaleMin: number;
-    scaleMax: number; shearMin: number; shearMax: number; fill: number;
-  };
 
 /** Hyperparameters of the native SGD step (PyTorch's single-tensor algorithm). */
 export interface SgdHyper { lr: unknown; momentum: unknown; dampening: unknown; weightDecay: unknown; nesterov: unknown; maximize: unknown }
@@ -86,8 +78,10 @@ export interface Native {
   cpuCacheStats(): { cachedBytes: number; hits: number; misses: number };
   emptyCpuCache(): void;
   // batch_stream.cc: the DataLoader's batches, made on a background thread
-  batchStream(images: T, labels: T, stages: NativeStage[], batchSize: number, dropLast: boolean, order: Int32Array, seed: number, prefetch: number): Handle;
+  batchStream(inputs: T, targets: T, stages: NativeStage[], batchSize: number, dropLast: boolean, order: Int32Array, seed: number, prefetch: number): Handle;
   batchStreamNext(stream: Handle): [Tensor, Tensor] | null;
   batchStreamNextAsync(stream: Handle): Promise<[Tensor, Tensor] | null>;
   batchStreamClose(stream: Handle): void;
+  /** RandomAffine on one image with the stream's code; `null` draws from the global generator. */
+  randomAffine(img: T, stage: AffineStage, generator: Handle | null): Tensor;
 }

@@ -1,20 +1,24 @@
 /**
  * `torch.utils.data.DataLoader`: batches of a dataset, shuffled per epoch.
  *
- * With the built-in datasets and transforms, a batch is gathered, converted and normalised in
- * C++ and the next batches are prepared on a background thread while the current one trains.
- * Other datasets (or a `Lambda` transform), a `collateFn` or a `batchSampler` are batched in JS,
- * one sample at a time; a `sampler` or `generator` only sets the order, so works on either path.
+ * A dataset that offers a native source (lib/data/native.ts: `TensorDataset`, the built-in
+ * datasets with built-in transforms) has each batch gathered, converted and normalised in C++,
+ * the next batches prepared on a background thread while the current one trains. Other datasets
+ * (or a `Lambda` transform), a `collateFn` or a `batchSampler` are batched in JS, one sample at a
+ * time; a `sampler` or `generator` only sets the order, so works on either path. Random
+ * transforms draw from the loader's per-epoch generator on both paths, so one seed gives the
+ * same batches on either.
  */
 import { native as N } from '../binding';
 import { typeError, rangeError } from '../errors';
-import type { Generator as TorchGenerator } from '../generator';
+import { Generator as TorchGenerator } from '../generator';
 import { Tensor } from '../tensor';
 import { randint } from '../factories';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
-import { nativeSourceOf, Subset, type Dataset, type NativeSource } from './dataset';
+import { Subset, type Dataset } from './dataset';
+import { nativeSourceOf, withTransformGenerator, type NativeSource } from './native';
 import { checkGenerator, RandomSampler, SequentialSampler } from './sampler';
 import { defaultCollate } from './collate';
 
@@ -28,7 +32,8 @@ export interface DataLoaderOptions<T = unknown, B = Batch> {
   dropLast?: boolean;
   /**
    * Seed of the shuffling (and random-transform) generator: the same seed gives the same order
-   * in every run. Default: drawn from torch's global generator, so `torch.manualSeed()` fixes it.
+   * and the same random transforms in every run, on the native and the per-sample path alike.
+   * Default: drawn from torch's global generator, so `torch.manualSeed()` fixes it.
    */
   seed?: number;
   /** Batches prepared ahead on the background thread (native path). Default 2. */
@@ -75,6 +80,12 @@ class OrderGenerator {
 
 /** A batch: inputs and targets, as PyTorch's default collate makes them. */
 export type Batch = [Tensor, Tensor];
+
+/** One batch of the per-sample path: its indices, and the call that gets and collates them. */
+interface JsBatch<B> {
+  indices: ArrayLike<number>;
+  collate(): B;
+}
 
 function isIterable(value: unknown): boolean {
   return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
@@ -156,7 +167,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** Whether batches are made in C++ on a background thread (built-in dataset and transforms). */
+  /** Whether batches are made in C++ on a background thread: the dataset offers a native source (lib/data/native.ts). */
   get isNative(): boolean { return this.native !== null; }
 
   // Seeded from torch's global generator the first time randomness is needed (shuffling, random
@@ -167,6 +178,12 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     if (this.generator_ === null) this.generator_ = new OrderGenerator(noGrad(() => randint(0, 2 ** 31 - 1, [1]).item()));
     return this.generator_;
   }
+
+  /**
+   * The seed of an epoch's random transforms, drawn right after the epoch's order on both paths:
+   * the native stream seeds its generator with it, the per-sample path a torch.Generator.
+   */
+  private transformSeed(): number { return Math.floor(this.generator.next() * 2 ** 31); }
 
   /** The sample order of the next epoch (advances the generator when shuffling). */
   private nextOrder(): Int32Array {
@@ -183,35 +200,44 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
 
   private openStream(): unknown {
     const { source, indices } = this.native!;
+    const { inputs, targets, stages } = source;
     let order = this.nextOrder();
     const n = this.dataset.length;
     order.forEach((i, k) => { if (i < 0 || i >= n) throw rangeError(`an index in [0, ${n})`, `sampler index ${k}`, i); });
     if (indices !== null) order = Int32Array.from(order, (i) => indices[i]);
     // A seeded (or shuffling) loader draws the stream's seed every epoch, so its batches depend
     // on its seed alone; an unseeded one without randomness leaves torch's generator alone.
-    const random = source.stages.some((stage) => stage.kind === 'affine');
-    const seed = random || this.generator_ !== null ? Math.floor(this.generator.next() * 2 ** 31) : 0;
-    return N.batchStream(source.images, source.labels, source.stages, this.batchSize, this.dropLast, order, seed, this.prefetch);
+    const random = stages.some((stage) => stage.kind === 'affine');
+    const seed = random || this.generator_ !== null ? this.transformSeed() : 0;
+    return N.batchStream(inputs, targets, [...stages], this.batchSize, this.dropLast, order, seed, this.prefetch);
   }
 
-  private *indexBatches(): Generator<ArrayLike<number>> {
-    if (this.batchSampler !== null) {
-      for (const idx of this.batchSampler) {
+  private *indexBatches(order: Int32Array | null): Generator<ArrayLike<number>> {
+    if (order === null) {
+      for (const idx of this.batchSampler!) {
         if (!Array.isArray(idx)) throw typeError('an array of indices', 'batchSampler batch', idx);
         yield idx;
       }
       return;
     }
-    const order = this.nextOrder();
     const count = this.dropLast ? Math.floor(order.length / this.batchSize) : Math.ceil(order.length / this.batchSize);
     for (let b = 0; b < count; b++) yield order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
   }
 
-  private *jsBatches(): Generator<B> {
-    for (const idx of this.indexBatches()) {
-      const samples = () => Array.from(idx, (i) => this.dataset.get(i));
+  // One epoch of the per-sample path. Its random transforms draw from a torch.Generator seeded
+  // as the native stream's would be (lib/data/native.ts, transformGenerator): drawn at the start
+  // when the loader is seeded, else when a transform first asks (a loader whose transforms draw
+  // nothing leaves torch's global generator alone, as the native path does).
+  private *jsEpoch(): Generator<JsBatch<B>> {
+    const order = this.batchSampler === null ? this.nextOrder() : null;
+    let generator: TorchGenerator | null = null;
+    const lend = () => (generator ??= new TorchGenerator().manualSeed(this.transformSeed()));
+    if (this.generator_ !== null) lend();
+    for (const indices of this.indexBatches(order)) {
+      const samples = () => withTransformGenerator(lend, () => Array.from(indices, (i) => this.dataset.get(i)));
       // The default collate's intermediate tensors are freed; a custom one owns what it makes.
-      yield this.collateFn !== null ? this.collateFn(samples()) : tidy(() => defaultCollate(samples()) as B);
+      const collate = () => (this.collateFn !== null ? this.collateFn(samples()) : tidy(() => defaultCollate(samples()) as B));
+      yield { indices, collate };
     }
   }
 
@@ -224,7 +250,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
    */
   *[Symbol.iterator](): Iterator<B> {
     if (this.native === null) {
-      yield* this.jsBatches();
+      for (const batch of this.jsEpoch()) yield batch.collate();
       return;
     }
     const stream = this.openStream();
@@ -240,7 +266,9 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
   }
 
   /**
-   * One epoch, waiting for batches off the main thread.
+   * One epoch, waiting for batches off the main thread. On the per-sample path, a dataset with
+   * `loadAsync` (e.g. `ImageFolder`, decoding files) loads each batch's samples off the main
+   * thread while the batch before it trains.
    * @example
    * ```ts
    * for await (const [imgs, labels] of loader) await step(imgs, labels);
@@ -248,8 +276,22 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
    */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
     if (this.native === null) {
-      for (const batch of this.jsBatches()) {
-        yield batch;
+      const load = typeof this.dataset.loadAsync === 'function'
+        ? (b: JsBatch<B>) => {
+          const p = this.dataset.loadAsync!(Array.from(b.indices));
+          p.catch(() => undefined); // awaited below; handled if the loop stops first
+          return p;
+        }
+        : null;
+      const epoch = this.jsEpoch();
+      let next = epoch.next();
+      let loading = next.done || load === null ? null : load(next.value);
+      while (!next.done) {
+        const batch = next.value;
+        await loading;
+        next = epoch.next();
+        loading = next.done || load === null ? null : load(next.value);
+        yield batch.collate();
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return;

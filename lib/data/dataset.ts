@@ -8,7 +8,7 @@ import { randperm } from '../factories';
 import { checkInt, checkOptions } from '../validate';
 import { Generator } from '../generator';
 import { checkGenerator } from './sampler';
-import type { NativeStage } from '../vision/transforms';
+import { nativeSourceOf, tensorSource, type NativeSource } from './native';
 
 /**
  * Anything with a `length` and `get(i)` is a dataset (PyTorch's `__len__`/`__getitem__`).
@@ -20,25 +20,18 @@ import type { NativeStage } from '../vision/transforms';
 export interface Dataset<T = unknown> {
   readonly length: number;
   get(index: number): T;
-}
-
-/** @internal What a dataset offers the DataLoader's native path. */
-export interface NativeSource {
-  /** uint8 `[N, C, H, W]`. */
-  images: Tensor;
-  /** int64 `[N]`. */
-  labels: Tensor;
-  stages: NativeStage[];
-}
-
-/** @internal */
-export function nativeSourceOf(dataset: unknown): NativeSource | null {
-  const fn = (dataset as { nativeSource?: () => NativeSource | null }).nativeSource;
-  return typeof fn === 'function' ? fn.call(dataset) : null;
+  /**
+   * Optional: loads the raw data of these samples off the main thread (e.g. decodes image
+   * files), so that `get()` of each is quick. The DataLoader's `for await` calls it for the
+   * next batch while the current one trains; `get()` must still work without it.
+   */
+  loadAsync?(indices: number[]): Promise<void>;
 }
 
 /**
- * Samples are rows of tensors of equal first dimension.
+ * Samples are rows of tensors of equal first dimension. Two tensors, inputs (uint8 or float32)
+ * and targets (int64, float32 or float64) on the CPU, take the DataLoader's native path
+ * (lib/data/native.ts); other dtypes and counts are batched per sample.
  * @example
  * ```ts
  * const ds = new TensorDataset(torch.randn([100, 4]), torch.randint(0, 2, [100]));
@@ -55,6 +48,11 @@ export class TensorDataset implements Dataset<Tensor[]> {
   }
   get length(): number { return this.tensors[0].size(0); }
   get(index: number): Tensor[] { return this.tensors.map((t) => t.select(0, index)); }
+
+  /** @internal The DataLoader's native path over `[inputs, targets]` (lib/data/native.ts). */
+  nativeSource(): NativeSource | null {
+    return this.tensors.length === 2 ? tensorSource(this.tensors[0], this.tensors[1]) : null;
+  }
 }
 
 /**

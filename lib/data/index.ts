@@ -8,3 +8,7 @@ export {
   type Sampler, type RandomSamplerOptions,
 } from './sampler';
 export { defaultCollate } from './collate';
+export {
+  tensorSource, nativeSourceOf, transformGenerator, NATIVE_DTYPES,
+  type NativeSource, type NativeStage, type NativeTransform, type ScaleStage, type NormalizeStage, type AffineStage,
+} from './native';

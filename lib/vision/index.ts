@@ -3,3 +3,4 @@
  */
 export * as transforms from './transforms';
 export * as datasets from './datasets';
+export * as utils from './utils';

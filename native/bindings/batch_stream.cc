@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "bindings/common.h"
+#include "bindings/generator.h"
 #include "core/batch_stream.h"
 
 namespace nodetorch {
@@ -20,26 +21,37 @@ StreamPtr& ToStream(const Napi::Value& value) {
   return *value.As<Napi::External<StreamPtr>>().Data();
 }
 
+AffineSpec ToAffine(const Napi::Object& o) {
+  AffineSpec a;
+  a.degrees_min = ToDouble(o.Get("degreesMin"), "degreesMin");
+  a.degrees_max = ToDouble(o.Get("degreesMax"), "degreesMax");
+  a.translate_x = ToDouble(o.Get("translateX"), "translateX");
+  a.translate_y = ToDouble(o.Get("translateY"), "translateY");
+  a.scale_min = ToDouble(o.Get("scaleMin"), "scaleMin");
+  a.scale_max = ToDouble(o.Get("scaleMax"), "scaleMax");
+  a.shear_min = ToDouble(o.Get("shearMin"), "shearMin");
+  a.shear_max = ToDouble(o.Get("shearMax"), "shearMax");
+  a.fill = ToDouble(o.Get("fill"), "fill");
+  return a;
+}
+
+Napi::Object ToObject(const Napi::Value& value, const char* name) {
+  if (!value.IsObject()) throw TypeErrorFor(value.Env(), "a stage object", name, value);
+  return value.As<Napi::Object>();
+}
+
 Stage ToStage(const Napi::Object& o) {
   Stage stage;
   std::string kind = ToString(o.Get("kind"), "kind");
   if (kind == "affine") {
     stage.kind = Stage::Kind::kAffine;
-    auto& a = stage.affine;
-    a.degrees_min = ToDouble(o.Get("degreesMin"), "degreesMin");
-    a.degrees_max = ToDouble(o.Get("degreesMax"), "degreesMax");
-    a.translate_x = ToDouble(o.Get("translateX"), "translateX");
-    a.translate_y = ToDouble(o.Get("translateY"), "translateY");
-    a.scale_min = ToDouble(o.Get("scaleMin"), "scaleMin");
-    a.scale_max = ToDouble(o.Get("scaleMax"), "scaleMax");
-    a.shear_min = ToDouble(o.Get("shearMin"), "shearMin");
-    a.shear_max = ToDouble(o.Get("shearMax"), "shearMax");
-    a.fill = ToDouble(o.Get("fill"), "fill");
+    stage.affine = ToAffine(o);
   } else if (kind == "scale") {
     stage.kind = Stage::Kind::kScale;
     stage.divisor = ToDouble(o.Get("divisor"), "divisor");
   } else if (kind == "normalize") {
     stage.kind = Stage::Kind::kNormalize;
+    if (!o.Get("mean").IsArray() || !o.Get("std").IsArray()) throw TypeErrorFor(o.Env(), "arrays mean and std", "normalize stage", o);
     auto mean = o.Get("mean").As<Napi::Array>();
     auto std = o.Get("std").As<Napi::Array>();
     for (uint32_t i = 0; i < mean.Length(); ++i) stage.mean.push_back(ToDouble(mean.Get(i), "mean"));
@@ -50,14 +62,14 @@ Stage ToStage(const Napi::Object& o) {
   return stage;
 }
 
-// batchStream(images, labels, stages, batchSize, dropLast, order: Int32Array, seed, prefetch)
+// batchStream(inputs, targets, stages, batchSize, dropLast, order: Int32Array, seed, prefetch)
 Napi::Value Create(const Napi::CallbackInfo& info) {
   StreamSpec spec;
   spec.images = ToTensor(info[0], "images").contiguous();
   spec.labels = ToTensor(info[1], "labels").contiguous();
   if (!info[2].IsArray()) throw TypeErrorFor(info.Env(), "an array of stages", "stages", info[2]);
   auto stages = info[2].As<Napi::Array>();
-  for (uint32_t i = 0; i < stages.Length(); ++i) spec.stages.push_back(ToStage(stages.Get(i).As<Napi::Object>()));
+  for (uint32_t i = 0; i < stages.Length(); ++i) spec.stages.push_back(ToStage(ToObject(stages.Get(i), "stages")));
   spec.batch_size = ToInt(info[3], "batchSize");
   spec.drop_last = ToBool(info[4], "dropLast");
   if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
@@ -123,6 +135,16 @@ Napi::Value NextAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// randomAffine(image, affineStage, generator | null): the per-sample RandomAffine, the same
+// code the stream runs; null draws from the default CPU generator (torch.manual_seed's).
+Napi::Value RandomAffine(const Napi::CallbackInfo& info) {
+  const at::Tensor& image = ToTensor(info[0], "img");
+  AffineSpec spec = ToAffine(ToObject(info[1], "stage"));
+  at::Generator gen = info[2].IsNull() || info[2].IsUndefined() ? at::detail::getDefaultCPUGenerator()
+                                                                : ToGenerator(info[2], "generator");
+  return Wrap(info.Env(), random_affine(image, spec, gen));
+}
+
 Napi::Value Close(const Napi::CallbackInfo& info) {
   ToStream(info[0])->stop();
   return info.Env().Undefined();
@@ -135,6 +157,7 @@ void InitBatchStream(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "batchStreamNext", Next);
   Export(env, exports, "batchStreamNextAsync", NextAsync);
   Export(env, exports, "batchStreamClose", Close);
+  Export(env, exports, "randomAffine", RandomAffine);
 }
 
 }  // namespace nodetorch

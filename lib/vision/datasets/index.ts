@@ -1,5 +1,11 @@
 /**
  * `torchvision.datasets`.
  */
-export { MNIST, FashionMNIST, type MNISTOptions } from './mnist';
-export { MNIST_CLASSES, FASHION_MNIST_CLASSES } from './files';
+export { MNIST, FashionMNIST, KMNIST, EMNIST, type MNISTOptions, type EMNISTOptions } from './mnist';
+export { MNIST_CLASSES, FASHION_MNIST_CLASSES, KMNIST_CLASSES, EMNIST_CLASSES, EMNIST_SPLITS, type EmnistSplit } from './files';
+export { CIFAR10, CIFAR100, type CIFAROptions, type CIFAR100Options } from './cifar';
+export {
+  DatasetFolder, ImageFolder, IMG_EXTENSIONS, findClasses, makeDataset, hasFileAllowedExtension, isImageFile,
+  type DatasetFolderOptions, type ImageFolderOptions,
+} from './folder';
+export { readImage, readImageSync } from './image';

@@ -1,0 +1,271 @@
+/**
+ * `torchvision.datasets.CIFAR10` and `CIFAR100`, read offline from the Python versions' pickled
+ * batches (`cifar-10-batches-py/`, `cifar-100-python/`), as torchvision reads them.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { typeError, rangeError, TorchError } from '../../errors';
+import { Tensor } from '../../tensor';
+import { fromArray } from '../../factories';
+import { checkBool, checkInt, checkOptions, optionKeys } from '../../validate';
+import { tensorSource, type NativeSource } from '../../data/native';
+import type { Transform } from '../transforms';
+import { NdArray, unpickleData } from './pickle';
+
+/** Options of `CIFAR10` and `CIFAR100`, torchvision's arguments. */
+export interface CIFAROptions {
+  /** Directory holding `cifar-10-batches-py/` (or `cifar-100-python/`). */
+  root: string;
+  /** The training batches (default) or the test batch. */
+  train?: boolean;
+  /** Applied to each image, a uint8 tensor `[3, 32, 32]` (torchvision's PIL image). */
+  transform?: Transform<Tensor, any>;
+  /** Applied to each label. */
+  targetTransform?: Transform<number, any>;
+  /** nodetorch works offline: with the files missing, `true` throws a `TorchError` (`DOWNLOAD_UNAVAILABLE`). */
+  download?: boolean;
+}
+
+/** Options of `CIFAR100`: CIFAR's, plus which labels to use. */
+export interface CIFAR100Options extends CIFAROptions {
+  /**
+   * `'fine'` (default, torchvision's): the 100 classes; `'coarse'`: the 20 superclasses, for
+   * `targets`, `classes` and `get()` alike. Both stay available as `fineTargets`/`coarseTargets`.
+   */
+  targetType?: 'fine' | 'coarse';
+}
+
+interface Layout {
+  name: string;
+  folder: string;
+  url: string;
+  train: string[];
+  test: string[];
+  meta: string;
+}
+
+const CIFAR10_LAYOUT: Layout = {
+  name: 'CIFAR10', folder: 'cifar-10-batches-py', url: 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz',
+  train: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'], test: ['test_batch'], meta: 'batches.meta',
+};
+const CIFAR100_LAYOUT: Layout = {
+  name: 'CIFAR100', folder: 'cifar-100-python', url: 'https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz',
+  train: ['train'], test: ['test'], meta: 'meta',
+};
+
+const KEYS = optionKeys<CIFAR100Options>({ root: true, train: true, transform: true, targetTransform: true, download: true, targetType: true });
+const PIXELS = 3 * 32 * 32;
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readPickleDict(path: string): Map<unknown, unknown> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Error(`Cannot read ${path}: ${(e as Error).message}`);
+  }
+  const value = unpickleData(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  if (!(value instanceof Map)) throw new TorchError(`Invalid CIFAR file ${path}: holds ${Array.isArray(value) ? 'a list' : typeof value}, not a dict`, 'PICKLE_INVALID');
+  return value;
+}
+
+function field(dict: Map<unknown, unknown>, key: string, path: string): unknown {
+  if (!dict.has(key)) throw new TorchError(`Invalid CIFAR file ${path}: no '${key}' entry (has ${[...dict.keys()].map(String).join(', ')})`, 'PICKLE_INVALID');
+  return dict.get(key);
+}
+
+/** A list of ints (or a 1-d integer numpy array) as numbers, each in [0, classes). */
+function labelList(value: unknown, key: string, path: string, classes: number): number[] {
+  const list = value instanceof NdArray && value.shape.length === 1 && /^[iu]/.test(value.dtype) ? value.toNumbers() : value;
+  if (!Array.isArray(list) || !list.every((v) => Number.isInteger(v))) throw new TorchError(`Invalid CIFAR file ${path}: '${key}' is not a list of ints`, 'PICKLE_INVALID');
+  list.forEach((v, i) => {
+    if (v < 0 || v >= classes) throw new TorchError(`Invalid CIFAR file ${path}: ${key}[${i}] = ${v} is not a class from 0 to ${classes - 1}`, 'PICKLE_INVALID');
+  });
+  return list as number[];
+}
+
+function nameList(value: unknown, key: string, path: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new TorchError(`Invalid CIFAR file ${path}: '${key}' is not a list of names`, 'PICKLE_INVALID');
+  return value as string[];
+}
+
+class CifarLike {
+  /** All images, uint8 `[N, 32, 32, 3]` (height, width, channel: torchvision's `.data`). */
+  readonly data: Tensor;
+  /** Each image's class, torchvision's `.targets` (a list). */
+  readonly targets: number[];
+  /** Class names, index = label. */
+  readonly classes: string[];
+  readonly train: boolean;
+  readonly transform: Transform<Tensor, any> | undefined;
+  readonly targetTransform: Transform<number, any> | undefined;
+  /** The batch files read, in order. */
+  readonly files: string[];
+  /** The images as stored, uint8 `[N, 3, 32, 32]`: what `get()` and the DataLoader read. */
+  protected readonly chw: Tensor;
+  private readonly targetTensor: Tensor;
+
+  constructor(o: CIFAROptions, layout: Layout, labels: { key: string; metaKey: string; count: number }, extra?: { key: string; metaKey: string; count: number }) {
+    if (typeof o.root !== 'string' || o.root.length === 0) throw typeError('a directory path', 'root', o.root);
+    this.train = checkBool(o.train ?? true, 'train');
+    for (const name of ['transform', 'targetTransform'] as const) {
+      const t = o[name];
+      if (t !== undefined && (t === null || typeof t.forward !== 'function')) throw typeError('a transform', name, t);
+    }
+    this.transform = o.transform;
+    this.targetTransform = o.targetTransform;
+    const download = checkBool(o.download ?? false, 'download');
+    const dir = join(resolve(o.root), layout.folder);
+    const names = [...(this.train ? layout.train : layout.test), layout.meta];
+    const missing = names.filter((n) => !isFile(join(dir, n)));
+    if (missing.length > 0) {
+      const where = `${layout.name} files not found in ${dir}: ${missing.join(', ')}`;
+      if (download) {
+        throw new TorchError(`${where}. ${layout.name} cannot be downloaded: nodetorch works offline. Extract ${layout.url} into ${resolve(o.root)} and leave download false.`, 'DOWNLOAD_UNAVAILABLE');
+      }
+      throw new Error(`${where}. Extract ${layout.url} into ${resolve(o.root)}.`);
+    }
+    this.files = names.slice(0, -1).map((n) => join(dir, n));
+    const metaPath = join(dir, layout.meta);
+    const meta = readPickleDict(metaPath);
+    this.classes = nameList(field(meta, labels.metaKey, metaPath), labels.metaKey, metaPath);
+    const parts: Uint8Array[] = [];
+    const targets: number[] = [];
+    const extraTargets: number[] = [];
+    for (const path of this.files) {
+      const batch = readPickleDict(path);
+      const data = field(batch, 'data', path);
+      if (!(data instanceof NdArray) || data.dtype !== 'u1' || data.shape.length !== 2 || data.shape[1] !== PIXELS || data.fortran) {
+        throw new TorchError(`Invalid CIFAR file ${path}: 'data' must be a uint8 numpy array [N, ${PIXELS}]`, 'PICKLE_INVALID');
+      }
+      const ys = labelList(field(batch, labels.key, path), labels.key, path, labels.count);
+      if (ys.length !== data.shape[0]) throw new TorchError(`Invalid CIFAR file ${path}: ${data.shape[0]} images but ${ys.length} labels`, 'PICKLE_INVALID');
+      parts.push(data.data);
+      targets.push(...ys);
+      if (extra) extraTargets.push(...labelList(field(batch, extra.key, path), extra.key, path, extra.count));
+    }
+    const all = new Uint8Array(targets.length * PIXELS);
+    let offset = 0;
+    for (const p of parts) {
+      all.set(p, offset);
+      offset += p.length;
+    }
+    this.targets = targets;
+    this.extraTargets = extraTargets;
+    this.chw = fromArray(all, [targets.length, 3, 32, 32]);
+    this.data = this.chw.permute(0, 2, 3, 1);
+    this.targetTensor = fromArray(Int32Array.from(targets), [targets.length]).long();
+  }
+
+  /** @internal The second label list (CIFAR100's coarse labels when reading fine ones). */
+  protected readonly extraTargets: number[];
+
+  /** Number of samples. */
+  get length(): number { return this.targets.length; }
+
+  /**
+   * Class name → label, as torchvision's `class_to_idx`.
+   * @example
+   * ```ts
+   * cifar.classToIdx.cat; // 3
+   * ```
+   */
+  get classToIdx(): Record<string, number> {
+    return Object.fromEntries(this.classes.map((c, i) => [c, i]));
+  }
+
+  /**
+   * Sample `index`: `[image, label]`, the image a uint8 `[3, 32, 32]` tensor before `transform`.
+   * @example
+   * ```ts
+   * const [img, label] = cifar.get(0);
+   * ```
+   */
+  get(index: number): [any, any] {
+    const i = checkInt(index, 'index');
+    if (i < 0 || i >= this.length) throw rangeError(`an index in [0, ${this.length})`, 'index', index);
+    const img = this.chw.select(0, i);
+    const label = this.targets[i];
+    return [this.transform ? this.transform.forward(img) : img, this.targetTransform ? this.targetTransform.forward(label) : label];
+  }
+
+  /** @internal The DataLoader's native path (lib/data/native.ts). */
+  nativeSource(): NativeSource | null {
+    return tensorSource(this.chw, this.targetTensor, { transform: this.transform, targetTransform: this.targetTransform });
+  }
+}
+
+function resolveOptions(rootOrOptions: string | CIFAR100Options, options: Omit<CIFAR100Options, 'root'> | undefined, name: string, keys: readonly string[]): CIFAR100Options {
+  return (typeof rootOrOptions === 'string'
+    ? { ...checkOptions(options ?? {}, `${name} options`, keys.filter((k) => k !== 'root')), root: rootOrOptions }
+    : checkOptions(rootOrOptions, `${name} options`, keys)) as unknown as CIFAR100Options;
+}
+
+/**
+ * CIFAR-10 (60,000 32×32 colour images in 10 classes), as `torchvision.datasets.CIFAR10`, from
+ * `root/cifar-10-batches-py/` (`data_batch_1`…`5`, `test_batch`, `batches.meta`). The files'
+ * structure is checked (shapes, dtypes, label ranges); their MD5 sums are not.
+ * @example
+ * ```ts
+ * const trainSet = new datasets.CIFAR10('./data', { train: true, transform: new transforms.ToTensor() });
+ * trainSet.classes[3]; // 'cat'
+ * ```
+ */
+export class CIFAR10 extends CifarLike {
+  constructor(root: string, options?: Omit<CIFAROptions, 'root'>);
+  constructor(options: CIFAROptions);
+  constructor(rootOrOptions: string | CIFAROptions, options?: Omit<CIFAROptions, 'root'>) {
+    const o = resolveOptions(rootOrOptions, options, 'CIFAR10', KEYS.filter((k) => k !== 'targetType'));
+    super(o, CIFAR10_LAYOUT, { key: 'labels', metaKey: 'label_names', count: 10 });
+  }
+}
+
+/**
+ * CIFAR-100 (100 classes in 20 superclasses), as `torchvision.datasets.CIFAR100`, from
+ * `root/cifar-100-python/` (`train`, `test`, `meta`). Labels are the fine ones, as in torchvision,
+ * unless `targetType: 'coarse'`.
+ * @example
+ * ```ts
+ * const fine = new datasets.CIFAR100('./data', { train: false });
+ * fine.coarseTargets[0]; // the superclass of sample 0
+ * fine.coarseClasses[fine.coarseTargets[0]];
+ * ```
+ */
+export class CIFAR100 extends CifarLike {
+  /** `'fine'` or `'coarse'`: which labels `targets`, `classes` and `get()` use. */
+  readonly targetType: 'fine' | 'coarse';
+  /** The 100 fine labels of every sample. */
+  readonly fineTargets: number[];
+  /** The 20 coarse labels (superclasses) of every sample. */
+  readonly coarseTargets: number[];
+  /** The 100 fine class names. */
+  readonly fineClasses: string[];
+  /** The 20 coarse class names. */
+  readonly coarseClasses: string[];
+
+  constructor(root: string, options?: Omit<CIFAR100Options, 'root'>);
+  constructor(options: CIFAR100Options);
+  constructor(rootOrOptions: string | CIFAR100Options, options?: Omit<CIFAR100Options, 'root'>) {
+    const o = resolveOptions(rootOrOptions, options, 'CIFAR100', KEYS);
+    const targetType = o.targetType ?? 'fine';
+    if (targetType !== 'fine' && targetType !== 'coarse') throw rangeError("'fine' or 'coarse'", 'targetType', o.targetType);
+    const fine = { key: 'fine_labels', metaKey: 'fine_label_names', count: 100 };
+    const coarse = { key: 'coarse_labels', metaKey: 'coarse_label_names', count: 20 };
+    if (targetType === 'fine') super(o, CIFAR100_LAYOUT, fine, coarse);
+    else super(o, CIFAR100_LAYOUT, coarse, fine);
+    this.targetType = targetType;
+    const metaPath = join(resolve(o.root), CIFAR100_LAYOUT.folder, CIFAR100_LAYOUT.meta);
+    const meta = readPickleDict(metaPath);
+    this.fineClasses = nameList(field(meta, fine.metaKey, metaPath), fine.metaKey, metaPath);
+    this.coarseClasses = nameList(field(meta, coarse.metaKey, metaPath), coarse.metaKey, metaPath);
+    this.fineTargets = targetType === 'fine' ? this.targets : this.extraTargets;
+    this.coarseTargets = targetType === 'fine' ? this.extraTargets : this.targets;
+  }
+}
