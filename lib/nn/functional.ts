@@ -224,17 +224,14 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** @internal Resolves conv padding, `'same'` included, to explicit numbers. */
+/**
+ * @internal Resolves conv padding to explicit numbers per side; for `'same'`, the padding before
+ * (the one after is one more where `dilation·(k − 1)` is odd: see `convSamePadding`).
+ */
 export function convPadding(padding: Conv2dOptions['padding'], kernel: number[], dilation: number[], stride: number[]): number[] {
   if (padding === undefined || padding === 'valid') return kernel.map(() => 0);
-  if (padding === 'same') {
-    if (stride.some((s) => s !== 1)) throw rangeError("stride 1 with padding 'same'", 'stride', stride);
-    return kernel.map((k, i) => {
-      const total = dilation[i] * (k - 1);
-      if (total % 2 !== 0) throw rangeError("an odd effective kernel size for padding 'same'", 'kernelSize', kernel);
-      return total / 2;
-    });
-  }
+  if (padding === 'same') return convSamePadding(kernel, dilation, stride)[0];
+  if (typeof padding === 'string') throw rangeError("an integer, one per dimension, 'valid' or 'same'", 'padding', padding);
   return expandInts(padding, kernel.length, 'padding');
 }
 
@@ -246,18 +243,7 @@ export function convPadding(padding: Conv2dOptions['padding'], kernel: number[],
  * ```
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  const o = checkOptions(options, 'conv2d options', optionKeys<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: true })) as Conv2dOptions;
-  const w = input(weight, 'weight');
-  const kernel = w.shape.slice(2);
-  const stride = expandInts(o.stride ?? 1, 2, 'stride', 1);
-  const dilation = expandInts(o.dilation ?? 1, 2, 'dilation', 1);
-  const padding = convPadding(o.padding, kernel, dilation, stride);
-  const xin = input(x);
-  if (xin.dim() !== 3 && xin.dim() !== 4) {
-    throw new TorchError(`conv2d expects input of shape [N, C, H, W] or [C, H, W], but got [${xin.shape.join(', ')}]`);
-  }
-  const groups = checkInt(o.groups ?? 1, 'groups', 1);
-  return ops.conv2d(xin, w, optionalTensor(bias, 'bias'), stride, padding, dilation, groups);
+  return convNd(2, 'conv2d', x, weight, bias, options);
 }
 
 /**
@@ -1230,4 +1216,1023 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
     case 'bicubic': return call(nnOps.upsampleBicubic2d, ac, scales);
     default: return call(nnOps.upsampleTrilinear3d, ac, scales);
   }
+}
+
+// The convolution family: conv1d/conv3d (conv2d above shares their code), the transposed
+// convolutions, unfold/fold and the power-average pools, composed as torch/nn/functional.py
+// composes them.
+
+/** Options of `conv1d`/`conv2d`/`conv3d` (`T`: one value per spatial dimension). */
+export interface ConvOptions<T extends number[] = number[]> {
+  /** Default 1. */
+  stride?: number | T;
+  /** Default 0; `'valid'` is 0, `'same'` keeps the size (stride 1 only; an odd total pads one more after, as PyTorch). */
+  padding?: number | T | 'valid' | 'same';
+  /** Default 1. */
+  dilation?: number | T;
+  /** Default 1. */
+  groups?: number;
+}
+
+/** Options of `conv1d` (and `nn.Conv1d`). */
+export type Conv1dOptions = ConvOptions<[number]>;
+/** Options of `conv3d` (and `nn.Conv3d`). */
+export type Conv3dOptions = ConvOptions<[number, number, number]>;
+
+const CONV_ND_KEYS = optionKeys<ConvOptions>({ stride: true, padding: true, dilation: true, groups: true });
+const CONV_INPUTS = ['[N, C, L] or [C, L]', '[N, C, H, W] or [C, H, W]', '[N, C, D, H, W] or [C, D, H, W]'];
+type ConvOp = (x: Tensor, w: Tensor, b: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number) => Tensor;
+type ConvTransposeOp = (x: Tensor, w: Tensor, b: Tensor | null, stride: number[], padding: number[], outputPadding: number[], groups: number, dilation: number[]) => Tensor;
+
+/**
+ * @internal `[before, after]` padding of `padding: 'same'` per spatial dimension: `dilation·(k − 1)`
+ * in all, the odd one after, as PyTorch's (which has no strided 'same').
+ */
+export function convSamePadding(kernel: number[], dilation: number[], stride: number[]): [number[], number[]] {
+  if (stride.some((s) => s !== 1)) throw rangeError("stride 1 with padding 'same'", 'stride', stride);
+  const before = kernel.map((k, i) => Math.floor((dilation[i] * (k - 1)) / 2));
+  return [before, kernel.map((k, i) => dilation[i] * (k - 1) - before[i])];
+}
+
+/** @internal The input and weight of an `n`-d convolution, checked: `[N, C, *spatial]` or `[C, *spatial]`, and `n + 2` weight dimensions. */
+function convInputs(n: number, name: string, x: unknown, weight: unknown): [Tensor, Tensor] {
+  const t = input(x);
+  const w = input(weight, 'weight');
+  if (t.dim() !== n + 1 && t.dim() !== n + 2) {
+    throw new TorchError(`${name} expects input of shape ${CONV_INPUTS[n - 1]}, but got [${t.shape.join(', ')}]`);
+  }
+  if (w.dim() !== n + 2) throw new TorchError(`${name} expects a weight with ${n + 2} dimensions, but got [${w.shape.join(', ')}]`);
+  return [t, w];
+}
+
+/** @internal `conv1d`/`conv2d`/`conv3d`: options checked; an uneven 'same' padded as ATen pads it. */
+export function convNd(n: number, name: string, x: unknown, weight: unknown, bias: unknown, options: unknown): Tensor {
+  const o = checkOptions(options, `${name} options`, CONV_ND_KEYS) as ConvOptions;
+  const [xin, w] = convInputs(n, name, x, weight);
+  let t = xin;
+  const kernel = w.shape.slice(2);
+  const stride = expandInts(o.stride ?? 1, n, 'stride', 1);
+  const dilation = expandInts(o.dilation ?? 1, n, 'dilation', 1);
+  const groups = checkInt(o.groups ?? 1, 'groups', 1);
+  let padding: number[];
+  if (o.padding === 'same') {
+    const [before, after] = convSamePadding(kernel, dilation, stride);
+    // As ATen's 'same': the odd extra zero after the input, the symmetric rest inside the convolution.
+    if (after.some((a, i) => a !== before[i])) {
+      const extra: number[] = [];
+      for (let d = n - 1; d >= 0; d--) extra.push(0, after[d] - before[d]);
+      t = ops.constantPadNd(t, extra, 0);
+    }
+    padding = before;
+  } else {
+    padding = convPadding(o.padding as Conv2dOptions['padding'], kernel, dilation, stride);
+  }
+  const conv = [ops.conv1d, ops.conv2d, ops.conv3d][n - 1] as ConvOp;
+  return conv(t, w, optionalTensor(bias, 'bias'), stride, padding, dilation, groups);
+}
+
+/**
+ * 1-D convolution over `[N, C, L]` (or `[C, L]`) input with weight `[out, in/groups, kL]`.
+ * @example
+ * ```ts
+ * F.conv1d(x, weight, bias, { padding: 'same', dilation: 2 })
+ * ```
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
+  return convNd(1, 'conv1d', x, weight, bias, options);
+}
+
+/**
+ * 3-D convolution over `[N, C, D, H, W]` (or `[C, D, H, W]`) input with weight `[out, in/groups, kD, kH, kW]`.
+ * @example
+ * ```ts
+ * F.conv3d(x, weight, bias, { stride: [1, 2, 2], padding: 1 })
+ * ```
+ */
+export function conv3d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv3dOptions = {}): Tensor {
+  return convNd(3, 'conv3d', x, weight, bias, options);
+}
+
+/** Options of `convTranspose1d/2d/3d` (`T`: one value per spatial dimension). */
+export interface ConvTransposeOptions<T extends number[] = number[]> {
+  /** Default 1. */
+  stride?: number | T;
+  /** Removes `padding` from both sides of each output dimension (`dilation·(k − 1) − padding` zeros around the input). Default 0. */
+  padding?: number | T;
+  /** Adds this much to one side of each output dimension; smaller than the stride or the dilation. Default 0. */
+  outputPadding?: number | T;
+  /** Default 1. */
+  groups?: number;
+  /** Default 1. */
+  dilation?: number | T;
+}
+
+/** Options of `convTranspose1d` (and `nn.ConvTranspose1d`). */
+export type ConvTranspose1dOptions = ConvTransposeOptions<[number]>;
+/** Options of `convTranspose2d` (and `nn.ConvTranspose2d`). */
+export type ConvTranspose2dOptions = ConvTransposeOptions<[number, number]>;
+/** Options of `convTranspose3d` (and `nn.ConvTranspose3d`). */
+export type ConvTranspose3dOptions = ConvTransposeOptions<[number, number, number]>;
+
+const CONV_TRANSPOSE_KEYS = optionKeys<ConvTransposeOptions>({ stride: true, padding: true, outputPadding: true, groups: true, dilation: true });
+
+/** @internal Checked `[stride, padding, outputPadding, groups, dilation]` of an `n`-d transposed convolution. */
+export function convTransposeArgs(n: number, name: string, options: unknown): [number[], number[], number[], number, number[]] {
+  const o = checkOptions(options, `${name} options`, CONV_TRANSPOSE_KEYS) as ConvTransposeOptions;
+  const stride = expandInts(o.stride ?? 1, n, 'stride', 1);
+  const padding = expandInts(o.padding ?? 0, n, 'padding');
+  const outputPadding = expandInts(o.outputPadding ?? 0, n, 'outputPadding');
+  const groups = checkInt(o.groups ?? 1, 'groups', 1);
+  const dilation = expandInts(o.dilation ?? 1, n, 'dilation', 1);
+  outputPadding.forEach((p, i) => {
+    if (p >= stride[i] && p >= dilation[i]) throw rangeError('outputPadding smaller than either stride or dilation', 'outputPadding', o.outputPadding);
+  });
+  return [stride, padding, outputPadding, groups, dilation];
+}
+
+function convTransposeNd(n: number, name: string, x: unknown, weight: unknown, bias: unknown, options: unknown): Tensor {
+  const [t, w] = convInputs(n, name, x, weight);
+  const op = [ops.convTranspose1d, ops.convTranspose2d, ops.convTranspose3d][n - 1] as ConvTransposeOp;
+  const [stride, padding, outputPadding, groups, dilation] = convTransposeArgs(n, name, options);
+  return op(t, w, optionalTensor(bias, 'bias'), stride, padding, outputPadding, groups, dilation);
+}
+
+/**
+ * 1-D transposed convolution ("deconvolution") over `[N, C, L]` (or `[C, L]`) with weight `[in, out/groups, kL]`.
+ * @example
+ * ```ts
+ * F.convTranspose1d(x, weight, bias, { stride: 2, outputPadding: 1 })
+ * ```
+ */
+export function convTranspose1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose1dOptions = {}): Tensor {
+  return convTransposeNd(1, 'convTranspose1d', x, weight, bias, options);
+}
+
+/**
+ * 2-D transposed convolution over `[N, C, H, W]` (or `[C, H, W]`) with weight `[in, out/groups, kH, kW]`.
+ * @example
+ * ```ts
+ * F.convTranspose2d(x, weight, null, { stride: 2, padding: 1 })
+ * ```
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
+  return convTransposeNd(2, 'convTranspose2d', x, weight, bias, options);
+}
+
+/**
+ * 3-D transposed convolution over `[N, C, D, H, W]` (or `[C, D, H, W]`) with weight `[in, out/groups, kD, kH, kW]`.
+ * @example
+ * ```ts
+ * F.convTranspose3d(x, weight, bias, { stride: [1, 2, 2] })
+ * ```
+ */
+export function convTranspose3d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose3dOptions = {}): Tensor {
+  return convTransposeNd(3, 'convTranspose3d', x, weight, bias, options);
+}
+
+/** Options of `unfold`/`fold` (and `nn.Unfold`/`nn.Fold`). */
+export interface FoldOptions {
+  /** Default 1. */
+  dilation?: number | [number, number];
+  /** Implicit zeros on both sides of each spatial dimension. Default 0. */
+  padding?: number | [number, number];
+  /** Default 1. */
+  stride?: number | [number, number];
+}
+
+/** @internal */
+export const FOLD_KEYS = optionKeys<FoldOptions>({ dilation: true, padding: true, stride: true });
+
+/** @internal Checked `[kernel, dilation, padding, stride]` of `unfold`/`fold`. */
+export function foldArgs(name: string, kernelSize: unknown, options: unknown): [number[], number[], number[], number[]] {
+  const o = checkOptions(options, `${name} options`, FOLD_KEYS) as FoldOptions;
+  return [expandInts(kernelSize, 2, 'kernelSize', 1), expandInts(o.dilation ?? 1, 2, 'dilation', 1),
+    expandInts(o.padding ?? 0, 2, 'padding'), expandInts(o.stride ?? 1, 2, 'stride', 1)];
+}
+
+/**
+ * Extracts sliding blocks (im2col): `[N, C, H, W]` (or `[C, H, W]`) to `[N, C·kH·kW, L]`, one
+ * column per block position.
+ * @example
+ * ```ts
+ * F.unfold(x, 3, { padding: 1 }) // [1, 2, 5, 5] → [1, 18, 25]
+ * ```
+ */
+export function unfold(x: Tensor, kernelSize: number | [number, number], options: FoldOptions = {}): Tensor {
+  return nnOps.im2col(input(x), ...foldArgs('unfold', kernelSize, options));
+}
+
+/**
+ * Sums sliding blocks back into an image (col2im, the adjoint of `unfold`): `[N, C·kH·kW, L]`
+ * (or `[C·kH·kW, L]`) to `[N, C, *outputSize]`.
+ * @example
+ * ```ts
+ * F.fold(cols, [5, 5], 3, { padding: 1 }) // [1, 18, 25] → [1, 2, 5, 5]
+ * ```
+ */
+export function fold(x: Tensor, outputSize: number | [number, number], kernelSize: number | [number, number], options: FoldOptions = {}): Tensor {
+  const size = expandInts(outputSize, 2, 'outputSize', 1);
+  return nnOps.col2im(input(x), size, ...foldArgs('fold', kernelSize, options));
+}
+
+/** Options of `lpPool1d/2d/3d` (and `nn.LPPool1d/2d/3d`). */
+export interface LpPoolOptions<T extends number[] = number[]> {
+  /** Default (or null): the kernel size. */
+  stride?: number | T | null;
+  /** Count a last partial window. Default false. */
+  ceilMode?: boolean;
+}
+
+/** @internal */
+export const LP_POOL_KEYS = optionKeys<LpPoolOptions>({ stride: true, ceilMode: true });
+
+/** @internal Checked `[normType, kernel, stride, ceilMode]` of an `n`-d power-average pool. */
+export function lpPoolArgs(n: number, name: string, normType: unknown, kernelSize: unknown, options: unknown): [number, number[], number[], boolean] {
+  const o = checkOptions(options, `${name} options`, LP_POOL_KEYS) as LpPoolOptions;
+  const p = checkNumber(normType, 'normType');
+  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
+  const stride = o.stride === undefined || o.stride === null ? kernel : expandInts(o.stride, n, 'stride', 1);
+  return [p, kernel, stride, checkBool(o.ceilMode ?? false, 'ceilMode')];
+}
+
+function lpPoolNd(n: number, name: string, x: unknown, normType: unknown, kernelSize: unknown, options: unknown): Tensor {
+  const [p, kernel, stride, ceil] = lpPoolArgs(n, name, normType, kernelSize, options);
+  const t = input(x);
+  if (p === Infinity || p === -Infinity) {
+    const max = [ops.maxPool1d, ops.maxPool2d, ops.maxPool3d][n - 1] as typeof ops.maxPool1d;
+    return p > 0 ? max(ops.abs(t), kernel, stride, 0, 1, ceil) : ops.neg(max(ops.neg(ops.abs(t)), kernel, stride, 0, 1, ceil));
+  }
+  const powered = ops.pow(t, p);
+  const zeros = kernel.map(() => 0);
+  const mean = n === 1 ? ops.avgPool1d(powered, kernel, stride, zeros, ceil)
+    : (n === 2 ? nnOps.avgPool2d : nnOps.avgPool3d)(powered, kernel, stride, zeros, ceil);
+  const windowSize = kernel.reduce((a, b) => a * b, 1);
+  return ops.pow(ops.mul(ops.mul(ops.sign(mean), ops.relu(ops.abs(mean))), windowSize), 1 / p);
+}
+
+/**
+ * 1-D power-average pooling: `(Σ x^p)^(1/p)` over each window (max of |x| at p = ∞); the
+ * gradient is zero where the sum is zero.
+ * @example
+ * ```ts
+ * F.lpPool1d(x, 2, 3, { stride: 2 })
+ * ```
+ */
+export function lpPool1d(x: Tensor, normType: number, kernelSize: number | [number], options: LpPoolOptions<[number]> = {}): Tensor {
+  return lpPoolNd(1, 'lpPool1d', x, normType, kernelSize, options);
+}
+
+/**
+ * 2-D power-average pooling: `(Σ x^p)^(1/p)` over each window.
+ * @example
+ * ```ts
+ * F.lpPool2d(x, 2, [3, 2])
+ * ```
+ */
+export function lpPool2d(x: Tensor, normType: number, kernelSize: number | [number, number], options: LpPoolOptions<[number, number]> = {}): Tensor {
+  return lpPoolNd(2, 'lpPool2d', x, normType, kernelSize, options);
+}
+
+/**
+ * 3-D power-average pooling: `(Σ x^p)^(1/p)` over each window.
+ * @example
+ * ```ts
+ * F.lpPool3d(x, 1.5, 2, { ceilMode: true })
+ * ```
+ */
+export function lpPool3d(x: Tensor, normType: number, kernelSize: number | [number, number, number], options: LpPoolOptions<[number, number, number]> = {}): Tensor {
+  return lpPoolNd(3, 'lpPool3d', x, normType, kernelSize, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attention: scaled_dot_product_attention and multi_head_attention_forward, as
+// torch/nn/functional.py composes them.
+
+/** Options of `scaledDotProductAttention`, PyTorch's arguments after `value` in camelCase. */
+export interface ScaledDotProductAttentionOptions {
+  /**
+   * Broadcastable to `[..., L, S]`: a bool mask where `true` takes part in attention, or a float
+   * mask added to the scores. Default none.
+   */
+  attnMask?: Tensor | null;
+  /** Dropout probability on the attention weights (always applied when > 0). Default 0. */
+  dropoutP?: number;
+  /** Mask with the upper-left causal (lower-triangular) mask; not with `attnMask`. Default false. */
+  isCausal?: boolean;
+  /** The score scale. Default `1 / sqrt(E)`. */
+  scale?: number | null;
+  /** Grouped-query attention: `key`/`value` may have fewer heads (dim -3) than `query`. Default false. */
+  enableGqa?: boolean;
+}
+
+const SDPA_KEYS = optionKeys<ScaledDotProductAttentionOptions>({ attnMask: true, dropoutP: true, isCausal: true, scale: true, enableGqa: true });
+
+// Whether the loaded LibTorch has aten::scaled_dot_product_attention (2.x does, 1.13 does not);
+// unknown until the first call.
+let nativeSdpa: boolean | undefined;
+
+/**
+ * PyTorch's math form of attention, for a LibTorch without the fused op: softmax of the scaled
+ * scores plus the mask, with a row that is masked throughout giving zeros (ATen's
+ * `_safe_softmax`), then dropout, times `value`.
+ */
+function sdpaComposed(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, p: number, causal: boolean, scale: number | null, gqa: boolean): Tensor {
+  if (gqa && q.dim() >= 3 && k.size(-3) !== q.size(-3)) {
+    const groups = q.size(-3) / k.size(-3);
+    k = k.repeatInterleave(groups, -3);
+    v = v.repeatInterleave(groups, -3);
+  }
+  const L = q.size(-2);
+  const S = k.size(-2);
+  let scores = ops.matmul(q, k.transpose(-2, -1)).mul(scale ?? 1 / Math.sqrt(q.size(-1)));
+  const masked = causal || mask !== null;
+  if (causal) scores = scores.maskedFill(q.newOnes([L, S], { dtype: 'bool' }).triu(1), -Infinity);
+  if (mask !== null) scores = mask.dtype === 'bool' ? scores.maskedFill(mask.logicalNot(), -Infinity) : scores.add(mask);
+  let weights: Tensor;
+  if (masked) {
+    const emptyRows = scores.eq(-Infinity).all(-1, true);
+    weights = ops.softmax(scores.maskedFill(emptyRows, 0), -1).maskedFill(emptyRows, 0);
+  } else {
+    weights = ops.softmax(scores, -1);
+  }
+  if (p > 0) weights = ops.dropout(weights, p, true);
+  return ops.matmul(weights, v);
+}
+
+/**
+ * Attention of `query` `[..., L, E]` over `key` `[..., S, E]` and `value` `[..., S, Ev]`:
+ * `softmax(query @ keyᵀ * scale + mask) @ value`. Uses LibTorch's fused
+ * `scaled_dot_product_attention` where it exists (2.x) and the same computation composed from
+ * matmul and softmax on 1.13.
+ * @example
+ * ```ts
+ * const out = F.scaledDotProductAttention(q, k, v, { isCausal: true }); // [N, heads, L, Ev]
+ * ```
+ */
+export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
+  const o = checkOptions(options, 'scaledDotProductAttention options', SDPA_KEYS) as ScaledDotProductAttentionOptions;
+  const q = input(query, 'query');
+  const k = input(key, 'key');
+  const v = input(value, 'value');
+  const mask = optionalTensor(o.attnMask, 'attnMask');
+  const p = checkNumber(o.dropoutP ?? 0, 'dropoutP');
+  if (p < 0 || p > 1) throw rangeError('a probability in [0, 1]', 'dropoutP', p);
+  const causal = checkBool(o.isCausal ?? false, 'isCausal');
+  if (causal && mask !== null) throw rangeError('no attnMask with isCausal (the causal mask replaces it)', 'attnMask', mask);
+  const scale = o.scale === undefined || o.scale === null ? null : checkNumber(o.scale, 'scale');
+  const gqa = checkBool(o.enableGqa ?? false, 'enableGqa');
+  for (const [t, name] of [[q, 'query'], [k, 'key'], [v, 'value']] as const) {
+    if (t.dim() < 2) throw new TorchError(`scaledDotProductAttention expects ${name} of at least 2 dimensions [..., L, E] but got shape [${t.shape.join(', ')}]`, 'SHAPE_MISMATCH');
+  }
+  if (q.size(-1) !== k.size(-1) || k.size(-2) !== v.size(-2)) {
+    throw new TorchError(`scaledDotProductAttention expects query [..., L, E], key [..., S, E] and value [..., S, Ev] but got shapes ` +
+      `[${q.shape.join(', ')}], [${k.shape.join(', ')}] and [${v.shape.join(', ')}]`, 'SHAPE_MISMATCH');
+  }
+  if (nativeSdpa !== false) {
+    try {
+      const out = nnOps.scaledDotProductAttention(q, k, v, mask, p, causal, { scale, enableGqa: gqa });
+      nativeSdpa = true;
+      return out;
+    } catch (e) {
+      if (!(e instanceof TorchError && e.code === 'OP_UNAVAILABLE')) throw e;
+      nativeSdpa = false;
+    }
+  }
+  return sdpaComposed(q, k, v, mask, p, causal, scale, gqa);
+}
+
+/**
+ * @internal PyTorch's `_canonical_mask`: a bool mask (`true` = masked out) becomes a float mask of
+ * `dtype` with `-inf` where it was true; a float mask is returned as it is; null stays null.
+ */
+export function canonicalMask(mask: Tensor | null, name: string, dtype: Tensor['dtype']): Tensor | null {
+  if (mask === null) return null;
+  if (mask.dtype === 'bool') return mask.newZeros(mask.shape, { dtype }).maskedFill_(mask, -Infinity);
+  if (!mask.isFloatingPoint()) throw typeError('a bool or floating-point mask', name, `a ${mask.dtype} tensor`);
+  return mask;
+}
+
+/** The keyword arguments of `multiHeadAttentionForward` in camelCase, PyTorch's defaults. */
+export interface MultiHeadAttentionForwardOptions {
+  /** Apply dropout. Default true. */
+  training?: boolean;
+  /** `[N, S]` (or `[S]` unbatched): bool with `true` = ignore that key, or float added to the scores. Default none. */
+  keyPaddingMask?: Tensor | null;
+  /** Also return the attention weights. Default true. */
+  needWeights?: boolean;
+  /** `[L, S]` or `[N·numHeads, L, S]`: bool with `true` = may not attend, or float added to the scores. Default none. */
+  attnMask?: Tensor | null;
+  /** Project with `qProjWeight`, `kProjWeight`, `vProjWeight` instead of `inProjWeight`. Default false. */
+  useSeparateProjWeight?: boolean;
+  qProjWeight?: Tensor | null;
+  kProjWeight?: Tensor | null;
+  vProjWeight?: Tensor | null;
+  /** Projected keys `[N·numHeads, S, E/numHeads]` to use as they are. Default none. */
+  staticK?: Tensor | null;
+  /** Projected values `[N·numHeads, S, E/numHeads]` to use as they are. Default none. */
+  staticV?: Tensor | null;
+  /** Average the returned weights over the heads. Default true. */
+  averageAttnWeights?: boolean;
+  /** A hint that `attnMask` is the causal mask (which must still be given). Default false. */
+  isCausal?: boolean;
+}
+
+const MHA_FORWARD_KEYS = optionKeys<MultiHeadAttentionForwardOptions>({
+  training: true, keyPaddingMask: true, needWeights: true, attnMask: true, useSeparateProjWeight: true, qProjWeight: true,
+  kProjWeight: true, vProjWeight: true, staticK: true, staticV: true, averageAttnWeights: true, isCausal: true,
+});
+
+const shapeOf = (t: Tensor): string => `[${t.shape.join(', ')}]`;
+const sameShape = (t: Tensor, shape: number[]): boolean => t.dim() === shape.length && t.shape.every((d, i) => d === shape[i]);
+
+function mhaShapeCheck(query: Tensor, key: Tensor, value: Tensor, keyPaddingMask: Tensor | null, attnMask: Tensor | null, numHeads: number): boolean {
+  const fail = (message: string): never => { throw new TorchError(`multiHeadAttentionForward: ${message}`, 'SHAPE_MISMATCH'); };
+  if (query.dim() === 3) {
+    if (key.dim() !== 3 || value.dim() !== 3) fail(`for batched (3-D) query, expected key and value to be 3-D but found ${key.dim()}-D and ${value.dim()}-D tensors`);
+    if (keyPaddingMask !== null && keyPaddingMask.dim() !== 2) fail(`for batched (3-D) query, expected keyPaddingMask to be null or 2-D but found a ${keyPaddingMask.dim()}-D tensor`);
+    if (attnMask !== null && attnMask.dim() !== 2 && attnMask.dim() !== 3) fail(`for batched (3-D) query, expected attnMask to be null, 2-D or 3-D but found a ${attnMask.dim()}-D tensor`);
+    return true;
+  }
+  if (query.dim() === 2) {
+    if (key.dim() !== 2 || value.dim() !== 2) fail(`for unbatched (2-D) query, expected key and value to be 2-D but found ${key.dim()}-D and ${value.dim()}-D tensors`);
+    if (keyPaddingMask !== null && keyPaddingMask.dim() !== 1) fail(`for unbatched (2-D) query, expected keyPaddingMask to be null or 1-D but found a ${keyPaddingMask.dim()}-D tensor`);
+    if (attnMask !== null) {
+      if (attnMask.dim() !== 2 && attnMask.dim() !== 3) fail(`for unbatched (2-D) query, expected attnMask to be null, 2-D or 3-D but found a ${attnMask.dim()}-D tensor`);
+      const expected = [numHeads, query.shape[0], key.shape[0]];
+      if (attnMask.dim() === 3 && !sameShape(attnMask, expected)) fail(`expected attnMask of shape [${expected.join(', ')}] but got ${shapeOf(attnMask)}`);
+    }
+    return false;
+  }
+  return fail(`query should be unbatched 2-D or batched 3-D but received a ${query.dim()}-D query of shape ${shapeOf(query)}`);
+}
+
+// PyTorch's _in_projection_packed: one matmul for self-attention, two when key is value.
+function inProjectionPacked(q: Tensor, k: Tensor, v: Tensor, w: Tensor, b: Tensor | null): [Tensor, Tensor, Tensor] {
+  const E = q.size(-1);
+  if (k === v) {
+    if (q === k) {
+      const proj = nnOps.linear(q, w, b).unflatten(-1, [3, E]).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous();
+      return [proj.select(0, 0), proj.select(0, 1), proj.select(0, 2)];
+    }
+    const [wq, wkv] = [w.narrow(0, 0, E), w.narrow(0, E, 2 * E)];
+    const [bq, bkv] = b === null ? [null, null] : [b.narrow(0, 0, E), b.narrow(0, E, 2 * E)];
+    const kv = nnOps.linear(k, wkv, bkv).unflatten(-1, [2, E]).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous();
+    return [nnOps.linear(q, wq, bq), kv.select(0, 0), kv.select(0, 1)];
+  }
+  const [wq, wk, wv] = w.chunk(3);
+  const [bq, bk, bv] = b === null ? [null, null, null] : b.chunk(3);
+  return [nnOps.linear(q, wq, bq), nnOps.linear(k, wk, bk), nnOps.linear(v, wv, bv)];
+}
+
+/**
+ * The computation of `nn.MultiheadAttention`, as `torch.nn.functional.multi_head_attention_forward`:
+ * in-projection, optional `biasK`/`biasV` and zero attention, masks, attention per head and
+ * out-projection. Inputs are sequence-first: `[L, N, E]` (or unbatched `[L, E]`). Returns the
+ * output and, with `needWeights`, the attention weights `[N, L, S]` (averaged) or
+ * `[N, numHeads, L, S]`.
+ * @example
+ * ```ts
+ * const [out, weights] = F.multiHeadAttentionForward(x, x, x, 8, 2, inProjWeight, inProjBias, null, null, false, 0,
+ *   outProjWeight, outProjBias, { training: false });
+ * ```
+ */
+export function multiHeadAttentionForward(
+  query: Tensor, key: Tensor, value: Tensor, embedDimToCheck: number, numHeads: number,
+  inProjWeight: Tensor | null, inProjBias: Tensor | null, biasK: Tensor | null, biasV: Tensor | null,
+  addZeroAttn: boolean, dropoutP: number, outProjWeight: Tensor, outProjBias: Tensor | null,
+  options: MultiHeadAttentionForwardOptions = {},
+): [Tensor, Tensor | null] {
+  const o = checkOptions(options, 'multiHeadAttentionForward options', MHA_FORWARD_KEYS) as MultiHeadAttentionForwardOptions;
+  let q0 = input(query, 'query');
+  let k0 = input(key, 'key');
+  let v0 = input(value, 'value');
+  checkInt(embedDimToCheck, 'embedDimToCheck', 1);
+  checkInt(numHeads, 'numHeads', 1);
+  const wIn = optionalTensor(inProjWeight, 'inProjWeight');
+  const bIn = optionalTensor(inProjBias, 'inProjBias');
+  const bK = optionalTensor(biasK, 'biasK');
+  const bV = optionalTensor(biasV, 'biasV');
+  const zeroAttn = checkBool(addZeroAttn, 'addZeroAttn');
+  let p = checkNumber(dropoutP, 'dropoutP');
+  if (p < 0 || p > 1) throw rangeError('a probability in [0, 1]', 'dropoutP', p);
+  const wOut = input(outProjWeight, 'outProjWeight');
+  const bOut = optionalTensor(outProjBias, 'outProjBias');
+  const training = checkBool(o.training ?? true, 'training');
+  let kpm = optionalTensor(o.keyPaddingMask, 'keyPaddingMask');
+  const needWeights = checkBool(o.needWeights ?? true, 'needWeights');
+  let attnMask = optionalTensor(o.attnMask, 'attnMask');
+  const separate = checkBool(o.useSeparateProjWeight ?? false, 'useSeparateProjWeight');
+  const staticK = optionalTensor(o.staticK, 'staticK');
+  const staticV = optionalTensor(o.staticV, 'staticV');
+  const average = checkBool(o.averageAttnWeights ?? true, 'averageAttnWeights');
+  let isCausal = checkBool(o.isCausal ?? false, 'isCausal');
+
+  const isBatched = mhaShapeCheck(q0, k0, v0, kpm, attnMask, numHeads);
+  if (!isBatched) {
+    // Unbatched input runs as a batch of one (three new tensors, as in PyTorch, so the
+    // in-projection takes its general path); the batch dimension is removed again at the end.
+    [q0, k0, v0] = [q0.unsqueeze(1), k0.unsqueeze(1), v0.unsqueeze(1)];
+    if (kpm !== null) kpm = kpm.unsqueeze(0);
+  }
+  const [tgtLen, bsz, embedDim] = q0.shape;
+  let srcLen = k0.shape[0];
+
+  kpm = canonicalMask(kpm, 'keyPaddingMask', q0.dtype);
+  if (isCausal && attnMask === null) {
+    throw rangeError('an attnMask with isCausal (nn.Transformer.generateSquareSubsequentMask makes one)', 'attnMask', attnMask);
+  }
+  if (isCausal && kpm === null && !needWeights) {
+    // The hint alone is enough for scaledDotProductAttention.
+    attnMask = null;
+  } else {
+    attnMask = canonicalMask(attnMask, 'attnMask', q0.dtype);
+    if (kpm !== null) isCausal = false;
+  }
+  if (embedDim !== embedDimToCheck) {
+    throw new TorchError(`multiHeadAttentionForward: was expecting embedding dimension of ${embedDimToCheck}, but got ${embedDim}`, 'SHAPE_MISMATCH');
+  }
+  const headDim = Math.floor(embedDim / numHeads);
+  if (headDim * numHeads !== embedDim) throw rangeError(`a divisor of the embedding dimension ${embedDim}`, 'numHeads', numHeads);
+  if (separate ? k0.shape[0] !== v0.shape[0] || k0.shape[1] !== v0.shape[1] : !sameShape(k0, v0.shape)) {
+    throw new TorchError(`multiHeadAttentionForward: key of shape ${shapeOf(k0)} does not match value of shape ${shapeOf(v0)}`, 'SHAPE_MISMATCH');
+  }
+
+  let q: Tensor;
+  let k: Tensor;
+  let v: Tensor;
+  if (!separate) {
+    if (wIn === null) throw typeError('a Tensor when useSeparateProjWeight is false', 'inProjWeight', wIn);
+    [q, k, v] = inProjectionPacked(q0, k0, v0, wIn, bIn);
+  } else {
+    const wq = optionalTensor(o.qProjWeight, 'qProjWeight');
+    const wk = optionalTensor(o.kProjWeight, 'kProjWeight');
+    const wv = optionalTensor(o.vProjWeight, 'vProjWeight');
+    if (wq === null || wk === null || wv === null) {
+      throw typeError('Tensors qProjWeight, kProjWeight and vProjWeight when useSeparateProjWeight is true', 'qProjWeight', wq);
+    }
+    const [bq, bk, bv] = bIn === null ? [null, null, null] : bIn.chunk(3);
+    const expect = (w: Tensor, shape: number[], name: string) => {
+      if (!sameShape(w, shape)) throw new TorchError(`multiHeadAttentionForward: expecting ${name} of shape [${shape.join(', ')}], but got ${shapeOf(w)}`, 'SHAPE_MISMATCH');
+    };
+    expect(wq, [embedDim, embedDim], 'qProjWeight');
+    expect(wk, [embedDim, k0.size(-1)], 'kProjWeight');
+    expect(wv, [embedDim, v0.size(-1)], 'vProjWeight');
+    [q, k, v] = [nnOps.linear(q0, wq, bq), nnOps.linear(k0, wk, bk), nnOps.linear(v0, wv, bv)];
+  }
+
+  if (attnMask !== null) {
+    if (attnMask.dim() === 2) {
+      if (!sameShape(attnMask, [tgtLen, srcLen])) {
+        throw new TorchError(`multiHeadAttentionForward: the shape of the 2-D attnMask is ${shapeOf(attnMask)}, but should be [${tgtLen}, ${srcLen}]`, 'SHAPE_MISMATCH');
+      }
+      attnMask = attnMask.unsqueeze(0);
+    } else if (!sameShape(attnMask, [bsz * numHeads, tgtLen, srcLen])) {
+      throw new TorchError(`multiHeadAttentionForward: the shape of the 3-D attnMask is ${shapeOf(attnMask)}, but should be [${bsz * numHeads}, ${tgtLen}, ${srcLen}]`, 'SHAPE_MISMATCH');
+    }
+  }
+
+  if (bK !== null && bV !== null) {
+    if (staticK !== null || staticV !== null) throw rangeError('no staticK or staticV with biasK and biasV', 'staticK', staticK ?? staticV);
+    k = ops.cat([k, bK.repeat(1, bsz, 1)]);
+    v = ops.cat([v, bV.repeat(1, bsz, 1)]);
+    if (attnMask !== null) attnMask = ops.constantPadNd(attnMask, [0, 1], 0);
+    if (kpm !== null) kpm = ops.constantPadNd(kpm, [0, 1], 0);
+  } else if (bK !== null || bV !== null) {
+    throw typeError('biasK and biasV both given or both null', bK === null ? 'biasK' : 'biasV', null);
+  }
+
+  q = q.view(tgtLen, bsz * numHeads, headDim).transpose(0, 1);
+  const checkStatic = (t: Tensor, name: string) => {
+    if (t.size(0) !== bsz * numHeads || t.size(2) !== headDim) {
+      throw new TorchError(`multiHeadAttentionForward: expecting ${name} of shape [${bsz * numHeads}, S, ${headDim}], but got ${shapeOf(t)}`, 'SHAPE_MISMATCH');
+    }
+    return t;
+  };
+  k = staticK === null ? k.view(k.shape[0], bsz * numHeads, headDim).transpose(0, 1) : checkStatic(staticK, 'staticK');
+  v = staticV === null ? v.view(v.shape[0], bsz * numHeads, headDim).transpose(0, 1) : checkStatic(staticV, 'staticV');
+
+  if (zeroAttn) {
+    k = ops.cat([k, k.newZeros([bsz * numHeads, 1, headDim])], 1);
+    v = ops.cat([v, v.newZeros([bsz * numHeads, 1, headDim])], 1);
+    if (attnMask !== null) attnMask = ops.constantPadNd(attnMask, [0, 1], 0);
+    if (kpm !== null) kpm = ops.constantPadNd(kpm, [0, 1], 0);
+  }
+  srcLen = k.size(1);
+
+  if (kpm !== null) {
+    if (kpm.shape[0] !== bsz || kpm.shape[1] !== srcLen) {
+      throw new TorchError(`multiHeadAttentionForward: expected keyPaddingMask of shape [${bsz}, ${srcLen}] but got ${shapeOf(kpm)}`, 'SHAPE_MISMATCH');
+    }
+    kpm = kpm.view(bsz, 1, 1, srcLen).expand([-1, numHeads, -1, -1]).reshape(bsz * numHeads, 1, srcLen);
+    attnMask = attnMask === null ? kpm : attnMask.add(kpm);
+  }
+  if (!training) p = 0;
+
+  if (needWeights) {
+    const qScaled = q.mul(Math.sqrt(1 / q.size(2)));
+    let weights = attnMask !== null ? ops.baddbmm(attnMask, qScaled, k.transpose(-2, -1)) : ops.bmm(qScaled, k.transpose(-2, -1));
+    weights = ops.softmax(weights, -1);
+    if (p > 0) weights = ops.dropout(weights, p, true);
+    let out = ops.bmm(weights, v).transpose(0, 1).reshape(tgtLen * bsz, embedDim);
+    out = nnOps.linear(out, wOut, bOut);
+    out = out.view(tgtLen, bsz, out.size(1));
+    weights = weights.view(bsz, numHeads, tgtLen, srcLen);
+    if (average) weights = weights.mean(1);
+    if (!isBatched) return [out.squeeze(1), weights.squeeze(0)];
+    return [out, weights];
+  }
+  if (attnMask !== null) {
+    attnMask = attnMask.size(0) === 1 && attnMask.dim() === 3 ? attnMask.unsqueeze(0) : attnMask.view(bsz, numHeads, -1, srcLen);
+  }
+  const attended = scaledDotProductAttention(q.view(bsz, numHeads, tgtLen, headDim), k.view(bsz, numHeads, srcLen, headDim),
+    v.view(bsz, numHeads, srcLen, headDim), { attnMask, dropoutP: p, isCausal });
+  let out = attended.permute(2, 0, 1, 3).reshape(bsz * tgtLen, embedDim);
+  out = nnOps.linear(out, wOut, bOut);
+  out = out.view(tgtLen, bsz, out.size(1));
+  return [isBatched ? out : out.squeeze(1), null];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channel and alpha dropout, grid sampling, one-hot, distances, bilinear, embedding bags and CTC:
+// torch.nn.functional's dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout, grid_sample,
+// affine_grid, one_hot, cosine_similarity, pairwise_distance, bilinear, embedding_bag, ctc_loss.
+
+/** @internal A dropout probability: a number in [0, 1]. */
+export function dropoutProbability(p: unknown): number {
+  checkNumber(p, 'p');
+  if ((p as number) < 0 || (p as number) > 1) throw rangeError('a probability in [0, 1]', 'p', p);
+  return p as number;
+}
+
+/** Whole-channel dropout over `[N, C, *]`, with a batch dimension added around unbatched input. */
+function channelDropout(t: Tensor, batched: boolean, p: number, training: boolean, inplace: boolean): Tensor {
+  const b = batched ? t : inplace ? t.unsqueeze_(0) : t.unsqueeze(0);
+  const r = inplace ? ops.featureDropout_(b, p, training) : ops.featureDropout(b, p, training);
+  return batched ? r : inplace ? r.squeeze_(0) : r.squeeze(0);
+}
+
+function dropoutArgs(x: unknown, p: unknown, training: unknown, options: unknown, name: string): [Tensor, number, boolean, boolean] {
+  const inplace = inplaceOption(options, name);
+  return [input(x), dropoutProbability(p), checkBool(training, 'training'), inplace];
+}
+
+/**
+ * Zeroes whole channels of `[N, C, L]` or `[C, L]` input with probability `p` and scales the rest
+ * by `1/(1-p)` when `training`.
+ * @example
+ * ```ts
+ * F.dropout1d(x, 0.2, this.training)
+ * ```
+ */
+export function dropout1d(x: Tensor, p = 0.5, training = true, options: InplaceOptions = {}): Tensor {
+  const [t, prob, train, inplace] = dropoutArgs(x, p, training, options, 'dropout1d');
+  const n = t.dim();
+  if (n !== 2 && n !== 3) {
+    throw new TorchError(`dropout1d: Expected 2D or 3D input, but received a ${n}D input (channels with 1 spatial dimension and an optional batch dimension)`, 'SHAPE_MISMATCH');
+  }
+  return channelDropout(t, n === 3, prob, train, inplace);
+}
+
+/**
+ * Zeroes whole channels of `[N, C, H, W]` input with probability `p` and scales the rest by
+ * `1/(1-p)` when `training`. As in PyTorch, 3-D input is read as `[N, C, L]` (dropout1d's
+ * behaviour), not as an unbatched `[C, H, W]`.
+ * @example
+ * ```ts
+ * F.dropout2d(featureMaps, 0.1, this.training)
+ * ```
+ */
+export function dropout2d(x: Tensor, p = 0.5, training = true, options: InplaceOptions = {}): Tensor {
+  const [t, prob, train, inplace] = dropoutArgs(x, p, training, options, 'dropout2d');
+  return channelDropout(t, true, prob, train, inplace);
+}
+
+/**
+ * Zeroes whole channels of `[N, C, D, H, W]` or `[C, D, H, W]` input with probability `p` and
+ * scales the rest by `1/(1-p)` when `training`.
+ * @example
+ * ```ts
+ * F.dropout3d(volumes, 0.1, this.training)
+ * ```
+ */
+export function dropout3d(x: Tensor, p = 0.5, training = true, options: InplaceOptions = {}): Tensor {
+  const [t, prob, train, inplace] = dropoutArgs(x, p, training, options, 'dropout3d');
+  return channelDropout(t, t.dim() === 5, prob, train, inplace);
+}
+
+/**
+ * Alpha dropout (for SELU networks): dropped elements take SELU's negative saturation value and
+ * an affine map keeps the mean and variance, when `training` (default false, as PyTorch's).
+ * @example
+ * ```ts
+ * F.alphaDropout(F.selu(x), 0.1, this.training)
+ * ```
+ */
+export function alphaDropout(x: Tensor, p = 0.5, training = false, options: InplaceOptions = {}): Tensor {
+  const [t, prob, train, inplace] = dropoutArgs(x, p, training, options, 'alphaDropout');
+  return inplace ? ops.alphaDropout_(t, prob, train) : ops.alphaDropout(t, prob, train);
+}
+
+/**
+ * Alpha dropout of whole channels of `[N, C, *]` input, when `training` (default false).
+ * @example
+ * ```ts
+ * F.featureAlphaDropout(F.selu(x), 0.1, this.training)
+ * ```
+ */
+export function featureAlphaDropout(x: Tensor, p = 0.5, training = false, options: InplaceOptions = {}): Tensor {
+  const [t, prob, train, inplace] = dropoutArgs(x, p, training, options, 'featureAlphaDropout');
+  return inplace ? ops.featureAlphaDropout_(t, prob, train) : ops.featureAlphaDropout(t, prob, train);
+}
+
+/** The index of `value` in `choices` (its enum in ATen), or a RangeError/TypeError naming `name`. */
+function choiceIndex(value: unknown, choices: readonly string[], name: string): number {
+  const i = typeof value === 'string' ? choices.indexOf(value) : -1;
+  if (i < 0) {
+    const list = choices.map((c) => `'${c}'`);
+    const what = `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+    throw (typeof value === 'string' ? rangeError : typeError)(what, name, value);
+  }
+  return i;
+}
+
+/** How `gridSample` interpolates. */
+export type GridSampleMode = 'bilinear' | 'nearest' | 'bicubic';
+/** What `gridSample` reads outside the input. */
+export type GridSamplePaddingMode = 'zeros' | 'border' | 'reflection';
+
+/** Options of `gridSample`. */
+export interface GridSampleOptions {
+  /** Default 'bilinear' ('bicubic' takes 4-D input only). */
+  mode?: GridSampleMode;
+  /** Default 'zeros'. */
+  paddingMode?: GridSamplePaddingMode;
+  /** -1 and 1 are the centres of the corner pixels (true) or their outer edges (false). Default false. */
+  alignCorners?: boolean | null;
+}
+
+const GRID_SAMPLE_KEYS = optionKeys<GridSampleOptions>({ mode: true, paddingMode: true, alignCorners: true });
+
+function alignCornersOption(value: unknown): boolean {
+  return value === undefined || value === null ? false : checkBool(value, 'alignCorners');
+}
+
+/**
+ * Samples `input` `[N, C, H, W]` (or `[N, C, D, H, W]`) at the normalised `[-1, 1]` positions of
+ * `grid` `[N, Hout, Wout, 2]` (or `[N, Dout, Hout, Wout, 3]`, x first).
+ * @example
+ * ```ts
+ * const grid = F.affineGrid(theta, [n, c, h, w], { alignCorners: false });
+ * const warped = F.gridSample(images, grid, { mode: 'bilinear', paddingMode: 'border', alignCorners: false });
+ * ```
+ */
+export function gridSample(x: Tensor, grid: Tensor, options: GridSampleOptions = {}): Tensor {
+  const o = checkOptions(options, 'gridSample options', GRID_SAMPLE_KEYS) as GridSampleOptions;
+  const mode = choiceIndex(o.mode ?? 'bilinear', ['bilinear', 'nearest', 'bicubic'], 'mode');
+  const padding = choiceIndex(o.paddingMode ?? 'zeros', ['zeros', 'border', 'reflection'], 'paddingMode');
+  return ops.gridSampler(input(x), input(grid, 'grid'), mode, padding, alignCornersOption(o.alignCorners));
+}
+
+/** Options of `affineGrid`. */
+export interface AffineGridOptions {
+  /** As in {@link gridSample}; use the same value for both. Default false. */
+  alignCorners?: boolean | null;
+}
+
+/**
+ * The sampling grid of the affine maps `theta` (`[N, 2, 3]` for a 4-D `size` `[N, C, H, W]`,
+ * `[N, 3, 4]` for a 5-D `size` `[N, C, D, H, W]`), for {@link gridSample}.
+ * @example
+ * ```ts
+ * const theta = torch.tensor([[[1, 0, 0.2], [0, 1, 0]]]); // shift right
+ * const grid = F.affineGrid(theta, [1, 3, 32, 32], { alignCorners: false }); // [1, 32, 32, 2]
+ * ```
+ */
+export function affineGrid(theta: Tensor, size: number[], options: AffineGridOptions = {}): Tensor {
+  const o = checkOptions(options, 'affineGrid options', optionKeys<AffineGridOptions>({ alignCorners: true })) as AffineGridOptions;
+  const t = input(theta, 'theta');
+  const align = alignCornersOption(o.alignCorners);
+  if (!t.isFloatingPoint()) throw typeError('a floating-point Tensor', 'theta', t.dtype);
+  if (!Array.isArray(size) || !size.every((d) => Number.isInteger(d))) throw typeError('an array of integers', 'size', size);
+  if (size.length !== 4 && size.length !== 5) throw rangeError('4 sizes (2-D transforms) or 5 (3-D)', 'size', size);
+  const [rows, cols] = size.length === 4 ? [2, 3] : [3, 4];
+  if (t.dim() !== 3 || t.shape[1] !== rows || t.shape[2] !== cols) {
+    throw new TorchError(`Expected a batch of ${size.length - 2}D affine matrices of shape Nx${rows}x${cols} for size [${size.join(', ')}]. Got [${t.shape.join(', ')}]`, 'SHAPE_MISMATCH');
+  }
+  const spatial = size.slice(2);
+  if (!(align && Math.min(...spatial) === 1) && Math.min(...size) <= 0) throw rangeError('positive sizes', 'size', size);
+  return ops.affineGridGenerator(t, size, align);
+}
+
+/**
+ * One-hot encoding of the int64 `x`: `[*, numClasses]`, 1 at each index. `numClasses` -1 (the
+ * default) means one more than the largest index.
+ * @example
+ * ```ts
+ * F.oneHot(torch.tensor([0, 2]), 3); // [[1, 0, 0], [0, 0, 1]]
+ * ```
+ */
+export function oneHot(x: Tensor, numClasses = -1): Tensor {
+  return nnOps.oneHot(input(x, 'tensor'), checkInt(numClasses, 'numClasses', -1));
+}
+
+/** Options of `cosineSimilarity` (and `nn.CosineSimilarity`). */
+export interface CosineSimilarityOptions {
+  /** The dimension of the vectors. Default 1. */
+  dim?: number;
+  /** Lower bound of each norm. Default 1e-8. */
+  eps?: number;
+}
+
+/** @internal */
+export const COSINE_SIMILARITY_KEYS = optionKeys<CosineSimilarityOptions>({ dim: true, eps: true });
+
+/**
+ * `x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps))` along `dim`, the inputs broadcast together.
+ * @example
+ * ```ts
+ * F.cosineSimilarity(a, b, { dim: -1 })
+ * ```
+ */
+export function cosineSimilarity(x1: Tensor, x2: Tensor, options: CosineSimilarityOptions = {}): Tensor {
+  const o = checkOptions(options, 'cosineSimilarity options', COSINE_SIMILARITY_KEYS) as CosineSimilarityOptions;
+  return ops.cosineSimilarity(input(x1, 'x1'), input(x2, 'x2'), checkInt(o.dim ?? 1, 'dim'), checkNumber(o.eps ?? 1e-8, 'eps'));
+}
+
+/** Options of `pairwiseDistance` (and `nn.PairwiseDistance`). */
+export interface PairwiseDistanceOptions {
+  /** The norm's exponent (Infinity for the max norm). Default 2. */
+  p?: number;
+  /** Added to the difference, against a zero norm. Default 1e-6. */
+  eps?: number;
+  /** Keep the last dimension (as size 1). Default false. */
+  keepdim?: boolean;
+}
+
+/** @internal */
+export const PAIRWISE_DISTANCE_KEYS = optionKeys<PairwiseDistanceOptions>({ p: true, eps: true, keepdim: true });
+
+/**
+ * `‖x1 - x2 + eps‖_p` over the last dimension, the inputs broadcast together.
+ * @example
+ * ```ts
+ * F.pairwiseDistance(anchor, positive, { p: 1 })
+ * ```
+ */
+export function pairwiseDistance(x1: Tensor, x2: Tensor, options: PairwiseDistanceOptions = {}): Tensor {
+  const o = checkOptions(options, 'pairwiseDistance options', PAIRWISE_DISTANCE_KEYS) as PairwiseDistanceOptions;
+  return ops.pairwiseDistance(input(x1, 'x1'), input(x2, 'x2'), checkNumber(o.p ?? 2, 'p'), checkNumber(o.eps ?? 1e-6, 'eps'),
+    checkBool(o.keepdim ?? false, 'keepdim'));
+}
+
+/**
+ * `y = x1ᵀ A x2 + b` with `weight` `[out, in1, in2]` and `bias` `[out]`.
+ * @example
+ * ```ts
+ * F.bilinear(x1, x2, weight, bias) // [N, in1], [N, in2] → [N, out]
+ * ```
+ */
+export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  return ops.bilinear(input(x1, 'input1'), input(x2, 'input2'), input(weight, 'weight'), optionalTensor(bias, 'bias'));
+}
+
+/** How an embedding bag reduces its rows. */
+export type EmbeddingBagMode = 'sum' | 'mean' | 'max';
+
+/** Options of `nn.EmbeddingBag`, PyTorch's keyword arguments in camelCase. */
+export interface EmbeddingBagOptions {
+  /** Renormalise looked-up rows of `weight` in place to at most this norm. Default none. */
+  maxNorm?: number | null;
+  /** The p of the `maxNorm` norm. Default 2. */
+  normType?: number;
+  /** Scale gradients by the inverse frequency of the indices in the batch (not with 'max'). Default false. */
+  scaleGradByFreq?: boolean;
+  /** Default 'mean'. */
+  mode?: EmbeddingBagMode;
+  /** Sparse gradients; only false is supported. */
+  sparse?: boolean;
+  /** `offsets` has one more entry, the end of the last bag (the CSR format). Default false. */
+  includeLastOffset?: boolean;
+  /** Index whose rows are left out of every bag; negative counts from the end. Default none. */
+  paddingIdx?: number | null;
+}
+
+/** Options of `embeddingBag`: those of `nn.EmbeddingBag` and the per-index weights. */
+export interface EmbeddingBagFunctionOptions extends EmbeddingBagOptions {
+  /** A weight per index (same shape as the input), scaling its row; 'sum' mode only. Default none. */
+  perSampleWeights?: Tensor | null;
+}
+
+/** @internal */
+export const EMBEDDING_BAG_KEYS = optionKeys<EmbeddingBagOptions>({
+  maxNorm: true, normType: true, scaleGradByFreq: true, mode: true, sparse: true, includeLastOffset: true, paddingIdx: true,
+});
+
+const EMBEDDING_BAG_MODES: readonly EmbeddingBagMode[] = ['sum', 'mean', 'max'];
+
+/** @internal Checks `mode` against `scaleGradByFreq`; returns the mode. */
+export function embeddingBagMode(mode: unknown, scaleGradByFreq: boolean): EmbeddingBagMode {
+  const m = EMBEDDING_BAG_MODES[choiceIndex(mode ?? 'mean', EMBEDDING_BAG_MODES, 'mode')];
+  if (m === 'max' && scaleGradByFreq) throw rangeError("false in mode 'max' (it has no gradient scaling by frequency)", 'scaleGradByFreq', true);
+  return m;
+}
+
+/**
+ * Sums, averages or takes the maximum of bags of rows of `weight` `[numEmbeddings, dim]`:
+ * a 1-D `input` with `offsets` (where each bag starts), or a 2-D `input` `[B, L]` (one bag per row,
+ * `offsets` null). Returns `[B, dim]`; an empty bag gives zeros.
+ * @example
+ * ```ts
+ * const indices = torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]);
+ * F.embeddingBag(indices, weight, torch.tensor([0, 4]), { mode: 'sum' }) // 2 bags
+ * ```
+ */
+export function embeddingBag(indices: Tensor, weight: Tensor, offsets: Tensor | null = null, options: EmbeddingBagFunctionOptions = {}): Tensor {
+  const o = checkOptions(options, 'embeddingBag options', [...EMBEDDING_BAG_KEYS, 'perSampleWeights']) as EmbeddingBagFunctionOptions;
+  let idx = input(indices, 'input');
+  const w = input(weight, 'weight');
+  let off = optionalTensor(offsets, 'offsets');
+  let psw = optionalTensor(o.perSampleWeights, 'perSampleWeights');
+  const maxNorm = o.maxNorm === undefined || o.maxNorm === null ? null : checkNumber(o.maxNorm, 'maxNorm');
+  const normType = checkNumber(o.normType ?? 2, 'normType');
+  const scale = checkBool(o.scaleGradByFreq ?? false, 'scaleGradByFreq');
+  const mode = embeddingBagMode(o.mode, scale);
+  embeddingSparse(o.sparse);
+  let includeLast = checkBool(o.includeLastOffset ?? false, 'includeLastOffset');
+  if (w.dim() !== 2) throw new TorchError(`weight has to be a 2D Tensor, but got Tensor of dimension ${w.dim()}`, 'SHAPE_MISMATCH');
+  const paddingIdx = embeddingPaddingIdx(o.paddingIdx, w.shape[0]);
+  if (psw !== null) {
+    if (psw.dim() !== idx.dim() || psw.shape.some((d, i) => d !== idx.shape[i])) {
+      throw new TorchError(`embeddingBag: perSampleWeights of shape [${psw.shape.join(', ')}] must have the shape of the input [${idx.shape.join(', ')}]`, 'SHAPE_MISMATCH');
+    }
+    if (mode !== 'sum') throw rangeError("'sum' (perSampleWeights are only supported there)", 'mode', mode);
+  }
+  if (idx.dim() === 2) {
+    if (off !== null) throw typeError('null for 2-D input (each row is a bag)', 'offsets', off);
+    const [bags, length] = idx.shape;
+    off = ops.cumsum(idx.newFull([bags], length), 0, { dtype: idx.dtype }).sub(length);
+    includeLast = false;
+    idx = idx.reshape(-1);
+    if (psw !== null) psw = psw.reshape(-1);
+  } else if (idx.dim() === 1) {
+    if (off === null) throw typeError('a 1-D Tensor for 1-D input', 'offsets', off);
+    if (off.dim() !== 1) throw new TorchError(`offsets has to be a 1D Tensor, but got Tensor of dimension ${off.dim()}`, 'SHAPE_MISMATCH');
+  } else {
+    throw new TorchError(`input has to be 1D or 2D Tensor, but got Tensor of dimension ${idx.dim()}`, 'SHAPE_MISMATCH');
+  }
+  if (maxNorm !== null) {
+    const flat = idx;
+    noGrad(() => ops.embeddingRenorm_(w, flat, maxNorm, normType));
+  }
+  const modeEnum = EMBEDDING_BAG_MODES.indexOf(mode);
+  return ops.embeddingBag(w, idx, off, scale, modeEnum, false, psw, includeLast, paddingIdx < 0 ? null : paddingIdx)[0];
+}
+
+/** Options of `ctcLoss` (and `nn.CTCLoss`). */
+export interface CtcLossOptions extends ReductionOptions {
+  /** The blank label. Default 0. */
+  blank?: number;
+  /** Infinite losses (inputs too short for their targets) and their gradients become zero. Default false. */
+  zeroInfinity?: boolean;
+}
+
+/** @internal */
+export const CTC_LOSS_SPEC = { reduction: 'reduction', blank: 'number', zeroInfinity: 'bool' } as const;
+
+/** @internal The blank label: a non-negative integer. */
+export function ctcBlank(value: unknown): number { return checkInt(value ?? 0, 'blank', 0); }
+
+function ctcLengths(value: unknown, name: string): Tensor | number[] {
+  if (value instanceof Tensor) return value;
+  if (!Array.isArray(value) || !value.every((d) => Number.isInteger(d))) throw typeError('a Tensor or an array of integers', name, value);
+  return value as number[];
+}
+
+/**
+ * Connectionist temporal classification loss of `logProbs` `[T, N, C]` (or `[T, C]`, log-softmax
+ * outputs) against `targets` (`[N, S]` padded, or all targets concatenated), with the lengths of
+ * each input and target as tensors or arrays. `'mean'` divides each loss by its target length
+ * before averaging over the batch.
+ * @example
+ * ```ts
+ * const loss = F.ctcLoss(logits.logSoftmax(2), targets, inputLengths, targetLengths, { zeroInfinity: true });
+ * ```
+ */
+export function ctcLoss(
+  logProbs: Tensor, targets: Tensor, inputLengths: Tensor | number[], targetLengths: Tensor | number[], options: CtcLossOptions = {},
+): Tensor {
+  const o = checkLossOptions<CtcLossOptions>(options, 'ctcLoss options', CTC_LOSS_SPEC);
+  const il = ctcLengths(inputLengths, 'inputLengths');
+  const tl = ctcLengths(targetLengths, 'targetLengths');
+  if ((il instanceof Tensor) !== (tl instanceof Tensor)) {
+    throw typeError(il instanceof Tensor ? 'a Tensor, as inputLengths is' : 'an array of integers, as inputLengths is', 'targetLengths', tl);
+  }
+  const lp = input(logProbs, 'logProbs');
+  const tg = input(targets, 'targets');
+  const blank = ctcBlank(o.blank);
+  const r = reduction(o.reduction);
+  const zeroInfinity = checkBool(o.zeroInfinity ?? false, 'zeroInfinity');
+  return il instanceof Tensor
+    ? ops.ctcLoss(lp, tg, il, tl as Tensor, blank, r, zeroInfinity)
+    : ops.ctcLoss(lp, tg, il, tl as number[], blank, r, zeroInfinity);
 }

@@ -3,7 +3,13 @@
  */
 export { Module, Parameter, type StateDict, type IncompatibleKeys } from './module';
 export { Linear, Identity, Flatten } from './linear';
-export { Conv2d, type Conv2dOptions } from './conv';
+export {
+  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type Conv1dOptions, type Conv2dOptions,
+  type Conv3dOptions, type ConvTranspose1dOptions, type ConvTranspose2dOptions, type ConvTranspose3dOptions,
+  type ConvModuleOptions, type ConvTransposeModuleOptions, type ConvPaddingMode,
+} from './conv';
+export { Fold, Unfold } from './fold';
+export { LPPool1d, LPPool2d, LPPool3d, type LPPoolOptions } from './pooling';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling';
 export {
   MaxPool1d, MaxPool3d, AvgPool1d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
@@ -36,3 +42,27 @@ export {
 } from './loss';
 export * as functional from './functional';
 export * as init from './init';
+export * as utils from './utils';
+export {
+  RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell,
+  type RNNMode, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RNNCellOptions,
+} from './rnn';
+export { Bilinear, Unflatten } from './linear';
+export { CosineSimilarity, PairwiseDistance } from './distance';
+export { EmbeddingBag, type EmbeddingBagOptions, type EmbeddingBagFromPretrainedOptions } from './sparse';
+export { CTCLoss } from './loss';
+export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './dropout';
+export type {
+  GridSampleOptions, GridSampleMode, GridSamplePaddingMode, AffineGridOptions, CosineSimilarityOptions, PairwiseDistanceOptions,
+  EmbeddingBagMode, EmbeddingBagFunctionOptions, CtcLossOptions,
+} from './functional';
+export {
+  MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions,
+} from './attention';
+export {
+  Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer, TransformerDecoderLayer,
+  type TransformerActivation, type TransformerLayerOptions, type TransformerOptions, type TransformerEncoderOptions,
+  type TransformerEncoderLayerForwardOptions, type TransformerDecoderLayerForwardOptions, type TransformerEncoderForwardOptions,
+  type TransformerDecoderForwardOptions, type TransformerForwardOptions,
+} from './transformer';
+export type { ScaledDotProductAttentionOptions, MultiHeadAttentionForwardOptions } from './functional';

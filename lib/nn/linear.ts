@@ -1,9 +1,9 @@
 /**
- * `nn.Linear`, `nn.Identity` and `nn.Flatten`.
+ * `nn.Linear`, `nn.Identity`, `nn.Flatten`, `nn.Unflatten` and `nn.Bilinear`.
  */
 import { Tensor } from '../tensor';
 import { empty } from '../factories';
-import { checkBool, checkInt, checkOptions } from '../validate';
+import { checkBool, checkInt, checkIntList, checkOptions } from '../validate';
 import * as F from './functional';
 import * as init from './init';
 import { Module, Parameter } from './module';
@@ -76,4 +76,69 @@ export class Flatten extends Module {
   }
   forward(x: Tensor): Tensor { return F.flatten(x, this.startDim, this.endDim); }
   override extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
+}
+
+/** Python's repr of a tuple of integers: `(2, 3)`, `(6,)`, `()`. */
+const pyTuple = (values: readonly number[]): string => `(${values.join(', ')}${values.length === 1 ? ',' : ''})`;
+
+/**
+ * Expands dimension `dim` into `unflattenedSize` (one entry may be -1), the inverse of `Flatten`.
+ * @example
+ * ```ts
+ * new nn.Unflatten(1, [20, 4, 4])(torch.zeros([64, 320])).shape; // [64, 20, 4, 4]
+ * ```
+ */
+export class Unflatten extends Module {
+  readonly dim: number;
+  readonly unflattenedSize: readonly number[];
+  constructor(dim: number, unflattenedSize: number[]) {
+    super();
+    this.dim = checkInt(dim, 'dim');
+    this.unflattenedSize = [...checkIntList(unflattenedSize, 'unflattenedSize')];
+  }
+  forward(x: Tensor): Tensor { return x.unflatten(this.dim, [...this.unflattenedSize]); }
+  override extraRepr(): string { return `dim=${this.dim}, unflattened_size=${pyTuple(this.unflattenedSize)}`; }
+}
+
+/**
+ * `y = x1ᵀ A x2 + b` over the last dimension of two inputs, initialised as PyTorch does: weight
+ * and bias uniform in ±1/√in1Features.
+ * @example
+ * ```ts
+ * const bilinear = new nn.Bilinear(20, 30, 40);
+ * bilinear(torch.randn([128, 20]), torch.randn([128, 30])); // [128, 40]
+ * ```
+ */
+export class Bilinear extends Module {
+  readonly in1Features: number;
+  readonly in2Features: number;
+  readonly outFeatures: number;
+  /** `[outFeatures, in1Features, in2Features]`. */
+  weight: Parameter;
+  /** `[outFeatures]`, or null with `{ bias: false }`. */
+  bias: Parameter | null;
+
+  constructor(in1Features: number, in2Features: number, outFeatures: number, options: { bias?: boolean } = {}) {
+    super();
+    const o = checkOptions(options, 'Bilinear options', ['bias']);
+    this.in1Features = checkInt(in1Features, 'in1Features', 1);
+    this.in2Features = checkInt(in2Features, 'in2Features', 0);
+    this.outFeatures = checkInt(outFeatures, 'outFeatures', 0);
+    this.weight = new Parameter(empty([outFeatures, in1Features, in2Features]));
+    this.bias = checkBool(o.bias ?? true, 'bias') ? new Parameter(empty([outFeatures])) : null;
+    this.resetParameters();
+  }
+
+  /** Re-draws weight and bias uniformly in ±1/√in1Features, as PyTorch's `reset_parameters`. */
+  resetParameters(): void {
+    const bound = 1 / Math.sqrt(this.weight.shape[1]);
+    init.uniform_(this.weight, -bound, bound);
+    if (this.bias !== null) init.uniform_(this.bias, -bound, bound);
+  }
+
+  forward(x1: Tensor, x2: Tensor): Tensor { return F.bilinear(x1, x2, this.weight, this.bias); }
+
+  override extraRepr(): string {
+    return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${this.bias !== null ? 'True' : 'False'}`;
+  }
 }

@@ -174,3 +174,28 @@ export class GaussianNLLLoss extends Loss<F.GaussianNllLossOptions> {
   constructor(options: F.GaussianNllLossOptions = {}) { super(options, 'GaussianNLLLoss', F.GAUSSIAN_NLL_SPEC); }
   forward(input: Tensor, target: Tensor, variance: Tensor | number): Tensor { return F.gaussianNllLoss(input, target, variance, this.options); }
 }
+
+/**
+ * Connectionist temporal classification loss: `logProbs` `[T, N, C]` (log-softmax outputs),
+ * `targets` (`[N, S]` padded or concatenated), and the input and target lengths as tensors or
+ * arrays. Options: `blank` (default 0), `reduction` (`'mean'` divides each loss by its target
+ * length, then averages), `zeroInfinity`.
+ * @example
+ * ```ts
+ * const ctc = new nn.CTCLoss({ blank: 0, zeroInfinity: true });
+ * const loss = ctc(logits.logSoftmax(2), targets, inputLengths, targetLengths);
+ * ```
+ */
+export class CTCLoss extends Loss<F.CtcLossOptions> {
+  /** The blank label. */
+  readonly blank: number;
+  readonly zeroInfinity: boolean;
+  constructor(options: F.CtcLossOptions = {}) {
+    super(options, 'CTCLoss', F.CTC_LOSS_SPEC);
+    this.blank = F.ctcBlank(this.options.blank);
+    this.zeroInfinity = this.options.zeroInfinity ?? false;
+  }
+  forward(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | number[], targetLengths: Tensor | number[]): Tensor {
+    return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.options);
+  }
+}

@@ -285,3 +285,72 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends AdaptiveMaxPoo
 export class AdaptiveMaxPool3d<R extends boolean = false> extends AdaptiveMaxPoolNd<R> {
   constructor(outputSize: F.AdaptiveSize, options: AdaptiveMaxPoolOptions<R> = {}) { super(3, 'AdaptiveMaxPool3d', outputSize, options); }
 }
+
+// Power-average pooling (`nn.LPPool1d/2d/3d`), over F.lpPool1d/2d/3d.
+import { pyFloat } from '../printing';
+
+/** Options of `nn.LPPool1d/2d/3d`. */
+export type LPPoolOptions<T extends number[] = number[]> = F.LpPoolOptions<T>;
+
+abstract class LPPoolNd extends Module {
+  /** The power `p` (Infinity: max of |x|). */
+  readonly normType: number;
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly ceilMode: boolean;
+  private readonly nd: number;
+  private readonly reprArgs: unknown[];
+
+  constructor(n: number, name: string, normType: unknown, kernelSize: unknown, options: unknown) {
+    super();
+    [this.normType, this.kernelSize, this.stride, this.ceilMode] = F.lpPoolArgs(n, name, normType, kernelSize, options);
+    this.nd = n;
+    this.reprArgs = [kernelSize, (options as F.LpPoolOptions | undefined)?.stride ?? null];
+  }
+
+  forward(x: Tensor): Tensor {
+    const f = [F.lpPool1d, F.lpPool2d, F.lpPool3d][this.nd - 1] as (x: Tensor, p: number, k: number[], o: F.LpPoolOptions) => Tensor;
+    return f(x, this.normType, this.kernelSize, { stride: this.stride, ceilMode: this.ceilMode });
+  }
+
+  /** An integral `normType` prints as Python's int (`norm_type=2`), as PyTorch prints the value it was given. */
+  override extraRepr(): string {
+    const p = Number.isInteger(this.normType) ? String(this.normType) : pyFloat(this.normType);
+    const [k, s] = this.reprArgs.map(pyTuple);
+    return `norm_type=${p}, kernel_size=${k}, stride=${s}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
+}
+
+/**
+ * 1-D power-average pooling: `(Σ x^p)^(1/p)` over each window of `[N, C, L]` (or `[C, L]`);
+ * `stride` defaults to the kernel size.
+ * @example
+ * ```ts
+ * new nn.LPPool1d(2, 3, { stride: 2 })(x);
+ * ```
+ */
+export class LPPool1d extends LPPoolNd {
+  constructor(normType: number, kernelSize: number | [number], options: LPPoolOptions<[number]> = {}) { super(1, 'LPPool1d', normType, kernelSize, options); }
+}
+
+/**
+ * 2-D power-average pooling over `[N, C, H, W]` (or `[C, H, W]`); `stride` defaults to the kernel size.
+ * @example
+ * ```ts
+ * new nn.LPPool2d(1.2, [3, 2], { stride: [2, 1] })(x);
+ * ```
+ */
+export class LPPool2d extends LPPoolNd {
+  constructor(normType: number, kernelSize: number | [number, number], options: LPPoolOptions<[number, number]> = {}) { super(2, 'LPPool2d', normType, kernelSize, options); }
+}
+
+/**
+ * 3-D power-average pooling over `[N, C, D, H, W]` (or `[C, D, H, W]`); `stride` defaults to the kernel size.
+ * @example
+ * ```ts
+ * new nn.LPPool3d(2, 2)(x);
+ * ```
+ */
+export class LPPool3d extends LPPoolNd {
+  constructor(normType: number, kernelSize: number | [number, number, number], options: LPPoolOptions<[number, number, number]> = {}) { super(3, 'LPPool3d', normType, kernelSize, options); }
+}

@@ -1,0 +1,6 @@
+/**
+ * `torch.nn.utils`: gradient clipping, parameters as one vector, and `rnn` (packed sequences).
+ */
+export * as rnn from './rnn';
+export * from './clip_grad';
+export * from './convert_parameters';
