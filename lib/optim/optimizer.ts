@@ -48,9 +48,15 @@ export function checkBetas(value: unknown): void {
   value.forEach((b, i) => { if (checkNumber(b, `betas[${i}]`) < 0 || b >= 1) throw rangeError('a value in [0, 1)', `betas[${i}]`, b); });
 }
 
+/**
+ * One value of an optimizer's state: a tensor, or, as LBFGS keeps them, a number, `null` or a
+ * list of these.
+ */
+export type StateValue = Tensor | number | null | StateValue[];
+
 /** An optimizer state dict: PyTorch's layout. `state` keys are parameter indices. */
 export interface OptimizerStateDict {
-  state: Map<number, Record<string, Tensor | number>>;
+  state: Map<number, Record<string, StateValue>>;
   param_groups: (Record<string, unknown> & { params: number[] })[];
 }
 
@@ -73,7 +79,8 @@ export abstract class Optimizer {
 
   protected constructor(params: Params, options: Record<string, unknown>) {
     this.defaults = this.normalize(options, true);
-    if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    // A Tensor iterates over its rows; PyTorch refuses one here rather than optimise the rows.
+    if (params === null || typeof params !== 'object' || params instanceof Tensor || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw typeError('an iterable of Tensors or of parameter groups', 'params', params);
     }
     const list = [...(params as Iterable<unknown>)];
@@ -82,15 +89,35 @@ export abstract class Optimizer {
     for (const group of groups) this.addParamGroup(group as ParamGroup);
   }
 
-  /** Adds a group of parameters with its own hyperparameters. */
-  addParamGroup(group: { params: Iterable<Tensor> } & Record<string, unknown>): void {
-    if (group === null || typeof group !== 'object' || group.params === undefined) throw typeError('a parameter group { params, … }', 'group', group);
-    const params = [...group.params];
+  /**
+   * Adds a group of parameters with its own hyperparameters, as PyTorch's `add_param_group`:
+   * `params` is one tensor or an iterable of them (leaf tensors, unless the optimizer is
+   * `differentiable`), every hyperparameter left out takes the optimizer's default, and a
+   * parameter already in another group is a RangeError.
+   * @example
+   * ```ts
+   * optimizer.addParamGroup({ params: head.parameters(), lr: 1e-2 });
+   * ```
+   */
+  addParamGroup(group: { params: Tensor | Iterable<Tensor> } & Record<string, unknown>): void {
+    if (group === null || typeof group !== 'object' || Array.isArray(group)) throw typeError('a parameter group { params, … }', 'group', group);
+    const raw = group.params as unknown;
+    if (raw === null || typeof raw !== 'object' || (!(raw instanceof Tensor) && typeof (raw as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+      throw typeError('a Tensor or an iterable of Tensors', 'params', raw);
+    }
+    const params = raw instanceof Tensor ? [raw] : [...(raw as Iterable<unknown>)];
     params.forEach((p, i) => checkTensor(p, `params[${i}]`));
-    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
-    if (params.some((p) => seen.has(p))) throw new RangeError('some parameters appear in more than one parameter group');
     const { params: _ignored, ...overrides } = group;
-    this.paramGroups.push({ ...this.defaults, ...this.normalize(overrides), params });
+    const options = this.normalize(overrides);
+    params.forEach((p, i) => {
+      if (this.defaults.differentiable !== true && !(p as Tensor).isLeaf) throw rangeError("a leaf tensor (can't optimize a non-leaf Tensor)", `params[${i}]`, p);
+    });
+    if (new Set(params).size !== params.length) {
+      process.emitWarning('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information');
+    }
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    if (params.some((p) => seen.has(p as Tensor))) throw new RangeError('some parameters appear in more than one parameter group');
+    this.paramGroups.push({ ...this.defaults, ...options, params: params as Tensor[] });
   }
 
   /**
@@ -115,8 +142,11 @@ export abstract class Optimizer {
     return out;
   }
 
-  /** One optimisation step over every parameter that has a gradient. */
-  abstract step(): void;
+  /**
+   * One optimisation step over every parameter that has a gradient. `closure`, which
+   * re-evaluates the model and returns the loss, is required by LBFGS only.
+   */
+  abstract step(closure?: () => Tensor | number): void | Tensor | number | null;
 
   /**
    * Clears the gradients of every parameter (to null by default, as PyTorch 2 does).
@@ -161,6 +191,24 @@ export abstract class Optimizer {
         }
       }
     }));
+  }
+
+  /**
+   * @internal One value of a loaded state dict as this optimizer keeps it, or undefined to drop
+   * it. Tensors follow their parameter's device (and float dtype), `step` stays where it was
+   * saved, as PyTorch's `load_state_dict` does; lists are loaded element by element (`None`s
+   * in them kept; a `None` entry itself, as SGD's `momentum_buffer`, is dropped). A plain number
+   * (older PyTorch saved `step` so) becomes a float32 tensor, as each torch/optim optimizer's
+   * `__setstate__` does; LBFGS, whose state has plain numbers, keeps them.
+   */
+  protected loadStateValue(p: Tensor, key: string | null, v: unknown): StateValue | undefined {
+    if (v instanceof Tensor) {
+      return keep(key === 'step' ? v : v.to({ device: p.device, dtype: v.dtype.startsWith('float') ? p.dtype : v.dtype }));
+    }
+    if (typeof v === 'number') return keep(tensor(v, { dtype: 'float32' }));
+    if (v === null) return key === null ? null : undefined;
+    if (Array.isArray(v)) return v.map((e) => this.loadStateValue(p, null, e) ?? null);
+    return undefined;
   }
 
   /** @internal Stores a state tensor that must outlive any tidy() scope. */
@@ -222,14 +270,8 @@ export abstract class Optimizer {
       const p = byIndex[Number(id)];
       if (p === undefined || value === null || typeof value !== 'object') continue;
       for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-        if (v instanceof Tensor) {
-          // State follows its parameter's device, as in PyTorch; `step` stays where it was saved.
-          const moved = key === 'step' ? v : v.to({ device: p.device, dtype: v.dtype.startsWith('float') ? p.dtype : v.dtype });
-          this.setState(p, key, moved);
-        } else if (typeof v === 'number') {
-          // Older PyTorch saved `step` as a plain number.
-          this.setState(p, key, tensor(v));
-        }
+        const loaded = this.loadStateValue(p, key, v);
+        if (loaded !== undefined) this.stateOf(p)[key] = loaded as Tensor;
       }
     }
     groups.forEach((g, gi) => {
