@@ -13,6 +13,7 @@ import * as torch from '../lib';
 import { Net, test as mnistTest, train as mnistTrain, type Args } from '../examples/mnist/main';
 import { NeuralNetwork, test as quickstartTest, train as quickstartTrain } from '../examples/quickstart/quickstart';
 import { Model } from '../scripts/mnist_cnn';
+import * as charLstm from '../examples/char_lstm/main';
 
 const ROOT = join(__dirname, '..');
 // The reference written by the PyTorch whose LibTorch this process runs (kernels differ in the last digit between 1.13 and 2.13).
@@ -92,5 +93,44 @@ describe('the Quickstart tutorial (examples/quickstart/quickstart.ts)', () => {
     quickstartTrain(trainLoader, model, new torch.nn.CrossEntropyLoss(), optimizer);
     quickstartTest(testLoader, model, new torch.nn.CrossEntropyLoss());
     expect(printed).toEqual(ref.lines);
+  }, 60_000);
+});
+
+describe('the char-level LSTM (examples/char_lstm/main.ts)', () => {
+  test('one epoch on a subset: the same losses, validation figures, weights and sample as Python', () => {
+    const ref = REF.charLstm;
+    const args = charLstm.parse(ref.argv);
+    torch.manualSeed(args.seed);
+    const corpus = new charLstm.Corpus(args.data);
+    expect(corpus.chars.length).toBe(ref.vocab);
+    const trainData = charLstm.batchify(corpus.train.index(`:${ref.trainChars}`), args.batchSize);
+    const valData = charLstm.batchify(corpus.valid.index(`:${ref.validChars}`), args.evalBatchSize);
+    const model = new charLstm.CharModel(corpus.chars.length, args.emsize, args.nhid, args.nlayers, args.dropout);
+    expect(String(model)).toBe(ref.printout);
+    const optimizer = new torch.optim.Adam(model.parameters(), { lr: args.lr });
+    const criterion = new torch.nn.NLLLoss();
+    const losses = charLstm.train(args, model, trainData, optimizer, criterion, 1);
+    expect(losses.length).toBe(ref.losses.length);
+    losses.forEach((l, i) => expect(Math.abs(l - ref.losses[i]), `loss ${i}`).toBeLessThanOrEqual(1e-5 * ref.losses[i]));
+    // The loss falls over the epoch.
+    expect(losses.at(-1)!).toBeLessThan(losses[0] - 0.5);
+    const [validLoss, validAccuracy] = charLstm.evaluate(args, model, valData, criterion);
+    expect(Math.abs(validLoss - ref.validLoss)).toBeLessThanOrEqual(1e-5 * ref.validLoss);
+    expect(validAccuracy).toBe(ref.validAccuracy);
+    for (const [name, p] of model.namedParameters()) {
+      const { sum, norm } = ref.params[name];
+      const d = p.detach().double();
+      expect(Math.abs(d.sum().item() - sum), `${name} sum`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(sum)));
+      expect(Math.abs(d.norm().item() - norm), `${name} norm`).toBeLessThanOrEqual(1e-5 * norm);
+    }
+    torch.manualSeed(7);
+    expect(charLstm.generate(model, corpus, 40)).toBe(ref.sample);
+  }, 60_000);
+
+  test('main() runs from the command line (--dry-run)', () => {
+    const out = execFileSync(process.execPath, ['-r', require.resolve('tsx/cjs', { paths: [ROOT] }), join(ROOT, 'examples', 'char_lstm', 'main.ts'), '--dry-run', '--nhid', '32', '--emsize', '8'], {
+      cwd: fs.mkdtempSync(join(os.tmpdir(), 'nodetorch-char-')), encoding: 'utf8', timeout: 60_000,
+    });
+    expect(out).toMatch(/^-{89}\n\| end of epoch   1 \| time: +\d+\.\d\ds \| valid loss \d\.\d{3} \| valid bpc +\d\.\d{3} \| valid accuracy +\d+\.\d%\n-{89}\nFrom fairest/);
   }, 60_000);
 });
