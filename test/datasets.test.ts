@@ -386,3 +386,65 @@ describe('ImageFolder and DatasetFolder against torchvision', () => {
     expect(findClasses(images)).toEqual([ref.imageFolder.classes, ref.imageFolder.classToIdx]);
   });
 });
+
+describe("VisionDataset: torchvision's repr and the shared get()", () => {
+  const root = fixtureRoot();
+  const norm = () => new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.49, 0.48, 0.45], [0.25, 0.24, 0.26])]);
+  const same = () => new transforms.Lambda((y: number) => y);
+  // repr(ds) printed by torchvision 0.14 (/usr/bin/python3) for the same files and arguments, with
+  // T = Compose([ToTensor(), Normalize((0.49, 0.48, 0.45), (0.25, 0.24, 0.26))]), L = Lambda(lambda y: y)
+  // and `root` the folder the fixture files were copied to.
+  const cases: [string, () => torch.Dataset<unknown>, string][] = [
+    ["KMNIST(root, train=False)", () => new datasets.KMNIST(root, { train: false }),
+      `Dataset KMNIST\n    Number of datapoints: 3\n    Root location: ${root}\n    Split: Test`],
+    ['KMNIST(root, train=True, transform=ToTensor())', () => new datasets.KMNIST(root, { transform: new transforms.ToTensor() }),
+      `Dataset KMNIST\n    Number of datapoints: 4\n    Root location: ${root}\n    Split: Train\n    StandardTransform\nTransform: ToTensor()`],
+    ["EMNIST(root, split='letters', train=False, transform=T, target_transform=L)", () => new datasets.EMNIST(root, { split: 'letters', train: false, transform: norm(), targetTransform: same() }),
+      `Dataset EMNIST\n    Number of datapoints: 2\n    Root location: ${root}\n    Split: Test\n    StandardTransform\nTransform: Compose(\n               ToTensor()\n               Normalize(mean=(0.49, 0.48, 0.45), std=(0.25, 0.24, 0.26))\n           )\nTarget transform: Lambda()`],
+    ['CIFAR10(root, train=False, target_transform=L)', () => new datasets.CIFAR10(root, { train: false, targetTransform: same() }),
+      `Dataset CIFAR10\n    Number of datapoints: 2\n    Root location: ${root}\n    Split: Test\n    StandardTransform\nTarget transform: Lambda()`],
+    ['CIFAR100(root, train=True, transform=T)', () => new datasets.CIFAR100(root, { transform: norm() }),
+      `Dataset CIFAR100\n    Number of datapoints: 3\n    Root location: ${root}\n    Split: Train\n    StandardTransform\nTransform: Compose(\n               ToTensor()\n               Normalize(mean=(0.49, 0.48, 0.45), std=(0.25, 0.24, 0.26))\n           )`],
+    ['ImageFolder(root/imagefolder)', () => new datasets.ImageFolder(path.join(root, 'imagefolder')),
+      `Dataset ImageFolder\n    Number of datapoints: 6\n    Root location: ${root}/imagefolder`],
+    ['ImageFolder(root/imagefolder, transform=ToTensor())', () => new datasets.ImageFolder(path.join(root, 'imagefolder'), { transform: new transforms.ToTensor() }),
+      `Dataset ImageFolder\n    Number of datapoints: 6\n    Root location: ${root}/imagefolder\n    StandardTransform\nTransform: ToTensor()`],
+    ["DatasetFolder(root/datasetfolder, loader=open, extensions=('.txt', '.dat'), target_transform=L)",
+      () => new datasets.DatasetFolder(path.join(root, 'datasetfolder'), { loader: (p) => p, extensions: ['.txt', '.dat'], targetTransform: same() }),
+      `Dataset DatasetFolder\n    Number of datapoints: 4\n    Root location: ${root}/datasetfolder\n    StandardTransform\nTarget transform: Lambda()`],
+  ];
+  for (const [python, make, expected] of cases) it(python, () => expect(String(make())).toBe(expected));
+
+  class Squares extends datasets.VisionDataset<number, number> {
+    get length() { return 10; }
+    protected getRaw(i: number): [number, number] { return [i, i * i]; }
+    override extraRepr() { return 'Kind: squares\nSize: 10\n'; }
+  }
+
+  it('a subclass of its own: multi-line extraRepr, a joint transforms, ~ expanded (torchvision: Squares(VisionDataset))', () => {
+    const both = { forward: (x: number, y: number): [number, number] => [-x, -y], toString: () => 'Both()' };
+    const ds = new Squares({ root: '~/squares', transforms: both });
+    expect(String(ds)).toBe(`Dataset Squares\n    Number of datapoints: 10\n    Root location: ${os.homedir()}/squares\n    Kind: squares\n    Size: 10\n    Both()`);
+    expect(String(new Squares({ root: 'unused' }))).toBe('Dataset Squares\n    Number of datapoints: 10\n    Root location: unused\n    Kind: squares\n    Size: 10');
+    expect(ds.get(3)).toEqual([-3, -9]);
+    expect(new Squares({ root: 'r', transform: same(), targetTransform: new transforms.Lambda((y: number) => y + 1) }).get(4)).toEqual([4, 17]);
+    expect(new Squares({ root: 'r' }).classToIdx).toEqual({});
+  });
+
+  it('checks the index and the transforms once for every dataset', () => {
+    const sq = new Squares({ root: 'r' });
+    expect(() => sq.get(10)).toThrow(RangeError);
+    expect(() => sq.get(-1)).toThrow(RangeError);
+    expect(() => sq.get(1.5)).toThrow(TypeError);
+    expect(() => new Squares({ root: 'r', transforms: { forward: (x: number, y: number): [number, number] => [x, y] }, transform: same() })).toThrow(/transforms or transform\/targetTransform/);
+    expect(() => new Squares({ root: '' })).toThrow(TypeError);
+    expect(() => new Squares({ root: 'r', transform: {} as any })).toThrow(TypeError);
+    const cifar = new datasets.CIFAR10(root, { train: false });
+    expect(() => cifar.get(2)).toThrow(RangeError);
+    expect(cifar.classToIdx.cat).toBe(3);
+    expect(() => new datasets.CIFAR10(root, { transform: 3 as any })).toThrow(TypeError);
+    const folder = new datasets.ImageFolder(path.join(root, 'imagefolder'));
+    expect(() => folder.get(6)).toThrow(RangeError);
+    expect(folder.classToIdx).toBe(folder.classToIdx);
+  });
+});

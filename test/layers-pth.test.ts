@@ -35,6 +35,8 @@ class Zoo extends nn.Module {
   norms = new nn.ModuleList([new nn.BatchNorm1d(3), new nn.InstanceNorm2d(3, { affine: true, trackRunningStats: true }),
     new nn.GroupNorm(2, 4), new nn.LayerNorm([2, 3])]);
   prelu = new nn.PReLU(3);
+
+  forward(x: torch.Tensor): torch.Tensor { return x; }
 }
 
 function describeState(state: Record<string, torch.Tensor>): TensorInfo[] {

@@ -4,24 +4,23 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { typeError, rangeError, TorchError } from '../../errors';
+import { rangeError, TorchError } from '../../errors';
 import { Tensor } from '../../tensor';
 import { fromArray } from '../../factories';
-import { checkBool, checkInt, checkOptions, optionKeys } from '../../validate';
+import { checkBool, optionKeys } from '../../validate';
 import { tensorSource, type NativeSource } from '../../data/native';
-import type { Transform } from '../transforms';
 import { NdArray, unpickleData } from './pickle';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision';
 
-/** Options of `CIFAR10` and `CIFAR100`, torchvision's arguments. */
-export interface CIFAROptions {
+/**
+ * Options of `CIFAR10` and `CIFAR100`, torchvision's arguments; `transform` gets each image as a
+ * uint8 tensor `[3, 32, 32]` (torchvision's PIL image), `targetTransform` each label.
+ */
+export interface CIFAROptions extends Omit<VisionDatasetOptions<Tensor, number>, 'transforms'> {
   /** Directory holding `cifar-10-batches-py/` (or `cifar-100-python/`). */
   root: string;
   /** The training batches (default) or the test batch. */
   train?: boolean;
-  /** Applied to each image, a uint8 tensor `[3, 32, 32]` (torchvision's PIL image). */
-  transform?: Transform<Tensor, any>;
-  /** Applied to each label. */
-  targetTransform?: Transform<number, any>;
   /** nodetorch works offline: with the files missing, `true` throws a `TorchError` (`DOWNLOAD_UNAVAILABLE`). */
   download?: boolean;
 }
@@ -96,16 +95,14 @@ function nameList(value: unknown, key: string, path: string): string[] {
   return value as string[];
 }
 
-class CifarLike {
+class CifarLike extends VisionDataset<Tensor, number> {
   /** All images, uint8 `[N, 32, 32, 3]` (height, width, channel: torchvision's `.data`). */
   readonly data: Tensor;
   /** Each image's class, torchvision's `.targets` (a list). */
   readonly targets: number[];
   /** Class names, index = label. */
-  readonly classes: string[];
+  override readonly classes: string[];
   readonly train: boolean;
-  readonly transform: Transform<Tensor, any> | undefined;
-  readonly targetTransform: Transform<number, any> | undefined;
   /** The batch files read, in order. */
   readonly files: string[];
   /** The images as stored, uint8 `[N, 3, 32, 32]`: what `get()` and the DataLoader read. */
@@ -113,24 +110,18 @@ class CifarLike {
   private readonly targetTensor: Tensor;
 
   constructor(o: CIFAROptions, layout: Layout, labels: { key: string; metaKey: string; count: number }, extra?: { key: string; metaKey: string; count: number }) {
-    if (typeof o.root !== 'string' || o.root.length === 0) throw typeError('a directory path', 'root', o.root);
+    super(o);
     this.train = checkBool(o.train ?? true, 'train');
-    for (const name of ['transform', 'targetTransform'] as const) {
-      const t = o[name];
-      if (t !== undefined && (t === null || typeof t.forward !== 'function')) throw typeError('a transform', name, t);
-    }
-    this.transform = o.transform;
-    this.targetTransform = o.targetTransform;
     const download = checkBool(o.download ?? false, 'download');
-    const dir = join(resolve(o.root), layout.folder);
+    const dir = join(resolve(this.root), layout.folder);
     const names = [...(this.train ? layout.train : layout.test), layout.meta];
     const missing = names.filter((n) => !isFile(join(dir, n)));
     if (missing.length > 0) {
       const where = `${layout.name} files not found in ${dir}: ${missing.join(', ')}`;
       if (download) {
-        throw new TorchError(`${where}. ${layout.name} cannot be downloaded: nodetorch works offline. Extract ${layout.url} into ${resolve(o.root)} and leave download false.`, 'DOWNLOAD_UNAVAILABLE');
+        throw new TorchError(`${where}. ${layout.name} cannot be downloaded: nodetorch works offline. Extract ${layout.url} into ${resolve(this.root)} and leave download false.`, 'DOWNLOAD_UNAVAILABLE');
       }
-      throw new Error(`${where}. Extract ${layout.url} into ${resolve(o.root)}.`);
+      throw new Error(`${where}. Extract ${layout.url} into ${resolve(this.root)}.`);
     }
     this.files = names.slice(0, -1).map((n) => join(dir, n));
     const metaPath = join(dir, layout.meta);
@@ -170,42 +161,18 @@ class CifarLike {
   /** Number of samples. */
   get length(): number { return this.targets.length; }
 
-  /**
-   * Class name → label, as torchvision's `class_to_idx`.
-   * @example
-   * ```ts
-   * cifar.classToIdx.cat; // 3
-   * ```
-   */
-  get classToIdx(): Record<string, number> {
-    return Object.fromEntries(this.classes.map((c, i) => [c, i]));
+  /** Sample `i`: a uint8 `[3, 32, 32]` image (before `transform`) and its label. */
+  protected getRaw(i: number): [Tensor, number] {
+    return [this.chw.select(0, i), this.targets[i]];
   }
 
-  /**
-   * Sample `index`: `[image, label]`, the image a uint8 `[3, 32, 32]` tensor before `transform`.
-   * @example
-   * ```ts
-   * const [img, label] = cifar.get(0);
-   * ```
-   */
-  get(index: number): [any, any] {
-    const i = checkInt(index, 'index');
-    if (i < 0 || i >= this.length) throw rangeError(`an index in [0, ${this.length})`, 'index', index);
-    const img = this.chw.select(0, i);
-    const label = this.targets[i];
-    return [this.transform ? this.transform.forward(img) : img, this.targetTransform ? this.targetTransform.forward(label) : label];
-  }
+  /** `Split: Train` or `Split: Test`, as torchvision. */
+  override extraRepr(): string { return `Split: ${this.train ? 'Train' : 'Test'}`; }
 
   /** @internal The DataLoader's native path (lib/data/native.ts). */
   nativeSource(): NativeSource | null {
     return tensorSource(this.chw, this.targetTensor, { transform: this.transform, targetTransform: this.targetTransform });
   }
-}
-
-function resolveOptions(rootOrOptions: string | CIFAR100Options, options: Omit<CIFAR100Options, 'root'> | undefined, name: string, keys: readonly string[]): CIFAR100Options {
-  return (typeof rootOrOptions === 'string'
-    ? { ...checkOptions(options ?? {}, `${name} options`, keys.filter((k) => k !== 'root')), root: rootOrOptions }
-    : checkOptions(rootOrOptions, `${name} options`, keys)) as unknown as CIFAR100Options;
 }
 
 /**
@@ -222,7 +189,7 @@ export class CIFAR10 extends CifarLike {
   constructor(root: string, options?: Omit<CIFAROptions, 'root'>);
   constructor(options: CIFAROptions);
   constructor(rootOrOptions: string | CIFAROptions, options?: Omit<CIFAROptions, 'root'>) {
-    const o = resolveOptions(rootOrOptions, options, 'CIFAR10', KEYS.filter((k) => k !== 'targetType'));
+    const o = datasetOptions<CIFAROptions>(rootOrOptions, options, 'CIFAR10', KEYS.filter((k) => k !== 'targetType'));
     super(o, CIFAR10_LAYOUT, { key: 'labels', metaKey: 'label_names', count: 10 });
   }
 }
@@ -253,7 +220,7 @@ export class CIFAR100 extends CifarLike {
   constructor(root: string, options?: Omit<CIFAR100Options, 'root'>);
   constructor(options: CIFAR100Options);
   constructor(rootOrOptions: string | CIFAR100Options, options?: Omit<CIFAR100Options, 'root'>) {
-    const o = resolveOptions(rootOrOptions, options, 'CIFAR100', KEYS);
+    const o = datasetOptions(rootOrOptions, options, 'CIFAR100', KEYS);
     const targetType = o.targetType ?? 'fine';
     if (targetType !== 'fine' && targetType !== 'coarse') throw rangeError("'fine' or 'coarse'", 'targetType', o.targetType);
     const fine = { key: 'fine_labels', metaKey: 'fine_label_names', count: 100 };
@@ -261,7 +228,7 @@ export class CIFAR100 extends CifarLike {
     if (targetType === 'fine') super(o, CIFAR100_LAYOUT, fine, coarse);
     else super(o, CIFAR100_LAYOUT, coarse, fine);
     this.targetType = targetType;
-    const metaPath = join(resolve(o.root), CIFAR100_LAYOUT.folder, CIFAR100_LAYOUT.meta);
+    const metaPath = join(resolve(this.root), CIFAR100_LAYOUT.folder, CIFAR100_LAYOUT.meta);
     const meta = readPickleDict(metaPath);
     this.fineClasses = nameList(field(meta, fine.metaKey, metaPath), fine.metaKey, metaPath);
     this.coarseClasses = nameList(field(meta, coarse.metaKey, metaPath), coarse.metaKey, metaPath);

@@ -4,12 +4,12 @@
  * `IMG_EXTENSIONS` and ordering rules, so classes, labels and sample order match Python's.
  */
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { homedir } from 'node:os';
 import { typeError, rangeError } from '../../errors';
-import { checkInt, checkOptions, optionKeys } from '../../validate';
+import { checkInt, optionKeys } from '../../validate';
 import type { Tensor } from '../../tensor';
 import type { Transform } from '../transforms';
 import { readImage, readImageSync } from './image';
+import { VisionDataset, datasetOptions, expandUser } from './vision';
 
 /**
  * torchvision's `IMG_EXTENSIONS`: the files `ImageFolder` takes. (Decoding covers PNG, JPEG,
@@ -35,10 +35,6 @@ function pyCompare(a: string, b: string): number {
 /** `os.path.join(a, b)` for POSIX paths: no normalisation, so paths read as Python prints them. */
 function pyJoin(a: string, b: string): string {
   return a === '' || a.endsWith('/') ? a + b : `${a}/${b}`;
-}
-
-function expandUser(p: string): string {
-  return p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : p;
 }
 
 function isDir(p: string): boolean {
@@ -225,17 +221,13 @@ function checkFn(value: unknown, name: string): void {
  * ds.samples[0]; // ['data/train/cat/0001.pt', 0]
  * ```
  */
-export class DatasetFolder<S = any> {
-  readonly root: string;
+export class DatasetFolder<S = any> extends VisionDataset<S, number> {
   readonly loader: (path: string) => S;
   readonly loaderAsync: ((path: string) => Promise<S>) | undefined;
   readonly extensions: string | readonly string[] | undefined;
-  readonly transform: Transform<S, any> | undefined;
-  readonly targetTransform: Transform<number, any> | undefined;
   /** Class names, sorted. */
-  readonly classes: string[];
-  /** Class name → index. */
-  readonly classToIdx: Record<string, number>;
+  override readonly classes: string[];
+  private readonly classIndex: Record<string, number>;
   /** `[path, classIndex]` per sample. */
   readonly samples: [string, number][];
   /** The class index of every sample. */
@@ -246,28 +238,19 @@ export class DatasetFolder<S = any> {
   constructor(options: DatasetFolderOptions<S>);
   constructor(rootOrOptions: string | DatasetFolderOptions<S>, options?: Omit<DatasetFolderOptions<S>, 'root'>) {
     const name = new.target.name;
-    const o = (typeof rootOrOptions === 'string'
-      ? { ...checkOptions(options ?? {}, `${name} options`, FOLDER_KEYS.filter((k) => k !== 'root')), root: rootOrOptions }
-      : checkOptions(rootOrOptions, `${name} options`, FOLDER_KEYS)) as DatasetFolderOptions<S>;
-    if (typeof o.root !== 'string' || o.root.length === 0) throw typeError('a directory path', 'root', o.root);
+    const o = datasetOptions(rootOrOptions, options, name, FOLDER_KEYS);
+    super(o);
     if (typeof o.loader !== 'function') throw typeError('a function', 'loader', o.loader);
     checkFn(o.loaderAsync, 'loaderAsync');
     checkFn(o.isValidFile, 'isValidFile');
     if (o.extensions !== undefined && typeof o.extensions !== 'string' && !(Array.isArray(o.extensions) && o.extensions.every((e) => typeof e === 'string'))) {
       throw typeError('a string or an array of strings', 'extensions', o.extensions);
     }
-    for (const t of ['transform', 'targetTransform'] as const) {
-      const v = o[t];
-      if (v !== undefined && (v === null || typeof v.forward !== 'function')) throw typeError('a transform', t, v);
-    }
-    this.root = expandUser(o.root);
     this.loader = o.loader;
     this.loaderAsync = o.loaderAsync;
     this.extensions = o.extensions;
-    this.transform = o.transform;
-    this.targetTransform = o.targetTransform;
-    [this.classes, this.classToIdx] = this.findClasses(this.root);
-    this.samples = makeDataset(this.root, this.classToIdx, o.extensions, o.isValidFile);
+    [this.classes, this.classIndex] = this.findClasses(this.root);
+    this.samples = makeDataset(this.root, this.classIndex, o.extensions, o.isValidFile);
     this.targets = this.samples.map((s) => s[1]);
   }
 
@@ -282,28 +265,25 @@ export class DatasetFolder<S = any> {
     return findClasses(directory);
   }
 
+  /**
+   * Class name → index, as `findClasses` gave it.
+   * @example
+   * ```ts
+   * ds.classToIdx; // { cat: 0, dog: 1 }
+   * ```
+   */
+  override get classToIdx(): Record<string, number> { return this.classIndex; }
+
   /** Number of samples. */
   get length(): number { return this.samples.length; }
 
-  /**
-   * Sample `index`: `[sample, classIndex]`, each after its transform.
-   * @example
-   * ```ts
-   * const [x, y] = ds.get(0);
-   * ```
-   */
-  get(index: number): [any, any] {
-    const i = checkInt(index, 'index');
-    if (i < 0 || i >= this.length) throw rangeError(`an index in [0, ${this.length})`, 'index', index);
+  /** Sample `i`: `loader(path)` (or what `loadAsync` read ahead) and its class index. */
+  protected getRaw(i: number): [S, number] {
     const [path, target] = this.samples[i];
-    let sample: S;
-    if (this.loaded.has(i)) {
-      sample = this.loaded.get(i)!;
-      this.loaded.delete(i);
-    } else {
-      sample = this.loader(path);
-    }
-    return [this.transform ? this.transform.forward(sample) : sample, this.targetTransform ? this.targetTransform.forward(target) : target];
+    if (!this.loaded.has(i)) return [this.loader(path), target];
+    const sample = this.loaded.get(i) as S;
+    this.loaded.delete(i);
+    return [sample, target];
   }
 
   /**
@@ -356,8 +336,7 @@ export class ImageFolder extends DatasetFolder<any> {
   constructor(root: string, options?: Omit<ImageFolderOptions, 'root'>);
   constructor(options: ImageFolderOptions);
   constructor(rootOrOptions: string | ImageFolderOptions, options: Omit<ImageFolderOptions, 'root'> = {}) {
-    const o = (typeof rootOrOptions === 'string' ? { ...checkOptions(options, 'ImageFolder options', FOLDER_KEYS.filter((k) => k !== 'root' && k !== 'extensions')), root: rootOrOptions }
-      : checkOptions(rootOrOptions, 'ImageFolder options', FOLDER_KEYS.filter((k) => k !== 'extensions'))) as ImageFolderOptions;
+    const o = datasetOptions(rootOrOptions, options, 'ImageFolder', FOLDER_KEYS.filter((k) => k !== 'extensions'));
     const custom = o.loader !== undefined;
     super({
       ...o,

