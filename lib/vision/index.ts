@@ -4,3 +4,5 @@
 export * as transforms from './transforms';
 export * as datasets from './datasets';
 export * as utils from './utils';
+export * as models from './models';
+export * as ops from './ops';
