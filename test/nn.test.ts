@@ -167,6 +167,29 @@ describe('default initialisation, as PyTorch', () => {
     if (m.weight.numel() >= 1000) expect(Math.abs((m.weight.std().item() as number) / (bound / Math.sqrt(3)) - 1)).toBeLessThan(0.05);
   });
 
+  // torch.manual_seed(0); t = torch.empty(6); nn.init.trunc_normal_(t, *args), in PyTorch 2.13 and 1.13:
+  // 2.12 moved from the inverse CDF to rejection sampling (normal draws, or uniform ones for a narrow window).
+  const TRUNC_NORMAL: [string, [number, number, number, number], Record<string, number[]>][] = [
+    ['mean 0.5, std 2 on [-1, 3]', [0.5, 2, -1, 3], {
+      '2.13': [1.30669367313385, -0.08685781061649323, -0.9385151863098145, 1.6368625164031982, -0.693270742893219, 0.8640729784965515],
+      '1.13': [0.7917462587356567, 1.7841429710388184, -0.6319477558135986, -0.464652419090271, 0.15692514181137085, 1.270728349685669],
+    }],
+    ['std 0.02 on [-2, 2]', [0, 0.02, -2, 2], {
+      '2.13': [0.03081992268562317, -0.00586857832968235, -0.04357578605413437, 0.011368625797331333, -0.021690446883440018, -0.027971908450126648],
+      '1.13': [-0.00018766950233839452, 0.014660065993666649, -0.027003811672329903, -0.02233688160777092, -0.010063374415040016, 0.006853508297353983],
+    }],
+    ['the narrow window [2, 3]', [0, 1, 2, 3], {
+      '2.13': [2.0223257541656494, 2.1688590049743652, 2.088477373123169, 2.132030487060547, 2.3074228763580322, 2.373417377471924],
+      '1.13': [2.2529819011688232, 2.4943156242370605, 2.036367893218994, 2.0553078651428223, 2.1401524543762207, 2.358248472213745],
+    }],
+  ];
+  test.each(TRUNC_NORMAL)("init.truncNormal_ (%s) draws PyTorch's numbers for the same seed", (_name, args, byVersion) => {
+    const expected = byVersion[torch.config().libtorchVersion.split('.').slice(0, 2).join('.')];
+    torch.manualSeed(0);
+    const t = nn.init.truncNormal_(torch.empty([6]), ...args);
+    Array.from(t.toArray() as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+  });
+
   test('the same seed gives the same model', () => {
     torch.manualSeed(7);
     const a = new Model();

@@ -3,6 +3,9 @@
  */
 import { typeError, rangeError } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
+import { tensor as scalarTensor } from '../factories';
+import { emptyLike, where } from '../generated/ops';
+import { native } from '../binding';
 import { noGrad } from '../autograd';
 import { checkNumber, checkOptions, optionKeys } from '../validate';
 
@@ -92,4 +95,67 @@ export function xavierUniform_(tensor: Tensor, gain = 1): Tensor {
 export function xavierNormal_(tensor: Tensor, gain = 1): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   return normal_(tensor, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
+}
+
+/** The standard normal CDF, computed in float64 by LibTorch's erf. */
+function normCdf(x: number): number {
+  return (1 + (scalarTensor(x / Math.SQRT2, { dtype: 'float64' }).erf().item() as number)) / 2;
+}
+
+// PyTorch 2.12 replaced trunc_normal_'s inverse-CDF draw with rejection sampling (pytorch#174997);
+// each LibTorch gets its own PyTorch's algorithm, so the same seed gives the same numbers.
+const [MAJOR, MINOR] = native.config().libtorchVersion.split('.').map(Number);
+const TRUNC_NORMAL_BY_REJECTION = MAJOR > 2 || (MAJOR === 2 && MINOR >= 12);
+
+/**
+ * Fills `tensor` from N(mean, std²) truncated to [a, b] (absolute bounds), by the algorithm of
+ * the PyTorch whose LibTorch is loaded (rejection sampling from 2.12 on, the inverse CDF before),
+ * so the same seed gives PyTorch's numbers.
+ * @example
+ * ```ts
+ * nn.init.truncNormal_(layer.weight, 0, 0.02);
+ * ```
+ */
+export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
+  const t = target(tensor);
+  [mean, std, a, b] = [checkNumber(mean, 'mean'), checkNumber(std, 'std'), checkNumber(a, 'a'), checkNumber(b, 'b')];
+  return noGrad(() => {
+    const l = normCdf((a - mean) / std);
+    const u = normCdf((b - mean) / std);
+    if (!TRUNC_NORMAL_BY_REJECTION) {
+      t.uniform_(2 * l - 1, 2 * u - 1).erfinv_().mul_(std * Math.SQRT2).add_(mean).clamp_(a, b);
+    } else if (u - l > 0.3) {
+      // Normal draws, redrawing those outside [a, b] (compared in the tensor's dtype).
+      const lo = scalarTensor(a, { dtype: t.dtype }).item() as number;
+      const hi = scalarTensor(b, { dtype: t.dtype }).item() as number;
+      let result = t.normal_(mean, std);
+      for (;;) {
+        const mask = result.lt(lo).logicalOr(result.gt(hi));
+        if (!(mask.any().item() as boolean)) break;
+        result = where(mask, emptyLike(result).normal_(mean, std), result);
+      }
+      if (result !== t) t.copy_(result);
+    } else {
+      // Uniform candidates in [a, b], each accepted with probability pdf(x) / pdf(mode).
+      const mode = Math.max(a, Math.min(mean, b));
+      const logPeak = -0.5 * ((mode - mean) / std) ** 2;
+      const candidates = emptyLike(t);
+      const acceptBuf = emptyLike(t);
+      t.uniform_(a, b);
+      candidates.copy_(t).sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(logPeak);
+      let pending = acceptBuf.uniform_().log_().gt(candidates);
+      if (pending.any().item() as boolean) {
+        let result = t;
+        for (;;) {
+          candidates.uniform_(a, b);
+          result = where(pending, candidates, result);
+          candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(logPeak);
+          pending = where(pending, acceptBuf.uniform_().log_().gt(candidates), pending);
+          if (!(pending.any().item() as boolean)) break;
+        }
+        t.copy_(result);
+      }
+    }
+    return t;
+  });
 }

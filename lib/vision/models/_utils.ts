@@ -1,13 +1,9 @@
 /**
  * What torchvision's model builders share (`torchvision/models/_utils.py`): `makeDivisible`, the
- * `weights` check, option checks, and the initialisers torchvision's models use that `nn.init`
- * does not have (`truncNormal_`).
+ * `weights` check and option checks.
  * @internal
  */
 import { TorchError, rangeError, typeError } from '../../errors';
-import { Tensor, checkTensor } from '../../tensor';
-import { tensor } from '../../factories';
-import { noGrad } from '../../autograd';
 import { checkNumber, checkOptions } from '../../validate';
 import type { Module } from '../../nn/module';
 
@@ -93,51 +89,6 @@ export function checkBoolList(value: unknown, length: number, name: string): boo
     throw (Array.isArray(value) && value.every((b) => typeof b === 'boolean') ? rangeError : typeError)(`${length} booleans`, name, value);
   }
   return value as boolean[];
-}
-
-/** The standard normal CDF, computed in float64 by LibTorch's erf. */
-function normCdf(x: number): number {
-  return (1 + (tensor(x / Math.SQRT2, { dtype: 'float64' }).erf().item() as number)) / 2;
-}
-
-/** Options of {@link truncNormal_}. */
-export interface TruncNormalOptions {
-  /** Default 0. */
-  mean?: number;
-  /** Default 1. */
-  std?: number;
-  /** Lower cut-off (absolute, not in standard deviations). Default -2. */
-  a?: number;
-  /** Upper cut-off. Default 2. */
-  b?: number;
-}
-
-/**
- * Fills `tensor` in place from N(mean, std²) truncated to [a, b], by PyTorch's
- * `nn.init.trunc_normal_` algorithm: uniform draws in [2Φ(α) − 1, 2Φ(β) − 1] mapped through
- * erfinv, scaled, shifted and clamped. ConvNeXt and ViT initialise with it.
- * @example
- * ```ts
- * truncNormal_(conv.weight, { std: 0.02 });
- * ```
- */
-export function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tensor {
-  checkTensor(t, 'tensor');
-  const o = checkOptions(options, 'truncNormal_ options', ['mean', 'std', 'a', 'b']) as TruncNormalOptions;
-  const mean = checkNumber(o.mean ?? 0, 'mean');
-  const std = checkNumber(o.std ?? 1, 'std');
-  const a = checkNumber(o.a ?? -2, 'a');
-  const b = checkNumber(o.b ?? 2, 'b');
-  return noGrad(() => {
-    const l = normCdf((a - mean) / std);
-    const u = normCdf((b - mean) / std);
-    t.uniform_(2 * l - 1, 2 * u - 1);
-    t.erfinv_();
-    t.mul_(std * Math.SQRT2);
-    t.add_(mean);
-    t.clamp_(a, b);
-    return t;
-  });
 }
 
 /** The parameter or buffer of `module` under its PyTorch name (`layer_scale`), for camelCase getters. */

@@ -17,7 +17,7 @@ import { Flatten, Linear } from '../../nn/linear';
 import { AdaptiveAvgPool2d } from '../../nn/pooling';
 import * as init from '../../nn/init';
 import { Conv2dNormActivation, LayerNorm2d, Permute, StochasticDepth, build, checkFactory, type NormLayer } from '../ops';
-import { builderOptions, checkProbability, member, truncNormal_, type WeightsOption } from './_utils';
+import { builderOptions, checkProbability, member, type WeightsOption } from './_utils';
 
 /**
  * ConvNeXt's block: depthwise 7×7, LayerNorm, Linear ×4, GELU, Linear, scaled by the learnable
@@ -156,7 +156,7 @@ export class ConvNeXt extends Module {
 
     for (const m of this.modules()) {
       if (m instanceof Conv2d || m instanceof Linear) {
-        truncNormal_(m.weight, { std: 0.02 });
+        init.truncNormal_(m.weight, 0, 0.02);
         if (m.bias !== null) init.zeros_(m.bias);
       }
     }

@@ -20,7 +20,7 @@ import { Dropout } from '../../nn/dropout';
 import { MultiheadAttention } from '../../nn/attention';
 import * as init from '../../nn/init';
 import { Conv2dNormActivation, MLP, build, checkFactory, type ActivationLayer, type NormLayer } from '../ops';
-import { builderOptions, checkProbability, member, truncNormal_, type WeightsOption } from './_utils';
+import { builderOptions, checkProbability, member, type WeightsOption } from './_utils';
 
 /** torchvision's default ViT norm layer: `nn.LayerNorm(eps=1e-6)`. */
 const layerNorm: NormLayer = (n) => new LayerNorm(n, { eps: 1e-6 });
@@ -236,7 +236,7 @@ export class VisionTransformer extends Module {
     if (convProj instanceof Conv2d) {
       // Init the patchify stem.
       const fanIn = convProj.inChannels * convProj.kernelSize[0] * convProj.kernelSize[1];
-      truncNormal_(convProj.weight, { std: Math.sqrt(1 / fanIn) });
+      init.truncNormal_(convProj.weight, 0, Math.sqrt(1 / fanIn));
       if (convProj.bias !== null) init.zeros_(convProj.bias);
     } else if (convLast !== null) {
       // Init the last 1×1 convolution of the convolutional stem.
@@ -245,7 +245,7 @@ export class VisionTransformer extends Module {
     }
     const preLogits = member<Module | undefined>(this.heads, 'pre_logits');
     if (preLogits instanceof Linear) {
-      truncNormal_(preLogits.weight, { std: Math.sqrt(1 / preLogits.inFeatures) });
+      init.truncNormal_(preLogits.weight, 0, Math.sqrt(1 / preLogits.inFeatures));
       init.zeros_(preLogits.bias!);
     }
     const head = member<Module>(this.heads, 'head');
