@@ -13,11 +13,6 @@ type T = object;
 /** An opaque native handle (a tagged External). */
 type Handle = unknown;
 
-/** Hyperparameters of the native SGD step (PyTorch's single-tensor algorithm). */
-export interface SgdHyper { lr: unknown; momentum: unknown; dampening: unknown; weightDecay: unknown; nesterov: unknown; maximize: unknown }
-/** Hyperparameters of the native Adam step. */
-export interface AdamHyper { lr: unknown; beta1: number; beta2: number; eps: unknown; weightDecay: unknown; amsgrad: unknown; maximize: unknown }
-
 export interface Native {
   // tensor.cc: the handle class, lifetimes, data in and out, properties, autograd, indexing
   setup(tensorObject: Function, handle: symbol, torchError: Function): Int32Array;
@@ -67,9 +62,6 @@ export interface Native {
   generatorManualSeed(g: Handle, seed: number): void;
   generatorSeed(g: Handle): number;
   generatorInitialSeed(g: Handle): number;
-  // optim.cc: PyTorch's SGD and Adam steps; the state stays in TS
-  sgdStep(params: T[], buffers: (T | null)[], hyper: SgdHyper): (Tensor | null)[];
-  adamStep(params: T[], steps: (T | null)[], expAvg: (T | null)[], expAvgSq: (T | null)[], maxExpAvgSq: (T | null)[], hyper: AdamHyper): (Tensor | null)[][];
   // config.cc
   config(): { libtorchVersion: string; cuda: boolean; cudaAvailable: boolean; cudaDeviceCount: number; root: string; libDir: string; numThreads: number };
   setNumThreads(n: number): void;

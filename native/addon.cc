@@ -5,7 +5,6 @@
 #include "bindings/config.h"
 #include "bindings/dispatch.h"
 #include "bindings/generator.h"
-#include "bindings/optim.h"
 #include "bindings/tensor.h"
 
 namespace {
@@ -14,7 +13,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nodetorch::InitTensor(env, exports);
   nodetorch::InitDispatch(env, exports);
   nodetorch::InitGenerator(env, exports);
-  nodetorch::InitOptim(env, exports);
   nodetorch::InitConfig(env, exports);
   nodetorch::InitBatchStream(env, exports);
   return exports;

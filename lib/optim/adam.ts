@@ -1,11 +1,12 @@
 /**
- * `optim.Adam`, as `torch.optim.Adam`.
+ * `optim.Adam`, as `torch.optim.Adam` (read it beside `torch/optim/adam.py`: the same
+ * single-tensor algorithm, op for op, so the numbers match PyTorch's on the CPU).
  */
-import { native as N } from '../binding';
-import { rangeError, typeError } from '../errors';
-import { Tensor } from '../tensor';
-import { checkBool, checkNumber } from '../validate';
-import { CAPTURABLE, DIFFERENTIABLE, FOREACH, FUSED, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
+import { type Tensor } from '../tensor';
+import { tensor, zerosLike } from '../factories';
+import { rangeError } from '../errors';
+import { checkBool } from '../validate';
+import { CAPTURABLE, DIFFERENTIABLE, FOREACH, FUSED, MAXIMIZE, Optimizer, checkBetas, nonNegative, type OptionSpec, type ParamGroup, type Params } from './optimizer';
 
 /** Options of `optim.Adam`, PyTorch's keyword arguments in camelCase. */
 export interface AdamOptions {
@@ -21,11 +22,6 @@ export interface AdamOptions {
   amsgrad?: boolean;
   /** Default false. */
   maximize?: boolean;
-}
-
-function checkBetas(value: unknown): void {
-  if (!Array.isArray(value) || value.length !== 2) throw typeError('two numbers', 'betas', value);
-  value.forEach((b, i) => { if (checkNumber(b, `betas[${i}]`) < 0 || b >= 1) throw rangeError('a value in [0, 1)', `betas[${i}]`, b); });
 }
 
 const SPECS: OptionSpec[] = [
@@ -63,16 +59,55 @@ export class Adam extends Optimizer {
 
   /** One Adam step over every parameter that has a gradient. */
   step(): void {
-    for (const group of this.paramGroups) {
-      const params = group.params;
-      const st = (key: string) => params.map((p) => this.state.get(p)?.[key] ?? null);
-      const [b1, b2] = group.betas as [number, number];
-      const created: (Tensor | null)[][] = N.adamStep(params, st('step'), st('exp_avg'), st('exp_avg_sq'), st('max_exp_avg_sq'), {
-        lr: group.lr, beta1: b1, beta2: b2, eps: group.eps, weightDecay: group.weight_decay,
-        amsgrad: group.amsgrad, maximize: group.maximize,
-      });
-      const keys = ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
-      created.forEach((list, k) => list.forEach((t, i) => this.setState(params[i], keys[k], t)));
-    }
+    // The bias corrections of the group's last parameter: the parameters of a group share a step.
+    let bias: { group: ParamGroup; step: number; correction1: number; correction2Sqrt: number } | null = null;
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const betas = group.betas as [number, number];
+      const [beta1, beta2] = betas;
+      const eps = group.eps as number;
+      const weightDecay = group.weight_decay as number;
+      const amsgrad = group.amsgrad === true;
+      if (state.step === undefined) {
+        this.setState(param, 'step', tensor(0, { dtype: 'float32' }));
+        this.setState(param, 'exp_avg', zerosLike(param));
+        this.setState(param, 'exp_avg_sq', zerosLike(param));
+        if (amsgrad) this.setState(param, 'max_exp_avg_sq', zerosLike(param));
+      }
+      const expAvg = state.exp_avg;
+      const expAvgSq = state.exp_avg_sq;
+      state.step.add_(1);
+      if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+      expAvg.lerp_(grad, 1 - beta1);
+      expAvgSq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+      const step = state.step.item() as number;
+      if (bias === null || bias.group !== group || bias.step !== step) {
+        const [beta1Power, beta2Power] = cPow(betas, state.step);
+        bias = { group, step, correction1: 1 - beta1Power, correction2Sqrt: cPow([1 - beta2Power], 0.5)[0] };
+      }
+      const stepSize = lr / bias.correction1;
+      let denom: Tensor;
+      if (amsgrad) {
+        // A state dict loaded from a run without amsgrad has no max_exp_avg_sq yet.
+        if (state.max_exp_avg_sq === undefined) this.setState(param, 'max_exp_avg_sq', zerosLike(param));
+        const maxExpAvgSq = state.max_exp_avg_sq;
+        maxExpAvgSq.copy_(maxExpAvgSq.maximum(expAvgSq));
+        denom = maxExpAvgSq.sqrt().div(bias.correction2Sqrt).add_(eps);
+      } else {
+        denom = expAvgSq.sqrt().div(bias.correction2Sqrt).add_(eps);
+      }
+      param.addcdiv_(expAvg, denom, { value: -stepSize });
+    });
   }
+}
+
+/**
+ * `base ** exponent` for each base as Python computes a float's power: with the C library's
+ * `pow`, which LibTorch's pow kernel calls per element. JS's `**` is another algorithm and
+ * differs in the last bit for some arguments (`0.9 ** 4`), and C's `x ** 0.5` is not always
+ * `sqrt(x)`; either can change a float32 parameter after the update.
+ */
+function cPow(bases: number[], exponent: Tensor | number): Float64Array {
+  const e = typeof exponent === 'number' ? tensor(exponent, { dtype: 'float64' }) : exponent;
+  return tensor(bases, { dtype: 'float64' }).pow(e).toArray() as Float64Array;
 }

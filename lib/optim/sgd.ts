@@ -1,9 +1,9 @@
 /**
- * `optim.SGD`: stochastic gradient descent with momentum, as `torch.optim.SGD`.
+ * `optim.SGD`: stochastic gradient descent with momentum, as `torch.optim.SGD` (read it beside
+ * `torch/optim/sgd.py`: the same single-tensor algorithm, op for op, so the numbers match
+ * PyTorch's on the CPU).
  */
-import { native as N } from '../binding';
 import { rangeError } from '../errors';
-import { Tensor } from '../tensor';
 import { checkBool, checkNumber } from '../validate';
 import { DIFFERENTIABLE, FOREACH, FUSED, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
@@ -59,14 +59,23 @@ export class SGD extends Optimizer {
 
   /** One SGD step over every parameter that has a gradient. */
   step(): void {
-    for (const group of this.paramGroups) {
-      const params = group.params;
-      const buffers = params.map((p) => this.state.get(p)?.momentum_buffer ?? null);
-      const created: (Tensor | null)[] = N.sgdStep(params, buffers, {
-        lr: group.lr, momentum: group.momentum, dampening: group.dampening, weightDecay: group.weight_decay,
-        nesterov: group.nesterov, maximize: group.maximize,
-      });
-      created.forEach((buf, i) => this.setState(params[i], 'momentum_buffer', buf));
-    }
+    this.forEachGrad((param, grad, group, state) => {
+      const lr = group.lr as number;
+      const momentum = group.momentum as number;
+      const dampening = group.dampening as number;
+      const weightDecay = group.weight_decay as number;
+      if (weightDecay !== 0) grad = grad.add(param, { alpha: weightDecay });
+      if (momentum !== 0) {
+        let buf = state.momentum_buffer;
+        if (buf === undefined) {
+          buf = grad.detach().clone();
+          this.setState(param, 'momentum_buffer', buf);
+        } else {
+          buf.mul_(momentum).add_(grad, { alpha: 1 - dampening });
+        }
+        grad = group.nesterov === true ? grad.add(buf, { alpha: momentum }) : buf;
+      }
+      param.add_(grad, { alpha: -lr });
+    });
   }
 }

@@ -111,15 +111,6 @@ c10::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char*
   return ToTensor(value, name);
 }
 
-std::vector<at::Tensor> ToTensorList(const Napi::Value& value, const char* name) {
-  if (!value.IsArray()) throw TypeErrorFor(value.Env(), "an array of Tensors", name, value);
-  auto array = value.As<Napi::Array>();
-  std::vector<at::Tensor> out;
-  out.reserve(array.Length());
-  for (uint32_t i = 0; i < array.Length(); ++i) out.push_back(ToTensor(array.Get(i), name));
-  return out;
-}
-
 int64_t ToInt(const Napi::Value& value, const char* name) {
   if (!value.IsNumber()) throw TypeErrorFor(value.Env(), "an integer", name, value);
   double d = value.As<Napi::Number>().DoubleValue();

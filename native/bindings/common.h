@@ -57,7 +57,6 @@ void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl);
 // Conversions. Each throws a TypeError naming the argument when the JS type is wrong.
 at::Tensor& ToTensor(const Napi::Value& value, const char* name);
 c10::optional<at::Tensor> ToOptionalTensor(const Napi::Value& value, const char* name);
-std::vector<at::Tensor> ToTensorList(const Napi::Value& value, const char* name);
 std::vector<int64_t> ToIntList(const Napi::Value& value, const char* name);
 c10::optional<std::vector<int64_t>> ToOptionalIntList(const Napi::Value& value, const char* name);
 int64_t ToInt(const Napi::Value& value, const char* name);
