@@ -16,7 +16,7 @@ import * as torch from '../lib';
 import { nativeSourceOf, tensorSource, transformGenerator } from '../lib/data/native';
 import { unpickleData } from '../lib/vision/datasets/pickle';
 import { findClasses, makeDataset } from '../lib/vision/datasets/folder';
-import { readImage, readImageSync } from '../lib/vision/datasets/image';
+import { defaultLoader as readImageSync, defaultLoaderAsync as readImage } from '../lib/vision/datasets/folder';
 
 const { datasets, transforms, DataLoader, TensorDataset, Subset } = torch;
 const FIXTURES = path.join(__dirname, 'fixtures', 'datasets');

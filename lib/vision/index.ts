@@ -6,3 +6,4 @@ export * as datasets from './datasets';
 export * as utils from './utils';
 export * as models from './models';
 export * as ops from './ops';
+export * as io from './io';

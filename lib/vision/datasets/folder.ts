@@ -8,7 +8,13 @@ import { typeError, rangeError } from '../../errors';
 import { checkInt, optionKeys } from '../../validate';
 import type { Tensor } from '../../tensor';
 import type { Transform } from '../transforms';
-import { readImage, readImageSync } from './image';
+import { readImage, readImageAsync } from '../io';
+
+/** torchvision's `default_loader`: the file as a uint8 RGB tensor `[3, H, W]` (`vision.io.readImage(path, 'RGB')`). */
+export function defaultLoader(path: string): Tensor { return readImage(path, 'RGB'); }
+
+/** {@link defaultLoader}, decoded on libuv's thread pool. */
+export function defaultLoaderAsync(path: string): Promise<Tensor> { return readImageAsync(path, 'RGB'); }
 import { VisionDataset, datasetOptions, expandUser } from './vision';
 
 /**
@@ -315,7 +321,7 @@ export class DatasetFolder<S = any> extends VisionDataset<S, number> {
  * ```
  */
 export interface ImageFolderOptions extends Omit<DatasetFolderOptions<Tensor>, 'loader' | 'extensions'> {
-  /** Default: decode the file to a uint8 RGB tensor `[3, H, W]` ({@link readImageSync}). */
+  /** Default: decode the file to a uint8 RGB tensor `[3, H, W]` ({@link defaultLoader}). */
   loader?: (path: string) => any;
 }
 
@@ -340,8 +346,8 @@ export class ImageFolder extends DatasetFolder<any> {
     const custom = o.loader !== undefined;
     super({
       ...o,
-      loader: o.loader ?? readImageSync,
-      loaderAsync: o.loaderAsync ?? (custom ? undefined : readImage),
+      loader: o.loader ?? defaultLoader,
+      loaderAsync: o.loaderAsync ?? (custom ? undefined : defaultLoaderAsync),
       extensions: o.isValidFile === undefined ? IMG_EXTENSIONS : undefined,
     });
   }

@@ -9,4 +9,3 @@ export {
   DatasetFolder, ImageFolder, IMG_EXTENSIONS, findClasses, makeDataset, hasFileAllowedExtension, isImageFile,
   type DatasetFolderOptions, type ImageFolderOptions,
 } from './folder';
-export { readImage, readImageSync } from './image';
