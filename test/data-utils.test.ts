@@ -176,13 +176,21 @@ describe('DataLoader options', () => {
   const ds = pairs(10);
   const xsOf = (loader: Iterable<any>) => [...loader].map(([x]: any) => ints(x.flatten()));
 
-  it('generator + shuffle: the order of PyTorch RandomSampler on the same seed, reproducibly', () => {
-    const c = ref.randomSampler.find((r: any) => r.n === 10 && !r.replacement && r.seed === 42);
+  it("generator + shuffle: PyTorch DataLoader's order on the same seed (base seed drawn first), reproducibly", () => {
+    const c = ref.dataLoader;
     const loader = new DataLoader(ds, { batchSize: 4, shuffle: true, generator: gen(42) });
     expect(loader.sampler).toBeInstanceOf(RandomSampler);
     expect(loader.length).toBe(3);
     expect(xsOf(loader).flat()).toEqual(c.epochs[0]);
     expect(xsOf(loader).flat()).toEqual(c.epochs[1]);
+  });
+
+  it("each epoch draws its base seed from torch's global generator, as PyTorch's DataLoader does", () => {
+    const c = ref.dataLoader.globalAfterTwoEpochs;
+    torch.manualSeed(c.seed);
+    const loader = new DataLoader({ length: c.n, get: (i: number) => i }, { batchSize: c.batchSize });
+    for (let e = 0; e < 2; e++) [...loader];
+    Array.from(torch.rand([3]).toArray() as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(c.rand[i], 7));
   });
 
   it('sampler: its order; dropLast', () => {
@@ -247,7 +255,7 @@ describe('DataLoader native path (MNIST) with the new options', () => {
   const labelsOf = (loader: Iterable<any>) => [...loader].flatMap(([, y]: any) => ints(y));
 
   it('a sampler or generator keeps the native path and its order; collateFn or batchSampler take the JS path', () => {
-    const c = ref.randomSampler.find((r: any) => r.n === 10 && !r.replacement && r.seed === 42);
+    const c = ref.dataLoader;
     const sub = new Subset(mnist, Array.from({ length: 10 }, (_, i) => i));
     const shuffled = new DataLoader(sub, { batchSize: 4, shuffle: true, generator: gen(42) });
     expect(shuffled.isNative).toBe(true);

@@ -13,7 +13,7 @@ import { native as N } from '../binding';
 import { typeError, rangeError } from '../errors';
 import { Generator as TorchGenerator } from '../generator';
 import { Tensor } from '../tensor';
-import { randint } from '../factories';
+import { empty, randint } from '../factories';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
 import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
@@ -124,6 +124,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
   readonly collateFn: ((samples: any[]) => B) | null;
   private generator_: OrderGenerator | null = null;
   private readonly native: { source: NativeSource; indices: number[] | null } | null;
+  private readonly torchGenerator: TorchGenerator | null;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
@@ -145,6 +146,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     }
     if (o.seed !== undefined && generator !== undefined) throw rangeError('either seed or generator, not both', 'seed', o.seed);
     if (o.seed !== undefined) this.generator_ = new OrderGenerator(checkInt(o.seed, 'seed', 0));
+    this.torchGenerator = generator ?? null;
     this.sampler = (o.sampler as DataLoader['sampler']) ?? (this.shuffle
       ? (generator !== undefined ? new RandomSampler(dataset, { generator }) : null)
       : new SequentialSampler(dataset));
@@ -185,6 +187,15 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
    */
   private transformSeed(): number { return Math.floor(this.generator.next() * 2 ** 31); }
 
+  /**
+   * Every epoch of PyTorch's DataLoader starts by drawing its workers' base seed, one int64
+   * `random_()` from the loader's `generator` or torch's global one, even without workers. So
+   * does this one, so that what a program draws after it (dropout masks) is what Python draws.
+   */
+  private drawBaseSeed(): void {
+    noGrad(() => empty([], { dtype: 'int64' }).random_(this.torchGenerator === null ? {} : { generator: this.torchGenerator }));
+  }
+
   /** The sample order of the next epoch (advances the generator when shuffling). */
   private nextOrder(): Int32Array {
     if (this.sampler !== null && !(this.sampler instanceof SequentialSampler && this.sampler.dataSource === this.dataset)) {
@@ -201,6 +212,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
   private openStream(): unknown {
     const { source, indices } = this.native!;
     const { inputs, targets, stages } = source;
+    this.drawBaseSeed();
     let order = this.nextOrder();
     const n = this.dataset.length;
     order.forEach((i, k) => { if (i < 0 || i >= n) throw rangeError(`an index in [0, ${n})`, `sampler index ${k}`, i); });
@@ -229,6 +241,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
   // when the loader is seeded, else when a transform first asks (a loader whose transforms draw
   // nothing leaves torch's global generator alone, as the native path does).
   private *jsEpoch(): Generator<JsBatch<B>> {
+    this.drawBaseSeed();
     const order = this.batchSampler === null ? this.nextOrder() : null;
     let generator: TorchGenerator | null = null;
     const lend = () => (generator ??= new TorchGenerator().manualSeed(this.transformSeed()));
