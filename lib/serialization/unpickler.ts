@@ -98,6 +98,21 @@ export class TensorRef {
 }
 
 /**
+ * An object of a class outside the allow-list, in a pickle read with `objects: true`
+ * (TorchScript archives pickle their modules as `__torch__.Net` objects): a placeholder naming
+ * the class. Nothing was constructed or run; its state is not kept.
+ *
+ * @example
+ * ```ts
+ * const { value, storages } = unpickle(records.get('data.pkl')!, { objects: true });
+ * (value as PyObject).cls; // PyGlobal { module: '__torch__', name: 'Net' }
+ * ```
+ */
+export class PyObject {
+  constructor(readonly cls: PyGlobal | PyObject | null) {}
+}
+
+/**
  * What the unpickler produces: `null` (None), boolean, number (int within ±2^53, or float),
  * bigint (int beyond), string, `Uint8Array` (bytes), arrays (list/tuple), `Map` (dict /
  * OrderedDict, keys as found), `Set`, {@link TensorRef}, {@link StorageRef}, {@link DTypeRef},
@@ -116,12 +131,23 @@ export interface UnpickleOptions {
    * Default: `false` (zip).
    */
   legacy?: boolean;
+  /**
+   * Accept objects of classes outside the allow-list, as {@link PyObject} placeholders: a global
+   * not on the list becomes a {@link PyGlobal}, calling it (REDUCE, NEWOBJ) a placeholder, BUILD
+   * drops the state it is given, and any value may be a dict key. For pickles whose objects are
+   * not wanted, only their storages and tensors (TorchScript's `data.pkl`), which are checked as
+   * always. Nothing is ever executed either way. Default: `false` (such globals are refused,
+   * `PTH_UNSAFE`).
+   */
+  objects?: boolean;
 }
 
 /** Result of {@link unpickle}: the value and the offset just after its `STOP`. */
 export interface UnpickleResult {
   value: PyValue;
   end: number;
+  /** Every storage a persistent id named, each once (also those inside dropped object state). */
+  storages: StorageRef[];
 }
 
 const MAX_LONG_BYTES = 1 << 16;
@@ -167,6 +193,15 @@ function resolveGlobal(module: string, name: string, where: string): PyGlobal | 
   }
   const shown = `${module}.${name}`.slice(0, 200);
   throw unsafe(where, `global ${shown} is not allowed (only tensors, storages, dtypes, OrderedDict and plain data may appear in a .pth file); nothing was executed`);
+}
+
+/** Whether `g` is a function the allow-list lets REDUCE call. */
+function isAllowed(g: PyGlobal): boolean {
+  try {
+    return resolveGlobal(g.module, g.name, '') instanceof PyGlobal;
+  } catch {
+    return false;
+  }
 }
 
 function isInt(v: unknown): v is number {
@@ -261,6 +296,7 @@ class Unpickler {
   private pos: number;
   private readonly where: string;
   private readonly legacy: boolean;
+  private readonly objects: boolean;
   private readonly view: DataView;
   private stack: unknown[] = [];
   private readonly metastack: unknown[][] = [];
@@ -272,6 +308,7 @@ class Unpickler {
     this.pos = options.offset ?? 0;
     this.where = options.where ?? 'data.pkl';
     this.legacy = options.legacy === true;
+    this.objects = options.objects === true;
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   }
 
@@ -365,6 +402,7 @@ class Unpickler {
     return v;
   }
   private dictKey(k: unknown): unknown {
+    if (this.objects) return k;
     if (k === null || typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint' || typeof k === 'boolean' ||
         k instanceof DTypeRef || Array.isArray(k)) return k;
     throw invalid(this.where, `unhashable or unsupported dict key ${describeValue(k)}`);
@@ -402,6 +440,7 @@ class Unpickler {
 
   private reduce(fn: unknown, args: unknown): unknown {
     const w = this.where;
+    if (this.objects && (fn instanceof PyObject || (fn instanceof PyGlobal && !isAllowed(fn)))) return new PyObject(fn);
     if (!(fn instanceof PyGlobal)) throw unsafe(w, `REDUCE calls ${describeValue(fn)}, which is not an allowed function`);
     if (!Array.isArray(args)) throw invalid(w, `REDUCE arguments for ${fn.qualifiedName} are ${describeValue(args)}, not a tuple`);
     const name = fn.qualifiedName;
@@ -481,7 +520,7 @@ class Unpickler {
           break;
         case 0x2e: { // STOP
           const v = this.pop();
-          return { value: v, end: this.pos };
+          return { value: v, end: this.pos, storages: [...this.storages.values()] };
         }
         case 0x28: // MARK
           this.metastack.push(this.stack);
@@ -692,14 +731,14 @@ class Unpickler {
         case 0x63: { // GLOBAL
           const module = this.line('GLOBAL module');
           const name = this.line('GLOBAL name');
-          this.stack.push(resolveGlobal(module, name, w));
+          this.stack.push(this.global(module, name));
           break;
         }
         case 0x93: { // STACK_GLOBAL
           const name = this.pop();
           const module = this.pop();
           if (typeof module !== 'string' || typeof name !== 'string') throw invalid(w, 'STACK_GLOBAL needs two strings');
-          this.stack.push(resolveGlobal(module, name, w));
+          this.stack.push(this.global(module, name));
           break;
         }
         case 0x52: { // REDUCE
@@ -711,6 +750,7 @@ class Unpickler {
         case 0x62: { // BUILD
           const state = this.pop();
           const obj = this.top();
+          if (this.objects) break; // the state of an object nobody builds is dropped
           if (!(obj instanceof Map)) throw unsafe(w, `BUILD on ${describeValue(obj)} (only a dict such as an OrderedDict may receive state)`);
           if (!(state instanceof Map) && state !== null) throw unsafe(w, `BUILD with state ${describeValue(state)} (only a dict of attributes is allowed)`);
           // The state is the dict's attributes (e.g. a state dict's `_metadata`); it is dropped.
@@ -721,8 +761,20 @@ class Unpickler {
           break;
         case 0x50: // PERSID (text ids are not what torch writes)
           throw invalid(w, 'text persistent ids (PERSID) are not PyTorch storages');
-        case 0x81: throw unsafe(w, 'opcode NEWOBJ (object construction) is not allowed');
-        case 0x92: throw unsafe(w, 'opcode NEWOBJ_EX (object construction) is not allowed');
+        case 0x81: { // NEWOBJ
+          if (!this.objects) throw unsafe(w, 'opcode NEWOBJ (object construction) is not allowed');
+          this.pop(); // args
+          const cls = this.pop();
+          this.stack.push(new PyObject(cls instanceof PyGlobal || cls instanceof PyObject ? cls : null));
+          break;
+        }
+        case 0x92: { // NEWOBJ_EX
+          if (!this.objects) throw unsafe(w, 'opcode NEWOBJ_EX (object construction) is not allowed');
+          this.popN(2); // args, kwargs
+          const cls = this.pop();
+          this.stack.push(new PyObject(cls instanceof PyGlobal || cls instanceof PyObject ? cls : null));
+          break;
+        }
         case 0x69: throw unsafe(w, 'opcode INST (object construction) is not allowed');
         case 0x6f: throw unsafe(w, 'opcode OBJ (object construction) is not allowed');
         case 0x82: case 0x83: case 0x84: throw unsafe(w, 'opcode EXT (extension registry) is not allowed');
@@ -730,6 +782,16 @@ class Unpickler {
         default:
           throw invalid(w, `unknown or unsupported opcode 0x${op.toString(16).padStart(2, '0')} at offset ${at}`);
       }
+    }
+  }
+
+  /** A global by the allow-list; with `objects`, one outside it is a plain {@link PyGlobal}. */
+  private global(module: string, name: string): PyGlobal | DTypeRef {
+    try {
+      return resolveGlobal(module, name, this.where);
+    } catch (e) {
+      if (this.objects && e instanceof TorchError && e.code === 'PTH_UNSAFE') return new PyGlobal(canonicalModule(module), name);
+      throw e;
     }
   }
 
