@@ -25,6 +25,7 @@ export * from './torch';
 export { TorchError } from './errors';
 export * as nn from './nn';
 export * as optim from './optim';
+export * as jit from './jit';
 export { load, save, saveToBuffer, type LoadOptions } from './serialization';
 export { DataLoader, TensorDataset, Subset, type Dataset, type DataLoaderOptions, type Batch } from './data';
 export * as utils from './utils';

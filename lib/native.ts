@@ -7,6 +7,7 @@
 import type { DType } from './dtype';
 import type { Tensor } from './tensor';
 import type { NativeStage, AffineStage } from './data/native';
+import type { ScriptInfo } from './jit/script-module';
 
 /** A Tensor as native code takes it. */
 type T = object;
@@ -22,6 +23,7 @@ export interface Native {
   isDisposed(t: T): boolean;
   memory(): { tensors: number; bytes: number };
   prepareShare(t: T): void;
+  prepareAlias(t: T): void;
   setData(t: T, data: T): void;
   fromData(data: ArrayBufferView, shape: number[], srcDtype: DType, dtype: DType, device: string, requiresGrad: boolean): Tensor;
   manualSeed(seed: number): void;
@@ -76,4 +78,13 @@ export interface Native {
   batchStreamClose(stream: Handle): void;
   /** RandomAffine on one image with the stream's code; `null` draws from the global generator. */
   randomAffine(img: T, stage: AffineStage, generator: Handle | null): Tensor;
+  // jit.cc: TorchScript modules (lib/jit/)
+  jitLoad(source: string | Uint8Array, mapLocation: string | null): Handle;
+  jitInfo(m: Handle): ScriptInfo;
+  jitSetTraining(m: Handle, mode: boolean): void;
+  jitTraining(m: Handle): boolean;
+  jitSchema(m: Handle, method: string): string;
+  jitRun(m: Handle, method: string, args: unknown[]): any;
+  jitRunAsync(m: Handle, method: string, args: unknown[]): Promise<any>;
+  jitSave(m: Handle): Buffer;
 }

@@ -5,6 +5,7 @@
 #include "bindings/config.h"
 #include "bindings/dispatch.h"
 #include "bindings/generator.h"
+#include "bindings/jit.h"
 #include "bindings/tensor.h"
 
 namespace {
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nodetorch::InitGenerator(env, exports);
   nodetorch::InitConfig(env, exports);
   nodetorch::InitBatchStream(env, exports);
+  nodetorch::InitJit(env, exports);
   return exports;
 }
 

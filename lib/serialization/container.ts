@@ -73,8 +73,9 @@ function decodeZip(buf: Uint8Array): DecodedPth {
   const names = [...records.keys(), ...compressed.keys()];
   if (names.some((k) => k === 'constants.pkl' || k.startsWith('code/'))) {
     throw new TorchError(
-      `this is a TorchScript archive, not a state dict (records "${prefix}/constants.pkl"/"${prefix}/code/"); ` +
-        'save a state dict in Python with torch.save(model.state_dict(), path)', 'PTH_TORCHSCRIPT');
+      `this is a TorchScript archive, not a state dict (records "${prefix}/constants.pkl"/"${prefix}/code/"): ` +
+        'load it with torch.jit.load(path), which gives a ScriptModule (its stateDict() is the state dict); ' +
+        'or save a state dict in Python with torch.save(model.state_dict(), path)', 'PTH_TORCHSCRIPT');
   }
   const byteorder = records.get('byteorder');
   if (byteorder !== undefined) {

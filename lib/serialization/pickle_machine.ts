@@ -76,6 +76,10 @@ export interface PickleProfile {
   build(obj: unknown, state: unknown, where: string): void;
   /** A dict key besides `None`, bool, int, float, `str` and tuples: the key to use, or `undefined` to refuse it. */
   dictKey?(key: unknown): unknown;
+  /** `NEWOBJ`/`NEWOBJ_EX` of `cls`: the value made. Without it, object construction is refused as unsafe. */
+  newObject?(cls: unknown, where: string): unknown;
+  /** `REDUCE` on a value that is not a global: the value made, or `undefined` to refuse it. */
+  callValue?(fn: unknown, where: string): unknown;
   /** `BINPERSID`: the value a persistent id names. Without it, persistent ids are refused as unsafe. */
   persistentLoad?(pid: unknown, where: string): unknown;
   /** Describes the profile's own values in errors (`'a tensor'`), or `undefined` for the default. */
@@ -303,6 +307,8 @@ class PickleMachine {
   }
 
   private reduce(fn: unknown, args: unknown): unknown {
+    const called = fn instanceof PyGlobal ? undefined : this.profile.callValue?.(fn, this.where);
+    if (called !== undefined) return called;
     if (!(fn instanceof PyGlobal)) throw this.unsafe(`REDUCE calls ${this.describe(fn)}, which is not an allowed function`);
     if (!Array.isArray(args)) throw this.invalid(`REDUCE arguments for ${fn.qualifiedName} are ${this.describe(args)}, not a tuple`);
     const name = fn.qualifiedName;
@@ -574,8 +580,19 @@ class PickleMachine {
         case 0x50: // PERSID (text ids: no profile takes them)
           if (this.profile.persistentLoad === undefined) throw this.unsafe('persistent ids are not allowed');
           throw this.invalid('text persistent ids (PERSID) are not supported');
-        case 0x81: throw this.unsafe('opcode NEWOBJ (object construction) is not allowed');
-        case 0x92: throw this.unsafe('opcode NEWOBJ_EX (object construction) is not allowed');
+        case 0x81: { // NEWOBJ
+          if (this.profile.newObject === undefined) throw this.unsafe('opcode NEWOBJ (object construction) is not allowed');
+          this.pop(); // args
+          this.stack.push(this.profile.newObject(this.pop(), this.where));
+          break;
+        }
+        case 0x92: { // NEWOBJ_EX
+          if (this.profile.newObject === undefined) throw this.unsafe('opcode NEWOBJ_EX (object construction) is not allowed');
+          this.pop(); // kwargs
+          this.pop(); // args
+          this.stack.push(this.profile.newObject(this.pop(), this.where));
+          break;
+        }
         case 0x69: throw this.unsafe('opcode INST (object construction) is not allowed');
         case 0x6f: throw this.unsafe('opcode OBJ (object construction) is not allowed');
         case 0x82: case 0x83: case 0x84: throw this.unsafe('opcode EXT (extension registry) is not allowed');

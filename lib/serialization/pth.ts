@@ -32,7 +32,8 @@ export interface LoadOptions {
   weightsOnly?: boolean;
 }
 
-function readInput(pathOrBuffer: string | Buffer | Uint8Array): Uint8Array {
+/** @internal The bytes of a path, Buffer or Uint8Array; an unreadable path is a TorchError (`ENOENT` or `PTH_IO`). */
+export function readInput(pathOrBuffer: string | Buffer | Uint8Array): Uint8Array {
   if (typeof pathOrBuffer === 'string') {
     try {
       return fs.readFileSync(pathOrBuffer);
@@ -77,7 +78,7 @@ function materialize(decoded: DecodedPth, mapLocation: string | undefined): unkn
  * lists and tuples as arrays; ints as numbers (bigint beyond ±2^53).
  *
  * Refuses, with a {@link TorchError} and without running anything: globals outside the allow-list
- * (`PTH_UNSAFE`), TorchScript archives (`PTH_TORCHSCRIPT`), damaged or truncated files, records
+ * (`PTH_UNSAFE`), TorchScript archives (`PTH_TORCHSCRIPT`: read those with `torch.jit.load`), damaged or truncated files, records
  * whose size does not match their tensors, views past their storage (`PTH_INVALID`).
  *
  * @example
@@ -141,7 +142,14 @@ export function saveToBuffer(obj: unknown, stem = 'archive'): Buffer {
 export function save(obj: unknown, file: string): void {
   if (typeof file !== 'string' || file.length === 0) throw typeError('a file path', 'path', file);
   const stem = path.basename(file).replace(/\.[^.]*$/, '') || 'archive';
-  const chunks = encodePth(obj, stem, forSave);
+  writeAtomic(file, encodePth(obj, stem, forSave), 'PTH_IO');
+}
+
+/**
+ * @internal Writes `chunks` to `file` atomically: to a temporary file in the same directory,
+ * flushed, then renamed over `file`. An I/O failure is a TorchError with code `code`.
+ */
+export function writeAtomic(file: string, chunks: Uint8Array[], code: string): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   let fd: number | undefined;
@@ -161,6 +169,6 @@ export function save(obj: unknown, file: string): void {
     }
     try { fs.unlinkSync(tmp); } catch { /* may not exist */ }
     const err = e as NodeJS.ErrnoException;
-    throw new TorchError(`Cannot save to ${JSON.stringify(file)}: ${err.message}`, 'PTH_IO');
+    throw new TorchError(`Cannot save to ${JSON.stringify(file)}: ${err.message}`, code);
   }
 }

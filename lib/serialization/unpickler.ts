@@ -94,6 +94,21 @@ export class TensorRef {
  */
 export type PyValue = unknown;
 
+/**
+ * An object of a class outside the allow-list, in a pickle read with `objects: true`
+ * (TorchScript archives pickle their modules as `__torch__.Net` objects): a placeholder naming
+ * the class. Nothing was constructed or run; its state is not kept.
+ *
+ * @example
+ * ```ts
+ * const { value, storages } = unpickle(records.get('data.pkl')!, { objects: true });
+ * (value as PyObject).cls; // PyGlobal { module: '__torch__', name: 'Net' }
+ * ```
+ */
+export class PyObject {
+  constructor(readonly cls: PyGlobal | PyObject | null) {}
+}
+
 /** Options for {@link unpickle}. */
 export interface UnpickleOptions {
   /** Name of the record being read, for error messages (e.g. `model/data.pkl`). */
@@ -105,12 +120,23 @@ export interface UnpickleOptions {
    * Default: `false` (zip).
    */
   legacy?: boolean;
+  /**
+   * Accept objects of classes outside the allow-list, as {@link PyObject} placeholders: a global
+   * not on the list becomes a {@link PyGlobal}, calling it (REDUCE, NEWOBJ) a placeholder, BUILD
+   * drops the state it is given, and any value may be a dict key. For pickles whose objects are
+   * not wanted, only their storages and tensors (TorchScript's `data.pkl`), which are checked as
+   * always. Nothing is ever executed either way. Default: `false` (such globals are refused,
+   * `PTH_UNSAFE`).
+   */
+  objects?: boolean;
 }
 
 /** Result of {@link unpickle}: the value and the offset just after its `STOP`. */
 export interface UnpickleResult {
   value: PyValue;
   end: number;
+  /** Every storage a persistent id named, each once (also those inside dropped object state). */
+  storages: StorageRef[];
 }
 
 /** Largest view with more elements than its storage (an expanded tensor) that is accepted. */
@@ -229,9 +255,32 @@ function makeTensor(where: string, storage: unknown, offset: unknown, size: unkn
  * ```
  */
 export function unpickle(data: Uint8Array, options: UnpickleOptions = {}): UnpickleResult {
-  const profile: PickleProfile = { ...TORCH_PROFILE, persistentLoad: storageLoader(options.legacy === true) };
-  return runPickle(data, profile, { where: options.where ?? 'data.pkl', offset: options.offset });
+  const storages = new Map<string, StorageRef>();
+  const profile: PickleProfile = {
+    ...TORCH_PROFILE, ...(options.objects === true ? OBJECTS_PROFILE : {}), persistentLoad: storageLoader(options.legacy === true, storages),
+  };
+  const { value, end } = runPickle(data, profile, { where: options.where ?? 'data.pkl', offset: options.offset });
+  return { value, end, storages: [...storages.values()] };
 }
+
+const placeholder = (cls: unknown): PyObject => new PyObject(cls instanceof PyGlobal || cls instanceof PyObject ? cls : null);
+
+/** What `objects: true` changes: any class resolves, and making or calling one gives a {@link PyObject}. */
+const OBJECTS_PROFILE: Partial<PickleProfile> = {
+  global(module, name, where) {
+    try {
+      return resolveGlobal(module, name, where);
+    } catch (e) {
+      if (e instanceof TorchError && e.code === 'PTH_UNSAFE') return new PyGlobal(module === '__builtin__' ? 'builtins' : module, name);
+      throw e;
+    }
+  },
+  reduce: (fn, args, where) => reduceTorch(fn, args, where) ?? placeholder(fn),
+  build() { /* the state of an object nobody builds is dropped */ },
+  dictKey: (k) => k,
+  newObject: (cls) => placeholder(cls),
+  callValue: (fn) => (fn instanceof PyObject ? placeholder(fn) : undefined),
+};
 
 /** What a `.pth` pickle may hold beyond plain data; Python 2 strings decode as UTF-8, like `torch.load`'s default. */
 const TORCH_PROFILE: PickleProfile = {
@@ -300,8 +349,7 @@ function reduceTorch(fn: PyGlobal, args: unknown[], w: string): unknown {
 }
 
 /** `persistent_load` for one pickle: storage ids, the same key giving the same {@link StorageRef}. */
-function storageLoader(legacy: boolean): (pid: unknown, where: string) => StorageRef {
-  const storages = new Map<string, StorageRef>();
+function storageLoader(legacy: boolean, storages: Map<string, StorageRef>): (pid: unknown, where: string) => StorageRef {
   return (pid, w) => {
     const fields = legacy ? 6 : 5;
     if (!Array.isArray(pid) || pid[0] !== 'storage' || (pid.length !== fields && !(legacy && pid.length === 5))) {

@@ -39,6 +39,14 @@ export interface ZipArchive {
    * reads, but TorchScript archives compress their `code/` records; they are listed, not read.
    */
   compressed: Map<string, number>;
+  /**
+   * The deflated (method 8) records among `compressed`, as stored: their compressed bytes (a view
+   * into the input buffer), the CRC-32 and size the central directory gives for the inflated
+   * data. Not checked here; whoever inflates them checks both.
+   */
+  deflated: Map<string, { data: Uint8Array; crc: number; size: number }>;
+  /** Record name → where its full name (`prefix/name`, UTF-8) starts in the central directory. */
+  centralNames: Map<string, number>;
 }
 
 function invalid(message: string): TorchError {
@@ -165,6 +173,8 @@ export function readZip(buf: Uint8Array): ZipArchive {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const records = new Map<string, Uint8Array>();
   const compressed = new Map<string, number>();
+  const deflated = new Map<string, { data: Uint8Array; crc: number; size: number }>();
+  const centralNames = new Map<string, number>();
   let prefix: string | undefined;
   let p = cdOffset;
   const cdEnd = cdOffset + cdSize;
@@ -224,6 +234,7 @@ export function readZip(buf: Uint8Array): ZipArchive {
     const rel = name.slice(prefix.length + 1);
     if (rel === '' || rel.endsWith('/')) continue; // a directory entry
     if (records.has(rel) || compressed.has(rel)) throw invalid(`record "${name}" appears twice`);
+    centralNames.set(rel, entryEnd - (nameLen + extraLen + commentLen));
 
     // Local header: the data starts after its own name and extra field (PyTorch's padding).
     if (r.u32(localOffset, `local header of "${name}"`) !== SIG_LOCAL) throw invalid(`record "${name}" has no local header at offset ${localOffset}`);
@@ -235,6 +246,7 @@ export function readZip(buf: Uint8Array): ZipArchive {
     }
     if (method !== 0) {
       compressed.set(rel, method);
+      if (method === 8) deflated.set(rel, { data: buf.subarray(dataStart, dataStart + compSize), crc, size });
       continue;
     }
     const data = buf.subarray(dataStart, dataStart + size);
@@ -242,7 +254,7 @@ export function readZip(buf: Uint8Array): ZipArchive {
     records.set(rel, data);
   }
   if (prefix === undefined) throw invalid('the archive is empty');
-  return { prefix, records, compressed };
+  return { prefix, records, compressed, deflated, centralNames };
 }
 
 /** Options for {@link writeZip}. */

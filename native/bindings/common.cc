@@ -4,6 +4,7 @@
 
 #include "bindings/tensor.h"
 #include "core/error.h"
+#include "core/message.h"
 
 namespace nodetorch {
 
@@ -17,24 +18,6 @@ Instance& instance(Napi::Env env) {
 }
 
 namespace {
-
-// LibTorch messages end with C++ context ("Exception raised from … at file:line") on some
-// versions; JS users get the first, meaningful part only.
-std::string CleanMessage(const std::string& raw) {
-  std::string msg = raw;
-  for (const char* marker : {"\nException raised from", "Exception raised from"}) {
-    auto pos = msg.find(marker);
-    if (pos != std::string::npos) msg = msg.substr(0, pos);
-  }
-  // TORCH_ENFORCE messages lead with "[enforce fail at file.cpp:N] condition. "; keep what follows.
-  if (msg.rfind("[enforce fail at ", 0) == 0) {
-    auto close = msg.find("] ");
-    auto sentence = close == std::string::npos ? std::string::npos : msg.find(". ", close);
-    if (sentence != std::string::npos) msg = msg.substr(sentence + 2);
-  }
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  return msg;
-}
 
 Napi::Error TorchError(Napi::Env env, const std::string& message, const std::string& code) {
   Instance& inst = instance(env);
@@ -80,11 +63,11 @@ Napi::Error ToJsError(Napi::Env env, std::exception_ptr error) {
   } catch (const nodetorch::Error& e) {
     return TorchError(env, e.what(), e.code());
   } catch (const c10::Error& e) {
-    return TorchError(env, CleanMessage(e.what_without_backtrace()), "TORCH_ERROR");
+    return TorchError(env, clean_message(e.what_without_backtrace()), "TORCH_ERROR");
   } catch (const std::bad_alloc&) {
     return TorchError(env, "out of memory", "OUT_OF_MEMORY");
   } catch (const std::exception& e) {
-    return TorchError(env, CleanMessage(e.what()), "TORCH_ERROR");
+    return TorchError(env, clean_message(e.what()), "TORCH_ERROR");
   } catch (...) {
     return TorchError(env, "unknown native error", "TORCH_ERROR");
   }

@@ -204,6 +204,14 @@ Napi::Value PrepareShare(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Makes the next JS-constructed Tensor (a Parameter) `t` itself: the same TensorImpl, so its
+// gradient, in-place updates and set_data are those of whatever else holds it (a TorchScript
+// module's parameter slot).
+Napi::Value PrepareAlias(const Napi::CallbackInfo& info) {
+  instance(info.Env()).pending = Self(info);
+  return info.Env().Undefined();
+}
+
 // adopt(t): Tensor's constructor takes the handle PrepareShare left; without one it is user
 // code calling `new Tensor()`, which is refused.
 Napi::Value Adopt(const Napi::CallbackInfo& info) {
@@ -533,7 +541,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
     Impl impl;
   } functions[] = {
       {"setup", Setup}, {"setTrack", SetTrack}, {"adopt", Adopt}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
-      {"prepareShare", PrepareShare}, {"setData", SetData}, {"fromData", FromData}, {"manualSeed", ManualSeed},
+      {"prepareShare", PrepareShare}, {"prepareAlias", PrepareAlias}, {"setData", SetData}, {"fromData", FromData}, {"manualSeed", ManualSeed},
       {"item", Item}, {"detach", Detach}, {"contiguous", Contiguous}, {"indexGet", IndexGet}, {"indexSet", IndexSet},
       {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"numpyView", NumpyView}, {"setDefaultDtype", SetDefaultDtype}, {"shape", Shape}, {"stride", Stride},
       {"dtype", Dtype}, {"device", Device}, {"numel", Numel}, {"dim", Dim}, {"elementSize", ElementSize},
