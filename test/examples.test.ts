@@ -4,7 +4,7 @@
  * run with the PyTorch of the LibTorch in use): the same losses to the printed digit, the same test
  * accuracy, the same weights.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { Net, test as mnistTest, train as mnistTrain, type Args } from '../examp
 import { NeuralNetwork, test as quickstartTest, train as quickstartTrain } from '../examples/quickstart/quickstart';
 import { Model } from '../scripts/mnist_cnn';
 import * as charLstm from '../examples/char_lstm/main';
+import * as classifyExample from '../examples/classify/main';
 
 const ROOT = join(__dirname, '..');
 // The reference written by the PyTorch whose LibTorch this process runs (kernels differ in the last digit between 1.13 and 2.13).
@@ -133,4 +134,23 @@ describe('the char-level LSTM (examples/char_lstm/main.ts)', () => {
     });
     expect(out).toMatch(/^-{89}\n\| end of epoch   1 \| time: +\d+\.\d\ds \| valid loss \d\.\d{3} \| valid bpc +\d\.\d{3} \| valid accuracy +\d+\.\d%\n-{89}\nFrom fairest/);
   }, 60_000);
+});
+
+describe('image classification (examples/classify/main.ts)', () => {
+  const PY = '/usr/bin/python3';
+  const hasTorchvision = spawnSync(PY, ['-c', 'import torchvision'], { stdio: 'ignore' }).status === 0;
+  test.skipIf(!hasTorchvision)("resnet18 from Python's state dict and as TorchScript: torchvision's top-5 for the same image", () => {
+    const dir = fs.mkdtempSync(join(os.tmpdir(), 'nodetorch-classify-'));
+    const image = join(__dirname, 'fixtures', 'datasets', 'files', 'imagefolder', 'Zebra', 'z1.png');
+    const ref = JSON.parse(execFileSync(PY, [join(__dirname, 'fixtures', 'examples', 'classify.py'), dir, image], { encoding: 'utf8' })) as { indices: number[]; probabilities: number[] };
+    for (const model of [classifyExample.loadModel({ weights: join(dir, 'resnet18.pth') }), classifyExample.loadModel({ script: join(dir, 'resnet18.pt') })]) {
+      const top = classifyExample.classify(model, image);
+      expect(top.map((p) => p.index)).toEqual(ref.indices);
+      top.forEach((p, i) => expect(Math.abs(p.probability - ref.probabilities[i])).toBeLessThan(1e-5));
+    }
+    const out = execFileSync(process.execPath, ['-r', require.resolve('tsx/cjs', { paths: [ROOT] }), join(ROOT, 'examples', 'classify', 'main.ts'), image, '--script', join(dir, 'resnet18.pt')], { encoding: 'utf8', timeout: 60_000 });
+    expect(out.trim().split('\n')).toHaveLength(5);
+    expect(out).toMatch(/^ *\d+\.\d\d% {2}Greater Swiss Mountain dog\n/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });
