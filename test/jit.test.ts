@@ -489,3 +489,21 @@ describe('forwardAsync and torch.jit.runAsync', () => {
     await expect(torch.jit.runAsync({} as any, 'forward')).rejects.toThrow(TypeError);
   });
 });
+
+describe('a ScriptModule in torch.train', () => {
+  it('is the model of torch.train: the loss falls, its own parameters change, and evaluate() runs it', async () => {
+    const model = torch.jit.load(path.join(FIX, '1.13', 'cnn_traced.pt'));
+    torch.manualSeed(0);
+    const x = torch.randn([64, 1, 8, 8]);
+    const classes = (torch.noGrad(() => model(x)) as torch.Tensor).size(1);
+    const y = torch.randint(0, classes, [64]);
+    const loader = new torch.DataLoader(new torch.TensorDataset(x, y), { batchSize: 16 });
+    const before = model.stateDict()['fc.weight'].clone();
+    const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+    const stats = await torch.train(model, loader, { optimizer, epochs: 4, progress: 'none' });
+    expect(stats.at(-1)!.loss).toBeLessThan(stats[0].loss);
+    expect(model.stateDict()['fc.weight'].equal(before)).toBe(false);
+    const { total } = await torch.evaluate(model, loader, { progress: 'none' });
+    expect(total).toBe(64);
+  });
+});
