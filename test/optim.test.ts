@@ -257,3 +257,32 @@ describe('bad options', () => {
     }
   });
 });
+
+describe('step(closure), as every torch.optim optimizer takes it', () => {
+  const make: [string, (p: torch.Tensor[]) => optim.Optimizer][] = [
+    ['SGD', (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9 })], ['Adam', (p) => new optim.Adam(p)], ['AdamW', (p) => new optim.AdamW(p)],
+    ['Adagrad', (p) => new optim.Adagrad(p)], ['Adadelta', (p) => new optim.Adadelta(p)], ['Adamax', (p) => new optim.Adamax(p)],
+    ['NAdam', (p) => new optim.NAdam(p)], ['RAdam', (p) => new optim.RAdam(p)], ['RMSprop', (p) => new optim.RMSprop(p)],
+    ['ASGD', (p) => new optim.ASGD(p)], ['Rprop', (p) => new optim.Rprop(p)],
+  ];
+  test.each(make)('%s: runs the closure with autograd on, then steps, and returns its loss', (_name, build) => {
+    const model = new nn.Linear(3, 1);
+    const x = torch.randn([8, 3]);
+    const y = torch.randn([8, 1]);
+    const opt = build(model.parameters());
+    const before = model.weight.detach().clone();
+    let calls = 0;
+    const loss = torch.noGrad(() => opt.step(() => {
+      calls += 1;
+      opt.zeroGrad();
+      const l = nn.functional.mseLoss(model(x), y);
+      l.backward();
+      return l;
+    }));
+    expect(calls).toBe(1);
+    expect(loss).toBeInstanceOf(torch.Tensor);
+    expect(model.weight.equal(before)).toBe(false);
+    expect(opt.step()).toBeNull();
+    expect(() => opt.step(42 as unknown as () => number)).toThrow(TypeError);
+  });
+});

@@ -54,7 +54,7 @@ export class Adadelta extends Optimizer {
   }
 
   /** One Adadelta step over every parameter that has a gradient. */
-  step(): void {
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const lr = group.lr as number;
       const rho = group.rho as number;

@@ -62,7 +62,7 @@ export class Adagrad extends Optimizer {
   }
 
   /** One Adagrad step over every parameter that has a gradient. */
-  step(): void {
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const lr = group.lr as number;
       const lrDecay = group.lr_decay as number;

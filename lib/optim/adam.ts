@@ -58,7 +58,7 @@ export class Adam extends Optimizer {
   }
 
   /** One Adam step over every parameter that has a gradient. */
-  step(): void {
+  protected update(): void {
     // The bias corrections of the group's last parameter: the parameters of a group share a step.
     let bias: { group: ParamGroup; step: number; correction1: number; correction2Sqrt: number } | null = null;
     this.forEachGrad((param, grad, group, state) => {

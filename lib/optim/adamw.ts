@@ -61,7 +61,7 @@ export class AdamW extends Optimizer {
   }
 
   /** One AdamW step over every parameter that has a gradient. */
-  step(): void {
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const lr = group.lr as number;
       const [beta1, beta2] = group.betas as [number, number];

@@ -6,8 +6,6 @@ import { type Tensor } from '../tensor';
 import { tensor, zerosLike } from '../factories';
 import { checkNumber } from '../validate';
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
-import { enableGrad } from '../autograd';
-import { typeError } from '../errors';
 
 /** Options of `optim.ASGD`, PyTorch's keyword arguments in camelCase. */
 export interface ASGDOptions {
@@ -58,12 +56,9 @@ export class ASGD extends Optimizer {
   }
 
   /**
-   * One ASGD step over every parameter that has a gradient. With `closure`, it first re-evaluates
-   * the model (autograd on) and returns what the closure returned.
+   * @internal One ASGD update of every parameter that has a gradient.
    */
-  step(closure?: () => Tensor | number): Tensor | number | null {
-    if (closure !== undefined && typeof closure !== 'function') throw typeError('a function', 'closure', closure);
-    const loss = closure === undefined ? null : enableGrad(closure);
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const lr = group.lr as number;
       const lambd = group.lambd as number;
@@ -88,6 +83,5 @@ export class ASGD extends Optimizer {
       eta.fill_(lr / (1 + lambd * lr * step) ** alpha);
       mu.fill_(1 / Math.max(1, step - t0));
     });
-    return loss;
   }
 }

@@ -326,6 +326,11 @@ export class LBFGS extends Optimizer {
     });
   }
 
+  /** @internal LBFGS has no update without a closure: its {@link step} runs the iterations. */
+  protected update(): void {
+    throw typeError('a closure that re-evaluates the model and returns the loss', 'closure', undefined);
+  }
+
   private run(closure: LBFGSClosure): Tensor | number {
     const group = this.paramGroups[0];
     const lr = group.lr as number;

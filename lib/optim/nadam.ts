@@ -59,7 +59,7 @@ export class NAdam extends Optimizer {
   }
 
   /** One NAdam step over every parameter that has a gradient. */
-  step(): void {
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const lr = group.lr as number;
       const [beta1, beta2] = group.betas as [number, number];

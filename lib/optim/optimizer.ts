@@ -7,7 +7,7 @@ import { checkBool, checkNumber, checkOptions } from '../validate';
 import { Tensor, checkTensor } from '../tensor';
 import { tensor } from '../factories';
 import { keep, tidy } from '../memory';
-import { noGrad } from '../autograd';
+import { enableGrad, noGrad } from '../autograd';
 
 /** A parameter group: its parameters and its hyperparameters (PyTorch's snake_case keys). */
 export type ParamGroup = { params: Tensor[] } & Record<string, unknown>;
@@ -143,10 +143,20 @@ export abstract class Optimizer {
   }
 
   /**
-   * One optimisation step over every parameter that has a gradient. `closure`, which
-   * re-evaluates the model and returns the loss, is required by LBFGS only.
+   * One optimisation step over every parameter that has a gradient. With `closure`, which
+   * re-evaluates the model (zeroing the gradients, computing the loss, calling `backward()`), it
+   * first runs the closure with autograd on and returns what it returned, as PyTorch's optimizers
+   * do; LBFGS requires one.
    */
-  abstract step(closure?: () => Tensor | number): void | Tensor | number | null;
+  step(closure?: () => Tensor | number): Tensor | number | null {
+    if (closure !== undefined && typeof closure !== 'function') throw typeError('a function', 'closure', closure);
+    const loss = closure === undefined ? null : enableGrad(closure);
+    this.update();
+    return loss;
+  }
+
+  /** @internal The parameter updates of one step, after the closure (the body of each torch/optim step). */
+  protected abstract update(): void;
 
   /**
    * Clears the gradients of every parameter (to null by default, as PyTorch 2 does).

@@ -56,7 +56,7 @@ export class RMSprop extends Optimizer {
   }
 
   /** One RMSprop step over every parameter that has a gradient. */
-  step(): void {
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const lr = group.lr as number;
       const alpha = group.alpha as number;

@@ -6,7 +6,6 @@ import { type Tensor } from '../tensor';
 import { fullLike, tensor, zerosLike } from '../factories';
 import { checkNumber } from '../validate';
 import { rangeError, typeError } from '../errors';
-import { enableGrad } from '../autograd';
 import { CAPTURABLE, DIFFERENTIABLE, FOREACH, MAXIMIZE, Optimizer, nonNegative, type OptionSpec, type Params } from './optimizer';
 
 /** Options of `optim.Rprop`, PyTorch's keyword arguments in camelCase. */
@@ -64,12 +63,9 @@ export class Rprop extends Optimizer {
   }
 
   /**
-   * One Rprop step over every parameter that has a gradient. With `closure`, it first re-evaluates
-   * the model (autograd on) and returns what the closure returned.
+   * @internal One Rprop update of every parameter that has a gradient.
    */
-  step(closure?: () => Tensor | number): Tensor | number | null {
-    if (closure !== undefined && typeof closure !== 'function') throw typeError('a function', 'closure', closure);
-    const loss = closure === undefined ? null : enableGrad(closure);
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const [etaminus, etaplus] = group.etas as [number, number];
       const [stepSizeMin, stepSizeMax] = group.step_sizes as [number, number];
@@ -91,6 +87,5 @@ export class Rprop extends Optimizer {
       param.addcmul_(grad.sign(), stepSize, { value: -1 });
       prev.copy_(grad);
     });
-    return loss;
   }
 }

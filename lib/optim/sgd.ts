@@ -58,7 +58,7 @@ export class SGD extends Optimizer {
   }
 
   /** One SGD step over every parameter that has a gradient. */
-  step(): void {
+  protected update(): void {
     this.forEachGrad((param, grad, group, state) => {
       const lr = group.lr as number;
       const momentum = group.momentum as number;
