@@ -2,7 +2,9 @@
  * The `torch` namespace's own functions besides ops and tensor creation: configuration, threads,
  * devices, CUDA, the CPU allocator. (The ops, `torch.sum(x)` and the rest, are generated: lib/generated/ops.ts.)
  */
+import * as os from 'node:os';
 import { native as N, bindingInfo } from './binding';
+import { rangeError } from './errors';
 import { checkDevice, checkInt } from './validate';
 
 /** What `torch.config()` reports. */
@@ -37,13 +39,19 @@ export function config(): Config {
 }
 
 /**
- * Sets the number of intra-op threads (default: physical cores, as in PyTorch Python).
+ * Sets the number of intra-op threads (default: physical cores, as in PyTorch Python): an
+ * integer from 1 to 4 × the logical CPUs, else a RangeError: LibTorch's OpenMP pool crashes at
+ * the next op when asked for far more threads than the machine has (in Python too).
  * @example
  * ```ts
  * torch.setNumThreads(1);
  * ```
  */
-export function setNumThreads(n: number): void { N.setNumThreads(checkInt(n, 'n', 1)); }
+export function setNumThreads(n: number): void {
+  const max = 4 * os.availableParallelism();
+  if (checkInt(n, 'n', 1) > max) throw rangeError(`an integer from 1 to ${max} (4 × the logical CPUs)`, 'n', n);
+  N.setNumThreads(n);
+}
 
 /** The number of intra-op threads. @example `torch.getNumThreads()` */
 export function getNumThreads(): number { return N.config().numThreads; }

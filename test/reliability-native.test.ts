@@ -1,0 +1,69 @@
+/**
+ * Reliability of the native boundary (issue: no abort, no unbounded memory, no hang):
+ * - `worker.terminate()` while the worker is inside a nodetorch call ends only that worker
+ *   (it used to abort the whole process: an exception node-addon-api could not throw during
+ *   teardown reached std::terminate), and the worker's tensors are freed with it;
+ * - `torch.setNumThreads` refuses counts LibTorch's thread pool cannot take.
+ * The abort cases run in child processes so a failure is an exit status, not a dead test run.
+ */
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as torch from '../lib';
+
+const CHILD = path.join(__dirname, 'helpers', 'worker-terminate.ts');
+
+function terminate(mode: string, delayMs: number, rounds: number) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', CHILD, mode, String(delayMs), String(rounds)], {
+    encoding: 'utf8', timeout: 90_000,
+  });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  return { status: r.status, signal: r.signal, stderr: r.stderr, result: last.startsWith('{') ? JSON.parse(last) : null };
+}
+
+describe('worker.terminate() during a nodetorch call', () => {
+  // Several rounds and delays: the abort used to happen on most of them.
+  for (const [mode, delays] of [['ops', [20, 150]], ['loader', [50, 300]], ['train', [100, 400]]] as const) {
+    it(`ends only the worker (${mode})`, () => {
+      for (const delay of delays) {
+        const r = terminate(mode, delay, 3);
+        expect(r.stderr).not.toMatch(/terminate called|Aborted|FATAL/);
+        expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+        expect(r.result).toMatchObject({ terminated: 3, mainOk: true });
+      }
+    });
+  }
+
+  it("frees the worker's tensors", () => {
+    // Each round's worker holds 512 MiB; rounds 2 to 5 would add 2 GiB if teardown leaked them.
+    const r = terminate('hold', 100, 5);
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    expect(r.result.terminated).toBe(5);
+    expect(r.result.rssAfterMb - r.result.rssAfterFirstMb).toBeLessThan(400);
+  });
+});
+
+describe('torch.setNumThreads', () => {
+  const max = 4 * os.availableParallelism();
+
+  it('accepts 1 to 4 × the logical CPUs', () => {
+    const before = torch.getNumThreads();
+    try {
+      torch.setNumThreads(max);
+      expect(torch.getNumThreads()).toBe(max);
+      expect(torch.ones([1000]).sum().item()).toBe(1000);
+    } finally {
+      torch.setNumThreads(before);
+    }
+  });
+
+  it('refuses counts that crash LibTorch or wrap around in C++', () => {
+    expect(() => torch.setNumThreads(100000)).toThrow(RangeError);
+    expect(() => torch.setNumThreads(2 ** 32 + 1)).toThrow(RangeError);
+    expect(() => torch.setNumThreads(max + 1)).toThrow(/from 1 to/);
+    expect(() => torch.setNumThreads(0)).toThrow(RangeError);
+    expect(() => torch.setNumThreads(1.5)).toThrow(TypeError);
+    expect(torch.ones([3]).sum().item()).toBe(3);
+  });
+});
