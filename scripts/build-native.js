@@ -22,7 +22,8 @@ function main() {
     `--CDNODETORCH_TORCH_ROOT=${found.root}`,
     `--CDNODETORCH_TORCH_CMAKE_DIR=${found.cmakeDir}`,
     `--CDNODETORCH_TORCH_LIB_DIR=${found.libDir}`,
-    `--CDNODETORCH_PREBUILT=${process.env.NODETORCH_PREBUILT === '1' ? 'ON' : 'OFF'}`];
+    `--CDNODETORCH_PREBUILT=${process.env.NODETORCH_PREBUILT === '1' ? 'ON' : 'OFF'}`,
+    `--CDNODETORCH_SANITIZE=${process.env.NODETORCH_SANITIZE || ''}`];
   if (found.cuda && process.env.CUDACXX === undefined && fs.existsSync('/usr/local/cuda/bin/nvcc')) {
     process.env.CUDACXX = '/usr/local/cuda/bin/nvcc';
   }
