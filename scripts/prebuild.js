@@ -15,6 +15,11 @@ if (process.env.LIBTORCH) candidates.unshift({ LIBTORCH: process.env.LIBTORCH })
 const outDir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
 fs.mkdirSync(outDir, { recursive: true });
 const done = new Set();
+// Copy, then rename over the old binary: a process that has the old one loaded keeps it intact.
+function install(from, to) {
+  fs.copyFileSync(from, `${to}.tmp`);
+  fs.renameSync(`${to}.tmp`, to);
+}
 for (const extra of candidates) {
   const env = { ...process.env, ...extra };
   if (extra.LIBTORCH === undefined) delete env.LIBTORCH;
@@ -33,9 +38,9 @@ for (const extra of candidates) {
   });
   if (res.status !== 0) process.exit(res.status || 1);
   const target = path.join(outDir, prebuiltName(found));
-  fs.copyFileSync(path.join(root, buildDir, 'Release', 'nodetorch.node'), target);
+  install(path.join(root, buildDir, 'Release', 'nodetorch.node'), target);
   console.log(`prebuild: wrote ${path.relative(root, target)}`);
-  fs.copyFileSync(path.join(root, buildDir, 'Release', 'nodetorch_preload.node'), path.join(outDir, 'nodetorch-preload.node'));
+  install(path.join(root, buildDir, 'Release', 'nodetorch_preload.node'), path.join(outDir, 'nodetorch-preload.node'));
 }
 if (done.size === 0) {
   console.error('prebuild: no LibTorch found');
