@@ -358,3 +358,15 @@ describe('random transforms inside a DataLoader', () => {
     expect(b).not.toEqual(a);
   });
 });
+
+describe('RandomAffine refuses what no image transform can use', () => {
+  test('non-finite degrees, translate, scale, shear or fill are RangeErrors', () => {
+    expect(() => new transforms.RandomAffine(Infinity)).toThrow(RangeError);
+    expect(() => new transforms.RandomAffine([0, NaN])).toThrow(/finite/);
+    expect(() => new transforms.RandomAffine(0, { scale: [0.5, Infinity] })).toThrow(RangeError);
+    expect(() => new transforms.RandomAffine(0, { shear: -Infinity })).toThrow(RangeError);
+    expect(() => new transforms.RandomAffine(0, { fill: NaN })).toThrow(TypeError);
+    expect(() => new transforms.RandomAffine(0, { fill: Infinity })).toThrow(RangeError);
+    expect(() => new transforms.RandomAffine(10, { translate: [0.1, 0.1], scale: [0.9, 1.1], shear: 5, fill: 0 })).not.toThrow();
+  });
+});

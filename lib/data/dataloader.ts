@@ -16,15 +16,16 @@ import { Tensor } from '../tensor';
 import { empty, randint } from '../factories';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
-import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
+import { checkBool, checkOptions, optionKeys } from '../validate';
+import { checkIntIn, MAX_INDEX, MAX_PREFETCH, MAX_SEED } from './limits';
 import { Subset, type Dataset } from './dataset';
 import { nativeSourceOf, withTransformGenerator, type NativeSource } from './native';
-import { checkGenerator, RandomSampler, SequentialSampler } from './sampler';
+import { checkGenerator, RandomSampler, SequentialSampler, takeInts } from './sampler';
 import { defaultCollate } from './collate';
 
 /** Options of `DataLoader`, PyTorch's keyword arguments in camelCase. */
 export interface DataLoaderOptions<T = unknown, B = Batch> {
-  /** Samples per batch. Default 1. */
+  /** Samples per batch, from 1 to 2^31 − 1 (`MAX_INDEX`). Default 1. */
   batchSize?: number;
   /** Reshuffle the order every epoch. Default false. */
   shuffle?: boolean;
@@ -33,10 +34,11 @@ export interface DataLoaderOptions<T = unknown, B = Batch> {
   /**
    * Seed of the shuffling (and random-transform) generator: the same seed gives the same order
    * and the same random transforms in every run, on the native and the per-sample path alike.
-   * Default: drawn from torch's global generator, so `torch.manualSeed()` fixes it.
+   * Default: drawn from torch's global generator, so `torch.manualSeed()` fixes it. An integer
+   * from 0 to 2^53 − 1 (`MAX_SEED`); seeds below 2^32 each give their own order.
    */
   seed?: number;
-  /** Batches prepared ahead on the background thread (native path). Default 2. */
+  /** Batches prepared ahead on the background thread (native path), from 1 to 1024 (`MAX_PREFETCH`). Default 2. */
   prefetch?: number;
   /** The order of the indices (excludes `shuffle`). */
   sampler?: Iterable<number> & { length?: number };
@@ -57,10 +59,11 @@ const DATALOADER_KEYS = optionKeys<DataLoaderOptions>({
 });
 
 // A small, fast, seedable generator (mulberry32) for the sample order; every index appears once
-// per epoch through a Fisher–Yates shuffle.
+// per epoch through a Fisher–Yates shuffle. Its state is 32 bits: a seed's bits above them are
+// mixed in (seeds below 2^32 keep their own state), not dropped, so 2^32 is not seed 0 again.
 class OrderGenerator {
   private state: number;
-  constructor(seed: number) { this.state = seed >>> 0; }
+  constructor(seed: number) { this.state = ((seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32), 0x9e3779b1)) >>> 0; }
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
     t = Math.imul(t ^ (t >>> 15), t | 1);
@@ -89,6 +92,11 @@ interface JsBatch<B> {
 
 function isIterable(value: unknown): boolean {
   return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+// An epoch's order is an Int32Array: a longer dataset would wrap its indices.
+function datasetLength(dataset: { length: number }): number {
+  return checkIntIn(dataset.length, 'dataset.length', 0, MAX_INDEX);
 }
 
 function lengthOf(value: { length?: unknown }, name: string): number {
@@ -130,12 +138,13 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length)) {
       throw typeError('a dataset with length and get(index)', 'dataset', dataset);
     }
+    datasetLength(dataset);
     const o = checkOptions(options, 'DataLoader options', DATALOADER_KEYS);
     this.dataset = dataset;
-    this.batchSize = checkInt(o.batchSize ?? 1, 'batchSize', 1);
+    this.batchSize = checkIntIn(o.batchSize ?? 1, 'batchSize', 1, MAX_INDEX);
     this.shuffle = checkBool(o.shuffle ?? false, 'shuffle');
     this.dropLast = checkBool(o.dropLast ?? false, 'dropLast');
-    this.prefetch = checkInt(o.prefetch ?? 2, 'prefetch', 1);
+    this.prefetch = checkIntIn(o.prefetch ?? 2, 'prefetch', 1, MAX_PREFETCH);
     const generator = checkGenerator(o.generator);
     if (o.sampler !== undefined && !isIterable(o.sampler)) throw typeError('an iterable of indices', 'sampler', o.sampler);
     if (o.batchSampler !== undefined && !isIterable(o.batchSampler)) throw typeError('an iterable of index arrays', 'batchSampler', o.batchSampler);
@@ -145,7 +154,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
       throw rangeError('no batchSize, shuffle, sampler or dropLast with a batchSampler (they are mutually exclusive)', 'batchSampler', o.batchSampler);
     }
     if (o.seed !== undefined && generator !== undefined) throw rangeError('either seed or generator, not both', 'seed', o.seed);
-    if (o.seed !== undefined) this.generator_ = new OrderGenerator(checkInt(o.seed, 'seed', 0));
+    if (o.seed !== undefined) this.generator_ = new OrderGenerator(checkIntIn(o.seed, 'seed', 0, MAX_SEED));
     this.torchGenerator = generator ?? null;
     this.sampler = (o.sampler as DataLoader['sampler']) ?? (this.shuffle
       ? (generator !== undefined ? new RandomSampler(dataset, { generator }) : null)
@@ -177,7 +186,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
   // none leaves the global generator alone, so the model's initial weights and dropout masks
   // come out as in Python.
   private get generator(): OrderGenerator {
-    if (this.generator_ === null) this.generator_ = new OrderGenerator(noGrad(() => randint(0, 2 ** 31 - 1, [1]).item()));
+    if (this.generator_ === null) this.generator_ = new OrderGenerator(noGrad(() => takeInts(randint(0, 2 ** 31 - 1, [1]))[0]));
     return this.generator_;
   }
 
@@ -193,7 +202,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
    * does this one, so that what a program draws after it (dropout masks) is what Python draws.
    */
   private drawBaseSeed(): void {
-    noGrad(() => empty([], { dtype: 'int64' }).random_(this.torchGenerator === null ? {} : { generator: this.torchGenerator }));
+    noGrad(() => empty([], { dtype: 'int64' }).random_(this.torchGenerator === null ? {} : { generator: this.torchGenerator }).dispose());
   }
 
   /** The sample order of the next epoch (advances the generator when shuffling). */
@@ -201,10 +210,11 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     if (this.sampler !== null && !(this.sampler instanceof SequentialSampler && this.sampler.dataSource === this.dataset)) {
       return Int32Array.from(this.sampler, (i, k) => {
         if (!Number.isInteger(i)) throw typeError('integer indices', `sampler index ${k}`, i);
+        if (i < -MAX_INDEX - 1 || i > MAX_INDEX) throw rangeError(`an index from ${-MAX_INDEX - 1} to ${MAX_INDEX}`, `sampler index ${k}`, i);
         return i;
       });
     }
-    const order = new Int32Array(this.dataset.length);
+    const order = new Int32Array(datasetLength(this.dataset));
     for (let i = 0; i < order.length; i++) order[i] = i;
     return this.shuffle ? this.generator.shuffle(order) : order;
   }
@@ -247,9 +257,13 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     const lend = () => (generator ??= new TorchGenerator().manualSeed(this.transformSeed()));
     if (this.generator_ !== null) lend();
     for (const indices of this.indexBatches(order)) {
-      const samples = () => withTransformGenerator(lend, () => Array.from(indices, (i) => this.dataset.get(i)));
-      // The default collate's intermediate tensors are freed; a custom one owns what it makes.
-      const collate = () => (this.collateFn !== null ? this.collateFn(samples()) : tidy(() => defaultCollate(samples()) as B));
+      // The samples belong to the dataset (it may cache them) and a custom collate owns what it
+      // makes: only the default collate runs in a tidy() scope, which frees what it makes besides
+      // the batch and never the samples, made before the scope opened.
+      const collate = () => {
+        const samples = withTransformGenerator(lend, () => Array.from(indices, (i) => this.dataset.get(i)));
+        return this.collateFn !== null ? this.collateFn(samples) : tidy(() => defaultCollate(samples) as B);
+      };
       yield { indices, collate };
     }
   }

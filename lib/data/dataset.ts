@@ -28,6 +28,13 @@ export interface Dataset<T = unknown> {
   loadAsync?(indices: number[]): Promise<void>;
 }
 
+// An index of a sequence of `n` samples, negative ones counting from the end, as Python's.
+function checkIndex(index: unknown, n: number): number {
+  const i = checkInt(index, 'index');
+  if (i < -n || i >= n) throw rangeError(`an index in [-${n}, ${n})`, 'index', index);
+  return i;
+}
+
 /**
  * Samples are rows of tensors of equal first dimension. Two tensors, inputs (uint8 or float32)
  * and targets (int64, float32 or float64) on the CPU, take the DataLoader's native path
@@ -47,7 +54,11 @@ export class TensorDataset implements Dataset<Tensor[]> {
     this.tensors = tensors;
   }
   get length(): number { return this.tensors[0].size(0); }
-  get(index: number): Tensor[] { return this.tensors.map((t) => t.select(0, index)); }
+  /** Row `index` of every tensor; a negative `index` counts from the end, as tensor indexing does. */
+  get(index: number): Tensor[] {
+    const i = checkIndex(index, this.length);
+    return this.tensors.map((t) => t.select(0, i));
+  }
 
   /** @internal The DataLoader's native path over `[inputs, targets]` (lib/data/native.ts). */
   nativeSource(): NativeSource | null {
@@ -74,10 +85,8 @@ export class Subset<T> implements Dataset<T> {
   get length(): number { return this.indices.length; }
   /** The sample at `indices[index]`; a negative `index` counts from the end, as a Python list. */
   get(index: number): T {
-    const n = this.indices.length;
-    const i = checkInt(index, 'index');
-    if (i < -n || i >= n) throw rangeError(`an index in [-${n}, ${n})`, 'index', index);
-    return this.dataset.get(this.indices[i < 0 ? i + n : i]);
+    const i = checkIndex(index, this.indices.length);
+    return this.dataset.get(this.indices[i < 0 ? i + this.indices.length : i]);
   }
 
   /** @internal The native path over the parent's data, restricted to `indices`. */
@@ -117,8 +126,7 @@ export class ConcatDataset<T> implements Dataset<T> {
   /** A negative `index` counts from the end. */
   get(index: number): T {
     const n = this.length;
-    let i = checkInt(index, 'index');
-    if (i < -n || i >= n) throw rangeError(`an index in [-${n}, ${n})`, 'index', index);
+    let i = checkIndex(index, n);
     if (i < 0) i += n;
     // bisect_right over the running totals
     let d = 0;

@@ -8,6 +8,7 @@ export {
   type Sampler, type RandomSamplerOptions,
 } from './sampler';
 export { defaultCollate } from './collate';
+export { MAX_INDEX, MAX_PREFETCH, MAX_SEED } from './limits';
 export {
   tensorSource, nativeSourceOf, transformGenerator, NATIVE_DTYPES,
   type NativeSource, type NativeStage, type NativeTransform, type ScaleStage, type NormalizeStage, type AffineStage,

@@ -10,7 +10,10 @@
  * - `targets`: a CPU tensor `[N, ...]` of dtype int64, float32 or float64, `targets[i]` being
  *   what `get(i)` returns second (a class index becomes an int64 scalar row).
  * - `stages`: the transform, as {@link NativeStage}s applied to each `inputs[i]` in order; empty
- *   for none. Stages need image inputs `[N, C, H, W]`.
+ *   for none. Stages need image inputs `[N, C, H, W]`. Their numbers are checked before they
+ *   reach C++ (which stores them as doubles): finite, `divisor > 0`, a non-zero `std` and one
+ *   mean and std for all channels or one per channel, `min <= max` in each range, translations
+ *   in [0, 1], scales > 0.
  * Neither tensor may require grad. A batch is then `[inputs[idx] transformed, targets[idx]]` for the
  * batch's indices `idx`, exactly what `defaultCollate` makes of `get(i)` for each: without stages
  * the rows keep their dtype; with stages they become float32 as ToTensor makes them (uint8 when
@@ -29,7 +32,7 @@
  * This module belongs to `torch.utils.data` and imports nothing from `vision/`; the vision
  * transforms and datasets implement it.
  */
-import { typeError } from '../errors';
+import { rangeError, typeError } from '../errors';
 import type { Generator } from '../generator';
 import { Tensor } from '../tensor';
 
@@ -148,7 +151,60 @@ function checkSource(source: unknown): NativeSource {
   }
   if (!Array.isArray(s.stages)) throw typeError('an array of stages', 'nativeSource().stages', s.stages);
   if (s.stages.length > 0 && s.inputs.dim() !== 4) throw typeError('image inputs [N, C, H, W] with stages', 'nativeSource().inputs', s.inputs.shape);
+  s.stages.forEach((stage, k) => checkStage(stage, `nativeSource().stages[${k}]`, s.inputs.size(1)));
   return s;
+}
+
+function finite(value: unknown, name: string): number {
+  if (typeof value !== 'number') throw typeError('a number', name, value);
+  if (!Number.isFinite(value)) throw rangeError('a finite number', name, value);
+  return value;
+}
+
+function finiteList(value: unknown, name: string): number[] {
+  if (!Array.isArray(value) || value.length === 0) throw typeError('a non-empty array of numbers', name, value);
+  value.forEach((v, i) => finite(v, `${name}[${i}]`));
+  return value as number[];
+}
+
+// `stage[min] <= stage[max]`, both finite and above `above` when given.
+function finiteRange(stage: Record<string, unknown>, min: string, max: string, name: string, above = -Infinity): void {
+  const lo = finite(stage[min], `${name}.${min}`);
+  const hi = finite(stage[max], `${name}.${max}`);
+  if (lo > hi) throw rangeError(`at most ${max} (${hi})`, `${name}.${min}`, lo);
+  if (lo <= above) throw rangeError(`a number > ${above}`, `${name}.${min}`, lo);
+}
+
+// What C++ reads from a stage (native/bindings/batch_stream.cc), checked for meaning first.
+function checkStage(stage: unknown, name: string, channels: number): void {
+  if (stage === null || typeof stage !== 'object') throw typeError('a stage object', name, stage);
+  const st = stage as Record<string, unknown>;
+  switch (st.kind) {
+    case 'scale':
+      if (finite(st.divisor, `${name}.divisor`) <= 0) throw rangeError('a positive divisor', `${name}.divisor`, st.divisor);
+      return;
+    case 'normalize': {
+      const mean = finiteList(st.mean, `${name}.mean`);
+      const std = finiteList(st.std, `${name}.std`);
+      if (std.length !== mean.length || (mean.length !== 1 && mean.length !== channels)) {
+        throw rangeError(`as many means as stds, 1 or ${channels} (one per channel)`, `${name}.std`, std);
+      }
+      std.forEach((v, i) => { if (v === 0) throw rangeError('a non-zero std', `${name}.std[${i}]`, v); });
+      return;
+    }
+    case 'affine':
+      finiteRange(st, 'degreesMin', 'degreesMax', name);
+      for (const key of ['translateX', 'translateY']) {
+        const t = finite(st[key], `${name}.${key}`);
+        if (t < 0 || t > 1) throw rangeError('a fraction in [0, 1]', `${name}.${key}`, t);
+      }
+      finiteRange(st, 'scaleMin', 'scaleMax', name, 0);
+      finiteRange(st, 'shearMin', 'shearMax', name);
+      finite(st.fill, `${name}.fill`);
+      return;
+    default:
+      throw typeError("'scale', 'normalize' or 'affine'", `${name}.kind`, st.kind);
+  }
 }
 
 /**

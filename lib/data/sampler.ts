@@ -9,6 +9,7 @@ import { empty, randint, randperm, tensor } from '../factories';
 import { noGrad } from '../autograd';
 import { Tensor } from '../tensor';
 import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
+import { checkIntIn, MAX_INDEX } from './limits';
 
 /** Anything iterable over dataset indices with a `length`, as PyTorch's `Sampler`. */
 export interface Sampler<I = number> extends Iterable<I> {
@@ -29,11 +30,23 @@ export function checkGenerator(value: unknown, name = 'generator'): Generator | 
   return value;
 }
 
-function ints(t: Tensor): number[] { return Array.from(t.toArray() as BigInt64Array, Number); }
+// Reads a tensor the library drew and needs no more, and frees it now rather than at a GC.
+function take<R>(t: Tensor, read: (t: Tensor) => R): R {
+  try {
+    return read(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+/** @internal The values of an int64 tensor the library drew, which is freed. */
+export function takeInts(t: Tensor): number[] {
+  return take(t, (x) => Array.from(x.toArray() as BigInt64Array, Number));
+}
 
 // As RandomSampler without a generator: a fresh generator seeded from torch's global one.
 function freshGenerator(): Generator {
-  const seed = noGrad(() => (empty([], { dtype: 'int64' }) as Tensor & { random_(): Tensor }).random_().toArray() as BigInt64Array)[0];
+  const seed = noGrad(() => take((empty([], { dtype: 'int64' }) as Tensor & { random_(): Tensor }).random_(), (t) => (t.toArray() as BigInt64Array)[0]));
   // A 63-bit seed is not exact as a JS number; the low 53 bits keep it deterministic.
   return new Generator().manualSeed(Number(BigInt.asUintN(53, seed)));
 }
@@ -55,7 +68,7 @@ export class SequentialSampler implements Sampler {
 export interface RandomSamplerOptions {
   /** Draw with replacement. Default false. */
   replacement?: boolean;
-  /** Indices per epoch. Default the dataset's length. */
+  /** Indices per epoch, from 1 to 2^31 − 1 (`MAX_INDEX`). Default the dataset's length. */
   numSamples?: number;
   /** Generator of the draws. Default: a fresh one seeded from torch's global generator each epoch. */
   generator?: Generator;
@@ -78,7 +91,7 @@ export class RandomSampler implements Sampler {
     checkSized(dataSource, 'dataSource');
     const o = checkOptions(options, 'RandomSampler options', RANDOM_SAMPLER_KEYS);
     this.replacement = checkBool(o.replacement ?? false, 'replacement');
-    this.numSamples_ = o.numSamples === undefined ? undefined : checkInt(o.numSamples, 'numSamples', 1);
+    this.numSamples_ = o.numSamples === undefined ? undefined : checkIntIn(o.numSamples, 'numSamples', 1, MAX_INDEX);
     this.generator = checkGenerator(o.generator);
   }
   get numSamples(): number { return this.numSamples_ ?? this.dataSource.length; }
@@ -88,11 +101,11 @@ export class RandomSampler implements Sampler {
     const generator = this.generator ?? freshGenerator();
     const m = this.numSamples;
     if (this.replacement) {
-      for (let k = 0; k < Math.floor(m / 32); k++) yield* ints(randint(n, [32], { dtype: 'int64', generator }));
-      yield* ints(randint(n, [m % 32], { dtype: 'int64', generator }));
+      for (let k = 0; k < Math.floor(m / 32); k++) yield* takeInts(randint(n, [32], { dtype: 'int64', generator }));
+      yield* takeInts(randint(n, [m % 32], { dtype: 'int64', generator }));
     } else {
-      for (let k = 0; k < Math.floor(m / n); k++) yield* ints(randperm(n, { generator }));
-      yield* ints(randperm(n, { generator })).slice(0, m % n);
+      for (let k = 0; k < Math.floor(m / n); k++) yield* takeInts(randperm(n, { generator }));
+      yield* takeInts(randperm(n, { generator })).slice(0, m % n);
     }
   }
 }
@@ -115,13 +128,14 @@ export class SubsetRandomSampler implements Sampler {
   }
   get length(): number { return this.indices.length; }
   *[Symbol.iterator](): Iterator<number> {
-    for (const i of ints(randperm(this.indices.length, { generator: this.generator }))) yield this.indices[i];
+    for (const i of takeInts(randperm(this.indices.length, { generator: this.generator }))) yield this.indices[i];
   }
 }
 
 /**
  * Indices drawn with probabilities proportional to `weights` (`torch.multinomial` on float64
  * weights), as PyTorch's `WeightedRandomSampler`.
+ * `numSamples` is from 1 to 2^31 − 1 (`MAX_INDEX`), and without `replacement` at most one per weight.
  * @example
  * ```ts
  * const sampler = new WeightedRandomSampler([0.1, 0.9], 100, { replacement: true });
@@ -141,14 +155,17 @@ export class WeightedRandomSampler implements Sampler {
       throw typeError('an array of numbers or a Tensor', 'weights', weights);
     }
     if (this.weights.dim() !== 1) throw rangeError('a 1-D sequence', 'weights', this.weights.shape);
-    this.numSamples = checkInt(numSamples, 'numSamples', 1);
+    this.numSamples = checkIntIn(numSamples, 'numSamples', 1, MAX_INDEX);
     const o = checkOptions(options, 'WeightedRandomSampler options', ['replacement', 'generator'] as const);
     this.replacement = checkBool(o.replacement ?? true, 'replacement');
+    if (!this.replacement && this.numSamples > this.weights.size(0)) {
+      throw rangeError(`at most ${this.weights.size(0)} samples (one per weight) without replacement`, 'numSamples', numSamples);
+    }
     this.generator = checkGenerator(o.generator);
   }
   get length(): number { return this.numSamples; }
   *[Symbol.iterator](): Iterator<number> {
-    yield* ints(this.weights.multinomial(this.numSamples, this.replacement, { generator: this.generator ?? null }));
+    yield* takeInts(this.weights.multinomial(this.numSamples, this.replacement, { generator: this.generator ?? null }));
   }
 }
 
@@ -166,7 +183,7 @@ export class BatchSampler implements Sampler<number[]> {
     if (sampler === null || typeof sampler !== 'object' || typeof (sampler as Iterable<number>)[Symbol.iterator] !== 'function') {
       throw typeError('an iterable sampler', 'sampler', sampler);
     }
-    this.batchSize = checkInt(batchSize, 'batchSize', 1);
+    this.batchSize = checkIntIn(batchSize, 'batchSize', 1, MAX_INDEX);
     this.dropLast = checkBool(dropLast, 'dropLast');
   }
   get length(): number {

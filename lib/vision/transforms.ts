@@ -128,6 +128,7 @@ export class Compose implements Transform<any, any> {
 
 function range(value: unknown, name: string, symmetric: boolean): [number, number] {
   if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw rangeError('a finite number', name, value);
     if (symmetric) {
       if (value < 0) throw rangeError('a non-negative number', name, value);
       return [-value, value];
@@ -137,6 +138,7 @@ function range(value: unknown, name: string, symmetric: boolean): [number, numbe
   if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number') || value[0] > value[1]) {
     throw typeError('a number or [min, max]', name, value);
   }
+  if (!value.every(Number.isFinite)) throw rangeError('finite numbers', name, value);
   return [value[0], value[1]];
 }
 
@@ -177,6 +179,7 @@ export class RandomAffine implements Transform {
     if (this.scale[0] <= 0) throw rangeError('positive scales', 'scale', o.scale);
     this.shear = o.shear === undefined ? [0, 0] : range(o.shear, 'shear', true);
     this.fill = checkNumber(o.fill ?? 0, 'fill');
+    if (!Number.isFinite(this.fill)) throw rangeError('a finite number', 'fill', this.fill);
   }
 
   nativeStages(): NativeStage[] { return [this.stage()]; }

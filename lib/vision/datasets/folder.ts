@@ -16,6 +16,7 @@ export function defaultLoader(path: string): Tensor { return readImage(path, 'RG
 /** {@link defaultLoader}, decoded on libuv's thread pool. */
 export function defaultLoaderAsync(path: string): Promise<Tensor> { return readImageAsync(path, 'RGB'); }
 import { VisionDataset, datasetOptions, expandUser } from './vision';
+import { fsError } from './fs';
 
 /**
  * torchvision's `IMG_EXTENSIONS`: the files `ImageFolder` takes. (Decoding covers PNG, JPEG,
@@ -83,7 +84,8 @@ export function isImageFile(filename: string): boolean {
 
 /**
  * The class folders of `directory`, sorted as Python sorts them, and each one's index
- * (torchvision's `find_classes`). Throws if there are none.
+ * (torchvision's `find_classes`). Throws if there are none, and a `TorchError` with the OS's
+ * code (`ENOENT`, `ENOTDIR`, `EACCES`) naming `directory` if it cannot be listed.
  *
  * @example
  * ```ts
@@ -96,7 +98,7 @@ export function findClasses(directory: string): [string[], Record<string, number
   try {
     entries = readdirSync(directory, { withFileTypes: true });
   } catch (e) {
-    throw new Error(`Cannot list ${directory}: ${(e as Error).message}`);
+    throw fsError(e, 'dataset folder', directory);
   }
   const classes = entries.filter((e) => entryIsDir(directory, e)).map((e) => e.name).sort(pyCompare);
   if (classes.length === 0) throw new Error(`Couldn't find any class folder in ${directory}.`);

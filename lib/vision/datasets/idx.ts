@@ -4,11 +4,17 @@
  * Layout: a 4-byte magic number `0x00 0x00 <dtype code> <ndim>`, then `ndim` big-endian uint32
  * dimension sizes, then the data in C order, big-endian. MNIST's label files have magic
  * `0x00000801` (uint8, 1 dim), its image files `0x00000803` (uint8, 3 dims).
+ *
+ * A gzipped file is inflated no further than its header declares: the header is read from the
+ * first inflated bytes, then the whole is inflated with its output capped at header + data, so a
+ * gzip bomb costs what its header claims (and a claim no gzip of its size can hold costs nothing).
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { typeError, rangeError } from '../../errors';
+import { constants as bufferConstants } from 'node:buffer';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
+import { typeError, rangeError, TorchError } from '../../errors';
+import { fsError } from './fs';
 
 /**
  * The element types an IDX file may hold, by their names in nodetorch.
@@ -103,31 +109,34 @@ function hex(n: number): string {
   return '0x' + (n >>> 0).toString(16).padStart(8, '0');
 }
 
-function fail(path: string, problem: string): Error {
-  return new Error(`Invalid IDX file ${path}: ${problem}`);
+/** A malformed IDX file: a TorchError with code `IDX_INVALID`. */
+function fail(path: string, problem: string): TorchError {
+  return new TorchError(`Invalid IDX file ${path}: ${problem}`, 'IDX_INVALID');
 }
 
+/** The longest header: the magic number and 255 dimension sizes. */
+const MAX_HEADER = 4 + 4 * 255;
+
 /**
- * Decodes IDX bytes already in memory (gunzipped if they start with the gzip signature).
- * `path` only names the source in error messages.
- *
- * @example
- * ```ts
- * const bytes = Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]);
- * parseIdx(bytes, 'labels'); // { dtype: 'uint8', shape: [2], data: Uint8Array [7, 3], magic: 0x801 }
- * ```
+ * Deflate's largest expansion: a 258-byte match coded in 2 bits, so no gzip of `n` bytes
+ * inflates to more than 1032 · n.
  */
-export function parseIdx<D extends IdxDtype = IdxDtype>(bytes: Uint8Array, path: string, options: ReadIdxOptions<D> = {}): IdxArray<D> {
-  if (!(bytes instanceof Uint8Array)) throw typeError('a Uint8Array', 'bytes', bytes);
-  let buf = bytes;
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      const out = gunzipSync(buf);
-      buf = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    } catch (e) {
-      throw fail(path, `gzip data is corrupt or truncated (${(e as Error).message})`);
-    }
-  }
+const DEFLATE_MAX_RATIO = 1032;
+
+/** What an IDX header declares. */
+interface Header {
+  magic: number;
+  dtype: IdxDtype;
+  shape: number[];
+  /** Elements, the product of `shape`. */
+  count: number;
+  headerSize: number;
+  /** `count` times the item size. */
+  dataBytes: number;
+}
+
+/** Reads and checks the header at the start of `buf` (which may hold more, or less, than the data). */
+function parseHeader(buf: Uint8Array, path: string, options: ReadIdxOptions): Header {
   if (buf.length < 4) throw fail(path, `file is ${buf.length} bytes long, too short for the 4-byte magic number (truncated or empty)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0, false);
@@ -156,15 +165,103 @@ export function parseIdx<D extends IdxDtype = IdxDtype>(bytes: Uint8Array, path:
     shape.push(d);
     count *= d;
   }
-  const expected = count * itemSize;
-  const body = buf.length - headerSize;
-  if (body < expected) {
-    throw fail(path, `truncated: shape [${shape.join(', ')}] of ${dtype} needs ${expected} data bytes but only ${body} follow the header`);
+  return { magic, dtype, shape, count, headerSize, dataBytes: count * itemSize };
+}
+
+function describeData(h: Header): string {
+  return `shape [${h.shape.join(', ')}] of ${h.dtype}`;
+}
+
+/** A gzip error (corrupt, truncated) as the file's error. */
+function corrupt(path: string, e: unknown): TorchError {
+  return fail(path, `gzip data is corrupt or truncated (${(e as Error).message})`);
+}
+
+function tooLarge(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+/**
+ * The first `want` inflated bytes of a gzip (or all of them if it holds fewer), inflating no
+ * more than a few KiB past them: each try inflates a prefix of the compressed bytes with its
+ * output capped, the prefix doubling, then bisected once a try overflows the cap.
+ */
+function gunzipHead(gz: Uint8Array, want: number, path: string): Uint8Array {
+  const cap = want + 65536; // one compressed byte inflates to at most 1032 more
+  const inflate = (k: number): Uint8Array | null => {
+    try {
+      return gunzipSync(gz.subarray(0, k), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: cap });
+    } catch (e) {
+      if (tooLarge(e)) return null;
+      throw corrupt(path, e);
+    }
+  };
+  let lo = 0; // inflates to fewer than `want` bytes
+  let hi = Math.min(gz.length, 256);
+  for (;;) {
+    const out = inflate(hi);
+    if (out === null) break;
+    if (out.length >= want || hi === gz.length) return out;
+    lo = hi;
+    hi = Math.min(gz.length, 2 * hi);
   }
-  if (body > expected) {
-    throw fail(path, `${body - expected} unexpected trailing bytes after the ${expected} data bytes of shape [${shape.join(', ')}] ${dtype}`);
+  while (hi - lo > 1) { // inflate(lo) < want, inflate(hi) > cap
+    const mid = Math.floor((lo + hi) / 2);
+    const out = inflate(mid);
+    if (out === null) hi = mid;
+    else if (out.length >= want) return out;
+    else lo = mid;
   }
-  return { dtype, shape, data: decode(buf, headerSize, count, dtype), magic } as IdxArray<D>;
+  throw fail(path, `gzip data inflates by more than deflate allows (over ${cap} bytes from ${hi} bytes)`);
+}
+
+/**
+ * Inflates a gzipped IDX file to exactly what its header declares, refusing before inflating a
+ * size no gzip this long can hold, and stopping as soon as the output passes the declared size.
+ */
+function gunzipIdx(gz: Uint8Array, path: string, options: ReadIdxOptions): Uint8Array {
+  const h = parseHeader(gunzipHead(gz, MAX_HEADER, path), path, options);
+  const total = h.headerSize + h.dataBytes;
+  const most = DEFLATE_MAX_RATIO * gz.length;
+  if (total > most) {
+    throw fail(path, `truncated: ${describeData(h)} needs ${h.dataBytes} data bytes but ${gz.length} bytes of gzip inflate to at most ${most}`);
+  }
+  if (total > bufferConstants.MAX_LENGTH) {
+    throw fail(path, `${describeData(h)} needs ${h.dataBytes} data bytes, more than one buffer holds (${bufferConstants.MAX_LENGTH})`);
+  }
+  let out: Buffer;
+  try {
+    out = gunzipSync(gz, { maxOutputLength: total });
+  } catch (e) {
+    if (tooLarge(e)) throw fail(path, `gzip data inflates to more than the ${total} bytes the header declares (${h.headerSize} header bytes, ${h.dataBytes} data bytes of ${describeData(h)}): unexpected trailing bytes`);
+    throw corrupt(path, e);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/**
+ * Decodes IDX bytes already in memory (gunzipped if they start with the gzip signature, no
+ * further than the header declares). `path` only names the source in error messages; a
+ * malformed file is a `TorchError` with code `IDX_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const bytes = Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]);
+ * parseIdx(bytes, 'labels'); // { dtype: 'uint8', shape: [2], data: Uint8Array [7, 3], magic: 0x801 }
+ * ```
+ */
+export function parseIdx<D extends IdxDtype = IdxDtype>(bytes: Uint8Array, path: string, options: ReadIdxOptions<D> = {}): IdxArray<D> {
+  if (!(bytes instanceof Uint8Array)) throw typeError('a Uint8Array', 'bytes', bytes);
+  const buf = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipIdx(bytes, path, options) : bytes;
+  const h = parseHeader(buf, path, options);
+  const body = buf.length - h.headerSize;
+  if (body < h.dataBytes) {
+    throw fail(path, `truncated: ${describeData(h)} needs ${h.dataBytes} data bytes but only ${body} follow the header`);
+  }
+  if (body > h.dataBytes) {
+    throw fail(path, `${body - h.dataBytes} unexpected trailing bytes after the ${h.dataBytes} data bytes of shape [${h.shape.join(', ')}] ${h.dtype}`);
+  }
+  return { dtype: h.dtype, shape: h.shape, data: decode(buf, h.headerSize, h.count, h.dtype), magic: h.magic } as IdxArray<D>;
 }
 
 function decode(buf: Uint8Array, offset: number, count: number, dtype: IdxDtype): IdxData[IdxDtype] {
@@ -182,8 +279,9 @@ function decode(buf: Uint8Array, offset: number, count: number, dtype: IdxDtype)
 /**
  * Reads an IDX file, plain or gzipped (detected from its first bytes, whatever its name), and
  * checks its magic number, dimensions, and that its length matches the header exactly.
- * Any problem throws an Error naming the file and what is wrong (wrong magic, truncated,
- * trailing bytes, corrupt gzip, missing file).
+ * Any problem throws a `TorchError` naming the file and what is wrong: code `IDX_INVALID` for
+ * a malformed file (wrong magic, truncated, trailing bytes, corrupt gzip, a gzip inflating past
+ * its header's size), the OS's code for a file that cannot be read (`ENOENT`, `EACCES`, …).
  *
  * @example
  * ```ts
@@ -199,8 +297,7 @@ export function readIdx<D extends IdxDtype = IdxDtype>(path: string, options: Re
   try {
     file = readFileSync(path);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new Error(`Cannot read IDX file ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    throw fsError(e, 'IDX file', path);
   }
   return parseIdx(new Uint8Array(file.buffer, file.byteOffset, file.byteLength), path, options);
 }
