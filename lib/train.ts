@@ -8,12 +8,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isMainThread } from 'worker_threads';
 import { TorchError, describe, typeError } from './errors';
-import { type Batch } from './data/dataloader';
+import { DataLoader, type Batch } from './data/dataloader';
 import { Module, type StateDict } from './nn/module';
 import { CrossEntropyLoss } from './nn/loss';
 import { Optimizer, type OptimizerStateDict } from './optim/optimizer';
 import { Tensor } from './tensor';
 import { zeros } from './factories';
+import { getRngState, setRngState } from './generator';
 import { enableGrad, noGrad } from './autograd';
 import { tidy, keep } from './memory';
 import { load, save } from './serialization';
@@ -62,13 +63,15 @@ export interface CheckpointOptions {
  * - `model`: `model.stateDict()`; `optimizer`: `optimizer.stateDict()` (PyTorch's layouts).
  * - `epoch`, `batch`: where training stands: the epoch in progress (0-based) and how many of its
  *   batches are trained (0 at an epoch boundary). Resuming trains that epoch's batch `batch` next.
- * - `rng`: how the random state is restored. LibTorch's generator state has no reader in
- *   nodetorch, and a DataLoader's shuffling state is its own, so resuming replays them instead:
- *   it starts every earlier epoch of the loader (which draws what the interrupted run drew at
- *   each epoch start) and fetches, without training, the trained batches of the epoch in
- *   progress. What the replay fetches is checked against float64 sums `[inputs, targets]` of
- *   batches the interrupted run had: `rng.epochs[e]` those of epoch `e`'s first batch (each
- *   epoch started), `rng.check` those of the batch to train next (empty when none was in hand).
+ * - `rng`: the random state. `rng.epoch` is what it was when the epoch in progress started:
+ *   torch's global generator (`global`, {@link getRngState}'s bytes) and, for a DataLoader, its
+ *   order stream (`loader_order`, -1 before its first draw) and its `generator` option's state
+ *   (`loader_generator`, or None). `rng.now` is the global generator's state when the checkpoint
+ *   was saved. Resuming restores `rng.epoch`, fetches the epoch's trained batches again without
+ *   training on them (the same order, the same per-sample draws), then restores `rng.now`, so
+ *   dropout masks and later epochs draw what the uninterrupted run drew. `rng.check` holds the
+ *   float64 sums `[inputs, targets]` of the batch to train next (empty at an epoch boundary):
+ *   the resumed run must fetch the same batch.
  * - `metrics`: the epoch in progress so far (`loss_sum` of the batch losses, `correct`, `batches`,
  *   `total` samples, `seconds`), so its {@link EpochStats} come out as in an uninterrupted run.
  * - `history`: the {@link EpochStats} of the finished epochs.
@@ -78,7 +81,7 @@ export interface TrainCheckpoint {
   optimizer: OptimizerStateDict;
   epoch: number;
   batch: number;
-  rng: { epochs: number[][]; check: number[] };
+  rng: { epoch: RngSnapshot; now: Tensor; check: number[] };
   metrics: MeterState;
   history: EpochStats[];
 }
@@ -114,13 +117,11 @@ export interface TrainOptions {
   /**
    * A checkpoint file `train()` saved: the model, the optimizer, the finished epochs' history and
    * the position are restored, and training continues where it stopped. Build the model, the
-   * optimizer and a fresh DataLoader as the interrupted program did, after the same
-   * `torch.manualSeed` (or with the same loader `seed`): the loader's order is replayed, not
-   * stored (see {@link TrainCheckpoint}). On CPU the final weights then equal an uninterrupted
-   * run's bit for bit, provided the training step draws nothing from torch's global generator
-   * (no dropout: its masks after the resume differ). A replay that does not reproduce the
-   * interrupted run's next batch is a `TorchError` with code `CHECKPOINT_MISMATCH`; a file that
-   * is not such a checkpoint, `CHECKPOINT_INVALID`.
+   * optimizer and a DataLoader as the interrupted program did (same dataset and options): the
+   * random state is restored from the checkpoint (see {@link TrainCheckpoint}), so on CPU the
+   * final weights equal an uninterrupted run's bit for bit, dropout included. A loader that does
+   * not fetch the interrupted run's next batch is a `TorchError` with code
+   * `CHECKPOINT_MISMATCH`; a file that is not such a checkpoint, `CHECKPOINT_INVALID`.
    */
   resumeFrom?: string;
 }
@@ -264,7 +265,24 @@ function heldBy(owners: object[]): unknown[] {
 
 const CHECKPOINT_FILE = 'checkpoint.pth';
 
-/** Float64 sums of a batch's inputs and targets: what a resumed replay must fetch again. */
+/** The random state at an epoch's start: see {@link TrainCheckpoint}'s `rng`. */
+export interface RngSnapshot {
+  global: Tensor;
+  loader_order: number;
+  loader_generator: Tensor | null;
+}
+
+function rngSnapshot(source: BatchSource): RngSnapshot {
+  const loader = source instanceof DataLoader ? source.state : null;
+  return { global: getRngState(), loader_order: loader?.order ?? -1, loader_generator: loader?.generator ?? null };
+}
+
+function restoreRng(source: BatchSource, s: RngSnapshot): void {
+  setRngState(s.global);
+  if (source instanceof DataLoader) source.state = { order: s.loader_order < 0 ? null : s.loader_order, generator: s.loader_generator };
+}
+
+/** Float64 sums of a batch's inputs and targets: what a resumed run must fetch again. */
 function batchCheck([inputs, targets]: Batch): number[] {
   return noGrad(() => tidy(() => [inputs, targets].map((t) => t.to('float64').sum().item() as number)));
 }
@@ -295,14 +313,29 @@ function readCheckpoint(file: string): TrainCheckpoint {
     if (!Array.isArray(v)) throw invalidCheckpoint(file, `a list for ${name}`, v);
     return v.map((x, i) => number(x, `${name}[${i}]`));
   };
-  if (!Array.isArray(rng.epochs)) throw invalidCheckpoint(file, 'a list for rng.epochs', rng.epochs);
+  const tensor = (v: unknown, name: string) => {
+    if (!(v instanceof Tensor) || v.dtype !== 'uint8') throw invalidCheckpoint(file, `a uint8 tensor for ${name}`, v);
+    return v;
+  };
+  const epochRng = dict(rng.epoch, 'rng.epoch');
+  if (!Number.isInteger(epochRng.loader_order) || (epochRng.loader_order as number) < -1) {
+    throw invalidCheckpoint(file, 'an integer >= -1 for rng.epoch.loader_order', epochRng.loader_order);
+  }
   if (!Array.isArray(top.history)) throw invalidCheckpoint(file, 'a list for history', top.history);
   return {
     model: dict(top.model, 'model') as StateDict,
     optimizer: dict(top.optimizer, 'optimizer') as unknown as OptimizerStateDict,
     epoch: count(top.epoch, 'epoch'),
     batch: count(top.batch, 'batch'),
-    rng: { epochs: rng.epochs.map((v, e) => sums(v, `rng.epochs[${e}]`)), check: sums(rng.check, 'rng.check') },
+    rng: {
+      epoch: {
+        global: tensor(epochRng.global, 'rng.epoch.global'),
+        loader_order: epochRng.loader_order as number,
+        loader_generator: epochRng.loader_generator === null ? null : tensor(epochRng.loader_generator, 'rng.epoch.loader_generator'),
+      },
+      now: tensor(rng.now, 'rng.now'),
+      check: sums(rng.check, 'rng.check'),
+    },
     metrics: {
       loss_sum: number(metrics.loss_sum, 'metrics.loss_sum'), correct: count(metrics.correct, 'metrics.correct'),
       batches: count(metrics.batches, 'metrics.batches'), total: count(metrics.total, 'metrics.total'),
@@ -351,12 +384,6 @@ class Interruption {
   dispose(): void { process.removeListener('SIGINT', this.onSigint); }
 }
 
-/** Starts one epoch of `source` and stops it (the draws of an epoch's start); its first batch, if any. */
-async function replayEpochStart(source: BatchSource): Promise<Batch | null> {
-  for await (const first of batchesOf(source)) return first;
-  return null;
-}
-
 /**
  * Trains `model` on `loader` for `epochs`, like the seed's `train()` loop: forward, loss,
  * `zeroGrad`, `backward`, `step` per batch. Resolves to one {@link EpochStats} per epoch (with
@@ -401,18 +428,13 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
   const owners = [...model.modules(), ...criterion.modules(), optimizer];
   const history: EpochStats[] = resume === null ? [] : resume.history.slice(0, resume.epoch);
   const stop = new Interruption(o.signal, ckpt !== null);
-  // Sums of each epoch's first batch: saved with a checkpoint, checked against when resuming.
-  const epochStarts: number[][] = [];
-  const started = (epoch: number, first: Batch | null) => {
-    if (ckpt === null && resume === null) return;
-    epochStarts[epoch] = first === null ? [] : batchCheck(first);
-    if (resume !== null) verifyReplay(resume.rng.epochs[epoch], epochStarts[epoch], `the first batch of epoch ${epoch}`);
-  };
+  // The random state when the epoch in progress started: saved with a mid-epoch checkpoint.
+  let epochRng: RngSnapshot | null = null;
   const saveAt = (epoch: number, batch: number, meter: Meter | null, next: Batch | null): string | null => {
     if (ckpt === null) return null;
     const checkpoint: TrainCheckpoint = {
       model: model.stateDict(), optimizer: optimizer.stateDict(), epoch, batch,
-      rng: { epochs: epochStarts.slice(), check: next === null ? [] : batchCheck(next) },
+      rng: { epoch: epochRng ?? rngSnapshot(source), now: getRngState(), check: next === null ? [] : batchCheck(next) },
       metrics: meter?.state() ?? { loss_sum: 0, correct: 0, batches: 0, total: 0, seconds: 0 },
       history: history.map((h) => ({ ...h })),
     };
@@ -421,23 +443,24 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
   };
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      if (resume !== null && epoch < resume.epoch) {
-        started(epoch, await replayEpochStart(source));
-        continue;
-      }
+      if (resume !== null && epoch < resume.epoch) continue;
       const resuming = resume !== null && epoch === resume.epoch;
       const skip = resuming ? resume.batch : 0;
+      if (resuming) restoreRng(source, resume.rng.epoch);
+      if (ckpt !== null) epochRng = rngSnapshot(source);
       const view = new ProgressView(mode, `epoch ${epoch + 1}/${epochs}`);
       const meter = new Meter(device, resuming ? resume.metrics : undefined);
       let batch = 0;
       try {
         for await (const next of batchesOf(source)) {
-          if (batch === 0) started(epoch, next);
-          if (batch < skip) { // the interrupted run trained these: fetched again for their draws only
+          if (batch < skip) { // the interrupted run trained these: fetched again, not trained
             batch += 1;
             continue;
           }
-          if (resuming && batch === skip) verifyReplay(resume.rng.check, batchCheck(next), `batch ${batch} of epoch ${epoch}`);
+          if (resuming && batch === skip) {
+            verifyReplay(resume.rng.check, batchCheck(next), `batch ${batch} of epoch ${epoch}`);
+            if (skip > 0) setRngState(resume.rng.now);
+          }
           if (stop.requested || (ckpt !== null && ckpt.every > 0 && batch > skip && batch % ckpt.every === 0)) {
             const saved = saveAt(epoch, batch, meter, next);
             const reason = stop.reason(saved);
@@ -472,6 +495,7 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
         };
         view.finish(`loss ${stats.loss.toFixed(4)} acc ${stats.accuracy.toFixed(4)} (${stats.correct}/${stats.total}) ${stats.seconds.toFixed(1)}s`);
         history.push(stats);
+        epochRng = null; // the next epoch starts from the random state of now
         saveAt(epoch + 1, 0, null, null);
         await o.onEpoch?.(stats);
       } finally {
@@ -485,15 +509,14 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
 }
 
 /**
- * Throws `CHECKPOINT_MISMATCH` unless a replayed batch has the sums the interrupted run saw
+ * Throws `CHECKPOINT_MISMATCH` unless the batch fetched has the sums the interrupted run saw
  * (`expected` empty or absent: nothing to compare).
  */
 function verifyReplay(expected: number[] | undefined, got: number[], what: string): void {
   if (expected === undefined || expected.length === 0 || got.every((v, i) => Object.is(v, expected[i]))) return;
   throw new TorchError(
-    `the loader does not replay the interrupted run: ${what} has sums ${got.join(', ')}, the checkpoint expects ` +
-    `${expected.join(', ')}. Resume with a fresh DataLoader built as in that run (same dataset and options, ` +
-    'same seed or the same torch.manualSeed before building the model and the loader)',
+    `the loader does not fetch what the interrupted run did: ${what} has sums ${got.join(', ')}, the checkpoint ` +
+    `expects ${expected.join(', ')}. Resume with a DataLoader built as in that run (same dataset and options)`,
     'CHECKPOINT_MISMATCH',
   );
 }
