@@ -25,11 +25,10 @@ Options:
   --data-root DIR            where MNIST/raw/ lives or is copied to (default ./data)
   --save-dst DIR             where train saves checkpoints and plots (default ./models)
   --load-dst FILE            the .pth that test and draw load (default ./models/SGD_acc_0.98.pth)
-  --seed N                   seed for weights, shuffling and augmentation (train and all:
-                             a random one if not given)
+  --seed N                   seed for weights, shuffling and augmentation
   --resume FILE              continue training from FILE, the checkpoint train keeps in
-                             --save-dst (checkpoint.pth: each epoch end, and on Ctrl-C); give
-                             the interrupted run's options and --seed
+                             --save-dst (checkpoint.pth: each epoch end, and on Ctrl-C), with
+                             the interrupted run's options (the random state is in the file)
   -h, --help                 this help
 
 Ctrl-C during training saves the checkpoint at the next batch, prints the command that resumes,
@@ -99,12 +98,6 @@ export async function run(argv: string[]): Promise<number> {
   };
   const training = command === 'train' || command === 'all';
   if (s.resume !== undefined && !training) throw new TypeError(`Expected --resume with train or all but received ${JSON.stringify(command)}`);
-  if (s.resume !== undefined && s.seed === undefined) {
-    throw new TypeError('Expected --seed with --resume (the seed the interrupted run printed) but received none');
-  }
-  // A training run always has a seed, so that an interrupted one can be resumed (the
-  // DataLoader's order is replayed from it, see torch.train's resumeFrom).
-  if (training) s.seed ??= Math.floor(Math.random() * 2 ** 31);
   if (s.seed !== undefined) torch.manualSeed(s.seed);
   try {
     if (command === 'all') {
@@ -120,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (!training || (e as Error).name !== 'AbortError') throw e;
     const file = path.join(s.saveDst, 'checkpoint.pth');
-    const again = [...without(without(argv, 'seed'), 'resume'), '--seed', String(s.seed), '--resume', file];
+    const again = [...without(argv, 'resume'), '--resume', file];
     process.stderr.write(`\nnodetorch: ${(e as Error).message}\nresume with: nodetorch ${again.map(shellWord).join(' ')}\n`);
     return 130;
   }
