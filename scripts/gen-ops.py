@@ -97,8 +97,9 @@ def kind_of(t):
     if isinstance(t, BaseType):
         n = t.name
         table = {
-            BaseTy.Tensor: ('T', 'Tensor'), BaseTy.Scalar: ('S', 'number | boolean'), BaseTy.int: ('i', 'number'),
-            BaseTy.SymInt: ('i', 'number'), BaseTy.float: ('f', 'number'), BaseTy.bool: ('b', 'boolean'),
+            # Integers are numbers or bigints, as lib/validate.ts takes them (Python's ints).
+            BaseTy.Tensor: ('T', 'Tensor'), BaseTy.Scalar: ('S', 'number | boolean | bigint'), BaseTy.int: ('i', 'number | bigint'),
+            BaseTy.SymInt: ('i', 'number | bigint'), BaseTy.float: ('f', 'number'), BaseTy.bool: ('b', 'boolean'),
             BaseTy.str: ('s', 'string'), BaseTy.ScalarType: ('d', 'DTypeName'), BaseTy.Layout: ('l', 'Layout'),
             BaseTy.Device: ('v', 'Device'), BaseTy.MemoryFormat: ('m', 'MemoryFormat'), BaseTy.Generator: ('g', 'Generator'),
         }
@@ -115,20 +116,20 @@ def kind_of(t):
                 return 'V', 'Tensor[]', optional
             if e.name in (BaseTy.int, BaseTy.SymInt):
                 # int[N] with N > 0 also takes one int (Python broadcasts it).
-                return ('I' if t.size else 'J'), ('number | number[]' if t.size else 'number[]'), optional
+                return ('I' if t.size else 'J'), ('number | bigint | (number | bigint)[]' if t.size else '(number | bigint)[]'), optional
             if e.name == BaseTy.float:
                 return 'F', 'number[]', optional
             if e.name == BaseTy.bool:
                 return 'B', 'boolean[]', optional
             if e.name == BaseTy.Scalar:
-                return 'A', '(number | boolean)[]', optional
+                return 'A', '(number | boolean | bigint)[]', optional
         return None, f'argument type {t} has no JS form yet', optional
     return None, f'argument type {t} has no JS form yet', optional
 
 
 def ts_type(code, ts, optional, numbers_as_tensors):
     if code == 'T' and numbers_as_tensors:
-        ts = 'Tensor | number | boolean'
+        ts = 'Tensor | number | boolean | bigint'
     return f'{ts} | null' if optional else ts
 
 

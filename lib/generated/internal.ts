@@ -2539,27 +2539,27 @@ export const R: Record<string, Table> = {
 /** The ops whose public form is hand-written (lib/factories.ts), as generated: `aten.zeros([2, 3])`. */
 export const aten = {
   _unique2: ((...args: any[]): any => callFunction(R.torch__unique2, '_unique2', args)) as ((input: Tensor, sorted?: boolean, returnInverse?: boolean, returnCounts?: boolean) => [Tensor, Tensor, Tensor]),
-  arange: ((...args: any[]): any => callFunction(R.torch_arange, 'arange', args)) as ((end: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: number | boolean, step?: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  cdist: ((...args: any[]): any => callFunction(R.torch_cdist, 'cdist', args)) as ((x1: Tensor, x2: Tensor, p?: number, computeMode?: number | null) => Tensor),
-  empty: ((...args: any[]): any => callFunction(R.torch_empty, 'empty', args)) as ((size: number[], options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  eye: ((...args: any[]): any => callFunction(R.torch_eye, 'eye', args)) as ((n: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number, m: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  fromFile: ((...args: any[]): any => callFunction(R.torch_from_file, 'from_file', args)) as ((filename: string, shared?: boolean | null, size?: number | null, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  full: ((...args: any[]): any => callFunction(R.torch_full, 'full', args)) as ((size: number[], fillValue: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  fullLike: ((...args: any[]): any => callFunction(R.torch_full_like, 'full_like', args)) as ((input: Tensor, fillValue: number | boolean, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  linspace: ((...args: any[]): any => callFunction(R.torch_linspace, 'linspace', args)) as ((start: Tensor, end: Tensor, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: Tensor, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: Tensor, end: number | boolean, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: number | boolean, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  arange: ((...args: any[]): any => callFunction(R.torch_arange, 'arange', args)) as ((end: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, step?: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  cdist: ((...args: any[]): any => callFunction(R.torch_cdist, 'cdist', args)) as ((x1: Tensor, x2: Tensor, p?: number, computeMode?: number | bigint | null) => Tensor),
+  empty: ((...args: any[]): any => callFunction(R.torch_empty, 'empty', args)) as ((size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  eye: ((...args: any[]): any => callFunction(R.torch_eye, 'eye', args)) as ((n: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number | bigint, m: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  fromFile: ((...args: any[]): any => callFunction(R.torch_from_file, 'from_file', args)) as ((filename: string, shared?: boolean | null, size?: number | bigint | null, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  full: ((...args: any[]): any => callFunction(R.torch_full, 'full', args)) as ((size: (number | bigint)[], fillValue: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  fullLike: ((...args: any[]): any => callFunction(R.torch_full_like, 'full_like', args)) as ((input: Tensor, fillValue: number | boolean | bigint, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  linspace: ((...args: any[]): any => callFunction(R.torch_linspace, 'linspace', args)) as ((start: Tensor, end: Tensor, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: Tensor, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: Tensor, end: number | boolean | bigint, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   nonzero: ((...args: any[]): any => callFunction(R.torch_nonzero, 'nonzero', args)) as ((input: Tensor) => Tensor),
-  norm: ((...args: any[]): any => callFunction(R.torch_norm, 'norm', args)) as ((input: Tensor, p?: number | boolean) => Tensor) & ((input: Tensor, p: number | boolean | null, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | null, dim: number | number[], keepdim?: boolean) => Tensor),
-  ones: ((...args: any[]): any => callFunction(R.torch_ones, 'ones', args)) as ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  norm: ((...args: any[]): any => callFunction(R.torch_norm, 'norm', args)) as ((input: Tensor, p?: number | boolean | bigint) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, dim: number | bigint | (number | bigint)[], keepdim: boolean, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, dim: number | bigint | (number | bigint)[], keepdim?: boolean) => Tensor),
+  ones: ((...args: any[]): any => callFunction(R.torch_ones, 'ones', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   onesLike: ((...args: any[]): any => callFunction(R.torch_ones_like, 'ones_like', args)) as ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  rand: ((...args: any[]): any => callFunction(R.torch_rand, 'rand', args)) as ((size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  rand: ((...args: any[]): any => callFunction(R.torch_rand, 'rand', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   randLike: ((...args: any[]): any => callFunction(R.torch_rand_like, 'rand_like', args)) as ((input: Tensor, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  randint: ((...args: any[]): any => callFunction(R.torch_randint, 'randint', args)) as ((high: number, size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((high: number, size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number, high: number, size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number, high: number, size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  randn: ((...args: any[]): any => callFunction(R.torch_randn, 'randn', args)) as ((size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  randint: ((...args: any[]): any => callFunction(R.torch_randint, 'randint', args)) as ((high: number | bigint, size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((high: number | bigint, size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number | bigint, high: number | bigint, size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  randn: ((...args: any[]): any => callFunction(R.torch_randn, 'randn', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   randnLike: ((...args: any[]): any => callFunction(R.torch_randn_like, 'randn_like', args)) as ((input: Tensor, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  randperm: ((...args: any[]): any => callFunction(R.torch_randperm, 'randperm', args)) as ((n: number, options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  tensordot: ((...args: any[]): any => callFunction(R.torch_tensordot, 'tensordot', args)) as ((input: Tensor, other: Tensor, dimsSelf: number[], dimsOther: number[]) => Tensor),
-  uniqueConsecutive: ((...args: any[]): any => callFunction(R.torch_unique_consecutive, 'unique_consecutive', args)) as ((input: Tensor, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null) => [Tensor, Tensor, Tensor]),
-  zeros: ((...args: any[]): any => callFunction(R.torch_zeros, 'zeros', args)) as ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  randperm: ((...args: any[]): any => callFunction(R.torch_randperm, 'randperm', args)) as ((n: number | bigint, options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  tensordot: ((...args: any[]): any => callFunction(R.torch_tensordot, 'tensordot', args)) as ((input: Tensor, other: Tensor, dimsSelf: (number | bigint)[], dimsOther: (number | bigint)[]) => Tensor),
+  uniqueConsecutive: ((...args: any[]): any => callFunction(R.torch_unique_consecutive, 'unique_consecutive', args)) as ((input: Tensor, returnInverse?: boolean, returnCounts?: boolean, dim?: number | bigint | null) => [Tensor, Tensor, Tensor]),
+  zeros: ((...args: any[]): any => callFunction(R.torch_zeros, 'zeros', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   zerosLike: ((...args: any[]): any => callFunction(R.torch_zeros_like, 'zeros_like', args)) as ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
 };
 
@@ -2572,7 +2572,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveAvgPool2d(input, outputSize)`
    */
-  adaptiveAvgPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool2d, 'adaptive_avg_pool2d', args)) as ((input: Tensor, outputSize: number | number[]) => Tensor),
+  adaptiveAvgPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool2d, 'adaptive_avg_pool2d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.adaptive_avg_pool3d`:
    * - `adaptive_avg_pool3d(Tensor input, SymIntArrayRef[3] output_size, *, Tensor out=None)` — `aten::adaptive_avg_pool3d`
@@ -2580,7 +2580,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveAvgPool3d(input, outputSize)`
    */
-  adaptiveAvgPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool3d, 'adaptive_avg_pool3d', args)) as ((input: Tensor, outputSize: number | number[]) => Tensor),
+  adaptiveAvgPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool3d, 'adaptive_avg_pool3d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.adaptive_max_pool2d`:
    * - `adaptive_max_pool2d(Tensor input, IntArrayRef[2] output_size, *, TensorList[2] out=None)` — `aten::adaptive_max_pool2d`
@@ -2588,7 +2588,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveMaxPool2d(input, outputSize)`
    */
-  adaptiveMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool2d, 'adaptive_max_pool2d', args)) as ((input: Tensor, outputSize: number | number[]) => [Tensor, Tensor]),
+  adaptiveMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool2d, 'adaptive_max_pool2d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.adaptive_max_pool3d`:
    * - `adaptive_max_pool3d(Tensor input, IntArrayRef[3] output_size, *, TensorList[2] out=None)` — `aten::adaptive_max_pool3d`
@@ -2596,7 +2596,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveMaxPool3d(input, outputSize)`
    */
-  adaptiveMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool3d, 'adaptive_max_pool3d', args)) as ((input: Tensor, outputSize: number | number[]) => [Tensor, Tensor]),
+  adaptiveMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool3d, 'adaptive_max_pool3d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.avg_pool2d`:
    * - `avg_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int64_t? divisor_override=None, *, Tensor out=None)` — `aten::avg_pool2d`
@@ -2604,7 +2604,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.avgPool2d(input, kernelSize)`
    */
-  avgPool2d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool2d, 'avg_pool2d', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) => Tensor),
+  avgPool2d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool2d, 'avg_pool2d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | bigint | null) => Tensor),
   /**
    * PyTorch `torch.avg_pool3d`:
    * - `avg_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, bool ceil_mode=False, bool count_include_pad=True, int64_t? divisor_override=None, *, Tensor out=None)` — `aten::avg_pool3d`
@@ -2612,7 +2612,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.avgPool3d(input, kernelSize)`
    */
-  avgPool3d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool3d, 'avg_pool3d', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) => Tensor),
+  avgPool3d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool3d, 'avg_pool3d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | bigint | null) => Tensor),
   /**
    * PyTorch `torch.binary_cross_entropy`:
    * - `binary_cross_entropy(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::binary_cross_entropy`
@@ -2620,7 +2620,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.binaryCrossEntropy(input, target)`
    */
-  binaryCrossEntropy: ((...args: any[]): any => callFunction(R.nnOps_binary_cross_entropy, 'binary_cross_entropy', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number) => Tensor),
+  binaryCrossEntropy: ((...args: any[]): any => callFunction(R.nnOps_binary_cross_entropy, 'binary_cross_entropy', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.col2im`:
    * - `col2im(Tensor input, SymIntArrayRef[2] output_size, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)` — `aten::col2im`
@@ -2628,7 +2628,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.col2im(input, outputSize, kernelSize, dilation, padding, stride)`
    */
-  col2im: ((...args: any[]): any => callFunction(R.nnOps_col2im, 'col2im', args)) as ((input: Tensor, outputSize: number | number[], kernelSize: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]) => Tensor),
+  col2im: ((...args: any[]): any => callFunction(R.nnOps_col2im, 'col2im', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[], kernelSize: number | bigint | (number | bigint)[], dilation: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[], stride: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.conv_depthwise3d`:
    * - `conv_depthwise3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias, SymIntArrayRef[3] stride, SymIntArrayRef[3] padding, SymIntArrayRef[3] dilation)` — `aten::conv_depthwise3d`
@@ -2636,7 +2636,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.convDepthwise3d(input, weight, kernelSize, bias, stride, padding, dilation)`
    */
-  convDepthwise3d: ((...args: any[]): any => callFunction(R.nnOps_conv_depthwise3d, 'conv_depthwise3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[]) => Tensor),
+  convDepthwise3d: ((...args: any[]): any => callFunction(R.nnOps_conv_depthwise3d, 'conv_depthwise3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias: Tensor | null, stride: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[], dilation: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.cross_entropy_loss`:
    * - `cross_entropy_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, double label_smoothing=0.0)` — `aten::cross_entropy_loss`
@@ -2644,7 +2644,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.crossEntropyLoss(input, target)`
    */
-  crossEntropyLoss: ((...args: any[]): any => callFunction(R.nnOps_cross_entropy_loss, 'cross_entropy_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number, labelSmoothing?: number) => Tensor),
+  crossEntropyLoss: ((...args: any[]): any => callFunction(R.nnOps_cross_entropy_loss, 'cross_entropy_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint, labelSmoothing?: number) => Tensor),
   /**
    * PyTorch `torch.elu`:
    * - `elu(Tensor input, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1, *, Tensor out=None)` — `aten::elu`
@@ -2652,7 +2652,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.elu(input)`
    */
-  elu: ((...args: any[]): any => callFunction(R.nnOps_elu, 'elu', args)) as ((input: Tensor, alpha?: number | boolean, scale?: number | boolean, inputScale?: number | boolean) => Tensor),
+  elu: ((...args: any[]): any => callFunction(R.nnOps_elu, 'elu', args)) as ((input: Tensor, alpha?: number | boolean | bigint, scale?: number | boolean | bigint, inputScale?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.elu_`:
    * - `elu_(Tensor input, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1)` — `aten::elu_`
@@ -2660,7 +2660,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.elu_(input)`
    */
-  elu_: ((...args: any[]): any => callFunction(R.nnOps_elu_, 'elu_', args)) as ((input: Tensor, alpha?: number | boolean, scale?: number | boolean, inputScale?: number | boolean) => Tensor),
+  elu_: ((...args: any[]): any => callFunction(R.nnOps_elu_, 'elu_', args)) as ((input: Tensor, alpha?: number | boolean | bigint, scale?: number | boolean | bigint, inputScale?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.flatten_dense_tensors`:
    * - `flatten_dense_tensors(TensorList tensors)` — `aten::flatten_dense_tensors`
@@ -2676,7 +2676,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fractionalMaxPool2d(input, kernelSize, outputSize, randomSamples)`
    */
-  fractionalMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool2d, 'fractional_max_pool2d', args)) as ((input: Tensor, kernelSize: number | number[], outputSize: number | number[], randomSamples: Tensor) => [Tensor, Tensor]),
+  fractionalMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool2d, 'fractional_max_pool2d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], outputSize: number | bigint | (number | bigint)[], randomSamples: Tensor) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.fractional_max_pool3d`:
    * - `fractional_max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] output_size, Tensor random_samples, *, TensorList[2] out=None)` — `aten::fractional_max_pool3d`
@@ -2684,7 +2684,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fractionalMaxPool3d(input, kernelSize, outputSize, randomSamples)`
    */
-  fractionalMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool3d, 'fractional_max_pool3d', args)) as ((input: Tensor, kernelSize: number | number[], outputSize: number | number[], randomSamples: Tensor) => [Tensor, Tensor]),
+  fractionalMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool3d, 'fractional_max_pool3d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], outputSize: number | bigint | (number | bigint)[], randomSamples: Tensor) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.gelu`:
    * - `gelu(Tensor input, *, c10::string_view approximate="none", Tensor out=None)` — `aten::gelu`
@@ -2708,7 +2708,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.glu(input)`
    */
-  glu: ((...args: any[]): any => callFunction(R.nnOps_glu, 'glu', args)) as ((input: Tensor, dim?: number) => Tensor),
+  glu: ((...args: any[]): any => callFunction(R.nnOps_glu, 'glu', args)) as ((input: Tensor, dim?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.hardsigmoid`:
    * - `hardsigmoid(Tensor input, *, Tensor out=None)` — `aten::hardsigmoid`
@@ -2748,7 +2748,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.hardtanh(input)`
    */
-  hardtanh: ((...args: any[]): any => callFunction(R.nnOps_hardtanh, 'hardtanh', args)) as ((input: Tensor, minVal?: number | boolean, maxVal?: number | boolean) => Tensor),
+  hardtanh: ((...args: any[]): any => callFunction(R.nnOps_hardtanh, 'hardtanh', args)) as ((input: Tensor, minVal?: number | boolean | bigint, maxVal?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.hardtanh_`:
    * - `hardtanh_(Tensor input, Scalar min_val=-1, Scalar max_val=1)` — `aten::hardtanh_`
@@ -2756,7 +2756,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.hardtanh_(input)`
    */
-  hardtanh_: ((...args: any[]): any => callFunction(R.nnOps_hardtanh_, 'hardtanh_', args)) as ((input: Tensor, minVal?: number | boolean, maxVal?: number | boolean) => Tensor),
+  hardtanh_: ((...args: any[]): any => callFunction(R.nnOps_hardtanh_, 'hardtanh_', args)) as ((input: Tensor, minVal?: number | boolean | bigint, maxVal?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.huber_loss`:
    * - `huber_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double delta=1.0, *, Tensor out=None)` — `aten::huber_loss`
@@ -2764,7 +2764,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.huberLoss(input, target)`
    */
-  huberLoss: ((...args: any[]): any => callFunction(R.nnOps_huber_loss, 'huber_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number, delta?: number) => Tensor),
+  huberLoss: ((...args: any[]): any => callFunction(R.nnOps_huber_loss, 'huber_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint, delta?: number) => Tensor),
   /**
    * PyTorch `torch.im2col`:
    * - `im2col(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)` — `aten::im2col`
@@ -2772,7 +2772,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.im2col(input, kernelSize, dilation, padding, stride)`
    */
-  im2col: ((...args: any[]): any => callFunction(R.nnOps_im2col, 'im2col', args)) as ((input: Tensor, kernelSize: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]) => Tensor),
+  im2col: ((...args: any[]): any => callFunction(R.nnOps_im2col, 'im2col', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], dilation: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[], stride: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.l1_loss`:
    * - `l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean)` — `aten::l1_loss`
@@ -2780,7 +2780,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.l1Loss(input, target)`
    */
-  l1Loss: ((...args: any[]): any => callFunction(R.nnOps_l1_loss, 'l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  l1Loss: ((...args: any[]): any => callFunction(R.nnOps_l1_loss, 'l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.leaky_relu`:
    * - `leaky_relu(Tensor input, Scalar negative_slope=0.01, *, Tensor out=None)` — `aten::leaky_relu`
@@ -2788,7 +2788,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.leakyRelu(input)`
    */
-  leakyRelu: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu, 'leaky_relu', args)) as ((input: Tensor, negativeSlope?: number | boolean) => Tensor),
+  leakyRelu: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu, 'leaky_relu', args)) as ((input: Tensor, negativeSlope?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.leaky_relu_`:
    * - `leaky_relu_(Tensor input, Scalar negative_slope=0.01)` — `aten::leaky_relu_`
@@ -2796,7 +2796,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.leakyRelu_(input)`
    */
-  leakyRelu_: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu_, 'leaky_relu_', args)) as ((input: Tensor, negativeSlope?: number | boolean) => Tensor),
+  leakyRelu_: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu_, 'leaky_relu_', args)) as ((input: Tensor, negativeSlope?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.linear`:
    * - `linear(Tensor input, Tensor weight, Tensor? bias=None, *, Tensor out=None)` — `aten::linear`
@@ -2820,7 +2820,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxPool2dWithIndices(input, kernelSize)`
    */
-  maxPool2dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool2d_with_indices, 'max_pool2d_with_indices', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean) => [Tensor, Tensor]),
+  maxPool2dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool2d_with_indices, 'max_pool2d_with_indices', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.max_pool3d_with_indices`:
    * - `max_pool3d_with_indices(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False, *, TensorList[2] out=None)` — `aten::max_pool3d_with_indices`
@@ -2828,7 +2828,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxPool3dWithIndices(input, kernelSize)`
    */
-  maxPool3dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool3d_with_indices, 'max_pool3d_with_indices', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean) => [Tensor, Tensor]),
+  maxPool3dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool3d_with_indices, 'max_pool3d_with_indices', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.max_unpool2d`:
    * - `max_unpool2d(Tensor input, Tensor indices, SymIntArrayRef[2] output_size, *, Tensor out=None)` — `aten::max_unpool2d`
@@ -2836,7 +2836,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxUnpool2d(input, indices, outputSize)`
    */
-  maxUnpool2d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool2d, 'max_unpool2d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | number[]) => Tensor),
+  maxUnpool2d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool2d, 'max_unpool2d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.max_unpool3d`:
    * - `max_unpool3d(Tensor input, Tensor indices, SymIntArrayRef[3] output_size, IntArrayRef[3] stride, IntArrayRef[3] padding, *, Tensor out=None)` — `aten::max_unpool3d`
@@ -2844,7 +2844,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxUnpool3d(input, indices, outputSize, stride, padding)`
    */
-  maxUnpool3d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool3d, 'max_unpool3d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | number[], stride: number | number[], padding: number | number[]) => Tensor),
+  maxUnpool3d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool3d, 'max_unpool3d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | bigint | (number | bigint)[], stride: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.mish`:
    * - `mish(Tensor input, *, Tensor out=None)` — `aten::mish`
@@ -2876,7 +2876,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.mkldnnReorderConv2dWeight(input)`
    */
-  mkldnnReorderConv2dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv2d_weight, 'mkldnn_reorder_conv2d_weight', args)) as ((input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null) => Tensor),
+  mkldnnReorderConv2dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv2d_weight, 'mkldnn_reorder_conv2d_weight', args)) as ((input: Tensor, padding?: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], groups?: number | bigint, inputSize?: (number | bigint)[] | null) => Tensor),
   /**
    * PyTorch `torch.mkldnn_reorder_conv3d_weight`:
    * - `mkldnn_reorder_conv3d_weight(Tensor input, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] dilation=1, SymInt groups=1, SymIntArrayRef? input_size=None)` — `aten::mkldnn_reorder_conv3d_weight`
@@ -2884,7 +2884,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.mkldnnReorderConv3dWeight(input)`
    */
-  mkldnnReorderConv3dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv3d_weight, 'mkldnn_reorder_conv3d_weight', args)) as ((input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null) => Tensor),
+  mkldnnReorderConv3dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv3d_weight, 'mkldnn_reorder_conv3d_weight', args)) as ((input: Tensor, padding?: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], groups?: number | bigint, inputSize?: (number | bigint)[] | null) => Tensor),
   /**
    * PyTorch `torch.mse_loss`:
    * - `mse_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::mse_loss`
@@ -2892,7 +2892,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.mseLoss(input, target)`
    */
-  mseLoss: ((...args: any[]): any => callFunction(R.nnOps_mse_loss, 'mse_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  mseLoss: ((...args: any[]): any => callFunction(R.nnOps_mse_loss, 'mse_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.multi_margin_loss`:
    * - `multi_margin_loss(Tensor input, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::multi_margin_loss`
@@ -2900,7 +2900,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.multiMarginLoss(input, target)`
    */
-  multiMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multi_margin_loss, 'multi_margin_loss', args)) as ((input: Tensor, target: Tensor, p?: number | boolean, margin?: number | boolean, weight?: Tensor | null, reduction?: number) => Tensor),
+  multiMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multi_margin_loss, 'multi_margin_loss', args)) as ((input: Tensor, target: Tensor, p?: number | boolean | bigint, margin?: number | boolean | bigint, weight?: Tensor | null, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.multilabel_margin_loss`:
    * - `multilabel_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::multilabel_margin_loss`
@@ -2908,7 +2908,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.multilabelMarginLoss(input, target)`
    */
-  multilabelMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multilabel_margin_loss, 'multilabel_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  multilabelMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multilabel_margin_loss, 'multilabel_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.nll_loss`:
    * - `nll_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)` — `aten::nll_loss`
@@ -2916,7 +2916,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.nllLoss(input, target)`
    */
-  nllLoss: ((...args: any[]): any => callFunction(R.nnOps_nll_loss, 'nll_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
+  nllLoss: ((...args: any[]): any => callFunction(R.nnOps_nll_loss, 'nll_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.nll_loss2d`:
    * - `nll_loss2d(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)` — `aten::nll_loss2d`
@@ -2924,7 +2924,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.nllLoss2d(input, target)`
    */
-  nllLoss2d: ((...args: any[]): any => callFunction(R.nnOps_nll_loss2d, 'nll_loss2d', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
+  nllLoss2d: ((...args: any[]): any => callFunction(R.nnOps_nll_loss2d, 'nll_loss2d', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.nll_loss_nd`:
    * - `nll_loss_nd(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100)` — `aten::nll_loss_nd`
@@ -2932,7 +2932,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.nllLossNd(input, target)`
    */
-  nllLossNd: ((...args: any[]): any => callFunction(R.nnOps_nll_loss_nd, 'nll_loss_nd', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
+  nllLossNd: ((...args: any[]): any => callFunction(R.nnOps_nll_loss_nd, 'nll_loss_nd', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.one_hot`:
    * - `one_hot(Tensor input, int64_t num_classes=-1)` — `aten::one_hot`
@@ -2940,7 +2940,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.oneHot(input)`
    */
-  oneHot: ((...args: any[]): any => callFunction(R.nnOps_one_hot, 'one_hot', args)) as ((input: Tensor, numClasses?: number) => Tensor),
+  oneHot: ((...args: any[]): any => callFunction(R.nnOps_one_hot, 'one_hot', args)) as ((input: Tensor, numClasses?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.pad`:
    * - `pad(Tensor input, SymIntArrayRef pad, c10::string_view mode="constant", double? value=None)` — `aten::pad`
@@ -2948,7 +2948,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.pad(input, pad)`
    */
-  pad: ((...args: any[]): any => callFunction(R.nnOps_pad, 'pad', args)) as ((input: Tensor, pad: number[], mode?: string, value?: number | null) => Tensor),
+  pad: ((...args: any[]): any => callFunction(R.nnOps_pad, 'pad', args)) as ((input: Tensor, pad: (number | bigint)[], mode?: string, value?: number | null) => Tensor),
   /**
    * PyTorch `torch.pad_sequence`:
    * - `pad_sequence(TensorList sequences, bool batch_first=False, double padding_value=0.0, c10::string_view padding_side="right")` — `aten::pad_sequence`
@@ -2964,7 +2964,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.reflectionPad1d(input, padding)`
    */
-  reflectionPad1d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad1d, 'reflection_pad1d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  reflectionPad1d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad1d, 'reflection_pad1d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.reflection_pad2d`:
    * - `reflection_pad2d(Tensor input, SymIntArrayRef[4] padding, *, Tensor out=None)` — `aten::reflection_pad2d`
@@ -2972,7 +2972,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.reflectionPad2d(input, padding)`
    */
-  reflectionPad2d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad2d, 'reflection_pad2d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  reflectionPad2d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad2d, 'reflection_pad2d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.reflection_pad3d`:
    * - `reflection_pad3d(Tensor input, SymIntArrayRef[6] padding, *, Tensor out=None)` — `aten::reflection_pad3d`
@@ -2980,7 +2980,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.reflectionPad3d(input, padding)`
    */
-  reflectionPad3d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad3d, 'reflection_pad3d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  reflectionPad3d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad3d, 'reflection_pad3d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.relu6`:
    * - `relu6(Tensor input)` — `aten::relu6`
@@ -3004,7 +3004,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.replicationPad1d(input, padding)`
    */
-  replicationPad1d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad1d, 'replication_pad1d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  replicationPad1d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad1d, 'replication_pad1d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.replication_pad2d`:
    * - `replication_pad2d(Tensor input, SymIntArrayRef[4] padding, *, Tensor out=None)` — `aten::replication_pad2d`
@@ -3012,7 +3012,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.replicationPad2d(input, padding)`
    */
-  replicationPad2d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad2d, 'replication_pad2d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  replicationPad2d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad2d, 'replication_pad2d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.replication_pad3d`:
    * - `replication_pad3d(Tensor input, SymIntArrayRef[6] padding, *, Tensor out=None)` — `aten::replication_pad3d`
@@ -3020,7 +3020,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.replicationPad3d(input, padding)`
    */
-  replicationPad3d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad3d, 'replication_pad3d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  replicationPad3d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad3d, 'replication_pad3d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.rrelu_with_noise`:
    * - `rrelu_with_noise(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None, *, Tensor out=None)` — `aten::rrelu_with_noise`
@@ -3028,7 +3028,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.rreluWithNoise(input, noise)`
    */
-  rreluWithNoise: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise, 'rrelu_with_noise', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null) => Tensor),
+  rreluWithNoise: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise, 'rrelu_with_noise', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean | bigint, upper?: number | boolean | bigint, training?: boolean, generator?: Generator | null) => Tensor),
   /**
    * PyTorch `torch.rrelu_with_noise_`:
    * - `rrelu_with_noise_(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None)` — `aten::rrelu_with_noise_`
@@ -3036,7 +3036,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.rreluWithNoise_(input, noise)`
    */
-  rreluWithNoise_: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise_, 'rrelu_with_noise_', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null) => Tensor),
+  rreluWithNoise_: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise_, 'rrelu_with_noise_', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean | bigint, upper?: number | boolean | bigint, training?: boolean, generator?: Generator | null) => Tensor),
   /**
    * PyTorch `torch.scaled_dot_product_attention`:
    * - `scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, double dropout_p=0.0, bool is_causal=False, *, double? scale=None, bool enable_gqa=False)` — `aten::scaled_dot_product_attention`
@@ -3068,7 +3068,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConv3d(input, weight, kernelSize)`
    */
-  slowConv3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv3d, 'slow_conv3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]) => Tensor),
+  slowConv3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv3d, 'slow_conv3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_dilated2d`:
    * - `slow_conv_dilated2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] dilation=1)` — `aten::slow_conv_dilated2d`
@@ -3076,7 +3076,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvDilated2d(input, weight, kernelSize)`
    */
-  slowConvDilated2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated2d, 'slow_conv_dilated2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvDilated2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated2d, 'slow_conv_dilated2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_dilated3d`:
    * - `slow_conv_dilated3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] dilation=1)` — `aten::slow_conv_dilated3d`
@@ -3084,7 +3084,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvDilated3d(input, weight, kernelSize)`
    */
-  slowConvDilated3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated3d, 'slow_conv_dilated3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvDilated3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated3d, 'slow_conv_dilated3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_transpose2d`:
    * - `slow_conv_transpose2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] output_padding=0, SymIntArrayRef[2] dilation=1, *, Tensor out=None)` — `aten::slow_conv_transpose2d`
@@ -3092,7 +3092,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvTranspose2d(input, weight, kernelSize)`
    */
-  slowConvTranspose2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose2d, 'slow_conv_transpose2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvTranspose2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose2d, 'slow_conv_transpose2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], outputPadding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_transpose3d`:
    * - `slow_conv_transpose3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] output_padding=0, SymIntArrayRef[3] dilation=1, *, Tensor out=None)` — `aten::slow_conv_transpose3d`
@@ -3100,7 +3100,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvTranspose3d(input, weight, kernelSize)`
    */
-  slowConvTranspose3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose3d, 'slow_conv_transpose3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvTranspose3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose3d, 'slow_conv_transpose3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], outputPadding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.smooth_l1_loss`:
    * - `smooth_l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double beta=1.0, *, Tensor out=None)` — `aten::smooth_l1_loss`
@@ -3108,7 +3108,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.smoothL1Loss(input, target)`
    */
-  smoothL1Loss: ((...args: any[]): any => callFunction(R.nnOps_smooth_l1_loss, 'smooth_l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number, beta?: number) => Tensor),
+  smoothL1Loss: ((...args: any[]): any => callFunction(R.nnOps_smooth_l1_loss, 'smooth_l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint, beta?: number) => Tensor),
   /**
    * PyTorch `torch.soft_margin_loss`:
    * - `soft_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::soft_margin_loss`
@@ -3116,7 +3116,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.softMarginLoss(input, target)`
    */
-  softMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_soft_margin_loss, 'soft_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  softMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_soft_margin_loss, 'soft_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.softplus`:
    * - `softplus(Tensor input, Scalar beta=1, Scalar threshold=20, *, Tensor out=None)` — `aten::softplus`
@@ -3124,7 +3124,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.softplus(input)`
    */
-  softplus: ((...args: any[]): any => callFunction(R.nnOps_softplus, 'softplus', args)) as ((input: Tensor, beta?: number | boolean, threshold?: number | boolean) => Tensor),
+  softplus: ((...args: any[]): any => callFunction(R.nnOps_softplus, 'softplus', args)) as ((input: Tensor, beta?: number | boolean | bigint, threshold?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.softshrink`:
    * - `softshrink(Tensor input, Scalar lambd=0.5, *, Tensor out=None)` — `aten::softshrink`
@@ -3132,7 +3132,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.softshrink(input)`
    */
-  softshrink: ((...args: any[]): any => callFunction(R.nnOps_softshrink, 'softshrink', args)) as ((input: Tensor, lambd?: number | boolean) => Tensor),
+  softshrink: ((...args: any[]): any => callFunction(R.nnOps_softshrink, 'softshrink', args)) as ((input: Tensor, lambd?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.thnn_conv2d`:
    * - `thnn_conv2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, *, Tensor out=None)` — `aten::thnn_conv2d`
@@ -3140,7 +3140,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.thnnConv2d(input, weight, kernelSize)`
    */
-  thnnConv2d: ((...args: any[]): any => callFunction(R.nnOps_thnn_conv2d, 'thnn_conv2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]) => Tensor),
+  thnnConv2d: ((...args: any[]): any => callFunction(R.nnOps_thnn_conv2d, 'thnn_conv2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.unflatten_dense_tensors`:
    * - `unflatten_dense_tensors(Tensor flat, TensorList tensors)` — `aten::unflatten_dense_tensors`
@@ -3157,7 +3157,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleBicubic2d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleBicubic2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bicubic2d, 'upsample_bicubic2d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleBicubic2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bicubic2d, 'upsample_bicubic2d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_bilinear2d`:
    * - `upsample_bilinear2d(Tensor input, SymIntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)` — `aten::upsample_bilinear2d.vec`
@@ -3166,7 +3166,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleBilinear2d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleBilinear2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bilinear2d, 'upsample_bilinear2d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleBilinear2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bilinear2d, 'upsample_bilinear2d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_linear1d`:
    * - `upsample_linear1d(Tensor input, SymIntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)` — `aten::upsample_linear1d.vec`
@@ -3175,7 +3175,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleLinear1d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleLinear1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_linear1d, 'upsample_linear1d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scales?: number | null) => Tensor),
+  upsampleLinear1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_linear1d, 'upsample_linear1d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scales?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_nearest1d`:
    * - `upsample_nearest1d(Tensor input, SymIntArrayRef? output_size, ArrayRef<double>? scale_factors)` — `aten::upsample_nearest1d.vec`
@@ -3184,7 +3184,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleNearest1d(input, outputSize, scaleFactors)`
    */
-  upsampleNearest1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest1d, 'upsample_nearest1d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scales?: number | null) => Tensor),
+  upsampleNearest1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest1d, 'upsample_nearest1d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], scales?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_nearest2d`:
    * - `upsample_nearest2d(Tensor input, SymIntArrayRef? output_size, ArrayRef<double>? scale_factors)` — `aten::upsample_nearest2d.vec`
@@ -3193,7 +3193,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleNearest2d(input, outputSize, scaleFactors)`
    */
-  upsampleNearest2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest2d, 'upsample_nearest2d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleNearest2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest2d, 'upsample_nearest2d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_nearest3d`:
    * - `upsample_nearest3d(Tensor input, SymIntArrayRef? output_size, ArrayRef<double>? scale_factors)` — `aten::upsample_nearest3d.vec`
@@ -3202,7 +3202,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleNearest3d(input, outputSize, scaleFactors)`
    */
-  upsampleNearest3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest3d, 'upsample_nearest3d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleNearest3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest3d, 'upsample_nearest3d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_trilinear3d`:
    * - `upsample_trilinear3d(Tensor input, SymIntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)` — `aten::upsample_trilinear3d.vec`
@@ -3211,7 +3211,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleTrilinear3d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleTrilinear3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_trilinear3d, 'upsample_trilinear3d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleTrilinear3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_trilinear3d, 'upsample_trilinear3d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
 };
 
 /**
@@ -3298,7 +3298,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.add(other)`
    */
-  add(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
+  add(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
   add(...args: any[]): any { return callMethod(R.method_add, 'add', this, args); }
   /**
    * PyTorch `Tensor.add_`:
@@ -3307,7 +3307,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.add_(other)`
    */
-  add_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
+  add_(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): this;
   add_(...args: any[]): any { return callMethod(R.method_add_, 'add_', this, args); }
   /**
    * PyTorch `Tensor.addbmm`:
@@ -3316,7 +3316,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addbmm(batch1, batch2)`
    */
-  addbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addbmm(...args: any[]): any { return callMethod(R.method_addbmm, 'addbmm', this, args); }
   /**
    * PyTorch `Tensor.addbmm_`:
@@ -3325,7 +3325,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addbmm_(batch1, batch2)`
    */
-  addbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addbmm_(...args: any[]): any { return callMethod(R.method_addbmm_, 'addbmm_', this, args); }
   /**
    * PyTorch `Tensor.addcdiv`:
@@ -3334,7 +3334,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcdiv(tensor1, tensor2)`
    */
-  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
+  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): Tensor;
   addcdiv(...args: any[]): any { return callMethod(R.method_addcdiv, 'addcdiv', this, args); }
   /**
    * PyTorch `Tensor.addcdiv_`:
@@ -3343,7 +3343,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcdiv_(tensor1, tensor2)`
    */
-  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): this;
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): this;
   addcdiv_(...args: any[]): any { return callMethod(R.method_addcdiv_, 'addcdiv_', this, args); }
   /**
    * PyTorch `Tensor.addcmul`:
@@ -3352,7 +3352,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcmul(tensor1, tensor2)`
    */
-  addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
+  addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): Tensor;
   addcmul(...args: any[]): any { return callMethod(R.method_addcmul, 'addcmul', this, args); }
   /**
    * PyTorch `Tensor.addcmul_`:
@@ -3361,7 +3361,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcmul_(tensor1, tensor2)`
    */
-  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): this;
+  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): this;
   addcmul_(...args: any[]): any { return callMethod(R.method_addcmul_, 'addcmul_', this, args); }
   /**
    * PyTorch `Tensor.addmm`:
@@ -3370,7 +3370,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmm(mat1, mat2)`
    */
-  addmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addmm(...args: any[]): any { return callMethod(R.method_addmm, 'addmm', this, args); }
   /**
    * PyTorch `Tensor.addmm_`:
@@ -3379,7 +3379,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmm_(mat1, mat2)`
    */
-  addmm_(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addmm_(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addmm_(...args: any[]): any { return callMethod(R.method_addmm_, 'addmm_', this, args); }
   /**
    * PyTorch `Tensor.addmv`:
@@ -3388,7 +3388,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmv(mat, vec)`
    */
-  addmv(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addmv(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addmv(...args: any[]): any { return callMethod(R.method_addmv, 'addmv', this, args); }
   /**
    * PyTorch `Tensor.addmv_`:
@@ -3397,7 +3397,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmv_(mat, vec)`
    */
-  addmv_(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addmv_(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addmv_(...args: any[]): any { return callMethod(R.method_addmv_, 'addmv_', this, args); }
   /**
    * PyTorch `Tensor.addr`:
@@ -3406,7 +3406,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addr(vec1, vec2)`
    */
-  addr(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addr(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addr(...args: any[]): any { return callMethod(R.method_addr, 'addr', this, args); }
   /**
    * PyTorch `Tensor.addr_`:
@@ -3415,7 +3415,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addr_(vec1, vec2)`
    */
-  addr_(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addr_(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addr_(...args: any[]): any { return callMethod(R.method_addr_, 'addr_', this, args); }
   /**
    * PyTorch `Tensor.adjoint`:
@@ -3436,8 +3436,8 @@ export abstract class TensorMethods {
    * @example `x.all()`
    */
   all(): Tensor;
-  all(dim?: number[] | null, keepdim?: boolean): Tensor;
-  all(dim: number, keepdim?: boolean): Tensor;
+  all(dim?: (number | bigint)[] | null, keepdim?: boolean): Tensor;
+  all(dim: number | bigint, keepdim?: boolean): Tensor;
   all(...args: any[]): any { return callMethod(R.method_all, 'all', this, args); }
   /**
    * PyTorch `Tensor.allclose`:
@@ -3455,7 +3455,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.amax()`
    */
-  amax(dim?: number | number[], keepdim?: boolean): Tensor;
+  amax(dim?: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
   amax(...args: any[]): any { return callMethod(R.method_amax, 'amax', this, args); }
   /**
    * PyTorch `Tensor.amin`:
@@ -3464,7 +3464,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.amin()`
    */
-  amin(dim?: number | number[], keepdim?: boolean): Tensor;
+  amin(dim?: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
   amin(...args: any[]): any { return callMethod(R.method_amin, 'amin', this, args); }
   /**
    * PyTorch `Tensor.aminmax`:
@@ -3473,7 +3473,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.aminmax()`
    */
-  aminmax(options?: { dim?: number | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
+  aminmax(options?: { dim?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
   aminmax(...args: any[]): any { return callMethod(R.method_aminmax, 'aminmax', this, args); }
   /**
    * PyTorch `Tensor.angle`:
@@ -3494,8 +3494,8 @@ export abstract class TensorMethods {
    * @example `x.any()`
    */
   any(): Tensor;
-  any(dim?: number[] | null, keepdim?: boolean): Tensor;
-  any(dim: number, keepdim?: boolean): Tensor;
+  any(dim?: (number | bigint)[] | null, keepdim?: boolean): Tensor;
+  any(dim: number | bigint, keepdim?: boolean): Tensor;
   any(...args: any[]): any { return callMethod(R.method_any, 'any', this, args); }
   /**
    * PyTorch `Tensor.arccos`:
@@ -3630,7 +3630,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.argmax()`
    */
-  argmax(dim?: number | null, keepdim?: boolean): Tensor;
+  argmax(dim?: number | bigint | null, keepdim?: boolean): Tensor;
   argmax(...args: any[]): any { return callMethod(R.method_argmax, 'argmax', this, args); }
   /**
    * PyTorch `Tensor.argmin`:
@@ -3639,7 +3639,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.argmin()`
    */
-  argmin(dim?: number | null, keepdim?: boolean): Tensor;
+  argmin(dim?: number | bigint | null, keepdim?: boolean): Tensor;
   argmin(...args: any[]): any { return callMethod(R.method_argmin, 'argmin', this, args); }
   /**
    * PyTorch `Tensor.argsort`:
@@ -3649,8 +3649,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.argsort({ stable })`
    */
-  argsort(options: { stable?: boolean; dim?: number; descending?: boolean }): Tensor;
-  argsort(dim?: number, descending?: boolean): Tensor;
+  argsort(options: { stable?: boolean; dim?: number | bigint; descending?: boolean }): Tensor;
+  argsort(dim?: number | bigint, descending?: boolean): Tensor;
   argsort(...args: any[]): any { return callMethod(R.method_argsort, 'argsort', this, args); }
   /**
    * PyTorch `Tensor.argwhere`:
@@ -3668,7 +3668,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.asStrided(size, stride)`
    */
-  asStrided(size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStrided(size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
   asStrided(...args: any[]): any { return callMethod(R.method_as_strided, 'as_strided', this, args); }
   /**
    * PyTorch `Tensor.as_strided_`:
@@ -3677,7 +3677,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.asStrided_(size, stride)`
    */
-  asStrided_(size: number[], stride: number[], storageOffset?: number | null): this;
+  asStrided_(size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): this;
   asStrided_(...args: any[]): any { return callMethod(R.method_as_strided_, 'as_strided_', this, args); }
   /**
    * PyTorch `Tensor.as_strided_scatter`:
@@ -3686,7 +3686,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.asStridedScatter(src, size, stride)`
    */
-  asStridedScatter(src: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStridedScatter(src: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
   asStridedScatter(...args: any[]): any { return callMethod(R.method_as_strided_scatter, 'as_strided_scatter', this, args); }
   /**
    * PyTorch `Tensor.asin`:
@@ -3785,7 +3785,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.baddbmm(batch1, batch2)`
    */
-  baddbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  baddbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   baddbmm(...args: any[]): any { return callMethod(R.method_baddbmm, 'baddbmm', this, args); }
   /**
    * PyTorch `Tensor.baddbmm_`:
@@ -3794,7 +3794,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.baddbmm_(batch1, batch2)`
    */
-  baddbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  baddbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   baddbmm_(...args: any[]): any { return callMethod(R.method_baddbmm_, 'baddbmm_', this, args); }
   /**
    * PyTorch `Tensor.bernoulli`:
@@ -3825,7 +3825,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.bincount()`
    */
-  bincount(weights?: Tensor | null, minlength?: number): Tensor;
+  bincount(weights?: Tensor | null, minlength?: number | bigint): Tensor;
   bincount(...args: any[]): any { return callMethod(R.method_bincount, 'bincount', this, args); }
   /**
    * PyTorch `Tensor.bitwise_and`:
@@ -3836,7 +3836,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseAnd(other)`
    */
   bitwiseAnd(other: Tensor): Tensor;
-  bitwiseAnd(other: number | boolean): Tensor;
+  bitwiseAnd(other: number | boolean | bigint): Tensor;
   bitwiseAnd(...args: any[]): any { return callMethod(R.method_bitwise_and, 'bitwise_and', this, args); }
   /**
    * PyTorch `Tensor.bitwise_and_`:
@@ -3847,7 +3847,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseAnd_(other)`
    */
   bitwiseAnd_(other: Tensor): this;
-  bitwiseAnd_(other: number | boolean): this;
+  bitwiseAnd_(other: number | boolean | bigint): this;
   bitwiseAnd_(...args: any[]): any { return callMethod(R.method_bitwise_and_, 'bitwise_and_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_left_shift`:
@@ -3858,7 +3858,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseLeftShift(other)`
    */
   bitwiseLeftShift(other: Tensor): Tensor;
-  bitwiseLeftShift(other: number | boolean): Tensor;
+  bitwiseLeftShift(other: number | boolean | bigint): Tensor;
   bitwiseLeftShift(...args: any[]): any { return callMethod(R.method_bitwise_left_shift, 'bitwise_left_shift', this, args); }
   /**
    * PyTorch `Tensor.bitwise_left_shift_`:
@@ -3869,7 +3869,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseLeftShift_(other)`
    */
   bitwiseLeftShift_(other: Tensor): this;
-  bitwiseLeftShift_(other: number | boolean): this;
+  bitwiseLeftShift_(other: number | boolean | bigint): this;
   bitwiseLeftShift_(...args: any[]): any { return callMethod(R.method_bitwise_left_shift_, 'bitwise_left_shift_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_not`:
@@ -3898,7 +3898,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseOr(other)`
    */
   bitwiseOr(other: Tensor): Tensor;
-  bitwiseOr(other: number | boolean): Tensor;
+  bitwiseOr(other: number | boolean | bigint): Tensor;
   bitwiseOr(...args: any[]): any { return callMethod(R.method_bitwise_or, 'bitwise_or', this, args); }
   /**
    * PyTorch `Tensor.bitwise_or_`:
@@ -3909,7 +3909,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseOr_(other)`
    */
   bitwiseOr_(other: Tensor): this;
-  bitwiseOr_(other: number | boolean): this;
+  bitwiseOr_(other: number | boolean | bigint): this;
   bitwiseOr_(...args: any[]): any { return callMethod(R.method_bitwise_or_, 'bitwise_or_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_right_shift`:
@@ -3920,7 +3920,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseRightShift(other)`
    */
   bitwiseRightShift(other: Tensor): Tensor;
-  bitwiseRightShift(other: number | boolean): Tensor;
+  bitwiseRightShift(other: number | boolean | bigint): Tensor;
   bitwiseRightShift(...args: any[]): any { return callMethod(R.method_bitwise_right_shift, 'bitwise_right_shift', this, args); }
   /**
    * PyTorch `Tensor.bitwise_right_shift_`:
@@ -3931,7 +3931,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseRightShift_(other)`
    */
   bitwiseRightShift_(other: Tensor): this;
-  bitwiseRightShift_(other: number | boolean): this;
+  bitwiseRightShift_(other: number | boolean | bigint): this;
   bitwiseRightShift_(...args: any[]): any { return callMethod(R.method_bitwise_right_shift_, 'bitwise_right_shift_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_xor`:
@@ -3942,7 +3942,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseXor(other)`
    */
   bitwiseXor(other: Tensor): Tensor;
-  bitwiseXor(other: number | boolean): Tensor;
+  bitwiseXor(other: number | boolean | bigint): Tensor;
   bitwiseXor(...args: any[]): any { return callMethod(R.method_bitwise_xor, 'bitwise_xor', this, args); }
   /**
    * PyTorch `Tensor.bitwise_xor_`:
@@ -3953,7 +3953,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseXor_(other)`
    */
   bitwiseXor_(other: Tensor): this;
-  bitwiseXor_(other: number | boolean): this;
+  bitwiseXor_(other: number | boolean | bigint): this;
   bitwiseXor_(...args: any[]): any { return callMethod(R.method_bitwise_xor_, 'bitwise_xor_', this, args); }
   /**
    * PyTorch `Tensor.bmm`:
@@ -3971,7 +3971,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.broadcastTo(size)`
    */
-  broadcastTo(size: number[]): Tensor;
+  broadcastTo(size: (number | bigint)[]): Tensor;
   broadcastTo(...args: any[]): any { return callMethod(R.method_broadcast_to, 'broadcast_to', this, args); }
   /**
    * PyTorch `Tensor.cauchy_`:
@@ -4052,7 +4052,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.chunk(chunks)`
    */
-  chunk(chunks: number, dim?: number): Tensor[];
+  chunk(chunks: number | bigint, dim?: number | bigint): Tensor[];
   chunk(...args: any[]): any { return callMethod(R.method_chunk, 'chunk', this, args); }
   /**
    * PyTorch `Tensor.clamp`:
@@ -4063,7 +4063,7 @@ export abstract class TensorMethods {
    * @example `x.clamp()`
    */
   clamp(min?: Tensor | null, max?: Tensor | null): Tensor;
-  clamp(min?: number | boolean | null, max?: number | boolean | null): Tensor;
+  clamp(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
   clamp(...args: any[]): any { return callMethod(R.method_clamp, 'clamp', this, args); }
   /**
    * PyTorch `Tensor.clamp_`:
@@ -4074,7 +4074,7 @@ export abstract class TensorMethods {
    * @example `x.clamp_()`
    */
   clamp_(min?: Tensor | null, max?: Tensor | null): this;
-  clamp_(min?: number | boolean | null, max?: number | boolean | null): this;
+  clamp_(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): this;
   clamp_(...args: any[]): any { return callMethod(R.method_clamp_, 'clamp_', this, args); }
   /**
    * PyTorch `Tensor.clamp_max`:
@@ -4085,7 +4085,7 @@ export abstract class TensorMethods {
    * @example `x.clampMax(max)`
    */
   clampMax(max: Tensor): Tensor;
-  clampMax(max: number | boolean): Tensor;
+  clampMax(max: number | boolean | bigint): Tensor;
   clampMax(...args: any[]): any { return callMethod(R.method_clamp_max, 'clamp_max', this, args); }
   /**
    * PyTorch `Tensor.clamp_max_`:
@@ -4096,7 +4096,7 @@ export abstract class TensorMethods {
    * @example `x.clampMax_(max)`
    */
   clampMax_(max: Tensor): this;
-  clampMax_(max: number | boolean): this;
+  clampMax_(max: number | boolean | bigint): this;
   clampMax_(...args: any[]): any { return callMethod(R.method_clamp_max_, 'clamp_max_', this, args); }
   /**
    * PyTorch `Tensor.clamp_min`:
@@ -4107,7 +4107,7 @@ export abstract class TensorMethods {
    * @example `x.clampMin(min)`
    */
   clampMin(min: Tensor): Tensor;
-  clampMin(min: number | boolean): Tensor;
+  clampMin(min: number | boolean | bigint): Tensor;
   clampMin(...args: any[]): any { return callMethod(R.method_clamp_min, 'clamp_min', this, args); }
   /**
    * PyTorch `Tensor.clamp_min_`:
@@ -4118,7 +4118,7 @@ export abstract class TensorMethods {
    * @example `x.clampMin_(min)`
    */
   clampMin_(min: Tensor): this;
-  clampMin_(min: number | boolean): this;
+  clampMin_(min: number | boolean | bigint): this;
   clampMin_(...args: any[]): any { return callMethod(R.method_clamp_min_, 'clamp_min_', this, args); }
   /**
    * PyTorch `Tensor.clip`:
@@ -4129,7 +4129,7 @@ export abstract class TensorMethods {
    * @example `x.clip()`
    */
   clip(min?: Tensor | null, max?: Tensor | null): Tensor;
-  clip(min?: number | boolean | null, max?: number | boolean | null): Tensor;
+  clip(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
   clip(...args: any[]): any { return callMethod(R.method_clip, 'clip', this, args); }
   /**
    * PyTorch `Tensor.clip_`:
@@ -4140,7 +4140,7 @@ export abstract class TensorMethods {
    * @example `x.clip_()`
    */
   clip_(min?: Tensor | null, max?: Tensor | null): this;
-  clip_(min?: number | boolean | null, max?: number | boolean | null): this;
+  clip_(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): this;
   clip_(...args: any[]): any { return callMethod(R.method_clip_, 'clip_', this, args); }
   /**
    * PyTorch `Tensor.clone`:
@@ -4203,7 +4203,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.copy_(src)`
    */
-  copy_(src: Tensor | number | boolean, nonBlocking?: boolean): this;
+  copy_(src: Tensor | number | boolean | bigint, nonBlocking?: boolean): this;
   copy_(...args: any[]): any { return callMethod(R.method_copy_, 'copy_', this, args); }
   /**
    * PyTorch `Tensor.copysign`:
@@ -4214,7 +4214,7 @@ export abstract class TensorMethods {
    * @example `x.copysign(other)`
    */
   copysign(other: Tensor): Tensor;
-  copysign(other: number | boolean): Tensor;
+  copysign(other: number | boolean | bigint): Tensor;
   copysign(...args: any[]): any { return callMethod(R.method_copysign, 'copysign', this, args); }
   /**
    * PyTorch `Tensor.copysign_`:
@@ -4225,7 +4225,7 @@ export abstract class TensorMethods {
    * @example `x.copysign_(other)`
    */
   copysign_(other: Tensor): this;
-  copysign_(other: number | boolean): this;
+  copysign_(other: number | boolean | bigint): this;
   copysign_(...args: any[]): any { return callMethod(R.method_copysign_, 'copysign_', this, args); }
   /**
    * PyTorch `Tensor.corrcoef`:
@@ -4280,8 +4280,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.countNonzero()`
    */
-  countNonzero(dim?: number | null): Tensor;
-  countNonzero(dim: number[]): Tensor;
+  countNonzero(dim?: number | bigint | null): Tensor;
+  countNonzero(dim: (number | bigint)[]): Tensor;
   countNonzero(...args: any[]): any { return callMethod(R.method_count_nonzero, 'count_nonzero', this, args); }
   /**
    * PyTorch `Tensor.cov`:
@@ -4290,7 +4290,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cov()`
    */
-  cov(options?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
+  cov(options?: { correction?: number | bigint; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
   cov(...args: any[]): any { return callMethod(R.method_cov, 'cov', this, args); }
   /**
    * PyTorch `Tensor.cross`:
@@ -4299,7 +4299,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cross(other)`
    */
-  cross(other: Tensor, dim?: number | null): Tensor;
+  cross(other: Tensor, dim?: number | bigint | null): Tensor;
   cross(...args: any[]): any { return callMethod(R.method_cross, 'cross', this, args); }
   /**
    * PyTorch `Tensor.crow_indices`:
@@ -4317,7 +4317,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cummax(dim)`
    */
-  cummax(dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  cummax(dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   cummax(...args: any[]): any { return callMethod(R.method_cummax, 'cummax', this, args); }
   /**
    * PyTorch `Tensor.cummin`:
@@ -4326,7 +4326,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cummin(dim)`
    */
-  cummin(dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  cummin(dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   cummin(...args: any[]): any { return callMethod(R.method_cummin, 'cummin', this, args); }
   /**
    * PyTorch `Tensor.cumprod`:
@@ -4335,7 +4335,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumprod(dim)`
    */
-  cumprod(dim: number, options?: { dtype?: DTypeName | null }): Tensor;
+  cumprod(dim: number | bigint, options?: { dtype?: DTypeName | null }): Tensor;
   cumprod(...args: any[]): any { return callMethod(R.method_cumprod, 'cumprod', this, args); }
   /**
    * PyTorch `Tensor.cumprod_`:
@@ -4344,7 +4344,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumprod_(dim)`
    */
-  cumprod_(dim: number, options?: { dtype?: DTypeName | null }): this;
+  cumprod_(dim: number | bigint, options?: { dtype?: DTypeName | null }): this;
   cumprod_(...args: any[]): any { return callMethod(R.method_cumprod_, 'cumprod_', this, args); }
   /**
    * PyTorch `Tensor.cumsum`:
@@ -4353,7 +4353,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumsum(dim)`
    */
-  cumsum(dim: number, options?: { dtype?: DTypeName | null }): Tensor;
+  cumsum(dim: number | bigint, options?: { dtype?: DTypeName | null }): Tensor;
   cumsum(...args: any[]): any { return callMethod(R.method_cumsum, 'cumsum', this, args); }
   /**
    * PyTorch `Tensor.cumsum_`:
@@ -4362,7 +4362,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumsum_(dim)`
    */
-  cumsum_(dim: number, options?: { dtype?: DTypeName | null }): this;
+  cumsum_(dim: number | bigint, options?: { dtype?: DTypeName | null }): this;
   cumsum_(...args: any[]): any { return callMethod(R.method_cumsum_, 'cumsum_', this, args); }
   /**
    * PyTorch `Tensor.deg2rad`:
@@ -4434,7 +4434,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diag()`
    */
-  diag(diagonal?: number): Tensor;
+  diag(diagonal?: number | bigint): Tensor;
   diag(...args: any[]): any { return callMethod(R.method_diag, 'diag', this, args); }
   /**
    * PyTorch `Tensor.diag_embed`:
@@ -4443,7 +4443,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagEmbed()`
    */
-  diagEmbed(offset?: number, dim1?: number, dim2?: number): Tensor;
+  diagEmbed(offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
   diagEmbed(...args: any[]): any { return callMethod(R.method_diag_embed, 'diag_embed', this, args); }
   /**
    * PyTorch `Tensor.diagflat`:
@@ -4452,7 +4452,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagflat()`
    */
-  diagflat(offset?: number): Tensor;
+  diagflat(offset?: number | bigint): Tensor;
   diagflat(...args: any[]): any { return callMethod(R.method_diagflat, 'diagflat', this, args); }
   /**
    * PyTorch `Tensor.diagonal`:
@@ -4461,7 +4461,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagonal()`
    */
-  diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
+  diagonal(offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
   diagonal(...args: any[]): any { return callMethod(R.method_diagonal, 'diagonal', this, args); }
   /**
    * PyTorch `Tensor.diagonal_scatter`:
@@ -4470,7 +4470,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagonalScatter(src)`
    */
-  diagonalScatter(src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+  diagonalScatter(src: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
   diagonalScatter(...args: any[]): any { return callMethod(R.method_diagonal_scatter, 'diagonal_scatter', this, args); }
   /**
    * PyTorch `Tensor.diff`:
@@ -4479,7 +4479,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diff()`
    */
-  diff(n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor;
+  diff(n?: number | bigint, dim?: number | bigint, prepend?: Tensor | null, append?: Tensor | null): Tensor;
   diff(...args: any[]): any { return callMethod(R.method_diff, 'diff', this, args); }
   /**
    * PyTorch `Tensor.digamma`:
@@ -4506,7 +4506,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.dist(other)`
    */
-  dist(other: Tensor, p?: number | boolean): Tensor;
+  dist(other: Tensor, p?: number | boolean | bigint): Tensor;
   dist(...args: any[]): any { return callMethod(R.method_dist, 'dist', this, args); }
   /**
    * PyTorch `Tensor.div`:
@@ -4517,9 +4517,9 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.div(other)`
    */
-  div(other: Tensor | number | boolean): Tensor;
-  div(other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
-  div(other: number | boolean, options: { roundingMode?: string | null }): Tensor;
+  div(other: Tensor | number | boolean | bigint): Tensor;
+  div(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
+  div(other: number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
   div(...args: any[]): any { return callMethod(R.method_div, 'div', this, args); }
   /**
    * PyTorch `Tensor.div_`:
@@ -4530,9 +4530,9 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.div_(other)`
    */
-  div_(other: Tensor | number | boolean): this;
-  div_(other: Tensor | number | boolean, options: { roundingMode?: string | null }): this;
-  div_(other: number | boolean, options: { roundingMode?: string | null }): this;
+  div_(other: Tensor | number | boolean | bigint): this;
+  div_(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): this;
+  div_(other: number | boolean | bigint, options: { roundingMode?: string | null }): this;
   div_(...args: any[]): any { return callMethod(R.method_div_, 'div_', this, args); }
   /**
    * PyTorch `Tensor.divide`:
@@ -4544,10 +4544,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.divide(other)`
    */
-  divide(other: Tensor | number | boolean): Tensor;
-  divide(other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
-  divide(other: number | boolean): Tensor;
-  divide(other: number | boolean, options: { roundingMode?: string | null }): Tensor;
+  divide(other: Tensor | number | boolean | bigint): Tensor;
+  divide(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
+  divide(other: number | boolean | bigint): Tensor;
+  divide(other: number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
   divide(...args: any[]): any { return callMethod(R.method_divide, 'divide', this, args); }
   /**
    * PyTorch `Tensor.divide_`:
@@ -4559,10 +4559,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.divide_(other)`
    */
-  divide_(other: Tensor | number | boolean): this;
-  divide_(other: Tensor | number | boolean, options: { roundingMode?: string | null }): this;
-  divide_(other: number | boolean): this;
-  divide_(other: number | boolean, options: { roundingMode?: string | null }): this;
+  divide_(other: Tensor | number | boolean | bigint): this;
+  divide_(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): this;
+  divide_(other: number | boolean | bigint): this;
+  divide_(other: number | boolean | bigint, options: { roundingMode?: string | null }): this;
   divide_(...args: any[]): any { return callMethod(R.method_divide_, 'divide_', this, args); }
   /**
    * PyTorch `Tensor.dot`:
@@ -4581,8 +4581,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.dsplit(sections)`
    */
-  dsplit(sections: number): Tensor[];
-  dsplit(indices: number[]): Tensor[];
+  dsplit(sections: number | bigint): Tensor[];
+  dsplit(indices: (number | bigint)[]): Tensor[];
   dsplit(...args: any[]): any { return callMethod(R.method_dsplit, 'dsplit', this, args); }
   /**
    * PyTorch `Tensor.eq`:
@@ -4593,7 +4593,7 @@ export abstract class TensorMethods {
    * @example `x.eq(other)`
    */
   eq(other: Tensor): Tensor;
-  eq(other: number | boolean): Tensor;
+  eq(other: number | boolean | bigint): Tensor;
   eq(...args: any[]): any { return callMethod(R.method_eq, 'eq', this, args); }
   /**
    * PyTorch `Tensor.eq_`:
@@ -4604,7 +4604,7 @@ export abstract class TensorMethods {
    * @example `x.eq_(other)`
    */
   eq_(other: Tensor): this;
-  eq_(other: number | boolean): this;
+  eq_(other: number | boolean | bigint): this;
   eq_(...args: any[]): any { return callMethod(R.method_eq_, 'eq_', this, args); }
   /**
    * PyTorch `Tensor.equal`:
@@ -4750,7 +4750,7 @@ export abstract class TensorMethods {
    * @example `x.fill_(value)`
    */
   fill_(value: Tensor): this;
-  fill_(value: number | boolean): this;
+  fill_(value: number | boolean | bigint): this;
   fill_(...args: any[]): any { return callMethod(R.method_fill_, 'fill_', this, args); }
   /**
    * PyTorch `Tensor.fill_diagonal_`:
@@ -4759,7 +4759,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.fillDiagonal_(fillValue)`
    */
-  fillDiagonal_(fillValue: number | boolean, wrap?: boolean): this;
+  fillDiagonal_(fillValue: number | boolean | bigint, wrap?: boolean): this;
   fillDiagonal_(...args: any[]): any { return callMethod(R.method_fill_diagonal_, 'fill_diagonal_', this, args); }
   /**
    * PyTorch `Tensor.fix`:
@@ -4786,7 +4786,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.flatten()`
    */
-  flatten(startDim?: number, endDim?: number): Tensor;
+  flatten(startDim?: number | bigint, endDim?: number | bigint): Tensor;
   flatten(...args: any[]): any { return callMethod(R.method_flatten, 'flatten', this, args); }
   /**
    * PyTorch `Tensor.fliplr`:
@@ -4815,7 +4815,7 @@ export abstract class TensorMethods {
    * @example `x.floatPower(exponent)`
    */
   floatPower(exponent: Tensor): Tensor;
-  floatPower(exponent: number | boolean): Tensor;
+  floatPower(exponent: number | boolean | bigint): Tensor;
   floatPower(...args: any[]): any { return callMethod(R.method_float_power, 'float_power', this, args); }
   /**
    * PyTorch `Tensor.float_power_`:
@@ -4826,7 +4826,7 @@ export abstract class TensorMethods {
    * @example `x.floatPower_(exponent)`
    */
   floatPower_(exponent: Tensor): this;
-  floatPower_(exponent: number | boolean): this;
+  floatPower_(exponent: number | boolean | bigint): this;
   floatPower_(...args: any[]): any { return callMethod(R.method_float_power_, 'float_power_', this, args); }
   /**
    * PyTorch `Tensor.floor`:
@@ -4854,8 +4854,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.floorDivide(other)`
    */
-  floorDivide(other: Tensor | number | boolean): Tensor;
-  floorDivide(other: number | boolean): Tensor;
+  floorDivide(other: Tensor | number | boolean | bigint): Tensor;
+  floorDivide(other: number | boolean | bigint): Tensor;
   floorDivide(...args: any[]): any { return callMethod(R.method_floor_divide, 'floor_divide', this, args); }
   /**
    * PyTorch `Tensor.floor_divide_`:
@@ -4865,8 +4865,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.floorDivide_(other)`
    */
-  floorDivide_(other: Tensor | number | boolean): this;
-  floorDivide_(other: number | boolean): this;
+  floorDivide_(other: Tensor | number | boolean | bigint): this;
+  floorDivide_(other: number | boolean | bigint): this;
   floorDivide_(...args: any[]): any { return callMethod(R.method_floor_divide_, 'floor_divide_', this, args); }
   /**
    * PyTorch `Tensor.fmax`:
@@ -4895,7 +4895,7 @@ export abstract class TensorMethods {
    * @example `x.fmod(other)`
    */
   fmod(other: Tensor): Tensor;
-  fmod(other: number | boolean): Tensor;
+  fmod(other: number | boolean | bigint): Tensor;
   fmod(...args: any[]): any { return callMethod(R.method_fmod, 'fmod', this, args); }
   /**
    * PyTorch `Tensor.fmod_`:
@@ -4906,7 +4906,7 @@ export abstract class TensorMethods {
    * @example `x.fmod_(other)`
    */
   fmod_(other: Tensor): this;
-  fmod_(other: number | boolean): this;
+  fmod_(other: number | boolean | bigint): this;
   fmod_(...args: any[]): any { return callMethod(R.method_fmod_, 'fmod_', this, args); }
   /**
    * PyTorch `Tensor.frac`:
@@ -4942,7 +4942,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.gather(dim, index)`
    */
-  gather(dim: number, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
+  gather(dim: number | bigint, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
   gather(...args: any[]): any { return callMethod(R.method_gather, 'gather', this, args); }
   /**
    * PyTorch `Tensor.gcd`:
@@ -4971,7 +4971,7 @@ export abstract class TensorMethods {
    * @example `x.ge(other)`
    */
   ge(other: Tensor): Tensor;
-  ge(other: number | boolean): Tensor;
+  ge(other: number | boolean | bigint): Tensor;
   ge(...args: any[]): any { return callMethod(R.method_ge, 'ge', this, args); }
   /**
    * PyTorch `Tensor.ge_`:
@@ -4982,7 +4982,7 @@ export abstract class TensorMethods {
    * @example `x.ge_(other)`
    */
   ge_(other: Tensor): this;
-  ge_(other: number | boolean): this;
+  ge_(other: number | boolean | bigint): this;
   ge_(...args: any[]): any { return callMethod(R.method_ge_, 'ge_', this, args); }
   /**
    * PyTorch `Tensor.geometric_`:
@@ -5020,7 +5020,7 @@ export abstract class TensorMethods {
    * @example `x.greater(other)`
    */
   greater(other: Tensor): Tensor;
-  greater(other: number | boolean): Tensor;
+  greater(other: number | boolean | bigint): Tensor;
   greater(...args: any[]): any { return callMethod(R.method_greater, 'greater', this, args); }
   /**
    * PyTorch `Tensor.greater_`:
@@ -5031,7 +5031,7 @@ export abstract class TensorMethods {
    * @example `x.greater_(other)`
    */
   greater_(other: Tensor): this;
-  greater_(other: number | boolean): this;
+  greater_(other: number | boolean | bigint): this;
   greater_(...args: any[]): any { return callMethod(R.method_greater_, 'greater_', this, args); }
   /**
    * PyTorch `Tensor.greater_equal`:
@@ -5042,7 +5042,7 @@ export abstract class TensorMethods {
    * @example `x.greaterEqual(other)`
    */
   greaterEqual(other: Tensor): Tensor;
-  greaterEqual(other: number | boolean): Tensor;
+  greaterEqual(other: number | boolean | bigint): Tensor;
   greaterEqual(...args: any[]): any { return callMethod(R.method_greater_equal, 'greater_equal', this, args); }
   /**
    * PyTorch `Tensor.greater_equal_`:
@@ -5053,7 +5053,7 @@ export abstract class TensorMethods {
    * @example `x.greaterEqual_(other)`
    */
   greaterEqual_(other: Tensor): this;
-  greaterEqual_(other: number | boolean): this;
+  greaterEqual_(other: number | boolean | bigint): this;
   greaterEqual_(...args: any[]): any { return callMethod(R.method_greater_equal_, 'greater_equal_', this, args); }
   /**
    * PyTorch `Tensor.gt`:
@@ -5064,7 +5064,7 @@ export abstract class TensorMethods {
    * @example `x.gt(other)`
    */
   gt(other: Tensor): Tensor;
-  gt(other: number | boolean): Tensor;
+  gt(other: number | boolean | bigint): Tensor;
   gt(...args: any[]): any { return callMethod(R.method_gt, 'gt', this, args); }
   /**
    * PyTorch `Tensor.gt_`:
@@ -5075,7 +5075,7 @@ export abstract class TensorMethods {
    * @example `x.gt_(other)`
    */
   gt_(other: Tensor): this;
-  gt_(other: number | boolean): this;
+  gt_(other: number | boolean | bigint): this;
   gt_(...args: any[]): any { return callMethod(R.method_gt_, 'gt_', this, args); }
   /**
    * PyTorch `Tensor.hardshrink`:
@@ -5084,7 +5084,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.hardshrink()`
    */
-  hardshrink(lambd?: number | boolean): Tensor;
+  hardshrink(lambd?: number | boolean | bigint): Tensor;
   hardshrink(...args: any[]): any { return callMethod(R.method_hardshrink, 'hardshrink', this, args); }
   /**
    * PyTorch `Tensor.hash_tensor`:
@@ -5093,7 +5093,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.hashTensor()`
    */
-  hashTensor(dim?: number | number[], options?: { keepdim?: boolean; mode?: number }): Tensor;
+  hashTensor(dim?: number | bigint | (number | bigint)[], options?: { keepdim?: boolean; mode?: number | bigint }): Tensor;
   hashTensor(...args: any[]): any { return callMethod(R.method_hash_tensor, 'hash_tensor', this, args); }
   /**
    * PyTorch `Tensor.heaviside`:
@@ -5120,7 +5120,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.histc()`
    */
-  histc(bins?: number, min?: number | boolean, max?: number | boolean): Tensor;
+  histc(bins?: number | bigint, min?: number | boolean | bigint, max?: number | boolean | bigint): Tensor;
   histc(...args: any[]): any { return callMethod(R.method_histc, 'histc', this, args); }
   /**
    * PyTorch `Tensor.histogram`:
@@ -5131,7 +5131,7 @@ export abstract class TensorMethods {
    * @example `x.histogram(bins)`
    */
   histogram(bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
-  histogram(bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
+  histogram(bins?: number | bigint, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
   histogram(...args: any[]): any { return callMethod(R.method_histogram, 'histogram', this, args); }
   /**
    * PyTorch `Tensor.hsplit`:
@@ -5141,8 +5141,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.hsplit(sections)`
    */
-  hsplit(sections: number): Tensor[];
-  hsplit(indices: number[]): Tensor[];
+  hsplit(sections: number | bigint): Tensor[];
+  hsplit(indices: (number | bigint)[]): Tensor[];
   hsplit(...args: any[]): any { return callMethod(R.method_hsplit, 'hsplit', this, args); }
   /**
    * PyTorch `Tensor.hypot`:
@@ -5223,7 +5223,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexAdd(dim, index, source)`
    */
-  indexAdd(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): Tensor;
+  indexAdd(dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | bigint }): Tensor;
   indexAdd(...args: any[]): any { return callMethod(R.method_index_add, 'index_add', this, args); }
   /**
    * PyTorch `Tensor.index_add_`:
@@ -5232,7 +5232,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexAdd_(dim, index, source)`
    */
-  indexAdd_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): this;
+  indexAdd_(dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | bigint }): this;
   indexAdd_(...args: any[]): any { return callMethod(R.method_index_add_, 'index_add_', this, args); }
   /**
    * PyTorch `Tensor.index_copy`:
@@ -5241,7 +5241,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexCopy(dim, index, source)`
    */
-  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor;
+  indexCopy(dim: number | bigint, index: Tensor, source: Tensor): Tensor;
   indexCopy(...args: any[]): any { return callMethod(R.method_index_copy, 'index_copy', this, args); }
   /**
    * PyTorch `Tensor.index_copy_`:
@@ -5250,7 +5250,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexCopy_(dim, index, source)`
    */
-  indexCopy_(dim: number, index: Tensor, source: Tensor): this;
+  indexCopy_(dim: number | bigint, index: Tensor, source: Tensor): this;
   indexCopy_(...args: any[]): any { return callMethod(R.method_index_copy_, 'index_copy_', this, args); }
   /**
    * PyTorch `Tensor.index_fill`:
@@ -5260,8 +5260,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexFill(dim, index, value)`
    */
-  indexFill(dim: number, index: Tensor, value: Tensor): Tensor;
-  indexFill(dim: number, index: Tensor, value: number | boolean): Tensor;
+  indexFill(dim: number | bigint, index: Tensor, value: Tensor): Tensor;
+  indexFill(dim: number | bigint, index: Tensor, value: number | boolean | bigint): Tensor;
   indexFill(...args: any[]): any { return callMethod(R.method_index_fill, 'index_fill', this, args); }
   /**
    * PyTorch `Tensor.index_fill_`:
@@ -5271,8 +5271,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexFill_(dim, index, value)`
    */
-  indexFill_(dim: number, index: Tensor, value: Tensor): this;
-  indexFill_(dim: number, index: Tensor, value: number | boolean): this;
+  indexFill_(dim: number | bigint, index: Tensor, value: Tensor): this;
+  indexFill_(dim: number | bigint, index: Tensor, value: number | boolean | bigint): this;
   indexFill_(...args: any[]): any { return callMethod(R.method_index_fill_, 'index_fill_', this, args); }
   /**
    * PyTorch `Tensor.index_put`:
@@ -5299,7 +5299,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexReduce(dim, index, source, reduce)`
    */
-  indexReduce(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+  indexReduce(dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
   indexReduce(...args: any[]): any { return callMethod(R.method_index_reduce, 'index_reduce', this, args); }
   /**
    * PyTorch `Tensor.index_reduce_`:
@@ -5308,7 +5308,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexReduce_(dim, index, source, reduce)`
    */
-  indexReduce_(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
+  indexReduce_(dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
   indexReduce_(...args: any[]): any { return callMethod(R.method_index_reduce_, 'index_reduce_', this, args); }
   /**
    * PyTorch `Tensor.index_select`:
@@ -5317,7 +5317,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexSelect(dim, index)`
    */
-  indexSelect(dim: number, index: Tensor): Tensor;
+  indexSelect(dim: number | bigint, index: Tensor): Tensor;
   indexSelect(...args: any[]): any { return callMethod(R.method_index_select, 'index_select', this, args); }
   /**
    * PyTorch `Tensor.indices`:
@@ -5524,7 +5524,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.istft(nFft)`
    */
-  istft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, returnComplex?: boolean): Tensor;
+  istft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | bigint | null, returnComplex?: boolean): Tensor;
   istft(...args: any[]): any { return callMethod(R.method_istft, 'istft', this, args); }
   /**
    * PyTorch `Tensor.kron`:
@@ -5542,7 +5542,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.kthvalue(k)`
    */
-  kthvalue(k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  kthvalue(k: number | bigint, dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   kthvalue(...args: any[]): any { return callMethod(R.method_kthvalue, 'kthvalue', this, args); }
   /**
    * PyTorch `Tensor.lcm`:
@@ -5589,7 +5589,7 @@ export abstract class TensorMethods {
    * @example `x.le(other)`
    */
   le(other: Tensor): Tensor;
-  le(other: number | boolean): Tensor;
+  le(other: number | boolean | bigint): Tensor;
   le(...args: any[]): any { return callMethod(R.method_le, 'le', this, args); }
   /**
    * PyTorch `Tensor.le_`:
@@ -5600,7 +5600,7 @@ export abstract class TensorMethods {
    * @example `x.le_(other)`
    */
   le_(other: Tensor): this;
-  le_(other: number | boolean): this;
+  le_(other: number | boolean | bigint): this;
   le_(...args: any[]): any { return callMethod(R.method_le_, 'le_', this, args); }
   /**
    * PyTorch `Tensor.lerp`:
@@ -5611,7 +5611,7 @@ export abstract class TensorMethods {
    * @example `x.lerp(end, weight)`
    */
   lerp(end: Tensor, weight: Tensor): Tensor;
-  lerp(end: Tensor, weight: number | boolean): Tensor;
+  lerp(end: Tensor, weight: number | boolean | bigint): Tensor;
   lerp(...args: any[]): any { return callMethod(R.method_lerp, 'lerp', this, args); }
   /**
    * PyTorch `Tensor.lerp_`:
@@ -5622,7 +5622,7 @@ export abstract class TensorMethods {
    * @example `x.lerp_(end, weight)`
    */
   lerp_(end: Tensor, weight: Tensor): this;
-  lerp_(end: Tensor, weight: number | boolean): this;
+  lerp_(end: Tensor, weight: number | boolean | bigint): this;
   lerp_(...args: any[]): any { return callMethod(R.method_lerp_, 'lerp_', this, args); }
   /**
    * PyTorch `Tensor.less`:
@@ -5633,7 +5633,7 @@ export abstract class TensorMethods {
    * @example `x.less(other)`
    */
   less(other: Tensor): Tensor;
-  less(other: number | boolean): Tensor;
+  less(other: number | boolean | bigint): Tensor;
   less(...args: any[]): any { return callMethod(R.method_less, 'less', this, args); }
   /**
    * PyTorch `Tensor.less_`:
@@ -5644,7 +5644,7 @@ export abstract class TensorMethods {
    * @example `x.less_(other)`
    */
   less_(other: Tensor): this;
-  less_(other: number | boolean): this;
+  less_(other: number | boolean | bigint): this;
   less_(...args: any[]): any { return callMethod(R.method_less_, 'less_', this, args); }
   /**
    * PyTorch `Tensor.less_equal`:
@@ -5655,7 +5655,7 @@ export abstract class TensorMethods {
    * @example `x.lessEqual(other)`
    */
   lessEqual(other: Tensor): Tensor;
-  lessEqual(other: number | boolean): Tensor;
+  lessEqual(other: number | boolean | bigint): Tensor;
   lessEqual(...args: any[]): any { return callMethod(R.method_less_equal, 'less_equal', this, args); }
   /**
    * PyTorch `Tensor.less_equal_`:
@@ -5666,7 +5666,7 @@ export abstract class TensorMethods {
    * @example `x.lessEqual_(other)`
    */
   lessEqual_(other: Tensor): this;
-  lessEqual_(other: number | boolean): this;
+  lessEqual_(other: number | boolean | bigint): this;
   lessEqual_(...args: any[]): any { return callMethod(R.method_less_equal_, 'less_equal_', this, args); }
   /**
    * PyTorch `Tensor.lgamma`:
@@ -5774,7 +5774,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.logSoftmax(dim)`
    */
-  logSoftmax(dim: number, dtype?: DTypeName | null): Tensor;
+  logSoftmax(dim: number | bigint, dtype?: DTypeName | null): Tensor;
   logSoftmax(...args: any[]): any { return callMethod(R.method_log_softmax, 'log_softmax', this, args); }
   /**
    * PyTorch `Tensor.logaddexp`:
@@ -5801,7 +5801,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.logcumsumexp(dim)`
    */
-  logcumsumexp(dim: number): Tensor;
+  logcumsumexp(dim: number | bigint): Tensor;
   logcumsumexp(...args: any[]): any { return callMethod(R.method_logcumsumexp, 'logcumsumexp', this, args); }
   /**
    * PyTorch `Tensor.logdet`:
@@ -5909,7 +5909,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.logsumexp(dim)`
    */
-  logsumexp(dim: number | number[], keepdim?: boolean): Tensor;
+  logsumexp(dim: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
   logsumexp(...args: any[]): any { return callMethod(R.method_logsumexp, 'logsumexp', this, args); }
   /**
    * PyTorch `Tensor.lt`:
@@ -5920,7 +5920,7 @@ export abstract class TensorMethods {
    * @example `x.lt(other)`
    */
   lt(other: Tensor): Tensor;
-  lt(other: number | boolean): Tensor;
+  lt(other: number | boolean | bigint): Tensor;
   lt(...args: any[]): any { return callMethod(R.method_lt, 'lt', this, args); }
   /**
    * PyTorch `Tensor.lt_`:
@@ -5931,7 +5931,7 @@ export abstract class TensorMethods {
    * @example `x.lt_(other)`
    */
   lt_(other: Tensor): this;
-  lt_(other: number | boolean): this;
+  lt_(other: number | boolean | bigint): this;
   lt_(...args: any[]): any { return callMethod(R.method_lt_, 'lt_', this, args); }
   /**
    * PyTorch `Tensor.lu_solve`:
@@ -5951,7 +5951,7 @@ export abstract class TensorMethods {
    * @example `x.maskedFill(mask, value)`
    */
   maskedFill(mask: Tensor, value: Tensor): Tensor;
-  maskedFill(mask: Tensor, value: number | boolean): Tensor;
+  maskedFill(mask: Tensor, value: number | boolean | bigint): Tensor;
   maskedFill(...args: any[]): any { return callMethod(R.method_masked_fill, 'masked_fill', this, args); }
   /**
    * PyTorch `Tensor.masked_fill_`:
@@ -5962,7 +5962,7 @@ export abstract class TensorMethods {
    * @example `x.maskedFill_(mask, value)`
    */
   maskedFill_(mask: Tensor, value: Tensor): this;
-  maskedFill_(mask: Tensor, value: number | boolean): this;
+  maskedFill_(mask: Tensor, value: number | boolean | bigint): this;
   maskedFill_(...args: any[]): any { return callMethod(R.method_masked_fill_, 'masked_fill_', this, args); }
   /**
    * PyTorch `Tensor.masked_scatter`:
@@ -6016,7 +6016,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.matrixPower(n)`
    */
-  matrixPower(n: number): Tensor;
+  matrixPower(n: number | bigint): Tensor;
   matrixPower(...args: any[]): any { return callMethod(R.method_matrix_power, 'matrix_power', this, args); }
   /**
    * PyTorch `Tensor.max`:
@@ -6029,7 +6029,7 @@ export abstract class TensorMethods {
    */
   max(): Tensor;
   max(other: Tensor): Tensor;
-  max(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  max(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   max(...args: any[]): any { return callMethod(R.method_max, 'max', this, args); }
   /**
    * PyTorch `Tensor.maximum`:
@@ -6049,7 +6049,7 @@ export abstract class TensorMethods {
    * @example `x.mean()`
    */
   mean(options?: { dtype?: DTypeName | null }): Tensor;
-  mean(dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  mean(dim: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   mean(...args: any[]): any { return callMethod(R.method_mean, 'mean', this, args); }
   /**
    * PyTorch `Tensor.median`:
@@ -6060,7 +6060,7 @@ export abstract class TensorMethods {
    * @example `x.median()`
    */
   median(): Tensor;
-  median(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  median(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   median(...args: any[]): any { return callMethod(R.method_median, 'median', this, args); }
   /**
    * PyTorch `Tensor.min`:
@@ -6073,7 +6073,7 @@ export abstract class TensorMethods {
    */
   min(): Tensor;
   min(other: Tensor): Tensor;
-  min(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  min(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   min(...args: any[]): any { return callMethod(R.method_min, 'min', this, args); }
   /**
    * PyTorch `Tensor.minimum`:
@@ -6100,7 +6100,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mode()`
    */
-  mode(dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  mode(dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   mode(...args: any[]): any { return callMethod(R.method_mode, 'mode', this, args); }
   /**
    * PyTorch `Tensor.moveaxis`:
@@ -6110,8 +6110,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.moveaxis(source, destination)`
    */
-  moveaxis(source: number, destination: number): Tensor;
-  moveaxis(source: number[], destination: number[]): Tensor;
+  moveaxis(source: number | bigint, destination: number | bigint): Tensor;
+  moveaxis(source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
   moveaxis(...args: any[]): any { return callMethod(R.method_moveaxis, 'moveaxis', this, args); }
   /**
    * PyTorch `Tensor.movedim`:
@@ -6121,8 +6121,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.movedim(source, destination)`
    */
-  movedim(source: number, destination: number): Tensor;
-  movedim(source: number[], destination: number[]): Tensor;
+  movedim(source: number | bigint, destination: number | bigint): Tensor;
+  movedim(source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
   movedim(...args: any[]): any { return callMethod(R.method_movedim, 'movedim', this, args); }
   /**
    * PyTorch `Tensor.msort`:
@@ -6140,7 +6140,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mul(other)`
    */
-  mul(other: Tensor | number | boolean): Tensor;
+  mul(other: Tensor | number | boolean | bigint): Tensor;
   mul(...args: any[]): any { return callMethod(R.method_mul, 'mul', this, args); }
   /**
    * PyTorch `Tensor.mul_`:
@@ -6149,7 +6149,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mul_(other)`
    */
-  mul_(other: Tensor | number | boolean): this;
+  mul_(other: Tensor | number | boolean | bigint): this;
   mul_(...args: any[]): any { return callMethod(R.method_mul_, 'mul_', this, args); }
   /**
    * PyTorch `Tensor.multinomial`:
@@ -6158,7 +6158,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.multinomial(numSamples)`
    */
-  multinomial(numSamples: number, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
+  multinomial(numSamples: number | bigint, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
   multinomial(...args: any[]): any { return callMethod(R.method_multinomial, 'multinomial', this, args); }
   /**
    * PyTorch `Tensor.multiply`:
@@ -6168,8 +6168,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.multiply(other)`
    */
-  multiply(other: Tensor | number | boolean): Tensor;
-  multiply(other: number | boolean): Tensor;
+  multiply(other: Tensor | number | boolean | bigint): Tensor;
+  multiply(other: number | boolean | bigint): Tensor;
   multiply(...args: any[]): any { return callMethod(R.method_multiply, 'multiply', this, args); }
   /**
    * PyTorch `Tensor.multiply_`:
@@ -6179,8 +6179,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.multiply_(other)`
    */
-  multiply_(other: Tensor | number | boolean): this;
-  multiply_(other: number | boolean): this;
+  multiply_(other: Tensor | number | boolean | bigint): this;
+  multiply_(other: number | boolean | bigint): this;
   multiply_(...args: any[]): any { return callMethod(R.method_multiply_, 'multiply_', this, args); }
   /**
    * PyTorch `Tensor.mv`:
@@ -6198,7 +6198,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mvlgamma(p)`
    */
-  mvlgamma(p: number): Tensor;
+  mvlgamma(p: number | bigint): Tensor;
   mvlgamma(...args: any[]): any { return callMethod(R.method_mvlgamma, 'mvlgamma', this, args); }
   /**
    * PyTorch `Tensor.mvlgamma_`:
@@ -6207,7 +6207,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mvlgamma_(p)`
    */
-  mvlgamma_(p: number): this;
+  mvlgamma_(p: number | bigint): this;
   mvlgamma_(...args: any[]): any { return callMethod(R.method_mvlgamma_, 'mvlgamma_', this, args); }
   /**
    * PyTorch `Tensor.nan_to_num`:
@@ -6234,7 +6234,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nanmean()`
    */
-  nanmean(dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  nanmean(dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   nanmean(...args: any[]): any { return callMethod(R.method_nanmean, 'nanmean', this, args); }
   /**
    * PyTorch `Tensor.nanmedian`:
@@ -6245,7 +6245,7 @@ export abstract class TensorMethods {
    * @example `x.nanmedian()`
    */
   nanmedian(): Tensor;
-  nanmedian(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  nanmedian(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   nanmedian(...args: any[]): any { return callMethod(R.method_nanmedian, 'nanmedian', this, args); }
   /**
    * PyTorch `Tensor.nanquantile`:
@@ -6255,8 +6255,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nanquantile(q)`
    */
-  nanquantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
-  nanquantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  nanquantile(q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  nanquantile(q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
   nanquantile(...args: any[]): any { return callMethod(R.method_nanquantile, 'nanquantile', this, args); }
   /**
    * PyTorch `Tensor.nansum`:
@@ -6265,7 +6265,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nansum()`
    */
-  nansum(dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  nansum(dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   nansum(...args: any[]): any { return callMethod(R.method_nansum, 'nansum', this, args); }
   /**
    * PyTorch `Tensor.narrow`:
@@ -6275,8 +6275,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.narrow(dim, start, length)`
    */
-  narrow(dim: number, start: Tensor, length: number): Tensor;
-  narrow(dim: number, start: number, length: number): Tensor;
+  narrow(dim: number | bigint, start: Tensor, length: number | bigint): Tensor;
+  narrow(dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
   narrow(...args: any[]): any { return callMethod(R.method_narrow, 'narrow', this, args); }
   /**
    * PyTorch `Tensor.narrow_copy`:
@@ -6285,7 +6285,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.narrowCopy(dim, start, length)`
    */
-  narrowCopy(dim: number, start: number, length: number): Tensor;
+  narrowCopy(dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
   narrowCopy(...args: any[]): any { return callMethod(R.method_narrow_copy, 'narrow_copy', this, args); }
   /**
    * PyTorch `Tensor.ne`:
@@ -6296,7 +6296,7 @@ export abstract class TensorMethods {
    * @example `x.ne(other)`
    */
   ne(other: Tensor): Tensor;
-  ne(other: number | boolean): Tensor;
+  ne(other: number | boolean | bigint): Tensor;
   ne(...args: any[]): any { return callMethod(R.method_ne, 'ne', this, args); }
   /**
    * PyTorch `Tensor.ne_`:
@@ -6307,7 +6307,7 @@ export abstract class TensorMethods {
    * @example `x.ne_(other)`
    */
   ne_(other: Tensor): this;
-  ne_(other: number | boolean): this;
+  ne_(other: number | boolean | bigint): this;
   ne_(...args: any[]): any { return callMethod(R.method_ne_, 'ne_', this, args); }
   /**
    * PyTorch `Tensor.neg`:
@@ -6352,7 +6352,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newEmpty(size)`
    */
-  newEmpty(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newEmpty(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newEmpty(...args: any[]): any { return callMethod(R.method_new_empty, 'new_empty', this, args); }
   /**
    * PyTorch `Tensor.new_empty_strided`:
@@ -6361,7 +6361,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newEmptyStrided(size, stride)`
    */
-  newEmptyStrided(size: number[], stride: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newEmptyStrided(size: (number | bigint)[], stride: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newEmptyStrided(...args: any[]): any { return callMethod(R.method_new_empty_strided, 'new_empty_strided', this, args); }
   /**
    * PyTorch `Tensor.new_full`:
@@ -6370,7 +6370,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newFull(size, fillValue)`
    */
-  newFull(size: number[], fillValue: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newFull(size: (number | bigint)[], fillValue: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newFull(...args: any[]): any { return callMethod(R.method_new_full, 'new_full', this, args); }
   /**
    * PyTorch `Tensor.new_ones`:
@@ -6379,7 +6379,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newOnes(size)`
    */
-  newOnes(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newOnes(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newOnes(...args: any[]): any { return callMethod(R.method_new_ones, 'new_ones', this, args); }
   /**
    * PyTorch `Tensor.new_zeros`:
@@ -6388,7 +6388,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newZeros(size)`
    */
-  newZeros(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newZeros(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newZeros(...args: any[]): any { return callMethod(R.method_new_zeros, 'new_zeros', this, args); }
   /**
    * PyTorch `Tensor.nextafter`:
@@ -6415,7 +6415,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nonzeroStatic({ size })`
    */
-  nonzeroStatic(options: { size?: number; fillValue?: number }): Tensor;
+  nonzeroStatic(options: { size?: number | bigint; fillValue?: number | bigint }): Tensor;
   nonzeroStatic(...args: any[]): any { return callMethod(R.method_nonzero_static, 'nonzero_static', this, args); }
   /**
    * PyTorch `Tensor.normal_`:
@@ -6435,7 +6435,7 @@ export abstract class TensorMethods {
    * @example `x.notEqual(other)`
    */
   notEqual(other: Tensor): Tensor;
-  notEqual(other: number | boolean): Tensor;
+  notEqual(other: number | boolean | bigint): Tensor;
   notEqual(...args: any[]): any { return callMethod(R.method_not_equal, 'not_equal', this, args); }
   /**
    * PyTorch `Tensor.not_equal_`:
@@ -6446,7 +6446,7 @@ export abstract class TensorMethods {
    * @example `x.notEqual_(other)`
    */
   notEqual_(other: Tensor): this;
-  notEqual_(other: number | boolean): this;
+  notEqual_(other: number | boolean | bigint): this;
   notEqual_(...args: any[]): any { return callMethod(R.method_not_equal_, 'not_equal_', this, args); }
   /**
    * PyTorch `Tensor.orgqr`:
@@ -6500,7 +6500,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.polygamma(n)`
    */
-  polygamma(n: number): Tensor;
+  polygamma(n: number | bigint): Tensor;
   polygamma(...args: any[]): any { return callMethod(R.method_polygamma, 'polygamma', this, args); }
   /**
    * PyTorch `Tensor.polygamma_`:
@@ -6509,7 +6509,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.polygamma_(n)`
    */
-  polygamma_(n: number): this;
+  polygamma_(n: number | bigint): this;
   polygamma_(...args: any[]): any { return callMethod(R.method_polygamma_, 'polygamma_', this, args); }
   /**
    * PyTorch `Tensor.positive`:
@@ -6529,7 +6529,7 @@ export abstract class TensorMethods {
    * @example `x.pow(exponent)`
    */
   pow(exponent: Tensor): Tensor;
-  pow(exponent: number | boolean): Tensor;
+  pow(exponent: number | boolean | bigint): Tensor;
   pow(...args: any[]): any { return callMethod(R.method_pow, 'pow', this, args); }
   /**
    * PyTorch `Tensor.pow_`:
@@ -6540,7 +6540,7 @@ export abstract class TensorMethods {
    * @example `x.pow_(exponent)`
    */
   pow_(exponent: Tensor): this;
-  pow_(exponent: number | boolean): this;
+  pow_(exponent: number | boolean | bigint): this;
   pow_(...args: any[]): any { return callMethod(R.method_pow_, 'pow_', this, args); }
   /**
    * PyTorch `Tensor.prelu`:
@@ -6560,7 +6560,7 @@ export abstract class TensorMethods {
    * @example `x.prod()`
    */
   prod(options?: { dtype?: DTypeName | null }): Tensor;
-  prod(dim: number, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  prod(dim: number | bigint, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   prod(...args: any[]): any { return callMethod(R.method_prod, 'prod', this, args); }
   /**
    * PyTorch `Tensor.put`:
@@ -6651,8 +6651,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.quantile(q)`
    */
-  quantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
-  quantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  quantile(q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  quantile(q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
   quantile(...args: any[]): any { return callMethod(R.method_quantile, 'quantile', this, args); }
   /**
    * PyTorch `Tensor.rad2deg`:
@@ -6682,8 +6682,8 @@ export abstract class TensorMethods {
    * @example `x.random_()`
    */
   random_(options?: { generator?: Generator | null }): this;
-  random_(from: number, to: number | null, options?: { generator?: Generator | null }): this;
-  random_(to: number, options?: { generator?: Generator | null }): this;
+  random_(from: number | bigint, to: number | bigint | null, options?: { generator?: Generator | null }): this;
+  random_(to: number | bigint, options?: { generator?: Generator | null }): this;
   random_(...args: any[]): any { return callMethod(R.method_random_, 'random_', this, args); }
   /**
    * PyTorch `Tensor.ravel`:
@@ -6739,7 +6739,7 @@ export abstract class TensorMethods {
    * @example `x.remainder(other)`
    */
   remainder(other: Tensor): Tensor;
-  remainder(other: number | boolean): Tensor;
+  remainder(other: number | boolean | bigint): Tensor;
   remainder(...args: any[]): any { return callMethod(R.method_remainder, 'remainder', this, args); }
   /**
    * PyTorch `Tensor.remainder_`:
@@ -6750,7 +6750,7 @@ export abstract class TensorMethods {
    * @example `x.remainder_(other)`
    */
   remainder_(other: Tensor): this;
-  remainder_(other: number | boolean): this;
+  remainder_(other: number | boolean | bigint): this;
   remainder_(...args: any[]): any { return callMethod(R.method_remainder_, 'remainder_', this, args); }
   /**
    * PyTorch `Tensor.renorm`:
@@ -6759,7 +6759,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.renorm(p, dim, maxnorm)`
    */
-  renorm(p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
+  renorm(p: number | boolean | bigint, dim: number | bigint, maxnorm: number | boolean | bigint): Tensor;
   renorm(...args: any[]): any { return callMethod(R.method_renorm, 'renorm', this, args); }
   /**
    * PyTorch `Tensor.renorm_`:
@@ -6768,7 +6768,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.renorm_(p, dim, maxnorm)`
    */
-  renorm_(p: number | boolean, dim: number, maxnorm: number | boolean): this;
+  renorm_(p: number | boolean | bigint, dim: number | bigint, maxnorm: number | boolean | bigint): this;
   renorm_(...args: any[]): any { return callMethod(R.method_renorm_, 'renorm_', this, args); }
   /**
    * PyTorch `Tensor.repeat_interleave`:
@@ -6778,8 +6778,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.repeatInterleave(repeats)`
    */
-  repeatInterleave(repeats: Tensor, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
-  repeatInterleave(repeats: number, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
+  repeatInterleave(repeats: Tensor, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
+  repeatInterleave(repeats: number | bigint, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
   repeatInterleave(...args: any[]): any { return callMethod(R.method_repeat_interleave, 'repeat_interleave', this, args); }
   /**
    * PyTorch `Tensor.reshape_as`:
@@ -6797,7 +6797,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.resize_(size)`
    */
-  resize_(size: number[], options?: { memoryFormat?: MemoryFormat | null }): this;
+  resize_(size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null }): this;
   resize_(...args: any[]): any { return callMethod(R.method_resize_, 'resize_', this, args); }
   /**
    * PyTorch `Tensor.resize_as_`:
@@ -6842,7 +6842,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.roll(shifts)`
    */
-  roll(shifts: number | number[], dims?: number | number[]): Tensor;
+  roll(shifts: number | bigint | (number | bigint)[], dims?: number | bigint | (number | bigint)[]): Tensor;
   roll(...args: any[]): any { return callMethod(R.method_roll, 'roll', this, args); }
   /**
    * PyTorch `Tensor.rot90`:
@@ -6851,7 +6851,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.rot90()`
    */
-  rot90(k?: number, dims?: number[]): Tensor;
+  rot90(k?: number | bigint, dims?: (number | bigint)[]): Tensor;
   rot90(...args: any[]): any { return callMethod(R.method_rot90, 'rot90', this, args); }
   /**
    * PyTorch `Tensor.round`:
@@ -6862,7 +6862,7 @@ export abstract class TensorMethods {
    * @example `x.round()`
    */
   round(): Tensor;
-  round(options: { decimals?: number }): Tensor;
+  round(options: { decimals?: number | bigint }): Tensor;
   round(...args: any[]): any { return callMethod(R.method_round, 'round', this, args); }
   /**
    * PyTorch `Tensor.round_`:
@@ -6873,7 +6873,7 @@ export abstract class TensorMethods {
    * @example `x.round_()`
    */
   round_(): this;
-  round_(options: { decimals?: number }): this;
+  round_(options: { decimals?: number | bigint }): this;
   round_(...args: any[]): any { return callMethod(R.method_round_, 'round_', this, args); }
   /**
    * PyTorch `Tensor.row_indices`:
@@ -6912,10 +6912,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatter(dim, index, src)`
    */
-  scatter(dim: number, index: Tensor, src: Tensor): Tensor;
-  scatter(dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
-  scatter(dim: number, index: Tensor, value: number | boolean): Tensor;
-  scatter(dim: number, index: Tensor, value: number | boolean, options: { reduce?: string }): Tensor;
+  scatter(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+  scatter(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
+  scatter(dim: number | bigint, index: Tensor, value: number | boolean | bigint): Tensor;
+  scatter(dim: number | bigint, index: Tensor, value: number | boolean | bigint, options: { reduce?: string }): Tensor;
   scatter(...args: any[]): any { return callMethod(R.method_scatter, 'scatter', this, args); }
   /**
    * PyTorch `Tensor.scatter_`:
@@ -6927,10 +6927,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatter_(dim, index, src)`
    */
-  scatter_(dim: number, index: Tensor, src: Tensor): this;
-  scatter_(dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): this;
-  scatter_(dim: number, index: Tensor, value: number | boolean): this;
-  scatter_(dim: number, index: Tensor, value: number | boolean, options: { reduce?: string }): this;
+  scatter_(dim: number | bigint, index: Tensor, src: Tensor): this;
+  scatter_(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce?: string }): this;
+  scatter_(dim: number | bigint, index: Tensor, value: number | boolean | bigint): this;
+  scatter_(dim: number | bigint, index: Tensor, value: number | boolean | bigint, options: { reduce?: string }): this;
   scatter_(...args: any[]): any { return callMethod(R.method_scatter_, 'scatter_', this, args); }
   /**
    * PyTorch `Tensor.scatter_add`:
@@ -6939,7 +6939,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterAdd(dim, index, src)`
    */
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+  scatterAdd(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
   scatterAdd(...args: any[]): any { return callMethod(R.method_scatter_add, 'scatter_add', this, args); }
   /**
    * PyTorch `Tensor.scatter_add_`:
@@ -6948,7 +6948,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterAdd_(dim, index, src)`
    */
-  scatterAdd_(dim: number, index: Tensor, src: Tensor): this;
+  scatterAdd_(dim: number | bigint, index: Tensor, src: Tensor): this;
   scatterAdd_(...args: any[]): any { return callMethod(R.method_scatter_add_, 'scatter_add_', this, args); }
   /**
    * PyTorch `Tensor.scatter_reduce`:
@@ -6957,7 +6957,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterReduce(dim, index, src, reduce)`
    */
-  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+  scatterReduce(dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
   scatterReduce(...args: any[]): any { return callMethod(R.method_scatter_reduce, 'scatter_reduce', this, args); }
   /**
    * PyTorch `Tensor.scatter_reduce_`:
@@ -6966,7 +6966,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterReduce_(dim, index, src, reduce)`
    */
-  scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
+  scatterReduce_(dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
   scatterReduce_(...args: any[]): any { return callMethod(R.method_scatter_reduce_, 'scatter_reduce_', this, args); }
   /**
    * PyTorch `Tensor.select`:
@@ -6975,7 +6975,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.select(dim, index)`
    */
-  select(dim: number, index: number): Tensor;
+  select(dim: number | bigint, index: number | bigint): Tensor;
   select(...args: any[]): any { return callMethod(R.method_select, 'select', this, args); }
   /**
    * PyTorch `Tensor.select_scatter`:
@@ -6984,7 +6984,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.selectScatter(src, dim, index)`
    */
-  selectScatter(src: Tensor, dim: number, index: number): Tensor;
+  selectScatter(src: Tensor, dim: number | bigint, index: number | bigint): Tensor;
   selectScatter(...args: any[]): any { return callMethod(R.method_select_scatter, 'select_scatter', this, args); }
   /**
    * PyTorch `Tensor.sgn`:
@@ -7110,7 +7110,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sliceInverse(src)`
    */
-  sliceInverse(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+  sliceInverse(src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
   sliceInverse(...args: any[]): any { return callMethod(R.method_slice_inverse, 'slice_inverse', this, args); }
   /**
    * PyTorch `Tensor.slice_scatter`:
@@ -7119,7 +7119,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sliceScatter(src)`
    */
-  sliceScatter(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+  sliceScatter(src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
   sliceScatter(...args: any[]): any { return callMethod(R.method_slice_scatter, 'slice_scatter', this, args); }
   /**
    * PyTorch `Tensor.slogdet`:
@@ -7146,7 +7146,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.softmax(dim)`
    */
-  softmax(dim: number, dtype?: DTypeName | null): Tensor;
+  softmax(dim: number | bigint, dtype?: DTypeName | null): Tensor;
   softmax(...args: any[]): any { return callMethod(R.method_softmax, 'softmax', this, args); }
   /**
    * PyTorch `Tensor.sort`:
@@ -7156,8 +7156,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sort({ stable })`
    */
-  sort(options: { stable?: boolean | null; dim?: number; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  sort(dim?: number, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  sort(options: { stable?: boolean | null; dim?: number | bigint; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  sort(dim?: number | bigint, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   sort(...args: any[]): any { return callMethod(R.method_sort, 'sort', this, args); }
   /**
    * PyTorch `Tensor.sparse_dim`:
@@ -7184,7 +7184,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sparseResize_(size, sparseDim, denseDim)`
    */
-  sparseResize_(size: number[], sparseDim: number, denseDim: number): this;
+  sparseResize_(size: (number | bigint)[], sparseDim: number | bigint, denseDim: number | bigint): this;
   sparseResize_(...args: any[]): any { return callMethod(R.method_sparse_resize_, 'sparse_resize_', this, args); }
   /**
    * PyTorch `Tensor.sparse_resize_and_clear_`:
@@ -7193,7 +7193,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sparseResizeAndClear_(size, sparseDim, denseDim)`
    */
-  sparseResizeAndClear_(size: number[], sparseDim: number, denseDim: number): this;
+  sparseResizeAndClear_(size: (number | bigint)[], sparseDim: number | bigint, denseDim: number | bigint): this;
   sparseResizeAndClear_(...args: any[]): any { return callMethod(R.method_sparse_resize_and_clear_, 'sparse_resize_and_clear_', this, args); }
   /**
    * PyTorch `Tensor.split`:
@@ -7203,8 +7203,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.split(splitSize)`
    */
-  split(splitSize: number, dim?: number): Tensor[];
-  split(splitSize: number[], dim?: number): Tensor[];
+  split(splitSize: number | bigint, dim?: number | bigint): Tensor[];
+  split(splitSize: (number | bigint)[], dim?: number | bigint): Tensor[];
   split(...args: any[]): any { return callMethod(R.method_split, 'split', this, args); }
   /**
    * PyTorch `Tensor.split_with_sizes`:
@@ -7213,7 +7213,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.splitWithSizes(splitSizes)`
    */
-  splitWithSizes(splitSizes: number[], dim?: number): Tensor[];
+  splitWithSizes(splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
   splitWithSizes(...args: any[]): any { return callMethod(R.method_split_with_sizes, 'split_with_sizes', this, args); }
   /**
    * PyTorch `Tensor.sqrt`:
@@ -7261,8 +7261,8 @@ export abstract class TensorMethods {
    * @example `x.squeeze()`
    */
   squeeze(): Tensor;
-  squeeze(dim: number): Tensor;
-  squeeze(dim: number[]): Tensor;
+  squeeze(dim: number | bigint): Tensor;
+  squeeze(dim: (number | bigint)[]): Tensor;
   squeeze(...args: any[]): any { return callMethod(R.method_squeeze, 'squeeze', this, args); }
   /**
    * PyTorch `Tensor.squeeze_`:
@@ -7274,8 +7274,8 @@ export abstract class TensorMethods {
    * @example `x.squeeze_()`
    */
   squeeze_(): this;
-  squeeze_(dim: number): this;
-  squeeze_(dim: number[]): this;
+  squeeze_(dim: number | bigint): this;
+  squeeze_(dim: (number | bigint)[]): this;
   squeeze_(...args: any[]): any { return callMethod(R.method_squeeze_, 'squeeze_', this, args); }
   /**
    * PyTorch `Tensor.sspaddmm`:
@@ -7284,7 +7284,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sspaddmm(mat1, mat2)`
    */
-  sspaddmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  sspaddmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   sspaddmm(...args: any[]): any { return callMethod(R.method_sspaddmm, 'sspaddmm', this, args); }
   /**
    * PyTorch `Tensor.std`:
@@ -7295,8 +7295,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.std(dim)`
    */
-  std(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
-  std(dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
+  std(dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+  std(dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): Tensor;
   std(unbiased?: boolean): Tensor;
   std(...args: any[]): any { return callMethod(R.method_std, 'std', this, args); }
   /**
@@ -7307,8 +7307,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.stft(nFft)`
    */
-  stft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
-  stft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
+  stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
+  stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
   stft(...args: any[]): any { return callMethod(R.method_stft, 'stft', this, args); }
   /**
    * PyTorch `Tensor.sub`:
@@ -7317,7 +7317,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sub(other)`
    */
-  sub(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
+  sub(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
   sub(...args: any[]): any { return callMethod(R.method_sub, 'sub', this, args); }
   /**
    * PyTorch `Tensor.sub_`:
@@ -7326,7 +7326,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sub_(other)`
    */
-  sub_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
+  sub_(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): this;
   sub_(...args: any[]): any { return callMethod(R.method_sub_, 'sub_', this, args); }
   /**
    * PyTorch `Tensor.subtract`:
@@ -7336,8 +7336,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.subtract(other)`
    */
-  subtract(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
-  subtract(other: number | boolean, alpha?: number | boolean): Tensor;
+  subtract(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
+  subtract(other: number | boolean | bigint, alpha?: number | boolean | bigint): Tensor;
   subtract(...args: any[]): any { return callMethod(R.method_subtract, 'subtract', this, args); }
   /**
    * PyTorch `Tensor.subtract_`:
@@ -7347,8 +7347,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.subtract_(other)`
    */
-  subtract_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
-  subtract_(other: number | boolean, alpha?: number | boolean): this;
+  subtract_(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): this;
+  subtract_(other: number | boolean | bigint, alpha?: number | boolean | bigint): this;
   subtract_(...args: any[]): any { return callMethod(R.method_subtract_, 'subtract_', this, args); }
   /**
    * PyTorch `Tensor.sum`:
@@ -7359,7 +7359,7 @@ export abstract class TensorMethods {
    * @example `x.sum()`
    */
   sum(options?: { dtype?: DTypeName | null }): Tensor;
-  sum(dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  sum(dim: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   sum(...args: any[]): any { return callMethod(R.method_sum, 'sum', this, args); }
   /**
    * PyTorch `Tensor.sum_to_size`:
@@ -7368,7 +7368,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sumToSize(size)`
    */
-  sumToSize(size: number[]): Tensor;
+  sumToSize(size: (number | bigint)[]): Tensor;
   sumToSize(...args: any[]): any { return callMethod(R.method_sum_to_size, 'sum_to_size', this, args); }
   /**
    * PyTorch `Tensor.svd`:
@@ -7386,7 +7386,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapaxes(axis0, axis1)`
    */
-  swapaxes(axis0: number, axis1: number): Tensor;
+  swapaxes(axis0: number | bigint, axis1: number | bigint): Tensor;
   swapaxes(...args: any[]): any { return callMethod(R.method_swapaxes, 'swapaxes', this, args); }
   /**
    * PyTorch `Tensor.swapaxes_`:
@@ -7395,7 +7395,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapaxes_(axis0, axis1)`
    */
-  swapaxes_(axis0: number, axis1: number): this;
+  swapaxes_(axis0: number | bigint, axis1: number | bigint): this;
   swapaxes_(...args: any[]): any { return callMethod(R.method_swapaxes_, 'swapaxes_', this, args); }
   /**
    * PyTorch `Tensor.swapdims`:
@@ -7404,7 +7404,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapdims(dim0, dim1)`
    */
-  swapdims(dim0: number, dim1: number): Tensor;
+  swapdims(dim0: number | bigint, dim1: number | bigint): Tensor;
   swapdims(...args: any[]): any { return callMethod(R.method_swapdims, 'swapdims', this, args); }
   /**
    * PyTorch `Tensor.swapdims_`:
@@ -7413,7 +7413,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapdims_(dim0, dim1)`
    */
-  swapdims_(dim0: number, dim1: number): this;
+  swapdims_(dim0: number | bigint, dim1: number | bigint): this;
   swapdims_(...args: any[]): any { return callMethod(R.method_swapdims_, 'swapdims_', this, args); }
   /**
    * PyTorch `Tensor.t`:
@@ -7449,7 +7449,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.takeAlongDim(indices)`
    */
-  takeAlongDim(indices: Tensor, dim?: number | null): Tensor;
+  takeAlongDim(indices: Tensor, dim?: number | bigint | null): Tensor;
   takeAlongDim(...args: any[]): any { return callMethod(R.method_take_along_dim, 'take_along_dim', this, args); }
   /**
    * PyTorch `Tensor.tan`:
@@ -7496,9 +7496,9 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.tensorSplit(indices)`
    */
-  tensorSplit(indices: number[], dim?: number): Tensor[];
-  tensorSplit(tensorIndicesOrSections: Tensor, dim?: number): Tensor[];
-  tensorSplit(sections: number, dim?: number): Tensor[];
+  tensorSplit(indices: (number | bigint)[], dim?: number | bigint): Tensor[];
+  tensorSplit(tensorIndicesOrSections: Tensor, dim?: number | bigint): Tensor[];
+  tensorSplit(sections: number | bigint, dim?: number | bigint): Tensor[];
   tensorSplit(...args: any[]): any { return callMethod(R.method_tensor_split, 'tensor_split', this, args); }
   /**
    * PyTorch `Tensor.to_dense`:
@@ -7525,7 +7525,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toPaddedTensor(padding)`
    */
-  toPaddedTensor(padding: number, outputSize?: number[] | null): Tensor;
+  toPaddedTensor(padding: number, outputSize?: (number | bigint)[] | null): Tensor;
   toPaddedTensor(...args: any[]): any { return callMethod(R.method_to_padded_tensor, 'to_padded_tensor', this, args); }
   /**
    * PyTorch `Tensor.to_sparse`:
@@ -7535,8 +7535,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparse()`
    */
-  toSparse(options?: { layout?: Layout | null; blocksize?: number | number[] | null; denseDim?: number | null }): Tensor;
-  toSparse(sparseDim: number): Tensor;
+  toSparse(options?: { layout?: Layout | null; blocksize?: number | bigint | (number | bigint)[] | null; denseDim?: number | bigint | null }): Tensor;
+  toSparse(sparseDim: number | bigint): Tensor;
   toSparse(...args: any[]): any { return callMethod(R.method_to_sparse, 'to_sparse', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_bsc`:
@@ -7545,7 +7545,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseBsc(blocksize)`
    */
-  toSparseBsc(blocksize: number | number[], denseDim?: number | null): Tensor;
+  toSparseBsc(blocksize: number | bigint | (number | bigint)[], denseDim?: number | bigint | null): Tensor;
   toSparseBsc(...args: any[]): any { return callMethod(R.method_to_sparse_bsc, 'to_sparse_bsc', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_bsr`:
@@ -7554,7 +7554,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseBsr(blocksize)`
    */
-  toSparseBsr(blocksize: number | number[], denseDim?: number | null): Tensor;
+  toSparseBsr(blocksize: number | bigint | (number | bigint)[], denseDim?: number | bigint | null): Tensor;
   toSparseBsr(...args: any[]): any { return callMethod(R.method_to_sparse_bsr, 'to_sparse_bsr', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_csc`:
@@ -7563,7 +7563,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseCsc()`
    */
-  toSparseCsc(denseDim?: number | null): Tensor;
+  toSparseCsc(denseDim?: number | bigint | null): Tensor;
   toSparseCsc(...args: any[]): any { return callMethod(R.method_to_sparse_csc, 'to_sparse_csc', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_csr`:
@@ -7572,7 +7572,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseCsr()`
    */
-  toSparseCsr(denseDim?: number | null): Tensor;
+  toSparseCsr(denseDim?: number | bigint | null): Tensor;
   toSparseCsr(...args: any[]): any { return callMethod(R.method_to_sparse_csr, 'to_sparse_csr', this, args); }
   /**
    * PyTorch `Tensor.topk`:
@@ -7581,7 +7581,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.topk(k)`
    */
-  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  topk(k: number | bigint, dim?: number | bigint, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   topk(...args: any[]): any { return callMethod(R.method_topk, 'topk', this, args); }
   /**
    * PyTorch `Tensor.trace`:
@@ -7599,7 +7599,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.transpose(dim0, dim1)`
    */
-  transpose(dim0: number, dim1: number): Tensor;
+  transpose(dim0: number | bigint, dim1: number | bigint): Tensor;
   transpose(...args: any[]): any { return callMethod(R.method_transpose, 'transpose', this, args); }
   /**
    * PyTorch `Tensor.transpose_`:
@@ -7608,7 +7608,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.transpose_(dim0, dim1)`
    */
-  transpose_(dim0: number, dim1: number): this;
+  transpose_(dim0: number | bigint, dim1: number | bigint): this;
   transpose_(...args: any[]): any { return callMethod(R.method_transpose_, 'transpose_', this, args); }
   /**
    * PyTorch `Tensor.triangular_solve`:
@@ -7626,7 +7626,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.tril()`
    */
-  tril(diagonal?: number): Tensor;
+  tril(diagonal?: number | bigint): Tensor;
   tril(...args: any[]): any { return callMethod(R.method_tril, 'tril', this, args); }
   /**
    * PyTorch `Tensor.tril_`:
@@ -7635,7 +7635,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.tril_()`
    */
-  tril_(diagonal?: number): this;
+  tril_(diagonal?: number | bigint): this;
   tril_(...args: any[]): any { return callMethod(R.method_tril_, 'tril_', this, args); }
   /**
    * PyTorch `Tensor.triu`:
@@ -7644,7 +7644,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.triu()`
    */
-  triu(diagonal?: number): Tensor;
+  triu(diagonal?: number | bigint): Tensor;
   triu(...args: any[]): any { return callMethod(R.method_triu, 'triu', this, args); }
   /**
    * PyTorch `Tensor.triu_`:
@@ -7653,7 +7653,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.triu_()`
    */
-  triu_(diagonal?: number): this;
+  triu_(diagonal?: number | bigint): this;
   triu_(...args: any[]): any { return callMethod(R.method_triu_, 'triu_', this, args); }
   /**
    * PyTorch `Tensor.true_divide`:
@@ -7663,8 +7663,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.trueDivide(other)`
    */
-  trueDivide(other: Tensor | number | boolean): Tensor;
-  trueDivide(other: number | boolean): Tensor;
+  trueDivide(other: Tensor | number | boolean | bigint): Tensor;
+  trueDivide(other: number | boolean | bigint): Tensor;
   trueDivide(...args: any[]): any { return callMethod(R.method_true_divide, 'true_divide', this, args); }
   /**
    * PyTorch `Tensor.true_divide_`:
@@ -7674,8 +7674,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.trueDivide_(other)`
    */
-  trueDivide_(other: Tensor | number | boolean): this;
-  trueDivide_(other: number | boolean): this;
+  trueDivide_(other: Tensor | number | boolean | bigint): this;
+  trueDivide_(other: number | boolean | bigint): this;
   trueDivide_(...args: any[]): any { return callMethod(R.method_true_divide_, 'true_divide_', this, args); }
   /**
    * PyTorch `Tensor.trunc`:
@@ -7711,7 +7711,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unbind()`
    */
-  unbind(dim?: number): Tensor[];
+  unbind(dim?: number | bigint): Tensor[];
   unbind(...args: any[]): any { return callMethod(R.method_unbind, 'unbind', this, args); }
   /**
    * PyTorch `Tensor.unflatten`:
@@ -7720,7 +7720,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unflatten(dim, sizes)`
    */
-  unflatten(dim: number, sizes: number[]): Tensor;
+  unflatten(dim: number | bigint, sizes: (number | bigint)[]): Tensor;
   unflatten(...args: any[]): any { return callMethod(R.method_unflatten, 'unflatten', this, args); }
   /**
    * PyTorch `Tensor.unfold`:
@@ -7729,7 +7729,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unfold(dimension, size, step)`
    */
-  unfold(dimension: number, size: number, step: number): Tensor;
+  unfold(dimension: number | bigint, size: number | bigint, step: number | bigint): Tensor;
   unfold(...args: any[]): any { return callMethod(R.method_unfold, 'unfold', this, args); }
   /**
    * PyTorch `Tensor.uniform_`:
@@ -7747,7 +7747,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsafeChunk(chunks)`
    */
-  unsafeChunk(chunks: number, dim?: number): Tensor[];
+  unsafeChunk(chunks: number | bigint, dim?: number | bigint): Tensor[];
   unsafeChunk(...args: any[]): any { return callMethod(R.method_unsafe_chunk, 'unsafe_chunk', this, args); }
   /**
    * PyTorch `Tensor.unsafe_split`:
@@ -7756,7 +7756,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsafeSplit(splitSize)`
    */
-  unsafeSplit(splitSize: number, dim?: number): Tensor[];
+  unsafeSplit(splitSize: number | bigint, dim?: number | bigint): Tensor[];
   unsafeSplit(...args: any[]): any { return callMethod(R.method_unsafe_split, 'unsafe_split', this, args); }
   /**
    * PyTorch `Tensor.unsafe_split_with_sizes`:
@@ -7765,7 +7765,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsafeSplitWithSizes(splitSizes)`
    */
-  unsafeSplitWithSizes(splitSizes: number[], dim?: number): Tensor[];
+  unsafeSplitWithSizes(splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
   unsafeSplitWithSizes(...args: any[]): any { return callMethod(R.method_unsafe_split_with_sizes, 'unsafe_split_with_sizes', this, args); }
   /**
    * PyTorch `Tensor.unsqueeze`:
@@ -7774,7 +7774,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsqueeze(dim)`
    */
-  unsqueeze(dim: number): Tensor;
+  unsqueeze(dim: number | bigint): Tensor;
   unsqueeze(...args: any[]): any { return callMethod(R.method_unsqueeze, 'unsqueeze', this, args); }
   /**
    * PyTorch `Tensor.unsqueeze_`:
@@ -7783,7 +7783,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsqueeze_(dim)`
    */
-  unsqueeze_(dim: number): this;
+  unsqueeze_(dim: number | bigint): this;
   unsqueeze_(...args: any[]): any { return callMethod(R.method_unsqueeze_, 'unsqueeze_', this, args); }
   /**
    * PyTorch `Tensor.values`:
@@ -7803,8 +7803,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.var(dim)`
    */
-  var(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
-  var(dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
+  var(dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+  var(dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): Tensor;
   var(unbiased?: boolean): Tensor;
   var(...args: any[]): any { return callMethod(R.method_var, 'var', this, args); }
   /**
@@ -7833,8 +7833,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.vsplit(sections)`
    */
-  vsplit(sections: number): Tensor[];
-  vsplit(indices: number[]): Tensor[];
+  vsplit(sections: number | bigint): Tensor[];
+  vsplit(indices: (number | bigint)[]): Tensor[];
   vsplit(...args: any[]): any { return callMethod(R.method_vsplit, 'vsplit', this, args); }
   /**
    * PyTorch `Tensor.where`:
@@ -7845,7 +7845,7 @@ export abstract class TensorMethods {
    * @example `x.where(condition, other)`
    */
   where(condition: Tensor, other: Tensor): Tensor;
-  where(condition: Tensor, other: number | boolean): Tensor;
+  where(condition: Tensor, other: number | boolean | bigint): Tensor;
   where(...args: any[]): any { return callMethod(R.method_where, 'where', this, args); }
   /**
    * PyTorch `Tensor.xlogy`:
@@ -7856,7 +7856,7 @@ export abstract class TensorMethods {
    * @example `x.xlogy(other)`
    */
   xlogy(other: Tensor): Tensor;
-  xlogy(other: number | boolean): Tensor;
+  xlogy(other: number | boolean | bigint): Tensor;
   xlogy(...args: any[]): any { return callMethod(R.method_xlogy, 'xlogy', this, args); }
   /**
    * PyTorch `Tensor.xlogy_`:
@@ -7867,7 +7867,7 @@ export abstract class TensorMethods {
    * @example `x.xlogy_(other)`
    */
   xlogy_(other: Tensor): this;
-  xlogy_(other: number | boolean): this;
+  xlogy_(other: number | boolean | bigint): this;
   xlogy_(...args: any[]): any { return callMethod(R.method_xlogy_, 'xlogy_', this, args); }
   /**
    * PyTorch `Tensor.zero_`:
