@@ -27,18 +27,6 @@ const ROOT = path.join(__dirname, '..');
 const ADDRESS_SPACE_KIB = 4 * 1024 * 1024;
 
 /**
- * Generated ops not called, because LibTorch itself crashes on an input it does not check, in
- * Python as here, so fuzzing them measures LibTorch, not nodetorch. Each with its repro:
- * - `torch.quantizedLstmCell`: an `hx` of one tensor is read as two (SIGSEGV); Python 2.13:
- *   `r = torch.randn; torch.quantized_lstm_cell(r(3,3), [r(3,3)], r(12,3), r(12,3), r(12), r(12),
- *   r(3,3), r(3,3), r(3,3), r(3,3), 1, 1, 0, 0)`.
- * - `torch.mkldnnRnnLayer`: weights of shapes oneDNN does not check (SIGSEGV); Python 2.13:
- *   `f = torch.randn; torch.mkldnn_rnn_layer(f(3,2,4), f(2,3,4), f(3,3), f(4,1), f(2,3,4), f(3,2,4),
- *   f(3,3), True, [3], 3, 4, 0, True, True, True, False)`.
- */
-const KNOWN_CRASHING = new Set<string>(['torch.quantizedLstmCell', 'torch.mkldnnRnnLayer']);
-
-/**
  * Ops that loop as many times as an element's value (the degree `n` of torch.special's
  * orthogonal polynomials): given an int64 tensor holding 2^62 they run for hours, in Python too
  * (`torch.special.legendre_polynomial_p(torch.tensor(0.), torch.tensor([2**62]))`). They are
@@ -249,7 +237,6 @@ async function child(seed: number, start: number, count: number): Promise<void> 
   ];
   for (const [name, fn] of generated) {
     const t = tableOf(fn);
-    if (KNOWN_CRASHING.has(name)) continue;
     targets.push({ name, weight: 35 / generated.length, make: (r) => (t === null ? generic(r, name, fn.length || 2, (a) => fn(...a)) : fromTable(r, t, name, (a) => fn(...a))) });
   }
 
@@ -486,7 +473,7 @@ async function parent(): Promise<void> {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
   const lines = [
     `fuzz-api: ${s.calls} calls, seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s, batches of ${batchSize} in child processes (limits: ${limitMs} ms a call, ${ADDRESS_SPACE_KIB / 2 ** 20} GiB address space)`,
-    `aborts: ${s.aborts.length}   hangs: ${s.hangs.length}   (not called: ${[...KNOWN_CRASHING].join(', ')}, which crash LibTorch in Python too)`,
+    `aborts: ${s.aborts.length}   hangs: ${s.hangs.length}`,
     ...s.aborts.map((a) => `  abort  ${a}`), ...s.hangs.map((h) => `  hang   ${h}`),
     'outcomes:',
     ...[...s.outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(7)}  ${k}`),

@@ -44,6 +44,28 @@ describe('worker.terminate() during a nodetorch call', () => {
   });
 });
 
+describe('hostile JS values at the native boundary', () => {
+  it('a Proxy whose traps throw gets its own error back, not an abort (in a child process)', () => {
+    const program = `
+      const torch = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+      const hostile = new Proxy({}, { get() { throw new Error('get trap'); }, getPrototypeOf() { throw new Error('prototype trap'); } });
+      const out = [];
+      for (const f of [() => torch.Tensor.prototype.numel.call(hostile), () => torch.add(torch.ones([2]), hostile),
+                       () => torch.ones([2]).mul(hostile), () => torch.stack([torch.ones([1]), hostile])]) {
+        try { f(); out.push('returned'); } catch (e) { out.push(e.message); }
+      }
+      out.push(String(torch.ones([3]).sum().item()));
+      console.log(JSON.stringify(out));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', program], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/terminate called|FATAL/);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.at(-1)).toBe('3');
+    for (const m of out.slice(0, -1)) expect(m).toMatch(/trap|Expected/);
+  });
+});
+
 describe('torch.setNumThreads', () => {
   const max = 4 * os.availableParallelism();
 

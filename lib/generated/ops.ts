@@ -3536,15 +3536,6 @@ export function mkldnnMaxPool2d(...args: any[]): any { return callFunction(R.tor
 export function mkldnnMaxPool3d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function mkldnnMaxPool3d(...args: any[]): any { return callFunction(R.torch_mkldnn_max_pool3d, 'mkldnn_max_pool3d', args); }
 /**
- * PyTorch `torch.mkldnn_rnn_layer`:
- * - `mkldnn_rnn_layer(Tensor input, Tensor weight0, Tensor weight1, Tensor weight2, Tensor weight3, Tensor hx_, Tensor cx_, bool reverse, IntArrayRef batch_sizes, int64_t mode, int64_t hidden_size, int64_t num_layers, bool has_biases, bool bidirectional, bool batch_first, bool train)` — `aten::mkldnn_rnn_layer`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- * @example `torch.mkldnnRnnLayer(input, weight0, weight1, weight2, weight3, hx_, cx_, reverse, batchSizes, mode, hiddenSize, numLayers, hasBiases, bidirectional, batchFirst, train)`
- */
-export function mkldnnRnnLayer(input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batchSizes: (number | bigint)[], mode: number | bigint, hiddenSize: number | bigint, numLayers: number | bigint, hasBiases: boolean, bidirectional: boolean, batchFirst: boolean, train: boolean): [Tensor, Tensor, Tensor, Tensor];
-export function mkldnnRnnLayer(...args: any[]): any { return callFunction(R.torch_mkldnn_rnn_layer, 'mkldnn_rnn_layer', args); }
-/**
  * PyTorch `torch.mm`:
  * - `mm(Tensor input, Tensor mat2, *, Tensor out=None)` — `aten::mm`
  * - `mm(Tensor input, Tensor mat2, ScalarType out_dtype, *, Tensor out=None)` — `aten::mm.dtype`
@@ -4187,15 +4178,6 @@ export function quantizedBatchNorm(...args: any[]): any { return callFunction(R.
  */
 export function quantizedGruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean | bigint, scaleHh: number | boolean | bigint, zeroPointIh: number | boolean | bigint, zeroPointHh: number | boolean | bigint): Tensor;
 export function quantizedGruCell(...args: any[]): any { return callFunction(R.torch_quantized_gru_cell, 'quantized_gru_cell', args); }
-/**
- * PyTorch `torch.quantized_lstm_cell`:
- * - `quantized_lstm_cell(Tensor input, TensorList hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)` — `aten::quantized_lstm_cell`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- * @example `torch.quantizedLstmCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
- */
-export function quantizedLstmCell(input: Tensor, hx: Tensor[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean | bigint, scaleHh: number | boolean | bigint, zeroPointIh: number | boolean | bigint, zeroPointHh: number | boolean | bigint): [Tensor, Tensor];
-export function quantizedLstmCell(...args: any[]): any { return callFunction(R.torch_quantized_lstm_cell, 'quantized_lstm_cell', args); }
 /**
  * PyTorch `torch.quantized_max_pool1d`:
  * - `quantized_max_pool1d(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, IntArrayRef[1] dilation=1, bool ceil_mode=False)` — `aten::quantized_max_pool1d`
