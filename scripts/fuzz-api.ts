@@ -1,5 +1,5 @@
 /**
- * API fuzz (issue 12): random calls to the tensor API — torch factories, every generated op
+ * API fuzz: random calls to the tensor API — torch factories, every generated op
  * (lib/generated/ops.ts) and Tensor method, nn.functional, the grad/data/requiresGrad setters —
  * with random shapes and dtypes and hostile values (NaN, ±Infinity, -0, huge integers, negative
  * sizes, bigints, cyclic and sparse arrays, Proxies, getters that throw, strings, symbols, …).

@@ -1,5 +1,5 @@
 /**
- * `.pth` fuzz (issue 12): `torch.load` on mutated files — the fixtures Python wrote
+ * `.pth` fuzz: `torch.load` on mutated files — the fixtures Python wrote
  * (test/fixtures/pth) and a few larger files nodetorch writes here — damaged by the mutations of
  * test/helpers/pth-mutate.ts: byte-level damage to the whole file (the zip structure, the legacy
  * stream), opcode-level and byte-level damage to the pickle, and structural changes to the zip,

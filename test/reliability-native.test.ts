@@ -1,5 +1,5 @@
 /**
- * Reliability of the native boundary (issue: no abort, no unbounded memory, no hang):
+ * Reliability of the native boundary: no abort, no unbounded memory, no hang:
  * - `worker.terminate()` while the worker is inside a nodetorch call ends only that worker
  *   (it used to abort the whole process: an exception node-addon-api could not throw during
  *   teardown reached std::terminate), and the worker's tensors are freed with it;

@@ -1,5 +1,5 @@
 /**
- * Reliability of the `.pth` reader and writer (issue 12, items 3, 5, 10, 11 and 12): hostile
+ * Reliability of the `.pth` reader and writer: hostile
  * files meet budgets proportional to their size (no out-of-memory abort, no hang), zip work is
  * linear in the file, killed saves leave nothing behind for good, long lists load, and
  * `torch.save` writes its destination as Python's `torch.save` does (mode, symlinks, read-only

@@ -1,5 +1,5 @@
 /**
- * Checkpoint and resume of `torch.train` (issue 12): an interrupted training saves
+ * Checkpoint and resume of `torch.train`: an interrupted training saves
  * `{ model, optimizer, epoch, batch, rng, metrics, history }`, and a resumed one ends with the
  * weights of an uninterrupted run, bit for bit, on CPU: the model has dropout, so the global
  * generator's state must be restored too, not only the loader's order.
