@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 export NODETORCH_BUILD_DIR=build-asan
 NODETORCH_SANITIZE=address node scripts/build-native.js
 # cmake-js reuses a configured build directory as it is: make sure this one is instrumented.
-if ! nm -D build-asan/Release/nodetorch.node | grep -q __asan_report; then
+if ! nm -D build-asan/Release/nodetorch.node | grep __asan_report > /dev/null; then
   echo "asan: build-asan/ was configured without ASan; remove it and rerun" >&2
   exit 1
 fi
