@@ -3,7 +3,7 @@
  */
 export {
   Tensor, type DType, type DTypeName, type Device, type TensorLike, type TensorOptions, type NestedArray, type TypedArray,
-  type ValuesIndices, type IndexItem,
+  type ValuesIndices, type IndexItem, type Int,
 } from './tensor';
 export {
   tensor, fromArray, frombuffer, zeros, ones, full, empty, rand, randn, randint, randperm, arange, linspace, eye,

@@ -102,3 +102,37 @@ export function typeError(what: string, name: string, value: unknown): TypeError
 export function rangeError(what: string, name: string, value: unknown): RangeError {
   return new RangeError(`Expected ${what} for ${name} but received ${describe(value)}`);
 }
+
+// A path is shown whole when it is of a usual length; a longer one (Linux allows 4096 bytes, a
+// string argument any length) keeps its start and its end, where the file name is.
+const SHOWN_PATH_START = 96;
+const SHOWN_PATH_END = 160;
+
+/**
+ * A file path for an error message, quoted; one longer than 256 characters shows its first 96 and
+ * last 160, so a message stays short whatever the path.
+ * @example
+ * ```ts
+ * describePath('model.pth');          // '"model.pth"'
+ * describePath('d/'.repeat(1e6));     // '"d/d/…/d/"' (259 characters)
+ * ```
+ */
+export function describePath(path: string): string {
+  const shown = path.length > SHOWN_PATH_START + SHOWN_PATH_END
+    ? `${path.slice(0, SHOWN_PATH_START)}…${path.slice(-SHOWN_PATH_END)}` : path;
+  return JSON.stringify(shown);
+}
+
+/**
+ * Why a file operation on `path` failed, for an error message that names the path already: Node's
+ * message without the path it repeats (`ENOENT: no such file or directory, open`), so its length
+ * does not grow with the path's.
+ * @example
+ * ```ts
+ * try { fs.readFileSync(p); } catch (e) { throw new TorchError(`Cannot read ${describePath(p)}: ${fsErrorReason(e, p)}`); }
+ * ```
+ */
+export function fsErrorReason(error: unknown, path: string): string {
+  const message = error instanceof Error ? error.message : describe(error);
+  return message.split(` '${path}'`).join('');
+}

@@ -2,12 +2,13 @@
  * The torch functions PyTorch writes in Python (torch/functional.py) rather than binding from a
  * schema: the same arguments and results, over the generated ops.
  */
-import { TorchError, rangeError, typeError } from './errors';
+import { TorchError, describe, rangeError, typeError } from './errors';
 import { aten } from './generated/internal';
 import { linalg } from './generated/ops';
 import { Size } from './size';
 import { Tensor, checkTensor } from './tensor';
 import type { DTypeName } from './dtype';
+import { checkShape } from './validate';
 
 function input(x: unknown, name = 'input'): Tensor { return checkTensor(x, name); }
 
@@ -119,8 +120,8 @@ export function lu(A: Tensor, pivot = true, getInfos = false): Tensor[] {
 export function broadcastShapes(...shapes: (number | number[])[]): Size {
   const lists = shapes.map((s, i) => {
     const list = typeof s === 'number' ? [s] : s;
-    if (!Array.isArray(list) || !list.every((d) => Number.isInteger(d) && d >= 0)) throw typeError('a shape', `shapes[${i}]`, s);
-    return list;
+    if (!Array.isArray(list)) throw typeError('a shape', `shapes[${i}]`, s);
+    return checkShape(list, `shapes[${i}]`);
   });
   const n = Math.max(0, ...lists.map((l) => l.length));
   const out = new Array<number>(n).fill(1);
@@ -130,7 +131,7 @@ export function broadcastShapes(...shapes: (number | number[])[]): Size {
       const k = n - 1 - i;
       if (d === 1) continue;
       if (out[k] !== 1 && out[k] !== d) {
-        throw new TorchError(`Shape mismatch: objects cannot be broadcast to a single shape: [${lists.map((l) => `[${l}]`).join(', ')}]`);
+        throw new TorchError(`Shape mismatch: objects cannot be broadcast to a single shape: ${lists.map((l) => describe(l)).join(', ')}`);
       }
       out[k] = d;
     }

@@ -42,16 +42,30 @@ export function isInt64(value: unknown): value is number | bigint {
 }
 
 /**
- * An integer argument as a number: a whole number or a bigint within ±(2^53 - 1), at least `min`.
- * TypeError for anything else, RangeError for an integer out of range.
+ * An integer argument as a number: a whole number or a bigint within ±(2^53 - 1), at least `min`
+ * and at most `max`. TypeError for anything else, RangeError for an integer out of range.
+ * @example
+ * ```ts
+ * checkInt(3, 'groups', 1);                   // 3
+ * checkInt(2 ** 31, 'batchSize', 1, 2 ** 31 - 1); // RangeError: Expected an integer from 1 to 2147483647 …
+ * ```
  */
-export function checkInt(value: unknown, name: string, min = -Infinity): number {
+export function checkInt(value: unknown, name: string, min = -Infinity, max = Infinity): number {
   if (!isInteger(value)) throw typeError('an integer', name, value);
   if (!isIntArg(value)) throw intArgError('an integer', name, value);
   const n = Number(value);
-  if (n < min) throw rangeError(`an integer >= ${min}`, name, value);
+  if (n < min || n > max) {
+    const what = max === Infinity ? `an integer >= ${min}` : min === -Infinity ? `an integer <= ${max}` : `an integer from ${min} to ${max}`;
+    throw rangeError(what, name, value);
+  }
   return n;
 }
+
+/**
+ * The deepest nesting nodetorch walks in user data (nested arrays for `torch.tensor`, samples for
+ * `defaultCollate`): 128, Python's bound on `torch.tensor`'s data (tensor_new.cpp, MAX_DIMS).
+ */
+export const MAX_NESTING = 128;
 
 /** The error for an integer argument that is not one (`what` names the expected form). */
 export function intArgError(what: string, name: string, value: unknown, element: unknown = value): TypeError | RangeError {

@@ -10,6 +10,9 @@ import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 import { TorchError } from '../lib';
 import { describe as describeValue } from '../lib/errors';
+import { describeValue as describePickleValue } from '../lib/serialization/pickle_machine';
+import { checkInt } from '../lib/validate';
+import * as limits from '../lib/data/limits';
 
 /** Runs `fn`, which must throw; returns the error. */
 function thrown(fn: () => unknown): Error {
@@ -222,5 +225,112 @@ describe('item 15: integers beyond ±(2^53 - 1) are exact or refused', () => {
     expect(thrown(() => torch.zeros(1).add(2n ** 64n)).message).toMatch(/^Expected a Tensor or a number that fits int64 for other \(Tensor\.add\) but received 18446744073709551616n$/);
     expect(torch.full([1], 2 ** 63, { dtype: 'float64' }).item()).toBe(2 ** 63);
     expect(torch.ones(1).mul(1e20).item()).toBeCloseTo(1e20, -14);
+  });
+});
+
+describe('issue 12 follow-up: torch.nn.functional holds PyTorch names only; hostile arrays, cyclic samples and long values end fast and short', () => {
+  // Before: ctcLoss(x, y, new Array(2 ** 32 - 1), [1]) hung in `.every`, the internal helpers
+  // exported on F (adaptiveSize, convPadding, …) hung or built 100 MB messages, defaultCollate
+  // recursed into a cyclic sample until the stack overflowed, and paths, weights and pickle values
+  // were printed whole.
+  const run = spawnSync(process.execPath, ['--max-old-space-size=192', '--import', 'tsx', path.join(__dirname, 'helpers', 'functional-hostile-child.ts')], {
+    cwd: path.join(__dirname, '..'), encoding: 'utf8', timeout: 60_000,
+  });
+  type Call = { fname: string; position: number; kind: string; error: { class: string; length: number; message: string } | null; ms: number };
+  const calls: Call[] = [];
+  for (const line of run.stdout.split('\n')) if (line.startsWith('{"fname"')) calls.push(JSON.parse(line));
+
+  test('the internal helpers are not on torch.nn.functional', () => {
+    const keys = Object.keys(torch.nn.functional);
+    const internal = [
+      'adaptiveSize', 'convPadding', 'convSamePadding', 'convNd', 'convTransposeArgs', 'inplaceOption', 'foldArgs', 'avgPoolArgs',
+      'maxPoolArgs', 'lpPoolArgs', 'canonicalMask', 'checkLossOptions', 'ctcBlank', 'dropoutProbability', 'embeddingBagMode',
+      'embeddingPaddingIdx', 'embeddingSparse', 'geluApproximate', 'interpolateMode', 'normalizedShapeArg', 'GELU_KEYS',
+      'MAX_POOL_KEYS', 'FOLD_KEYS', 'CTC_LOSS_SPEC', 'REDUCTION_SPEC', 'INTERPOLATE_KEYS', 'EMBEDDING_BAG_KEYS',
+    ];
+    expect(keys.filter((k) => internal.includes(k))).toEqual([]);
+    // Nothing but functions (and PyTorch-style camelCase names): no option-key tables or specs.
+    expect(keys.filter((k) => typeof (torch.nn.functional as Record<string, unknown>)[k] !== 'function')).toEqual([]);
+    expect(keys).toContain('ctcLoss');
+    expect(keys).toContain('multiHeadAttentionForward');
+  });
+
+  test('every public F function given a 1e8- or 2^32-1-length sparse array or a cyclic array in any position returns or throws in ms, briefly', () => {
+    expect(run.signal, run.stderr.slice(-2000)).toBeNull();
+    expect(run.status, run.stderr.slice(-2000)).toBe(0);
+    expect(run.stdout).toContain('{"done":true}');
+    const functions = Object.values(torch.nn.functional).filter((f) => typeof f === 'function').length;
+    expect(calls.filter((c) => c.position >= 0).length).toBe(functions * 5 * 4);
+    const slow = calls.filter((c) => c.ms > 250).map((c) => `${c.fname}[${c.position}] ${c.kind}: ${c.ms} ms`);
+    expect(slow).toEqual([]);
+    const long = calls.filter((c) => c.error !== null && c.error.length >= 500).map((c) => `${c.fname}[${c.position}] ${c.kind}: ${c.error!.length} chars`);
+    expect(long).toEqual([]);
+  });
+
+  test('ctcLoss checks length arrays as integer lists, at once whatever their length', () => {
+    const ctc = calls.find((c) => c.fname === 'ctcLoss' && c.position === 2 && c.kind === 'sparse 2^32-1');
+    expect(ctc?.error?.class).toBe('TypeError');
+    expect(ctc!.error!.message).toMatch(/^Expected an array of integers for inputLengths but received an array of length 4294967295 starting \[<empty>,/);
+    const logProbs = torch.randn([3, 1, 4]).logSoftmax(2);
+    const targets = torch.tensor([[1]], { dtype: 'int64' });
+    expect(thrown(() => torch.nn.functional.ctcLoss(logProbs, targets, [3], [1.5]))).toBeInstanceOf(TypeError);
+    expect(torch.nn.functional.ctcLoss(logProbs, targets, [3n as unknown as number], [1]).item()).toBeGreaterThan(0);
+  });
+
+  test('broadcastShapes and pad check their lists with the shared validators', () => {
+    const e = calls.find((c) => c.fname === 'torch.broadcastShapes' && c.kind === 'sparse 2^32-1');
+    expect(e?.error?.class).toBe('TypeError');
+    expect(e!.error!.message).toMatch(/for shapes\[1\] but received an array of length 4294967295/);
+    expect(calls.filter((c) => c.fname === 'torch.broadcastShapes').every((c) => c.ms < 250 && c.error !== null && c.error.length < 500)).toBe(true);
+    expect(torch.broadcastShapes([2, 1], [1, 3])).toEqual([2, 3]);
+    const m = thrown(() => torch.broadcastShapes([2], new Array(1e6).fill(3)));
+    expect(m.message.length).toBeLessThan(500);
+    expect(thrown(() => torch.nn.functional.pad(torch.zeros([2, 2]), [1, 1, 1]))).toBeInstanceOf(TypeError);
+    expect(torch.nn.functional.pad(torch.zeros([2, 2]), [1, 1]).shape).toEqual([2, 4]);
+  });
+
+  test('defaultCollate refuses a cyclic sample (TypeError) and nesting deeper than 128 (RangeError)', () => {
+    const a: unknown[] = [1];
+    a.push(a);
+    const e = thrown(() => torch.utils.data.defaultCollate([a, a]));
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.message).toMatch(/^Expected samples without a cycle \(an array or object that contains itself\) for batch\[…\]\[1\] but received/);
+    const o: Record<string, unknown> = { x: 1 };
+    o.self = o;
+    expect(thrown(() => torch.utils.data.defaultCollate([o]))).toBeInstanceOf(TypeError);
+    let deep: unknown = 1;
+    for (let i = 0; i < 129; i++) deep = [deep];
+    const d = thrown(() => torch.utils.data.defaultCollate([deep, deep]));
+    expect(d).toBeInstanceOf(RangeError);
+    expect(d.message).toMatch(/samples nested at most 128 deep/);
+    const ok = torch.utils.data.defaultCollate([{ x: [1, 2] }, { x: [3, 4] }]) as { x: torch.Tensor[] };
+    expect(ok.x[0].tolist()).toEqual([1, 3]);
+  });
+
+  test('paths, weights and pickle values are described briefly', () => {
+    const long = path.join('/nonexistent', 'd/'.repeat(1500), 'model.pth'); // 3 kB: a path Linux accepts
+    for (const load of [() => torch.load(long), () => torch.jit.load(long)]) {
+      const e = thrown(load) as TorchError;
+      expect(e).toBeInstanceOf(TorchError);
+      expect(e.code).toBe('ENOENT');
+      expect(e.message.length).toBeLessThan(500);
+      expect(e.message).toMatch(/d\/model\.pth"/);
+    }
+    const w = thrown(() => torch.vision.models.resnet18({ weights: 'x'.repeat(1e6) as never }));
+    expect(w.message.length).toBeLessThan(700);
+    expect(w.message).toMatch(/pretrained weights \("x{40}…"\)/);
+    const start = performance.now();
+    const described = describePickleValue(1n << (1n << 22n));
+    expect(performance.now() - start).toBeLessThan(100);
+    expect(described).toBe('a bigint of 4194305 bits');
+  });
+
+  test('checkInt takes a maximum (limits.ts has no checkIntIn of its own); torch.Int is exported', () => {
+    expect(checkInt(3, 'n', 0, 3)).toBe(3);
+    expect(thrown(() => checkInt(4, 'n', 0, 3)).message).toBe('Expected an integer from 0 to 3 for n but received 4');
+    expect(thrown(() => checkInt(-1, 'n', 0))).toBeInstanceOf(RangeError);
+    expect('checkIntIn' in limits).toBe(false);
+    const n: torch.Int = 2n ** 60n; // a compile error before `Int` was exported
+    expect(torch.zeros(2).add(n).dtype).toBe('float32');
   });
 });

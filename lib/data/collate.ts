@@ -5,6 +5,7 @@ import { typeError, rangeError } from '../errors';
 import { Tensor } from '../tensor';
 import { tensor } from '../factories';
 import { stack } from '../generated/ops';
+import { MAX_NESTING } from '../validate';
 
 /**
  * Collates samples as PyTorch's `default_collate`: Tensors are stacked along a new first
@@ -18,41 +19,58 @@ import { stack } from '../generated/ops';
  * ```
  */
 export function defaultCollate(batch: unknown[], name = 'batch'): unknown {
+  return collate(batch, name, new Set());
+}
+
+/**
+ * `defaultCollate` at one nesting level: `outer` holds the arrays and objects of the first sample
+ * around this level, so a sample that contains itself is refused, and nesting deeper than
+ * {@link MAX_NESTING} is a RangeError before the stack runs out.
+ */
+function collate(batch: unknown[], name: string, outer: Set<unknown>): unknown {
   if (!Array.isArray(batch) || batch.length === 0) throw typeError('a non-empty array of samples', name, batch);
   const first = batch[0];
   if (first instanceof Tensor) {
-    if (!batch.every((v) => v instanceof Tensor)) throw typeError('a Tensor in every sample', name, batch.find((v) => !(v instanceof Tensor)));
+    expectEvery(batch, (v) => v instanceof Tensor, 'a Tensor in every sample', name);
     return stack(batch as Tensor[]);
   }
   if (typeof first === 'number') {
-    if (!batch.every((v) => typeof v === 'number')) throw typeError('a number in every sample', name, batch.find((v) => typeof v !== 'number'));
+    expectEvery(batch, (v) => typeof v === 'number', 'a number in every sample', name);
     const nums = batch as number[];
     return tensor(nums, { dtype: nums.every(Number.isInteger) ? 'int64' : 'float64' });
   }
   if (typeof first === 'boolean') {
-    if (!batch.every((v) => typeof v === 'boolean')) throw typeError('a boolean in every sample', name, batch.find((v) => typeof v !== 'boolean'));
+    expectEvery(batch, (v) => typeof v === 'boolean', 'a boolean in every sample', name);
     return tensor(batch as boolean[] as unknown as number[], { dtype: 'bool' });
   }
   if (typeof first === 'string') {
-    if (!batch.every((v) => typeof v === 'string')) throw typeError('a string in every sample', name, batch.find((v) => typeof v !== 'string'));
+    expectEvery(batch, (v) => typeof v === 'string', 'a string in every sample', name);
     return [...batch];
   }
-  if (Array.isArray(first)) {
-    const n = first.length;
-    batch.forEach((s, k) => {
-      if (!Array.isArray(s)) throw typeError('an array in every sample', `${name}[${k}]`, s);
-      if (s.length !== n) throw rangeError(`an array of length ${n} (each element in list of batch should be of equal size)`, `${name}[${k}]`, s.length);
-    });
-    return first.map((_, i) => defaultCollate(batch.map((s) => (s as unknown[])[i]), `${name}[…][${i}]`));
+  const isArray = Array.isArray(first);
+  const isObject = first !== null && typeof first === 'object' && Object.getPrototypeOf(first) === Object.prototype;
+  if (!isArray && !isObject) throw typeError('Tensors, numbers, booleans, strings, arrays or plain objects', name, first);
+  if (outer.has(first)) throw typeError('samples without a cycle (an array or object that contains itself)', name, first);
+  if (outer.size === MAX_NESTING) throw rangeError(`samples nested at most ${MAX_NESTING} deep`, name, first);
+  const inner = new Set(outer).add(first);
+  if (isArray) {
+    const n = (first as unknown[]).length;
+    expectEvery(batch, Array.isArray, 'an array in every sample', name);
+    const k = batch.findIndex((s) => (s as unknown[]).length !== n);
+    if (k >= 0) throw rangeError(`an array of length ${n} (each element in list of batch should be of equal size)`, `${name}[${k}]`, (batch[k] as unknown[]).length);
+    return (first as unknown[]).map((_, i) => collate(batch.map((s) => (s as unknown[])[i]), `${name}[…][${i}]`, inner));
   }
-  if (first !== null && typeof first === 'object' && Object.getPrototypeOf(first) === Object.prototype) {
-    const keys = Object.keys(first);
-    const out: Record<string, unknown> = {};
-    batch.forEach((s, k) => {
-      if (s === null || typeof s !== 'object' || Array.isArray(s)) throw typeError('a plain object in every sample', `${name}[${k}]`, s);
-    });
-    for (const key of keys) out[key] = defaultCollate(batch.map((s) => (s as Record<string, unknown>)[key]), `${name}[…].${key}`);
-    return out;
+  expectEvery(batch, (s) => s !== null && typeof s === 'object' && !Array.isArray(s), 'a plain object in every sample', name);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(first as object)) {
+    out[key] = collate(batch.map((s) => (s as Record<string, unknown>)[key]), `${name}[…].${key}`, inner);
   }
-  throw typeError('Tensors, numbers, booleans, strings, arrays or plain objects', name, first);
+  return out;
+}
+
+/** A TypeError naming the first sample that fails `ok` (a hole fails it: the walk stops there, however long the array). */
+function expectEvery(batch: unknown[], ok: (v: unknown) => boolean, what: string, name: string): void {
+  for (let k = 0; k < batch.length; k++) {
+    if (!ok(batch[k])) throw typeError(what, `${name}[${k}]`, batch[k]);
+  }
 }

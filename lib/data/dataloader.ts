@@ -16,8 +16,8 @@ import { Tensor } from '../tensor';
 import { empty, randint } from '../factories';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
-import { checkBool, checkOptions, optionKeys } from '../validate';
-import { checkIntIn, MAX_INDEX, MAX_PREFETCH, MAX_SEED } from './limits';
+import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
+import { MAX_INDEX, MAX_PREFETCH, MAX_SEED } from './limits';
 import { Subset, type Dataset } from './dataset';
 import { nativeSourceOf, withTransformGenerator, type NativeSource } from './native';
 import { checkGenerator, RandomSampler, SequentialSampler, takeInts } from './sampler';
@@ -100,7 +100,7 @@ function isIterable(value: unknown): boolean {
 
 // An epoch's order is an Int32Array: a longer dataset would wrap its indices.
 function datasetLength(dataset: { length: number }): number {
-  return checkIntIn(dataset.length, 'dataset.length', 0, MAX_INDEX);
+  return checkInt(dataset.length, 'dataset.length', 0, MAX_INDEX);
 }
 
 function lengthOf(value: { length?: unknown }, name: string): number {
@@ -145,10 +145,10 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     datasetLength(dataset);
     const o = checkOptions(options, 'DataLoader options', DATALOADER_KEYS);
     this.dataset = dataset;
-    this.batchSize = checkIntIn(o.batchSize ?? 1, 'batchSize', 1, MAX_INDEX);
+    this.batchSize = checkInt(o.batchSize ?? 1, 'batchSize', 1, MAX_INDEX);
     this.shuffle = checkBool(o.shuffle ?? false, 'shuffle');
     this.dropLast = checkBool(o.dropLast ?? false, 'dropLast');
-    this.prefetch = checkIntIn(o.prefetch ?? 2, 'prefetch', 1, MAX_PREFETCH);
+    this.prefetch = checkInt(o.prefetch ?? 2, 'prefetch', 1, MAX_PREFETCH);
     const generator = checkGenerator(o.generator);
     if (o.sampler !== undefined && !isIterable(o.sampler)) throw typeError('an iterable of indices', 'sampler', o.sampler);
     if (o.batchSampler !== undefined && !isIterable(o.batchSampler)) throw typeError('an iterable of index arrays', 'batchSampler', o.batchSampler);
@@ -158,7 +158,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
       throw rangeError('no batchSize, shuffle, sampler or dropLast with a batchSampler (they are mutually exclusive)', 'batchSampler', o.batchSampler);
     }
     if (o.seed !== undefined && generator !== undefined) throw rangeError('either seed or generator, not both', 'seed', o.seed);
-    if (o.seed !== undefined) this.generator_ = new OrderGenerator(checkIntIn(o.seed, 'seed', 0, MAX_SEED));
+    if (o.seed !== undefined) this.generator_ = new OrderGenerator(checkInt(o.seed, 'seed', 0, MAX_SEED));
     this.torchGenerator = generator ?? null;
     this.sampler = (o.sampler as DataLoader['sampler']) ?? (this.shuffle
       ? (generator !== undefined ? new RandomSampler(dataset, { generator }) : null)

@@ -2,10 +2,8 @@
  * The numeric limits of `torch.utils.data`, where a JS number meets what stores it: an epoch's
  * sample order is an `Int32Array` (and the native stream's `int64` indices are read from it),
  * the native stream keeps its prefetch depth in a C++ `int`. Options beyond them are refused
- * with a RangeError up front, never wrapped or truncated on the way.
+ * with a RangeError up front (`checkInt(value, name, min, max)`), never wrapped or truncated on the way.
  */
-import { rangeError } from '../errors';
-import { checkInt } from '../validate';
 
 /**
  * The largest sample index, batch size, sample count or dataset length a DataLoader or sampler
@@ -35,12 +33,3 @@ export const MAX_PREFETCH = 1024;
  * ```
  */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
-
-/**
- * @internal An integer in `[min, max]`: a TypeError when not an integer, a RangeError outside.
- */
-export function checkIntIn(value: unknown, name: string, min: number, max: number): number {
-  const v = checkInt(value, name);
-  if (v < min || v > max) throw rangeError(`an integer from ${min} to ${max}`, name, value);
-  return v;
-}

@@ -9,7 +9,7 @@ import { empty, randint, randperm, tensor } from '../factories';
 import { noGrad } from '../autograd';
 import { Tensor } from '../tensor';
 import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
-import { checkIntIn, MAX_INDEX } from './limits';
+import { MAX_INDEX } from './limits';
 
 /** Anything iterable over dataset indices with a `length`, as PyTorch's `Sampler`. */
 export interface Sampler<I = number> extends Iterable<I> {
@@ -91,7 +91,7 @@ export class RandomSampler implements Sampler {
     checkSized(dataSource, 'dataSource');
     const o = checkOptions(options, 'RandomSampler options', RANDOM_SAMPLER_KEYS);
     this.replacement = checkBool(o.replacement ?? false, 'replacement');
-    this.numSamples_ = o.numSamples === undefined ? undefined : checkIntIn(o.numSamples, 'numSamples', 1, MAX_INDEX);
+    this.numSamples_ = o.numSamples === undefined ? undefined : checkInt(o.numSamples, 'numSamples', 1, MAX_INDEX);
     this.generator = checkGenerator(o.generator);
   }
   get numSamples(): number { return this.numSamples_ ?? this.dataSource.length; }
@@ -155,7 +155,7 @@ export class WeightedRandomSampler implements Sampler {
       throw typeError('an array of numbers or a Tensor', 'weights', weights);
     }
     if (this.weights.dim() !== 1) throw rangeError('a 1-D sequence', 'weights', this.weights.shape);
-    this.numSamples = checkIntIn(numSamples, 'numSamples', 1, MAX_INDEX);
+    this.numSamples = checkInt(numSamples, 'numSamples', 1, MAX_INDEX);
     const o = checkOptions(options, 'WeightedRandomSampler options', ['replacement', 'generator'] as const);
     this.replacement = checkBool(o.replacement ?? true, 'replacement');
     if (!this.replacement && this.numSamples > this.weights.size(0)) {
@@ -183,7 +183,7 @@ export class BatchSampler implements Sampler<number[]> {
     if (sampler === null || typeof sampler !== 'object' || typeof (sampler as Iterable<number>)[Symbol.iterator] !== 'function') {
       throw typeError('an iterable sampler', 'sampler', sampler);
     }
-    this.batchSize = checkIntIn(batchSize, 'batchSize', 1, MAX_INDEX);
+    this.batchSize = checkInt(batchSize, 'batchSize', 1, MAX_INDEX);
     this.dropLast = checkBool(dropLast, 'dropLast');
   }
   get length(): number {

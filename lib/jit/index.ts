@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { native as N } from '../binding';
-import { TorchError, typeError } from '../errors';
+import { TorchError, describePath, fsErrorReason, typeError } from '../errors';
 import { readInput, writeAtomic } from '../serialization/pth';
 import { unpickle, type StorageRef } from '../serialization/unpickler';
 import { crc32, isZip, readZip, type ZipArchive } from '../serialization/zip';
@@ -145,13 +145,13 @@ export function load(f: string | Buffer | Uint8Array, options: JitLoadOptions = 
   let source: string | Uint8Array;
   let where: string;
   if (typeof f === 'string') {
-    where = JSON.stringify(f);
+    where = describePath(f);
     let size: number;
     try {
       size = fs.statSync(f).size;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new TorchError(`Cannot read ${where}: ${err.message}`, err.code === 'ENOENT' ? 'ENOENT' : 'PTH_IO');
+      throw new TorchError(`Cannot read ${where}: ${fsErrorReason(err, f)}`, err.code === 'ENOENT' ? 'ENOENT' : 'PTH_IO');
     }
     // Beyond readFileSync's limit LibTorch reads the file itself, unchecked.
     source = size <= CHECKED_MAX ? readInput(f) : f;

@@ -14,6 +14,7 @@ import { Tensor } from '../tensor';
 import { checkInt, checkNumber, checkOptions } from '../validate';
 import { pyFloat } from '../printing';
 import * as F from './functional';
+import { inplaceOption, GELU_KEYS, geluApproximate } from './_utils';
 import * as init from './init';
 import { Module, Parameter } from './module';
 
@@ -22,7 +23,7 @@ const inplaceRepr = (inplace: boolean, sep = ', '): string => (inplace ? `${sep}
 /** `max(x, 0)`. @example `const activate = new nn.ReLU(); activate(x);` */
 export class ReLU extends Module {
   readonly inplace: boolean;
-  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = F.inplaceOption(options, 'ReLU'); }
+  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = inplaceOption(options, 'ReLU'); }
   forward(x: Tensor): Tensor { return F.relu(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceRepr(this.inplace, ''); }
 }
@@ -38,7 +39,7 @@ export class Hardtanh extends Module {
     checkNumber(minVal, 'minVal');
     checkNumber(maxVal, 'maxVal');
     if (!(maxVal > minVal)) throw rangeError(`a maxVal greater than minVal (${minVal})`, 'maxVal', maxVal);
-    this.inplace = F.inplaceOption(options, new.target.name);
+    this.inplace = inplaceOption(options, new.target.name);
   }
   forward(x: Tensor): Tensor { return F.hardtanh(x, this.minVal, this.maxVal, { inplace: this.inplace }); }
   override extraRepr(): string { return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${inplaceRepr(this.inplace)}`; }
@@ -56,7 +57,7 @@ export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01, options: F.InplaceOptions = {}) {
     super();
     checkNumber(negativeSlope, 'negativeSlope');
-    this.inplace = F.inplaceOption(options, 'LeakyReLU');
+    this.inplace = inplaceOption(options, 'LeakyReLU');
   }
   forward(x: Tensor): Tensor { return F.leakyRelu(x, this.negativeSlope, { inplace: this.inplace }); }
   override extraRepr(): string { return `negative_slope=${pyFloat(this.negativeSlope)}${inplaceRepr(this.inplace)}`; }
@@ -95,7 +96,7 @@ export class RReLU extends Module {
     checkNumber(lower, 'lower');
     checkNumber(upper, 'upper');
     if (lower > upper) throw rangeError(`lower <= upper (upper is ${upper})`, 'lower', lower);
-    this.inplace = F.inplaceOption(options, 'RReLU');
+    this.inplace = inplaceOption(options, 'RReLU');
   }
   forward(x: Tensor): Tensor { return F.rrelu(x, this.lower, this.upper, this.training, { inplace: this.inplace }); }
   override extraRepr(): string { return `lower=${pyFloat(this.lower)}, upper=${pyFloat(this.upper)}${inplaceRepr(this.inplace)}`; }
@@ -107,7 +108,7 @@ export class ELU extends Module {
   constructor(readonly alpha = 1.0, options: F.InplaceOptions = {}) {
     super();
     checkNumber(alpha, 'alpha');
-    this.inplace = F.inplaceOption(options, 'ELU');
+    this.inplace = inplaceOption(options, 'ELU');
   }
   forward(x: Tensor): Tensor { return F.elu(x, this.alpha, { inplace: this.inplace }); }
   override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace)}`; }
@@ -116,7 +117,7 @@ export class ELU extends Module {
 /** SELU: `scale * elu(x, alpha)` with PyTorch's fixed constants. @example `new nn.SELU()` */
 export class SELU extends Module {
   readonly inplace: boolean;
-  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = F.inplaceOption(options, 'SELU'); }
+  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = inplaceOption(options, 'SELU'); }
   forward(x: Tensor): Tensor { return F.selu(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceRepr(this.inplace, ''); }
 }
@@ -127,7 +128,7 @@ export class CELU extends Module {
   constructor(readonly alpha = 1.0, options: F.InplaceOptions = {}) {
     super();
     checkNumber(alpha, 'alpha');
-    this.inplace = F.inplaceOption(options, 'CELU');
+    this.inplace = inplaceOption(options, 'CELU');
   }
   forward(x: Tensor): Tensor { return F.celu(x, this.alpha, { inplace: this.inplace }); }
   override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace)}`; }
@@ -141,8 +142,8 @@ export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: F.GeluOptions | 'none' | 'tanh' = {}) {
     super();
-    const o = typeof options === 'string' ? { approximate: options } : checkOptions(options, 'GELU options', F.GELU_KEYS);
-    this.approximate = F.geluApproximate(o.approximate);
+    const o = typeof options === 'string' ? { approximate: options } : checkOptions(options, 'GELU options', GELU_KEYS);
+    this.approximate = geluApproximate(o.approximate);
   }
   forward(x: Tensor): Tensor { return F.gelu(x, { approximate: this.approximate }); }
   override extraRepr(): string { return `approximate='${this.approximate}'`; }
@@ -151,7 +152,7 @@ export class GELU extends Module {
 /** SiLU / swish: `x * sigmoid(x)`. @example `new nn.SiLU()` */
 export class SiLU extends Module {
   readonly inplace: boolean;
-  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = F.inplaceOption(options, 'SiLU'); }
+  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = inplaceOption(options, 'SiLU'); }
   forward(x: Tensor): Tensor { return F.silu(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceRepr(this.inplace, ''); }
 }
@@ -159,7 +160,7 @@ export class SiLU extends Module {
 /** Mish: `x * tanh(softplus(x))`. @example `new nn.Mish()` */
 export class Mish extends Module {
   readonly inplace: boolean;
-  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = F.inplaceOption(options, 'Mish'); }
+  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = inplaceOption(options, 'Mish'); }
   forward(x: Tensor): Tensor { return F.mish(x, { inplace: this.inplace }); }
   override extraRepr(): string { return inplaceRepr(this.inplace, ''); }
 }
@@ -219,14 +220,14 @@ export class Tanhshrink extends Module {
 /** Hardswish: `x * relu6(x + 3) / 6`. @example `new nn.Hardswish()` */
 export class Hardswish extends Module {
   readonly inplace: boolean;
-  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = F.inplaceOption(options, 'Hardswish'); }
+  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = inplaceOption(options, 'Hardswish'); }
   forward(x: Tensor): Tensor { return F.hardswish(x, { inplace: this.inplace }); }
 }
 
 /** Hardsigmoid: `relu6(x + 3) / 6`. @example `new nn.Hardsigmoid()` */
 export class Hardsigmoid extends Module {
   readonly inplace: boolean;
-  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = F.inplaceOption(options, 'Hardsigmoid'); }
+  constructor(options: F.InplaceOptions = {}) { super(); this.inplace = inplaceOption(options, 'Hardsigmoid'); }
   forward(x: Tensor): Tensor { return F.hardsigmoid(x, { inplace: this.inplace }); }
 }
 
@@ -242,7 +243,7 @@ export class Threshold extends Module {
     super();
     checkNumber(threshold, 'threshold');
     checkNumber(value, 'value');
-    this.inplace = F.inplaceOption(options, 'Threshold');
+    this.inplace = inplaceOption(options, 'Threshold');
   }
   forward(x: Tensor): Tensor { return F.threshold(x, this.threshold, this.value, { inplace: this.inplace }); }
   override extraRepr(): string { return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}${inplaceRepr(this.inplace)}`; }

@@ -8,6 +8,7 @@ import { empty } from '../factories';
 import { rangeError, typeError } from '../errors';
 import { checkBool, checkInt, checkIntList, checkOptions, expandInts, optionKeys } from '../validate';
 import * as F from './functional';
+import { convPadding, convSamePadding } from './_utils';
 import * as init from './init';
 import { Module, Parameter } from './module';
 import { pyTuple } from './pooling';
@@ -112,12 +113,12 @@ abstract class ConvNd<T extends number[]> extends Module {
       const p = o.padding ?? 0;
       if (p === 'same') {
         this.padding = p;
-        [before, after] = F.convSamePadding(this.kernelSize, this.dilation, this.stride);
+        [before, after] = convSamePadding(this.kernelSize, this.dilation, this.stride);
       } else if (p === 'valid') {
         this.padding = p;
         before = after = zeros;
       } else {
-        this.padding = F.convPadding(p as F.Conv2dOptions['padding'], this.kernelSize, this.dilation, this.stride) as T;
+        this.padding = convPadding(p as F.Conv2dOptions['padding'], this.kernelSize, this.dilation, this.stride) as T;
         before = after = this.padding;
       }
       this.outputPadding = zeros;

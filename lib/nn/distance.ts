@@ -4,6 +4,7 @@
 import { Tensor } from '../tensor';
 import { checkBool, checkInt, checkNumber, checkOptions } from '../validate';
 import * as F from './functional';
+import { COSINE_SIMILARITY_KEYS, PAIRWISE_DISTANCE_KEYS } from './_utils';
 import { Module } from './module';
 
 /**
@@ -20,7 +21,7 @@ export class CosineSimilarity extends Module {
   readonly eps: number;
   constructor(options: F.CosineSimilarityOptions = {}) {
     super();
-    const o = checkOptions(options, 'CosineSimilarity options', F.COSINE_SIMILARITY_KEYS);
+    const o = checkOptions(options, 'CosineSimilarity options', COSINE_SIMILARITY_KEYS);
     this.dim = checkInt(o.dim ?? 1, 'dim');
     this.eps = checkNumber(o.eps ?? 1e-8, 'eps');
   }
@@ -42,7 +43,7 @@ export class PairwiseDistance extends Module {
   readonly keepdim: boolean;
   constructor(options: F.PairwiseDistanceOptions = {}) {
     super();
-    const o = checkOptions(options, 'PairwiseDistance options', F.PAIRWISE_DISTANCE_KEYS);
+    const o = checkOptions(options, 'PairwiseDistance options', PAIRWISE_DISTANCE_KEYS);
     this.norm = checkNumber(o.p ?? 2, 'p');
     this.eps = checkNumber(o.eps ?? 1e-6, 'eps');
     this.keepdim = checkBool(o.keepdim ?? false, 'keepdim');

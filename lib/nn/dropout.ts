@@ -8,6 +8,7 @@ import * as ops from '../generated/ops';
 import { Tensor } from '../tensor';
 import { pyFloat } from '../printing';
 import * as F from './functional';
+import { inplaceOption, dropoutProbability } from './_utils';
 import { Module } from './module';
 
 /** The base of the dropout modules (PyTorch's `_DropoutNd`): `p` in [0, 1], `inplace`, and their repr. */
@@ -17,8 +18,8 @@ abstract class DropoutNd extends Module {
   readonly inplace: boolean;
   constructor(p = 0.5, options: F.InplaceOptions = {}) {
     super();
-    this.p = F.dropoutProbability(p);
-    this.inplace = F.inplaceOption(options, new.target.name);
+    this.p = dropoutProbability(p);
+    this.inplace = inplaceOption(options, new.target.name);
   }
   override extraRepr(): string { return `p=${pyFloat(this.p)}, inplace=${this.inplace ? 'True' : 'False'}`; }
 }

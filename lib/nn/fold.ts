@@ -5,6 +5,7 @@
 import { Tensor } from '../tensor';
 import { expandInts } from '../validate';
 import * as F from './functional';
+import { foldArgs } from './_utils';
 import { Module } from './module';
 import { pyTuple } from './pooling';
 
@@ -18,7 +19,7 @@ abstract class BlockNd extends Module {
 
   constructor(name: string, kernelSize: unknown, options: unknown) {
     super();
-    [this.kernelSize, this.dilation, this.padding, this.stride] = F.foldArgs(name, kernelSize, options) as unknown as [number, number][];
+    [this.kernelSize, this.dilation, this.padding, this.stride] = foldArgs(name, kernelSize, options) as unknown as [number, number][];
     const o = (options ?? {}) as F.FoldOptions;
     this.given = [kernelSize, o.dilation ?? 1, o.padding ?? 0, o.stride ?? 1];
   }

@@ -11,43 +11,25 @@
 import * as ops from '../generated/ops';
 import { nnOps } from '../generated/internal';
 import { TorchError, typeError, rangeError } from '../errors';
-import { Tensor, checkTensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { noGrad } from '../autograd';
-import { checkBool, checkInt, checkNumber, checkOptions, expandInts, optionKeys } from '../validate';
+import { checkBool, checkInt, checkIntList, checkNumber, checkOptions, expandInts, optionKeys } from '../validate';
+import {
+  input, optionalTensor, REDUCTIONS, reduction, inplaceOption, GELU_KEYS, geluApproximate, convPadding, checkLossOptions,
+  REDUCTION_SPEC, KL_DIV_SPEC, HUBER_SPEC, SMOOTH_L1_SPEC, MULTILABEL_SOFT_MARGIN_SPEC, MULTI_MARGIN_SPEC, MARGIN_SPEC,
+  TRIPLET_MARGIN_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC, embeddingPaddingIdx, embeddingSparse, normalizedShapeArg,
+  maxPoolArgs, avgPoolArgs, INTERPOLATE_KEYS, INTERPOLATE_DIMS, interpolateMode, convSamePadding, foldArgs, lpPoolArgs,
+  canonicalMask, dropoutProbability, COSINE_SIMILARITY_KEYS, PAIRWISE_DISTANCE_KEYS, EMBEDDING_BAG_KEYS, EMBEDDING_BAG_MODES,
+  choiceIndex, embeddingBagMode, CTC_LOSS_SPEC, ctcBlank,
+} from './_utils';
 
 /** How a loss reduces over the batch. */
 export type Reduction = 'none' | 'mean' | 'sum';
-
-function input(x: unknown, name = 'input'): Tensor { return checkTensor(x, name); }
-
-function optionalTensor(x: unknown, name: string): Tensor | null {
-  if (x === undefined || x === null) return null;
-  return input(x, name);
-}
-
-// at::Reduction, as the native losses take it.
-const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
-
-function reduction(value: unknown): number {
-  if (value === undefined) return REDUCTIONS.mean;
-  if (value !== 'none' && value !== 'mean' && value !== 'sum') {
-    throw (typeof value === 'string' ? rangeError : typeError)("'none', 'mean' or 'sum'", 'reduction', value);
-  }
-  return REDUCTIONS[value];
-}
 
 /** The `inplace` option of the activations that have one (default false: a new tensor). */
 export interface InplaceOptions {
   /** Overwrite the input instead of allocating the result. Default false. */
   inplace?: boolean;
-}
-
-const INPLACE_KEYS = optionKeys<InplaceOptions>({ inplace: true });
-
-/** @internal Reads `{ inplace }` for the activation `name`. */
-export function inplaceOption(options: unknown, name: string): boolean {
-  const o = checkOptions(options, `${name} options`, INPLACE_KEYS);
-  return checkBool(o.inplace ?? false, 'inplace');
 }
 
 /** ReLU: `max(x, 0)`. @example `F.relu(x)`, `F.relu(x, { inplace: true })` */
@@ -99,16 +81,6 @@ export function celu(x: Tensor, alpha = 1.0, options: InplaceOptions = {}): Tens
 export interface GeluOptions {
   /** `'none'` (default): the exact erf form; `'tanh'`: the tanh approximation. */
   approximate?: 'none' | 'tanh';
-}
-
-/** @internal */
-export const GELU_KEYS = optionKeys<GeluOptions>({ approximate: true });
-
-/** @internal */
-export function geluApproximate(value: unknown): 'none' | 'tanh' {
-  if (value === undefined) return 'none';
-  if (value !== 'none' && value !== 'tanh') throw typeError("'none' or 'tanh'", 'approximate', value);
-  return value;
 }
 
 /** GELU, exact (erf) or with `{ approximate: 'tanh' }`. @example `F.gelu(x, { approximate: 'tanh' })` */
@@ -225,17 +197,6 @@ export interface Conv2dOptions {
 }
 
 /**
- * @internal Resolves conv padding to explicit numbers per side; for `'same'`, the padding before
- * (the one after is one more where `dilation·(k − 1)` is odd: see `convSamePadding`).
- */
-export function convPadding(padding: Conv2dOptions['padding'], kernel: number[], dilation: number[], stride: number[]): number[] {
-  if (padding === undefined || padding === 'valid') return kernel.map(() => 0);
-  if (padding === 'same') return convSamePadding(kernel, dilation, stride)[0];
-  if (typeof padding === 'string') throw rangeError("an integer, one per dimension, 'valid' or 'same'", 'padding', padding);
-  return expandInts(padding, kernel.length, 'padding');
-}
-
-/**
  * 2-D convolution over `[N, C, H, W]` input with weight `[out, in/groups, kH, kW]`.
  * @example
  * ```ts
@@ -269,8 +230,7 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 
-/** @internal */
-export const MAX_POOL_KEYS = optionKeys<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+const MAX_POOL_KEYS = optionKeys<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
 
 /**
  * 2-D max pooling.
@@ -375,10 +335,8 @@ function checkClassTarget(x: Tensor, target: Tensor, name: string): void {
     `[${ts.join(', ')}] (${why})`, 'SHAPE_MISMATCH');
 }
 
-/** @internal */
-export const NLL_LOSS_KEYS = optionKeys<NllLossOptions>({ weight: true, reduction: true, ignoreIndex: true });
-/** @internal */
-export const CROSS_ENTROPY_KEYS = optionKeys<CrossEntropyOptions>({ weight: true, reduction: true, ignoreIndex: true, labelSmoothing: true });
+const NLL_LOSS_KEYS = optionKeys<NllLossOptions>({ weight: true, reduction: true, ignoreIndex: true });
+const CROSS_ENTROPY_KEYS = optionKeys<CrossEntropyOptions>({ weight: true, reduction: true, ignoreIndex: true, labelSmoothing: true });
 
 /**
  * Cross-entropy between logits `[N, C]` and class indices `[N]` (int64) or class
@@ -464,32 +422,11 @@ export function binaryCrossEntropyWithLogits(
 
 // ---- The other losses of torch.nn.functional, composed as torch/nn/functional.py composes them.
 
-type LossOptionKind = 'tensor' | 'number' | 'bool' | 'reduction' | 'klReduction';
-
-/** @internal Checks a loss's options object: known keys, and each given value's type (reduction's value too). */
-export function checkLossOptions<T extends object>(options: unknown, name: string, spec: { [K in keyof Required<T>]: LossOptionKind }): T {
-  const o = checkOptions(options, name, Object.keys(spec)) as Record<string, unknown>;
-  for (const [key, kind] of Object.entries(spec) as [string, LossOptionKind][]) {
-    const v = o[key];
-    if (v === undefined) continue;
-    if (kind === 'tensor') optionalTensor(v, key);
-    else if (kind === 'number') checkNumber(v, key);
-    else if (kind === 'bool') checkBool(v, key);
-    else if (kind === 'reduction') reduction(v);
-    else if (v !== 'batchmean' && v !== 'none' && v !== 'mean' && v !== 'sum') {
-      throw (typeof v === 'string' ? rangeError : typeError)("'none', 'batchmean', 'mean' or 'sum'", 'reduction', v);
-    }
-  }
-  return o as T;
-}
-
 /** Options of the losses that take only `reduction`. */
 export interface ReductionOptions {
   /** `'mean'` (default), `'sum'` or `'none'`. */
   reduction?: Reduction;
 }
-/** @internal */
-export const REDUCTION_SPEC = { reduction: 'reduction' } as const;
 
 /** Options of `klDiv`. */
 export interface KlDivOptions {
@@ -498,8 +435,6 @@ export interface KlDivOptions {
   /** Whether `target` holds log-probabilities. Default false. */
   logTarget?: boolean;
 }
-/** @internal */
-export const KL_DIV_SPEC = { reduction: 'klReduction', logTarget: 'bool' } as const;
 
 /**
  * Kullback–Leibler divergence of log-probabilities `x` from `target`.
@@ -525,8 +460,6 @@ export interface HuberLossOptions extends ReductionOptions {
   /** Where the loss turns from quadratic to linear. Default 1. */
   delta?: number;
 }
-/** @internal */
-export const HUBER_SPEC = { reduction: 'reduction', delta: 'number' } as const;
 
 /** Huber loss. @example `F.huberLoss(prediction, target, { delta: 0.5 })` */
 export function huberLoss(x: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
@@ -540,8 +473,6 @@ export interface SmoothL1LossOptions extends ReductionOptions {
   /** Where the loss turns from quadratic to linear. Default 1; 0 is the L1 loss. */
   beta?: number;
 }
-/** @internal */
-export const SMOOTH_L1_SPEC = { reduction: 'reduction', beta: 'number' } as const;
 
 /** Smooth L1 loss. @example `F.smoothL1Loss(prediction, target, { beta: 0.5 })` */
 export function smoothL1Loss(x: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
@@ -563,8 +494,6 @@ export interface MultilabelSoftMarginLossOptions extends ReductionOptions {
   /** A weight per class. */
   weight?: Tensor | null;
 }
-/** @internal */
-export const MULTILABEL_SOFT_MARGIN_SPEC = { reduction: 'reduction', weight: 'tensor' } as const;
 
 /**
  * One-versus-all logistic loss of scores `[N, C]` and 0/1 targets `[N, C]`.
@@ -602,8 +531,6 @@ export interface MultiMarginLossOptions extends ReductionOptions {
   /** A weight per class (one-dimensional). */
   weight?: Tensor | null;
 }
-/** @internal */
-export const MULTI_MARGIN_SPEC = { reduction: 'reduction', p: 'number', margin: 'number', weight: 'tensor' } as const;
 
 /** Multi-class hinge loss of scores `[N, C]` and class indices `[N]`. @example `F.multiMarginLoss(scores, labels, { p: 2 })` */
 export function multiMarginLoss(x: Tensor, target: Tensor, options: MultiMarginLossOptions = {}): Tensor {
@@ -623,8 +550,6 @@ export interface MarginOptions extends ReductionOptions {
   /** Default 0 (`marginRankingLoss`, `cosineEmbeddingLoss`) or 1 (`hingeEmbeddingLoss`). */
   margin?: number;
 }
-/** @internal */
-export const MARGIN_SPEC = { reduction: 'reduction', margin: 'number' } as const;
 
 /**
  * `max(0, -target * (x1 - x2) + margin)`, targets ±1.
@@ -666,8 +591,6 @@ export interface TripletMarginLossOptions extends ReductionOptions {
   /** Use the distance from positive to negative when it is smaller. Default false. */
   swap?: boolean;
 }
-/** @internal */
-export const TRIPLET_MARGIN_SPEC = { reduction: 'reduction', margin: 'number', p: 'number', eps: 'number', swap: 'bool' } as const;
 
 /** Triplet margin loss. @example `F.tripletMarginLoss(anchor, positive, negative, { margin: 0.5 })` */
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginLossOptions = {}): Tensor {
@@ -688,8 +611,6 @@ export interface PoissonNllLossOptions extends ReductionOptions {
   /** Added to the rate before the log when `logInput` is false. Default 1e-8. */
   eps?: number;
 }
-/** @internal */
-export const POISSON_NLL_SPEC = { reduction: 'reduction', logInput: 'bool', full: 'bool', eps: 'number' } as const;
 
 /** Poisson negative log-likelihood. @example `F.poissonNllLoss(logRate, counts)` */
 export function poissonNllLoss(x: Tensor, target: Tensor, options: PoissonNllLossOptions = {}): Tensor {
@@ -705,8 +626,6 @@ export interface GaussianNllLossOptions extends ReductionOptions {
   /** The variance is clamped to at least this (without changing its gradient). Default 1e-6. */
   eps?: number;
 }
-/** @internal */
-export const GAUSSIAN_NLL_SPEC = { reduction: 'reduction', full: 'bool', eps: 'number' } as const;
 
 /**
  * Gaussian negative log-likelihood of means `x` with variances `variance` (a tensor of `x`'s
@@ -761,20 +680,6 @@ export interface EmbeddingOptions {
 
 const EMBEDDING_KEYS = optionKeys<EmbeddingOptions>({ paddingIdx: true, maxNorm: true, normType: true, scaleGradByFreq: true, sparse: true });
 
-/** @internal PyTorch's padding_idx check: in [-n, n), negative ones from the end; null → -1 (none). */
-export function embeddingPaddingIdx(value: unknown, numEmbeddings: number): number {
-  if (value === undefined || value === null) return -1;
-  const p = checkInt(value, 'paddingIdx');
-  if (p >= numEmbeddings || p < -numEmbeddings) throw rangeError(`an integer in [-${numEmbeddings}, ${numEmbeddings})`, 'paddingIdx', value);
-  return p < 0 ? numEmbeddings + p : p;
-}
-
-/** @internal Reads `sparse`; only false is supported. */
-export function embeddingSparse(value: unknown): false {
-  if (checkBool(value ?? false, 'sparse')) throw rangeError('false (sparse gradients are not supported)', 'sparse', value);
-  return false;
-}
-
 /**
  * Looks up rows of `weight` `[numEmbeddings, embeddingDim]` at integer `indices`.
  * @example `F.embedding(torch.tensor([[0, 2]], { dtype: 'int64' }), weight, { paddingIdx: 0 })`
@@ -807,17 +712,6 @@ export interface AffineNormOptions {
 }
 
 const AFFINE_NORM_KEYS = optionKeys<AffineNormOptions>({ weight: true, bias: true, eps: true });
-
-/** @internal An int or a list of positive ints, as a list (`normalizedShape`). */
-export function normalizedShapeArg(value: unknown): number[] {
-  const list = typeof value === 'number' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0) throw typeError('an integer or a non-empty array of integers', 'normalizedShape', value);
-  for (const v of list) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError('an integer or a non-empty array of integers', 'normalizedShape', value);
-    if (v < 1) throw rangeError('positive sizes', 'normalizedShape', value);
-  }
-  return [...list] as number[];
-}
 
 /** Layer normalisation over the trailing `normalizedShape` dimensions. @example `F.layerNorm(x, [4], { weight, bias })` */
 export function layerNorm(x: Tensor, normalizedShape: number | number[], options: AffineNormOptions = {}): Tensor {
@@ -937,20 +831,6 @@ export interface MaxPoolOptions {
   ceilMode?: boolean;
 }
 
-/** @internal */
-export const MAX_POOL_ND_KEYS = optionKeys<MaxPoolOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
-
-/** @internal Checked `[kernel, stride, padding, dilation, ceilMode]` of an n-d max pool. */
-export function maxPoolArgs(n: number, name: string, kernelSize: unknown, options: unknown): [number[], number[], number[], number[], boolean] {
-  const o = checkOptions(options, `${name} options`, MAX_POOL_ND_KEYS) as MaxPoolOptions;
-  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
-  const stride = o.stride === undefined || o.stride === null ? kernel : expandInts(o.stride, n, 'stride', 1);
-  const padding = expandInts(o.padding ?? 0, n, 'padding');
-  const dilation = expandInts(o.dilation ?? 1, n, 'dilation', 1);
-  padding.forEach((p, i) => { if (2 * p > kernel[i]) throw rangeError('padding at most half the kernel size', 'padding', o.padding); });
-  return [kernel, stride, padding, dilation, checkBool(o.ceilMode ?? false, 'ceilMode')];
-}
-
 /**
  * 1-D max pooling over `[N, C, L]` (or `[C, L]`).
  * @example
@@ -1002,21 +882,6 @@ export interface AvgPoolOptions {
   divisorOverride?: number | null;
 }
 
-/** @internal */
-export const AVG_POOL_ND_KEYS = optionKeys<AvgPoolOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true });
-
-/** @internal Checked `[kernel, stride, padding, ceilMode, countIncludePad, divisorOverride]` of an n-d average pool. */
-export function avgPoolArgs(n: number, name: string, kernelSize: unknown, options: unknown): [number[], number[], number[], boolean, boolean, number | null] {
-  const keys = n === 1 ? AVG_POOL_ND_KEYS.filter((k) => k !== 'divisorOverride') : AVG_POOL_ND_KEYS;
-  const o = checkOptions(options, `${name} options`, keys) as AvgPoolOptions;
-  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
-  const stride = o.stride === undefined || o.stride === null ? kernel : expandInts(o.stride, n, 'stride', 1);
-  const padding = expandInts(o.padding ?? 0, n, 'padding');
-  padding.forEach((p, i) => { if (2 * p > kernel[i]) throw rangeError('padding at most half the kernel size', 'padding', o.padding); });
-  const divisor = o.divisorOverride === undefined || o.divisorOverride === null ? null : checkInt(o.divisorOverride, 'divisorOverride', 1);
-  return [kernel, stride, padding, checkBool(o.ceilMode ?? false, 'ceilMode'), checkBool(o.countIncludePad ?? true, 'countIncludePad'), divisor];
-}
-
 /**
  * 1-D average pooling.
  * @example
@@ -1044,8 +909,8 @@ export function avgPool3d(x: Tensor, kernelSize: number | [number, number, numbe
 /** An adaptive pool's output size: an integer, or one per spatial dimension where `null` keeps the input's. */
 export type AdaptiveSize = number | (number | null)[];
 
-/** @internal The adaptive output size with `null` entries replaced by the input's size. */
-export function adaptiveSize(x: Tensor, n: number, value: unknown): number[] {
+/** The adaptive output size with `null` entries replaced by the input's size. */
+function adaptiveSize(x: Tensor, n: number, value: unknown): number[] {
   const list = typeof value === 'number' ? new Array(n).fill(value) : value;
   if (!Array.isArray(list) || list.length !== n) throw typeError(`an integer or ${n} integers (or nulls)`, 'outputSize', value);
   return list.map((v, i) => (v === null ? x.shape[x.dim() - n + i] : checkInt(v, 'outputSize', 0)));
@@ -1113,9 +978,9 @@ const PAD_KEYS = optionKeys<PadOptions>({ mode: true, value: true });
 export function pad(x: Tensor, pad: number[], options: PadOptions | PadMode = {}): Tensor {
   const o = (typeof options === 'string' ? { mode: options } : checkOptions(options, 'pad options', PAD_KEYS)) as PadOptions;
   const t = input(x);
-  if (!Array.isArray(pad) || pad.length % 2 !== 0 || !pad.every((p) => Number.isInteger(p))) {
-    throw typeError('an even-length array of integers', 'pad', pad);
-  }
+  if (!Array.isArray(pad)) throw typeError('an even-length array of integers', 'pad', pad);
+  const pads = checkIntList(pad, 'pad');
+  if (pads.length % 2 !== 0) throw typeError('an even-length array of integers', 'pad', pad);
   const mode = o.mode ?? 'constant';
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
     throw (typeof mode === 'string' ? rangeError : typeError)("'constant', 'reflect', 'replicate' or 'circular'", 'mode', mode);
@@ -1123,12 +988,12 @@ export function pad(x: Tensor, pad: number[], options: PadOptions | PadMode = {}
   const value = o.value === undefined || o.value === null ? null : checkNumber(o.value, 'value');
   if (mode !== 'constant') {
     if (value !== null && value !== 0) throw rangeError("no value (a fill is only for mode 'constant')", 'value', value);
-    const n = pad.length / 2;
+    const n = pads.length / 2;
     if (n > 3 || t.dim() < n + 1 || t.dim() > n + 2) {
       throw rangeError(`a ${n + 1}-D or ${n + 2}-D input for ${n}-D ${mode} padding`, 'pad', pad);
     }
   }
-  return nnOps.pad(t, pad, mode, value);
+  return nnOps.pad(t, pads, mode, value);
 }
 
 /** Rearranges `[*, C·r², H, W]` to `[*, C, H·r, W·r]`. */
@@ -1156,21 +1021,6 @@ export interface InterpolateOptions {
   alignCorners?: boolean | null;
   /** Compute the output size from `scaleFactor` and then resample by that size alone. Default false. */
   recomputeScaleFactor?: boolean | null;
-}
-
-/** @internal */
-export const INTERPOLATE_KEYS = optionKeys<InterpolateOptions>({ size: true, scaleFactor: true, mode: true, alignCorners: true, recomputeScaleFactor: true });
-const INTERPOLATE_DIMS: Record<InterpolateMode, number[]> = { nearest: [1, 2, 3], linear: [1], bilinear: [2], bicubic: [2], trilinear: [3] };
-
-/** @internal Checks the mode and alignCorners of `interpolate`/`Upsample`. */
-export function interpolateMode(o: InterpolateOptions): [InterpolateMode, boolean | null] {
-  const mode = o.mode ?? 'nearest';
-  if (!Object.prototype.hasOwnProperty.call(INTERPOLATE_DIMS, mode)) {
-    throw (typeof mode === 'string' ? rangeError : typeError)("'nearest', 'linear', 'bilinear', 'bicubic' or 'trilinear'", 'mode', mode);
-  }
-  const align = o.alignCorners === undefined || o.alignCorners === null ? null : checkBool(o.alignCorners, 'alignCorners');
-  if (mode === 'nearest' && align !== null) throw rangeError("no alignCorners for mode 'nearest' (only the interpolating modes)", 'alignCorners', align);
-  return [mode, align];
 }
 
 /**
@@ -1244,17 +1094,7 @@ const CONV_INPUTS = ['[N, C, L] or [C, L]', '[N, C, H, W] or [C, H, W]', '[N, C,
 type ConvOp = (x: Tensor, w: Tensor, b: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number) => Tensor;
 type ConvTransposeOp = (x: Tensor, w: Tensor, b: Tensor | null, stride: number[], padding: number[], outputPadding: number[], groups: number, dilation: number[]) => Tensor;
 
-/**
- * @internal `[before, after]` padding of `padding: 'same'` per spatial dimension: `dilation·(k − 1)`
- * in all, the odd one after, as PyTorch's (which has no strided 'same').
- */
-export function convSamePadding(kernel: number[], dilation: number[], stride: number[]): [number[], number[]] {
-  if (stride.some((s) => s !== 1)) throw rangeError("stride 1 with padding 'same'", 'stride', stride);
-  const before = kernel.map((k, i) => Math.floor((dilation[i] * (k - 1)) / 2));
-  return [before, kernel.map((k, i) => dilation[i] * (k - 1) - before[i])];
-}
-
-/** @internal The input and weight of an `n`-d convolution, checked: `[N, C, *spatial]` or `[C, *spatial]`, and `n + 2` weight dimensions. */
+/** The input and weight of an `n`-d convolution, checked: `[N, C, *spatial]` or `[C, *spatial]`, and `n + 2` weight dimensions. */
 function convInputs(n: number, name: string, x: unknown, weight: unknown): [Tensor, Tensor] {
   const t = input(x);
   const w = input(weight, 'weight');
@@ -1265,8 +1105,8 @@ function convInputs(n: number, name: string, x: unknown, weight: unknown): [Tens
   return [t, w];
 }
 
-/** @internal `conv1d`/`conv2d`/`conv3d`: options checked; an uneven 'same' padded as ATen pads it. */
-export function convNd(n: number, name: string, x: unknown, weight: unknown, bias: unknown, options: unknown): Tensor {
+/** `conv1d`/`conv2d`/`conv3d`: options checked; an uneven 'same' padded as ATen pads it. */
+function convNd(n: number, name: string, x: unknown, weight: unknown, bias: unknown, options: unknown): Tensor {
   const o = checkOptions(options, `${name} options`, CONV_ND_KEYS) as ConvOptions;
   const [xin, w] = convInputs(n, name, x, weight);
   let t = xin;
@@ -1336,8 +1176,8 @@ export type ConvTranspose3dOptions = ConvTransposeOptions<[number, number, numbe
 
 const CONV_TRANSPOSE_KEYS = optionKeys<ConvTransposeOptions>({ stride: true, padding: true, outputPadding: true, groups: true, dilation: true });
 
-/** @internal Checked `[stride, padding, outputPadding, groups, dilation]` of an `n`-d transposed convolution. */
-export function convTransposeArgs(n: number, name: string, options: unknown): [number[], number[], number[], number, number[]] {
+/** Checked `[stride, padding, outputPadding, groups, dilation]` of an `n`-d transposed convolution. */
+function convTransposeArgs(n: number, name: string, options: unknown): [number[], number[], number[], number, number[]] {
   const o = checkOptions(options, `${name} options`, CONV_TRANSPOSE_KEYS) as ConvTransposeOptions;
   const stride = expandInts(o.stride ?? 1, n, 'stride', 1);
   const padding = expandInts(o.padding ?? 0, n, 'padding');
@@ -1400,16 +1240,6 @@ export interface FoldOptions {
   stride?: number | [number, number];
 }
 
-/** @internal */
-export const FOLD_KEYS = optionKeys<FoldOptions>({ dilation: true, padding: true, stride: true });
-
-/** @internal Checked `[kernel, dilation, padding, stride]` of `unfold`/`fold`. */
-export function foldArgs(name: string, kernelSize: unknown, options: unknown): [number[], number[], number[], number[]] {
-  const o = checkOptions(options, `${name} options`, FOLD_KEYS) as FoldOptions;
-  return [expandInts(kernelSize, 2, 'kernelSize', 1), expandInts(o.dilation ?? 1, 2, 'dilation', 1),
-    expandInts(o.padding ?? 0, 2, 'padding'), expandInts(o.stride ?? 1, 2, 'stride', 1)];
-}
-
 /**
  * Extracts sliding blocks (im2col): `[N, C, H, W]` (or `[C, H, W]`) to `[N, C·kH·kW, L]`, one
  * column per block position.
@@ -1441,18 +1271,6 @@ export interface LpPoolOptions<T extends number[] = number[]> {
   stride?: number | T | null;
   /** Count a last partial window. Default false. */
   ceilMode?: boolean;
-}
-
-/** @internal */
-export const LP_POOL_KEYS = optionKeys<LpPoolOptions>({ stride: true, ceilMode: true });
-
-/** @internal Checked `[normType, kernel, stride, ceilMode]` of an `n`-d power-average pool. */
-export function lpPoolArgs(n: number, name: string, normType: unknown, kernelSize: unknown, options: unknown): [number, number[], number[], boolean] {
-  const o = checkOptions(options, `${name} options`, LP_POOL_KEYS) as LpPoolOptions;
-  const p = checkNumber(normType, 'normType');
-  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
-  const stride = o.stride === undefined || o.stride === null ? kernel : expandInts(o.stride, n, 'stride', 1);
-  return [p, kernel, stride, checkBool(o.ceilMode ?? false, 'ceilMode')];
 }
 
 function lpPoolNd(n: number, name: string, x: unknown, normType: unknown, kernelSize: unknown, options: unknown): Tensor {
@@ -1599,17 +1417,6 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
     }
   }
   return sdpaComposed(q, k, v, mask, p, causal, scale, gqa);
-}
-
-/**
- * @internal PyTorch's `_canonical_mask`: a bool mask (`true` = masked out) becomes a float mask of
- * `dtype` with `-inf` where it was true; a float mask is returned as it is; null stays null.
- */
-export function canonicalMask(mask: Tensor | null, name: string, dtype: Tensor['dtype']): Tensor | null {
-  if (mask === null) return null;
-  if (mask.dtype === 'bool') return mask.newZeros(mask.shape, { dtype }).maskedFill_(mask, -Infinity);
-  if (!mask.isFloatingPoint()) throw typeError('a bool or floating-point mask', name, `a ${mask.dtype} tensor`);
-  return mask;
 }
 
 /** The keyword arguments of `multiHeadAttentionForward` in camelCase, PyTorch's defaults. */
@@ -1857,13 +1664,6 @@ export function multiHeadAttentionForward(
 // torch.nn.functional's dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout, grid_sample,
 // affine_grid, one_hot, cosine_similarity, pairwise_distance, bilinear, embedding_bag, ctc_loss.
 
-/** @internal A dropout probability: a number in [0, 1]. */
-export function dropoutProbability(p: unknown): number {
-  checkNumber(p, 'p');
-  if ((p as number) < 0 || (p as number) > 1) throw rangeError('a probability in [0, 1]', 'p', p);
-  return p as number;
-}
-
 /** Whole-channel dropout over `[N, C, *]`, with a batch dimension added around unbatched input. */
 function channelDropout(t: Tensor, batched: boolean, p: number, training: boolean, inplace: boolean): Tensor {
   const b = batched ? t : inplace ? t.unsqueeze_(0) : t.unsqueeze(0);
@@ -1945,17 +1745,6 @@ export function featureAlphaDropout(x: Tensor, p = 0.5, training = false, option
   return inplace ? ops.featureAlphaDropout_(t, prob, train) : ops.featureAlphaDropout(t, prob, train);
 }
 
-/** The index of `value` in `choices` (its enum in ATen), or a RangeError/TypeError naming `name`. */
-function choiceIndex(value: unknown, choices: readonly string[], name: string): number {
-  const i = typeof value === 'string' ? choices.indexOf(value) : -1;
-  if (i < 0) {
-    const list = choices.map((c) => `'${c}'`);
-    const what = `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
-    throw (typeof value === 'string' ? rangeError : typeError)(what, name, value);
-  }
-  return i;
-}
-
 /** How `gridSample` interpolates. */
 export type GridSampleMode = 'bilinear' | 'nearest' | 'bicubic';
 /** What `gridSample` reads outside the input. */
@@ -2013,7 +1802,7 @@ export function affineGrid(theta: Tensor, size: number[], options: AffineGridOpt
   const t = input(theta, 'theta');
   const align = alignCornersOption(o.alignCorners);
   if (!t.isFloatingPoint()) throw typeError('a floating-point Tensor', 'theta', t.dtype);
-  if (!Array.isArray(size) || !size.every((d) => Number.isInteger(d))) throw typeError('an array of integers', 'size', size);
+  checkIntList(size, 'size');
   if (size.length !== 4 && size.length !== 5) throw rangeError('4 sizes (2-D transforms) or 5 (3-D)', 'size', size);
   const [rows, cols] = size.length === 4 ? [2, 3] : [3, 4];
   if (t.dim() !== 3 || t.shape[1] !== rows || t.shape[2] !== cols) {
@@ -2044,9 +1833,6 @@ export interface CosineSimilarityOptions {
   eps?: number;
 }
 
-/** @internal */
-export const COSINE_SIMILARITY_KEYS = optionKeys<CosineSimilarityOptions>({ dim: true, eps: true });
-
 /**
  * `x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps))` along `dim`, the inputs broadcast together.
  * @example
@@ -2068,9 +1854,6 @@ export interface PairwiseDistanceOptions {
   /** Keep the last dimension (as size 1). Default false. */
   keepdim?: boolean;
 }
-
-/** @internal */
-export const PAIRWISE_DISTANCE_KEYS = optionKeys<PairwiseDistanceOptions>({ p: true, eps: true, keepdim: true });
 
 /**
  * `‖x1 - x2 + eps‖_p` over the last dimension, the inputs broadcast together.
@@ -2121,20 +1904,6 @@ export interface EmbeddingBagOptions {
 export interface EmbeddingBagFunctionOptions extends EmbeddingBagOptions {
   /** A weight per index (same shape as the input), scaling its row; 'sum' mode only. Default none. */
   perSampleWeights?: Tensor | null;
-}
-
-/** @internal */
-export const EMBEDDING_BAG_KEYS = optionKeys<EmbeddingBagOptions>({
-  maxNorm: true, normType: true, scaleGradByFreq: true, mode: true, sparse: true, includeLastOffset: true, paddingIdx: true,
-});
-
-const EMBEDDING_BAG_MODES: readonly EmbeddingBagMode[] = ['sum', 'mean', 'max'];
-
-/** @internal Checks `mode` against `scaleGradByFreq`; returns the mode. */
-export function embeddingBagMode(mode: unknown, scaleGradByFreq: boolean): EmbeddingBagMode {
-  const m = EMBEDDING_BAG_MODES[choiceIndex(mode ?? 'mean', EMBEDDING_BAG_MODES, 'mode')];
-  if (m === 'max' && scaleGradByFreq) throw rangeError("false in mode 'max' (it has no gradient scaling by frequency)", 'scaleGradByFreq', true);
-  return m;
 }
 
 /**
@@ -2196,16 +1965,10 @@ export interface CtcLossOptions extends ReductionOptions {
   zeroInfinity?: boolean;
 }
 
-/** @internal */
-export const CTC_LOSS_SPEC = { reduction: 'reduction', blank: 'number', zeroInfinity: 'bool' } as const;
-
-/** @internal The blank label: a non-negative integer. */
-export function ctcBlank(value: unknown): number { return checkInt(value ?? 0, 'blank', 0); }
-
 function ctcLengths(value: unknown, name: string): Tensor | number[] {
   if (value instanceof Tensor) return value;
-  if (!Array.isArray(value) || !value.every((d) => Number.isInteger(d))) throw typeError('a Tensor or an array of integers', name, value);
-  return value as number[];
+  if (!Array.isArray(value)) throw typeError('a Tensor or an array of integers', name, value);
+  return checkIntList(value, name);
 }
 
 /**

@@ -5,6 +5,11 @@
  */
 import { Tensor } from '../tensor';
 import * as F from './functional';
+import {
+  checkLossOptions, REDUCTION_SPEC, KL_DIV_SPEC, HUBER_SPEC, SMOOTH_L1_SPEC, MULTILABEL_SOFT_MARGIN_SPEC,
+  MULTI_MARGIN_SPEC, MARGIN_SPEC, TRIPLET_MARGIN_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC, CTC_LOSS_SPEC,
+  ctcBlank,
+} from './_utils';
 import { Module } from './module';
 
 /** The base of the loss modules: checked options, weights as buffers, and PyTorch's `Name()` printout. */
@@ -13,7 +18,7 @@ abstract class Loss<O extends object> extends Module {
   constructor(options: O | undefined, name: string, spec: Record<string, string>, buffers: [keyof O & string, string][] = []) {
     super();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    this.options = { ...F.checkLossOptions(options, `${name} options`, spec as any) } as O;
+    this.options = { ...checkLossOptions(options, `${name} options`, spec as any) } as O;
     for (const [key, bufferName] of buffers) {
       const t = (this.options as Record<string, unknown>)[key];
       if (t !== undefined && t !== null) this.registerBuffer(bufferName, t as Tensor);
@@ -60,13 +65,13 @@ export class NLLLoss extends Loss<F.NllLossOptions> {
 
 /** Mean squared error. @example `new nn.MSELoss()(pred, target)` */
 export class MSELoss extends Loss<F.ReductionOptions> {
-  constructor(options: F.ReductionOptions = {}) { super(options, 'MSELoss', F.REDUCTION_SPEC); }
+  constructor(options: F.ReductionOptions = {}) { super(options, 'MSELoss', REDUCTION_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.mseLoss(input, target, this.options); }
 }
 
 /** Mean absolute error. @example `new nn.L1Loss()(pred, target)` */
 export class L1Loss extends Loss<F.ReductionOptions> {
-  constructor(options: F.ReductionOptions = {}) { super(options, 'L1Loss', F.REDUCTION_SPEC); }
+  constructor(options: F.ReductionOptions = {}) { super(options, 'L1Loss', REDUCTION_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.l1Loss(input, target, this.options); }
 }
 
@@ -99,79 +104,79 @@ export class BCEWithLogitsLoss extends Loss<BCEWithLogitsLossOptions> {
 
 /** KL divergence of log-probabilities from a target. @example `new nn.KLDivLoss({ reduction: 'batchmean' })(logProbs, probs)` */
 export class KLDivLoss extends Loss<F.KlDivOptions> {
-  constructor(options: F.KlDivOptions = {}) { super(options, 'KLDivLoss', F.KL_DIV_SPEC); }
+  constructor(options: F.KlDivOptions = {}) { super(options, 'KLDivLoss', KL_DIV_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.klDiv(input, target, this.options); }
 }
 
 /** Huber loss. @example `new nn.HuberLoss({ delta: 0.5 })(pred, target)` */
 export class HuberLoss extends Loss<F.HuberLossOptions> {
-  constructor(options: F.HuberLossOptions = {}) { super(options, 'HuberLoss', F.HUBER_SPEC); }
+  constructor(options: F.HuberLossOptions = {}) { super(options, 'HuberLoss', HUBER_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.huberLoss(input, target, this.options); }
 }
 
 /** Smooth L1 loss. @example `new nn.SmoothL1Loss({ beta: 0.5 })(pred, target)` */
 export class SmoothL1Loss extends Loss<F.SmoothL1LossOptions> {
-  constructor(options: F.SmoothL1LossOptions = {}) { super(options, 'SmoothL1Loss', F.SMOOTH_L1_SPEC); }
+  constructor(options: F.SmoothL1LossOptions = {}) { super(options, 'SmoothL1Loss', SMOOTH_L1_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.smoothL1Loss(input, target, this.options); }
 }
 
 /** Two-class logistic loss. @example `new nn.SoftMarginLoss()(scores, signs)` */
 export class SoftMarginLoss extends Loss<F.ReductionOptions> {
-  constructor(options: F.ReductionOptions = {}) { super(options, 'SoftMarginLoss', F.REDUCTION_SPEC); }
+  constructor(options: F.ReductionOptions = {}) { super(options, 'SoftMarginLoss', REDUCTION_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.softMarginLoss(input, target, this.options); }
 }
 
 /** Multi-label one-versus-all logistic loss. @example `new nn.MultiLabelSoftMarginLoss()(scores, labels)` */
 export class MultiLabelSoftMarginLoss extends Loss<F.MultilabelSoftMarginLossOptions> {
-  constructor(options: F.MultilabelSoftMarginLossOptions = {}) { super(options, 'MultiLabelSoftMarginLoss', F.MULTILABEL_SOFT_MARGIN_SPEC, WEIGHT as never); }
+  constructor(options: F.MultilabelSoftMarginLossOptions = {}) { super(options, 'MultiLabelSoftMarginLoss', MULTILABEL_SOFT_MARGIN_SPEC, WEIGHT as never); }
   forward(input: Tensor, target: Tensor): Tensor { return F.multilabelSoftMarginLoss(input, target, this.resolved(WEIGHT as never)); }
 }
 
 /** Multi-class multi-label hinge loss. @example `new nn.MultiLabelMarginLoss()(scores, targets)` */
 export class MultiLabelMarginLoss extends Loss<F.ReductionOptions> {
-  constructor(options: F.ReductionOptions = {}) { super(options, 'MultiLabelMarginLoss', F.REDUCTION_SPEC); }
+  constructor(options: F.ReductionOptions = {}) { super(options, 'MultiLabelMarginLoss', REDUCTION_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.multilabelMarginLoss(input, target, this.options); }
 }
 
 /** Multi-class hinge loss. @example `new nn.MultiMarginLoss({ p: 2, margin: 0.5 })(scores, labels)` */
 export class MultiMarginLoss extends Loss<F.MultiMarginLossOptions> {
-  constructor(options: F.MultiMarginLossOptions = {}) { super(options, 'MultiMarginLoss', F.MULTI_MARGIN_SPEC, WEIGHT as never); }
+  constructor(options: F.MultiMarginLossOptions = {}) { super(options, 'MultiMarginLoss', MULTI_MARGIN_SPEC, WEIGHT as never); }
   forward(input: Tensor, target: Tensor): Tensor { return F.multiMarginLoss(input, target, this.resolved(WEIGHT as never)); }
 }
 
 /** Margin ranking loss. @example `new nn.MarginRankingLoss({ margin: 0.5 })(scoresA, scoresB, signs)` */
 export class MarginRankingLoss extends Loss<F.MarginOptions> {
-  constructor(options: F.MarginOptions = {}) { super(options, 'MarginRankingLoss', F.MARGIN_SPEC); }
+  constructor(options: F.MarginOptions = {}) { super(options, 'MarginRankingLoss', MARGIN_SPEC); }
   forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor { return F.marginRankingLoss(input1, input2, target, this.options); }
 }
 
 /** Hinge embedding loss. @example `new nn.HingeEmbeddingLoss({ margin: 2 })(distances, signs)` */
 export class HingeEmbeddingLoss extends Loss<F.MarginOptions> {
-  constructor(options: F.MarginOptions = {}) { super(options, 'HingeEmbeddingLoss', F.MARGIN_SPEC); }
+  constructor(options: F.MarginOptions = {}) { super(options, 'HingeEmbeddingLoss', MARGIN_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.hingeEmbeddingLoss(input, target, this.options); }
 }
 
 /** Cosine embedding loss. @example `new nn.CosineEmbeddingLoss({ margin: 0.2 })(a, b, signs)` */
 export class CosineEmbeddingLoss extends Loss<F.MarginOptions> {
-  constructor(options: F.MarginOptions = {}) { super(options, 'CosineEmbeddingLoss', F.MARGIN_SPEC); }
+  constructor(options: F.MarginOptions = {}) { super(options, 'CosineEmbeddingLoss', MARGIN_SPEC); }
   forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor { return F.cosineEmbeddingLoss(input1, input2, target, this.options); }
 }
 
 /** Triplet margin loss. @example `new nn.TripletMarginLoss({ margin: 0.5, swap: true })(anchor, positive, negative)` */
 export class TripletMarginLoss extends Loss<F.TripletMarginLossOptions> {
-  constructor(options: F.TripletMarginLossOptions = {}) { super(options, 'TripletMarginLoss', F.TRIPLET_MARGIN_SPEC); }
+  constructor(options: F.TripletMarginLossOptions = {}) { super(options, 'TripletMarginLoss', TRIPLET_MARGIN_SPEC); }
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor { return F.tripletMarginLoss(anchor, positive, negative, this.options); }
 }
 
 /** Poisson negative log-likelihood. @example `new nn.PoissonNLLLoss({ logInput: false })(rate, counts)` */
 export class PoissonNLLLoss extends Loss<F.PoissonNllLossOptions> {
-  constructor(options: F.PoissonNllLossOptions = {}) { super(options, 'PoissonNLLLoss', F.POISSON_NLL_SPEC); }
+  constructor(options: F.PoissonNllLossOptions = {}) { super(options, 'PoissonNLLLoss', POISSON_NLL_SPEC); }
   forward(input: Tensor, target: Tensor): Tensor { return F.poissonNllLoss(input, target, this.options); }
 }
 
 /** Gaussian negative log-likelihood. @example `new nn.GaussianNLLLoss()(mean, target, variance)` */
 export class GaussianNLLLoss extends Loss<F.GaussianNllLossOptions> {
-  constructor(options: F.GaussianNllLossOptions = {}) { super(options, 'GaussianNLLLoss', F.GAUSSIAN_NLL_SPEC); }
+  constructor(options: F.GaussianNllLossOptions = {}) { super(options, 'GaussianNLLLoss', GAUSSIAN_NLL_SPEC); }
   forward(input: Tensor, target: Tensor, variance: Tensor | number): Tensor { return F.gaussianNllLoss(input, target, variance, this.options); }
 }
 
@@ -191,8 +196,8 @@ export class CTCLoss extends Loss<F.CtcLossOptions> {
   readonly blank: number;
   readonly zeroInfinity: boolean;
   constructor(options: F.CtcLossOptions = {}) {
-    super(options, 'CTCLoss', F.CTC_LOSS_SPEC);
-    this.blank = F.ctcBlank(this.options.blank);
+    super(options, 'CTCLoss', CTC_LOSS_SPEC);
+    this.blank = ctcBlank(this.options.blank);
     this.zeroInfinity = this.options.zeroInfinity ?? false;
   }
   forward(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | number[], targetLengths: Tensor | number[]): Tensor {

@@ -9,6 +9,7 @@ import { noGrad } from '../autograd';
 import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../validate';
 import { pyFloat } from '../printing';
 import * as F from './functional';
+import { normalizedShapeArg } from './_utils';
 import { Module, Parameter } from './module';
 
 /** Options of the BatchNorm layers, PyTorch's keyword arguments in camelCase. */
@@ -215,7 +216,7 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
     super();
     const o = checkOptions(options, 'LayerNorm options', optionKeys<LayerNormOptions>({ eps: true, elementwiseAffine: true, bias: true })) as LayerNormOptions;
-    this.normalizedShape = F.normalizedShapeArg(normalizedShape);
+    this.normalizedShape = normalizedShapeArg(normalizedShape);
     this.eps = checkNumber(o.eps ?? 1e-5, 'eps');
     this.elementwiseAffine = checkBool(o.elementwiseAffine ?? true, 'elementwiseAffine');
     const bias = checkBool(o.bias ?? true, 'bias');

@@ -6,6 +6,7 @@ import { Tensor } from '../tensor';
 import { checkBool, checkOptions, expandInts, optionKeys } from '../validate';
 import { typeError } from '../errors';
 import * as F from './functional';
+import { maxPoolArgs, avgPoolArgs, lpPoolArgs } from './_utils';
 import { Module } from './module';
 
 /** A pool's output: the tensor, or `[output, indices]` where `returnIndices` is true. */
@@ -48,7 +49,7 @@ abstract class MaxPoolNd<R extends boolean> extends Module {
     super();
     const o = checkOptions(options, `${name} options`, MAX_POOL_MODULE_KEYS) as MaxPoolModuleOptions<R>;
     const { returnIndices, ...rest } = o;
-    [this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode] = F.maxPoolArgs(n, name, kernelSize, rest);
+    [this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode] = maxPoolArgs(n, name, kernelSize, rest);
     this.returnIndices = checkBool(returnIndices ?? false, 'returnIndices') as R;
     this.nd = n;
     this.reprArgs = [kernelSize, o.stride ?? kernelSize, o.padding ?? 0, o.dilation ?? 1];
@@ -116,7 +117,7 @@ abstract class AvgPoolNd extends Module {
   constructor(n: number, name: string, kernelSize: unknown, options: unknown) {
     super();
     [this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride] =
-      F.avgPoolArgs(n, name, kernelSize, options);
+      avgPoolArgs(n, name, kernelSize, options);
     this.nd = n;
     const o = (options ?? {}) as F.AvgPoolOptions;
     // AvgPool1d stores tuples; 2-D and 3-D keep what they were given.
@@ -303,7 +304,7 @@ abstract class LPPoolNd extends Module {
 
   constructor(n: number, name: string, normType: unknown, kernelSize: unknown, options: unknown) {
     super();
-    [this.normType, this.kernelSize, this.stride, this.ceilMode] = F.lpPoolArgs(n, name, normType, kernelSize, options);
+    [this.normType, this.kernelSize, this.stride, this.ceilMode] = lpPoolArgs(n, name, normType, kernelSize, options);
     this.nd = n;
     this.reprArgs = [kernelSize, (options as F.LpPoolOptions | undefined)?.stride ?? null];
   }

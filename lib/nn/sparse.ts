@@ -8,6 +8,7 @@ import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../v
 import { pyFloat } from '../printing';
 import { TorchError } from '../errors';
 import * as F from './functional';
+import { embeddingPaddingIdx, embeddingSparse, EMBEDDING_BAG_KEYS, embeddingBagMode } from './_utils';
 import * as init from './init';
 import { Module, Parameter } from './module';
 
@@ -47,12 +48,12 @@ export class Embedding extends Module {
     const o = checkOptions(options, 'Embedding options', EMBEDDING_KEYS) as EmbeddingOptions;
     this.numEmbeddings = checkInt(numEmbeddings, 'numEmbeddings', 0);
     this.embeddingDim = checkInt(embeddingDim, 'embeddingDim', 0);
-    const p = F.embeddingPaddingIdx(o.paddingIdx, this.numEmbeddings);
+    const p = embeddingPaddingIdx(o.paddingIdx, this.numEmbeddings);
     this.paddingIdx = p < 0 ? null : p;
     this.maxNorm = o.maxNorm === undefined || o.maxNorm === null ? null : checkNumber(o.maxNorm, 'maxNorm');
     this.normType = checkNumber(o.normType ?? 2, 'normType');
     this.scaleGradByFreq = checkBool(o.scaleGradByFreq ?? false, 'scaleGradByFreq');
-    this.sparse = F.embeddingSparse(o.sparse);
+    this.sparse = embeddingSparse(o.sparse);
     this.weight = new Parameter(empty([this.numEmbeddings, this.embeddingDim]));
     this.resetParameters();
   }
@@ -136,16 +137,16 @@ export class EmbeddingBag extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingBagOptions = {}) {
     super();
-    const o = checkOptions(options, 'EmbeddingBag options', F.EMBEDDING_BAG_KEYS) as EmbeddingBagOptions;
+    const o = checkOptions(options, 'EmbeddingBag options', EMBEDDING_BAG_KEYS) as EmbeddingBagOptions;
     this.numEmbeddings = checkInt(numEmbeddings, 'numEmbeddings', 0);
     this.embeddingDim = checkInt(embeddingDim, 'embeddingDim', 0);
     this.maxNorm = o.maxNorm === undefined || o.maxNorm === null ? null : checkNumber(o.maxNorm, 'maxNorm');
     this.normType = checkNumber(o.normType ?? 2, 'normType');
     this.scaleGradByFreq = checkBool(o.scaleGradByFreq ?? false, 'scaleGradByFreq');
-    this.mode = F.embeddingBagMode(o.mode, this.scaleGradByFreq);
-    this.sparse = F.embeddingSparse(o.sparse);
+    this.mode = embeddingBagMode(o.mode, this.scaleGradByFreq);
+    this.sparse = embeddingSparse(o.sparse);
     this.includeLastOffset = checkBool(o.includeLastOffset ?? false, 'includeLastOffset');
-    const p = F.embeddingPaddingIdx(o.paddingIdx, this.numEmbeddings);
+    const p = embeddingPaddingIdx(o.paddingIdx, this.numEmbeddings);
     this.paddingIdx = p < 0 ? null : p;
     const pretrained = (options as { [PRETRAINED_WEIGHT]?: Tensor })[PRETRAINED_WEIGHT];
     if (pretrained !== undefined) {
@@ -169,7 +170,7 @@ export class EmbeddingBag extends Module {
    * @example `nn.EmbeddingBag.fromPretrained(vectors, { mode: 'sum', freeze: false })`
    */
   static fromPretrained(embeddings: Tensor, options: EmbeddingBagFromPretrainedOptions = {}): EmbeddingBag {
-    const o = checkOptions(options, 'fromPretrained options', [...F.EMBEDDING_BAG_KEYS, 'freeze']) as EmbeddingBagFromPretrainedOptions;
+    const o = checkOptions(options, 'fromPretrained options', [...EMBEDDING_BAG_KEYS, 'freeze']) as EmbeddingBagFromPretrainedOptions;
     const w = checkTensor(embeddings, 'embeddings');
     if (w.dim() !== 2) throw new TorchError(`Embeddings parameter is expected to be 2-dimensional, got shape [${w.shape.join(', ')}]`);
     const freeze = checkBool(o.freeze ?? true, 'freeze');

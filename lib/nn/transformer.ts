@@ -9,6 +9,7 @@ import type { DTypeName } from '../dtype';
 import { full } from '../factories';
 import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../validate';
 import * as F from './functional';
+import { canonicalMask } from './_utils';
 import * as init from './init';
 import { MultiheadAttention } from './attention';
 import { ModuleDict, ModuleList, ParameterDict } from './container';
@@ -134,8 +135,8 @@ export class TransformerEncoderLayer extends Module {
   forward(src: Tensor, options: TransformerEncoderLayerForwardOptions = {}): Tensor {
     const o = checkOptions(options, 'TransformerEncoderLayer.forward options', ENCODER_LAYER_FORWARD_KEYS) as TransformerEncoderLayerForwardOptions;
     const x0 = checkTensor(src, 'src');
-    const keyPadding = F.canonicalMask(maskArg(o.srcKeyPaddingMask, 'srcKeyPaddingMask'), 'srcKeyPaddingMask', x0.dtype);
-    const mask = F.canonicalMask(maskArg(o.srcMask, 'srcMask'), 'srcMask', x0.dtype);
+    const keyPadding = canonicalMask(maskArg(o.srcKeyPaddingMask, 'srcKeyPaddingMask'), 'srcKeyPaddingMask', x0.dtype);
+    const mask = canonicalMask(maskArg(o.srcMask, 'srcMask'), 'srcMask', x0.dtype);
     const isCausal = checkBool(o.isCausal ?? false, 'isCausal');
     let x = x0;
     if (this.normFirst) {
@@ -389,8 +390,8 @@ export class TransformerEncoder extends Module {
   forward(src: Tensor, options: TransformerEncoderForwardOptions = {}): Tensor {
     const o = checkOptions(options, 'TransformerEncoder.forward options', ENCODER_FORWARD_KEYS) as TransformerEncoderForwardOptions;
     const x0 = checkTensor(src, 'src');
-    const srcKeyPaddingMask = F.canonicalMask(maskArg(o.srcKeyPaddingMask, 'srcKeyPaddingMask'), 'srcKeyPaddingMask', x0.dtype);
-    const srcMask = F.canonicalMask(maskArg(o.mask, 'mask'), 'mask', x0.dtype);
+    const srcKeyPaddingMask = canonicalMask(maskArg(o.srcKeyPaddingMask, 'srcKeyPaddingMask'), 'srcKeyPaddingMask', x0.dtype);
+    const srcMask = canonicalMask(maskArg(o.mask, 'mask'), 'mask', x0.dtype);
     const layers = this.layers.children();
     const isCausal = detectIsCausalMask(srcMask, causalArg(o.isCausal, 'isCausal'), seqLenOf(x0, selfAttnBatchFirst(layers[0])));
     let x = x0;

@@ -6,6 +6,7 @@ import { checkInt, checkOptions } from '../validate';
 import { typeError } from '../errors';
 import { pyFloat } from '../printing';
 import * as F from './functional';
+import { INTERPOLATE_KEYS, interpolateMode } from './_utils';
 import { Module } from './module';
 import { pyTuple } from './pooling';
 
@@ -26,8 +27,8 @@ export class Upsample extends Module {
 
   constructor(options: F.InterpolateOptions) {
     super();
-    const o = checkOptions(options, 'Upsample options', F.INTERPOLATE_KEYS) as F.InterpolateOptions;
-    [this.mode, this.alignCorners] = F.interpolateMode(o);
+    const o = checkOptions(options, 'Upsample options', INTERPOLATE_KEYS) as F.InterpolateOptions;
+    [this.mode, this.alignCorners] = interpolateMode(o);
     const hasSize = o.size !== undefined && o.size !== null;
     const hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
     if (hasSize === hasScale) throw typeError('exactly one of size and scaleFactor', 'size', o.size);

@@ -18,7 +18,7 @@
  * dtypes; Python 2 strings as UTF-8, as `torch.load` reads them) and numpy pickles such as CIFAR's
  * (lib/vision/datasets/pickle.ts: numpy arrays; Python 2 strings as latin-1).
  */
-import type { TorchError } from '../errors';
+import { describe as describeJs, type TorchError } from '../errors';
 import { PickleBudget } from './budget';
 
 /**
@@ -138,10 +138,13 @@ export function describeValue(v: unknown, describe?: (v: unknown) => string | un
   if (v === null) return 'None';
   if (Array.isArray(v)) return `a tuple/list of length ${v.length}`;
   if (v instanceof Map) return 'a dict';
-  if (v instanceof PyGlobal) return `global ${v.qualifiedName}`;
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'object') return `a ${(v as object).constructor?.name ?? 'object'}`;
-  return String(v);
+  if (v instanceof PyGlobal) return `global ${shortName(v.qualifiedName)}`;
+  return describeJs(v);
+}
+
+/** A global's name (`module.name`, as long as the file made it) for a message: at most 120 characters. */
+function shortName(name: string): string {
+  return name.length > 120 ? `${name.slice(0, 120)}…` : name;
 }
 
 /**
@@ -346,7 +349,7 @@ class PickleMachine {
     const called = fn instanceof PyGlobal ? undefined : this.profile.callValue?.(fn, this.where);
     if (called !== undefined) return called;
     if (!(fn instanceof PyGlobal)) throw this.unsafe(`REDUCE calls ${this.describe(fn)}, which is not an allowed function`);
-    if (!Array.isArray(args)) throw this.invalid(`REDUCE arguments for ${fn.qualifiedName} are ${this.describe(args)}, not a tuple`);
+    if (!Array.isArray(args)) throw this.invalid(`REDUCE arguments for ${shortName(fn.qualifiedName)} are ${this.describe(args)}, not a tuple`);
     const name = fn.qualifiedName;
     switch (name) {
       case '_codecs.encode':

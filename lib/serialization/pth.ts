@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TorchError, typeError } from '../errors';
+import { TorchError, describePath, fsErrorReason, typeError } from '../errors';
 import { Tensor } from '../tensor';
 import { frombuffer, isTensor } from '../factories';
 import { DecodedPth, decodePth, encodePth, toJS } from './container';
@@ -42,7 +42,7 @@ export function readInput(pathOrBuffer: string | Buffer | Uint8Array): Uint8Arra
       return fs.readFileSync(pathOrBuffer);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new TorchError(`Cannot read ${JSON.stringify(pathOrBuffer)}: ${err.message}`, err.code === 'ENOENT' ? 'ENOENT' : 'PTH_IO');
+      throw new TorchError(`Cannot read ${describePath(pathOrBuffer)}: ${fsErrorReason(err, pathOrBuffer)}`, err.code === 'ENOENT' ? 'ENOENT' : 'PTH_IO');
     }
   }
   if (pathOrBuffer instanceof Uint8Array) return pathOrBuffer;

@@ -3,7 +3,7 @@
  * `weights` check and option checks.
  * @internal
  */
-import { TorchError, rangeError, typeError } from '../../errors';
+import { TorchError, describe, rangeError, typeError } from '../../errors';
 import { checkNumber, checkOptions } from '../../validate';
 import type { Module } from '../../nn/module';
 
@@ -25,17 +25,13 @@ export interface WeightsOption {
 export function builderOptions<T extends object>(options: unknown, builder: string, keys: readonly string[]): T {
   const o = checkOptions(options, `${builder}() options`, [...keys, 'weights']) as Record<string, unknown>;
   if (o.weights !== undefined && o.weights !== null) {
-    throw new TorchError(`${builder}(): pretrained weights (${describeWeights(o.weights)}) are not available: nodetorch cannot ` +
+    throw new TorchError(`${builder}(): pretrained weights (${describe(o.weights)}) are not available: nodetorch cannot ` +
       `download torchvision's weights. Build the model with weights: null and load a state dict saved in Python ` +
       `(torch.save(torchvision.models.${snake(builder)}(weights=...).state_dict(), 'model.pth')) with ` +
       `model.loadStateDict(torch.load('model.pth')).`, 'WEIGHTS_UNAVAILABLE');
   }
   const { weights: _, ...rest } = o;
   return rest as T;
-}
-
-function describeWeights(w: unknown): string {
-  return typeof w === 'string' ? JSON.stringify(w) : typeof w === 'object' ? 'an object' : String(w);
 }
 
 /** `resnext50_32x4d` from `resnext50_32x4d`, `mobilenet_v3_small` from `mobilenetV3Small`. */
