@@ -16,10 +16,28 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/message.h"
 
 namespace nodetorch::dist {
 
 namespace {
+
+// Failures to reach or hear from peers (connection lost, timeouts, a store that never fills)
+// become DIST_ERROR; LibTorch refusing a call's arguments stays a plain LibTorch error.
+template <typename F>
+auto communicating(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw Error("DIST_ERROR", clean_message(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    throw Error("DIST_ERROR", clean_message(e.what()));
+  }
+}
 
 constexpr const char* kBarrierPrefix = "store_based_barrier_key";  // Python's STORE_BASED_BARRIER_PREFIX
 
@@ -66,7 +84,7 @@ void store_based_barrier(c10d::Store& store, int64_t group_count, int64_t world_
     std::this_thread::sleep_for(Millis(10));
     count = store.add(key, 0);
     if (std::chrono::steady_clock::now() - start > timeout) {
-      throw Error("DIST_TIMEOUT", "Timed out initializing process group in store based barrier for key: " + key +
+      throw Error("DIST_ERROR", "Timed out initializing process group in store based barrier for key: " + key +
                                       " (world_size=" + std::to_string(world_size) +
                                       ", worker_count=" + std::to_string(count) + ")");
     }
@@ -153,11 +171,11 @@ StorePtr tcp_store(const std::string& host, int port, int64_t world_size, bool i
   opts.waitWorkers = true;
   opts.timeout = timeout;
   opts.multiTenant = true;
-  return c10::make_intrusive<c10d::TCPStore>(host, opts);
+  return communicating([&]() -> StorePtr { return c10::make_intrusive<c10d::TCPStore>(host, opts); });
 }
 
 StorePtr file_store(const std::string& path, int64_t world_size) {
-  return c10::make_intrusive<c10d::FileStore>(path, static_cast<int>(world_size));
+  return communicating([&]() -> StorePtr { return c10::make_intrusive<c10d::FileStore>(path, static_cast<int>(world_size)); });
 }
 
 std::shared_ptr<World> make_world(StorePtr rendezvous, int64_t rank, int64_t size) {
@@ -172,7 +190,9 @@ std::shared_ptr<World> make_world(StorePtr rendezvous, int64_t rank, int64_t siz
 
 std::string next_group_name(World& world) { return std::to_string(world.group_count++); }
 
-GroupPtr create_group(const World& world, const std::string& name, const std::vector<int64_t>& ranks, Millis timeout) {
+namespace {
+
+GroupPtr create_group_now(const World& world, const std::string& name, const std::vector<int64_t>& ranks, Millis timeout) {
   bool whole = ranks.empty();
   int64_t group_rank = world.rank;
   int64_t group_size = world.size;
@@ -202,7 +222,15 @@ GroupPtr create_group(const World& world, const std::string& name, const std::ve
   return std::make_shared<GlooGroup>(std::move(pg));
 }
 
-void wait(const WorkPtr& work) { work->wait(); }
+}  // namespace
+
+GroupPtr create_group(const World& world, const std::string& name, const std::vector<int64_t>& ranks, Millis timeout) {
+  return communicating([&] { return create_group_now(world, name, ranks, timeout); });
+}
+
+void wait(const WorkPtr& work) {
+  communicating([&] { work->wait(); });
+}
 
 int64_t source_rank(const WorkPtr& work) { return work->sourceRank(); }
 

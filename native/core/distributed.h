@@ -2,7 +2,9 @@
 // process groups, created with the same store layout, prefixes and handshakes as this LibTorch
 // version's torch/distributed/distributed_c10d.py, so that Python ranks and nodetorch ranks can
 // share one process group. Every call here may block (network, peers); callers that must not
-// block run them on a worker thread. Errors are c10::Error (c10d's own) or nodetorch::Error.
+// block run them on a worker thread. Failing to reach or hear from peers (lost connections,
+// timeouts, rendezvous) throws nodetorch::Error with code DIST_ERROR; LibTorch refusing a call
+// (an op Gloo lacks, mismatched tensors) throws its own c10::Error.
 #pragma once
 #include <ATen/ATen.h>
 #include <torch/csrc/distributed/c10d/Store.hpp>

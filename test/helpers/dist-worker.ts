@@ -12,13 +12,13 @@ const timeout = timeoutArg === undefined ? 20_000 : Number(timeoutArg);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const f = (values: number[]) => torch.tensor(values, { dtype: torch.float32 });
 
-function errorOf(run: () => unknown): { name: string; code?: string; message: string } | null {
+function errorOf(run: () => unknown): { name: string; code?: string; message: string; isTorchError: boolean } | null {
   try {
     run();
     return null;
   } catch (e) {
     const err = e as torch.TorchError;
-    return { name: err.name, code: err.code, message: err.message };
+    return { name: err.name, code: err.code, message: err.message, isTorchError: e instanceof torch.TorchError };
   }
 }
 
@@ -117,19 +117,30 @@ async function eventLoop(): Promise<Record<string, unknown>> {
   return { value: t.tolist() };
 }
 
-/** Rank 0 calls a collective that rank 1 never joins: the group's timeout ends it. */
-async function timeoutScenario(): Promise<Record<string, unknown>> {
-  if (rank === 0) {
+/**
+ * Rank 0 calls a collective that rank 1 never joins: the group's timeout ends it. `async`: the
+ * Work's wait() rejects; otherwise the call throws.
+ */
+function timeoutScenario(isAsync: boolean) {
+  return async (): Promise<Record<string, unknown>> => {
+    if (rank !== 0) {
+      await sleep(timeout + 5000);  // alive, but never joining
+      return {};
+    }
     const start = Date.now();
-    const sync = errorOf(() => dist.allReduce(f([1])));
-    const syncMs = Date.now() - start;
-    const start2 = Date.now();
-    let asyncErr: unknown = null;
-    await dist.allReduce(f([1]), { async: true }).wait().catch((e: torch.TorchError) => { asyncErr = { name: e.name, code: e.code, message: e.message, isTorchError: e instanceof torch.TorchError }; });
-    return { sync, syncMs, async: asyncErr, asyncMs: Date.now() - start2 };
-  }
-  await sleep(2 * timeout + 3000);  // alive, but never joining
-  return {};
+    let error: unknown = null;
+    if (isAsync) {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      await dist.allReduce(f([1]), { async: true }).wait().catch((e: torch.TorchError) => {
+        error = { name: e.name, code: e.code, message: e.message, isTorchError: e instanceof torch.TorchError, stack: e.stack };
+      });
+      clearInterval(timer);
+      return { error, ms: Date.now() - start, ticks };
+    }
+    error = errorOf(() => dist.allReduce(f([1])));
+    return { error, ms: Date.now() - start };
+  };
 }
 
 /** Rank 1 dies right after joining; rank 0's next collective must fail, not hang. */
@@ -138,7 +149,7 @@ async function killed(): Promise<Record<string, unknown>> {
   await sleep(500);
   const start = Date.now();
   let err: unknown = null;
-  await dist.allReduce(f([1]), { async: true }).wait().catch((e: torch.TorchError) => { err = { name: e.name, code: e.code, message: e.message }; });
+  await dist.allReduce(f([1]), { async: true }).wait().catch((e: torch.TorchError) => { err = { name: e.name, code: e.code, message: e.message, isTorchError: e instanceof torch.TorchError }; });
   return { error: err, ms: Date.now() - start };
 }
 
@@ -165,7 +176,7 @@ async function interop(): Promise<Record<string, unknown>> {
   return out;
 }
 
-const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = { collectives, eventLoop, timeout: timeoutScenario, killed, interop };
+const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = { collectives, eventLoop, timeout: timeoutScenario(false), timeoutAsync: timeoutScenario(true), killed, interop };
 
 async function main(): Promise<void> {
   const run = SCENARIOS[scenario];
