@@ -145,6 +145,29 @@ describe('torch.distributed in one process', () => {
     expect(dist.isInitialized()).toBe(false);
   });
 
+  it('a rendezvous the other ranks never join fails after the timeout, off the event loop', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-dist-'));
+    const timeout = 2000;
+    // Rank 0 waits for the other rank to connect, rank 1 for a store server, file:// for the file to fill.
+    const cases = [[`tcp://127.0.0.1:${await freePort()}`, 0], [`tcp://127.0.0.1:${await freePort()}`, 1], [`file://${path.join(dir, 'store')}`, 0]] as const;
+    for (const [initMethod, rank] of cases) {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const start = Date.now();
+      const err = await dist.initProcessGroup({ initMethod, rank, worldSize: 2, timeout }).catch((e) => e);
+      clearInterval(timer);
+      const ms = Date.now() - start;
+      expect(err, initMethod).toMatchObject({ name: 'TorchError', code: 'DIST_ERROR' });
+      // LibTorch 1.13's TCPStore client gives up a second early, as Python 1.13's does (a 5 s
+      // timeout fails after 4.0 s there; one under 2 s fails at once).
+      const early = !V2 && rank === 1 ? 1000 : 0;
+      expect(ms, `${initMethod} rank ${rank}: ${err.message}`).toBeGreaterThanOrEqual(timeout - early - 100);
+      expect(ms, `${initMethod} rank ${rank}: ${err.message}`).toBeLessThan(timeout + 5000);
+      expect(ticks, initMethod).toBeGreaterThan(ms / 10 / 3);  // the loop ran while the pool waited
+      expect(dist.isInitialized()).toBe(false);
+    }
+  });
+
   it('runs a world of one through file://, and refuses a second init', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-dist-'));
     await dist.initProcessGroup({ initMethod: `file://${path.join(dir, 'store')}`, rank: 0, worldSize: 1, timeout: 10_000 });

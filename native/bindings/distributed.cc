@@ -82,7 +82,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
         dist::StorePtr store = kind == "tcp" ? dist::tcp_store(where, static_cast<int>(port), world_size, rank == 0, timeout)
                                              : dist::file_store(where, world_size);
         Initialized out;
-        out.world = dist::make_world(std::move(store), rank, world_size);
+        out.world = dist::make_world(std::move(store), rank, world_size, timeout);
         out.group = dist::create_group(*out.world, dist::next_group_name(*out.world), {}, timeout);
         return out;
       },

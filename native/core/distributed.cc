@@ -178,9 +178,10 @@ StorePtr file_store(const std::string& path, int64_t world_size) {
   return communicating([&]() -> StorePtr { return c10::make_intrusive<c10d::FileStore>(path, static_cast<int>(world_size)); });
 }
 
-std::shared_ptr<World> make_world(StorePtr rendezvous, int64_t rank, int64_t size) {
-  // init_process_group: "Use a PrefixStore to avoid accidental overrides of keys used by
-  // different systems (e.g. RPC) in case the store is multi-tenant."
+std::shared_ptr<World> make_world(StorePtr rendezvous, int64_t rank, int64_t size, Millis timeout) {
+  // init_process_group: store.set_timeout(timeout), then "Use a PrefixStore to avoid accidental
+  // overrides of keys used by different systems (e.g. RPC) in case the store is multi-tenant."
+  rendezvous->setTimeout(timeout);
   auto world = std::make_shared<World>();
   world->store = prefixed("default_pg", std::move(rendezvous));
   world->rank = rank;

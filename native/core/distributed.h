@@ -42,7 +42,8 @@ struct World {
 class Group;
 using GroupPtr = std::shared_ptr<Group>;
 
-std::shared_ptr<World> make_world(StorePtr rendezvous, int64_t rank, int64_t size);
+// `timeout` bounds every later store operation (Python's store.set_timeout).
+std::shared_ptr<World> make_world(StorePtr rendezvous, int64_t rank, int64_t size, Millis timeout);
 
 // Python's _process_group_name for a group without an explicit name. Called on the JS thread,
 // in program order, so that every rank names its groups alike.
