@@ -38,7 +38,7 @@ const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
 /** Options of {@link initProcessGroup}, Python's `init_process_group` arguments. */
 export interface InitProcessGroupOptions {
-  /** `'gloo'` (CPU tensors; the default) or `'nccl'` (CUDA builds of LibTorch only). */
+  /** `'gloo'` (CPU tensors; the default). `'nccl'` throws a `TorchError` (`DIST_BACKEND_UNAVAILABLE`): not bound yet. */
   backend?: 'gloo' | 'nccl';
   /** `'env://'` (default: MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE), `'tcp://host:port'` or `'file:///path'`. */
   initMethod?: string;
@@ -88,8 +88,10 @@ function checkTimeout(value: unknown): number {
 
 function checkBackend(value: unknown): 'gloo' {
   if (value === undefined || value === 'gloo') return 'gloo';
+  // NCCL lives only in CUDA builds of LibTorch, and nodetorch binds no ProcessGroupNCCL yet.
   if (value === 'nccl') {
-    if (!N.distAvailable().nccl) throw new TorchError("Distributed package doesn't have NCCL built in", 'DIST_BACKEND_UNAVAILABLE');
+    const why = N.config().cuda ? "nodetorch does not bind the NCCL backend yet; use backend 'gloo'" : "Distributed package doesn't have NCCL built in";
+    throw new TorchError(why, 'DIST_BACKEND_UNAVAILABLE');
   }
   throw typeError("'gloo' or 'nccl'", 'backend', value);
 }
