@@ -7,9 +7,14 @@
  * `{seconds, peakRssMB}` (peak RSS = VmHWM of the whole process at exit). The table gives min and
  * median seconds and the ratios nodetorch/python and nodetorch/cpp of both.
  *
+ * Two workloads run nodetorch alone: `train-loop` and `evaluate-loop` call `torch.train` and
+ * `torch.evaluate` while `perf_hooks.monitorEventLoopDelay` samples the event loop; their table
+ * gives the delay's p50/p99/max against a batch's time (median and p99), medians of the rounds.
+ * Each batch is one turn of the event loop, so the delay's p99 should stay within one step's.
+ *
  * Options:
  *   --repeat N           rounds (default 3)
- *   --workloads a,b      any of train, infer, smallops (default all)
+ *   --workloads a,b      any of train, infer, smallops, train-loop, evaluate-loop (default all)
  *   --threads N          intra-op threads for all three (default: physical cores)
  *   --omp-wait POLICY    OMP_WAIT_POLICY for all three: passive (default), active, or inherit.
  *                        With the default spinning, a 2-thread OpenMP pool on a machine that other
@@ -33,14 +38,23 @@ const SEED = 0;
 type Impl = 'nodetorch' | 'python' | 'cpp';
 const IMPLS: Impl[] = ['nodetorch', 'python', 'cpp'];
 
-interface Workload { name: string; n: number; what: string }
+/** A workload; `eventLoop` ones run nodetorch alone and report the event loop's delay. */
+interface Workload { name: string; n: number; what: string; eventLoop?: true }
 const WORKLOADS: Workload[] = [
   { name: 'train', n: 200, what: 'seed CNN, 200 SGD(0.01, 0.5) steps of batch 64 incl. batching+normalising' },
   { name: 'infer', n: 100, what: 'seed CNN forward under no_grad, 100 batches of 256' },
   { name: 'smallops', n: 500_000, what: '500k a.add(b) on 4-element float tensors' },
+  { name: 'train-loop', n: 200, what: 'torch.train: seed CNN, an epoch of 200 batches of 64 (nodetorch only; event-loop delay)', eventLoop: true },
+  { name: 'evaluate-loop', n: 100, what: 'torch.evaluate: seed CNN, 100 batches of 256 (nodetorch only; event-loop delay)', eventLoop: true },
 ];
+const implsOf = (w: Workload): Impl[] => (w.eventLoop ? ['nodetorch'] : IMPLS);
 
-interface Result { seconds: number; peakRssMB: number; threads: number; check: number; wallSeconds: number }
+interface Result {
+  seconds: number; peakRssMB: number; threads: number; check: number; wallSeconds: number;
+  /** Event-loop workloads: delay and a batch's time, ms. */
+  delay?: { p50: number; p99: number; max: number };
+  step?: { p50: number; p99: number };
+}
 
 function parseArgs(argv: string[]): { repeat: number; workloads: Workload[]; threads: number; ompWait: string; json: string } {
   const opts = { repeat: 3, workloads: WORKLOADS, threads: physicalCores(), ompWait: 'passive', json: path.join(buildDir, 'last.json') };
@@ -174,12 +188,14 @@ function main(): void {
   const key = (w: Workload, i: Impl) => `${w.name}/${i}`;
   for (let round = 0; round < opts.repeat; round++) {
     for (const w of opts.workloads) {
-      for (let k = 0; k < IMPLS.length; k++) {
-        const impl = IMPLS[(k + round) % IMPLS.length];
+      const impls = implsOf(w);
+      for (let k = 0; k < impls.length; k++) {
+        const impl = impls[(k + round) % impls.length];
         const r = runOnce(impl, w, opts.threads, cppExe, env);
         if (r.threads !== opts.threads) throw new Error(`${impl} ran with ${r.threads} threads, not ${opts.threads}`);
         (results.get(key(w, impl)) ?? results.set(key(w, impl), []).get(key(w, impl))!).push(r);
-        process.stderr.write(`round ${round + 1}/${opts.repeat} ${w.name.padEnd(8)} ${impl.padEnd(9)} ${r.seconds.toFixed(3)}s  rss ${r.peakRssMB.toFixed(0)}MB  check ${r.check.toPrecision(6)}\n`);
+        process.stderr.write(`round ${round + 1}/${opts.repeat} ${w.name.padEnd(8)} ${impl.padEnd(9)} ${r.seconds.toFixed(3)}s  rss ${r.peakRssMB.toFixed(0)}MB  check ${r.check.toPrecision(6)}` +
+          `${r.delay ? `  delay p99 ${r.delay.p99.toFixed(2)} ms, step p50 ${r.step!.p50.toFixed(2)} ms` : ''}\n`);
       }
     }
   }
@@ -191,7 +207,7 @@ function main(): void {
     'nt/py min', 'nt/py med', 'nt/cpp min', 'nt/cpp med',
   ]];
   const rss: string[][] = [['workload', 'nodetorch MB', 'python MB', 'cpp MB', 'nt/py', 'nt/cpp', 'per op / step (min): nodetorch', 'python', 'cpp']];
-  for (const w of opts.workloads) {
+  for (const w of opts.workloads.filter((x) => !x.eventLoop)) {
     const s = Object.fromEntries(IMPLS.map((i) => [i, results.get(key(w, i))!.map((r) => r.seconds)])) as Record<Impl, number[]>;
     const m = Object.fromEntries(IMPLS.map((i) => [i, median(results.get(key(w, i))!.map((r) => r.peakRssMB))])) as Record<Impl, number>;
     rows.push([
@@ -205,10 +221,25 @@ function main(): void {
     };
     rss.push([w.name, f(m.nodetorch, 0), f(m.python, 0), f(m.cpp, 0), x(m.nodetorch, m.python), x(m.nodetorch, m.cpp), per('nodetorch'), per('python'), per('cpp')]);
   }
-  console.log(`\nseconds of the timed loop (min and median of ${opts.repeat}), and ratios nodetorch/python, nodetorch/cpp (lower is better for nodetorch)`);
-  console.log(table(rows));
-  console.log('\npeak RSS (VmHWM at exit, median of runs) and time per step / op');
-  console.log(table(rss));
+  if (rows.length > 1) {
+    console.log(`\nseconds of the timed loop (min and median of ${opts.repeat}), and ratios nodetorch/python, nodetorch/cpp (lower is better for nodetorch)`);
+    console.log(table(rows));
+    console.log('\npeak RSS (VmHWM at exit, median of runs) and time per step / op');
+    console.log(table(rss));
+  }
+  const loops = opts.workloads.filter((w) => w.eventLoop);
+  if (loops.length > 0) {
+    const ms = (v: number) => `${v.toFixed(2)} ms`;
+    const delayRows = [['loop', 'delay p50', 'p99', 'max', 'step p50', 'step p99', 'delay p99 / step p50', 'delay p99 / step p99']];
+    for (const w of loops) {
+      const runs = results.get(key(w, 'nodetorch'))!;
+      const med = (f: (r: Result) => number) => median(runs.map(f));
+      const [p50, p99, max, s50, s99] = [med((r) => r.delay!.p50), med((r) => r.delay!.p99), med((r) => r.delay!.max), med((r) => r.step!.p50), med((r) => r.step!.p99)];
+      delayRows.push([w.name, ms(p50), ms(p99), ms(max), ms(s50), ms(s99), x(p99, s50), x(p99, s99)]);
+    }
+    console.log(`\nevent-loop delay while torch.train / torch.evaluate run (monitorEventLoopDelay, 1 ms resolution; medians of ${opts.repeat}) against a batch's time`);
+    console.log(table(delayRows));
+  }
 
   fs.mkdirSync(path.dirname(opts.json), { recursive: true });
   fs.writeFileSync(opts.json, JSON.stringify({

@@ -16,7 +16,7 @@ export * from './generated/ops';
 export { norm, unique, uniqueConsecutive, nonzero, tensordot, cdist, lu, broadcastShapes } from './functional';
 export type { Layout, MemoryFormat } from './dispatch';
 export { Size } from './size';
-export { Generator } from './generator';
+export { Generator, getRngState, setRngState } from './generator';
 export {
   float32, float, float64, double, float16, half, bfloat16, int64, long, int32, int, int16, short, int8, uint8, bool,
   complex64, cfloat, complex128, cdouble,
@@ -32,4 +32,4 @@ export { DataLoader, TensorDataset, Subset, type Dataset, type DataLoaderOptions
 export * as utils from './utils';
 export { datasets, transforms } from './vision';
 export * as vision from './vision';
-export { train, evaluate, type TrainOptions, type EpochStats, type EvalStats, type Progress, type BatchSource } from './train';
+export { train, evaluate, type TrainOptions, type EpochStats, type EvalStats, type Progress, type BatchSource, type CheckpointOptions, type TrainCheckpoint } from './train';

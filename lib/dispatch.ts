@@ -12,7 +12,7 @@ import { describe } from './errors';
 import { Generator } from './generator';
 import type { Tensor } from './tensor';
 import { HANDLE, IO, TensorObject, isTensor, type Handled } from './tensor-object';
-import { checkOptions } from './validate';
+import { checkOptions, isInt64, isIntArg, isInteger } from './validate';
 
 export type { Tensor } from './tensor';
 /** `'cpu'`, `'cuda'` or `'cuda:N'`. */
@@ -66,29 +66,55 @@ export function registerSchemas(schemas: [string, string[]][]): void {
 }
 
 
-const isIntArray = (v: unknown) => Array.isArray(v) && v.every((e) => Number.isInteger(e));
+// Lists are read by index, not with every(), which skips the holes of a sparse array.
+const everyItem = (v: unknown, ok: (e: unknown) => boolean): boolean => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!ok(v[i])) return false;
+  return true;
+};
+const isNumber = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
+const isScalar = (v: unknown) => typeof v === 'number' || typeof v === 'boolean' || isInt64(v);
+// No op takes a longer string (a reduction, a mode, a device, an einsum equation); LibTorch's
+// messages repeat a string they refuse, so a megabyte one would make a megabyte message.
+const MAX_STRING = 1024;
+const isString = (v: unknown) => typeof v === 'string' && v.length <= MAX_STRING;
 
-// What a value must be for each kind code (scripts/gen-ops.py, kind_of).
+// What a value must be for each kind code (scripts/gen-ops.py, kind_of). Integers follow
+// lib/validate.ts: int arguments within ±(2^53 - 1), scalars over the whole int64 range.
 const ACCEPTS: Record<string, (v: unknown) => boolean> = {
   T: isTensor,
-  N: (v) => isTensor(v) || typeof v === 'number' || typeof v === 'boolean',
-  S: (v) => typeof v === 'number' || typeof v === 'boolean' || isTensor(v),
-  i: (v) => Number.isInteger(v),
-  f: (v) => typeof v === 'number',
+  N: (v) => isTensor(v) || isScalar(v),
+  S: (v) => isScalar(v) || isTensor(v),
+  i: isIntArg,
+  f: isNumber,
   b: (v) => typeof v === 'boolean',
-  s: (v) => typeof v === 'string',
+  s: isString,
   d: (v) => dtypeOf(v) !== undefined,
-  l: (v) => typeof v === 'string',
-  v: (v) => typeof v === 'string',
-  m: (v) => typeof v === 'string',
+  l: isString,
+  v: isString,
+  m: isString,
   g: (v) => v instanceof Generator,
-  V: (v) => Array.isArray(v) && v.every(isTensor),
-  L: (v) => Array.isArray(v) && v.every((e) => e === null || isTensor(e)),
-  I: (v) => Number.isInteger(v) || isIntArray(v),
-  J: isIntArray,
-  F: (v) => Array.isArray(v) && v.every((e) => typeof e === 'number'),
-  B: (v) => Array.isArray(v) && v.every((e) => typeof e === 'boolean'),
-  A: (v) => Array.isArray(v) && v.every((e) => typeof e === 'number' || typeof e === 'boolean'),
+  V: (v) => everyItem(v, isTensor),
+  L: (v) => everyItem(v, (e) => e === null || isTensor(e)),
+  I: (v) => isIntArg(v) || everyItem(v, isIntArg),
+  J: (v) => everyItem(v, isIntArg),
+  F: (v) => everyItem(v, isNumber),
+  B: (v) => everyItem(v, (e) => typeof e === 'boolean'),
+  A: (v) => everyItem(v, (e) => typeof e === 'number' || typeof e === 'boolean' || isIntArg(e)),
+};
+
+// Values of the right type out of range (an integer too large): a RangeError, not a mismatch.
+const OUT_OF_RANGE: Record<string, [(v: unknown) => boolean, string]> = {
+  i: [(v) => isInteger(v), 'within ±(2^53 - 1)'],
+  I: [(v) => isInteger(v) || everyItem(v, isInteger), 'within ±(2^53 - 1)'],
+  J: [(v) => everyItem(v, isInteger), 'within ±(2^53 - 1)'],
+  A: [(v) => everyItem(v, (e) => typeof e === 'number' || typeof e === 'boolean' || typeof e === 'bigint'), 'within ±(2^53 - 1)'],
+  S: [(v) => typeof v === 'bigint', 'that fits int64'],
+  N: [(v) => typeof v === 'bigint', 'that fits int64'],
+  s: [(v) => typeof v === 'string', `of at most ${MAX_STRING} characters`],
+  l: [(v) => typeof v === 'string', `of at most ${MAX_STRING} characters`],
+  v: [(v) => typeof v === 'string', `of at most ${MAX_STRING} characters`],
+  m: [(v) => typeof v === 'string', `of at most ${MAX_STRING} characters`],
 };
 
 // The same kinds, as error messages name them.
@@ -113,12 +139,35 @@ function accepts(p: Param, v: unknown): boolean {
   return p[6](v);
 }
 
-// Dtype aliases become their dtype and a Generator its native handle; the rest goes as is.
+// Dtype aliases become their dtype, a Generator its native handle, bigints numbers (or, as
+// scalars beyond ±(2^53 - 1), int64 tensors) and lists fresh copies (a Proxy or a later change to
+// the caller's array cannot reach native code); the rest goes as is.
 function toNative(p: Param, v: unknown): unknown {
   if (v === null) return v;
-  if (p[1] === 'd') return dtypeOf(v);
-  if (p[1] === 'g') return (v as Generator).handle;
-  return v;
+  switch (p[1]) {
+    case 'd': return dtypeOf(v);
+    case 'g': return (v as Generator).handle;
+    case 'S': case 'N': return isTensor(v) ? v : scalarArg(v as number | boolean | bigint);
+    case 'i': case 'f': return Number(v);
+    case 'I': return Array.isArray(v) ? Array.from(v, Number) : Number(v);
+    case 'J': case 'F': return Array.from(v as unknown[], Number);
+    case 'A': return Array.from(v as unknown[], (e) => (typeof e === 'bigint' ? Number(e) : e));
+    case 'V': case 'L': case 'B': return Array.from(v as unknown[]);
+    default: return v;
+  }
+}
+
+/**
+ * A scalar as native code takes it: numbers and booleans as they are, except integers beyond
+ * ±(2^53 - 1) (a bigint, or a whole number there) that fit int64, which go as a 0-d int64 tensor
+ * (native code reads a one-element tensor as its Scalar) so they stay exact integers, as Python's
+ * ints do. A whole number beyond int64 can only be the float it is.
+ */
+function scalarArg(v: number | boolean | bigint): unknown {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' && !(Number.isInteger(v) && !Number.isSafeInteger(v) && isInt64(v))) return v;
+  if (isIntArg(v)) return Number(v);
+  return N.fromData(BigInt64Array.of(BigInt(v)), [], 'int64', 'int64', 'cpu', false);
 }
 
 function isOptions(v: unknown): v is Record<string, unknown> {
@@ -266,16 +315,24 @@ function firstMismatch(row: Row, where: string, args: unknown[], options: Record
     const p = positional[i];
     if (p === undefined) return { depth: i, error: new TypeError(`Expected at most ${positional.length} positional arguments for ${where} but received ${args.length}`) };
     if (!accepts(p, args[i])) {
-      const what = args[i] === undefined ? `a value for ${p[0]} (it has no default)` : `${WHAT[p[1]]}${p[2] ? ' or null' : ''}`;
-      return { depth: i, error: new TypeError(`Expected ${what} for ${p[0]} (${where}) but received ${describe(args[i])}`) };
+      if (args[i] === undefined) return { depth: i, error: new TypeError(`Expected a value for ${p[0]} (it has no default) for ${p[0]} (${where}) but received undefined`) };
+      return { depth: i, error: refusal(p, where, args[i], p[2] === 1) };
     }
   }
   for (const p of row[2].filter((q) => q[4] === 1)) {
     const v = options?.[p[0]];
-    if (v !== undefined && !accepts(p, v)) return { depth: positional.length, error: new TypeError(`Expected ${WHAT[p[1]]} for ${p[0]} (${where}) but received ${describe(v)}`) };
+    if (v !== undefined && !accepts(p, v)) return { depth: positional.length, error: refusal(p, where, v, false) };
     if (v === undefined && !p[3]) return { depth: positional.length, error: new TypeError(`Expected a value for the option ${p[0]} (${where}) but received none`) };
   }
   return null;
+}
+
+/** The error for `v`, which `p` does not accept: a RangeError for an integer out of range. */
+function refusal(p: Param, where: string, v: unknown, orNull: boolean): Error {
+  const what = `${WHAT[p[1]]}${orNull ? ' or null' : ''}`;
+  const range = OUT_OF_RANGE[p[1]];
+  if (range !== undefined && range[0](v)) return new RangeError(`Expected ${WHAT[p[1]]} ${range[1]} for ${p[0]} (${where}) but received ${describe(v)}`);
+  return new TypeError(`Expected ${what} for ${p[0]} (${where}) but received ${describe(v)}`);
 }
 
 function mismatch(rows: Row[], name: string, self: unknown, args: unknown[], options: Record<string, unknown> | undefined): Error {
@@ -286,12 +343,16 @@ function mismatch(rows: Row[], name: string, self: unknown, args: unknown[], opt
     checkOptions(options, `${where} options`, [...known]);
   }
   // The overload the call got furthest into names the argument that did not fit.
+  // Among overloads as far in, one that found an integer out of range names the problem best.
   let best: { depth: number; error: Error } | null = null;
   let tie = false;
   for (const row of rows) {
     const r = firstMismatch(row, where, args, options);
     if (r === null) continue;
-    if (best === null || r.depth > best.depth) { best = r; tie = false; } else if (r.depth === best.depth) tie = true;
+    if (best === null || r.depth > best.depth) { best = r; tie = false; } else if (r.depth === best.depth) {
+      if (r.error instanceof RangeError && !(best.error instanceof RangeError)) best = r;
+      tie = !(best.error instanceof RangeError);
+    }
   }
   if (best !== null && (!tie || rows.length === 1)) return best.error;
   const got = args.map((a) => (isTensor(a) ? 'Tensor' : describe(a))).join(', ') + (options ? `${args.length ? ', ' : ''}{ ${Object.keys(options).join(', ')} }` : '');

@@ -39,6 +39,11 @@ export function isFloatingDtype(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
 }
 
+/** Whether `dtype` is an integer type (bool excluded): the dtypes a whole number beyond int64 overflows. */
+export function isIntegerDtype(dtype: DType): boolean {
+  return dtype === 'int64' || dtype === 'int32' || dtype === 'int16' || dtype === 'int8' || dtype === 'uint8';
+}
+
 /** Whether `dtype` is complex. */
 export function isComplexDtype(dtype: DType): boolean {
   return dtype === 'complex64' || dtype === 'complex128';

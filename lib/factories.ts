@@ -4,12 +4,13 @@
  * factories are the generated ops (`aten.*`) with Python's argument conveniences on top.
  */
 import { native as N } from './binding';
-import { ITEMSIZE, getDefaultDtype, isFloatingDtype, setDefaultDtypeName, type DType, type DTypeName } from './dtype';
+import { getHeapStatistics } from 'v8';
+import { ITEMSIZE, getDefaultDtype, isFloatingDtype, isIntegerDtype, setDefaultDtypeName, type DType, type DTypeName } from './dtype';
 import { rangeError, typeError } from './errors';
 import { aten } from './generated/internal';
 import type { Generator } from './generator';
-import { Tensor, type Device, type NestedArray, type TensorOptions, type TypedArray } from './tensor';
-import { checkDtype, checkInt, checkOptions, checkShape, optionKeys, shapeArgs } from './validate';
+import { Tensor, type Device, type Int, type NestedArray, type TensorOptions, type TypedArray } from './tensor';
+import { checkDtype, checkInt, checkOptions, checkShape, isInt64, isInteger, optionKeys, shapeArgs } from './validate';
 
 const TENSOR_OPTION_KEYS = optionKeys<TensorOptions>({ dtype: true, device: true, requiresGrad: true });
 const RANDOM_OPTION_KEYS = [...TENSOR_OPTION_KEYS, 'generator'] as const;
@@ -42,56 +43,117 @@ function typedArrayDtype(data: ArrayBufferView): DType | null {
   return null;
 }
 
-function nestedShape(data: NestedArray): number[] {
+/** Python's bound on the nesting of `torch.tensor`'s data (torch/csrc/utils/tensor_new.cpp, MAX_DIMS). */
+const MAX_NESTED_DIMS = 128;
+
+/**
+ * The most elements nested arrays can hold: no JS heap holds more than one number per 8 bytes of
+ * it. More is only reachable by sharing one sub-array many times, and is refused before any walk.
+ */
+const MAX_NESTED_NUMEL = Math.floor(getHeapStatistics().heap_size_limit / 8);
+
+const REGULAR = 'nested arrays of numbers with a regular shape';
+
+/** The shape nested arrays claim along their first elements: bounded in depth, cycles refused. */
+function nestedShape(data: unknown, name: string): number[] {
   const shape: number[] = [];
-  let level: NestedArray = data;
+  const seen = new Set<unknown>();
+  let level = data;
   while (Array.isArray(level)) {
-    shape.push(level.length);
-    level = level[0];
+    if (seen.has(level)) throw typeError('nested arrays without a cycle (an array that contains itself)', name, data);
+    if (shape.length === MAX_NESTED_DIMS) throw rangeError(`nested arrays of at most ${MAX_NESTED_DIMS} dimensions (Python's bound)`, name, data);
+    seen.add(level);
+    const n: unknown = level.length;
+    if (!Number.isSafeInteger(n) || (n as number) < 0) throw typeError(REGULAR, name, data);
+    shape.push(n as number);
+    level = n === 0 ? undefined : level[0];
   }
   return shape;
 }
 
-/** The elements in row-major order and the dtype PyTorch infers for them. */
-function flatten(data: NestedArray, shape: number[], name: string): { values: Float64Array; inferred: DType } {
-  const numel = shape.reduce((a, b) => a * b, 1);
-  const values = new Float64Array(numel);
-  let i = 0;
-  let sawBool = false;
-  let sawInt = false;
-  let sawFloat = false;
-  const walk = (x: NestedArray, d: number) => {
-    if (d === shape.length) {
-      if (typeof x === 'number') {
-        if (Number.isInteger(x)) sawInt = true;
-        else sawFloat = true;
-        values[i++] = x;
-      } else if (typeof x === 'boolean') { sawBool = true; values[i++] = x ? 1 : 0; }
-      else throw typeError('nested arrays of numbers with a regular shape', name, data);
-      return;
-    }
-    if (!Array.isArray(x) || x.length !== shape[d]) throw typeError('nested arrays of numbers with a regular shape', name, data);
-    for (const v of x) walk(v, d + 1);
+/**
+ * Calls `leaf` on every element of `data`, in row-major order, checking on the way that every
+ * array has the length `shape` says. The walk is as deep as `shape` (so a cycle anywhere ends it)
+ * and touches exactly `numel` elements (so a sparse array fails at its first hole, at once).
+ */
+function walkNested(data: unknown, shape: number[], name: string, leaf: (x: unknown) => void): void {
+  const walk = (x: unknown, d: number): void => {
+    if (d === shape.length) { leaf(x); return; }
+    if (!Array.isArray(x) || x.length !== shape[d]) throw typeError(REGULAR, name, data);
+    for (let i = 0; i < shape[d]; i++) walk(x[i], d + 1);
   };
   walk(data, 0);
-  // As Python's torch.tensor: any float → the default dtype, else any int → int64, else bool.
-  // An empty list is the default dtype.
-  const inferred = sawFloat || (!sawInt && !sawBool) ? getDefaultDtype() : sawInt ? 'int64' : 'bool';
-  return { values, inferred };
 }
 
 /**
- * A tensor from nested arrays, a number, or a TypedArray (copied). The dtype is inferred as in
- * PyTorch: all whole numbers → int64, any fraction (or NaN/Infinity) → the default dtype
+ * The elements in row-major order, in an array native code converts from, and the dtype PyTorch
+ * infers for them. A first walk checks and classifies every element without allocating; only
+ * then is the buffer made and filled.
+ */
+function flatten(data: unknown, shape: number[], name: string, targetOf: (inferred: DType) => DType): { values: Float64Array | BigInt64Array; src: DType; dtype: DType } {
+  let numel = 1;
+  for (const d of shape) numel *= d;
+  if (numel > MAX_NESTED_NUMEL) throw rangeError(`nested arrays of at most ${MAX_NESTED_NUMEL} elements (more than a JS heap holds)`, name, data);
+  let sawBool = false;
+  let sawInt = false;
+  let sawFloat = false;
+  let sawBigint = false;
+  let outsideInt64: unknown;
+  walkNested(data, shape, name, (x) => {
+    if (typeof x === 'number') {
+      if (!Number.isInteger(x)) sawFloat = true;
+      else {
+        sawInt = true;
+        if (!isInt64(x)) outsideInt64 ??= x;
+      }
+    } else if (typeof x === 'bigint') {
+      sawBigint = true;
+      if (!isInt64(x)) outsideInt64 ??= x;
+    } else if (typeof x === 'boolean') sawBool = true;
+    else throw typeError(REGULAR, name, data);
+  });
+  // As Python's torch.tensor: any float → the default dtype, else any int → int64, else bool.
+  // An empty list is the default dtype.
+  const inferred = sawFloat || (!sawInt && !sawBigint && !sawBool) ? getDefaultDtype() : sawInt || sawBigint ? 'int64' : 'bool';
+  const target = targetOf(inferred);
+  // An integer tensor takes whole numbers as Python takes ints: one beyond int64 overflows.
+  if (outsideInt64 !== undefined && isIntegerDtype(target)) {
+    throw rangeError(`integers that fit int64 for an integer tensor (whole numbers make int64, as Python's ints; pass { dtype: torch.float64 } for floats)`, name, outsideInt64);
+  }
+  // Bigints beyond ±2^53 keep every digit only through an int64 buffer.
+  if (sawBigint && target === 'int64') {
+    const values = new BigInt64Array(numel);
+    let i = 0;
+    walkNested(data, shape, name, (x) => {
+      if (typeof x === 'number' && !Number.isFinite(x)) throw rangeError('finite numbers for an int64 tensor', name, x);
+      values[i++] = typeof x === 'bigint' ? x : BigInt(typeof x === 'boolean' ? Number(x) : Math.trunc(x as number));
+    });
+    return { values, src: 'int64', dtype: target };
+  }
+  const values = new Float64Array(numel);
+  let i = 0;
+  walkNested(data, shape, name, (x) => { values[i++] = Number(x); });
+  return { values, src: 'float64', dtype: target };
+}
+
+/**
+ * A tensor from nested arrays, a number, a bigint or a TypedArray (copied). The dtype is inferred
+ * as in PyTorch: all integers → int64, any fraction (or NaN/Infinity) → the default dtype
  * (float32), booleans → bool; a TypedArray keeps its element type (Float32Array → float32,
  * BigInt64Array → int64, …). JS writes `1.0` as `1`, so give `dtype` for whole-valued floats
  * (with `requiresGrad: true` they are floats already: only floats can require grad).
+ *
+ * Integers are whole numbers and bigints, as Python's ints: bigints keep every digit (so
+ * `torch.tensor(x.tolist())` gives back an int64 tensor exactly), and an integer beyond int64 in an
+ * integer tensor is a RangeError, as Python's overflow. Nesting is bounded as Python bounds it
+ * (128 levels); an array that contains itself is a TypeError.
  *
  * @example
  * ```ts
  * torch.tensor([[1, 2], [3, 4]]);                  // int64, shape [2, 2]
  * torch.tensor([0.1307, 0.3081]);                  // float32
  * torch.tensor([1, 2], { dtype: torch.float });    // float32
+ * torch.tensor([2n ** 62n + 1n]);                  // int64, exact
  * torch.tensor(new Uint8Array([1, 2, 3]));         // uint8
  * ```
  */
@@ -102,16 +164,18 @@ export function tensor(data: NestedArray | TypedArray, options?: TensorOptions):
     const o = resolve(options, src);
     return N.fromData(data, [data.length], src, o.dtype, o.device, o.requiresGrad);
   }
-  if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
+  if (typeof data !== 'number' && typeof data !== 'boolean' && typeof data !== 'bigint' && !Array.isArray(data)) {
     throw typeError('a number, nested arrays or a TypedArray', 'data', data);
   }
-  const shape = nestedShape(data);
-  const { values, inferred } = flatten(data, shape, 'data');
+  const asked = checkOptions(options, 'tensor options', TENSOR_OPTION_KEYS);
+  const dtype = asked.dtype === undefined ? undefined : checkDtype(asked.dtype);
   // JS cannot write `1.` for a float: whole numbers with requiresGrad mean floats, which is what
   // Python's `torch.tensor([1., 2.], requires_grad=True)` says (an int64 tensor could not require grad).
-  const wantsGrad = (options as TensorOptions | undefined)?.requiresGrad === true;
-  const o = resolve(options, wantsGrad && !isFloatingDtype(inferred) ? getDefaultDtype() : inferred);
-  return N.fromData(values, shape, 'float64', o.dtype, o.device, o.requiresGrad);
+  const wantsGrad = asked.requiresGrad === true;
+  const shape = nestedShape(data, 'data');
+  const flat = flatten(data, shape, 'data', (inferred) => dtype ?? (wantsGrad && !isFloatingDtype(inferred) ? getDefaultDtype() : inferred));
+  const o = resolve(options, flat.dtype);
+  return N.fromData(flat.values, shape, flat.src, o.dtype, o.device, o.requiresGrad);
 }
 
 /**
@@ -121,7 +185,7 @@ export function tensor(data: NestedArray | TypedArray, options?: TensorOptions):
  * const x = torch.fromArray(new Float32Array(784), [1, 1, 28, 28]);
  * ```
  */
-export function fromArray(data: TypedArray, shape: number[], options?: TensorOptions): Tensor {
+export function fromArray(data: TypedArray, shape: Int[], options?: TensorOptions): Tensor {
   const src = ArrayBuffer.isView(data) ? typedArrayDtype(data) : null;
   if (src === null) throw typeError('a TypedArray', 'data', data);
   const s = checkShape(shape, 'shape');
@@ -153,8 +217,8 @@ export function frombuffer(bytes: Uint8Array, dtype: DTypeName): Tensor {
 /** Bytes per element of each dtype. */
 export const DTYPE_SIZE: Readonly<Record<DType, number>> = ITEMSIZE;
 
-type ShapeArgs = (number | number[] | TensorOptions)[];
-type RandomShapeArgs = (number | number[] | RandomOptions)[];
+type ShapeArgs = (Int | Int[] | TensorOptions)[];
+type RandomShapeArgs = (Int | Int[] | RandomOptions)[];
 
 /** `f(2, 3)`, `f([2, 3])` and `f(2, 3, options)`, as Python's factories take sizes. */
 function splitShapeArgs(args: unknown[], name: string, keys: readonly string[] = TENSOR_OPTION_KEYS): [number[], TensorOptions] {
@@ -194,15 +258,32 @@ export function randn(...args: RandomShapeArgs): Tensor { return aten.randn(...s
 
 /**
  * A tensor of `shape` filled with `fillValue`; the dtype follows the value as in PyTorch
- * (7 → int64, 0.5 → float32, true → bool) unless `dtype` is given.
+ * (7 → int64, 0.5 → float32, true → bool) unless `dtype` is given. An integer fill (a whole number
+ * or a bigint, exact over the int64 range) that does not fit int64 is a RangeError for an integer
+ * tensor, as Python's overflow.
  * @example
  * ```ts
  * torch.full([2, 2], 7);                          // int64
  * torch.full([2, 2], 1, { dtype: torch.float });  // float32
+ * torch.full([1], 2n ** 62n);                     // int64, exact
  * ```
  */
-export function full(shape: number[], fillValue: number | boolean, options?: TensorOptions): Tensor {
-  return aten.full(checkShape(shape, 'size'), fillValue, checkOptions(options, 'full options', TENSOR_OPTION_KEYS) as TensorOptions);
+export function full(shape: Int[], fillValue: number | boolean | bigint, options?: TensorOptions): Tensor {
+  const o = checkOptions(options, 'full options', TENSOR_OPTION_KEYS) as TensorOptions;
+  checkInt64Bounds([fillValue], ['fillValue'], o);
+  return aten.full(checkShape(shape, 'size'), fillValue as number, o);
+}
+
+/**
+ * Integer bounds that make an integer tensor (no `dtype`, or an integer one) must fit int64, as
+ * Python's ints must: `arange(0, 1, 2 ** 63)` and `full([1], 2n ** 64n)` overflow there too.
+ */
+function checkInt64Bounds(values: unknown[], names: string[], options: TensorOptions): void {
+  if (!values.every(isInteger)) return;
+  if (options.dtype !== undefined && !isIntegerDtype(checkDtype(options.dtype))) return;
+  values.forEach((v, i) => {
+    if (!isInt64(v)) throw rangeError('an integer that fits int64 (whole numbers make an int64 tensor, as Python\'s ints)', names[i], v);
+  });
 }
 
 /**
@@ -212,10 +293,10 @@ export function full(shape: number[], fillValue: number | boolean, options?: Ten
  * const labels = torch.randint(0, 10, [64]);
  * ```
  */
-export function randint(low: number, high: number, size: number[], options?: Omit<RandomOptions, 'requiresGrad'>): Tensor;
-export function randint(high: number, size: number[], options?: Omit<RandomOptions, 'requiresGrad'>): Tensor;
+export function randint(low: Int, high: Int, size: Int[], options?: Omit<RandomOptions, 'requiresGrad'>): Tensor;
+export function randint(high: Int, size: Int[], options?: Omit<RandomOptions, 'requiresGrad'>): Tensor;
 export function randint(...args: unknown[]): Tensor {
-  if (typeof args[1] === 'number' && typeof args[0] === 'number' && args[1] <= args[0]) {
+  if (isInteger(args[0]) && isInteger(args[1]) && args[1] <= args[0]) {
     throw rangeError(`high > low (${args[0]})`, 'high', args[1]);
   }
   return aten.randint(...(args as [number, number[]]));
@@ -228,32 +309,39 @@ export function randint(...args: unknown[]): Tensor {
  * torch.randperm(5);
  * ```
  */
-export function randperm(n: number, options?: Omit<RandomOptions, 'requiresGrad'>): Tensor { return aten.randperm(n, options ?? {}); }
+export function randperm(n: Int, options?: Omit<RandomOptions, 'requiresGrad'>): Tensor { return aten.randperm(n, options ?? {}); }
 
 /**
  * `arange(end)` or `arange(start, end, step?)`: values from `start` up to (not including) `end`.
- * int64 when every argument is a whole number, the default dtype otherwise, as in PyTorch.
+ * int64 when every argument is an integer (a whole number or a bigint), the default dtype
+ * otherwise, as in PyTorch; integer bounds beyond int64 are a RangeError, as Python's overflow
+ * (`arange(0, 1, 2 ** 63)`). A trailing plain object is the options, as everywhere: `{}` is
+ * Python's `**{}`, so `arange(0, {})` is `arange(0)`.
  * @example
  * ```ts
  * torch.arange(5);          // tensor([0, 1, 2, 3, 4])
  * torch.arange(0, 1, 0.25); // tensor([0.0000, 0.2500, 0.5000, 0.7500])
  * ```
  */
-export function arange(end: number, options?: TensorOptions): Tensor;
-export function arange(start: number, end: number, step?: number, options?: TensorOptions): Tensor;
+export function arange(end: Int, options?: TensorOptions): Tensor;
+export function arange(start: Int, end: Int, step?: Int, options?: TensorOptions): Tensor;
 export function arange(...args: unknown[]): Tensor {
-  if (typeof args[1] === 'number' && args[2] === 0) throw rangeError('a non-zero step', 'step', 0);
+  const last = args[args.length - 1];
+  const hasOptions = last !== null && typeof last === 'object' && !Array.isArray(last) && !(last instanceof Tensor);
+  const bounds = hasOptions ? args.slice(0, -1) : args;
+  if (bounds.length === 3 && (bounds[2] === 0 || bounds[2] === 0n)) throw rangeError('a non-zero step', 'step', bounds[2]);
+  checkInt64Bounds(bounds, bounds.length === 1 ? ['end'] : ['start', 'end', 'step'], hasOptions ? (last as TensorOptions) : {});
   return aten.arange(...(args as [number]));
 }
 
 /** `steps` evenly spaced values from `start` to `end` inclusive. @example `torch.linspace(0, 1, 5)` */
-export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+export function linspace(start: number, end: number, steps: Int, options?: TensorOptions): Tensor {
   return aten.linspace(start, end, steps, options ?? {});
 }
 
 /** The identity matrix `n × m` (m defaults to n). @example `torch.eye(3)` */
-export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
-  return typeof m === 'number' ? aten.eye(n, m, options ?? {}) : aten.eye(n, m ?? {});
+export function eye(n: Int, m?: Int | TensorOptions, options?: TensorOptions): Tensor {
+  return typeof m === 'number' || typeof m === 'bigint' ? aten.eye(n, m, options ?? {}) : aten.eye(n, m ?? {});
 }
 
 /** Zeros with `t`'s shape, dtype and device. @example `torch.zerosLike(x)` */

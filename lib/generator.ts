@@ -3,6 +3,7 @@
  * ops and factories, so that their draws neither depend on nor disturb the global generator.
  */
 import { native as N } from './binding';
+import type { Tensor } from './tensor';
 import { checkDevice, checkInt } from './validate';
 
 /**
@@ -36,4 +37,37 @@ export class Generator {
 
   /** The seed the generator was last seeded with. */
   initialSeed(): number { return N.generatorInitialSeed(this.handle); }
+
+  /**
+   * The generator's whole state as a uint8 tensor, as `torch.Generator.get_state()` (the same
+   * bytes as PyTorch's for the same LibTorch): {@link setState} with it replays the stream.
+   * @example
+   * ```ts
+   * const g = new torch.Generator().manualSeed(1);
+   * const state = g.getState();
+   * const a = torch.rand(3, { generator: g });
+   * g.setState(state); // torch.rand(3, { generator: g }) equals a
+   * ```
+   */
+  getState(): Tensor { return N.generatorGetState(this.handle); }
+
+  /** Restores a state from {@link getState} (a TypeError for a non-tensor, a TorchError for a wrong one); returns the generator. */
+  setState(newState: Tensor): this {
+    N.generatorSetState(this.handle, newState);
+    return this;
+  }
 }
+
+/**
+ * The default CPU generator's state (the one `torch.manualSeed` seeds), as `torch.get_rng_state()`.
+ * @example
+ * ```ts
+ * const state = torch.getRngState();
+ * const a = torch.randn(2);
+ * torch.setRngState(state); // torch.randn(2) equals a again
+ * ```
+ */
+export function getRngState(): Tensor { return N.generatorGetState(null); }
+
+/** Restores the default CPU generator's state from {@link getRngState}, as `torch.set_rng_state()`. */
+export function setRngState(newState: Tensor): void { N.generatorSetState(null, newState); }

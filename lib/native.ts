@@ -64,6 +64,9 @@ export interface Native {
   generatorManualSeed(g: Handle, seed: number): void;
   generatorSeed(g: Handle): number;
   generatorInitialSeed(g: Handle): number;
+  /** `null`: the default CPU generator. */
+  generatorGetState(g: Handle | null): Tensor;
+  generatorSetState(g: Handle | null, state: Tensor): void;
   // config.cc
   config(): { libtorchVersion: string; cuda: boolean; cudaAvailable: boolean; cudaDeviceCount: number; root: string; libDir: string; numThreads: number };
   setNumThreads(n: number): void;

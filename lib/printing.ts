@@ -44,10 +44,13 @@ export function formatTensor(t: Tensor): string {
   if (flat !== null && numel > 0) collect(0, 0);
   const valueAt = (offset: number): number => Number((flat as ArrayLike<number | bigint>)[offset]);
   let fmt: (v: number) => string;
+  // Integers print from the stored value itself (a bigint for int64), every digit exact.
+  let text = (offset: number): string => fmt(valueAt(offset));
   if (dtype === 'bool') {
     fmt = (v) => (v ? 'True' : 'False');
   } else if (!isFloat) {
     fmt = (v) => String(v);
+    text = (offset) => String((flat as ArrayLike<number | bigint>)[offset]);
   } else {
     const nonZeroFinite = shown.map(valueAt).filter((v) => Number.isFinite(v) && v !== 0);
     const abs = nonZeroFinite.map(Math.abs);
@@ -64,8 +67,8 @@ export function formatTensor(t: Tensor): string {
       fmt = (v) => (Number.isFinite(v) ? v.toFixed(4) : special(v));
     }
   }
-  const width = shown.reduce((w, o) => Math.max(w, fmt(valueAt(o)).length), 0);
-  const element = (offset: number) => fmt(valueAt(offset)).padStart(width);
+  const width = shown.reduce((w, o) => Math.max(w, text(o).length), 0);
+  const element = (offset: number) => text(offset).padStart(width);
   const render = (d: number, offset: number, indent: number): string => {
     const idx = shownIndices(shape[d]);
     if (d === shape.length - 1) {
@@ -93,7 +96,7 @@ export function formatTensor(t: Tensor): string {
     // No elements show whether an empty tensor is integral, so only the default dtype goes unnamed.
     if (dtype !== getDefaultDtype()) extras.push(`dtype=torch.${dtype}`);
   } else {
-    body = shape.length === 0 ? fmt(valueAt(0)) : render(0, 0, 'tensor('.length);
+    body = shape.length === 0 ? text(0) : render(0, 0, 'tensor('.length);
     if (!implied) extras.push(`dtype=torch.${dtype}`);
   }
   if (t.gradFn) extras.push(`grad_fn=<${t.gradFn}>`);

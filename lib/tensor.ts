@@ -19,10 +19,15 @@ import { checkBool, checkDevice, checkDtype, checkInt, checkIntList, checkOption
 export type { DType, DTypeName } from './dtype';
 /** `'cpu'`, `'cuda'` or `'cuda:N'`. */
 export type Device = string;
+/** An integer: a number or a bigint, as lib/validate.ts takes them (Python's `int`). */
+export type Int = number | bigint;
 /** A tensor or a plain number (a Python scalar). */
 export type TensorLike = Tensor | number | boolean;
-/** Nested arrays of numbers or booleans, as `torch.tensor()` takes them. */
-export type NestedArray = number | boolean | NestedArray[];
+/**
+ * Nested arrays of numbers, bigints or booleans, as `torch.tensor()` takes them and `tolist()`
+ * returns them (bigints only for int64 values beyond ±(2^53 - 1), which no JS number holds exactly).
+ */
+export type NestedArray = number | boolean | bigint | NestedArray[];
 /** Typed arrays that map to a dtype without conversion. */
 export type TypedArray =
   | Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
@@ -49,7 +54,7 @@ export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor
  * `'1:'`, `'::2'` or `{ start, stop, step }`), null (a new axis), `'...'`, a boolean, a Tensor,
  * or an array of integers or booleans (an index tensor).
  */
-export type IndexItem = number | string | null | boolean | Tensor | number[] | boolean[] | { start?: number | null; stop?: number | null; step?: number | null };
+export type IndexItem = Int | string | null | boolean | Tensor | Int[] | boolean[] | { start?: Int | null; stop?: Int | null; step?: Int | null };
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/;
 
@@ -57,7 +62,7 @@ const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/;
 function indexItem(v: unknown, i: number): unknown {
   const name = `index ${i}`;
   if (v === null || typeof v === 'boolean' || v === '...' || v instanceof Tensor) return v;
-  if (typeof v === 'number') return checkInt(v, name);
+  if (typeof v === 'number' || typeof v === 'bigint') return checkInt(v, name);
   if (typeof v === 'string') {
     const m = SLICE.exec(v);
     if (m === null) throw typeError("a slice such as ':', '1:3' or '::2', or '...'", name, v);
@@ -65,8 +70,16 @@ function indexItem(v: unknown, i: number): unknown {
     return { start: num(m[1]), stop: num(m[2]), step: num(m[3]) };
   }
   if (Array.isArray(v)) {
-    if (v.length > 0 && v.every((e) => typeof e === 'boolean')) return N.fromData(Float64Array.from(v, Number), [v.length], 'float64', 'bool', 'cpu', false);
-    return N.fromData(Float64Array.from(checkIntList(v, name)), [v.length], 'float64', 'int64', 'cpu', false);
+    if (v.length > 0 && typeof v[0] === 'boolean') {
+      const mask = new Float64Array(v.length);
+      for (let k = 0; k < v.length; k++) {
+        if (typeof v[k] !== 'boolean') throw typeError('an array of integers or of booleans', name, v);
+        mask[k] = v[k] ? 1 : 0;
+      }
+      return N.fromData(mask, [mask.length], 'float64', 'bool', 'cpu', false);
+    }
+    const ints = checkIntList(v, name);
+    return N.fromData(Float64Array.from(ints), [ints.length], 'float64', 'int64', 'cpu', false);
   }
   if (typeof v === 'object') {
     const o = checkOptions(v, name, ['start', 'stop', 'step']);
@@ -74,6 +87,31 @@ function indexItem(v: unknown, i: number): unknown {
     return { start: opt(o.start, 'start'), stop: opt(o.stop, 'stop'), step: opt(o.step, 'step') };
   }
   throw typeError('an integer, a slice string, null, \'...\', a boolean, a Tensor or an array', name, v);
+}
+
+/** An int64 as JS has it: a number where one holds it exactly, else the bigint. */
+function jsInteger(v: bigint): number | bigint {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/**
+ * What Python's `x.grad = g` checks (torch/csrc/autograd/python_variable.cpp, THPVariable_set_grad),
+ * with its messages: a Tensor other than `x`, of `x`'s shape, dtype and device.
+ */
+function checkGradFor(self: Tensor, grad: unknown): void {
+  if (!(grad instanceof Tensor)) throw typeError('a Tensor or null', 'grad', grad);
+  if (grad === self) throw new TorchError("can't assign Variable as its own grad");
+  if (grad.dtype !== self.dtype) {
+    throw new TorchError(`attempting to assign a gradient with dtype '${grad.dtype}' to a tensor with dtype '${self.dtype}'. Please ensure that the gradient and the tensor have the same dtype`, 'DTYPE_MISMATCH');
+  }
+  if (grad.device !== self.device) {
+    throw new TorchError(`attempting to assign a gradient on device '${grad.device}' to a tensor on device '${self.device}'. Please ensure that the gradient and the tensor are on the same device`, 'DEVICE_MISMATCH');
+  }
+  const want = N.shape(self) as number[];
+  const got = N.shape(grad) as number[];
+  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+    throw new TorchError(`attempting to assign a gradient of size '[${got.join(', ')}]' to a tensor of size '[${want.join(', ')}]'. Please ensure that the gradient and the tensor are the same size`, 'SHAPE_MISMATCH');
+  }
 }
 
 /**
@@ -139,8 +177,18 @@ export class Tensor extends TensorMethods {
   set requiresGrad(value: boolean) { N.setRequiresGrad(this, checkBool(value, 'requiresGrad')); }
   /** The gradient accumulated by `backward()`, or `null`. */
   get grad(): Tensor | null { return N.grad(this); }
+  /**
+   * Assigning checks what Python's setter checks: a Tensor (or null, which clears it) of this
+   * tensor's shape, dtype and device, else a {@link TorchError} (`SHAPE_MISMATCH`,
+   * `DTYPE_MISMATCH`, `DEVICE_MISMATCH`) before anything changes.
+   * @example
+   * ```ts
+   * w.grad = torch.zerosLike(w);  // fine
+   * w.grad = torch.ones([1]);     // TorchError: attempting to assign a gradient of size '[1]' to a tensor of size '[2, 3]'…
+   * ```
+   */
   set grad(value: Tensor | null) {
-    if (value !== null && !(value instanceof Tensor)) throw typeError('a Tensor or null', 'grad', value);
+    if (value !== null) checkGradFor(this, value);
     N.setGrad(this, value);
   }
   /** Whether this tensor is a leaf of the autograd graph. */
@@ -156,12 +204,12 @@ export class Tensor extends TensorMethods {
 
   /** The size of one dimension, or the whole shape: `x.size(0)` is the batch size. */
   size(): Size;
-  size(dim: number): number;
-  size(dim?: number): number | Size {
+  size(dim: Int): number;
+  size(dim?: Int): number | Size {
     const shape = this.shape;
     if (dim === undefined) return shape;
-    checkInt(dim, 'dim');
-    const d = dim < 0 ? dim + shape.length : dim;
+    const n = checkInt(dim, 'dim');
+    const d = n < 0 ? n + shape.length : n;
     if (d < 0 || d >= shape.length) throw rangeError(`a dimension in [${-shape.length}, ${shape.length - 1}]`, 'dim', dim);
     return shape[d];
   }
@@ -182,27 +230,41 @@ export class Tensor extends TensorMethods {
 
   /**
    * The value of a one-element tensor as a JS number, like Python's `x.item()`. A `bool` tensor
-   * gives a boolean: ask for it with `x.item<boolean>()`.
+   * gives a boolean: ask for it with `x.item<boolean>()`. An int64 value beyond ±(2^53 - 1),
+   * which no JS number holds exactly, comes back as a `bigint` (Python's ints have every digit
+   * too): where an int64 tensor may hold such values, ask for `x.item<number | bigint>()`.
    * @example
    * ```ts
    * const loss = criterion(output, target);
    * console.log(loss.item()); // 2.3025…
+   * torch.tensor([2n ** 62n + 1n]).item<number | bigint>(); // 4611686018427387905n
    * ```
    */
-  item<T extends number | boolean = number>(): T { return N.item(this); }
+  item<T extends number | boolean | bigint = number>(): T {
+    const v = N.item(this) as number | boolean;
+    // Native code gives int64 as a double, rounded beyond ±(2^53 - 1): then read it exactly.
+    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && this.dtype === 'int64') {
+      return jsInteger((N.toTypedArray(this) as BigInt64Array)[0]) as T;
+    }
+    return v as T;
+  }
   /**
    * A copy of the elements in row-major order as a TypedArray: Float32Array for float32 (and
    * float16/bfloat16, widened), Float64Array, BigInt64Array for int64, Int32Array, Int16Array,
    * Int8Array, Uint8Array for uint8 and bool.
    */
   toArray(): TypedArray { return N.toTypedArray(this); }
-  /** The elements as nested JS arrays of numbers (booleans for `bool`), like PyTorch's `tolist()`. */
+  /**
+   * The elements as nested JS arrays of numbers (booleans for `bool`), like PyTorch's `tolist()`.
+   * int64 values beyond ±(2^53 - 1) are bigints, exact as Python's ints (the rest stay numbers),
+   * so `torch.tensor(x.tolist())` gives `x` back.
+   */
   tolist(): NestedArray {
     const flat = this.toArray();
     const isBool = this.dtype === 'bool';
-    const value = (i: number): number | boolean => {
+    const value = (i: number): number | boolean | bigint => {
       const v = flat[i];
-      return isBool ? v !== 0 : Number(v);
+      return typeof v === 'bigint' ? jsInteger(v) : isBool ? v !== 0 : v;
     };
     const shape = this.shape;
     let i = 0;
@@ -372,24 +434,24 @@ export class Tensor extends TensorMethods {
   // ---- shapes, as Python's variadic forms ---------------------------------------------------
 
   /** A view with another shape (one size may be -1): `x.view(batchSize, -1)`; `x.view(dtype)` reinterprets. */
-  view(...shape: number[] | [number[]]): Tensor;
+  view(...shape: Int[] | [Int[]]): Tensor;
   view(dtype: DTypeName): Tensor;
   view(...args: unknown[]): Tensor {
     if (args.length === 1 && dtypeOf(args[0]) !== undefined) return callMethod(handMethods.view, 'view', this, args);
     return callMethod(handMethods.view, 'view', this, [shapeArgs(args, 'shape', true)]);
   }
   /** Like `view`, copying when the layout needs it: `x.reshape(2, -1)`. */
-  reshape(...shape: number[] | [number[]]): Tensor { return callMethod(handMethods.reshape, 'reshape', this, [shapeArgs(shape, 'shape', true)]); }
+  reshape(...shape: Int[] | [Int[]]): Tensor { return callMethod(handMethods.reshape, 'reshape', this, [shapeArgs(shape, 'shape', true)]); }
   /** A view repeating size-one dimensions: `x.expand(4, -1)`. */
-  expand(...size: number[] | [number[]]): Tensor { return callMethod(handMethods.expand, 'expand', this, [shapeArgs(size, 'size', true)]); }
+  expand(...size: Int[] | [Int[]]): Tensor { return callMethod(handMethods.expand, 'expand', this, [shapeArgs(size, 'size', true)]); }
   /** Reorders dimensions: `x.permute(0, 2, 3, 1)`. */
-  permute(...dims: number[] | [number[]]): Tensor { return callMethod(handMethods.permute, 'permute', this, [dimsOf(dims, 'dims')]); }
+  permute(...dims: Int[] | [Int[]]): Tensor { return callMethod(handMethods.permute, 'permute', this, [dimsOf(dims, 'dims')]); }
   /** Repeats the tensor along each dimension: `x.repeat(2, 1)`. */
-  repeat(...repeats: number[] | [number[]]): Tensor { return callMethod(handMethods.repeat, 'repeat', this, [shapeArgs(repeats, 'repeats')]); }
+  repeat(...repeats: Int[] | [Int[]]): Tensor { return callMethod(handMethods.repeat, 'repeat', this, [shapeArgs(repeats, 'repeats')]); }
   /** Repeats like `repeat`, padding `dims` with leading ones: `x.tile(2)`. */
-  tile(...dims: number[] | [number[]]): Tensor { return callMethod(handMethods.tile, 'tile', this, [dimsOf(dims, 'dims')]); }
+  tile(...dims: Int[] | [Int[]]): Tensor { return callMethod(handMethods.tile, 'tile', this, [dimsOf(dims, 'dims')]); }
   /** Reverses the order along `dims`: `x.flip(0)`. */
-  flip(...dims: number[] | [number[]]): Tensor { return callMethod(handMethods.flip, 'flip', this, [dimsOf(dims, 'dims')]); }
+  flip(...dims: Int[] | [Int[]]): Tensor { return callMethod(handMethods.flip, 'flip', this, [dimsOf(dims, 'dims')]); }
   /** Python's `x[start:end:step]` along `dim`, as a view. */
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
     return callMethod(handMethods.slice, 'slice', this, [dim, start ?? null, end ?? null, step]);
@@ -432,10 +494,18 @@ export class Tensor extends TensorMethods {
    */
   override indexPut_(indices: IndexItem[], values: Tensor | number | boolean, accumulate = false): this {
     if (!Array.isArray(indices)) throw typeError('an array of indices', 'indices', indices);
-    const tensorsOnly = indices.every((v) => v === null || v instanceof Tensor) && indices.some((v) => v instanceof Tensor);
-    if (tensorsOnly && values instanceof Tensor) return super.indexPut_(indices as (Tensor | null)[], values, accumulate);
+    // Read by index into a copy: a sparse array fails at its first hole, not after 2^32 of them.
+    const items: unknown[] = [];
+    let tensors = 0;
+    for (let i = 0; i < indices.length; i++) {
+      const v: unknown = indices[i];
+      if (v !== null && !(v instanceof Tensor)) tensors = -Infinity;
+      if (v instanceof Tensor) tensors++;
+      items.push(v === null ? null : indexItem(v, i));
+    }
+    if (tensors > 0 && values instanceof Tensor) return super.indexPut_(items as (Tensor | null)[], values, accumulate);
     if (checkBool(accumulate, 'accumulate')) throw typeError('false (accumulate needs Tensor indices and a Tensor value)', 'accumulate', accumulate);
-    N.indexSet(this, indices.map((v, i) => (v === null ? {} : indexItem(v, i))), values);
+    N.indexSet(this, items.map((v) => (v === null ? {} : v)), values);
     return this;
   }
 

@@ -1,17 +1,23 @@
 /**
  * `torch.train` and `torch.evaluate`: the seed's training and test loops as one call each.
  * They move model and batches to the device, accumulate metrics on the device (no sync per
- * batch), yield to the event loop between batches, and show progress.
+ * batch), yield to the event loop between batches, and show progress. `train` saves and
+ * resumes checkpoints (model, optimizer, position, metrics), on request and on Ctrl-C.
  */
-import { TorchError, typeError } from './errors';
-import { type Batch } from './data/dataloader';
-import { Module } from './nn/module';
+import * as fs from 'fs';
+import * as path from 'path';
+import { isMainThread } from 'worker_threads';
+import { TorchError, describe, typeError } from './errors';
+import { DataLoader, type Batch } from './data/dataloader';
+import { Module, type StateDict } from './nn/module';
 import { CrossEntropyLoss } from './nn/loss';
-import { Optimizer } from './optim/optimizer';
+import { Optimizer, type OptimizerStateDict } from './optim/optimizer';
 import { Tensor } from './tensor';
 import { zeros } from './factories';
+import { getRngState, setRngState } from './generator';
 import { enableGrad, noGrad } from './autograd';
 import { tidy, keep } from './memory';
+import { load, save } from './serialization';
 import { cuda } from './torch';
 import { checkInt, checkOptions, optionKeys } from './validate';
 
@@ -42,6 +48,44 @@ export interface EvalStats {
 /** How progress is shown: a bar on a TTY (`'auto'`), one line per epoch elsewhere. */
 export type Progress = 'auto' | 'bar' | 'lines' | 'none';
 
+/** Where and how often `train()` saves its checkpoint. */
+export interface CheckpointOptions {
+  /** Directory of the checkpoint file, `<dir>/checkpoint.pth` (created if missing; checked writable before training). */
+  dir: string;
+  /** Also save every `every` batches (optimizer steps). Default: at the end of each epoch only. */
+  every?: number;
+}
+
+/**
+ * What `train()` saves to `<dir>/checkpoint.pth` with `torch.save`: a dict of plain tensors,
+ * numbers and lists, so Python reads it with `torch.load(path, weights_only=True)`.
+ *
+ * - `model`: `model.stateDict()`; `optimizer`: `optimizer.stateDict()` (PyTorch's layouts).
+ * - `epoch`, `batch`: where training stands: the epoch in progress (0-based) and how many of its
+ *   batches are trained (0 at an epoch boundary). Resuming trains that epoch's batch `batch` next.
+ * - `rng`: the random state. `rng.epoch` is what it was when the epoch in progress started:
+ *   torch's global generator (`global`, {@link getRngState}'s bytes) and, for a DataLoader, its
+ *   order stream (`loader_order`, -1 before its first draw) and its `generator` option's state
+ *   (`loader_generator`, or None). `rng.now` is the global generator's state when the checkpoint
+ *   was saved. Resuming restores `rng.epoch`, fetches the epoch's trained batches again without
+ *   training on them (the same order, the same per-sample draws), then restores `rng.now`, so
+ *   dropout masks and later epochs draw what the uninterrupted run drew. `rng.check` holds the
+ *   float64 sums `[inputs, targets]` of the batch to train next (empty at an epoch boundary):
+ *   the resumed run must fetch the same batch.
+ * - `metrics`: the epoch in progress so far (`loss_sum` of the batch losses, `correct`, `batches`,
+ *   `total` samples, `seconds`), so its {@link EpochStats} come out as in an uninterrupted run.
+ * - `history`: the {@link EpochStats} of the finished epochs.
+ */
+export interface TrainCheckpoint {
+  model: StateDict;
+  optimizer: OptimizerStateDict;
+  epoch: number;
+  batch: number;
+  rng: { epoch: RngSnapshot; now: Tensor; check: number[] };
+  metrics: MeterState;
+  history: EpochStats[];
+}
+
 /** Options of `train()`. */
 export interface TrainOptions {
   /** Default 1. */
@@ -56,14 +100,35 @@ export interface TrainOptions {
   onBatch?: (info: { epoch: number; batch: number; batches: number | undefined; loss: Tensor }) => void;
   /** Called after each epoch. */
   onEpoch?: (stats: EpochStats) => void | Promise<void>;
-  /** Stops training between batches; `train` then rejects with an `AbortError`. */
+  /**
+   * Stops training between batches; `train` then rejects with the signal's reason (an
+   * `AbortError`), after saving the checkpoint when `checkpoint` is set.
+   */
   signal?: AbortSignal;
   /** Default `'auto'`. */
   progress?: Progress;
+  /**
+   * Saves a {@link TrainCheckpoint} at the end of each epoch, every `every` batches, and when
+   * training stops on `signal` or on Ctrl-C: while a training with `checkpoint` runs on the main
+   * thread, the first SIGINT stops it at the next batch (saving, then rejecting with an
+   * `AbortError` that names the file); a second SIGINT ends the process as usual.
+   */
+  checkpoint?: CheckpointOptions;
+  /**
+   * A checkpoint file `train()` saved: the model, the optimizer, the finished epochs' history and
+   * the position are restored, and training continues where it stopped. Build the model, the
+   * optimizer and a DataLoader as the interrupted program did (same dataset and options): the
+   * random state is restored from the checkpoint (see {@link TrainCheckpoint}), so on CPU the
+   * final weights equal an uninterrupted run's bit for bit, dropout included. A loader that does
+   * not fetch the interrupted run's next batch is a `TorchError` with code
+   * `CHECKPOINT_MISMATCH`; a file that is not such a checkpoint, `CHECKPOINT_INVALID`.
+   */
+  resumeFrom?: string;
 }
 
 const TRAIN_KEYS = optionKeys<TrainOptions>({
   epochs: true, optimizer: true, criterion: true, device: true, onBatch: true, onEpoch: true, signal: true, progress: true,
+  checkpoint: true, resumeFrom: true,
 });
 
 /** @internal Resolves `'auto'` and checks CUDA. */
@@ -146,15 +211,26 @@ class ProgressView {
   }
 }
 
-// Device-side running sums; read only when drawing progress or at the end of an epoch.
+/** An epoch's running sums, as a checkpoint stores them. */
+export interface MeterState { loss_sum: number; correct: number; batches: number; total: number; seconds: number }
+
+// Device-side running sums; read only when drawing progress, saving, or at the end of an epoch.
 class Meter {
   readonly lossSum: Tensor;
   readonly correct: Tensor;
   batches = 0;
   total = 0;
-  constructor(device: string) {
+  private readonly started = process.hrtime.bigint();
+  private secondsBefore = 0;
+  constructor(device: string, from?: MeterState) {
     this.lossSum = keep(zeros([], { dtype: 'float64', device }));
     this.correct = keep(zeros([], { dtype: 'int64', device }));
+    if (from !== undefined) {
+      noGrad(() => { this.lossSum.fill_(from.loss_sum); this.correct.fill_(from.correct); });
+      this.batches = from.batches;
+      this.total = from.total;
+      this.secondsBefore = from.seconds;
+    }
   }
   add(output: Tensor, labels: Tensor, loss: Tensor): void {
     noGrad(() => {
@@ -168,83 +244,287 @@ class Meter {
     const correct = this.correct.item() as number;
     return { loss: this.batches ? (this.lossSum.item() as number) / this.batches : NaN, correct, accuracy: this.total ? correct / this.total : 0 };
   }
+  /** Seconds of the epoch, those before a resume included. */
+  seconds(): number { return this.secondsBefore + Number(process.hrtime.bigint() - this.started) / 1e9; }
+  state(): MeterState {
+    return { loss_sum: this.lossSum.item() as number, correct: this.correct.item() as number, batches: this.batches, total: this.total, seconds: this.seconds() };
+  }
   dispose(): void { this.lossSum.dispose(); this.correct.dispose(); }
 }
 
 /**
+ * What the modules (and the optimizer) hold: their fields, such as a tensor a `forward` stores
+ * on its module (a running average) or the optimizer's state. A step returns it from its
+ * `tidy()`, so that the step frees only the intermediates nobody can reach.
+ */
+function heldBy(owners: object[]): unknown[] {
+  return owners.map((owner) => Object.values(owner));
+}
+
+// ---- checkpoints -------------------------------------------------------------------------------
+
+const CHECKPOINT_FILE = 'checkpoint.pth';
+
+/** The random state at an epoch's start: see {@link TrainCheckpoint}'s `rng`. */
+export interface RngSnapshot {
+  global: Tensor;
+  loader_order: number;
+  loader_generator: Tensor | null;
+}
+
+function rngSnapshot(source: BatchSource): RngSnapshot {
+  const loader = source instanceof DataLoader ? source.state : null;
+  return { global: getRngState(), loader_order: loader?.order ?? -1, loader_generator: loader?.generator ?? null };
+}
+
+function restoreRng(source: BatchSource, s: RngSnapshot): void {
+  setRngState(s.global);
+  if (source instanceof DataLoader) source.state = { order: s.loader_order < 0 ? null : s.loader_order, generator: s.loader_generator };
+}
+
+/** Float64 sums of a batch's inputs and targets: what a resumed run must fetch again. */
+function batchCheck([inputs, targets]: Batch): number[] {
+  return noGrad(() => tidy(() => [inputs, targets].map((t) => t.to('float64').sum().item() as number)));
+}
+
+function invalidCheckpoint(file: string, what: string, value: unknown): TorchError {
+  return new TorchError(`${JSON.stringify(file)} is not a checkpoint of torch.train: expected ${what} but received ${describe(value)}`, 'CHECKPOINT_INVALID');
+}
+
+/** Reads and checks a checkpoint file (its layout only: the model and the optimizer check their parts). */
+function readCheckpoint(file: string): TrainCheckpoint {
+  const c = load(file) as unknown;
+  const dict = (v: unknown, name: string) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Tensor) throw invalidCheckpoint(file, `a dict for ${name}`, v);
+    return v as Record<string, unknown>;
+  };
+  const count = (v: unknown, name: string) => {
+    if (!Number.isInteger(v) || (v as number) < 0) throw invalidCheckpoint(file, `a count for ${name}`, v);
+    return v as number;
+  };
+  const number = (v: unknown, name: string) => {
+    if (typeof v !== 'number') throw invalidCheckpoint(file, `a number for ${name}`, v);
+    return v;
+  };
+  const top = dict(c, 'the checkpoint');
+  const metrics = dict(top.metrics, 'metrics');
+  const rng = dict(top.rng, 'rng');
+  const sums = (v: unknown, name: string) => {
+    if (!Array.isArray(v)) throw invalidCheckpoint(file, `a list for ${name}`, v);
+    return v.map((x, i) => number(x, `${name}[${i}]`));
+  };
+  const tensor = (v: unknown, name: string) => {
+    if (!(v instanceof Tensor) || v.dtype !== 'uint8') throw invalidCheckpoint(file, `a uint8 tensor for ${name}`, v);
+    return v;
+  };
+  const epochRng = dict(rng.epoch, 'rng.epoch');
+  if (!Number.isInteger(epochRng.loader_order) || (epochRng.loader_order as number) < -1) {
+    throw invalidCheckpoint(file, 'an integer >= -1 for rng.epoch.loader_order', epochRng.loader_order);
+  }
+  if (!Array.isArray(top.history)) throw invalidCheckpoint(file, 'a list for history', top.history);
+  return {
+    model: dict(top.model, 'model') as StateDict,
+    optimizer: dict(top.optimizer, 'optimizer') as unknown as OptimizerStateDict,
+    epoch: count(top.epoch, 'epoch'),
+    batch: count(top.batch, 'batch'),
+    rng: {
+      epoch: {
+        global: tensor(epochRng.global, 'rng.epoch.global'),
+        loader_order: epochRng.loader_order as number,
+        loader_generator: epochRng.loader_generator === null ? null : tensor(epochRng.loader_generator, 'rng.epoch.loader_generator'),
+      },
+      now: tensor(rng.now, 'rng.now'),
+      check: sums(rng.check, 'rng.check'),
+    },
+    metrics: {
+      loss_sum: number(metrics.loss_sum, 'metrics.loss_sum'), correct: count(metrics.correct, 'metrics.correct'),
+      batches: count(metrics.batches, 'metrics.batches'), total: count(metrics.total, 'metrics.total'),
+      seconds: number(metrics.seconds, 'metrics.seconds'),
+    },
+    history: top.history as EpochStats[],
+  };
+}
+
+/** The checkpoint file of `options.checkpoint`, its directory made and checked writable now, not after an epoch. */
+function checkpointFile(options: unknown): { file: string; every: number } {
+  const o = checkOptions(options, 'checkpoint options', ['dir', 'every'] as const);
+  if (typeof o.dir !== 'string' || o.dir.length === 0) throw typeError('a directory path', 'checkpoint.dir', o.dir);
+  const every = o.every === undefined ? 0 : checkInt(o.every, 'checkpoint.every', 1);
+  try {
+    fs.mkdirSync(o.dir, { recursive: true });
+    fs.accessSync(o.dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new TorchError(`Cannot save checkpoints in ${JSON.stringify(o.dir)}: ${(e as Error).message}`, 'PTH_IO');
+  }
+  return { file: path.join(o.dir, CHECKPOINT_FILE), every };
+}
+
+/**
+ * Why training should stop now: the caller's signal, or a SIGINT caught while a checkpointed
+ * training runs (only the first: the listener goes with it, so a second one ends the process).
+ */
+class Interruption {
+  private sigint = false;
+  private readonly onSigint = () => {
+    this.sigint = true;
+    process.removeListener('SIGINT', this.onSigint);
+  };
+  constructor(private readonly signal: AbortSignal | undefined, catchSigint: boolean) {
+    if (catchSigint && isMainThread) process.on('SIGINT', this.onSigint);
+  }
+  /** The error to reject with, or null; `saved` names the checkpoint written. */
+  reason(saved: string | null): Error | null {
+    if (this.signal?.aborted) return abortError(this.signal);
+    if (!this.sigint) return null;
+    const err = new Error(`training was interrupted (SIGINT)${saved === null ? '' : `; checkpoint saved in ${saved}`}`);
+    err.name = 'AbortError';
+    return err;
+  }
+  get requested(): boolean { return this.sigint || this.signal?.aborted === true; }
+  dispose(): void { process.removeListener('SIGINT', this.onSigint); }
+}
+
+/**
  * Trains `model` on `loader` for `epochs`, like the seed's `train()` loop: forward, loss,
- * `zeroGrad`, `backward`, `step` per batch. Resolves to one {@link EpochStats} per epoch.
+ * `zeroGrad`, `backward`, `step` per batch. Resolves to one {@link EpochStats} per epoch (with
+ * `resumeFrom`, those of the checkpoint's finished epochs first).
+ *
+ * Each step runs in a `tidy()`: what it makes is freed when it ends, except what the model,
+ * the criterion and the optimizer hold afterwards (parameters, buffers, any tensor a module
+ * stores on itself, optimizer state) and what `torch.keep()` exempts.
  *
  * @example
  * ```ts
  * const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.5 });
  * const history = await torch.train(model, trainLoader, { epochs: 6, optimizer, device: 'auto' });
  * console.log(history.at(-1)?.accuracy);
+ * // Checkpointed: Ctrl-C saves models/checkpoint.pth; the same program with resumeFrom continues.
+ * await torch.train(model, trainLoader, { epochs: 6, optimizer, checkpoint: { dir: 'models' } });
+ * await torch.train(model, trainLoader, { epochs: 6, optimizer, resumeFrom: 'models/checkpoint.pth' });
  * ```
  */
 export async function train(model: Module, loader: BatchSource, options: TrainOptions): Promise<EpochStats[]> {
   if (!(model instanceof Module)) throw typeError('an nn.Module', 'model', model);
   const source = checkSource(loader);
   const o = checkOptions(options, 'train() options', TRAIN_KEYS) as unknown as TrainOptions;
-  if (!(o.optimizer instanceof Optimizer)) throw typeError('an Optimizer', 'optimizer', o.optimizer);
+  const optimizer = o.optimizer;
+  if (!(optimizer instanceof Optimizer)) throw typeError('an Optimizer', 'optimizer', optimizer);
   const criterion = o.criterion ?? new CrossEntropyLoss();
   if (!(criterion instanceof Module)) throw typeError('an nn.Module loss', 'criterion', criterion);
   const epochs = checkInt(o.epochs ?? 1, 'epochs', 1);
   const device = resolveDevice(o.device);
   if (o.onBatch !== undefined && typeof o.onBatch !== 'function') throw typeError('a function', 'onBatch', o.onBatch);
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw typeError('a function', 'onEpoch', o.onEpoch);
+  if (o.resumeFrom !== undefined && (typeof o.resumeFrom !== 'string' || o.resumeFrom.length === 0)) throw typeError('a checkpoint file path', 'resumeFrom', o.resumeFrom);
   const mode = ProgressView.resolve(o.progress);
-  const signal = o.signal;
+  const ckpt = o.checkpoint === undefined ? null : checkpointFile(o.checkpoint);
+  const resume = o.resumeFrom === undefined ? null : readCheckpoint(o.resumeFrom);
   model.to(device);
   model.train();
-  const history: EpochStats[] = [];
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const started = process.hrtime.bigint();
-    const view = new ProgressView(mode, `epoch ${epoch + 1}/${epochs}`);
-    const meter = new Meter(device);
-    let batch = 0;
-    try {
-      for await (const [inputs, targets] of batchesOf(source)) {
-        if (signal?.aborted) throw abortError(signal);
-        // Every intermediate is freed at the end of the step; the detached loss survives for onBatch.
-        // The step sets grad mode itself: an async noGrad region elsewhere may be awaiting.
-        const batchLoss = enableGrad(() => tidy(() => {
-          const x = device === 'cpu' ? inputs : inputs.to(device);
-          const y = device === 'cpu' ? targets : targets.to(device);
-          const output = model(x);
-          const loss = criterion(output, y);
-          o.optimizer.zeroGrad();
-          loss.backward();
-          o.optimizer.step();
-          meter.add(output, y, loss);
-          return loss.detach();
-        }));
-        o.onBatch?.({ epoch, batch, batches: source.length, loss: batchLoss });
-        batch += 1;
-        if (view.due()) {
-          const r = meter.read();
-          view.draw(batch, source.length, r.loss, r.accuracy, meter.total);
+  if (resume !== null) {
+    model.loadStateDict(resume.model);
+    optimizer.loadStateDict(resume.optimizer);
+  }
+  const owners = [...model.modules(), ...criterion.modules(), optimizer];
+  const history: EpochStats[] = resume === null ? [] : resume.history.slice(0, resume.epoch);
+  const stop = new Interruption(o.signal, ckpt !== null);
+  // The random state when the epoch in progress started: saved with a mid-epoch checkpoint.
+  let epochRng: RngSnapshot | null = null;
+  const saveAt = (epoch: number, batch: number, meter: Meter | null, next: Batch | null): string | null => {
+    if (ckpt === null) return null;
+    const checkpoint: TrainCheckpoint = {
+      model: model.stateDict(), optimizer: optimizer.stateDict(), epoch, batch,
+      rng: { epoch: epochRng ?? rngSnapshot(source), now: getRngState(), check: next === null ? [] : batchCheck(next) },
+      metrics: meter?.state() ?? { loss_sum: 0, correct: 0, batches: 0, total: 0, seconds: 0 },
+      history: history.map((h) => ({ ...h })),
+    };
+    save(checkpoint, ckpt.file);
+    return ckpt.file;
+  };
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      if (resume !== null && epoch < resume.epoch) continue;
+      const resuming = resume !== null && epoch === resume.epoch;
+      const skip = resuming ? resume.batch : 0;
+      if (resuming) restoreRng(source, resume.rng.epoch);
+      if (ckpt !== null) epochRng = rngSnapshot(source);
+      const view = new ProgressView(mode, `epoch ${epoch + 1}/${epochs}`);
+      const meter = new Meter(device, resuming ? resume.metrics : undefined);
+      let batch = 0;
+      try {
+        for await (const next of batchesOf(source)) {
+          if (batch < skip) { // the interrupted run trained these: fetched again, not trained
+            batch += 1;
+            continue;
+          }
+          if (resuming && batch === skip) {
+            verifyReplay(resume.rng.check, batchCheck(next), `batch ${batch} of epoch ${epoch}`);
+            if (skip > 0) setRngState(resume.rng.now);
+          }
+          if (stop.requested || (ckpt !== null && ckpt.every > 0 && batch > skip && batch % ckpt.every === 0)) {
+            const saved = saveAt(epoch, batch, meter, next);
+            const reason = stop.reason(saved);
+            if (reason !== null) throw reason;
+          }
+          const [inputs, targets] = next;
+          // Every intermediate is freed at the end of the step; the detached loss survives for
+          // onBatch, and what the modules and the optimizer hold survives too.
+          // The step sets grad mode itself: an async noGrad region elsewhere may be awaiting.
+          const { loss: batchLoss } = enableGrad(() => tidy(() => {
+            const x = device === 'cpu' ? inputs : inputs.to(device);
+            const y = device === 'cpu' ? targets : targets.to(device);
+            const output = model(x);
+            const loss = criterion(output, y);
+            optimizer.zeroGrad();
+            loss.backward();
+            optimizer.step();
+            meter.add(output, y, loss);
+            return { loss: loss.detach(), held: heldBy(owners) };
+          }));
+          o.onBatch?.({ epoch, batch, batches: source.length, loss: batchLoss });
+          batch += 1;
+          if (view.due()) {
+            const r = meter.read();
+            view.draw(batch, source.length, r.loss, r.accuracy, meter.total);
+          }
         }
+        if (stop.requested) throw stop.reason(saveAt(epoch, batch, meter, null))!;
+        const r = meter.read();
+        const stats: EpochStats = {
+          epoch, loss: r.loss, accuracy: r.accuracy, correct: r.correct, total: meter.total, seconds: meter.seconds(),
+        };
+        view.finish(`loss ${stats.loss.toFixed(4)} acc ${stats.accuracy.toFixed(4)} (${stats.correct}/${stats.total}) ${stats.seconds.toFixed(1)}s`);
+        history.push(stats);
+        epochRng = null; // the next epoch starts from the random state of now
+        saveAt(epoch + 1, 0, null, null);
+        await o.onEpoch?.(stats);
+      } finally {
+        meter.dispose();
       }
-      if (signal?.aborted) throw abortError(signal);
-      const r = meter.read();
-      const stats: EpochStats = {
-        epoch, loss: r.loss, accuracy: r.accuracy, correct: r.correct, total: meter.total,
-        seconds: Number(process.hrtime.bigint() - started) / 1e9,
-      };
-      view.finish(`loss ${stats.loss.toFixed(4)} acc ${stats.accuracy.toFixed(4)} (${stats.correct}/${stats.total}) ${stats.seconds.toFixed(1)}s`);
-      history.push(stats);
-      await o.onEpoch?.(stats);
-    } finally {
-      meter.dispose();
     }
+  } finally {
+    stop.dispose();
   }
   return history;
 }
 
 /**
+ * Throws `CHECKPOINT_MISMATCH` unless the batch fetched has the sums the interrupted run saw
+ * (`expected` empty or absent: nothing to compare).
+ */
+function verifyReplay(expected: number[] | undefined, got: number[], what: string): void {
+  if (expected === undefined || expected.length === 0 || got.every((v, i) => Object.is(v, expected[i]))) return;
+  throw new TorchError(
+    `the loader does not fetch what the interrupted run did: ${what} has sums ${got.join(', ')}, the checkpoint ` +
+    `expects ${expected.join(', ')}. Resume with a DataLoader built as in that run (same dataset and options)`,
+    'CHECKPOINT_MISMATCH',
+  );
+}
+
+/**
  * Evaluates `model` on `loader` without gradients (in `eval()` mode, restored afterwards),
- * like the seed's `test()`.
+ * like the seed's `test()`. Each batch runs in a `tidy()` that frees its intermediates, not
+ * what the modules hold afterwards (a tensor a `forward` stores on its module).
  *
  * @example
  * ```ts
@@ -268,12 +548,14 @@ export async function evaluate(
   const meter = new Meter(device);
   let batch = 0;
   try {
+    const modules = [...model.modules(), ...criterion.modules()];
     for await (const [inputs, targets] of batchesOf(source)) {
       noGrad(() => tidy(() => {
         const x = device === 'cpu' ? inputs : inputs.to(device);
         const y = device === 'cpu' ? targets : targets.to(device);
         const output = model(x);
         meter.add(output, y, criterion(output, y));
+        return heldBy(modules);
       }));
       batch += 1;
       if (view.due()) {

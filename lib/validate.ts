@@ -6,10 +6,56 @@
 import { DTYPES, DTYPE_ALIASES, dtypeOf, type DType } from './dtype';
 import { describe, rangeError, typeError } from './errors';
 
+// ---- integers: one rule for every size, dim and int argument ----------------------------------
+//
+// An integer is a whole JS number or a bigint, as a Python int is. A JS number is an exact integer
+// only up to Number.MAX_SAFE_INTEGER (2^53 - 1): beyond it one number stands for several
+// integers. So an integer argument (a size, a dim, a count) must lie within ±MAX_SAFE_INTEGER,
+// else a RangeError (Python's overflow, at the bound where JS numbers stop being exact); a bigint
+// within it is taken as the number it equals. Scalars (fill values, `x.add(n)`) are exact over the
+// whole int64 range: lib/dispatch.ts passes larger integers as int64 (see `scalarArg`).
+
+/** The bound of an integer argument: ±(2^53 - 1), where JS numbers are exact. */
+export const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+/** Whether `value` is an integer: a whole number or a bigint (of any size). */
+export function isInteger(value: unknown): value is number | bigint {
+  return typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
+}
+
+const MAX_INT_BIG = BigInt(MAX_INT);
+
+/** Whether `value` is an integer an integer argument can take: within ±(2^53 - 1). */
+export function isIntArg(value: unknown): value is number | bigint {
+  if (typeof value === 'number') return Number.isSafeInteger(value);
+  return typeof value === 'bigint' && value <= MAX_INT_BIG && value >= -MAX_INT_BIG;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Whether `value` is an integer (a whole number or a bigint) that fits int64, as a Python int must to become one. */
+export function isInt64(value: unknown): value is number | bigint {
+  if (typeof value === 'bigint') return value >= INT64_MIN && value <= INT64_MAX;
+  // Doubles in [-2^63, 2^63) are the whole numbers that fit: 2^63 itself is the first that does not.
+  return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63;
+}
+
+/**
+ * An integer argument as a number: a whole number or a bigint within ±(2^53 - 1), at least `min`.
+ * TypeError for anything else, RangeError for an integer out of range.
+ */
 export function checkInt(value: unknown, name: string, min = -Infinity): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError('an integer', name, value);
-  if (value < min) throw rangeError(`an integer >= ${min}`, name, value);
-  return value;
+  if (!isInteger(value)) throw typeError('an integer', name, value);
+  if (!isIntArg(value)) throw intArgError('an integer', name, value);
+  const n = Number(value);
+  if (n < min) throw rangeError(`an integer >= ${min}`, name, value);
+  return n;
+}
+
+/** The error for an integer argument that is not one (`what` names the expected form). */
+export function intArgError(what: string, name: string, value: unknown, element: unknown = value): TypeError | RangeError {
+  return isInteger(element) ? rangeError(`${what} within ±(2^53 - 1)`, name, value) : typeError(what, name, value);
 }
 
 export function checkNumber(value: unknown, name: string): number {
@@ -22,21 +68,28 @@ export function checkBool(value: unknown, name: string): boolean {
   return value;
 }
 
-/** A shape: non-negative integers, or -1 once where `allowInfer` (view/reshape). */
-export function checkShape(value: unknown, name: string, allowInfer = false): number[] {
+/**
+ * A list of integer arguments, copied into a new array of numbers (so a later change to the
+ * caller's array, or a Proxy answering differently, cannot reach native code).
+ */
+export function checkIntList(value: unknown, name: string): number[] {
   if (!Array.isArray(value)) throw typeError('an array of integers', name, value);
-  for (const d of value) {
-    if (typeof d !== 'number' || !Number.isInteger(d)) throw typeError('an array of integers', name, value);
-    if (d < 0 && !(allowInfer && d === -1)) throw rangeError('non-negative sizes', name, value);
+  const out: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const d: unknown = value[i];
+    if (!isIntArg(d)) throw intArgError('an array of integers', name, value, d);
+    out.push(Number(d));
   }
-  return value as number[];
+  return out;
 }
 
-export function checkIntList(value: unknown, name: string): number[] {
-  if (!Array.isArray(value) || !value.every((d) => typeof d === 'number' && Number.isInteger(d))) {
-    throw typeError('an array of integers', name, value);
+/** A shape: non-negative integers, or -1 once where `allowInfer` (view/reshape). */
+export function checkShape(value: unknown, name: string, allowInfer = false): number[] {
+  const shape = checkIntList(value, name);
+  for (const d of shape) {
+    if (d < 0 && !(allowInfer && d === -1)) throw rangeError('non-negative sizes', name, value);
   }
-  return value as number[];
+  return shape;
 }
 
 /** `f(2, 3)` and `f([2, 3])` both mean the shape `[2, 3]`, as in PyTorch. */
@@ -47,13 +100,18 @@ export function shapeArgs(args: unknown[], name: string, allowInfer = false): nu
 
 /** An int or a pair, expanded to `n` values (`kernelSize: 5` → `[5, 5]`). */
 export function expandInts(value: unknown, n: number, name: string, min = 0): number[] {
-  const list = typeof value === 'number' ? new Array(n).fill(value) : value;
-  if (!Array.isArray(list) || list.length !== n) throw typeError(`an integer or ${n} integers`, name, value);
-  for (const v of list) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError(`an integer or ${n} integers`, name, value);
-    if (v < min) throw rangeError(`values >= ${min}`, name, value);
-  }
-  return list as number[];
+  const what = `an integer or ${n} integers`;
+  if (isInteger(value)) return new Array(n).fill(checkIntIn(value, what, name, value, min));
+  if (!Array.isArray(value) || value.length !== n) throw typeError(what, name, value);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(checkIntIn(value[i], what, name, value, min));
+  return out;
+}
+
+function checkIntIn(v: unknown, what: string, name: string, whole: unknown, min: number): number {
+  if (!isIntArg(v)) throw intArgError(what, name, whole, v);
+  if (Number(v) < min) throw rangeError(`values >= ${min}`, name, whole);
+  return Number(v);
 }
 
 /** A dtype or an alias (`'float'`, `'long'`, …), resolved to the dtype. */

@@ -2,6 +2,7 @@
 /**
  * `npx nodetorch train|test|draw [options]`: the seed program from the command line.
  */
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { DEFAULTS, draw, main, makeData, makeModel, test, train, type Settings } from './mnist_cnn';
 import * as torch from '../lib';
@@ -25,7 +26,13 @@ Options:
   --save-dst DIR             where train saves checkpoints and plots (default ./models)
   --load-dst FILE            the .pth that test and draw load (default ./models/SGD_acc_0.98.pth)
   --seed N                   seed for weights, shuffling and augmentation
+  --resume FILE              continue training from FILE, the checkpoint train keeps in
+                             --save-dst (checkpoint.pth: each epoch end, and on Ctrl-C), with
+                             the interrupted run's options (the random state is in the file)
   -h, --help                 this help
+
+Ctrl-C during training saves the checkpoint at the next batch, prints the command that resumes,
+and exits with status 130; a second Ctrl-C exits at once.
 `;
 
 function number(value: string | undefined, name: string, integer: boolean): number | undefined {
@@ -41,6 +48,18 @@ function oneOf<T extends string>(value: string | undefined, name: string, allowe
   return value as T;
 }
 
+/** `argv` without `--name VALUE` and `--name=VALUE`. */
+function without(argv: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) i += 1;
+    else if (!argv[i].startsWith(`--${name}=`)) out.push(argv[i]);
+  }
+  return out;
+}
+
+const shellWord = (word: string) => (/^[\w./:=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
@@ -48,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
       model: { type: 'string' }, epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' },
       momentum: { type: 'string' }, 'batch-size': { type: 'string' }, device: { type: 'string' },
       'data-root': { type: 'string' }, 'save-dst': { type: 'string' }, 'load-dst': { type: 'string' },
-      seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      seed: { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
@@ -75,18 +94,29 @@ export async function run(argv: string[]): Promise<number> {
     loadDst: values['load-dst'],
     seed: number(values.seed, 'seed', true),
     progress: process.stderr.isTTY ? 'bar' : 'none',
+    resume: values.resume,
   };
+  const training = command === 'train' || command === 'all';
+  if (s.resume !== undefined && !training) throw new TypeError(`Expected --resume with train or all but received ${JSON.stringify(command)}`);
   if (s.seed !== undefined) torch.manualSeed(s.seed);
-  if (command === 'all') {
-    await main(s);
+  try {
+    if (command === 'all') {
+      await main(s);
+      return 0;
+    }
+    const { trainLoader, testLoader } = makeData(s);
+    const loadDst = s.loadDst ?? './models/SGD_acc_0.98.pth';
+    if (command === 'train') await train(makeModel(s), trainLoader, s, s.saveDst);
+    else if (command === 'test') await test(makeModel(s), testLoader, s, loadDst);
+    else draw(makeModel(s), testLoader, loadDst);
     return 0;
+  } catch (e) {
+    if (!training || (e as Error).name !== 'AbortError') throw e;
+    const file = path.join(s.saveDst, 'checkpoint.pth');
+    const again = [...without(argv, 'resume'), '--resume', file];
+    process.stderr.write(`\nnodetorch: ${(e as Error).message}\nresume with: nodetorch ${again.map(shellWord).join(' ')}\n`);
+    return 130;
   }
-  const { trainLoader, testLoader } = makeData(s);
-  const loadDst = s.loadDst ?? './models/SGD_acc_0.98.pth';
-  if (command === 'train') await train(makeModel(s), trainLoader, s, s.saveDst);
-  else if (command === 'test') await test(makeModel(s), testLoader, s, loadDst);
-  else draw(makeModel(s), testLoader, loadDst);
-  return 0;
 }
 
 if (require.main === module) {

@@ -23,6 +23,8 @@ export interface Settings {
   loadDst?: string;
   seed?: number;
   progress: torch.Progress;
+  /** A checkpoint `train` saved (in `saveDst`, at each epoch end and on Ctrl-C) to continue from. */
+  resume?: string;
 }
 
 // The seed's model: conv1 1→10 k5, conv2 10→20 k5, linear 320→10.
@@ -93,7 +95,11 @@ export function makeModel(s: Settings): torch.nn.Module {
   return s.model === 'homework' ? new HomeworkModel() : new Model();
 }
 
-/** The seed's `train()`: prints per-epoch lines, saves `<Optimizer>_acc_<acc>.pth`, plots accuracy. */
+/**
+ * The seed's `train()`: prints per-epoch lines, saves `<Optimizer>_acc_<acc>.pth`, plots accuracy.
+ * Also keeps `<saveDst>/checkpoint.pth` (each epoch end, and on Ctrl-C, which stops training with
+ * an `AbortError`); with `s.resume` it continues from such a checkpoint.
+ */
 export async function train(model: torch.nn.Module, trainLoader: torch.DataLoader, s: Settings, saveDst = './models'): Promise<string> {
   // Fail before training, not after 6 epochs, when the checkpoint cannot be written.
   fs.mkdirSync(saveDst, { recursive: true });
@@ -104,17 +110,18 @@ export async function train(model: torch.nn.Module, trainLoader: torch.DataLoade
     : new optim.SGD(model.parameters(), { lr: s.lr, momentum: s.momentum }); // lr=0.01, momentum=0.5
   const optimName = optimizer.constructor.name;
   console.log('optimizer name:', optimName);
-  const accLst: number[] = [];
-  let acc = 0;
   const trainSetSize = trainLoader.dataset.length;
-  await torch.train(model, trainLoader, {
+  const history = await torch.train(model, trainLoader, {
     epochs: s.epochs, optimizer, criterion, device: s.device, progress: s.progress,
+    checkpoint: { dir: saveDst }, resumeFrom: s.resume,
     onEpoch: ({ epoch, loss, correct }) => {
-      acc = correct / trainSetSize;
-      accLst.push(acc);
+      const acc = correct / trainSetSize;
       console.log('epoch:', epoch, 'loss:', loss, 'acc:', Number(pyRound(acc, 3)), `TP: ${correct} / ${trainSetSize}`);
     },
   });
+  // With a resume, the epochs before it come from the checkpoint.
+  const accLst = history.map(({ correct }) => correct / trainSetSize);
+  const acc = accLst.at(-1) ?? 0;
   // 保存模型
   const saved = path.join(saveDst, `${optimName}_acc_${pyRound(acc, 2)}.pth`);
   torch.save(model.stateDict(), saved);

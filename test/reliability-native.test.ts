@@ -1,5 +1,5 @@
 /**
- * Reliability of the native boundary (issue: no abort, no unbounded memory, no hang):
+ * Reliability of the native boundary: no abort, no unbounded memory, no hang:
  * - `worker.terminate()` while the worker is inside a nodetorch call ends only that worker
  *   (it used to abort the whole process: an exception node-addon-api could not throw during
  *   teardown reached std::terminate), and the worker's tensors are freed with it;
@@ -44,6 +44,28 @@ describe('worker.terminate() during a nodetorch call', () => {
   });
 });
 
+describe('hostile JS values at the native boundary', () => {
+  it('a Proxy whose traps throw gets its own error back, not an abort (in a child process)', () => {
+    const program = `
+      const torch = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+      const hostile = new Proxy({}, { get() { throw new Error('get trap'); }, getPrototypeOf() { throw new Error('prototype trap'); } });
+      const out = [];
+      for (const f of [() => torch.Tensor.prototype.numel.call(hostile), () => torch.add(torch.ones([2]), hostile),
+                       () => torch.ones([2]).mul(hostile), () => torch.stack([torch.ones([1]), hostile])]) {
+        try { f(); out.push('returned'); } catch (e) { out.push(e.message); }
+      }
+      out.push(String(torch.ones([3]).sum().item()));
+      console.log(JSON.stringify(out));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', program], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/terminate called|FATAL/);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.at(-1)).toBe('3');
+    for (const m of out.slice(0, -1)) expect(m).toMatch(/trap|Expected/);
+  });
+});
+
 describe('torch.setNumThreads', () => {
   const max = 4 * os.availableParallelism();
 
@@ -65,5 +87,30 @@ describe('torch.setNumThreads', () => {
     expect(() => torch.setNumThreads(0)).toThrow(RangeError);
     expect(() => torch.setNumThreads(1.5)).toThrow(TypeError);
     expect(torch.ones([3]).sum().item()).toBe(3);
+  });
+});
+
+describe('generator state (what a checkpoint saves to resume bit for bit)', () => {
+  it('torch.getRngState / setRngState replay the global stream', () => {
+    torch.manualSeed(7);
+    torch.rand(5);
+    const state = torch.getRngState();
+    expect(state.dtype).toBe('uint8');
+    const a = torch.randn([4]).add(torch.rand([2, 2]).flatten());
+    torch.setRngState(state);
+    const b = torch.randn([4]).add(torch.rand([2, 2]).flatten());
+    expect(torch.equal(a, b)).toBe(true);
+  });
+
+  it('Generator.getState / setState replay a generator of its own', () => {
+    const g = new torch.Generator().manualSeed(3);
+    const state = g.getState();
+    const a = torch.rand(3, { generator: g });
+    g.setState(state);
+    expect(torch.equal(torch.rand(3, { generator: g }), a)).toBe(true);
+    // CPU mt19937 state: 5056 bytes in both LibTorch builds (PyTorch's get_state().numel()).
+    expect(state.numel()).toBe(5056);
+    expect(() => g.setState(torch.zeros([3], { dtype: torch.uint8 }))).toThrow(torch.TorchError);
+    expect(() => g.setState('state' as never)).toThrow(TypeError);
   });
 });

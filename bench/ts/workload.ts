@@ -2,8 +2,13 @@
  * The nodetorch side of the benchmarks: `tsx bench/ts/workload.ts <workload> <mnistDir> <threads> <seed> <n>`.
  * Prints one JSON line `{"seconds", "peakRssMB", "check"}`; `seconds` covers only the timed loop.
  * The Python (bench/py/workload.py) and C++ (bench/cpp/workload.cc) programs do the same work.
+ *
+ * Two workloads are nodetorch's alone: `train-loop` and `evaluate-loop` run `torch.train` and
+ * `torch.evaluate` while `perf_hooks.monitorEventLoopDelay` samples the event loop, and add
+ * `{"delay": {p50, p99, max}, "step": {p50, p99}}` (milliseconds; `step` a batch's time).
  */
 import * as fs from 'fs';
+import { monitorEventLoopDelay } from 'perf_hooks';
 import * as torch from '../../lib';
 import { Model } from '../../scripts/mnist_cnn';
 
@@ -88,7 +93,72 @@ function smallOps(ops: number): { seconds: number; check: number } {
   return { seconds, check: a.add(b).sum().item() as number };
 }
 
-function main(): void {
+interface LoopResult {
+  seconds: number;
+  check: number;
+  /** Event-loop delay, ms. */
+  delay: { p50: number; p99: number; max: number };
+  /** A batch's time, ms: median and 99th percentile. */
+  step: { p50: number; p99: number };
+}
+
+/** Runs `loop` while the event loop's delay is sampled (1 ms resolution, as bench/serve.ts). */
+async function withDelay(loop: () => Promise<{ check: number; times: number[] }>): Promise<LoopResult> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  const t0 = now();
+  const { check, times } = await loop();
+  const seconds = secondsSince(t0);
+  h.disable();
+  const steps = times.sort((a, b) => a - b);
+  const q = (p: number) => steps[Math.min(steps.length - 1, Math.floor(p * steps.length))];
+  return { seconds, check, delay: { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 }, step: { p50: q(0.5), p99: q(0.99) } };
+}
+
+/** `loader`, recording the time of each full batch cycle (fetch, step, yield) in ms into `steps`. */
+function timed(loader: torch.DataLoader, steps: number[]): Iterable<torch.Batch> & { length: number } {
+  return {
+    length: loader.length,
+    *[Symbol.iterator]() {
+      let last: bigint | null = null;
+      for (const batch of loader as Iterable<torch.Batch>) {
+        const t = now();
+        if (last !== null) steps.push(Number(t - last) / 1e6);
+        last = t;
+        yield batch;
+      }
+    },
+  };
+}
+
+// torch.train over one epoch of `steps` batches (a subset of MNIST), after a warm-up epoch.
+async function trainLoop(root: string, seed: number, steps: number): Promise<LoopResult> {
+  const subset = new torch.Subset(mnist(root), Array.from({ length: steps * TRAIN_BATCH }, (_, i) => i));
+  const loader = new DataLoader(subset, { batchSize: TRAIN_BATCH, shuffle: true, seed });
+  const model = new Model();
+  const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.5 });
+  const warmup = new DataLoader(new torch.Subset(subset, Array.from({ length: WARMUP * TRAIN_BATCH }, (_, i) => i)), { batchSize: TRAIN_BATCH });
+  await torch.train(model, warmup, { optimizer, progress: 'none' });
+  return withDelay(async () => {
+    const times: number[] = [];
+    const [stats] = await torch.train(model, timed(loader, times), { optimizer, progress: 'none' });
+    return { check: stats.loss, times };
+  });
+}
+
+// torch.evaluate over `batches` batches of 256, after a warm-up.
+async function evaluateLoop(root: string, batches: number): Promise<LoopResult> {
+  const subset = new torch.Subset(mnist(root), Array.from({ length: batches * INFER_BATCH }, (_, i) => i));
+  const model = new Model();
+  await torch.evaluate(model, new DataLoader(new torch.Subset(subset, Array.from({ length: WARMUP * INFER_BATCH }, (_, i) => i)), { batchSize: INFER_BATCH }), { progress: 'none' });
+  return withDelay(async () => {
+    const times: number[] = [];
+    const r = await torch.evaluate(model, timed(new DataLoader(subset, { batchSize: INFER_BATCH }), times), { progress: 'none' });
+    return { check: r.loss, times };
+  });
+}
+
+async function main(): Promise<void> {
   const [workload, root, threads, seed, n] = process.argv.slice(2);
   torch.setNumThreads(Number(threads));
   torch.manualSeed(Number(seed));
@@ -96,8 +166,10 @@ function main(): void {
   if (workload === 'train') r = train(root, Number(seed), Number(n));
   else if (workload === 'infer') r = infer(root, Number(n));
   else if (workload === 'smallops') r = smallOps(Number(n));
-  else throw new RangeError(`Expected train, infer or smallops for workload but received ${workload}`);
-  console.log(JSON.stringify({ seconds: r.seconds, peakRssMB: peakRssMB(), threads: torch.getNumThreads(), check: r.check }));
+  else if (workload === 'train-loop') r = await trainLoop(root, Number(seed), Number(n));
+  else if (workload === 'evaluate-loop') r = await evaluateLoop(root, Number(n));
+  else throw new RangeError(`Expected train, infer, smallops, train-loop or evaluate-loop for workload but received ${workload}`);
+  console.log(JSON.stringify({ ...r, peakRssMB: peakRssMB(), threads: torch.getNumThreads() }));
 }
 
 main();

@@ -61,8 +61,12 @@ const DATALOADER_KEYS = optionKeys<DataLoaderOptions>({
 // A small, fast, seedable generator (mulberry32) for the sample order; every index appears once
 // per epoch through a Fisher–Yates shuffle. Its state is 32 bits: a seed's bits above them are
 // mixed in (seeds below 2^32 keep their own state), not dropped, so 2^32 is not seed 0 again.
+/** @internal {@link DataLoader.state}. */
+export interface LoaderState { order: number | null; generator: Tensor | null }
+
 class OrderGenerator {
-  private state: number;
+  /** Where the stream stands (a uint32): {@link DataLoader.state} saves it. */
+  state: number;
   constructor(seed: number) { this.state = ((seed >>> 0) ^ Math.imul(Math.floor(seed / 2 ** 32), 0x9e3779b1)) >>> 0; }
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
@@ -176,6 +180,25 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     if (this.batchSampler !== null) return lengthOf(this.batchSampler, 'batchSampler');
     const n = this.sampler === null ? this.dataset.length : lengthOf(this.sampler, 'sampler');
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /**
+   * @internal Where the loader's random streams stand between epochs: its order generator
+   * (null until first seeded from torch's global one) and the `generator` option's state.
+   * `torch.train` checkpoints it, so that a fresh loader built alike resumes the same epoch order.
+   */
+  get state(): LoaderState {
+    return { order: this.generator_?.state ?? null, generator: this.torchGenerator?.getState() ?? null };
+  }
+
+  set state(s: LoaderState) {
+    if (s.order === null) {
+      this.generator_ = null;
+    } else {
+      this.generator_ = new OrderGenerator(0);
+      this.generator_.state = s.order >>> 0;
+    }
+    if (s.generator !== null) this.torchGenerator?.setState(s.generator);
   }
 
   /** Whether batches are made in C++ on a background thread: the dataset offers a native source (lib/data/native.ts). */

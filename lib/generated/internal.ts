@@ -492,7 +492,6 @@ registerSchemas([
   ['aten::mkldnn_linear_backward_weights', ['grad_output', 'input', 'weight', 'bias_defined']],
   ['aten::mkldnn_max_pool2d', ['self', 'kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode']],
   ['aten::mkldnn_max_pool3d', ['self', 'kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode']],
-  ['aten::mkldnn_rnn_layer', ['input', 'weight0', 'weight1', 'weight2', 'weight3', 'hx_', 'cx_', 'reverse', 'batch_sizes', 'mode', 'hidden_size', 'num_layers', 'has_biases', 'bidirectional', 'batch_first', 'train']],
   ['aten::mm', ['self', 'mat2']],
   ['aten::mm.dtype', ['self', 'mat2', 'out_dtype']],
   ['aten::mode', ['self', 'dim', 'keepdim']],
@@ -586,7 +585,6 @@ registerSchemas([
   ['aten::quantize_per_tensor_dynamic', ['self', 'dtype', 'reduce_range']],
   ['aten::quantized_batch_norm', ['input', 'weight', 'bias', 'mean', 'var', 'eps', 'output_scale', 'output_zero_point']],
   ['aten::quantized_gru_cell', ['input', 'hx', 'w_ih', 'w_hh', 'b_ih', 'b_hh', 'packed_ih', 'packed_hh', 'col_offsets_ih', 'col_offsets_hh', 'scale_ih', 'scale_hh', 'zero_point_ih', 'zero_point_hh']],
-  ['aten::quantized_lstm_cell', ['input', 'hx', 'w_ih', 'w_hh', 'b_ih', 'b_hh', 'packed_ih', 'packed_hh', 'col_offsets_ih', 'col_offsets_hh', 'scale_ih', 'scale_hh', 'zero_point_ih', 'zero_point_hh']],
   ['aten::quantized_max_pool1d', ['self', 'kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode']],
   ['aten::quantized_max_pool2d', ['self', 'kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode']],
   ['aten::quantized_max_pool3d', ['self', 'kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode']],
@@ -1605,455 +1603,453 @@ export const R: Record<string, Table> = {
   torch_mkldnn_linear_backward_weights: table('480,-1,,0|gradOutput:T:0:0:0:0;input:T:0:0:0:1;weight:T:0:0:0:2;biasDefined:b:0:0:0:3'),
   torch_mkldnn_max_pool2d: table('481,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
   torch_mkldnn_max_pool3d: table('482,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
-  torch_mkldnn_rnn_layer: table('483,-1,,0|input:T:0:0:0:0;weight0:T:0:0:0:1;weight1:T:0:0:0:2;weight2:T:0:0:0:3;weight3:T:0:0:0:4;hx_:T:0:0:0:5;cx_:T:0:0:0:6;reverse:b:0:0:0:7;batchSizes:J:0:0:0:8;mode:i:0:0:0:9;hiddenSize:i:0:0:0:10;numLayers:i:0:0:0:11;hasBiases:b:0:0:0:12;bidirectional:b:0:0:0:13;batchFirst:b:0:0:0:14;train:b:0:0:0:15'),
-  torch_mm: table('484,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1/485,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1;outDtype:d:0:0:0:2'),
-  torch_mode: table('486,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:1:0:1;keepdim:b:0:1:0:2'),
-  torch_moveaxis: table('487,-1,,0|input:T:0:0:0:0;source:i:0:0:0:1;destination:i:0:0:0:2/488,-1,,0|input:T:0:0:0:0;source:J:0:0:0:1;destination:J:0:0:0:2'),
-  torch_movedim: table('489,-1,,0|input:T:0:0:0:0;source:i:0:0:0:1;destination:i:0:0:0:2/490,-1,,0|input:T:0:0:0:0;source:J:0:0:0:1;destination:J:0:0:0:2'),
-  torch_msort: table('491,-1,,0|input:T:0:0:0:0'),
-  torch_mul: table('492,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1'),
-  torch_multinomial: table('493,-1,,0|input:T:0:0:0:0;numSamples:i:0:0:0:1;replacement:b:0:1:0:2;generator:g:1:1:1:3'),
-  torch_multiply: table('494,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1/495,-1,,0|input:N:0:0:0:0;other:S:0:0:0:1'),
-  torch_mv: table('496,-1,,0|input:T:0:0:0:0;vec:T:0:0:0:1'),
-  torch_mvlgamma: table('497,-1,,0|input:T:0:0:0:0;p:i:0:0:0:1'),
-  torch_nan_to_num: table('498,-1,,0|input:T:0:0:0:0;nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
-  torch_nan_to_num_: table('499,-1,,1|input:T:0:0:0:0;nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
-  torch_nanmean: table('500,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  torch_nanmedian: table('501,-1,,0|input:T:0:0:0:0/502,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
-  torch_nanquantile: table('503,-1,,0|input:T:0:0:0:0;q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/504,-1,,0|input:T:0:0:0:0;q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
-  torch_nansum: table('505,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  torch_narrow: table('506,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;start:T:0:0:0:2;length:i:0:0:0:3/507,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
-  torch_narrow_copy: table('508,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
-  torch_native_batch_norm: table('509,-1,,0|input:T:0:0:0:0;weight:T:1:0:0:1;bias:T:1:0:0:2;runningMean:T:1:0:0:3;runningVar:T:1:0:0:4;training:b:0:0:0:5;momentum:f:0:0:0:6;eps:f:0:0:0:7'),
-  torch_native_channel_shuffle: table('510,-1,,0|input:T:0:0:0:0;groups:i:0:0:0:1'),
-  torch_native_dropout: table('511,-1,,0|input:T:0:0:0:0;p:f:0:0:0:1;train:b:1:0:0:2'),
-  torch_native_group_norm: table('512,-1,,0|input:T:0:0:0:0;weight:T:1:0:0:1;bias:T:1:0:0:2;N:i:0:0:0:3;C:i:0:0:0:4;HxW:i:0:0:0:5;group:i:0:0:0:6;eps:f:0:0:0:7'),
-  torch_native_layer_norm: table('513,-1,,0|input:T:0:0:0:0;normalizedShape:J:0:0:0:1;weight:T:1:0:0:2;bias:T:1:0:0:3;eps:f:0:0:0:4'),
-  torch_native_norm: table('514,-1,,0|input:T:0:0:0:0;p:S:0:1:0:1/515,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:0:0:3;dtype:d:1:0:0:4'),
-  torch_ne: table('516,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/517,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
-  torch_neg: table('518,-1,,0|input:T:0:0:0:0'),
-  torch_neg_: table('519,-1,,1|input:T:0:0:0:0'),
-  torch_negative: table('520,-1,,0|input:T:0:0:0:0'),
-  torch_negative_: table('521,-1,,1|input:T:0:0:0:0'),
-  torch_nextafter: table('522,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
-  torch_nonzero_static: table('523,-1,,0|input:T:0:0:0:0;size:i:0:0:1:1;fillValue:i:0:1:1:2'),
-  torch_norm: table('524,-1,,0|input:T:0:0:0:0;p:S:0:1:0:1/525,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dtype:d:0:0:1:2/526,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:0:0:3;dtype:d:0:0:1:4/527,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:1:0:3'),
-  torch_norm_except_dim: table('528,-1,,0|v:T:0:0:0:0;pow:i:0:1:0:1;dim:i:0:1:0:2'),
-  torch_normal: table('529,-1,,0|mean:T:0:0:0:0;std:T:0:0:0:1;generator:g:1:1:1:2/530,-1,,0|mean:T:0:0:0:0;std:f:0:1:0:1;generator:g:1:1:1:2/531,-1,,0|mean:f:0:0:0:0;std:T:0:0:0:1;generator:g:1:1:1:2/532,-1,,0|mean:f:0:0:0:0;std:f:0:0:0:1;size:J:0:0:0:2;generator:g:1:1:1:3;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2'),
-  torch_not_equal: table('533,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/534,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
-  torch_nuclear_norm: table('535,-1,,0|input:T:0:0:0:0;dim:I:0:0:0:1;keepdim:b:0:1:0:2/536,-1,,0|input:T:0:0:0:0;keepdim:b:0:1:0:1'),
-  torch_ones: table('537,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_ones_like: table('538,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_orgqr: table('539,-1,,0|input:T:0:0:0:0;input2:T:0:0:0:1'),
-  torch_ormqr: table('540,-1,,0|input:T:0:0:0:0;input2:T:0:0:0:1;input3:T:0:0:0:2;left:b:0:1:0:3;transpose:b:0:1:0:4'),
-  torch_outer: table('541,-1,,0|input:T:0:0:0:0;vec2:T:0:0:0:1'),
-  torch_pairwise_distance: table('542,-1,,0|x1:T:0:0:0:0;x2:T:0:0:0:1;p:f:0:1:0:2;eps:f:0:1:0:3;keepdim:b:0:1:0:4'),
-  torch_pdist: table('543,-1,,0|input:T:0:0:0:0;p:f:0:1:0:1'),
-  torch_permute: table('544,-1,,0|input:T:0:0:0:0;dims:J:0:0:0:1'),
-  torch_permute_copy: table('545,-1,,0|input:T:0:0:0:0;dims:J:0:0:0:1'),
-  torch_pinverse: table('546,-1,,0|input:T:0:0:0:0;rcond:f:0:1:0:1'),
-  torch_pixel_shuffle: table('547,-1,,0|input:T:0:0:0:0;upscaleFactor:i:0:0:0:1'),
-  torch_pixel_unshuffle: table('548,-1,,0|input:T:0:0:0:0;downscaleFactor:i:0:0:0:1'),
-  torch_poisson: table('549,-1,,0|input:T:0:0:0:0;generator:g:1:1:0:1'),
-  torch_poisson_nll_loss: table('550,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;logInput:b:0:0:0:2;full:b:0:0:0:3;eps:f:0:0:0:4;reduction:i:0:0:0:5'),
-  torch_polar: table('551,-1,,0|abs:T:0:0:0:0;angle:T:0:0:0:1'),
-  torch_polygamma: table('552,-1,,0|n:i:0:0:0:0;input:T:0:0:0:1'),
-  torch_positive: table('553,-1,,0|input:T:0:0:0:0'),
-  torch_pow: table('554,-1,,0|input:T:0:0:0:0;exponent:T:0:0:0:1/555,-1,,0|input:S:0:0:0:0;exponent:T:0:0:0:1/556,-1,,0|input:T:0:0:0:0;exponent:S:0:0:0:1'),
-  torch_prelu: table('557,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1'),
-  torch_prod: table('558,-1,,0|input:T:0:0:0:0;dtype:d:1:1:1:1/559,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  torch_promote_types: table('560,-1,,0|type1:d:0:0:0:0;type2:d:0:0:0:1'),
-  torch_put: table('561,-1,,0|input:T:0:0:0:0;index:T:0:0:0:1;source:T:0:0:0:2;accumulate:b:0:1:0:3'),
-  torch_q_per_channel_axis: table('562,-1,,0|input:T:0:0:0:0'),
-  torch_q_per_channel_scales: table('563,-1,,0|input:T:0:0:0:0'),
-  torch_q_per_channel_zero_points: table('564,-1,,0|input:T:0:0:0:0'),
-  torch_q_scale: table('565,-1,,0|input:T:0:0:0:0'),
-  torch_q_zero_point: table('566,-1,,0|input:T:0:0:0:0'),
-  torch_qr: table('567,-1,Q.R,0|input:T:0:0:0:0;some:b:0:1:0:1'),
-  torch_quantile: table('568,-1,,0|input:T:0:0:0:0;q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/569,-1,,0|input:T:0:0:0:0;q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
-  torch_quantize_per_channel: table('570,-1,,0|input:T:0:0:0:0;scales:T:0:0:0:1;zeroPoints:T:0:0:0:2;axis:i:0:0:0:3;dtype:d:0:0:0:4'),
-  torch_quantize_per_tensor: table('571,-1,,0|input:T:0:0:0:0;scale:T:0:0:0:1;zeroPoint:T:0:0:0:2;dtype:d:0:0:0:3/572,-1,,0|input:T:0:0:0:0;scale:f:0:0:0:1;zeroPoint:i:0:0:0:2;dtype:d:0:0:0:3/573,-1,,0|tensors:V:0:0:0:0;scales:T:0:0:0:1;zeroPoints:T:0:0:0:2;dtype:d:0:0:0:3'),
-  torch_quantize_per_tensor_dynamic: table('574,-1,,0|input:T:0:0:0:0;dtype:d:0:0:0:1;reduceRange:b:0:0:0:2'),
-  torch_quantized_batch_norm: table('575,-1,,0|input:T:0:0:0:0;weight:T:1:0:0:1;bias:T:1:0:0:2;mean:T:0:0:0:3;var_:T:0:0:0:4;eps:f:0:0:0:5;outputScale:f:0:0:0:6;outputZeroPoint:i:0:0:0:7'),
-  torch_quantized_gru_cell: table('576,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
-  torch_quantized_lstm_cell: table('577,-1,,0|input:T:0:0:0:0;hx:V:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
-  torch_quantized_max_pool1d: table('578,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
-  torch_quantized_max_pool2d: table('579,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
-  torch_quantized_max_pool3d: table('580,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
-  torch_quantized_rnn_relu_cell: table('581,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
-  torch_quantized_rnn_tanh_cell: table('582,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
-  torch_rad2deg: table('583,-1,,0|input:T:0:0:0:0'),
-  torch_rad2deg_: table('584,-1,,1|input:T:0:0:0:0'),
-  torch_rand: table('585,-1,,0|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/586,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_rand_like: table('587,-1,,0|input:T:0:0:0:0;generator:g:1:0:1:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/588,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_randint: table('589,-1,,0|high:i:0:0:0:0;size:J:0:0:0:1;generator:g:1:0:1:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/590,-1,,0|high:i:0:0:0:0;size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/591,-1,,0|low:i:0:0:0:0;high:i:0:0:0:1;size:J:0:0:0:2;generator:g:1:0:1:3;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2/592,-1,,0|low:i:0:0:0:0;high:i:0:0:0:1;size:J:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
-  torch_randint_like: table('593,-1,,0|input:T:0:0:0:0;low:i:0:0:0:1;high:i:0:0:0:2;generator:g:1:0:1:3;memoryFormat:m:1:1:1:8;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2/594,-1,,0|input:T:0:0:0:0;low:i:0:0:0:1;high:i:0:0:0:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/595,-1,,0|input:T:0:0:0:0;high:T:0:0:0:1;generator:g:1:0:1:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/596,-1,,0|input:T:0:0:0:0;high:T:0:0:0:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/597,-1,,0|input:T:0:0:0:0;high:i:0:0:0:1;generator:g:1:0:1:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/598,-1,,0|input:T:0:0:0:0;high:i:0:0:0:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  torch_randn: table('599,-1,,0|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/600,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_randn_like: table('601,-1,,0|input:T:0:0:0:0;generator:g:1:0:1:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/602,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_randperm: table('603,-1,,0|n:i:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/604,-1,,0|n:i:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_ravel: table('605,-1,,0|input:T:0:0:0:0'),
-  torch_real: table('606,-1,,0|input:T:0:0:0:0'),
-  torch_reciprocal: table('607,-1,,0|input:T:0:0:0:0'),
-  torch_reciprocal_: table('608,-1,,1|input:T:0:0:0:0'),
-  torch_relu: table('609,-1,,0|input:T:0:0:0:0'),
-  torch_relu_: table('610,-1,,1|input:T:0:0:0:0'),
-  torch_remainder: table('611,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/612,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/613,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
-  torch_renorm: table('614,-1,,0|input:T:0:0:0:0;p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
-  torch_repeat_interleave: table('615,-1,,0|input:T:0:0:0:0;repeats:T:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3/616,-1,,0|repeats:T:0:0:0:0;outputSize:i:1:1:1:1/617,-1,,0|input:T:0:0:0:0;repeats:i:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3'),
-  torch_reshape: table('618,-1,,0|input:T:0:0:0:0;shape:J:0:0:0:1'),
-  torch_resize_as_: table('619,-1,,1|input:T:0:0:0:0;theTemplate:T:0:0:0:1;memoryFormat:m:1:1:1:2'),
-  torch_resize_as_sparse_: table('620,-1,,1|input:T:0:0:0:0;theTemplate:T:0:0:0:1'),
-  torch_resolve_conj: table('621,-1,,0|input:T:0:0:0:0'),
-  torch_resolve_neg: table('622,-1,,0|input:T:0:0:0:0'),
-  torch_result_type: table('623,-1,,0|tensor:T:0:0:0:0;other:T:0:0:0:1/624,-1,,0|scalar:S:0:0:0:0;tensor:T:0:0:0:1/625,-1,,0|tensor:T:0:0:0:0;other:S:0:0:0:1/626,-1,,0|scalar1:S:0:0:0:0;scalar2:S:0:0:0:1'),
-  torch_rms_norm: table('627,-1,,0|input:T:0:0:0:0;normalizedShape:J:0:0:0:1;weight:T:1:1:0:2;eps:f:1:1:0:3'),
-  torch_rnn_relu: table('628,-1,,0|data:T:0:0:0:0;batchSizes:T:0:0:0:1;hx:T:0:0:0:2;params:V:0:0:0:3;hasBiases:b:0:0:0:4;numLayers:i:0:0:0:5;dropout:f:0:0:0:6;train:b:0:0:0:7;bidirectional:b:0:0:0:8/629,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;params:V:0:0:0:2;hasBiases:b:0:0:0:3;numLayers:i:0:0:0:4;dropout:f:0:0:0:5;train:b:0:0:0:6;bidirectional:b:0:0:0:7;batchFirst:b:0:0:0:8'),
-  torch_rnn_relu_cell: table('630,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:1:1:0:4;bHh:T:1:1:0:5'),
-  torch_rnn_tanh: table('631,-1,,0|data:T:0:0:0:0;batchSizes:T:0:0:0:1;hx:T:0:0:0:2;params:V:0:0:0:3;hasBiases:b:0:0:0:4;numLayers:i:0:0:0:5;dropout:f:0:0:0:6;train:b:0:0:0:7;bidirectional:b:0:0:0:8/632,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;params:V:0:0:0:2;hasBiases:b:0:0:0:3;numLayers:i:0:0:0:4;dropout:f:0:0:0:5;train:b:0:0:0:6;bidirectional:b:0:0:0:7;batchFirst:b:0:0:0:8'),
-  torch_rnn_tanh_cell: table('633,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:1:1:0:4;bHh:T:1:1:0:5'),
-  torch_roll: table('634,-1,,0|input:T:0:0:0:0;shifts:I:0:0:0:1;dims:I:0:1:0:2'),
-  torch_rot90: table('635,-1,,0|input:T:0:0:0:0;k:i:0:1:0:1;dims:J:0:1:0:2'),
-  torch_round: table('636,-1,,0|input:T:0:0:0:0/637,-1,,0|input:T:0:0:0:0;decimals:i:0:0:1:1'),
-  torch_round_: table('638,-1,,1|input:T:0:0:0:0/639,-1,,1|input:T:0:0:0:0;decimals:i:0:0:1:1'),
-  torch_row_indices_copy: table('640,-1,,0|input:T:0:0:0:0'),
-  torch_row_stack: table('641,-1,,0|tensors:V:0:0:0:0'),
-  torch_rrelu: table('642,-1,,0|input:T:0:0:0:0;lower:S:0:1:0:1;upper:S:0:1:0:2;training:b:0:1:0:3;generator:g:1:1:0:4'),
-  torch_rrelu_: table('643,-1,,1|input:T:0:0:0:0;lower:S:0:1:0:1;upper:S:0:1:0:2;training:b:0:1:0:3;generator:g:1:1:0:4'),
-  torch_rsqrt: table('644,-1,,0|input:T:0:0:0:0'),
-  torch_rsqrt_: table('645,-1,,1|input:T:0:0:0:0'),
-  torch_rsub: table('646,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;alpha:S:0:1:1:2/647,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1;alpha:S:0:1:0:2'),
-  torch_scalar_tensor: table('648,-1,,0|s:S:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_scatter: table('649,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3/650,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:1:4/651,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3/652,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3;reduce:s:0:0:1:4'),
-  torch_scatter_add: table('653,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3'),
-  torch_scatter_reduce: table('654,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
-  torch_searchsorted: table('655,-1,,0|sortedSequence:T:0:0:0:0;input:T:0:0:0:1;outInt32:b:0:1:1:2;right:b:0:1:1:3;side:s:1:1:1:4;sorter:T:1:1:1:5/656,-1,,0|sortedSequence:T:0:0:0:0;input:S:0:0:0:1;outInt32:b:0:1:1:2;right:b:0:1:1:3;side:s:1:1:1:4;sorter:T:1:1:1:5'),
-  torch_segment_reduce: table('657,-1,,0|data:T:0:0:0:0;reduce:s:0:0:0:1;lengths:T:1:1:1:2;indices:T:1:1:1:3;offsets:T:1:1:1:4;axis:i:0:1:1:5;unsafe:b:0:1:1:6;initial:S:1:1:1:7'),
-  torch_select: table('658,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:i:0:0:0:2'),
-  torch_select_copy: table('659,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:i:0:0:0:2'),
-  torch_select_scatter: table('660,-1,,0|input:T:0:0:0:0;src:T:0:0:0:1;dim:i:0:0:0:2;index:i:0:0:0:3'),
-  torch_selu: table('661,-1,,0|input:T:0:0:0:0'),
-  torch_selu_: table('662,-1,,1|input:T:0:0:0:0'),
-  torch_sgn: table('663,-1,,0|input:T:0:0:0:0'),
-  torch_sigmoid: table('664,-1,,0|input:T:0:0:0:0'),
-  torch_sigmoid_: table('665,-1,,1|input:T:0:0:0:0'),
-  torch_sign: table('666,-1,,0|input:T:0:0:0:0'),
-  torch_signbit: table('667,-1,,0|input:T:0:0:0:0'),
-  torch_sin: table('668,-1,,0|input:T:0:0:0:0'),
-  torch_sin_: table('669,-1,,1|input:T:0:0:0:0'),
-  torch_sinc: table('670,-1,,0|input:T:0:0:0:0'),
-  torch_sinc_: table('671,-1,,1|input:T:0:0:0:0'),
-  torch_sinh: table('672,-1,,0|input:T:0:0:0:0'),
-  torch_sinh_: table('673,-1,,1|input:T:0:0:0:0'),
-  torch_slice_copy: table('674,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1;start:i:1:1:0:2;end:i:1:1:0:3;step:i:0:1:0:4'),
-  torch_slice_inverse: table('675,-1,,0|input:T:0:0:0:0;src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
-  torch_slice_scatter: table('676,-1,,0|input:T:0:0:0:0;src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
-  torch_slogdet: table('677,-1,sign.logabsdet,0|input:T:0:0:0:0'),
-  torch_smm: table('678,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1'),
-  torch_softmax: table('679,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;dtype:d:1:1:0:2'),
-  torch_sort: table('680,-1,values.indices,0|input:T:0:0:0:0;stable:b:1:0:1:1;dim:i:0:1:1:2;descending:b:0:1:1:3/681,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:1:0:1;descending:b:0:1:0:2'),
-  torch_split: table('682,-1,,0|input:T:0:0:0:0;splitSize:i:0:0:0:1;dim:i:0:1:0:2/683,-1,,0|input:T:0:0:0:0;splitSize:J:0:0:0:1;dim:i:0:1:0:2'),
-  torch_split_copy: table('684,-1,,0|input:T:0:0:0:0;splitSize:i:0:0:0:1;dim:i:0:1:0:2'),
-  torch_split_with_sizes: table('685,-1,,0|input:T:0:0:0:0;splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
-  torch_split_with_sizes_copy: table('686,-1,,0|input:T:0:0:0:0;splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
-  torch_sqrt: table('687,-1,,0|input:T:0:0:0:0'),
-  torch_sqrt_: table('688,-1,,1|input:T:0:0:0:0'),
-  torch_square: table('689,-1,,0|input:T:0:0:0:0'),
-  torch_square_: table('690,-1,,1|input:T:0:0:0:0'),
-  torch_squeeze: table('691,-1,,0|input:T:0:0:0:0/692,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1/693,-1,,0|input:T:0:0:0:0;dim:J:0:0:0:1'),
-  torch_squeeze_copy: table('694,-1,,0|input:T:0:0:0:0/695,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1/696,-1,,0|input:T:0:0:0:0;dim:J:0:0:0:1'),
-  torch_sspaddmm: table('697,-1,,0|input:T:0:0:0:0;mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
-  torch_stack: table('698,-1,,0|tensors:V:0:0:0:0;dim:i:0:1:0:1'),
-  torch_std: table('699,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/700,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/701,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
-  torch_std_mean: table('702,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/703,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/704,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
-  torch_stft: table('705,-1,,0|input:T:0:0:0:0;nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;center:b:0:1:0:5;padMode:s:0:1:0:6;normalized:b:0:1:0:7;onesided:b:1:1:0:8;returnComplex:b:1:1:0:9;alignToWindow:b:1:1:0:10/706,-1,,0|input:T:0:0:0:0;nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;normalized:b:0:1:0:5;onesided:b:1:1:0:6;returnComplex:b:1:1:0:7;alignToWindow:b:1:1:0:8'),
-  torch_sub: table('707,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1;alpha:S:0:1:1:2'),
-  torch_subtract: table('708,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1;alpha:S:0:1:1:2/709,-1,,0|input:N:0:0:0:0;other:S:0:0:0:1;alpha:S:0:1:0:2'),
-  torch_sum: table('710,-1,,0|input:T:0:0:0:0;dtype:d:1:1:1:1/711,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  torch_svd: table('712,-1,U.S.V,0|input:T:0:0:0:0;some:b:0:1:0:1;computeUv:b:0:1:0:2'),
-  torch_swapaxes: table('713,-1,,0|input:T:0:0:0:0;axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
-  torch_swapdims: table('714,-1,,0|input:T:0:0:0:0;dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
-  torch_sym_constrain_range: table('715,-1,,0|size:S:0:0:0:0;min:i:1:1:1:1;max:i:1:1:1:2'),
-  torch_sym_constrain_range_for_size: table('716,-1,,0|size:S:0:0:0:0;min:i:1:1:1:1;max:i:1:1:1:2'),
-  torch_t: table('717,-1,,0|input:T:0:0:0:0'),
-  torch_t_copy: table('718,-1,,0|input:T:0:0:0:0'),
-  torch_take: table('719,-1,,0|input:T:0:0:0:0;index:T:0:0:0:1'),
-  torch_take_along_dim: table('720,-1,,0|input:T:0:0:0:0;indices:T:0:0:0:1;dim:i:1:1:0:2'),
-  torch_tan: table('721,-1,,0|input:T:0:0:0:0'),
-  torch_tan_: table('722,-1,,1|input:T:0:0:0:0'),
-  torch_tanh: table('723,-1,,0|input:T:0:0:0:0'),
-  torch_tanh_: table('724,-1,,1|input:T:0:0:0:0'),
-  torch_tensor_split: table('725,-1,,0|input:T:0:0:0:0;indices:J:0:0:0:1;dim:i:0:1:0:2/726,-1,,0|input:T:0:0:0:0;tensorIndicesOrSections:T:0:0:0:1;dim:i:0:1:0:2/727,-1,,0|input:T:0:0:0:0;sections:i:0:0:0:1;dim:i:0:1:0:2'),
-  torch_tensordot: table('728,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;dimsSelf:J:0:0:0:2;dimsOther:J:0:0:0:3'),
-  torch_threshold: table('729,-1,,0|input:T:0:0:0:0;threshold:S:0:0:0:1;value:S:0:0:0:2'),
-  torch_threshold_: table('730,-1,,1|input:T:0:0:0:0;threshold:S:0:0:0:1;value:S:0:0:0:2'),
-  torch_tile: table('731,-1,,0|input:T:0:0:0:0;dims:J:0:0:0:1'),
-  torch_topk: table('732,-1,values.indices,0|input:T:0:0:0:0;k:i:0:0:0:1;dim:i:0:1:0:2;largest:b:0:1:0:3;sorted:b:0:1:0:4'),
-  torch_trace: table('733,-1,,0|input:T:0:0:0:0'),
-  torch_transpose: table('734,-1,,0|input:T:0:0:0:0;dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
-  torch_transpose_copy: table('735,-1,,0|input:T:0:0:0:0;dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
-  torch_trapezoid: table('736,-1,,0|y:T:0:0:0:0;x:T:0:0:0:1;dim:i:0:1:1:2/737,-1,,0|y:T:0:0:0:0;dx:S:0:1:1:1;dim:i:0:1:1:2'),
-  torch_trapz: table('738,-1,,0|y:T:0:0:0:0;dx:f:0:1:1:1;dim:i:0:1:1:2/739,-1,,0|y:T:0:0:0:0;x:T:0:0:0:1;dim:i:0:1:1:2'),
-  torch_triangular_solve: table('740,-1,solution.clonedCoefficient,0|input:T:0:0:0:0;A:T:0:0:0:1;upper:b:0:1:0:2;transpose:b:0:1:0:3;unitriangular:b:0:1:0:4'),
-  torch_tril: table('741,-1,,0|input:T:0:0:0:0;diagonal:i:0:1:0:1'),
-  torch_tril_indices: table('742,-1,,0|row:i:0:0:0:0;col:i:0:0:0:1;offset:i:0:1:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
-  torch_triplet_margin_loss: table('743,-1,,0|anchor:T:0:0:0:0;positive:T:0:0:0:1;negative:T:0:0:0:2;margin:f:0:1:0:3;p:f:0:1:0:4;eps:f:0:1:0:5;swap:b:0:1:0:6;reduction:i:0:1:0:7'),
-  torch_triu: table('744,-1,,0|input:T:0:0:0:0;diagonal:i:0:1:0:1'),
-  torch_triu_indices: table('745,-1,,0|row:i:0:0:0:0;col:i:0:0:0:1;offset:i:0:1:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
-  torch_true_divide: table('746,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1/747,-1,,0|input:N:0:0:0:0;other:S:0:0:0:1'),
-  torch_trunc: table('748,-1,,0|input:T:0:0:0:0'),
-  torch_trunc_: table('749,-1,,1|input:T:0:0:0:0'),
-  torch_unbind: table('750,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1'),
-  torch_unbind_copy: table('751,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1'),
-  torch_unflatten: table('752,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;sizes:J:0:0:0:2'),
-  torch_unfold_copy: table('753,-1,,0|input:T:0:0:0:0;dimension:i:0:0:0:1;size:i:0:0:0:2;step:i:0:0:0:3'),
-  torch_unique_consecutive: table('754,-1,,0|input:T:0:0:0:0;returnInverse:b:0:1:0:1;returnCounts:b:0:1:0:2;dim:i:1:1:0:3'),
-  torch_unique_dim: table('755,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;sorted:b:0:1:0:2;returnInverse:b:0:1:0:3;returnCounts:b:0:1:0:4'),
-  torch_unsafe_chunk: table('756,-1,,0|input:T:0:0:0:0;chunks:i:0:0:0:1;dim:i:0:1:0:2'),
-  torch_unsafe_split: table('757,-1,,0|input:T:0:0:0:0;splitSize:i:0:0:0:1;dim:i:0:1:0:2'),
-  torch_unsafe_split_with_sizes: table('758,-1,,0|input:T:0:0:0:0;splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
-  torch_unsqueeze: table('759,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1'),
-  torch_unsqueeze_copy: table('760,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1'),
-  torch_values_copy: table('761,-1,,0|input:T:0:0:0:0'),
-  torch_vander: table('762,-1,,0|x:T:0:0:0:0;N:i:1:1:0:1;increasing:b:0:1:0:2'),
-  torch_var: table('763,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/764,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/765,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
-  torch_var_mean: table('766,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/767,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/768,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
-  torch_vdot: table('769,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
-  torch_view_as_complex: table('770,-1,,0|input:T:0:0:0:0'),
-  torch_view_as_complex_copy: table('771,-1,,0|input:T:0:0:0:0'),
-  torch_view_as_real: table('772,-1,,0|input:T:0:0:0:0'),
-  torch_view_as_real_copy: table('773,-1,,0|input:T:0:0:0:0'),
-  torch_view_copy: table('774,-1,,0|input:T:0:0:0:0;dtype:d:0:0:0:1/775,-1,,0|input:T:0:0:0:0;size:J:0:0:0:1'),
-  torch_vsplit: table('776,-1,,0|input:T:0:0:0:0;sections:i:0:0:0:1/777,-1,,0|input:T:0:0:0:0;indices:J:0:0:0:1'),
-  torch_vstack: table('778,-1,,0|tensors:V:0:0:0:0'),
-  torch_where: table('779,-1,,0|condition:T:0:0:0:0/780,-1,,0|condition:T:0:0:0:0;input:T:0:0:0:1;other:T:0:0:0:2/781,-1,,0|condition:T:0:0:0:0;input:S:0:0:0:1;other:T:0:0:0:2/782,-1,,0|condition:T:0:0:0:0;input:T:0:0:0:1;other:S:0:0:0:2/783,-1,,0|condition:T:0:0:0:0;input:S:0:0:0:1;other:S:0:0:0:2'),
-  torch_xlogy: table('784,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/785,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/786,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
-  torch_xlogy_: table('787,-1,,1|input:T:0:0:0:0;other:T:0:0:0:1/788,-1,,1|input:T:0:0:0:0;other:S:0:0:0:1'),
-  torch_zero_: table('789,-1,,1|input:T:0:0:0:0'),
-  torch_zeros: table('790,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  torch_zeros_like: table('791,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
-  linalg_linalg_cholesky: table('792,-1,,0|input:T:0:0:0:0;upper:b:0:1:1:1'),
-  linalg_linalg_cholesky_ex: table('793,-1,L.info,0|input:T:0:0:0:0;upper:b:0:1:1:1;checkErrors:b:0:1:1:2'),
-  linalg_linalg_cond: table('794,-1,,0|input:T:0:0:0:0;p:S:1:1:0:1/795,-1,,0|input:T:0:0:0:0;p:s:0:0:0:1'),
-  linalg_linalg_cross: table('796,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;dim:i:0:1:1:2'),
-  linalg_linalg_det: table('797,-1,,0|A:T:0:0:0:0'),
-  linalg_linalg_diagonal: table('798,-1,,0|A:T:0:0:0:0;offset:i:0:1:1:1;dim1:i:0:1:1:2;dim2:i:0:1:1:3'),
-  linalg_linalg_eig: table('799,-1,eigenvalues.eigenvectors,0|input:T:0:0:0:0'),
-  linalg_linalg_eigh: table('800,-1,eigenvalues.eigenvectors,0|input:T:0:0:0:0;UPLO:s:0:1:0:1'),
-  linalg_linalg_eigvals: table('801,-1,,0|input:T:0:0:0:0'),
-  linalg_linalg_eigvalsh: table('802,-1,,0|input:T:0:0:0:0;UPLO:s:0:1:0:1'),
-  linalg_linalg_householder_product: table('803,-1,,0|input:T:0:0:0:0;tau:T:0:0:0:1'),
-  linalg_linalg_inv: table('804,-1,,0|A:T:0:0:0:0'),
-  linalg_linalg_inv_ex: table('805,-1,inverse.info,0|A:T:0:0:0:0;checkErrors:b:0:1:1:1'),
-  linalg_linalg_ldl_factor: table('806,-1,LD.pivots,0|input:T:0:0:0:0;hermitian:b:0:1:1:1'),
-  linalg_linalg_ldl_factor_ex: table('807,-1,LD.pivots.info,0|input:T:0:0:0:0;hermitian:b:0:1:1:1;checkErrors:b:0:1:1:2'),
-  linalg_linalg_ldl_solve: table('808,-1,,0|LD:T:0:0:0:0;pivots:T:0:0:0:1;B:T:0:0:0:2;hermitian:b:0:1:1:3'),
-  linalg_linalg_lstsq: table('809,-1,solution.residuals.rank.singularValues,0|input:T:0:0:0:0;b:T:0:0:0:1;rcond:f:1:1:0:2;driver:s:1:1:1:3'),
-  linalg_linalg_lu: table('810,-1,P.L.U,0|A:T:0:0:0:0;pivot:b:0:1:1:1'),
-  linalg_linalg_lu_factor: table('811,-1,LU.pivots,0|A:T:0:0:0:0;pivot:b:0:1:1:1'),
-  linalg_linalg_lu_factor_ex: table('812,-1,LU.pivots.info,0|A:T:0:0:0:0;pivot:b:0:1:1:1;checkErrors:b:0:1:1:2'),
-  linalg_linalg_lu_solve: table('813,-1,,0|LU:T:0:0:0:0;pivots:T:0:0:0:1;B:T:0:0:0:2;left:b:0:1:1:3;adjoint:b:0:1:1:4'),
-  linalg_linalg_matmul: table('814,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
-  linalg_linalg_matrix_exp: table('815,-1,,0|input:T:0:0:0:0'),
-  linalg_linalg_matrix_norm: table('816,-1,,0|input:T:0:0:0:0;ord:S:0:0:0:1;dim:J:0:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4/817,-1,,0|input:T:0:0:0:0;ord:s:0:1:0:1;dim:J:0:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4'),
-  linalg_linalg_matrix_power: table('818,-1,,0|input:T:0:0:0:0;n:i:0:0:0:1'),
-  linalg_linalg_matrix_rank: table('819,-1,,0|input:T:0:0:0:0;atol:T:1:1:1:1;rtol:T:1:1:1:2;hermitian:b:0:1:1:3/820,-1,,0|input:T:0:0:0:0;atol:f:1:1:1:1;rtol:f:1:1:1:2;hermitian:b:0:1:1:3/821,-1,,0|input:T:0:0:0:0;tol:T:0:0:0:1;hermitian:b:0:1:0:2/822,-1,,0|input:T:0:0:0:0;tol:f:0:0:0:1;hermitian:b:0:1:0:2'),
-  linalg_linalg_multi_dot: table('823,-1,,0|tensors:V:0:0:0:0'),
-  linalg_linalg_norm: table('824,-1,,0|input:T:0:0:0:0;ord:S:1:1:0:1;dim:I:1:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4/825,-1,,0|input:T:0:0:0:0;ord:s:0:0:0:1;dim:I:1:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4'),
-  linalg_linalg_pinv: table('826,-1,,0|input:T:0:0:0:0;atol:T:1:1:1:1;rtol:T:1:1:1:2;hermitian:b:0:1:1:3/827,-1,,0|input:T:0:0:0:0;atol:f:1:1:1:1;rtol:f:1:1:1:2;hermitian:b:0:1:1:3/828,-1,,0|input:T:0:0:0:0;rcond:T:0:0:0:1;hermitian:b:0:1:0:2/829,-1,,0|input:T:0:0:0:0;rcond:f:0:0:0:1;hermitian:b:0:1:0:2'),
-  linalg_linalg_qr: table('830,-1,Q.R,0|A:T:0:0:0:0;mode:s:0:1:0:1'),
-  linalg_linalg_slogdet: table('831,-1,sign.logabsdet,0|A:T:0:0:0:0'),
-  linalg_linalg_solve: table('832,-1,,0|A:T:0:0:0:0;B:T:0:0:0:1;left:b:0:1:1:2'),
-  linalg_linalg_solve_ex: table('833,-1,result.info,0|A:T:0:0:0:0;B:T:0:0:0:1;left:b:0:1:1:2;checkErrors:b:0:1:1:3'),
-  linalg_linalg_solve_triangular: table('834,-1,,0|input:T:0:0:0:0;B:T:0:0:0:1;upper:b:0:0:1:2;left:b:0:1:1:3;unitriangular:b:0:1:1:4'),
-  linalg_linalg_svd: table('835,-1,U.S.Vh,0|A:T:0:0:0:0;fullMatrices:b:0:1:0:1;driver:s:1:1:1:2'),
-  linalg_linalg_svdvals: table('836,-1,,0|A:T:0:0:0:0;driver:s:1:1:1:1'),
-  linalg_linalg_tensorinv: table('837,-1,,0|input:T:0:0:0:0;ind:i:0:1:0:1'),
-  linalg_linalg_tensorsolve: table('838,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;dims:J:1:1:0:2'),
-  linalg_linalg_vander: table('839,-1,,0|x:T:0:0:0:0;N:i:1:1:1:1'),
-  linalg_linalg_vecdot: table('840,-1,,0|x:T:0:0:0:0;y:T:0:0:0:1;dim:i:0:1:1:2'),
-  linalg_linalg_vector_norm: table('841,-1,,0|input:T:0:0:0:0;ord:S:0:1:0:1;dim:I:1:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4'),
-  special_special_airy_ai: table('842,-1,,0|x:T:0:0:0:0'),
-  special_special_bessel_j0: table('843,-1,,0|input:T:0:0:0:0'),
-  special_special_bessel_j1: table('844,-1,,0|input:T:0:0:0:0'),
-  special_special_bessel_y0: table('845,-1,,0|input:T:0:0:0:0'),
-  special_special_bessel_y1: table('846,-1,,0|input:T:0:0:0:0'),
-  special_special_chebyshev_polynomial_t: table('847,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/848,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/849,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_chebyshev_polynomial_u: table('850,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/851,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/852,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_chebyshev_polynomial_v: table('853,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/854,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/855,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_chebyshev_polynomial_w: table('856,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/857,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/858,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_digamma: table('859,-1,,0|input:T:0:0:0:0'),
-  special_special_entr: table('860,-1,,0|input:T:0:0:0:0'),
-  special_special_erf: table('861,-1,,0|input:T:0:0:0:0'),
-  special_special_erfc: table('862,-1,,0|input:T:0:0:0:0'),
-  special_special_erfcx: table('863,-1,,0|input:T:0:0:0:0'),
-  special_special_erfinv: table('864,-1,,0|input:T:0:0:0:0'),
-  special_special_exp2: table('865,-1,,0|input:T:0:0:0:0'),
-  special_special_expit: table('866,-1,,0|input:T:0:0:0:0'),
-  special_special_expm1: table('867,-1,,0|input:T:0:0:0:0'),
-  special_special_gammainc: table('868,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
-  special_special_gammaincc: table('869,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
-  special_special_gammaln: table('870,-1,,0|input:T:0:0:0:0'),
-  special_special_hermite_polynomial_h: table('871,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/872,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/873,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_hermite_polynomial_he: table('874,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/875,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/876,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_i0: table('877,-1,,0|input:T:0:0:0:0'),
-  special_special_i0e: table('878,-1,,0|input:T:0:0:0:0'),
-  special_special_i1: table('879,-1,,0|input:T:0:0:0:0'),
-  special_special_i1e: table('880,-1,,0|input:T:0:0:0:0'),
-  special_special_laguerre_polynomial_l: table('881,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/882,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/883,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_legendre_polynomial_p: table('884,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/885,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/886,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_log1p: table('887,-1,,0|input:T:0:0:0:0'),
-  special_special_log_ndtr: table('888,-1,,0|input:T:0:0:0:0'),
-  special_special_log_softmax: table('889,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;dtype:d:1:1:1:2'),
-  special_special_logit: table('890,-1,,0|input:T:0:0:0:0;eps:f:1:1:0:1'),
-  special_special_logsumexp: table('891,-1,,0|input:T:0:0:0:0;dim:I:0:0:0:1;keepdim:b:0:1:0:2'),
-  special_special_modified_bessel_i0: table('892,-1,,0|input:T:0:0:0:0'),
-  special_special_modified_bessel_i1: table('893,-1,,0|input:T:0:0:0:0'),
-  special_special_modified_bessel_k0: table('894,-1,,0|input:T:0:0:0:0'),
-  special_special_modified_bessel_k1: table('895,-1,,0|input:T:0:0:0:0'),
-  special_special_multigammaln: table('896,-1,,0|input:T:0:0:0:0;p:i:0:0:0:1'),
-  special_special_ndtr: table('897,-1,,0|input:T:0:0:0:0'),
-  special_special_ndtri: table('898,-1,,0|input:T:0:0:0:0'),
-  special_special_polygamma: table('899,-1,,0|n:i:0:0:0:0;input:T:0:0:0:1'),
-  special_special_psi: table('900,-1,,0|input:T:0:0:0:0'),
-  special_special_round: table('901,-1,,0|input:T:0:0:0:0;decimals:i:0:1:1:1'),
-  special_special_scaled_modified_bessel_k0: table('902,-1,,0|x:T:0:0:0:0'),
-  special_special_scaled_modified_bessel_k1: table('903,-1,,0|x:T:0:0:0:0'),
-  special_special_shifted_chebyshev_polynomial_t: table('904,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/905,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/906,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_shifted_chebyshev_polynomial_u: table('907,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/908,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/909,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_shifted_chebyshev_polynomial_v: table('910,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/911,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/912,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_shifted_chebyshev_polynomial_w: table('913,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/914,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/915,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
-  special_special_sinc: table('916,-1,,0|input:T:0:0:0:0'),
-  special_special_softmax: table('917,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;dtype:d:1:1:0:2'),
-  special_special_spherical_bessel_j0: table('918,-1,,0|x:T:0:0:0:0'),
-  special_special_xlog1py: table('919,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/920,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/921,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
-  special_special_xlogy: table('922,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/923,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/924,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
-  special_special_zeta: table('925,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/926,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/927,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
-  fft_fft_fft: table('928,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_fft2: table('929,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_fftfreq: table('930,-1,,0|n:i:0:0:0:0;d:f:0:1:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  fft_fft_fftn: table('931,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_fftshift: table('932,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1'),
-  fft_fft_hfft: table('933,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_hfft2: table('934,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_hfftn: table('935,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_ifft: table('936,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_ifft2: table('937,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_ifftn: table('938,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_ifftshift: table('939,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1'),
-  fft_fft_ihfft: table('940,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_ihfft2: table('941,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_ihfftn: table('942,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_irfft: table('943,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_irfft2: table('944,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_irfftn: table('945,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_rfft: table('946,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_rfft2: table('947,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
-  fft_fft_rfftfreq: table('948,-1,,0|n:i:0:0:0:0;d:f:0:1:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  fft_fft_rfftn: table('949,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
-  nnOps_adaptive_avg_pool2d: table('950,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
-  nnOps_adaptive_avg_pool3d: table('951,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
-  nnOps_adaptive_max_pool2d: table('952,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
-  nnOps_adaptive_max_pool3d: table('953,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
-  nnOps_avg_pool2d: table('954,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;ceilMode:b:0:1:0:4;countIncludePad:b:0:1:0:5;divisorOverride:i:1:1:0:6'),
-  nnOps_avg_pool3d: table('955,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;ceilMode:b:0:1:0:4;countIncludePad:b:0:1:0:5;divisorOverride:i:1:1:0:6'),
-  nnOps_binary_cross_entropy: table('956,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3'),
-  nnOps_col2im: table('957,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;kernelSize:I:0:0:0:2;dilation:I:0:0:0:3;padding:I:0:0:0:4;stride:I:0:0:0:5'),
-  nnOps_conv_depthwise3d: table('958,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:0:0:3;stride:I:0:0:0:4;padding:I:0:0:0:5;dilation:I:0:0:0:6'),
-  nnOps_cross_entropy_loss: table('959,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4;labelSmoothing:f:0:1:0:5'),
-  nnOps_elu: table('960,-1,,0|input:T:0:0:0:0;alpha:S:0:1:0:1;scale:S:0:1:0:2;inputScale:S:0:1:0:3'),
-  nnOps_elu_: table('961,-1,,1|input:T:0:0:0:0;alpha:S:0:1:0:1;scale:S:0:1:0:2;inputScale:S:0:1:0:3'),
-  nnOps_flatten_dense_tensors: table('962,-1,,0|tensors:V:0:0:0:0'),
-  nnOps_fractional_max_pool2d: table('963,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;outputSize:I:0:0:0:2;randomSamples:T:0:0:0:3'),
-  nnOps_fractional_max_pool3d: table('964,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;outputSize:I:0:0:0:2;randomSamples:T:0:0:0:3'),
-  nnOps_gelu: table('965,-1,,0|input:T:0:0:0:0;approximate:s:0:1:1:1'),
-  nnOps_gelu_: table('966,-1,,1|input:T:0:0:0:0;approximate:s:0:1:1:1'),
-  nnOps_glu: table('967,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1'),
-  nnOps_hardsigmoid: table('968,-1,,0|input:T:0:0:0:0'),
-  nnOps_hardsigmoid_: table('969,-1,,1|input:T:0:0:0:0'),
-  nnOps_hardswish: table('970,-1,,0|input:T:0:0:0:0'),
-  nnOps_hardswish_: table('971,-1,,1|input:T:0:0:0:0'),
-  nnOps_hardtanh: table('972,-1,,0|input:T:0:0:0:0;minVal:S:0:1:0:1;maxVal:S:0:1:0:2'),
-  nnOps_hardtanh_: table('973,-1,,1|input:T:0:0:0:0;minVal:S:0:1:0:1;maxVal:S:0:1:0:2'),
-  nnOps_huber_loss: table('974,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2;delta:f:0:1:0:3'),
-  nnOps_im2col: table('975,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;dilation:I:0:0:0:2;padding:I:0:0:0:3;stride:I:0:0:0:4'),
-  nnOps_l1_loss: table('976,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
-  nnOps_leaky_relu: table('977,-1,,0|input:T:0:0:0:0;negativeSlope:S:0:1:0:1'),
-  nnOps_leaky_relu_: table('978,-1,,1|input:T:0:0:0:0;negativeSlope:S:0:1:0:1'),
-  nnOps_linear: table('979,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;bias:T:1:1:0:2'),
-  nnOps_log_sigmoid: table('980,-1,,0|input:T:0:0:0:0'),
-  nnOps_max_pool2d_with_indices: table('981,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
-  nnOps_max_pool3d_with_indices: table('982,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
-  nnOps_max_unpool2d: table('983,-1,,0|input:T:0:0:0:0;indices:T:0:0:0:1;outputSize:I:0:0:0:2'),
-  nnOps_max_unpool3d: table('984,-1,,0|input:T:0:0:0:0;indices:T:0:0:0:1;outputSize:I:0:0:0:2;stride:I:0:0:0:3;padding:I:0:0:0:4'),
-  nnOps_mish: table('985,-1,,0|input:T:0:0:0:0'),
-  nnOps_mish_: table('986,-1,,1|input:T:0:0:0:0'),
-  nnOps_mkldnn_linear: table('987,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;bias:T:1:1:0:2'),
-  nnOps_mkldnn_reorder_conv2d_weight: table('988,-1,,0|input:T:0:0:0:0;padding:I:0:1:0:1;stride:I:0:1:0:2;dilation:I:0:1:0:3;groups:i:0:1:0:4;inputSize:J:1:1:0:5'),
-  nnOps_mkldnn_reorder_conv3d_weight: table('989,-1,,0|input:T:0:0:0:0;padding:I:0:1:0:1;stride:I:0:1:0:2;dilation:I:0:1:0:3;groups:i:0:1:0:4;inputSize:J:1:1:0:5'),
-  nnOps_mse_loss: table('990,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
-  nnOps_multi_margin_loss: table('991,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;p:S:0:1:0:2;margin:S:0:1:0:3;weight:T:1:1:0:4;reduction:i:0:1:0:5'),
-  nnOps_multilabel_margin_loss: table('992,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
-  nnOps_nll_loss: table('993,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4'),
-  nnOps_nll_loss2d: table('994,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4'),
-  nnOps_nll_loss_nd: table('995,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4'),
-  nnOps_one_hot: table('996,-1,,0|input:T:0:0:0:0;numClasses:i:0:1:0:1'),
-  nnOps_pad: table('997,-1,,0|input:T:0:0:0:0;pad:J:0:0:0:1;mode:s:0:1:0:2;value:f:1:1:0:3'),
-  nnOps_pad_sequence: table('998,-1,,0|sequences:V:0:0:0:0;batchFirst:b:0:1:0:1;paddingValue:f:0:1:0:2;paddingSide:s:0:1:0:3'),
-  nnOps_reflection_pad1d: table('999,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
-  nnOps_reflection_pad2d: table('1000,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
-  nnOps_reflection_pad3d: table('1001,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
-  nnOps_relu6: table('1002,-1,,0|input:T:0:0:0:0'),
-  nnOps_relu6_: table('1003,-1,,1|input:T:0:0:0:0'),
-  nnOps_replication_pad1d: table('1004,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
-  nnOps_replication_pad2d: table('1005,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
-  nnOps_replication_pad3d: table('1006,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
-  nnOps_rrelu_with_noise: table('1007,-1,,0|input:T:0:0:0:0;noise:T:0:0:0:1;lower:S:0:1:0:2;upper:S:0:1:0:3;training:b:0:1:0:4;generator:g:1:1:0:5'),
-  nnOps_rrelu_with_noise_: table('1008,-1,,1|input:T:0:0:0:0;noise:T:0:0:0:1;lower:S:0:1:0:2;upper:S:0:1:0:3;training:b:0:1:0:4;generator:g:1:1:0:5'),
-  nnOps_scaled_dot_product_attention: table('1009,-1,,0|query:T:0:0:0:0;key:T:0:0:0:1;value:T:0:0:0:2;attnMask:T:1:1:0:3;dropoutP:f:0:1:0:4;isCausal:b:0:1:0:5;scale:f:1:1:1:6;enableGqa:b:0:1:1:7'),
-  nnOps_silu: table('1010,-1,,0|input:T:0:0:0:0'),
-  nnOps_silu_: table('1011,-1,,1|input:T:0:0:0:0'),
-  nnOps_slow_conv3d: table('1012,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5'),
-  nnOps_slow_conv_dilated2d: table('1013,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;dilation:I:0:1:0:6'),
-  nnOps_slow_conv_dilated3d: table('1014,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;dilation:I:0:1:0:6'),
-  nnOps_slow_conv_transpose2d: table('1015,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;outputPadding:I:0:1:0:6;dilation:I:0:1:0:7'),
-  nnOps_slow_conv_transpose3d: table('1016,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;outputPadding:I:0:1:0:6;dilation:I:0:1:0:7'),
-  nnOps_smooth_l1_loss: table('1017,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2;beta:f:0:1:0:3'),
-  nnOps_soft_margin_loss: table('1018,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
-  nnOps_softplus: table('1019,-1,,0|input:T:0:0:0:0;beta:S:0:1:0:1;threshold:S:0:1:0:2'),
-  nnOps_softshrink: table('1020,-1,,0|input:T:0:0:0:0;lambd:S:0:1:0:1'),
-  nnOps_thnn_conv2d: table('1021,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5'),
-  nnOps_unflatten_dense_tensors: table('1022,-1,,0|flat:T:0:0:0:0;tensors:V:0:0:0:1'),
-  nnOps_upsample_bicubic2d: table('1023,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1024,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scalesH:f:1:1:0:3;scalesW:f:1:1:0:4'),
-  nnOps_upsample_bilinear2d: table('1025,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1026,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scalesH:f:1:1:0:3;scalesW:f:1:1:0:4'),
-  nnOps_upsample_linear1d: table('1027,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1028,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scales:f:1:1:0:3'),
-  nnOps_upsample_nearest1d: table('1029,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;scaleFactors:F:1:0:0:2/1030,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;scales:f:1:1:0:2'),
-  nnOps_upsample_nearest2d: table('1031,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;scaleFactors:F:1:0:0:2/1032,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;scalesH:f:1:1:0:2;scalesW:f:1:1:0:3'),
-  nnOps_upsample_nearest3d: table('1033,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;scaleFactors:F:1:0:0:2/1034,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;scalesD:f:1:1:0:2;scalesH:f:1:1:0:3;scalesW:f:1:1:0:4'),
-  nnOps_upsample_trilinear3d: table('1035,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1036,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scalesD:f:1:1:0:3;scalesH:f:1:1:0:4;scalesW:f:1:1:0:5'),
-  torch__unique2: table('1037,-1,,0|input:T:0:0:0:0;sorted:b:0:1:0:1;returnInverse:b:0:1:0:2;returnCounts:b:0:1:0:3'),
-  torch_nonzero: table('1038,-1,,0|input:T:0:0:0:0'),
+  torch_mm: table('483,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1/484,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1;outDtype:d:0:0:0:2'),
+  torch_mode: table('485,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:1:0:1;keepdim:b:0:1:0:2'),
+  torch_moveaxis: table('486,-1,,0|input:T:0:0:0:0;source:i:0:0:0:1;destination:i:0:0:0:2/487,-1,,0|input:T:0:0:0:0;source:J:0:0:0:1;destination:J:0:0:0:2'),
+  torch_movedim: table('488,-1,,0|input:T:0:0:0:0;source:i:0:0:0:1;destination:i:0:0:0:2/489,-1,,0|input:T:0:0:0:0;source:J:0:0:0:1;destination:J:0:0:0:2'),
+  torch_msort: table('490,-1,,0|input:T:0:0:0:0'),
+  torch_mul: table('491,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1'),
+  torch_multinomial: table('492,-1,,0|input:T:0:0:0:0;numSamples:i:0:0:0:1;replacement:b:0:1:0:2;generator:g:1:1:1:3'),
+  torch_multiply: table('493,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1/494,-1,,0|input:N:0:0:0:0;other:S:0:0:0:1'),
+  torch_mv: table('495,-1,,0|input:T:0:0:0:0;vec:T:0:0:0:1'),
+  torch_mvlgamma: table('496,-1,,0|input:T:0:0:0:0;p:i:0:0:0:1'),
+  torch_nan_to_num: table('497,-1,,0|input:T:0:0:0:0;nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
+  torch_nan_to_num_: table('498,-1,,1|input:T:0:0:0:0;nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
+  torch_nanmean: table('499,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  torch_nanmedian: table('500,-1,,0|input:T:0:0:0:0/501,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
+  torch_nanquantile: table('502,-1,,0|input:T:0:0:0:0;q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/503,-1,,0|input:T:0:0:0:0;q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
+  torch_nansum: table('504,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  torch_narrow: table('505,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;start:T:0:0:0:2;length:i:0:0:0:3/506,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
+  torch_narrow_copy: table('507,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
+  torch_native_batch_norm: table('508,-1,,0|input:T:0:0:0:0;weight:T:1:0:0:1;bias:T:1:0:0:2;runningMean:T:1:0:0:3;runningVar:T:1:0:0:4;training:b:0:0:0:5;momentum:f:0:0:0:6;eps:f:0:0:0:7'),
+  torch_native_channel_shuffle: table('509,-1,,0|input:T:0:0:0:0;groups:i:0:0:0:1'),
+  torch_native_dropout: table('510,-1,,0|input:T:0:0:0:0;p:f:0:0:0:1;train:b:1:0:0:2'),
+  torch_native_group_norm: table('511,-1,,0|input:T:0:0:0:0;weight:T:1:0:0:1;bias:T:1:0:0:2;N:i:0:0:0:3;C:i:0:0:0:4;HxW:i:0:0:0:5;group:i:0:0:0:6;eps:f:0:0:0:7'),
+  torch_native_layer_norm: table('512,-1,,0|input:T:0:0:0:0;normalizedShape:J:0:0:0:1;weight:T:1:0:0:2;bias:T:1:0:0:3;eps:f:0:0:0:4'),
+  torch_native_norm: table('513,-1,,0|input:T:0:0:0:0;p:S:0:1:0:1/514,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:0:0:3;dtype:d:1:0:0:4'),
+  torch_ne: table('515,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/516,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
+  torch_neg: table('517,-1,,0|input:T:0:0:0:0'),
+  torch_neg_: table('518,-1,,1|input:T:0:0:0:0'),
+  torch_negative: table('519,-1,,0|input:T:0:0:0:0'),
+  torch_negative_: table('520,-1,,1|input:T:0:0:0:0'),
+  torch_nextafter: table('521,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
+  torch_nonzero_static: table('522,-1,,0|input:T:0:0:0:0;size:i:0:0:1:1;fillValue:i:0:1:1:2'),
+  torch_norm: table('523,-1,,0|input:T:0:0:0:0;p:S:0:1:0:1/524,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dtype:d:0:0:1:2/525,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:0:0:3;dtype:d:0:0:1:4/526,-1,,0|input:T:0:0:0:0;p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:1:0:3'),
+  torch_norm_except_dim: table('527,-1,,0|v:T:0:0:0:0;pow:i:0:1:0:1;dim:i:0:1:0:2'),
+  torch_normal: table('528,-1,,0|mean:T:0:0:0:0;std:T:0:0:0:1;generator:g:1:1:1:2/529,-1,,0|mean:T:0:0:0:0;std:f:0:1:0:1;generator:g:1:1:1:2/530,-1,,0|mean:f:0:0:0:0;std:T:0:0:0:1;generator:g:1:1:1:2/531,-1,,0|mean:f:0:0:0:0;std:f:0:0:0:1;size:J:0:0:0:2;generator:g:1:1:1:3;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2'),
+  torch_not_equal: table('532,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/533,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
+  torch_nuclear_norm: table('534,-1,,0|input:T:0:0:0:0;dim:I:0:0:0:1;keepdim:b:0:1:0:2/535,-1,,0|input:T:0:0:0:0;keepdim:b:0:1:0:1'),
+  torch_ones: table('536,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_ones_like: table('537,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_orgqr: table('538,-1,,0|input:T:0:0:0:0;input2:T:0:0:0:1'),
+  torch_ormqr: table('539,-1,,0|input:T:0:0:0:0;input2:T:0:0:0:1;input3:T:0:0:0:2;left:b:0:1:0:3;transpose:b:0:1:0:4'),
+  torch_outer: table('540,-1,,0|input:T:0:0:0:0;vec2:T:0:0:0:1'),
+  torch_pairwise_distance: table('541,-1,,0|x1:T:0:0:0:0;x2:T:0:0:0:1;p:f:0:1:0:2;eps:f:0:1:0:3;keepdim:b:0:1:0:4'),
+  torch_pdist: table('542,-1,,0|input:T:0:0:0:0;p:f:0:1:0:1'),
+  torch_permute: table('543,-1,,0|input:T:0:0:0:0;dims:J:0:0:0:1'),
+  torch_permute_copy: table('544,-1,,0|input:T:0:0:0:0;dims:J:0:0:0:1'),
+  torch_pinverse: table('545,-1,,0|input:T:0:0:0:0;rcond:f:0:1:0:1'),
+  torch_pixel_shuffle: table('546,-1,,0|input:T:0:0:0:0;upscaleFactor:i:0:0:0:1'),
+  torch_pixel_unshuffle: table('547,-1,,0|input:T:0:0:0:0;downscaleFactor:i:0:0:0:1'),
+  torch_poisson: table('548,-1,,0|input:T:0:0:0:0;generator:g:1:1:0:1'),
+  torch_poisson_nll_loss: table('549,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;logInput:b:0:0:0:2;full:b:0:0:0:3;eps:f:0:0:0:4;reduction:i:0:0:0:5'),
+  torch_polar: table('550,-1,,0|abs:T:0:0:0:0;angle:T:0:0:0:1'),
+  torch_polygamma: table('551,-1,,0|n:i:0:0:0:0;input:T:0:0:0:1'),
+  torch_positive: table('552,-1,,0|input:T:0:0:0:0'),
+  torch_pow: table('553,-1,,0|input:T:0:0:0:0;exponent:T:0:0:0:1/554,-1,,0|input:S:0:0:0:0;exponent:T:0:0:0:1/555,-1,,0|input:T:0:0:0:0;exponent:S:0:0:0:1'),
+  torch_prelu: table('556,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1'),
+  torch_prod: table('557,-1,,0|input:T:0:0:0:0;dtype:d:1:1:1:1/558,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  torch_promote_types: table('559,-1,,0|type1:d:0:0:0:0;type2:d:0:0:0:1'),
+  torch_put: table('560,-1,,0|input:T:0:0:0:0;index:T:0:0:0:1;source:T:0:0:0:2;accumulate:b:0:1:0:3'),
+  torch_q_per_channel_axis: table('561,-1,,0|input:T:0:0:0:0'),
+  torch_q_per_channel_scales: table('562,-1,,0|input:T:0:0:0:0'),
+  torch_q_per_channel_zero_points: table('563,-1,,0|input:T:0:0:0:0'),
+  torch_q_scale: table('564,-1,,0|input:T:0:0:0:0'),
+  torch_q_zero_point: table('565,-1,,0|input:T:0:0:0:0'),
+  torch_qr: table('566,-1,Q.R,0|input:T:0:0:0:0;some:b:0:1:0:1'),
+  torch_quantile: table('567,-1,,0|input:T:0:0:0:0;q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/568,-1,,0|input:T:0:0:0:0;q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
+  torch_quantize_per_channel: table('569,-1,,0|input:T:0:0:0:0;scales:T:0:0:0:1;zeroPoints:T:0:0:0:2;axis:i:0:0:0:3;dtype:d:0:0:0:4'),
+  torch_quantize_per_tensor: table('570,-1,,0|input:T:0:0:0:0;scale:T:0:0:0:1;zeroPoint:T:0:0:0:2;dtype:d:0:0:0:3/571,-1,,0|input:T:0:0:0:0;scale:f:0:0:0:1;zeroPoint:i:0:0:0:2;dtype:d:0:0:0:3/572,-1,,0|tensors:V:0:0:0:0;scales:T:0:0:0:1;zeroPoints:T:0:0:0:2;dtype:d:0:0:0:3'),
+  torch_quantize_per_tensor_dynamic: table('573,-1,,0|input:T:0:0:0:0;dtype:d:0:0:0:1;reduceRange:b:0:0:0:2'),
+  torch_quantized_batch_norm: table('574,-1,,0|input:T:0:0:0:0;weight:T:1:0:0:1;bias:T:1:0:0:2;mean:T:0:0:0:3;var_:T:0:0:0:4;eps:f:0:0:0:5;outputScale:f:0:0:0:6;outputZeroPoint:i:0:0:0:7'),
+  torch_quantized_gru_cell: table('575,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
+  torch_quantized_max_pool1d: table('576,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
+  torch_quantized_max_pool2d: table('577,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
+  torch_quantized_max_pool3d: table('578,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
+  torch_quantized_rnn_relu_cell: table('579,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
+  torch_quantized_rnn_tanh_cell: table('580,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
+  torch_rad2deg: table('581,-1,,0|input:T:0:0:0:0'),
+  torch_rad2deg_: table('582,-1,,1|input:T:0:0:0:0'),
+  torch_rand: table('583,-1,,0|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/584,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_rand_like: table('585,-1,,0|input:T:0:0:0:0;generator:g:1:0:1:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/586,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_randint: table('587,-1,,0|high:i:0:0:0:0;size:J:0:0:0:1;generator:g:1:0:1:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/588,-1,,0|high:i:0:0:0:0;size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/589,-1,,0|low:i:0:0:0:0;high:i:0:0:0:1;size:J:0:0:0:2;generator:g:1:0:1:3;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2/590,-1,,0|low:i:0:0:0:0;high:i:0:0:0:1;size:J:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
+  torch_randint_like: table('591,-1,,0|input:T:0:0:0:0;low:i:0:0:0:1;high:i:0:0:0:2;generator:g:1:0:1:3;memoryFormat:m:1:1:1:8;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2/592,-1,,0|input:T:0:0:0:0;low:i:0:0:0:1;high:i:0:0:0:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/593,-1,,0|input:T:0:0:0:0;high:T:0:0:0:1;generator:g:1:0:1:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/594,-1,,0|input:T:0:0:0:0;high:T:0:0:0:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/595,-1,,0|input:T:0:0:0:0;high:i:0:0:0:1;generator:g:1:0:1:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/596,-1,,0|input:T:0:0:0:0;high:i:0:0:0:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  torch_randn: table('597,-1,,0|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/598,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_randn_like: table('599,-1,,0|input:T:0:0:0:0;generator:g:1:0:1:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/600,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_randperm: table('601,-1,,0|n:i:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/602,-1,,0|n:i:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_ravel: table('603,-1,,0|input:T:0:0:0:0'),
+  torch_real: table('604,-1,,0|input:T:0:0:0:0'),
+  torch_reciprocal: table('605,-1,,0|input:T:0:0:0:0'),
+  torch_reciprocal_: table('606,-1,,1|input:T:0:0:0:0'),
+  torch_relu: table('607,-1,,0|input:T:0:0:0:0'),
+  torch_relu_: table('608,-1,,1|input:T:0:0:0:0'),
+  torch_remainder: table('609,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/610,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/611,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
+  torch_renorm: table('612,-1,,0|input:T:0:0:0:0;p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
+  torch_repeat_interleave: table('613,-1,,0|input:T:0:0:0:0;repeats:T:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3/614,-1,,0|repeats:T:0:0:0:0;outputSize:i:1:1:1:1/615,-1,,0|input:T:0:0:0:0;repeats:i:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3'),
+  torch_reshape: table('616,-1,,0|input:T:0:0:0:0;shape:J:0:0:0:1'),
+  torch_resize_as_: table('617,-1,,1|input:T:0:0:0:0;theTemplate:T:0:0:0:1;memoryFormat:m:1:1:1:2'),
+  torch_resize_as_sparse_: table('618,-1,,1|input:T:0:0:0:0;theTemplate:T:0:0:0:1'),
+  torch_resolve_conj: table('619,-1,,0|input:T:0:0:0:0'),
+  torch_resolve_neg: table('620,-1,,0|input:T:0:0:0:0'),
+  torch_result_type: table('621,-1,,0|tensor:T:0:0:0:0;other:T:0:0:0:1/622,-1,,0|scalar:S:0:0:0:0;tensor:T:0:0:0:1/623,-1,,0|tensor:T:0:0:0:0;other:S:0:0:0:1/624,-1,,0|scalar1:S:0:0:0:0;scalar2:S:0:0:0:1'),
+  torch_rms_norm: table('625,-1,,0|input:T:0:0:0:0;normalizedShape:J:0:0:0:1;weight:T:1:1:0:2;eps:f:1:1:0:3'),
+  torch_rnn_relu: table('626,-1,,0|data:T:0:0:0:0;batchSizes:T:0:0:0:1;hx:T:0:0:0:2;params:V:0:0:0:3;hasBiases:b:0:0:0:4;numLayers:i:0:0:0:5;dropout:f:0:0:0:6;train:b:0:0:0:7;bidirectional:b:0:0:0:8/627,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;params:V:0:0:0:2;hasBiases:b:0:0:0:3;numLayers:i:0:0:0:4;dropout:f:0:0:0:5;train:b:0:0:0:6;bidirectional:b:0:0:0:7;batchFirst:b:0:0:0:8'),
+  torch_rnn_relu_cell: table('628,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:1:1:0:4;bHh:T:1:1:0:5'),
+  torch_rnn_tanh: table('629,-1,,0|data:T:0:0:0:0;batchSizes:T:0:0:0:1;hx:T:0:0:0:2;params:V:0:0:0:3;hasBiases:b:0:0:0:4;numLayers:i:0:0:0:5;dropout:f:0:0:0:6;train:b:0:0:0:7;bidirectional:b:0:0:0:8/630,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;params:V:0:0:0:2;hasBiases:b:0:0:0:3;numLayers:i:0:0:0:4;dropout:f:0:0:0:5;train:b:0:0:0:6;bidirectional:b:0:0:0:7;batchFirst:b:0:0:0:8'),
+  torch_rnn_tanh_cell: table('631,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:1:1:0:4;bHh:T:1:1:0:5'),
+  torch_roll: table('632,-1,,0|input:T:0:0:0:0;shifts:I:0:0:0:1;dims:I:0:1:0:2'),
+  torch_rot90: table('633,-1,,0|input:T:0:0:0:0;k:i:0:1:0:1;dims:J:0:1:0:2'),
+  torch_round: table('634,-1,,0|input:T:0:0:0:0/635,-1,,0|input:T:0:0:0:0;decimals:i:0:0:1:1'),
+  torch_round_: table('636,-1,,1|input:T:0:0:0:0/637,-1,,1|input:T:0:0:0:0;decimals:i:0:0:1:1'),
+  torch_row_indices_copy: table('638,-1,,0|input:T:0:0:0:0'),
+  torch_row_stack: table('639,-1,,0|tensors:V:0:0:0:0'),
+  torch_rrelu: table('640,-1,,0|input:T:0:0:0:0;lower:S:0:1:0:1;upper:S:0:1:0:2;training:b:0:1:0:3;generator:g:1:1:0:4'),
+  torch_rrelu_: table('641,-1,,1|input:T:0:0:0:0;lower:S:0:1:0:1;upper:S:0:1:0:2;training:b:0:1:0:3;generator:g:1:1:0:4'),
+  torch_rsqrt: table('642,-1,,0|input:T:0:0:0:0'),
+  torch_rsqrt_: table('643,-1,,1|input:T:0:0:0:0'),
+  torch_rsub: table('644,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;alpha:S:0:1:1:2/645,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1;alpha:S:0:1:0:2'),
+  torch_scalar_tensor: table('646,-1,,0|s:S:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_scatter: table('647,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3/648,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:1:4/649,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3/650,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3;reduce:s:0:0:1:4'),
+  torch_scatter_add: table('651,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3'),
+  torch_scatter_reduce: table('652,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
+  torch_searchsorted: table('653,-1,,0|sortedSequence:T:0:0:0:0;input:T:0:0:0:1;outInt32:b:0:1:1:2;right:b:0:1:1:3;side:s:1:1:1:4;sorter:T:1:1:1:5/654,-1,,0|sortedSequence:T:0:0:0:0;input:S:0:0:0:1;outInt32:b:0:1:1:2;right:b:0:1:1:3;side:s:1:1:1:4;sorter:T:1:1:1:5'),
+  torch_segment_reduce: table('655,-1,,0|data:T:0:0:0:0;reduce:s:0:0:0:1;lengths:T:1:1:1:2;indices:T:1:1:1:3;offsets:T:1:1:1:4;axis:i:0:1:1:5;unsafe:b:0:1:1:6;initial:S:1:1:1:7'),
+  torch_select: table('656,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:i:0:0:0:2'),
+  torch_select_copy: table('657,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;index:i:0:0:0:2'),
+  torch_select_scatter: table('658,-1,,0|input:T:0:0:0:0;src:T:0:0:0:1;dim:i:0:0:0:2;index:i:0:0:0:3'),
+  torch_selu: table('659,-1,,0|input:T:0:0:0:0'),
+  torch_selu_: table('660,-1,,1|input:T:0:0:0:0'),
+  torch_sgn: table('661,-1,,0|input:T:0:0:0:0'),
+  torch_sigmoid: table('662,-1,,0|input:T:0:0:0:0'),
+  torch_sigmoid_: table('663,-1,,1|input:T:0:0:0:0'),
+  torch_sign: table('664,-1,,0|input:T:0:0:0:0'),
+  torch_signbit: table('665,-1,,0|input:T:0:0:0:0'),
+  torch_sin: table('666,-1,,0|input:T:0:0:0:0'),
+  torch_sin_: table('667,-1,,1|input:T:0:0:0:0'),
+  torch_sinc: table('668,-1,,0|input:T:0:0:0:0'),
+  torch_sinc_: table('669,-1,,1|input:T:0:0:0:0'),
+  torch_sinh: table('670,-1,,0|input:T:0:0:0:0'),
+  torch_sinh_: table('671,-1,,1|input:T:0:0:0:0'),
+  torch_slice_copy: table('672,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1;start:i:1:1:0:2;end:i:1:1:0:3;step:i:0:1:0:4'),
+  torch_slice_inverse: table('673,-1,,0|input:T:0:0:0:0;src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
+  torch_slice_scatter: table('674,-1,,0|input:T:0:0:0:0;src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
+  torch_slogdet: table('675,-1,sign.logabsdet,0|input:T:0:0:0:0'),
+  torch_smm: table('676,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1'),
+  torch_softmax: table('677,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;dtype:d:1:1:0:2'),
+  torch_sort: table('678,-1,values.indices,0|input:T:0:0:0:0;stable:b:1:0:1:1;dim:i:0:1:1:2;descending:b:0:1:1:3/679,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:1:0:1;descending:b:0:1:0:2'),
+  torch_split: table('680,-1,,0|input:T:0:0:0:0;splitSize:i:0:0:0:1;dim:i:0:1:0:2/681,-1,,0|input:T:0:0:0:0;splitSize:J:0:0:0:1;dim:i:0:1:0:2'),
+  torch_split_copy: table('682,-1,,0|input:T:0:0:0:0;splitSize:i:0:0:0:1;dim:i:0:1:0:2'),
+  torch_split_with_sizes: table('683,-1,,0|input:T:0:0:0:0;splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
+  torch_split_with_sizes_copy: table('684,-1,,0|input:T:0:0:0:0;splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
+  torch_sqrt: table('685,-1,,0|input:T:0:0:0:0'),
+  torch_sqrt_: table('686,-1,,1|input:T:0:0:0:0'),
+  torch_square: table('687,-1,,0|input:T:0:0:0:0'),
+  torch_square_: table('688,-1,,1|input:T:0:0:0:0'),
+  torch_squeeze: table('689,-1,,0|input:T:0:0:0:0/690,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1/691,-1,,0|input:T:0:0:0:0;dim:J:0:0:0:1'),
+  torch_squeeze_copy: table('692,-1,,0|input:T:0:0:0:0/693,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1/694,-1,,0|input:T:0:0:0:0;dim:J:0:0:0:1'),
+  torch_sspaddmm: table('695,-1,,0|input:T:0:0:0:0;mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
+  torch_stack: table('696,-1,,0|tensors:V:0:0:0:0;dim:i:0:1:0:1'),
+  torch_std: table('697,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/698,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/699,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
+  torch_std_mean: table('700,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/701,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/702,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
+  torch_stft: table('703,-1,,0|input:T:0:0:0:0;nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;center:b:0:1:0:5;padMode:s:0:1:0:6;normalized:b:0:1:0:7;onesided:b:1:1:0:8;returnComplex:b:1:1:0:9;alignToWindow:b:1:1:0:10/704,-1,,0|input:T:0:0:0:0;nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;normalized:b:0:1:0:5;onesided:b:1:1:0:6;returnComplex:b:1:1:0:7;alignToWindow:b:1:1:0:8'),
+  torch_sub: table('705,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1;alpha:S:0:1:1:2'),
+  torch_subtract: table('706,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1;alpha:S:0:1:1:2/707,-1,,0|input:N:0:0:0:0;other:S:0:0:0:1;alpha:S:0:1:0:2'),
+  torch_sum: table('708,-1,,0|input:T:0:0:0:0;dtype:d:1:1:1:1/709,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  torch_svd: table('710,-1,U.S.V,0|input:T:0:0:0:0;some:b:0:1:0:1;computeUv:b:0:1:0:2'),
+  torch_swapaxes: table('711,-1,,0|input:T:0:0:0:0;axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
+  torch_swapdims: table('712,-1,,0|input:T:0:0:0:0;dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
+  torch_sym_constrain_range: table('713,-1,,0|size:S:0:0:0:0;min:i:1:1:1:1;max:i:1:1:1:2'),
+  torch_sym_constrain_range_for_size: table('714,-1,,0|size:S:0:0:0:0;min:i:1:1:1:1;max:i:1:1:1:2'),
+  torch_t: table('715,-1,,0|input:T:0:0:0:0'),
+  torch_t_copy: table('716,-1,,0|input:T:0:0:0:0'),
+  torch_take: table('717,-1,,0|input:T:0:0:0:0;index:T:0:0:0:1'),
+  torch_take_along_dim: table('718,-1,,0|input:T:0:0:0:0;indices:T:0:0:0:1;dim:i:1:1:0:2'),
+  torch_tan: table('719,-1,,0|input:T:0:0:0:0'),
+  torch_tan_: table('720,-1,,1|input:T:0:0:0:0'),
+  torch_tanh: table('721,-1,,0|input:T:0:0:0:0'),
+  torch_tanh_: table('722,-1,,1|input:T:0:0:0:0'),
+  torch_tensor_split: table('723,-1,,0|input:T:0:0:0:0;indices:J:0:0:0:1;dim:i:0:1:0:2/724,-1,,0|input:T:0:0:0:0;tensorIndicesOrSections:T:0:0:0:1;dim:i:0:1:0:2/725,-1,,0|input:T:0:0:0:0;sections:i:0:0:0:1;dim:i:0:1:0:2'),
+  torch_tensordot: table('726,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;dimsSelf:J:0:0:0:2;dimsOther:J:0:0:0:3'),
+  torch_threshold: table('727,-1,,0|input:T:0:0:0:0;threshold:S:0:0:0:1;value:S:0:0:0:2'),
+  torch_threshold_: table('728,-1,,1|input:T:0:0:0:0;threshold:S:0:0:0:1;value:S:0:0:0:2'),
+  torch_tile: table('729,-1,,0|input:T:0:0:0:0;dims:J:0:0:0:1'),
+  torch_topk: table('730,-1,values.indices,0|input:T:0:0:0:0;k:i:0:0:0:1;dim:i:0:1:0:2;largest:b:0:1:0:3;sorted:b:0:1:0:4'),
+  torch_trace: table('731,-1,,0|input:T:0:0:0:0'),
+  torch_transpose: table('732,-1,,0|input:T:0:0:0:0;dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
+  torch_transpose_copy: table('733,-1,,0|input:T:0:0:0:0;dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
+  torch_trapezoid: table('734,-1,,0|y:T:0:0:0:0;x:T:0:0:0:1;dim:i:0:1:1:2/735,-1,,0|y:T:0:0:0:0;dx:S:0:1:1:1;dim:i:0:1:1:2'),
+  torch_trapz: table('736,-1,,0|y:T:0:0:0:0;dx:f:0:1:1:1;dim:i:0:1:1:2/737,-1,,0|y:T:0:0:0:0;x:T:0:0:0:1;dim:i:0:1:1:2'),
+  torch_triangular_solve: table('738,-1,solution.clonedCoefficient,0|input:T:0:0:0:0;A:T:0:0:0:1;upper:b:0:1:0:2;transpose:b:0:1:0:3;unitriangular:b:0:1:0:4'),
+  torch_tril: table('739,-1,,0|input:T:0:0:0:0;diagonal:i:0:1:0:1'),
+  torch_tril_indices: table('740,-1,,0|row:i:0:0:0:0;col:i:0:0:0:1;offset:i:0:1:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
+  torch_triplet_margin_loss: table('741,-1,,0|anchor:T:0:0:0:0;positive:T:0:0:0:1;negative:T:0:0:0:2;margin:f:0:1:0:3;p:f:0:1:0:4;eps:f:0:1:0:5;swap:b:0:1:0:6;reduction:i:0:1:0:7'),
+  torch_triu: table('742,-1,,0|input:T:0:0:0:0;diagonal:i:0:1:0:1'),
+  torch_triu_indices: table('743,-1,,0|row:i:0:0:0:0;col:i:0:0:0:1;offset:i:0:1:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
+  torch_true_divide: table('744,-1,,0|input:N:0:0:0:0;other:N:0:0:0:1/745,-1,,0|input:N:0:0:0:0;other:S:0:0:0:1'),
+  torch_trunc: table('746,-1,,0|input:T:0:0:0:0'),
+  torch_trunc_: table('747,-1,,1|input:T:0:0:0:0'),
+  torch_unbind: table('748,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1'),
+  torch_unbind_copy: table('749,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1'),
+  torch_unflatten: table('750,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;sizes:J:0:0:0:2'),
+  torch_unfold_copy: table('751,-1,,0|input:T:0:0:0:0;dimension:i:0:0:0:1;size:i:0:0:0:2;step:i:0:0:0:3'),
+  torch_unique_consecutive: table('752,-1,,0|input:T:0:0:0:0;returnInverse:b:0:1:0:1;returnCounts:b:0:1:0:2;dim:i:1:1:0:3'),
+  torch_unique_dim: table('753,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;sorted:b:0:1:0:2;returnInverse:b:0:1:0:3;returnCounts:b:0:1:0:4'),
+  torch_unsafe_chunk: table('754,-1,,0|input:T:0:0:0:0;chunks:i:0:0:0:1;dim:i:0:1:0:2'),
+  torch_unsafe_split: table('755,-1,,0|input:T:0:0:0:0;splitSize:i:0:0:0:1;dim:i:0:1:0:2'),
+  torch_unsafe_split_with_sizes: table('756,-1,,0|input:T:0:0:0:0;splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
+  torch_unsqueeze: table('757,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1'),
+  torch_unsqueeze_copy: table('758,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1'),
+  torch_values_copy: table('759,-1,,0|input:T:0:0:0:0'),
+  torch_vander: table('760,-1,,0|x:T:0:0:0:0;N:i:1:1:0:1;increasing:b:0:1:0:2'),
+  torch_var: table('761,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/762,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/763,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
+  torch_var_mean: table('764,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/765,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/766,-1,,0|input:T:0:0:0:0;unbiased:b:0:1:0:1'),
+  torch_vdot: table('767,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
+  torch_view_as_complex: table('768,-1,,0|input:T:0:0:0:0'),
+  torch_view_as_complex_copy: table('769,-1,,0|input:T:0:0:0:0'),
+  torch_view_as_real: table('770,-1,,0|input:T:0:0:0:0'),
+  torch_view_as_real_copy: table('771,-1,,0|input:T:0:0:0:0'),
+  torch_view_copy: table('772,-1,,0|input:T:0:0:0:0;dtype:d:0:0:0:1/773,-1,,0|input:T:0:0:0:0;size:J:0:0:0:1'),
+  torch_vsplit: table('774,-1,,0|input:T:0:0:0:0;sections:i:0:0:0:1/775,-1,,0|input:T:0:0:0:0;indices:J:0:0:0:1'),
+  torch_vstack: table('776,-1,,0|tensors:V:0:0:0:0'),
+  torch_where: table('777,-1,,0|condition:T:0:0:0:0/778,-1,,0|condition:T:0:0:0:0;input:T:0:0:0:1;other:T:0:0:0:2/779,-1,,0|condition:T:0:0:0:0;input:S:0:0:0:1;other:T:0:0:0:2/780,-1,,0|condition:T:0:0:0:0;input:T:0:0:0:1;other:S:0:0:0:2/781,-1,,0|condition:T:0:0:0:0;input:S:0:0:0:1;other:S:0:0:0:2'),
+  torch_xlogy: table('782,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/783,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/784,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
+  torch_xlogy_: table('785,-1,,1|input:T:0:0:0:0;other:T:0:0:0:1/786,-1,,1|input:T:0:0:0:0;other:S:0:0:0:1'),
+  torch_zero_: table('787,-1,,1|input:T:0:0:0:0'),
+  torch_zeros: table('788,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_zeros_like: table('789,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  linalg_linalg_cholesky: table('790,-1,,0|input:T:0:0:0:0;upper:b:0:1:1:1'),
+  linalg_linalg_cholesky_ex: table('791,-1,L.info,0|input:T:0:0:0:0;upper:b:0:1:1:1;checkErrors:b:0:1:1:2'),
+  linalg_linalg_cond: table('792,-1,,0|input:T:0:0:0:0;p:S:1:1:0:1/793,-1,,0|input:T:0:0:0:0;p:s:0:0:0:1'),
+  linalg_linalg_cross: table('794,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;dim:i:0:1:1:2'),
+  linalg_linalg_det: table('795,-1,,0|A:T:0:0:0:0'),
+  linalg_linalg_diagonal: table('796,-1,,0|A:T:0:0:0:0;offset:i:0:1:1:1;dim1:i:0:1:1:2;dim2:i:0:1:1:3'),
+  linalg_linalg_eig: table('797,-1,eigenvalues.eigenvectors,0|input:T:0:0:0:0'),
+  linalg_linalg_eigh: table('798,-1,eigenvalues.eigenvectors,0|input:T:0:0:0:0;UPLO:s:0:1:0:1'),
+  linalg_linalg_eigvals: table('799,-1,,0|input:T:0:0:0:0'),
+  linalg_linalg_eigvalsh: table('800,-1,,0|input:T:0:0:0:0;UPLO:s:0:1:0:1'),
+  linalg_linalg_householder_product: table('801,-1,,0|input:T:0:0:0:0;tau:T:0:0:0:1'),
+  linalg_linalg_inv: table('802,-1,,0|A:T:0:0:0:0'),
+  linalg_linalg_inv_ex: table('803,-1,inverse.info,0|A:T:0:0:0:0;checkErrors:b:0:1:1:1'),
+  linalg_linalg_ldl_factor: table('804,-1,LD.pivots,0|input:T:0:0:0:0;hermitian:b:0:1:1:1'),
+  linalg_linalg_ldl_factor_ex: table('805,-1,LD.pivots.info,0|input:T:0:0:0:0;hermitian:b:0:1:1:1;checkErrors:b:0:1:1:2'),
+  linalg_linalg_ldl_solve: table('806,-1,,0|LD:T:0:0:0:0;pivots:T:0:0:0:1;B:T:0:0:0:2;hermitian:b:0:1:1:3'),
+  linalg_linalg_lstsq: table('807,-1,solution.residuals.rank.singularValues,0|input:T:0:0:0:0;b:T:0:0:0:1;rcond:f:1:1:0:2;driver:s:1:1:1:3'),
+  linalg_linalg_lu: table('808,-1,P.L.U,0|A:T:0:0:0:0;pivot:b:0:1:1:1'),
+  linalg_linalg_lu_factor: table('809,-1,LU.pivots,0|A:T:0:0:0:0;pivot:b:0:1:1:1'),
+  linalg_linalg_lu_factor_ex: table('810,-1,LU.pivots.info,0|A:T:0:0:0:0;pivot:b:0:1:1:1;checkErrors:b:0:1:1:2'),
+  linalg_linalg_lu_solve: table('811,-1,,0|LU:T:0:0:0:0;pivots:T:0:0:0:1;B:T:0:0:0:2;left:b:0:1:1:3;adjoint:b:0:1:1:4'),
+  linalg_linalg_matmul: table('812,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
+  linalg_linalg_matrix_exp: table('813,-1,,0|input:T:0:0:0:0'),
+  linalg_linalg_matrix_norm: table('814,-1,,0|input:T:0:0:0:0;ord:S:0:0:0:1;dim:J:0:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4/815,-1,,0|input:T:0:0:0:0;ord:s:0:1:0:1;dim:J:0:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4'),
+  linalg_linalg_matrix_power: table('816,-1,,0|input:T:0:0:0:0;n:i:0:0:0:1'),
+  linalg_linalg_matrix_rank: table('817,-1,,0|input:T:0:0:0:0;atol:T:1:1:1:1;rtol:T:1:1:1:2;hermitian:b:0:1:1:3/818,-1,,0|input:T:0:0:0:0;atol:f:1:1:1:1;rtol:f:1:1:1:2;hermitian:b:0:1:1:3/819,-1,,0|input:T:0:0:0:0;tol:T:0:0:0:1;hermitian:b:0:1:0:2/820,-1,,0|input:T:0:0:0:0;tol:f:0:0:0:1;hermitian:b:0:1:0:2'),
+  linalg_linalg_multi_dot: table('821,-1,,0|tensors:V:0:0:0:0'),
+  linalg_linalg_norm: table('822,-1,,0|input:T:0:0:0:0;ord:S:1:1:0:1;dim:I:1:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4/823,-1,,0|input:T:0:0:0:0;ord:s:0:0:0:1;dim:I:1:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4'),
+  linalg_linalg_pinv: table('824,-1,,0|input:T:0:0:0:0;atol:T:1:1:1:1;rtol:T:1:1:1:2;hermitian:b:0:1:1:3/825,-1,,0|input:T:0:0:0:0;atol:f:1:1:1:1;rtol:f:1:1:1:2;hermitian:b:0:1:1:3/826,-1,,0|input:T:0:0:0:0;rcond:T:0:0:0:1;hermitian:b:0:1:0:2/827,-1,,0|input:T:0:0:0:0;rcond:f:0:0:0:1;hermitian:b:0:1:0:2'),
+  linalg_linalg_qr: table('828,-1,Q.R,0|A:T:0:0:0:0;mode:s:0:1:0:1'),
+  linalg_linalg_slogdet: table('829,-1,sign.logabsdet,0|A:T:0:0:0:0'),
+  linalg_linalg_solve: table('830,-1,,0|A:T:0:0:0:0;B:T:0:0:0:1;left:b:0:1:1:2'),
+  linalg_linalg_solve_ex: table('831,-1,result.info,0|A:T:0:0:0:0;B:T:0:0:0:1;left:b:0:1:1:2;checkErrors:b:0:1:1:3'),
+  linalg_linalg_solve_triangular: table('832,-1,,0|input:T:0:0:0:0;B:T:0:0:0:1;upper:b:0:0:1:2;left:b:0:1:1:3;unitriangular:b:0:1:1:4'),
+  linalg_linalg_svd: table('833,-1,U.S.Vh,0|A:T:0:0:0:0;fullMatrices:b:0:1:0:1;driver:s:1:1:1:2'),
+  linalg_linalg_svdvals: table('834,-1,,0|A:T:0:0:0:0;driver:s:1:1:1:1'),
+  linalg_linalg_tensorinv: table('835,-1,,0|input:T:0:0:0:0;ind:i:0:1:0:1'),
+  linalg_linalg_tensorsolve: table('836,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1;dims:J:1:1:0:2'),
+  linalg_linalg_vander: table('837,-1,,0|x:T:0:0:0:0;N:i:1:1:1:1'),
+  linalg_linalg_vecdot: table('838,-1,,0|x:T:0:0:0:0;y:T:0:0:0:1;dim:i:0:1:1:2'),
+  linalg_linalg_vector_norm: table('839,-1,,0|input:T:0:0:0:0;ord:S:0:1:0:1;dim:I:1:1:0:2;keepdim:b:0:1:0:3;dtype:d:1:1:1:4'),
+  special_special_airy_ai: table('840,-1,,0|x:T:0:0:0:0'),
+  special_special_bessel_j0: table('841,-1,,0|input:T:0:0:0:0'),
+  special_special_bessel_j1: table('842,-1,,0|input:T:0:0:0:0'),
+  special_special_bessel_y0: table('843,-1,,0|input:T:0:0:0:0'),
+  special_special_bessel_y1: table('844,-1,,0|input:T:0:0:0:0'),
+  special_special_chebyshev_polynomial_t: table('845,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/846,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/847,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_chebyshev_polynomial_u: table('848,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/849,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/850,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_chebyshev_polynomial_v: table('851,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/852,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/853,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_chebyshev_polynomial_w: table('854,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/855,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/856,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_digamma: table('857,-1,,0|input:T:0:0:0:0'),
+  special_special_entr: table('858,-1,,0|input:T:0:0:0:0'),
+  special_special_erf: table('859,-1,,0|input:T:0:0:0:0'),
+  special_special_erfc: table('860,-1,,0|input:T:0:0:0:0'),
+  special_special_erfcx: table('861,-1,,0|input:T:0:0:0:0'),
+  special_special_erfinv: table('862,-1,,0|input:T:0:0:0:0'),
+  special_special_exp2: table('863,-1,,0|input:T:0:0:0:0'),
+  special_special_expit: table('864,-1,,0|input:T:0:0:0:0'),
+  special_special_expm1: table('865,-1,,0|input:T:0:0:0:0'),
+  special_special_gammainc: table('866,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
+  special_special_gammaincc: table('867,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
+  special_special_gammaln: table('868,-1,,0|input:T:0:0:0:0'),
+  special_special_hermite_polynomial_h: table('869,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/870,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/871,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_hermite_polynomial_he: table('872,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/873,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/874,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_i0: table('875,-1,,0|input:T:0:0:0:0'),
+  special_special_i0e: table('876,-1,,0|input:T:0:0:0:0'),
+  special_special_i1: table('877,-1,,0|input:T:0:0:0:0'),
+  special_special_i1e: table('878,-1,,0|input:T:0:0:0:0'),
+  special_special_laguerre_polynomial_l: table('879,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/880,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/881,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_legendre_polynomial_p: table('882,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/883,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/884,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_log1p: table('885,-1,,0|input:T:0:0:0:0'),
+  special_special_log_ndtr: table('886,-1,,0|input:T:0:0:0:0'),
+  special_special_log_softmax: table('887,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;dtype:d:1:1:1:2'),
+  special_special_logit: table('888,-1,,0|input:T:0:0:0:0;eps:f:1:1:0:1'),
+  special_special_logsumexp: table('889,-1,,0|input:T:0:0:0:0;dim:I:0:0:0:1;keepdim:b:0:1:0:2'),
+  special_special_modified_bessel_i0: table('890,-1,,0|input:T:0:0:0:0'),
+  special_special_modified_bessel_i1: table('891,-1,,0|input:T:0:0:0:0'),
+  special_special_modified_bessel_k0: table('892,-1,,0|input:T:0:0:0:0'),
+  special_special_modified_bessel_k1: table('893,-1,,0|input:T:0:0:0:0'),
+  special_special_multigammaln: table('894,-1,,0|input:T:0:0:0:0;p:i:0:0:0:1'),
+  special_special_ndtr: table('895,-1,,0|input:T:0:0:0:0'),
+  special_special_ndtri: table('896,-1,,0|input:T:0:0:0:0'),
+  special_special_polygamma: table('897,-1,,0|n:i:0:0:0:0;input:T:0:0:0:1'),
+  special_special_psi: table('898,-1,,0|input:T:0:0:0:0'),
+  special_special_round: table('899,-1,,0|input:T:0:0:0:0;decimals:i:0:1:1:1'),
+  special_special_scaled_modified_bessel_k0: table('900,-1,,0|x:T:0:0:0:0'),
+  special_special_scaled_modified_bessel_k1: table('901,-1,,0|x:T:0:0:0:0'),
+  special_special_shifted_chebyshev_polynomial_t: table('902,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/903,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/904,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_shifted_chebyshev_polynomial_u: table('905,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/906,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/907,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_shifted_chebyshev_polynomial_v: table('908,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/909,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/910,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_shifted_chebyshev_polynomial_w: table('911,-1,,0|x:T:0:0:0:0;n:T:0:0:0:1/912,-1,,0|x:S:0:0:0:0;n:T:0:0:0:1/913,-1,,0|x:T:0:0:0:0;n:S:0:0:0:1'),
+  special_special_sinc: table('914,-1,,0|input:T:0:0:0:0'),
+  special_special_softmax: table('915,-1,,0|input:T:0:0:0:0;dim:i:0:0:0:1;dtype:d:1:1:0:2'),
+  special_special_spherical_bessel_j0: table('916,-1,,0|x:T:0:0:0:0'),
+  special_special_xlog1py: table('917,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/918,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/919,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
+  special_special_xlogy: table('920,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/921,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/922,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
+  special_special_zeta: table('923,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/924,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/925,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
+  fft_fft_fft: table('926,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_fft2: table('927,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_fftfreq: table('928,-1,,0|n:i:0:0:0:0;d:f:0:1:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  fft_fft_fftn: table('929,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_fftshift: table('930,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1'),
+  fft_fft_hfft: table('931,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_hfft2: table('932,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_hfftn: table('933,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_ifft: table('934,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_ifft2: table('935,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_ifftn: table('936,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_ifftshift: table('937,-1,,0|input:T:0:0:0:0;dim:I:1:1:0:1'),
+  fft_fft_ihfft: table('938,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_ihfft2: table('939,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_ihfftn: table('940,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_irfft: table('941,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_irfft2: table('942,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_irfftn: table('943,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_rfft: table('944,-1,,0|input:T:0:0:0:0;n:i:1:1:0:1;dim:i:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_rfft2: table('945,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:0:1:0:2;norm:s:1:1:0:3'),
+  fft_fft_rfftfreq: table('946,-1,,0|n:i:0:0:0:0;d:f:0:1:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  fft_fft_rfftn: table('947,-1,,0|input:T:0:0:0:0;s:I:1:1:0:1;dim:I:1:1:0:2;norm:s:1:1:0:3'),
+  nnOps_adaptive_avg_pool2d: table('948,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
+  nnOps_adaptive_avg_pool3d: table('949,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
+  nnOps_adaptive_max_pool2d: table('950,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
+  nnOps_adaptive_max_pool3d: table('951,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1'),
+  nnOps_avg_pool2d: table('952,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;ceilMode:b:0:1:0:4;countIncludePad:b:0:1:0:5;divisorOverride:i:1:1:0:6'),
+  nnOps_avg_pool3d: table('953,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;ceilMode:b:0:1:0:4;countIncludePad:b:0:1:0:5;divisorOverride:i:1:1:0:6'),
+  nnOps_binary_cross_entropy: table('954,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3'),
+  nnOps_col2im: table('955,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;kernelSize:I:0:0:0:2;dilation:I:0:0:0:3;padding:I:0:0:0:4;stride:I:0:0:0:5'),
+  nnOps_conv_depthwise3d: table('956,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:0:0:3;stride:I:0:0:0:4;padding:I:0:0:0:5;dilation:I:0:0:0:6'),
+  nnOps_cross_entropy_loss: table('957,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4;labelSmoothing:f:0:1:0:5'),
+  nnOps_elu: table('958,-1,,0|input:T:0:0:0:0;alpha:S:0:1:0:1;scale:S:0:1:0:2;inputScale:S:0:1:0:3'),
+  nnOps_elu_: table('959,-1,,1|input:T:0:0:0:0;alpha:S:0:1:0:1;scale:S:0:1:0:2;inputScale:S:0:1:0:3'),
+  nnOps_flatten_dense_tensors: table('960,-1,,0|tensors:V:0:0:0:0'),
+  nnOps_fractional_max_pool2d: table('961,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;outputSize:I:0:0:0:2;randomSamples:T:0:0:0:3'),
+  nnOps_fractional_max_pool3d: table('962,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;outputSize:I:0:0:0:2;randomSamples:T:0:0:0:3'),
+  nnOps_gelu: table('963,-1,,0|input:T:0:0:0:0;approximate:s:0:1:1:1'),
+  nnOps_gelu_: table('964,-1,,1|input:T:0:0:0:0;approximate:s:0:1:1:1'),
+  nnOps_glu: table('965,-1,,0|input:T:0:0:0:0;dim:i:0:1:0:1'),
+  nnOps_hardsigmoid: table('966,-1,,0|input:T:0:0:0:0'),
+  nnOps_hardsigmoid_: table('967,-1,,1|input:T:0:0:0:0'),
+  nnOps_hardswish: table('968,-1,,0|input:T:0:0:0:0'),
+  nnOps_hardswish_: table('969,-1,,1|input:T:0:0:0:0'),
+  nnOps_hardtanh: table('970,-1,,0|input:T:0:0:0:0;minVal:S:0:1:0:1;maxVal:S:0:1:0:2'),
+  nnOps_hardtanh_: table('971,-1,,1|input:T:0:0:0:0;minVal:S:0:1:0:1;maxVal:S:0:1:0:2'),
+  nnOps_huber_loss: table('972,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2;delta:f:0:1:0:3'),
+  nnOps_im2col: table('973,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;dilation:I:0:0:0:2;padding:I:0:0:0:3;stride:I:0:0:0:4'),
+  nnOps_l1_loss: table('974,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
+  nnOps_leaky_relu: table('975,-1,,0|input:T:0:0:0:0;negativeSlope:S:0:1:0:1'),
+  nnOps_leaky_relu_: table('976,-1,,1|input:T:0:0:0:0;negativeSlope:S:0:1:0:1'),
+  nnOps_linear: table('977,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;bias:T:1:1:0:2'),
+  nnOps_log_sigmoid: table('978,-1,,0|input:T:0:0:0:0'),
+  nnOps_max_pool2d_with_indices: table('979,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
+  nnOps_max_pool3d_with_indices: table('980,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;dilation:I:0:1:0:4;ceilMode:b:0:1:0:5'),
+  nnOps_max_unpool2d: table('981,-1,,0|input:T:0:0:0:0;indices:T:0:0:0:1;outputSize:I:0:0:0:2'),
+  nnOps_max_unpool3d: table('982,-1,,0|input:T:0:0:0:0;indices:T:0:0:0:1;outputSize:I:0:0:0:2;stride:I:0:0:0:3;padding:I:0:0:0:4'),
+  nnOps_mish: table('983,-1,,0|input:T:0:0:0:0'),
+  nnOps_mish_: table('984,-1,,1|input:T:0:0:0:0'),
+  nnOps_mkldnn_linear: table('985,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;bias:T:1:1:0:2'),
+  nnOps_mkldnn_reorder_conv2d_weight: table('986,-1,,0|input:T:0:0:0:0;padding:I:0:1:0:1;stride:I:0:1:0:2;dilation:I:0:1:0:3;groups:i:0:1:0:4;inputSize:J:1:1:0:5'),
+  nnOps_mkldnn_reorder_conv3d_weight: table('987,-1,,0|input:T:0:0:0:0;padding:I:0:1:0:1;stride:I:0:1:0:2;dilation:I:0:1:0:3;groups:i:0:1:0:4;inputSize:J:1:1:0:5'),
+  nnOps_mse_loss: table('988,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
+  nnOps_multi_margin_loss: table('989,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;p:S:0:1:0:2;margin:S:0:1:0:3;weight:T:1:1:0:4;reduction:i:0:1:0:5'),
+  nnOps_multilabel_margin_loss: table('990,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
+  nnOps_nll_loss: table('991,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4'),
+  nnOps_nll_loss2d: table('992,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4'),
+  nnOps_nll_loss_nd: table('993,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;weight:T:1:1:0:2;reduction:i:0:1:0:3;ignoreIndex:i:0:1:0:4'),
+  nnOps_one_hot: table('994,-1,,0|input:T:0:0:0:0;numClasses:i:0:1:0:1'),
+  nnOps_pad: table('995,-1,,0|input:T:0:0:0:0;pad:J:0:0:0:1;mode:s:0:1:0:2;value:f:1:1:0:3'),
+  nnOps_pad_sequence: table('996,-1,,0|sequences:V:0:0:0:0;batchFirst:b:0:1:0:1;paddingValue:f:0:1:0:2;paddingSide:s:0:1:0:3'),
+  nnOps_reflection_pad1d: table('997,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
+  nnOps_reflection_pad2d: table('998,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
+  nnOps_reflection_pad3d: table('999,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
+  nnOps_relu6: table('1000,-1,,0|input:T:0:0:0:0'),
+  nnOps_relu6_: table('1001,-1,,1|input:T:0:0:0:0'),
+  nnOps_replication_pad1d: table('1002,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
+  nnOps_replication_pad2d: table('1003,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
+  nnOps_replication_pad3d: table('1004,-1,,0|input:T:0:0:0:0;padding:I:0:0:0:1'),
+  nnOps_rrelu_with_noise: table('1005,-1,,0|input:T:0:0:0:0;noise:T:0:0:0:1;lower:S:0:1:0:2;upper:S:0:1:0:3;training:b:0:1:0:4;generator:g:1:1:0:5'),
+  nnOps_rrelu_with_noise_: table('1006,-1,,1|input:T:0:0:0:0;noise:T:0:0:0:1;lower:S:0:1:0:2;upper:S:0:1:0:3;training:b:0:1:0:4;generator:g:1:1:0:5'),
+  nnOps_scaled_dot_product_attention: table('1007,-1,,0|query:T:0:0:0:0;key:T:0:0:0:1;value:T:0:0:0:2;attnMask:T:1:1:0:3;dropoutP:f:0:1:0:4;isCausal:b:0:1:0:5;scale:f:1:1:1:6;enableGqa:b:0:1:1:7'),
+  nnOps_silu: table('1008,-1,,0|input:T:0:0:0:0'),
+  nnOps_silu_: table('1009,-1,,1|input:T:0:0:0:0'),
+  nnOps_slow_conv3d: table('1010,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5'),
+  nnOps_slow_conv_dilated2d: table('1011,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;dilation:I:0:1:0:6'),
+  nnOps_slow_conv_dilated3d: table('1012,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;dilation:I:0:1:0:6'),
+  nnOps_slow_conv_transpose2d: table('1013,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;outputPadding:I:0:1:0:6;dilation:I:0:1:0:7'),
+  nnOps_slow_conv_transpose3d: table('1014,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5;outputPadding:I:0:1:0:6;dilation:I:0:1:0:7'),
+  nnOps_smooth_l1_loss: table('1015,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2;beta:f:0:1:0:3'),
+  nnOps_soft_margin_loss: table('1016,-1,,0|input:T:0:0:0:0;target:T:0:0:0:1;reduction:i:0:1:0:2'),
+  nnOps_softplus: table('1017,-1,,0|input:T:0:0:0:0;beta:S:0:1:0:1;threshold:S:0:1:0:2'),
+  nnOps_softshrink: table('1018,-1,,0|input:T:0:0:0:0;lambd:S:0:1:0:1'),
+  nnOps_thnn_conv2d: table('1019,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;kernelSize:I:0:0:0:2;bias:T:1:1:0:3;stride:I:0:1:0:4;padding:I:0:1:0:5'),
+  nnOps_unflatten_dense_tensors: table('1020,-1,,0|flat:T:0:0:0:0;tensors:V:0:0:0:1'),
+  nnOps_upsample_bicubic2d: table('1021,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1022,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scalesH:f:1:1:0:3;scalesW:f:1:1:0:4'),
+  nnOps_upsample_bilinear2d: table('1023,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1024,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scalesH:f:1:1:0:3;scalesW:f:1:1:0:4'),
+  nnOps_upsample_linear1d: table('1025,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1026,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scales:f:1:1:0:3'),
+  nnOps_upsample_nearest1d: table('1027,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;scaleFactors:F:1:0:0:2/1028,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;scales:f:1:1:0:2'),
+  nnOps_upsample_nearest2d: table('1029,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;scaleFactors:F:1:0:0:2/1030,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;scalesH:f:1:1:0:2;scalesW:f:1:1:0:3'),
+  nnOps_upsample_nearest3d: table('1031,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;scaleFactors:F:1:0:0:2/1032,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;scalesD:f:1:1:0:2;scalesH:f:1:1:0:3;scalesW:f:1:1:0:4'),
+  nnOps_upsample_trilinear3d: table('1033,-1,,0|input:T:0:0:0:0;outputSize:J:1:0:0:1;alignCorners:b:0:0:0:2;scaleFactors:F:1:0:0:3/1034,-1,,0|input:T:0:0:0:0;outputSize:I:0:0:0:1;alignCorners:b:0:0:0:2;scalesD:f:1:1:0:3;scalesH:f:1:1:0:4;scalesW:f:1:1:0:5'),
+  torch__unique2: table('1035,-1,,0|input:T:0:0:0:0;sorted:b:0:1:0:1;returnInverse:b:0:1:0:2;returnCounts:b:0:1:0:3'),
+  torch_nonzero: table('1036,-1,,0|input:T:0:0:0:0'),
   method_abs: table('0,0,,0|'),
   method_abs_: table('1,0,,1|'),
   method_absolute: table('2,0,,0|'),
-  method_absolute_: table('1039,0,,1|'),
+  method_absolute_: table('1037,0,,1|'),
   method_acos: table('3,0,,0|'),
   method_acos_: table('4,0,,1|'),
   method_acosh: table('5,0,,0|'),
   method_acosh_: table('6,0,,1|'),
   method_add: table('9,0,,0|other:N:0:0:0:1;alpha:S:0:1:1:2'),
-  method_add_: table('1040,0,,1|other:N:0:0:0:1;alpha:S:0:1:1:2'),
+  method_add_: table('1038,0,,1|other:N:0:0:0:1;alpha:S:0:1:1:2'),
   method_addbmm: table('10,0,,0|batch1:T:0:0:0:1;batch2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
-  method_addbmm_: table('1041,0,,1|batch1:T:0:0:0:1;batch2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
+  method_addbmm_: table('1039,0,,1|batch1:T:0:0:0:1;batch2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
   method_addcdiv: table('11,0,,0|tensor1:T:0:0:0:1;tensor2:T:0:0:0:2;value:S:0:1:1:3'),
-  method_addcdiv_: table('1042,0,,1|tensor1:T:0:0:0:1;tensor2:T:0:0:0:2;value:S:0:1:1:3'),
+  method_addcdiv_: table('1040,0,,1|tensor1:T:0:0:0:1;tensor2:T:0:0:0:2;value:S:0:1:1:3'),
   method_addcmul: table('12,0,,0|tensor1:T:0:0:0:1;tensor2:T:0:0:0:2;value:S:0:1:1:3'),
-  method_addcmul_: table('1043,0,,1|tensor1:T:0:0:0:1;tensor2:T:0:0:0:2;value:S:0:1:1:3'),
+  method_addcmul_: table('1041,0,,1|tensor1:T:0:0:0:1;tensor2:T:0:0:0:2;value:S:0:1:1:3'),
   method_addmm: table('13,0,,0|mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
-  method_addmm_: table('1044,0,,1|mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
+  method_addmm_: table('1042,0,,1|mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
   method_addmv: table('15,0,,0|mat:T:0:0:0:1;vec:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
   method_addmv_: table('16,0,,1|mat:T:0:0:0:1;vec:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
   method_addr: table('17,0,,0|vec1:T:0:0:0:1;vec2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
-  method_addr_: table('1045,0,,1|vec1:T:0:0:0:1;vec2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
+  method_addr_: table('1043,0,,1|vec1:T:0:0:0:1;vec2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
   method_adjoint: table('18,0,,0|'),
   method_all: table('21,0,,0|/22,0,,0|dim:J:1:1:0:1;keepdim:b:0:1:0:2/23,0,,0|dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
   method_allclose: table('24,0,,0|other:T:0:0:0:1;rtol:f:0:1:0:2;atol:f:0:1:0:3;equalNan:b:0:1:0:4'),
@@ -2072,7 +2068,7 @@ export const R: Record<string, Table> = {
   method_arcsinh_: table('44,0,,1|'),
   method_arctan: table('45,0,,0|'),
   method_arctan2: table('46,0,,0|other:T:0:0:0:1'),
-  method_arctan2_: table('1046,0,,1|other:T:0:0:0:1'),
+  method_arctan2_: table('1044,0,,1|other:T:0:0:0:1'),
   method_arctan_: table('47,0,,1|'),
   method_arctanh: table('48,0,,0|'),
   method_arctanh_: table('49,0,,1|'),
@@ -2089,34 +2085,34 @@ export const R: Record<string, Table> = {
   method_asinh_: table('62,0,,1|'),
   method_atan: table('63,0,,0|'),
   method_atan2: table('64,0,,0|other:T:0:0:0:1'),
-  method_atan2_: table('1047,0,,1|other:T:0:0:0:1'),
+  method_atan2_: table('1045,0,,1|other:T:0:0:0:1'),
   method_atan_: table('65,0,,1|'),
   method_atanh: table('66,0,,0|'),
   method_atanh_: table('67,0,,1|'),
   method_baddbmm: table('75,0,,0|batch1:T:0:0:0:1;batch2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
-  method_baddbmm_: table('1048,0,,1|batch1:T:0:0:0:1;batch2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
+  method_baddbmm_: table('1046,0,,1|batch1:T:0:0:0:1;batch2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
   method_bernoulli: table('87,0,,0|generator:g:1:1:1:1/88,0,,0|p:f:0:0:0:1;generator:g:1:1:1:2'),
-  method_bernoulli_: table('1049,0,,1|p:T:0:0:0:1;generator:g:1:1:1:2/1050,0,,1|p:f:0:1:0:1;generator:g:1:1:1:2'),
+  method_bernoulli_: table('1047,0,,1|p:T:0:0:0:1;generator:g:1:1:1:2/1048,0,,1|p:f:0:1:0:1;generator:g:1:1:1:2'),
   method_bincount: table('91,0,,0|weights:T:1:1:0:1;minlength:i:0:1:0:2'),
   method_bitwise_and: table('93,0,,0|other:T:0:0:0:1/95,0,,0|other:S:0:0:0:1'),
-  method_bitwise_and_: table('1051,0,,1|other:T:0:0:0:1/1052,0,,1|other:S:0:0:0:1'),
+  method_bitwise_and_: table('1049,0,,1|other:T:0:0:0:1/1050,0,,1|other:S:0:0:0:1'),
   method_bitwise_left_shift: table('96,0,,0|other:T:0:0:0:1/98,0,,0|other:S:0:0:0:1'),
-  method_bitwise_left_shift_: table('1053,0,,1|other:T:0:0:0:1/1054,0,,1|other:S:0:0:0:1'),
+  method_bitwise_left_shift_: table('1051,0,,1|other:T:0:0:0:1/1052,0,,1|other:S:0:0:0:1'),
   method_bitwise_not: table('99,0,,0|'),
-  method_bitwise_not_: table('1055,0,,1|'),
+  method_bitwise_not_: table('1053,0,,1|'),
   method_bitwise_or: table('100,0,,0|other:T:0:0:0:1/102,0,,0|other:S:0:0:0:1'),
-  method_bitwise_or_: table('1056,0,,1|other:T:0:0:0:1/1057,0,,1|other:S:0:0:0:1'),
+  method_bitwise_or_: table('1054,0,,1|other:T:0:0:0:1/1055,0,,1|other:S:0:0:0:1'),
   method_bitwise_right_shift: table('103,0,,0|other:T:0:0:0:1/105,0,,0|other:S:0:0:0:1'),
-  method_bitwise_right_shift_: table('1058,0,,1|other:T:0:0:0:1/1059,0,,1|other:S:0:0:0:1'),
+  method_bitwise_right_shift_: table('1056,0,,1|other:T:0:0:0:1/1057,0,,1|other:S:0:0:0:1'),
   method_bitwise_xor: table('106,0,,0|other:T:0:0:0:1/108,0,,0|other:S:0:0:0:1'),
-  method_bitwise_xor_: table('1060,0,,1|other:T:0:0:0:1/1061,0,,1|other:S:0:0:0:1'),
+  method_bitwise_xor_: table('1058,0,,1|other:T:0:0:0:1/1059,0,,1|other:S:0:0:0:1'),
   method_bmm: table('112,0,,0|mat2:T:0:0:0:1'),
   method_broadcast_to: table('115,0,,0|size:J:0:0:0:1'),
-  method_cauchy_: table('1062,0,,1|median:f:0:1:0:1;sigma:f:0:1:0:2;generator:g:1:1:1:3'),
-  method_ccol_indices: table('1063,0,,0|'),
+  method_cauchy_: table('1060,0,,1|median:f:0:1:0:1;sigma:f:0:1:0:2;generator:g:1:1:1:3'),
+  method_ccol_indices: table('1061,0,,0|'),
   method_ceil: table('123,0,,0|'),
   method_ceil_: table('124,0,,1|'),
-  method_chalf: table('1064,0,,0|memoryFormat:m:1:1:1:1'),
+  method_chalf: table('1062,0,,0|memoryFormat:m:1:1:1:1'),
   method_cholesky: table('129,0,,0|upper:b:0:1:0:1'),
   method_cholesky_inverse: table('130,0,,0|upper:b:0:1:0:1'),
   method_cholesky_solve: table('131,0,,0|input2:T:0:0:0:1;upper:b:0:1:0:2'),
@@ -2130,13 +2126,13 @@ export const R: Record<string, Table> = {
   method_clip: table('146,0,,0|min:T:1:1:0:1;max:T:1:1:0:2/147,0,,0|min:S:1:1:0:1;max:S:1:1:0:2'),
   method_clip_: table('148,0,,1|min:T:1:1:0:1;max:T:1:1:0:2/149,0,,1|min:S:1:1:0:1;max:S:1:1:0:2'),
   method_clone: table('150,0,,0|memoryFormat:m:1:1:1:1'),
-  method_coalesce: table('1065,0,,0|'),
-  method_col_indices: table('1066,0,,0|'),
+  method_coalesce: table('1063,0,,0|'),
+  method_col_indices: table('1064,0,,0|'),
   method_conj: table('157,0,,0|'),
   method_conj_physical: table('158,0,,0|'),
   method_conj_physical_: table('159,0,,1|'),
   method_copysign: table('172,0,,0|other:T:0:0:0:1/173,0,,0|other:S:0:0:0:1'),
-  method_copysign_: table('1067,0,,1|other:T:0:0:0:1/1068,0,,1|other:S:0:0:0:1'),
+  method_copysign_: table('1065,0,,1|other:T:0:0:0:1/1066,0,,1|other:S:0:0:0:1'),
   method_corrcoef: table('174,0,,0|'),
   method_cos: table('175,0,,0|'),
   method_cos_: table('176,0,,1|'),
@@ -2145,16 +2141,16 @@ export const R: Record<string, Table> = {
   method_count_nonzero: table('181,0,,0|dim:i:1:1:0:1/182,0,,0|dim:J:0:0:0:1'),
   method_cov: table('183,0,,0|correction:i:0:1:1:1;fweights:T:1:1:1:2;aweights:T:1:1:1:3'),
   method_cross: table('184,0,,0|other:T:0:0:0:1;dim:i:1:1:0:2'),
-  method_crow_indices: table('1069,0,,0|'),
+  method_crow_indices: table('1067,0,,0|'),
   method_cummax: table('196,0,values.indices,0|dim:i:0:0:0:1'),
   method_cummin: table('197,0,values.indices,0|dim:i:0:0:0:1'),
   method_cumprod: table('198,0,,0|dim:i:0:0:0:1;dtype:d:1:1:1:2'),
-  method_cumprod_: table('1070,0,,1|dim:i:0:0:0:1;dtype:d:1:1:1:2'),
+  method_cumprod_: table('1068,0,,1|dim:i:0:0:0:1;dtype:d:1:1:1:2'),
   method_cumsum: table('199,0,,0|dim:i:0:0:0:1;dtype:d:1:1:1:2'),
-  method_cumsum_: table('1071,0,,1|dim:i:0:0:0:1;dtype:d:1:1:1:2'),
+  method_cumsum_: table('1069,0,,1|dim:i:0:0:0:1;dtype:d:1:1:1:2'),
   method_deg2rad: table('202,0,,0|'),
   method_deg2rad_: table('203,0,,1|'),
-  method_dense_dim: table('1072,0,,0|'),
+  method_dense_dim: table('1070,0,,0|'),
   method_dequantize: table('204,0,,0|'),
   method_det: table('206,0,,0|'),
   method_detach: table('207,0,,0|'),
@@ -2166,34 +2162,34 @@ export const R: Record<string, Table> = {
   method_diagonal_scatter: table('215,0,,0|src:T:0:0:0:1;offset:i:0:1:0:2;dim1:i:0:1:0:3;dim2:i:0:1:0:4'),
   method_diff: table('216,0,,0|n:i:0:1:0:1;dim:i:0:1:0:2;prepend:T:1:1:0:3;append:T:1:1:0:4'),
   method_digamma: table('217,0,,0|'),
-  method_digamma_: table('1073,0,,1|'),
+  method_digamma_: table('1071,0,,1|'),
   method_dist: table('218,0,,0|other:T:0:0:0:1;p:S:0:1:0:2'),
   method_div: table('219,0,,0|other:N:0:0:0:1/220,0,,0|other:N:0:0:0:1;roundingMode:s:1:0:1:2/221,0,,0|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
-  method_div_: table('1074,0,,1|other:N:0:0:0:1/1075,0,,1|other:N:0:0:0:1;roundingMode:s:1:0:1:2/1076,0,,1|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
+  method_div_: table('1072,0,,1|other:N:0:0:0:1/1073,0,,1|other:N:0:0:0:1;roundingMode:s:1:0:1:2/1074,0,,1|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
   method_divide: table('222,0,,0|other:N:0:0:0:1/223,0,,0|other:N:0:0:0:1;roundingMode:s:1:0:1:2/224,0,,0|other:S:0:0:0:1/225,0,,0|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
-  method_divide_: table('1077,0,,1|other:N:0:0:0:1/1078,0,,1|other:N:0:0:0:1;roundingMode:s:1:0:1:2/1079,0,,1|other:S:0:0:0:1/1080,0,,1|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
+  method_divide_: table('1075,0,,1|other:N:0:0:0:1/1076,0,,1|other:N:0:0:0:1;roundingMode:s:1:0:1:2/1077,0,,1|other:S:0:0:0:1/1078,0,,1|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
   method_dot: table('226,0,,0|tensor:T:0:0:0:1'),
   method_dsplit: table('229,0,,0|sections:i:0:0:0:1/230,0,,0|indices:J:0:0:0:1'),
   method_eq: table('242,0,,0|other:T:0:0:0:1/243,0,,0|other:S:0:0:0:1'),
-  method_eq_: table('1081,0,,1|other:T:0:0:0:1/1082,0,,1|other:S:0:0:0:1'),
+  method_eq_: table('1079,0,,1|other:T:0:0:0:1/1080,0,,1|other:S:0:0:0:1'),
   method_equal: table('244,0,,0|other:T:0:0:0:1'),
   method_erf: table('245,0,,0|'),
   method_erf_: table('246,0,,1|'),
   method_erfc: table('247,0,,0|'),
   method_erfc_: table('248,0,,1|'),
   method_erfinv: table('249,0,,0|'),
-  method_erfinv_: table('1083,0,,1|'),
+  method_erfinv_: table('1081,0,,1|'),
   method_exp: table('250,0,,0|'),
   method_exp2: table('251,0,,0|'),
   method_exp2_: table('252,0,,1|'),
   method_exp_: table('253,0,,1|'),
-  method_expand: table('1084,0,,0|size:J:0:0:0:1;implicit:b:0:1:1:2'),
-  method_expand_as: table('1085,0,,0|other:T:0:0:0:1'),
+  method_expand: table('1082,0,,0|size:J:0:0:0:1;implicit:b:0:1:1:2'),
+  method_expand_as: table('1083,0,,0|other:T:0:0:0:1'),
   method_expm1: table('255,0,,0|'),
   method_expm1_: table('256,0,,1|'),
-  method_exponential_: table('1086,0,,1|lambd:f:0:1:0:1;generator:g:1:1:1:2'),
+  method_exponential_: table('1084,0,,1|lambd:f:0:1:0:1;generator:g:1:1:1:2'),
   method_fill_: table('277,0,,1|value:T:0:0:0:1/278,0,,1|value:S:0:0:0:1'),
-  method_fill_diagonal_: table('1087,0,,1|fillValue:S:0:0:0:1;wrap:b:0:1:0:2'),
+  method_fill_diagonal_: table('1085,0,,1|fillValue:S:0:0:0:1;wrap:b:0:1:0:2'),
   method_fix: table('279,0,,0|'),
   method_fix_: table('280,0,,1|'),
   method_flatten: table('281,0,,0|startDim:i:0:1:0:1;endDim:i:0:1:0:2'),
@@ -2201,15 +2197,15 @@ export const R: Record<string, Table> = {
   method_fliplr: table('283,0,,0|'),
   method_flipud: table('284,0,,0|'),
   method_float_power: table('285,0,,0|exponent:T:0:0:0:1/287,0,,0|exponent:S:0:0:0:1'),
-  method_float_power_: table('1088,0,,1|exponent:T:0:0:0:1/1089,0,,1|exponent:S:0:0:0:1'),
+  method_float_power_: table('1086,0,,1|exponent:T:0:0:0:1/1087,0,,1|exponent:S:0:0:0:1'),
   method_floor: table('288,0,,0|'),
   method_floor_: table('289,0,,1|'),
   method_floor_divide: table('290,0,,0|other:N:0:0:0:1/291,0,,0|other:S:0:0:0:1'),
-  method_floor_divide_: table('1090,0,,1|other:N:0:0:0:1/1091,0,,1|other:S:0:0:0:1'),
+  method_floor_divide_: table('1088,0,,1|other:N:0:0:0:1/1089,0,,1|other:S:0:0:0:1'),
   method_fmax: table('292,0,,0|other:T:0:0:0:1'),
   method_fmin: table('293,0,,0|other:T:0:0:0:1'),
   method_fmod: table('294,0,,0|other:T:0:0:0:1/295,0,,0|other:S:0:0:0:1'),
-  method_fmod_: table('1092,0,,1|other:T:0:0:0:1/1093,0,,1|other:S:0:0:0:1'),
+  method_fmod_: table('1090,0,,1|other:T:0:0:0:1/1091,0,,1|other:S:0:0:0:1'),
   method_frac: table('296,0,,0|'),
   method_frac_: table('297,0,,1|'),
   method_frexp: table('298,0,mantissa.exponent,0|'),
@@ -2217,47 +2213,47 @@ export const R: Record<string, Table> = {
   method_gcd: table('305,0,,0|other:T:0:0:0:1'),
   method_gcd_: table('306,0,,1|other:T:0:0:0:1'),
   method_ge: table('307,0,,0|other:T:0:0:0:1/308,0,,0|other:S:0:0:0:1'),
-  method_ge_: table('1094,0,,1|other:T:0:0:0:1/1095,0,,1|other:S:0:0:0:1'),
-  method_geometric_: table('1096,0,,1|p:f:0:0:0:1;generator:g:1:1:1:2'),
+  method_ge_: table('1092,0,,1|other:T:0:0:0:1/1093,0,,1|other:S:0:0:0:1'),
+  method_geometric_: table('1094,0,,1|p:f:0:0:0:1;generator:g:1:1:1:2'),
   method_geqrf: table('309,0,a.tau,0|'),
   method_ger: table('310,0,,0|vec2:T:0:0:0:1'),
   method_greater: table('318,0,,0|other:T:0:0:0:1/319,0,,0|other:S:0:0:0:1'),
-  method_greater_: table('1097,0,,1|other:T:0:0:0:1/1098,0,,1|other:S:0:0:0:1'),
+  method_greater_: table('1095,0,,1|other:T:0:0:0:1/1096,0,,1|other:S:0:0:0:1'),
   method_greater_equal: table('320,0,,0|other:T:0:0:0:1/321,0,,0|other:S:0:0:0:1'),
-  method_greater_equal_: table('1099,0,,1|other:T:0:0:0:1/1100,0,,1|other:S:0:0:0:1'),
+  method_greater_equal_: table('1097,0,,1|other:T:0:0:0:1/1098,0,,1|other:S:0:0:0:1'),
   method_gt: table('329,0,,0|other:T:0:0:0:1/330,0,,0|other:S:0:0:0:1'),
-  method_gt_: table('1101,0,,1|other:T:0:0:0:1/1102,0,,1|other:S:0:0:0:1'),
+  method_gt_: table('1099,0,,1|other:T:0:0:0:1/1100,0,,1|other:S:0:0:0:1'),
   method_hardshrink: table('337,0,,0|lambd:S:0:1:0:1'),
   method_hash_tensor: table('338,0,,0|dim:I:0:1:0:1;keepdim:b:0:1:1:2;mode:i:0:1:1:3'),
   method_heaviside: table('339,0,,0|values:T:0:0:0:1'),
-  method_heaviside_: table('1103,0,,1|values:T:0:0:0:1'),
+  method_heaviside_: table('1101,0,,1|values:T:0:0:0:1'),
   method_histc: table('341,0,,0|bins:i:0:1:0:1;min:S:0:1:0:2;max:S:0:1:0:3'),
   method_histogram: table('342,0,hist.binEdges,0|bins:T:0:0:0:1;weight:T:1:1:1:2;density:b:0:1:1:3/343,0,hist.binEdges,0|bins:i:0:1:0:1;range:F:1:1:1:2;weight:T:1:1:1:3;density:b:0:1:1:4'),
   method_hsplit: table('344,0,,0|sections:i:0:0:0:1/345,0,,0|indices:J:0:0:0:1'),
   method_hypot: table('348,0,,0|other:T:0:0:0:1'),
-  method_hypot_: table('1104,0,,1|other:T:0:0:0:1'),
+  method_hypot_: table('1102,0,,1|other:T:0:0:0:1'),
   method_i0: table('349,0,,0|'),
   method_i0_: table('350,0,,1|'),
   method_igamma: table('351,0,,0|other:T:0:0:0:1'),
-  method_igamma_: table('1105,0,,1|other:T:0:0:0:1'),
+  method_igamma_: table('1103,0,,1|other:T:0:0:0:1'),
   method_igammac: table('352,0,,0|other:T:0:0:0:1'),
-  method_igammac_: table('1106,0,,1|other:T:0:0:0:1'),
+  method_igammac_: table('1104,0,,1|other:T:0:0:0:1'),
   method_index_add: table('354,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3;alpha:S:0:1:1:4'),
-  method_index_add_: table('1107,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3;alpha:S:0:1:1:4'),
+  method_index_add_: table('1105,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3;alpha:S:0:1:1:4'),
   method_index_copy: table('355,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3'),
-  method_index_copy_: table('1108,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3'),
+  method_index_copy_: table('1106,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3'),
   method_index_fill: table('356,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;value:T:0:0:0:3/357,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3'),
-  method_index_fill_: table('1109,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:T:0:0:0:3/1110,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3'),
+  method_index_fill_: table('1107,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:T:0:0:0:3/1108,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3'),
   method_index_put: table('358,0,,0|indices:L:0:0:0:1;values:T:0:0:0:2;accumulate:b:0:1:0:3'),
   method_index_put_: table('359,0,,1|indices:L:0:0:0:1;values:T:0:0:0:2;accumulate:b:0:1:0:3'),
   method_index_reduce: table('360,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
-  method_index_reduce_: table('1111,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
+  method_index_reduce_: table('1109,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;source:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
   method_index_select: table('361,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2'),
-  method_indices: table('1112,0,,0|'),
+  method_indices: table('1110,0,,0|'),
   method_inner: table('363,0,,0|other:T:0:0:0:1'),
   method_int_repr: table('365,0,,0|'),
   method_inverse: table('366,0,,0|'),
-  method_is_coalesced: table('1113,0,,0|'),
+  method_is_coalesced: table('1111,0,,0|'),
   method_is_complex: table('367,0,,0|'),
   method_is_conj: table('368,0,,0|'),
   method_is_distributed: table('369,0,,0|'),
@@ -2265,9 +2261,9 @@ export const R: Record<string, Table> = {
   method_is_inference: table('371,0,,0|'),
   method_is_neg: table('372,0,,0|'),
   method_is_nonzero: table('373,0,,0|'),
-  method_is_pinned: table('1114,0,,0|device:v:1:1:0:1'),
+  method_is_pinned: table('1112,0,,0|device:v:1:1:0:1'),
   method_is_same_size: table('374,0,,0|other:T:0:0:0:1'),
-  method_is_set_to: table('1115,0,,0|tensor:T:0:0:0:1'),
+  method_is_set_to: table('1113,0,,0|tensor:T:0:0:0:1'),
   method_is_signed: table('375,0,,0|'),
   method_isclose: table('377,0,,0|other:T:0:0:0:1;rtol:f:0:1:0:2;atol:f:0:1:0:3;equalNan:b:0:1:0:4'),
   method_isfinite: table('378,0,,0|'),
@@ -2284,15 +2280,15 @@ export const R: Record<string, Table> = {
   method_ldexp: table('397,0,,0|other:T:0:0:0:1'),
   method_ldexp_: table('398,0,,1|other:T:0:0:0:1'),
   method_le: table('399,0,,0|other:T:0:0:0:1/400,0,,0|other:S:0:0:0:1'),
-  method_le_: table('1116,0,,1|other:T:0:0:0:1/1117,0,,1|other:S:0:0:0:1'),
+  method_le_: table('1114,0,,1|other:T:0:0:0:1/1115,0,,1|other:S:0:0:0:1'),
   method_lerp: table('401,0,,0|end:T:0:0:0:1;weight:T:0:0:0:2/402,0,,0|end:T:0:0:0:1;weight:S:0:0:0:2'),
-  method_lerp_: table('1118,0,,1|end:T:0:0:0:1;weight:T:0:0:0:2/1119,0,,1|end:T:0:0:0:1;weight:S:0:0:0:2'),
+  method_lerp_: table('1116,0,,1|end:T:0:0:0:1;weight:T:0:0:0:2/1117,0,,1|end:T:0:0:0:1;weight:S:0:0:0:2'),
   method_less: table('403,0,,0|other:T:0:0:0:1/404,0,,0|other:S:0:0:0:1'),
-  method_less_: table('1120,0,,1|other:T:0:0:0:1/1121,0,,1|other:S:0:0:0:1'),
+  method_less_: table('1118,0,,1|other:T:0:0:0:1/1119,0,,1|other:S:0:0:0:1'),
   method_less_equal: table('405,0,,0|other:T:0:0:0:1/406,0,,0|other:S:0:0:0:1'),
-  method_less_equal_: table('1122,0,,1|other:T:0:0:0:1/1123,0,,1|other:S:0:0:0:1'),
+  method_less_equal_: table('1120,0,,1|other:T:0:0:0:1/1121,0,,1|other:S:0:0:0:1'),
   method_lgamma: table('407,0,,0|'),
-  method_lgamma_: table('1124,0,,1|'),
+  method_lgamma_: table('1122,0,,1|'),
   method_log: table('412,0,,0|'),
   method_log10: table('413,0,,0|'),
   method_log10_: table('414,0,,1|'),
@@ -2301,30 +2297,30 @@ export const R: Record<string, Table> = {
   method_log2: table('417,0,,0|'),
   method_log2_: table('418,0,,1|'),
   method_log_: table('419,0,,1|'),
-  method_log_normal_: table('1125,0,,1|mean:f:0:1:0:1;std:f:0:1:0:2;generator:g:1:1:1:3'),
+  method_log_normal_: table('1123,0,,1|mean:f:0:1:0:1;std:f:0:1:0:2;generator:g:1:1:1:3'),
   method_log_softmax: table('420,0,,0|dim:i:0:0:0:1;dtype:d:1:1:0:2'),
   method_logaddexp: table('421,0,,0|other:T:0:0:0:1'),
   method_logaddexp2: table('422,0,,0|other:T:0:0:0:1'),
   method_logcumsumexp: table('423,0,,0|dim:i:0:0:0:1'),
   method_logdet: table('424,0,,0|'),
   method_logical_and: table('425,0,,0|other:T:0:0:0:1'),
-  method_logical_and_: table('1126,0,,1|other:T:0:0:0:1'),
+  method_logical_and_: table('1124,0,,1|other:T:0:0:0:1'),
   method_logical_not: table('426,0,,0|'),
-  method_logical_not_: table('1127,0,,1|'),
+  method_logical_not_: table('1125,0,,1|'),
   method_logical_or: table('427,0,,0|other:T:0:0:0:1'),
-  method_logical_or_: table('1128,0,,1|other:T:0:0:0:1'),
+  method_logical_or_: table('1126,0,,1|other:T:0:0:0:1'),
   method_logical_xor: table('428,0,,0|other:T:0:0:0:1'),
-  method_logical_xor_: table('1129,0,,1|other:T:0:0:0:1'),
+  method_logical_xor_: table('1127,0,,1|other:T:0:0:0:1'),
   method_logit: table('429,0,,0|eps:f:1:1:0:1'),
   method_logit_: table('430,0,,1|eps:f:1:1:0:1'),
   method_logsumexp: table('435,0,,0|dim:I:0:0:0:1;keepdim:b:0:1:0:2'),
   method_lt: table('439,0,,0|other:T:0:0:0:1/440,0,,0|other:S:0:0:0:1'),
-  method_lt_: table('1130,0,,1|other:T:0:0:0:1/1131,0,,1|other:S:0:0:0:1'),
+  method_lt_: table('1128,0,,1|other:T:0:0:0:1/1129,0,,1|other:S:0:0:0:1'),
   method_lu_solve: table('441,0,,0|LUData:T:0:0:0:1;LUPivots:T:0:0:0:2'),
   method_masked_fill: table('444,0,,0|mask:T:0:0:0:1;value:T:0:0:0:2/445,0,,0|mask:T:0:0:0:1;value:S:0:0:0:2'),
-  method_masked_fill_: table('1132,0,,1|mask:T:0:0:0:1;value:T:0:0:0:2/1133,0,,1|mask:T:0:0:0:1;value:S:0:0:0:2'),
+  method_masked_fill_: table('1130,0,,1|mask:T:0:0:0:1;value:T:0:0:0:2/1131,0,,1|mask:T:0:0:0:1;value:S:0:0:0:2'),
   method_masked_scatter: table('446,0,,0|mask:T:0:0:0:1;source:T:0:0:0:2'),
-  method_masked_scatter_: table('1134,0,,1|mask:T:0:0:0:1;source:T:0:0:0:2'),
+  method_masked_scatter_: table('1132,0,,1|mask:T:0:0:0:1;source:T:0:0:0:2'),
   method_masked_select: table('447,0,,0|mask:T:0:0:0:1'),
   method_matmul: table('448,0,,0|other:T:0:0:0:1'),
   method_matrix_exp: table('449,0,,0|'),
@@ -2335,231 +2331,231 @@ export const R: Record<string, Table> = {
   method_median: table('461,0,,0|/462,0,values.indices,0|dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
   method_min: table('465,0,,0|/466,0,,0|other:T:0:0:0:1/467,0,values.indices,0|dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
   method_minimum: table('468,0,,0|other:T:0:0:0:1'),
-  method_mm: table('484,0,,0|mat2:T:0:0:0:1'),
-  method_mode: table('486,0,values.indices,0|dim:i:0:1:0:1;keepdim:b:0:1:0:2'),
-  method_moveaxis: table('487,0,,0|source:i:0:0:0:1;destination:i:0:0:0:2/488,0,,0|source:J:0:0:0:1;destination:J:0:0:0:2'),
-  method_movedim: table('489,0,,0|source:i:0:0:0:1;destination:i:0:0:0:2/490,0,,0|source:J:0:0:0:1;destination:J:0:0:0:2'),
-  method_msort: table('491,0,,0|'),
-  method_mul: table('492,0,,0|other:N:0:0:0:1'),
-  method_mul_: table('1135,0,,1|other:N:0:0:0:1'),
-  method_multinomial: table('493,0,,0|numSamples:i:0:0:0:1;replacement:b:0:1:0:2;generator:g:1:1:1:3'),
-  method_multiply: table('494,0,,0|other:N:0:0:0:1/495,0,,0|other:S:0:0:0:1'),
-  method_multiply_: table('1136,0,,1|other:N:0:0:0:1/1137,0,,1|other:S:0:0:0:1'),
-  method_mv: table('496,0,,0|vec:T:0:0:0:1'),
-  method_mvlgamma: table('497,0,,0|p:i:0:0:0:1'),
-  method_mvlgamma_: table('1138,0,,1|p:i:0:0:0:1'),
-  method_nan_to_num: table('498,0,,0|nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
-  method_nan_to_num_: table('499,0,,1|nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
-  method_nanmean: table('500,0,,0|dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  method_nanmedian: table('501,0,,0|/502,0,values.indices,0|dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
-  method_nanquantile: table('503,0,,0|q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/504,0,,0|q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
-  method_nansum: table('505,0,,0|dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  method_narrow: table('506,0,,0|dim:i:0:0:0:1;start:T:0:0:0:2;length:i:0:0:0:3/507,0,,0|dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
-  method_narrow_copy: table('508,0,,0|dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
-  method_ne: table('516,0,,0|other:T:0:0:0:1/517,0,,0|other:S:0:0:0:1'),
-  method_ne_: table('1139,0,,1|other:T:0:0:0:1/1140,0,,1|other:S:0:0:0:1'),
-  method_neg: table('518,0,,0|'),
-  method_neg_: table('519,0,,1|'),
-  method_negative: table('520,0,,0|'),
-  method_negative_: table('521,0,,1|'),
-  method_new_empty: table('1141,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  method_new_empty_strided: table('1142,0,,0|size:J:0:0:0:1;stride:J:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
-  method_new_full: table('1143,0,,0|size:J:0:0:0:1;fillValue:S:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
-  method_new_ones: table('1144,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  method_new_zeros: table('1145,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  method_nextafter: table('522,0,,0|other:T:0:0:0:1'),
-  method_nextafter_: table('1146,0,,1|other:T:0:0:0:1'),
-  method_nonzero_static: table('523,0,,0|size:i:0:0:1:1;fillValue:i:0:1:1:2'),
-  method_norm: table('524,0,,0|p:S:0:1:0:1/525,0,,0|p:S:1:0:0:1;dtype:d:0:0:1:2/526,0,,0|p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:0:0:3;dtype:d:0:0:1:4/527,0,,0|p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:1:0:3'),
-  method_normal_: table('1147,0,,1|mean:f:0:1:0:1;std:f:0:1:0:2;generator:g:1:1:1:3'),
-  method_not_equal: table('533,0,,0|other:T:0:0:0:1/534,0,,0|other:S:0:0:0:1'),
-  method_not_equal_: table('1148,0,,1|other:T:0:0:0:1/1149,0,,1|other:S:0:0:0:1'),
-  method_orgqr: table('539,0,,0|input2:T:0:0:0:1'),
-  method_ormqr: table('540,0,,0|input2:T:0:0:0:1;input3:T:0:0:0:2;left:b:0:1:0:3;transpose:b:0:1:0:4'),
-  method_outer: table('541,0,,0|vec2:T:0:0:0:1'),
-  method_permute: table('544,0,,0|dims:J:0:0:0:1'),
-  method_pin_memory: table('1150,0,,0|device:v:1:1:0:1'),
-  method_pinverse: table('546,0,,0|rcond:f:0:1:0:1'),
-  method_polygamma: table('552,1,,0|n:i:0:0:0:0'),
-  method_polygamma_: table('1151,0,,1|n:i:0:0:0:1'),
-  method_positive: table('553,0,,0|'),
-  method_pow: table('554,0,,0|exponent:T:0:0:0:1/556,0,,0|exponent:S:0:0:0:1'),
-  method_pow_: table('1152,0,,1|exponent:T:0:0:0:1/1153,0,,1|exponent:S:0:0:0:1'),
-  method_prelu: table('557,0,,0|weight:T:0:0:0:1'),
-  method_prod: table('558,0,,0|dtype:d:1:1:1:1/559,0,,0|dim:i:0:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  method_put: table('561,0,,0|index:T:0:0:0:1;source:T:0:0:0:2;accumulate:b:0:1:0:3'),
-  method_put_: table('1154,0,,1|index:T:0:0:0:1;source:T:0:0:0:2;accumulate:b:0:1:0:3'),
-  method_q_per_channel_axis: table('562,0,,0|'),
-  method_q_per_channel_scales: table('563,0,,0|'),
-  method_q_per_channel_zero_points: table('564,0,,0|'),
-  method_q_scale: table('565,0,,0|'),
-  method_q_zero_point: table('566,0,,0|'),
-  method_qr: table('567,0,Q.R,0|some:b:0:1:0:1'),
-  method_qscheme: table('1155,0,,0|'),
-  method_quantile: table('568,0,,0|q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/569,0,,0|q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
-  method_rad2deg: table('583,0,,0|'),
-  method_rad2deg_: table('584,0,,1|'),
-  method_random_: table('1156,0,,1|generator:g:1:1:1:1/1157,0,,1|from:i:0:0:0:1;to:i:1:0:0:2;generator:g:1:1:1:3/1158,0,,1|to:i:0:0:0:1;generator:g:1:1:1:2'),
-  method_ravel: table('605,0,,0|'),
-  method_reciprocal: table('607,0,,0|'),
-  method_reciprocal_: table('608,0,,1|'),
-  method_relu: table('609,0,,0|'),
-  method_relu_: table('610,0,,1|'),
-  method_remainder: table('611,0,,0|other:T:0:0:0:1/613,0,,0|other:S:0:0:0:1'),
-  method_remainder_: table('1159,0,,1|other:T:0:0:0:1/1160,0,,1|other:S:0:0:0:1'),
-  method_renorm: table('614,0,,0|p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
-  method_renorm_: table('1161,0,,1|p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
-  method_repeat: table('1162,0,,0|repeats:J:0:0:0:1'),
-  method_repeat_interleave: table('615,0,,0|repeats:T:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3/617,0,,0|repeats:i:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3'),
-  method_reshape: table('618,0,,0|shape:J:0:0:0:1'),
-  method_reshape_as: table('1163,0,,0|other:T:0:0:0:1'),
-  method_resize_: table('1164,0,,1|size:J:0:0:0:1;memoryFormat:m:1:1:1:2'),
-  method_resize_as_: table('619,0,,1|theTemplate:T:0:0:0:1;memoryFormat:m:1:1:1:2'),
-  method_resize_as_sparse_: table('620,0,,1|theTemplate:T:0:0:0:1'),
-  method_resolve_conj: table('621,0,,0|'),
-  method_resolve_neg: table('622,0,,0|'),
-  method_retain_grad: table('1165,0,,0|'),
-  method_roll: table('634,0,,0|shifts:I:0:0:0:1;dims:I:0:1:0:2'),
-  method_rot90: table('635,0,,0|k:i:0:1:0:1;dims:J:0:1:0:2'),
-  method_round: table('636,0,,0|/637,0,,0|decimals:i:0:0:1:1'),
-  method_round_: table('638,0,,1|/639,0,,1|decimals:i:0:0:1:1'),
-  method_row_indices: table('1166,0,,0|'),
-  method_rsqrt: table('644,0,,0|'),
-  method_rsqrt_: table('645,0,,1|'),
-  method_scatter: table('649,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3/650,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:1:4/651,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3/652,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3;reduce:s:0:0:1:4'),
-  method_scatter_: table('1167,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3/1168,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:1:4/1169,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3/1170,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3;reduce:s:0:0:1:4'),
-  method_scatter_add: table('653,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3'),
-  method_scatter_add_: table('1171,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3'),
-  method_scatter_reduce: table('654,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
-  method_scatter_reduce_: table('1172,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
-  method_select: table('658,0,,0|dim:i:0:0:0:1;index:i:0:0:0:2'),
-  method_select_scatter: table('660,0,,0|src:T:0:0:0:1;dim:i:0:0:0:2;index:i:0:0:0:3'),
-  method_sgn: table('663,0,,0|'),
-  method_sgn_: table('1173,0,,1|'),
-  method_sigmoid: table('664,0,,0|'),
-  method_sigmoid_: table('665,0,,1|'),
-  method_sign: table('666,0,,0|'),
-  method_sign_: table('1174,0,,1|'),
-  method_signbit: table('667,0,,0|'),
-  method_sin: table('668,0,,0|'),
-  method_sin_: table('669,0,,1|'),
-  method_sinc: table('670,0,,0|'),
-  method_sinc_: table('671,0,,1|'),
-  method_sinh: table('672,0,,0|'),
-  method_sinh_: table('673,0,,1|'),
-  method_slice_inverse: table('675,0,,0|src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
-  method_slice_scatter: table('676,0,,0|src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
-  method_slogdet: table('677,0,sign.logabsdet,0|'),
-  method_smm: table('678,0,,0|mat2:T:0:0:0:1'),
-  method_softmax: table('679,0,,0|dim:i:0:0:0:1;dtype:d:1:1:0:2'),
-  method_sort: table('680,0,values.indices,0|stable:b:1:0:1:1;dim:i:0:1:1:2;descending:b:0:1:1:3/681,0,values.indices,0|dim:i:0:1:0:1;descending:b:0:1:0:2'),
-  method_sparse_dim: table('1175,0,,0|'),
-  method_sparse_mask: table('1176,0,,0|mask:T:0:0:0:1'),
-  method_sparse_resize_: table('1177,0,,1|size:J:0:0:0:1;sparseDim:i:0:0:0:2;denseDim:i:0:0:0:3'),
-  method_sparse_resize_and_clear_: table('1178,0,,1|size:J:0:0:0:1;sparseDim:i:0:0:0:2;denseDim:i:0:0:0:3'),
-  method_split: table('682,0,,0|splitSize:i:0:0:0:1;dim:i:0:1:0:2/683,0,,0|splitSize:J:0:0:0:1;dim:i:0:1:0:2'),
-  method_split_with_sizes: table('685,0,,0|splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
-  method_sqrt: table('687,0,,0|'),
-  method_sqrt_: table('688,0,,1|'),
-  method_square: table('689,0,,0|'),
-  method_square_: table('690,0,,1|'),
-  method_squeeze: table('691,0,,0|/692,0,,0|dim:i:0:0:0:1/693,0,,0|dim:J:0:0:0:1'),
-  method_squeeze_: table('1179,0,,1|/1180,0,,1|dim:i:0:0:0:1/1181,0,,1|dim:J:0:0:0:1'),
-  method_sspaddmm: table('697,0,,0|mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
-  method_std: table('699,0,,0|dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/700,0,,0|dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/701,0,,0|unbiased:b:0:1:0:1'),
-  method_stft: table('705,0,,0|nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;center:b:0:1:0:5;padMode:s:0:1:0:6;normalized:b:0:1:0:7;onesided:b:1:1:0:8;returnComplex:b:1:1:0:9;alignToWindow:b:1:1:0:10/706,0,,0|nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;normalized:b:0:1:0:5;onesided:b:1:1:0:6;returnComplex:b:1:1:0:7;alignToWindow:b:1:1:0:8'),
-  method_sub: table('707,0,,0|other:N:0:0:0:1;alpha:S:0:1:1:2'),
-  method_sub_: table('1182,0,,1|other:N:0:0:0:1;alpha:S:0:1:1:2'),
-  method_subtract: table('708,0,,0|other:N:0:0:0:1;alpha:S:0:1:1:2/709,0,,0|other:S:0:0:0:1;alpha:S:0:1:0:2'),
-  method_subtract_: table('1183,0,,1|other:N:0:0:0:1;alpha:S:0:1:1:2/1184,0,,1|other:S:0:0:0:1;alpha:S:0:1:0:2'),
-  method_sum: table('710,0,,0|dtype:d:1:1:1:1/711,0,,0|dim:I:1:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  method_sum_to_size: table('1185,0,,0|size:J:0:0:0:1'),
-  method_svd: table('712,0,U.S.V,0|some:b:0:1:0:1;computeUv:b:0:1:0:2'),
-  method_swapaxes: table('713,0,,0|axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
-  method_swapaxes_: table('1186,0,,1|axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
-  method_swapdims: table('714,0,,0|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
-  method_swapdims_: table('1187,0,,1|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
-  method_t: table('717,0,,0|'),
-  method_t_: table('1188,0,,1|'),
-  method_take: table('719,0,,0|index:T:0:0:0:1'),
-  method_take_along_dim: table('720,0,,0|indices:T:0:0:0:1;dim:i:1:1:0:2'),
-  method_tan: table('721,0,,0|'),
-  method_tan_: table('722,0,,1|'),
-  method_tanh: table('723,0,,0|'),
-  method_tanh_: table('724,0,,1|'),
-  method_tensor_split: table('725,0,,0|indices:J:0:0:0:1;dim:i:0:1:0:2/726,0,,0|tensorIndicesOrSections:T:0:0:0:1;dim:i:0:1:0:2/727,0,,0|sections:i:0:0:0:1;dim:i:0:1:0:2'),
-  method_tile: table('731,0,,0|dims:J:0:0:0:1'),
-  method_to_dense: table('1189,0,,0|dtype:d:1:1:0:1;maskedGrad:b:1:1:1:2'),
-  method_to_mkldnn: table('1190,0,,0|dtype:d:1:1:0:1'),
-  method_to_padded_tensor: table('1191,0,,0|padding:f:0:0:0:1;outputSize:J:1:1:0:2'),
-  method_to_sparse: table('1192,0,,0|layout:l:1:1:1:1;blocksize:I:1:1:1:2;denseDim:i:1:1:1:3/1193,0,,0|sparseDim:i:0:0:0:1'),
-  method_to_sparse_bsc: table('1194,0,,0|blocksize:I:0:0:0:1;denseDim:i:1:1:0:2'),
-  method_to_sparse_bsr: table('1195,0,,0|blocksize:I:0:0:0:1;denseDim:i:1:1:0:2'),
-  method_to_sparse_csc: table('1196,0,,0|denseDim:i:1:1:0:1'),
-  method_to_sparse_csr: table('1197,0,,0|denseDim:i:1:1:0:1'),
-  method_topk: table('732,0,values.indices,0|k:i:0:0:0:1;dim:i:0:1:0:2;largest:b:0:1:0:3;sorted:b:0:1:0:4'),
-  method_trace: table('733,0,,0|'),
-  method_transpose: table('734,0,,0|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
-  method_transpose_: table('1198,0,,1|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
-  method_triangular_solve: table('740,0,solution.clonedCoefficient,0|A:T:0:0:0:1;upper:b:0:1:0:2;transpose:b:0:1:0:3;unitriangular:b:0:1:0:4'),
-  method_tril: table('741,0,,0|diagonal:i:0:1:0:1'),
-  method_tril_: table('1199,0,,1|diagonal:i:0:1:0:1'),
-  method_triu: table('744,0,,0|diagonal:i:0:1:0:1'),
-  method_triu_: table('1200,0,,1|diagonal:i:0:1:0:1'),
-  method_true_divide: table('746,0,,0|other:N:0:0:0:1/747,0,,0|other:S:0:0:0:1'),
-  method_true_divide_: table('1201,0,,1|other:N:0:0:0:1/1202,0,,1|other:S:0:0:0:1'),
-  method_trunc: table('748,0,,0|'),
-  method_trunc_: table('749,0,,1|'),
-  method_type_as: table('1203,0,,0|other:T:0:0:0:1'),
-  method_unbind: table('750,0,,0|dim:i:0:1:0:1'),
-  method_unflatten: table('752,0,,0|dim:i:0:0:0:1;sizes:J:0:0:0:2'),
-  method_unfold: table('1204,0,,0|dimension:i:0:0:0:1;size:i:0:0:0:2;step:i:0:0:0:3'),
-  method_uniform_: table('1205,0,,1|from:f:0:1:0:1;to:f:0:1:0:2;generator:g:1:1:1:3'),
-  method_unsafe_chunk: table('756,0,,0|chunks:i:0:0:0:1;dim:i:0:1:0:2'),
-  method_unsafe_split: table('757,0,,0|splitSize:i:0:0:0:1;dim:i:0:1:0:2'),
-  method_unsafe_split_with_sizes: table('758,0,,0|splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
-  method_unsqueeze: table('759,0,,0|dim:i:0:0:0:1'),
-  method_unsqueeze_: table('1206,0,,1|dim:i:0:0:0:1'),
-  method_values: table('1207,0,,0|'),
-  method_var: table('763,0,,0|dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/764,0,,0|dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/765,0,,0|unbiased:b:0:1:0:1'),
-  method_vdot: table('769,0,,0|other:T:0:0:0:1'),
-  method_view: table('1208,0,,0|dtype:d:0:0:0:1/1209,0,,0|size:J:0:0:0:1'),
-  method_view_as: table('1210,0,,0|other:T:0:0:0:1'),
-  method_vsplit: table('776,0,,0|sections:i:0:0:0:1/777,0,,0|indices:J:0:0:0:1'),
-  method_where: table('780,1,,0|condition:T:0:0:0:0;other:T:0:0:0:2/782,1,,0|condition:T:0:0:0:0;other:S:0:0:0:2'),
-  method_xlogy: table('784,0,,0|other:T:0:0:0:1/786,0,,0|other:S:0:0:0:1'),
-  method_xlogy_: table('787,0,,1|other:T:0:0:0:1/788,0,,1|other:S:0:0:0:1'),
-  method_zero_: table('789,0,,1|'),
-  method_copy_: table('1211,0,,1|src:N:0:0:0:1;nonBlocking:b:0:1:0:2'),
-  method_nonzero: table('1038,0,,0|'),
-  method_nonzero_numpy: table('1212,0,,0|'),
-  method_slice: table('1213,0,,0|dim:i:0:1:0:1;start:i:1:1:0:2;end:i:1:1:0:3;step:i:0:1:0:4'),
+  method_mm: table('483,0,,0|mat2:T:0:0:0:1'),
+  method_mode: table('485,0,values.indices,0|dim:i:0:1:0:1;keepdim:b:0:1:0:2'),
+  method_moveaxis: table('486,0,,0|source:i:0:0:0:1;destination:i:0:0:0:2/487,0,,0|source:J:0:0:0:1;destination:J:0:0:0:2'),
+  method_movedim: table('488,0,,0|source:i:0:0:0:1;destination:i:0:0:0:2/489,0,,0|source:J:0:0:0:1;destination:J:0:0:0:2'),
+  method_msort: table('490,0,,0|'),
+  method_mul: table('491,0,,0|other:N:0:0:0:1'),
+  method_mul_: table('1133,0,,1|other:N:0:0:0:1'),
+  method_multinomial: table('492,0,,0|numSamples:i:0:0:0:1;replacement:b:0:1:0:2;generator:g:1:1:1:3'),
+  method_multiply: table('493,0,,0|other:N:0:0:0:1/494,0,,0|other:S:0:0:0:1'),
+  method_multiply_: table('1134,0,,1|other:N:0:0:0:1/1135,0,,1|other:S:0:0:0:1'),
+  method_mv: table('495,0,,0|vec:T:0:0:0:1'),
+  method_mvlgamma: table('496,0,,0|p:i:0:0:0:1'),
+  method_mvlgamma_: table('1136,0,,1|p:i:0:0:0:1'),
+  method_nan_to_num: table('497,0,,0|nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
+  method_nan_to_num_: table('498,0,,1|nan:f:1:1:0:1;posinf:f:1:1:0:2;neginf:f:1:1:0:3'),
+  method_nanmean: table('499,0,,0|dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  method_nanmedian: table('500,0,,0|/501,0,values.indices,0|dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
+  method_nanquantile: table('502,0,,0|q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/503,0,,0|q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
+  method_nansum: table('504,0,,0|dim:I:1:1:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  method_narrow: table('505,0,,0|dim:i:0:0:0:1;start:T:0:0:0:2;length:i:0:0:0:3/506,0,,0|dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
+  method_narrow_copy: table('507,0,,0|dim:i:0:0:0:1;start:i:0:0:0:2;length:i:0:0:0:3'),
+  method_ne: table('515,0,,0|other:T:0:0:0:1/516,0,,0|other:S:0:0:0:1'),
+  method_ne_: table('1137,0,,1|other:T:0:0:0:1/1138,0,,1|other:S:0:0:0:1'),
+  method_neg: table('517,0,,0|'),
+  method_neg_: table('518,0,,1|'),
+  method_negative: table('519,0,,0|'),
+  method_negative_: table('520,0,,1|'),
+  method_new_empty: table('1139,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  method_new_empty_strided: table('1140,0,,0|size:J:0:0:0:1;stride:J:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
+  method_new_full: table('1141,0,,0|size:J:0:0:0:1;fillValue:S:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
+  method_new_ones: table('1142,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  method_new_zeros: table('1143,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  method_nextafter: table('521,0,,0|other:T:0:0:0:1'),
+  method_nextafter_: table('1144,0,,1|other:T:0:0:0:1'),
+  method_nonzero_static: table('522,0,,0|size:i:0:0:1:1;fillValue:i:0:1:1:2'),
+  method_norm: table('523,0,,0|p:S:0:1:0:1/524,0,,0|p:S:1:0:0:1;dtype:d:0:0:1:2/525,0,,0|p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:0:0:3;dtype:d:0:0:1:4/526,0,,0|p:S:1:0:0:1;dim:I:0:0:0:2;keepdim:b:0:1:0:3'),
+  method_normal_: table('1145,0,,1|mean:f:0:1:0:1;std:f:0:1:0:2;generator:g:1:1:1:3'),
+  method_not_equal: table('532,0,,0|other:T:0:0:0:1/533,0,,0|other:S:0:0:0:1'),
+  method_not_equal_: table('1146,0,,1|other:T:0:0:0:1/1147,0,,1|other:S:0:0:0:1'),
+  method_orgqr: table('538,0,,0|input2:T:0:0:0:1'),
+  method_ormqr: table('539,0,,0|input2:T:0:0:0:1;input3:T:0:0:0:2;left:b:0:1:0:3;transpose:b:0:1:0:4'),
+  method_outer: table('540,0,,0|vec2:T:0:0:0:1'),
+  method_permute: table('543,0,,0|dims:J:0:0:0:1'),
+  method_pin_memory: table('1148,0,,0|device:v:1:1:0:1'),
+  method_pinverse: table('545,0,,0|rcond:f:0:1:0:1'),
+  method_polygamma: table('551,1,,0|n:i:0:0:0:0'),
+  method_polygamma_: table('1149,0,,1|n:i:0:0:0:1'),
+  method_positive: table('552,0,,0|'),
+  method_pow: table('553,0,,0|exponent:T:0:0:0:1/555,0,,0|exponent:S:0:0:0:1'),
+  method_pow_: table('1150,0,,1|exponent:T:0:0:0:1/1151,0,,1|exponent:S:0:0:0:1'),
+  method_prelu: table('556,0,,0|weight:T:0:0:0:1'),
+  method_prod: table('557,0,,0|dtype:d:1:1:1:1/558,0,,0|dim:i:0:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  method_put: table('560,0,,0|index:T:0:0:0:1;source:T:0:0:0:2;accumulate:b:0:1:0:3'),
+  method_put_: table('1152,0,,1|index:T:0:0:0:1;source:T:0:0:0:2;accumulate:b:0:1:0:3'),
+  method_q_per_channel_axis: table('561,0,,0|'),
+  method_q_per_channel_scales: table('562,0,,0|'),
+  method_q_per_channel_zero_points: table('563,0,,0|'),
+  method_q_scale: table('564,0,,0|'),
+  method_q_zero_point: table('565,0,,0|'),
+  method_qr: table('566,0,Q.R,0|some:b:0:1:0:1'),
+  method_qscheme: table('1153,0,,0|'),
+  method_quantile: table('567,0,,0|q:T:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4/568,0,,0|q:f:0:0:0:1;dim:i:1:1:0:2;keepdim:b:0:1:0:3;interpolation:s:0:1:1:4'),
+  method_rad2deg: table('581,0,,0|'),
+  method_rad2deg_: table('582,0,,1|'),
+  method_random_: table('1154,0,,1|generator:g:1:1:1:1/1155,0,,1|from:i:0:0:0:1;to:i:1:0:0:2;generator:g:1:1:1:3/1156,0,,1|to:i:0:0:0:1;generator:g:1:1:1:2'),
+  method_ravel: table('603,0,,0|'),
+  method_reciprocal: table('605,0,,0|'),
+  method_reciprocal_: table('606,0,,1|'),
+  method_relu: table('607,0,,0|'),
+  method_relu_: table('608,0,,1|'),
+  method_remainder: table('609,0,,0|other:T:0:0:0:1/611,0,,0|other:S:0:0:0:1'),
+  method_remainder_: table('1157,0,,1|other:T:0:0:0:1/1158,0,,1|other:S:0:0:0:1'),
+  method_renorm: table('612,0,,0|p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
+  method_renorm_: table('1159,0,,1|p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
+  method_repeat: table('1160,0,,0|repeats:J:0:0:0:1'),
+  method_repeat_interleave: table('613,0,,0|repeats:T:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3/615,0,,0|repeats:i:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3'),
+  method_reshape: table('616,0,,0|shape:J:0:0:0:1'),
+  method_reshape_as: table('1161,0,,0|other:T:0:0:0:1'),
+  method_resize_: table('1162,0,,1|size:J:0:0:0:1;memoryFormat:m:1:1:1:2'),
+  method_resize_as_: table('617,0,,1|theTemplate:T:0:0:0:1;memoryFormat:m:1:1:1:2'),
+  method_resize_as_sparse_: table('618,0,,1|theTemplate:T:0:0:0:1'),
+  method_resolve_conj: table('619,0,,0|'),
+  method_resolve_neg: table('620,0,,0|'),
+  method_retain_grad: table('1163,0,,0|'),
+  method_roll: table('632,0,,0|shifts:I:0:0:0:1;dims:I:0:1:0:2'),
+  method_rot90: table('633,0,,0|k:i:0:1:0:1;dims:J:0:1:0:2'),
+  method_round: table('634,0,,0|/635,0,,0|decimals:i:0:0:1:1'),
+  method_round_: table('636,0,,1|/637,0,,1|decimals:i:0:0:1:1'),
+  method_row_indices: table('1164,0,,0|'),
+  method_rsqrt: table('642,0,,0|'),
+  method_rsqrt_: table('643,0,,1|'),
+  method_scatter: table('647,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3/648,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:1:4/649,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3/650,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3;reduce:s:0:0:1:4'),
+  method_scatter_: table('1165,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3/1166,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:1:4/1167,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3/1168,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;value:S:0:0:0:3;reduce:s:0:0:1:4'),
+  method_scatter_add: table('651,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3'),
+  method_scatter_add_: table('1169,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3'),
+  method_scatter_reduce: table('652,0,,0|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
+  method_scatter_reduce_: table('1170,0,,1|dim:i:0:0:0:1;index:T:0:0:0:2;src:T:0:0:0:3;reduce:s:0:0:0:4;includeSelf:b:0:1:1:5'),
+  method_select: table('656,0,,0|dim:i:0:0:0:1;index:i:0:0:0:2'),
+  method_select_scatter: table('658,0,,0|src:T:0:0:0:1;dim:i:0:0:0:2;index:i:0:0:0:3'),
+  method_sgn: table('661,0,,0|'),
+  method_sgn_: table('1171,0,,1|'),
+  method_sigmoid: table('662,0,,0|'),
+  method_sigmoid_: table('663,0,,1|'),
+  method_sign: table('664,0,,0|'),
+  method_sign_: table('1172,0,,1|'),
+  method_signbit: table('665,0,,0|'),
+  method_sin: table('666,0,,0|'),
+  method_sin_: table('667,0,,1|'),
+  method_sinc: table('668,0,,0|'),
+  method_sinc_: table('669,0,,1|'),
+  method_sinh: table('670,0,,0|'),
+  method_sinh_: table('671,0,,1|'),
+  method_slice_inverse: table('673,0,,0|src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
+  method_slice_scatter: table('674,0,,0|src:T:0:0:0:1;dim:i:0:1:0:2;start:i:1:1:0:3;end:i:1:1:0:4;step:i:0:1:0:5'),
+  method_slogdet: table('675,0,sign.logabsdet,0|'),
+  method_smm: table('676,0,,0|mat2:T:0:0:0:1'),
+  method_softmax: table('677,0,,0|dim:i:0:0:0:1;dtype:d:1:1:0:2'),
+  method_sort: table('678,0,values.indices,0|stable:b:1:0:1:1;dim:i:0:1:1:2;descending:b:0:1:1:3/679,0,values.indices,0|dim:i:0:1:0:1;descending:b:0:1:0:2'),
+  method_sparse_dim: table('1173,0,,0|'),
+  method_sparse_mask: table('1174,0,,0|mask:T:0:0:0:1'),
+  method_sparse_resize_: table('1175,0,,1|size:J:0:0:0:1;sparseDim:i:0:0:0:2;denseDim:i:0:0:0:3'),
+  method_sparse_resize_and_clear_: table('1176,0,,1|size:J:0:0:0:1;sparseDim:i:0:0:0:2;denseDim:i:0:0:0:3'),
+  method_split: table('680,0,,0|splitSize:i:0:0:0:1;dim:i:0:1:0:2/681,0,,0|splitSize:J:0:0:0:1;dim:i:0:1:0:2'),
+  method_split_with_sizes: table('683,0,,0|splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
+  method_sqrt: table('685,0,,0|'),
+  method_sqrt_: table('686,0,,1|'),
+  method_square: table('687,0,,0|'),
+  method_square_: table('688,0,,1|'),
+  method_squeeze: table('689,0,,0|/690,0,,0|dim:i:0:0:0:1/691,0,,0|dim:J:0:0:0:1'),
+  method_squeeze_: table('1177,0,,1|/1178,0,,1|dim:i:0:0:0:1/1179,0,,1|dim:J:0:0:0:1'),
+  method_sspaddmm: table('695,0,,0|mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
+  method_std: table('697,0,,0|dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/698,0,,0|dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/699,0,,0|unbiased:b:0:1:0:1'),
+  method_stft: table('703,0,,0|nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;center:b:0:1:0:5;padMode:s:0:1:0:6;normalized:b:0:1:0:7;onesided:b:1:1:0:8;returnComplex:b:1:1:0:9;alignToWindow:b:1:1:0:10/704,0,,0|nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;normalized:b:0:1:0:5;onesided:b:1:1:0:6;returnComplex:b:1:1:0:7;alignToWindow:b:1:1:0:8'),
+  method_sub: table('705,0,,0|other:N:0:0:0:1;alpha:S:0:1:1:2'),
+  method_sub_: table('1180,0,,1|other:N:0:0:0:1;alpha:S:0:1:1:2'),
+  method_subtract: table('706,0,,0|other:N:0:0:0:1;alpha:S:0:1:1:2/707,0,,0|other:S:0:0:0:1;alpha:S:0:1:0:2'),
+  method_subtract_: table('1181,0,,1|other:N:0:0:0:1;alpha:S:0:1:1:2/1182,0,,1|other:S:0:0:0:1;alpha:S:0:1:0:2'),
+  method_sum: table('708,0,,0|dtype:d:1:1:1:1/709,0,,0|dim:I:1:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
+  method_sum_to_size: table('1183,0,,0|size:J:0:0:0:1'),
+  method_svd: table('710,0,U.S.V,0|some:b:0:1:0:1;computeUv:b:0:1:0:2'),
+  method_swapaxes: table('711,0,,0|axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
+  method_swapaxes_: table('1184,0,,1|axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
+  method_swapdims: table('712,0,,0|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
+  method_swapdims_: table('1185,0,,1|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
+  method_t: table('715,0,,0|'),
+  method_t_: table('1186,0,,1|'),
+  method_take: table('717,0,,0|index:T:0:0:0:1'),
+  method_take_along_dim: table('718,0,,0|indices:T:0:0:0:1;dim:i:1:1:0:2'),
+  method_tan: table('719,0,,0|'),
+  method_tan_: table('720,0,,1|'),
+  method_tanh: table('721,0,,0|'),
+  method_tanh_: table('722,0,,1|'),
+  method_tensor_split: table('723,0,,0|indices:J:0:0:0:1;dim:i:0:1:0:2/724,0,,0|tensorIndicesOrSections:T:0:0:0:1;dim:i:0:1:0:2/725,0,,0|sections:i:0:0:0:1;dim:i:0:1:0:2'),
+  method_tile: table('729,0,,0|dims:J:0:0:0:1'),
+  method_to_dense: table('1187,0,,0|dtype:d:1:1:0:1;maskedGrad:b:1:1:1:2'),
+  method_to_mkldnn: table('1188,0,,0|dtype:d:1:1:0:1'),
+  method_to_padded_tensor: table('1189,0,,0|padding:f:0:0:0:1;outputSize:J:1:1:0:2'),
+  method_to_sparse: table('1190,0,,0|layout:l:1:1:1:1;blocksize:I:1:1:1:2;denseDim:i:1:1:1:3/1191,0,,0|sparseDim:i:0:0:0:1'),
+  method_to_sparse_bsc: table('1192,0,,0|blocksize:I:0:0:0:1;denseDim:i:1:1:0:2'),
+  method_to_sparse_bsr: table('1193,0,,0|blocksize:I:0:0:0:1;denseDim:i:1:1:0:2'),
+  method_to_sparse_csc: table('1194,0,,0|denseDim:i:1:1:0:1'),
+  method_to_sparse_csr: table('1195,0,,0|denseDim:i:1:1:0:1'),
+  method_topk: table('730,0,values.indices,0|k:i:0:0:0:1;dim:i:0:1:0:2;largest:b:0:1:0:3;sorted:b:0:1:0:4'),
+  method_trace: table('731,0,,0|'),
+  method_transpose: table('732,0,,0|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
+  method_transpose_: table('1196,0,,1|dim0:i:0:0:0:1;dim1:i:0:0:0:2'),
+  method_triangular_solve: table('738,0,solution.clonedCoefficient,0|A:T:0:0:0:1;upper:b:0:1:0:2;transpose:b:0:1:0:3;unitriangular:b:0:1:0:4'),
+  method_tril: table('739,0,,0|diagonal:i:0:1:0:1'),
+  method_tril_: table('1197,0,,1|diagonal:i:0:1:0:1'),
+  method_triu: table('742,0,,0|diagonal:i:0:1:0:1'),
+  method_triu_: table('1198,0,,1|diagonal:i:0:1:0:1'),
+  method_true_divide: table('744,0,,0|other:N:0:0:0:1/745,0,,0|other:S:0:0:0:1'),
+  method_true_divide_: table('1199,0,,1|other:N:0:0:0:1/1200,0,,1|other:S:0:0:0:1'),
+  method_trunc: table('746,0,,0|'),
+  method_trunc_: table('747,0,,1|'),
+  method_type_as: table('1201,0,,0|other:T:0:0:0:1'),
+  method_unbind: table('748,0,,0|dim:i:0:1:0:1'),
+  method_unflatten: table('750,0,,0|dim:i:0:0:0:1;sizes:J:0:0:0:2'),
+  method_unfold: table('1202,0,,0|dimension:i:0:0:0:1;size:i:0:0:0:2;step:i:0:0:0:3'),
+  method_uniform_: table('1203,0,,1|from:f:0:1:0:1;to:f:0:1:0:2;generator:g:1:1:1:3'),
+  method_unsafe_chunk: table('754,0,,0|chunks:i:0:0:0:1;dim:i:0:1:0:2'),
+  method_unsafe_split: table('755,0,,0|splitSize:i:0:0:0:1;dim:i:0:1:0:2'),
+  method_unsafe_split_with_sizes: table('756,0,,0|splitSizes:J:0:0:0:1;dim:i:0:1:0:2'),
+  method_unsqueeze: table('757,0,,0|dim:i:0:0:0:1'),
+  method_unsqueeze_: table('1204,0,,1|dim:i:0:0:0:1'),
+  method_values: table('1205,0,,0|'),
+  method_var: table('761,0,,0|dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/762,0,,0|dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/763,0,,0|unbiased:b:0:1:0:1'),
+  method_vdot: table('767,0,,0|other:T:0:0:0:1'),
+  method_view: table('1206,0,,0|dtype:d:0:0:0:1/1207,0,,0|size:J:0:0:0:1'),
+  method_view_as: table('1208,0,,0|other:T:0:0:0:1'),
+  method_vsplit: table('774,0,,0|sections:i:0:0:0:1/775,0,,0|indices:J:0:0:0:1'),
+  method_where: table('778,1,,0|condition:T:0:0:0:0;other:T:0:0:0:2/780,1,,0|condition:T:0:0:0:0;other:S:0:0:0:2'),
+  method_xlogy: table('782,0,,0|other:T:0:0:0:1/784,0,,0|other:S:0:0:0:1'),
+  method_xlogy_: table('785,0,,1|other:T:0:0:0:1/786,0,,1|other:S:0:0:0:1'),
+  method_zero_: table('787,0,,1|'),
+  method_copy_: table('1209,0,,1|src:N:0:0:0:1;nonBlocking:b:0:1:0:2'),
+  method_nonzero: table('1036,0,,0|'),
+  method_nonzero_numpy: table('1210,0,,0|'),
+  method_slice: table('1211,0,,0|dim:i:0:1:0:1;start:i:1:1:0:2;end:i:1:1:0:3;step:i:0:1:0:4'),
 };
 
 /** The ops whose public form is hand-written (lib/factories.ts), as generated: `aten.zeros([2, 3])`. */
 export const aten = {
   _unique2: ((...args: any[]): any => callFunction(R.torch__unique2, '_unique2', args)) as ((input: Tensor, sorted?: boolean, returnInverse?: boolean, returnCounts?: boolean) => [Tensor, Tensor, Tensor]),
-  arange: ((...args: any[]): any => callFunction(R.torch_arange, 'arange', args)) as ((end: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: number | boolean, step?: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  cdist: ((...args: any[]): any => callFunction(R.torch_cdist, 'cdist', args)) as ((x1: Tensor, x2: Tensor, p?: number, computeMode?: number | null) => Tensor),
-  empty: ((...args: any[]): any => callFunction(R.torch_empty, 'empty', args)) as ((size: number[], options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  eye: ((...args: any[]): any => callFunction(R.torch_eye, 'eye', args)) as ((n: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number, m: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  fromFile: ((...args: any[]): any => callFunction(R.torch_from_file, 'from_file', args)) as ((filename: string, shared?: boolean | null, size?: number | null, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  full: ((...args: any[]): any => callFunction(R.torch_full, 'full', args)) as ((size: number[], fillValue: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  fullLike: ((...args: any[]): any => callFunction(R.torch_full_like, 'full_like', args)) as ((input: Tensor, fillValue: number | boolean, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  linspace: ((...args: any[]): any => callFunction(R.torch_linspace, 'linspace', args)) as ((start: Tensor, end: Tensor, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: Tensor, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: Tensor, end: number | boolean, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean, end: number | boolean, steps: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  arange: ((...args: any[]): any => callFunction(R.torch_arange, 'arange', args)) as ((end: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, step?: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  cdist: ((...args: any[]): any => callFunction(R.torch_cdist, 'cdist', args)) as ((x1: Tensor, x2: Tensor, p?: number, computeMode?: number | bigint | null) => Tensor),
+  empty: ((...args: any[]): any => callFunction(R.torch_empty, 'empty', args)) as ((size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  eye: ((...args: any[]): any => callFunction(R.torch_eye, 'eye', args)) as ((n: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number | bigint, m: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  fromFile: ((...args: any[]): any => callFunction(R.torch_from_file, 'from_file', args)) as ((filename: string, shared?: boolean | null, size?: number | bigint | null, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  full: ((...args: any[]): any => callFunction(R.torch_full, 'full', args)) as ((size: (number | bigint)[], fillValue: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  fullLike: ((...args: any[]): any => callFunction(R.torch_full_like, 'full_like', args)) as ((input: Tensor, fillValue: number | boolean | bigint, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  linspace: ((...args: any[]): any => callFunction(R.torch_linspace, 'linspace', args)) as ((start: Tensor, end: Tensor, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: Tensor, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: Tensor, end: number | boolean | bigint, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   nonzero: ((...args: any[]): any => callFunction(R.torch_nonzero, 'nonzero', args)) as ((input: Tensor) => Tensor),
-  norm: ((...args: any[]): any => callFunction(R.torch_norm, 'norm', args)) as ((input: Tensor, p?: number | boolean) => Tensor) & ((input: Tensor, p: number | boolean | null, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | null, dim: number | number[], keepdim?: boolean) => Tensor),
-  ones: ((...args: any[]): any => callFunction(R.torch_ones, 'ones', args)) as ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  norm: ((...args: any[]): any => callFunction(R.torch_norm, 'norm', args)) as ((input: Tensor, p?: number | boolean | bigint) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, dim: number | bigint | (number | bigint)[], keepdim: boolean, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, dim: number | bigint | (number | bigint)[], keepdim?: boolean) => Tensor),
+  ones: ((...args: any[]): any => callFunction(R.torch_ones, 'ones', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   onesLike: ((...args: any[]): any => callFunction(R.torch_ones_like, 'ones_like', args)) as ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  rand: ((...args: any[]): any => callFunction(R.torch_rand, 'rand', args)) as ((size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  rand: ((...args: any[]): any => callFunction(R.torch_rand, 'rand', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   randLike: ((...args: any[]): any => callFunction(R.torch_rand_like, 'rand_like', args)) as ((input: Tensor, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  randint: ((...args: any[]): any => callFunction(R.torch_randint, 'randint', args)) as ((high: number, size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((high: number, size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number, high: number, size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number, high: number, size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  randn: ((...args: any[]): any => callFunction(R.torch_randn, 'randn', args)) as ((size: number[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  randint: ((...args: any[]): any => callFunction(R.torch_randint, 'randint', args)) as ((high: number | bigint, size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((high: number | bigint, size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number | bigint, high: number | bigint, size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  randn: ((...args: any[]): any => callFunction(R.torch_randn, 'randn', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   randnLike: ((...args: any[]): any => callFunction(R.torch_randn_like, 'randn_like', args)) as ((input: Tensor, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  randperm: ((...args: any[]): any => callFunction(R.torch_randperm, 'randperm', args)) as ((n: number, options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  tensordot: ((...args: any[]): any => callFunction(R.torch_tensordot, 'tensordot', args)) as ((input: Tensor, other: Tensor, dimsSelf: number[], dimsOther: number[]) => Tensor),
-  uniqueConsecutive: ((...args: any[]): any => callFunction(R.torch_unique_consecutive, 'unique_consecutive', args)) as ((input: Tensor, returnInverse?: boolean, returnCounts?: boolean, dim?: number | null) => [Tensor, Tensor, Tensor]),
-  zeros: ((...args: any[]): any => callFunction(R.torch_zeros, 'zeros', args)) as ((size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  randperm: ((...args: any[]): any => callFunction(R.torch_randperm, 'randperm', args)) as ((n: number | bigint, options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  tensordot: ((...args: any[]): any => callFunction(R.torch_tensordot, 'tensordot', args)) as ((input: Tensor, other: Tensor, dimsSelf: (number | bigint)[], dimsOther: (number | bigint)[]) => Tensor),
+  uniqueConsecutive: ((...args: any[]): any => callFunction(R.torch_unique_consecutive, 'unique_consecutive', args)) as ((input: Tensor, returnInverse?: boolean, returnCounts?: boolean, dim?: number | bigint | null) => [Tensor, Tensor, Tensor]),
+  zeros: ((...args: any[]): any => callFunction(R.torch_zeros, 'zeros', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   zerosLike: ((...args: any[]): any => callFunction(R.torch_zeros_like, 'zeros_like', args)) as ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
 };
 
@@ -2572,7 +2568,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveAvgPool2d(input, outputSize)`
    */
-  adaptiveAvgPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool2d, 'adaptive_avg_pool2d', args)) as ((input: Tensor, outputSize: number | number[]) => Tensor),
+  adaptiveAvgPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool2d, 'adaptive_avg_pool2d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.adaptive_avg_pool3d`:
    * - `adaptive_avg_pool3d(Tensor input, SymIntArrayRef[3] output_size, *, Tensor out=None)` — `aten::adaptive_avg_pool3d`
@@ -2580,7 +2576,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveAvgPool3d(input, outputSize)`
    */
-  adaptiveAvgPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool3d, 'adaptive_avg_pool3d', args)) as ((input: Tensor, outputSize: number | number[]) => Tensor),
+  adaptiveAvgPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_avg_pool3d, 'adaptive_avg_pool3d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.adaptive_max_pool2d`:
    * - `adaptive_max_pool2d(Tensor input, IntArrayRef[2] output_size, *, TensorList[2] out=None)` — `aten::adaptive_max_pool2d`
@@ -2588,7 +2584,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveMaxPool2d(input, outputSize)`
    */
-  adaptiveMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool2d, 'adaptive_max_pool2d', args)) as ((input: Tensor, outputSize: number | number[]) => [Tensor, Tensor]),
+  adaptiveMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool2d, 'adaptive_max_pool2d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.adaptive_max_pool3d`:
    * - `adaptive_max_pool3d(Tensor input, IntArrayRef[3] output_size, *, TensorList[2] out=None)` — `aten::adaptive_max_pool3d`
@@ -2596,7 +2592,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.adaptiveMaxPool3d(input, outputSize)`
    */
-  adaptiveMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool3d, 'adaptive_max_pool3d', args)) as ((input: Tensor, outputSize: number | number[]) => [Tensor, Tensor]),
+  adaptiveMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_adaptive_max_pool3d, 'adaptive_max_pool3d', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[]) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.avg_pool2d`:
    * - `avg_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, int64_t? divisor_override=None, *, Tensor out=None)` — `aten::avg_pool2d`
@@ -2604,7 +2600,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.avgPool2d(input, kernelSize)`
    */
-  avgPool2d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool2d, 'avg_pool2d', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) => Tensor),
+  avgPool2d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool2d, 'avg_pool2d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | bigint | null) => Tensor),
   /**
    * PyTorch `torch.avg_pool3d`:
    * - `avg_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, bool ceil_mode=False, bool count_include_pad=True, int64_t? divisor_override=None, *, Tensor out=None)` — `aten::avg_pool3d`
@@ -2612,7 +2608,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.avgPool3d(input, kernelSize)`
    */
-  avgPool3d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool3d, 'avg_pool3d', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) => Tensor),
+  avgPool3d: ((...args: any[]): any => callFunction(R.nnOps_avg_pool3d, 'avg_pool3d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | bigint | null) => Tensor),
   /**
    * PyTorch `torch.binary_cross_entropy`:
    * - `binary_cross_entropy(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::binary_cross_entropy`
@@ -2620,7 +2616,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.binaryCrossEntropy(input, target)`
    */
-  binaryCrossEntropy: ((...args: any[]): any => callFunction(R.nnOps_binary_cross_entropy, 'binary_cross_entropy', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number) => Tensor),
+  binaryCrossEntropy: ((...args: any[]): any => callFunction(R.nnOps_binary_cross_entropy, 'binary_cross_entropy', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.col2im`:
    * - `col2im(Tensor input, SymIntArrayRef[2] output_size, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)` — `aten::col2im`
@@ -2628,7 +2624,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.col2im(input, outputSize, kernelSize, dilation, padding, stride)`
    */
-  col2im: ((...args: any[]): any => callFunction(R.nnOps_col2im, 'col2im', args)) as ((input: Tensor, outputSize: number | number[], kernelSize: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]) => Tensor),
+  col2im: ((...args: any[]): any => callFunction(R.nnOps_col2im, 'col2im', args)) as ((input: Tensor, outputSize: number | bigint | (number | bigint)[], kernelSize: number | bigint | (number | bigint)[], dilation: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[], stride: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.conv_depthwise3d`:
    * - `conv_depthwise3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias, SymIntArrayRef[3] stride, SymIntArrayRef[3] padding, SymIntArrayRef[3] dilation)` — `aten::conv_depthwise3d`
@@ -2636,7 +2632,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.convDepthwise3d(input, weight, kernelSize, bias, stride, padding, dilation)`
    */
-  convDepthwise3d: ((...args: any[]): any => callFunction(R.nnOps_conv_depthwise3d, 'conv_depthwise3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[]) => Tensor),
+  convDepthwise3d: ((...args: any[]): any => callFunction(R.nnOps_conv_depthwise3d, 'conv_depthwise3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias: Tensor | null, stride: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[], dilation: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.cross_entropy_loss`:
    * - `cross_entropy_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, double label_smoothing=0.0)` — `aten::cross_entropy_loss`
@@ -2644,7 +2640,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.crossEntropyLoss(input, target)`
    */
-  crossEntropyLoss: ((...args: any[]): any => callFunction(R.nnOps_cross_entropy_loss, 'cross_entropy_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number, labelSmoothing?: number) => Tensor),
+  crossEntropyLoss: ((...args: any[]): any => callFunction(R.nnOps_cross_entropy_loss, 'cross_entropy_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint, labelSmoothing?: number) => Tensor),
   /**
    * PyTorch `torch.elu`:
    * - `elu(Tensor input, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1, *, Tensor out=None)` — `aten::elu`
@@ -2652,7 +2648,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.elu(input)`
    */
-  elu: ((...args: any[]): any => callFunction(R.nnOps_elu, 'elu', args)) as ((input: Tensor, alpha?: number | boolean, scale?: number | boolean, inputScale?: number | boolean) => Tensor),
+  elu: ((...args: any[]): any => callFunction(R.nnOps_elu, 'elu', args)) as ((input: Tensor, alpha?: number | boolean | bigint, scale?: number | boolean | bigint, inputScale?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.elu_`:
    * - `elu_(Tensor input, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1)` — `aten::elu_`
@@ -2660,7 +2656,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.elu_(input)`
    */
-  elu_: ((...args: any[]): any => callFunction(R.nnOps_elu_, 'elu_', args)) as ((input: Tensor, alpha?: number | boolean, scale?: number | boolean, inputScale?: number | boolean) => Tensor),
+  elu_: ((...args: any[]): any => callFunction(R.nnOps_elu_, 'elu_', args)) as ((input: Tensor, alpha?: number | boolean | bigint, scale?: number | boolean | bigint, inputScale?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.flatten_dense_tensors`:
    * - `flatten_dense_tensors(TensorList tensors)` — `aten::flatten_dense_tensors`
@@ -2676,7 +2672,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fractionalMaxPool2d(input, kernelSize, outputSize, randomSamples)`
    */
-  fractionalMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool2d, 'fractional_max_pool2d', args)) as ((input: Tensor, kernelSize: number | number[], outputSize: number | number[], randomSamples: Tensor) => [Tensor, Tensor]),
+  fractionalMaxPool2d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool2d, 'fractional_max_pool2d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], outputSize: number | bigint | (number | bigint)[], randomSamples: Tensor) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.fractional_max_pool3d`:
    * - `fractional_max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] output_size, Tensor random_samples, *, TensorList[2] out=None)` — `aten::fractional_max_pool3d`
@@ -2684,7 +2680,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fractionalMaxPool3d(input, kernelSize, outputSize, randomSamples)`
    */
-  fractionalMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool3d, 'fractional_max_pool3d', args)) as ((input: Tensor, kernelSize: number | number[], outputSize: number | number[], randomSamples: Tensor) => [Tensor, Tensor]),
+  fractionalMaxPool3d: ((...args: any[]): any => callFunction(R.nnOps_fractional_max_pool3d, 'fractional_max_pool3d', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], outputSize: number | bigint | (number | bigint)[], randomSamples: Tensor) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.gelu`:
    * - `gelu(Tensor input, *, c10::string_view approximate="none", Tensor out=None)` — `aten::gelu`
@@ -2708,7 +2704,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.glu(input)`
    */
-  glu: ((...args: any[]): any => callFunction(R.nnOps_glu, 'glu', args)) as ((input: Tensor, dim?: number) => Tensor),
+  glu: ((...args: any[]): any => callFunction(R.nnOps_glu, 'glu', args)) as ((input: Tensor, dim?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.hardsigmoid`:
    * - `hardsigmoid(Tensor input, *, Tensor out=None)` — `aten::hardsigmoid`
@@ -2748,7 +2744,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.hardtanh(input)`
    */
-  hardtanh: ((...args: any[]): any => callFunction(R.nnOps_hardtanh, 'hardtanh', args)) as ((input: Tensor, minVal?: number | boolean, maxVal?: number | boolean) => Tensor),
+  hardtanh: ((...args: any[]): any => callFunction(R.nnOps_hardtanh, 'hardtanh', args)) as ((input: Tensor, minVal?: number | boolean | bigint, maxVal?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.hardtanh_`:
    * - `hardtanh_(Tensor input, Scalar min_val=-1, Scalar max_val=1)` — `aten::hardtanh_`
@@ -2756,7 +2752,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.hardtanh_(input)`
    */
-  hardtanh_: ((...args: any[]): any => callFunction(R.nnOps_hardtanh_, 'hardtanh_', args)) as ((input: Tensor, minVal?: number | boolean, maxVal?: number | boolean) => Tensor),
+  hardtanh_: ((...args: any[]): any => callFunction(R.nnOps_hardtanh_, 'hardtanh_', args)) as ((input: Tensor, minVal?: number | boolean | bigint, maxVal?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.huber_loss`:
    * - `huber_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double delta=1.0, *, Tensor out=None)` — `aten::huber_loss`
@@ -2764,7 +2760,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.huberLoss(input, target)`
    */
-  huberLoss: ((...args: any[]): any => callFunction(R.nnOps_huber_loss, 'huber_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number, delta?: number) => Tensor),
+  huberLoss: ((...args: any[]): any => callFunction(R.nnOps_huber_loss, 'huber_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint, delta?: number) => Tensor),
   /**
    * PyTorch `torch.im2col`:
    * - `im2col(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)` — `aten::im2col`
@@ -2772,7 +2768,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.im2col(input, kernelSize, dilation, padding, stride)`
    */
-  im2col: ((...args: any[]): any => callFunction(R.nnOps_im2col, 'im2col', args)) as ((input: Tensor, kernelSize: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[]) => Tensor),
+  im2col: ((...args: any[]): any => callFunction(R.nnOps_im2col, 'im2col', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], dilation: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[], stride: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.l1_loss`:
    * - `l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean)` — `aten::l1_loss`
@@ -2780,7 +2776,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.l1Loss(input, target)`
    */
-  l1Loss: ((...args: any[]): any => callFunction(R.nnOps_l1_loss, 'l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  l1Loss: ((...args: any[]): any => callFunction(R.nnOps_l1_loss, 'l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.leaky_relu`:
    * - `leaky_relu(Tensor input, Scalar negative_slope=0.01, *, Tensor out=None)` — `aten::leaky_relu`
@@ -2788,7 +2784,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.leakyRelu(input)`
    */
-  leakyRelu: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu, 'leaky_relu', args)) as ((input: Tensor, negativeSlope?: number | boolean) => Tensor),
+  leakyRelu: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu, 'leaky_relu', args)) as ((input: Tensor, negativeSlope?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.leaky_relu_`:
    * - `leaky_relu_(Tensor input, Scalar negative_slope=0.01)` — `aten::leaky_relu_`
@@ -2796,7 +2792,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.leakyRelu_(input)`
    */
-  leakyRelu_: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu_, 'leaky_relu_', args)) as ((input: Tensor, negativeSlope?: number | boolean) => Tensor),
+  leakyRelu_: ((...args: any[]): any => callFunction(R.nnOps_leaky_relu_, 'leaky_relu_', args)) as ((input: Tensor, negativeSlope?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.linear`:
    * - `linear(Tensor input, Tensor weight, Tensor? bias=None, *, Tensor out=None)` — `aten::linear`
@@ -2820,7 +2816,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxPool2dWithIndices(input, kernelSize)`
    */
-  maxPool2dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool2d_with_indices, 'max_pool2d_with_indices', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean) => [Tensor, Tensor]),
+  maxPool2dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool2d_with_indices, 'max_pool2d_with_indices', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.max_pool3d_with_indices`:
    * - `max_pool3d_with_indices(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False, *, TensorList[2] out=None)` — `aten::max_pool3d_with_indices`
@@ -2828,7 +2824,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxPool3dWithIndices(input, kernelSize)`
    */
-  maxPool3dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool3d_with_indices, 'max_pool3d_with_indices', args)) as ((input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean) => [Tensor, Tensor]),
+  maxPool3dWithIndices: ((...args: any[]): any => callFunction(R.nnOps_max_pool3d_with_indices, 'max_pool3d_with_indices', args)) as ((input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean) => [Tensor, Tensor]),
   /**
    * PyTorch `torch.max_unpool2d`:
    * - `max_unpool2d(Tensor input, Tensor indices, SymIntArrayRef[2] output_size, *, Tensor out=None)` — `aten::max_unpool2d`
@@ -2836,7 +2832,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxUnpool2d(input, indices, outputSize)`
    */
-  maxUnpool2d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool2d, 'max_unpool2d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | number[]) => Tensor),
+  maxUnpool2d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool2d, 'max_unpool2d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.max_unpool3d`:
    * - `max_unpool3d(Tensor input, Tensor indices, SymIntArrayRef[3] output_size, IntArrayRef[3] stride, IntArrayRef[3] padding, *, Tensor out=None)` — `aten::max_unpool3d`
@@ -2844,7 +2840,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.maxUnpool3d(input, indices, outputSize, stride, padding)`
    */
-  maxUnpool3d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool3d, 'max_unpool3d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | number[], stride: number | number[], padding: number | number[]) => Tensor),
+  maxUnpool3d: ((...args: any[]): any => callFunction(R.nnOps_max_unpool3d, 'max_unpool3d', args)) as ((input: Tensor, indices: Tensor, outputSize: number | bigint | (number | bigint)[], stride: number | bigint | (number | bigint)[], padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.mish`:
    * - `mish(Tensor input, *, Tensor out=None)` — `aten::mish`
@@ -2876,7 +2872,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.mkldnnReorderConv2dWeight(input)`
    */
-  mkldnnReorderConv2dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv2d_weight, 'mkldnn_reorder_conv2d_weight', args)) as ((input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null) => Tensor),
+  mkldnnReorderConv2dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv2d_weight, 'mkldnn_reorder_conv2d_weight', args)) as ((input: Tensor, padding?: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], groups?: number | bigint, inputSize?: (number | bigint)[] | null) => Tensor),
   /**
    * PyTorch `torch.mkldnn_reorder_conv3d_weight`:
    * - `mkldnn_reorder_conv3d_weight(Tensor input, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] dilation=1, SymInt groups=1, SymIntArrayRef? input_size=None)` — `aten::mkldnn_reorder_conv3d_weight`
@@ -2884,7 +2880,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.mkldnnReorderConv3dWeight(input)`
    */
-  mkldnnReorderConv3dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv3d_weight, 'mkldnn_reorder_conv3d_weight', args)) as ((input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, inputSize?: number[] | null) => Tensor),
+  mkldnnReorderConv3dWeight: ((...args: any[]): any => callFunction(R.nnOps_mkldnn_reorder_conv3d_weight, 'mkldnn_reorder_conv3d_weight', args)) as ((input: Tensor, padding?: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], groups?: number | bigint, inputSize?: (number | bigint)[] | null) => Tensor),
   /**
    * PyTorch `torch.mse_loss`:
    * - `mse_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::mse_loss`
@@ -2892,7 +2888,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.mseLoss(input, target)`
    */
-  mseLoss: ((...args: any[]): any => callFunction(R.nnOps_mse_loss, 'mse_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  mseLoss: ((...args: any[]): any => callFunction(R.nnOps_mse_loss, 'mse_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.multi_margin_loss`:
    * - `multi_margin_loss(Tensor input, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::multi_margin_loss`
@@ -2900,7 +2896,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.multiMarginLoss(input, target)`
    */
-  multiMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multi_margin_loss, 'multi_margin_loss', args)) as ((input: Tensor, target: Tensor, p?: number | boolean, margin?: number | boolean, weight?: Tensor | null, reduction?: number) => Tensor),
+  multiMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multi_margin_loss, 'multi_margin_loss', args)) as ((input: Tensor, target: Tensor, p?: number | boolean | bigint, margin?: number | boolean | bigint, weight?: Tensor | null, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.multilabel_margin_loss`:
    * - `multilabel_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::multilabel_margin_loss`
@@ -2908,7 +2904,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.multilabelMarginLoss(input, target)`
    */
-  multilabelMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multilabel_margin_loss, 'multilabel_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  multilabelMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_multilabel_margin_loss, 'multilabel_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.nll_loss`:
    * - `nll_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)` — `aten::nll_loss`
@@ -2916,7 +2912,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.nllLoss(input, target)`
    */
-  nllLoss: ((...args: any[]): any => callFunction(R.nnOps_nll_loss, 'nll_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
+  nllLoss: ((...args: any[]): any => callFunction(R.nnOps_nll_loss, 'nll_loss', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.nll_loss2d`:
    * - `nll_loss2d(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)` — `aten::nll_loss2d`
@@ -2924,7 +2920,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.nllLoss2d(input, target)`
    */
-  nllLoss2d: ((...args: any[]): any => callFunction(R.nnOps_nll_loss2d, 'nll_loss2d', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
+  nllLoss2d: ((...args: any[]): any => callFunction(R.nnOps_nll_loss2d, 'nll_loss2d', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.nll_loss_nd`:
    * - `nll_loss_nd(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100)` — `aten::nll_loss_nd`
@@ -2932,7 +2928,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.nllLossNd(input, target)`
    */
-  nllLossNd: ((...args: any[]): any => callFunction(R.nnOps_nll_loss_nd, 'nll_loss_nd', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignoreIndex?: number) => Tensor),
+  nllLossNd: ((...args: any[]): any => callFunction(R.nnOps_nll_loss_nd, 'nll_loss_nd', args)) as ((input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number | bigint, ignoreIndex?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.one_hot`:
    * - `one_hot(Tensor input, int64_t num_classes=-1)` — `aten::one_hot`
@@ -2940,7 +2936,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.oneHot(input)`
    */
-  oneHot: ((...args: any[]): any => callFunction(R.nnOps_one_hot, 'one_hot', args)) as ((input: Tensor, numClasses?: number) => Tensor),
+  oneHot: ((...args: any[]): any => callFunction(R.nnOps_one_hot, 'one_hot', args)) as ((input: Tensor, numClasses?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.pad`:
    * - `pad(Tensor input, SymIntArrayRef pad, c10::string_view mode="constant", double? value=None)` — `aten::pad`
@@ -2948,7 +2944,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.pad(input, pad)`
    */
-  pad: ((...args: any[]): any => callFunction(R.nnOps_pad, 'pad', args)) as ((input: Tensor, pad: number[], mode?: string, value?: number | null) => Tensor),
+  pad: ((...args: any[]): any => callFunction(R.nnOps_pad, 'pad', args)) as ((input: Tensor, pad: (number | bigint)[], mode?: string, value?: number | null) => Tensor),
   /**
    * PyTorch `torch.pad_sequence`:
    * - `pad_sequence(TensorList sequences, bool batch_first=False, double padding_value=0.0, c10::string_view padding_side="right")` — `aten::pad_sequence`
@@ -2964,7 +2960,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.reflectionPad1d(input, padding)`
    */
-  reflectionPad1d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad1d, 'reflection_pad1d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  reflectionPad1d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad1d, 'reflection_pad1d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.reflection_pad2d`:
    * - `reflection_pad2d(Tensor input, SymIntArrayRef[4] padding, *, Tensor out=None)` — `aten::reflection_pad2d`
@@ -2972,7 +2968,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.reflectionPad2d(input, padding)`
    */
-  reflectionPad2d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad2d, 'reflection_pad2d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  reflectionPad2d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad2d, 'reflection_pad2d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.reflection_pad3d`:
    * - `reflection_pad3d(Tensor input, SymIntArrayRef[6] padding, *, Tensor out=None)` — `aten::reflection_pad3d`
@@ -2980,7 +2976,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.reflectionPad3d(input, padding)`
    */
-  reflectionPad3d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad3d, 'reflection_pad3d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  reflectionPad3d: ((...args: any[]): any => callFunction(R.nnOps_reflection_pad3d, 'reflection_pad3d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.relu6`:
    * - `relu6(Tensor input)` — `aten::relu6`
@@ -3004,7 +3000,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.replicationPad1d(input, padding)`
    */
-  replicationPad1d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad1d, 'replication_pad1d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  replicationPad1d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad1d, 'replication_pad1d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.replication_pad2d`:
    * - `replication_pad2d(Tensor input, SymIntArrayRef[4] padding, *, Tensor out=None)` — `aten::replication_pad2d`
@@ -3012,7 +3008,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.replicationPad2d(input, padding)`
    */
-  replicationPad2d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad2d, 'replication_pad2d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  replicationPad2d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad2d, 'replication_pad2d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.replication_pad3d`:
    * - `replication_pad3d(Tensor input, SymIntArrayRef[6] padding, *, Tensor out=None)` — `aten::replication_pad3d`
@@ -3020,7 +3016,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.replicationPad3d(input, padding)`
    */
-  replicationPad3d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad3d, 'replication_pad3d', args)) as ((input: Tensor, padding: number | number[]) => Tensor),
+  replicationPad3d: ((...args: any[]): any => callFunction(R.nnOps_replication_pad3d, 'replication_pad3d', args)) as ((input: Tensor, padding: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.rrelu_with_noise`:
    * - `rrelu_with_noise(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None, *, Tensor out=None)` — `aten::rrelu_with_noise`
@@ -3028,7 +3024,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.rreluWithNoise(input, noise)`
    */
-  rreluWithNoise: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise, 'rrelu_with_noise', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null) => Tensor),
+  rreluWithNoise: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise, 'rrelu_with_noise', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean | bigint, upper?: number | boolean | bigint, training?: boolean, generator?: Generator | null) => Tensor),
   /**
    * PyTorch `torch.rrelu_with_noise_`:
    * - `rrelu_with_noise_(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None)` — `aten::rrelu_with_noise_`
@@ -3036,7 +3032,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.rreluWithNoise_(input, noise)`
    */
-  rreluWithNoise_: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise_, 'rrelu_with_noise_', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null) => Tensor),
+  rreluWithNoise_: ((...args: any[]): any => callFunction(R.nnOps_rrelu_with_noise_, 'rrelu_with_noise_', args)) as ((input: Tensor, noise: Tensor, lower?: number | boolean | bigint, upper?: number | boolean | bigint, training?: boolean, generator?: Generator | null) => Tensor),
   /**
    * PyTorch `torch.scaled_dot_product_attention`:
    * - `scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, double dropout_p=0.0, bool is_causal=False, *, double? scale=None, bool enable_gqa=False)` — `aten::scaled_dot_product_attention`
@@ -3068,7 +3064,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConv3d(input, weight, kernelSize)`
    */
-  slowConv3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv3d, 'slow_conv3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]) => Tensor),
+  slowConv3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv3d, 'slow_conv3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_dilated2d`:
    * - `slow_conv_dilated2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] dilation=1)` — `aten::slow_conv_dilated2d`
@@ -3076,7 +3072,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvDilated2d(input, weight, kernelSize)`
    */
-  slowConvDilated2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated2d, 'slow_conv_dilated2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvDilated2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated2d, 'slow_conv_dilated2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_dilated3d`:
    * - `slow_conv_dilated3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] dilation=1)` — `aten::slow_conv_dilated3d`
@@ -3084,7 +3080,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvDilated3d(input, weight, kernelSize)`
    */
-  slowConvDilated3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated3d, 'slow_conv_dilated3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvDilated3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_dilated3d, 'slow_conv_dilated3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_transpose2d`:
    * - `slow_conv_transpose2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, SymIntArrayRef[2] output_padding=0, SymIntArrayRef[2] dilation=1, *, Tensor out=None)` — `aten::slow_conv_transpose2d`
@@ -3092,7 +3088,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvTranspose2d(input, weight, kernelSize)`
    */
-  slowConvTranspose2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose2d, 'slow_conv_transpose2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvTranspose2d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose2d, 'slow_conv_transpose2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], outputPadding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.slow_conv_transpose3d`:
    * - `slow_conv_transpose3d(Tensor input, Tensor weight, SymIntArrayRef[3] kernel_size, Tensor? bias=None, SymIntArrayRef[3] stride=1, SymIntArrayRef[3] padding=0, SymIntArrayRef[3] output_padding=0, SymIntArrayRef[3] dilation=1, *, Tensor out=None)` — `aten::slow_conv_transpose3d`
@@ -3100,7 +3096,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.slowConvTranspose3d(input, weight, kernelSize)`
    */
-  slowConvTranspose3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose3d, 'slow_conv_transpose3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], dilation?: number | number[]) => Tensor),
+  slowConvTranspose3d: ((...args: any[]): any => callFunction(R.nnOps_slow_conv_transpose3d, 'slow_conv_transpose3d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], outputPadding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.smooth_l1_loss`:
    * - `smooth_l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double beta=1.0, *, Tensor out=None)` — `aten::smooth_l1_loss`
@@ -3108,7 +3104,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.smoothL1Loss(input, target)`
    */
-  smoothL1Loss: ((...args: any[]): any => callFunction(R.nnOps_smooth_l1_loss, 'smooth_l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number, beta?: number) => Tensor),
+  smoothL1Loss: ((...args: any[]): any => callFunction(R.nnOps_smooth_l1_loss, 'smooth_l1_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint, beta?: number) => Tensor),
   /**
    * PyTorch `torch.soft_margin_loss`:
    * - `soft_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)` — `aten::soft_margin_loss`
@@ -3116,7 +3112,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.softMarginLoss(input, target)`
    */
-  softMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_soft_margin_loss, 'soft_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number) => Tensor),
+  softMarginLoss: ((...args: any[]): any => callFunction(R.nnOps_soft_margin_loss, 'soft_margin_loss', args)) as ((input: Tensor, target: Tensor, reduction?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.softplus`:
    * - `softplus(Tensor input, Scalar beta=1, Scalar threshold=20, *, Tensor out=None)` — `aten::softplus`
@@ -3124,7 +3120,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.softplus(input)`
    */
-  softplus: ((...args: any[]): any => callFunction(R.nnOps_softplus, 'softplus', args)) as ((input: Tensor, beta?: number | boolean, threshold?: number | boolean) => Tensor),
+  softplus: ((...args: any[]): any => callFunction(R.nnOps_softplus, 'softplus', args)) as ((input: Tensor, beta?: number | boolean | bigint, threshold?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.softshrink`:
    * - `softshrink(Tensor input, Scalar lambd=0.5, *, Tensor out=None)` — `aten::softshrink`
@@ -3132,7 +3128,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.softshrink(input)`
    */
-  softshrink: ((...args: any[]): any => callFunction(R.nnOps_softshrink, 'softshrink', args)) as ((input: Tensor, lambd?: number | boolean) => Tensor),
+  softshrink: ((...args: any[]): any => callFunction(R.nnOps_softshrink, 'softshrink', args)) as ((input: Tensor, lambd?: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.thnn_conv2d`:
    * - `thnn_conv2d(Tensor input, Tensor weight, SymIntArrayRef[2] kernel_size, Tensor? bias=None, SymIntArrayRef[2] stride=1, SymIntArrayRef[2] padding=0, *, Tensor out=None)` — `aten::thnn_conv2d`
@@ -3140,7 +3136,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.thnnConv2d(input, weight, kernelSize)`
    */
-  thnnConv2d: ((...args: any[]): any => callFunction(R.nnOps_thnn_conv2d, 'thnn_conv2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[]) => Tensor),
+  thnnConv2d: ((...args: any[]): any => callFunction(R.nnOps_thnn_conv2d, 'thnn_conv2d', args)) as ((input: Tensor, weight: Tensor, kernelSize: number | bigint | (number | bigint)[], bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[]) => Tensor),
   /**
    * PyTorch `torch.unflatten_dense_tensors`:
    * - `unflatten_dense_tensors(Tensor flat, TensorList tensors)` — `aten::unflatten_dense_tensors`
@@ -3157,7 +3153,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleBicubic2d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleBicubic2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bicubic2d, 'upsample_bicubic2d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleBicubic2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bicubic2d, 'upsample_bicubic2d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_bilinear2d`:
    * - `upsample_bilinear2d(Tensor input, SymIntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)` — `aten::upsample_bilinear2d.vec`
@@ -3166,7 +3162,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleBilinear2d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleBilinear2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bilinear2d, 'upsample_bilinear2d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleBilinear2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_bilinear2d, 'upsample_bilinear2d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_linear1d`:
    * - `upsample_linear1d(Tensor input, SymIntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)` — `aten::upsample_linear1d.vec`
@@ -3175,7 +3171,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleLinear1d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleLinear1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_linear1d, 'upsample_linear1d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scales?: number | null) => Tensor),
+  upsampleLinear1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_linear1d, 'upsample_linear1d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scales?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_nearest1d`:
    * - `upsample_nearest1d(Tensor input, SymIntArrayRef? output_size, ArrayRef<double>? scale_factors)` — `aten::upsample_nearest1d.vec`
@@ -3184,7 +3180,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleNearest1d(input, outputSize, scaleFactors)`
    */
-  upsampleNearest1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest1d, 'upsample_nearest1d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scales?: number | null) => Tensor),
+  upsampleNearest1d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest1d, 'upsample_nearest1d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], scales?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_nearest2d`:
    * - `upsample_nearest2d(Tensor input, SymIntArrayRef? output_size, ArrayRef<double>? scale_factors)` — `aten::upsample_nearest2d.vec`
@@ -3193,7 +3189,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleNearest2d(input, outputSize, scaleFactors)`
    */
-  upsampleNearest2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest2d, 'upsample_nearest2d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleNearest2d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest2d, 'upsample_nearest2d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_nearest3d`:
    * - `upsample_nearest3d(Tensor input, SymIntArrayRef? output_size, ArrayRef<double>? scale_factors)` — `aten::upsample_nearest3d.vec`
@@ -3202,7 +3198,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleNearest3d(input, outputSize, scaleFactors)`
    */
-  upsampleNearest3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest3d, 'upsample_nearest3d', args)) as ((input: Tensor, outputSize: number[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleNearest3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_nearest3d, 'upsample_nearest3d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
   /**
    * PyTorch `torch.upsample_trilinear3d`:
    * - `upsample_trilinear3d(Tensor input, SymIntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)` — `aten::upsample_trilinear3d.vec`
@@ -3211,7 +3207,7 @@ export const nnOps = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.upsampleTrilinear3d(input, outputSize, alignCorners, scaleFactors)`
    */
-  upsampleTrilinear3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_trilinear3d, 'upsample_trilinear3d', args)) as ((input: Tensor, outputSize: number[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | number[], alignCorners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
+  upsampleTrilinear3d: ((...args: any[]): any => callFunction(R.nnOps_upsample_trilinear3d, 'upsample_trilinear3d', args)) as ((input: Tensor, outputSize: (number | bigint)[] | null, alignCorners: boolean, scaleFactors: number[] | null) => Tensor) & ((input: Tensor, outputSize: number | bigint | (number | bigint)[], alignCorners: boolean, scalesD?: number | null, scalesH?: number | null, scalesW?: number | null) => Tensor),
 };
 
 /**
@@ -3298,7 +3294,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.add(other)`
    */
-  add(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
+  add(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
   add(...args: any[]): any { return callMethod(R.method_add, 'add', this, args); }
   /**
    * PyTorch `Tensor.add_`:
@@ -3307,7 +3303,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.add_(other)`
    */
-  add_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
+  add_(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): this;
   add_(...args: any[]): any { return callMethod(R.method_add_, 'add_', this, args); }
   /**
    * PyTorch `Tensor.addbmm`:
@@ -3316,7 +3312,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addbmm(batch1, batch2)`
    */
-  addbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addbmm(...args: any[]): any { return callMethod(R.method_addbmm, 'addbmm', this, args); }
   /**
    * PyTorch `Tensor.addbmm_`:
@@ -3325,7 +3321,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addbmm_(batch1, batch2)`
    */
-  addbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addbmm_(...args: any[]): any { return callMethod(R.method_addbmm_, 'addbmm_', this, args); }
   /**
    * PyTorch `Tensor.addcdiv`:
@@ -3334,7 +3330,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcdiv(tensor1, tensor2)`
    */
-  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
+  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): Tensor;
   addcdiv(...args: any[]): any { return callMethod(R.method_addcdiv, 'addcdiv', this, args); }
   /**
    * PyTorch `Tensor.addcdiv_`:
@@ -3343,7 +3339,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcdiv_(tensor1, tensor2)`
    */
-  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): this;
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): this;
   addcdiv_(...args: any[]): any { return callMethod(R.method_addcdiv_, 'addcdiv_', this, args); }
   /**
    * PyTorch `Tensor.addcmul`:
@@ -3352,7 +3348,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcmul(tensor1, tensor2)`
    */
-  addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
+  addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): Tensor;
   addcmul(...args: any[]): any { return callMethod(R.method_addcmul, 'addcmul', this, args); }
   /**
    * PyTorch `Tensor.addcmul_`:
@@ -3361,7 +3357,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addcmul_(tensor1, tensor2)`
    */
-  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): this;
+  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): this;
   addcmul_(...args: any[]): any { return callMethod(R.method_addcmul_, 'addcmul_', this, args); }
   /**
    * PyTorch `Tensor.addmm`:
@@ -3370,7 +3366,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmm(mat1, mat2)`
    */
-  addmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addmm(...args: any[]): any { return callMethod(R.method_addmm, 'addmm', this, args); }
   /**
    * PyTorch `Tensor.addmm_`:
@@ -3379,7 +3375,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmm_(mat1, mat2)`
    */
-  addmm_(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addmm_(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addmm_(...args: any[]): any { return callMethod(R.method_addmm_, 'addmm_', this, args); }
   /**
    * PyTorch `Tensor.addmv`:
@@ -3388,7 +3384,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmv(mat, vec)`
    */
-  addmv(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addmv(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addmv(...args: any[]): any { return callMethod(R.method_addmv, 'addmv', this, args); }
   /**
    * PyTorch `Tensor.addmv_`:
@@ -3397,7 +3393,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addmv_(mat, vec)`
    */
-  addmv_(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addmv_(mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addmv_(...args: any[]): any { return callMethod(R.method_addmv_, 'addmv_', this, args); }
   /**
    * PyTorch `Tensor.addr`:
@@ -3406,7 +3402,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addr(vec1, vec2)`
    */
-  addr(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  addr(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   addr(...args: any[]): any { return callMethod(R.method_addr, 'addr', this, args); }
   /**
    * PyTorch `Tensor.addr_`:
@@ -3415,7 +3411,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.addr_(vec1, vec2)`
    */
-  addr_(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  addr_(vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   addr_(...args: any[]): any { return callMethod(R.method_addr_, 'addr_', this, args); }
   /**
    * PyTorch `Tensor.adjoint`:
@@ -3436,8 +3432,8 @@ export abstract class TensorMethods {
    * @example `x.all()`
    */
   all(): Tensor;
-  all(dim?: number[] | null, keepdim?: boolean): Tensor;
-  all(dim: number, keepdim?: boolean): Tensor;
+  all(dim?: (number | bigint)[] | null, keepdim?: boolean): Tensor;
+  all(dim: number | bigint, keepdim?: boolean): Tensor;
   all(...args: any[]): any { return callMethod(R.method_all, 'all', this, args); }
   /**
    * PyTorch `Tensor.allclose`:
@@ -3455,7 +3451,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.amax()`
    */
-  amax(dim?: number | number[], keepdim?: boolean): Tensor;
+  amax(dim?: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
   amax(...args: any[]): any { return callMethod(R.method_amax, 'amax', this, args); }
   /**
    * PyTorch `Tensor.amin`:
@@ -3464,7 +3460,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.amin()`
    */
-  amin(dim?: number | number[], keepdim?: boolean): Tensor;
+  amin(dim?: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
   amin(...args: any[]): any { return callMethod(R.method_amin, 'amin', this, args); }
   /**
    * PyTorch `Tensor.aminmax`:
@@ -3473,7 +3469,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.aminmax()`
    */
-  aminmax(options?: { dim?: number | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
+  aminmax(options?: { dim?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
   aminmax(...args: any[]): any { return callMethod(R.method_aminmax, 'aminmax', this, args); }
   /**
    * PyTorch `Tensor.angle`:
@@ -3494,8 +3490,8 @@ export abstract class TensorMethods {
    * @example `x.any()`
    */
   any(): Tensor;
-  any(dim?: number[] | null, keepdim?: boolean): Tensor;
-  any(dim: number, keepdim?: boolean): Tensor;
+  any(dim?: (number | bigint)[] | null, keepdim?: boolean): Tensor;
+  any(dim: number | bigint, keepdim?: boolean): Tensor;
   any(...args: any[]): any { return callMethod(R.method_any, 'any', this, args); }
   /**
    * PyTorch `Tensor.arccos`:
@@ -3630,7 +3626,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.argmax()`
    */
-  argmax(dim?: number | null, keepdim?: boolean): Tensor;
+  argmax(dim?: number | bigint | null, keepdim?: boolean): Tensor;
   argmax(...args: any[]): any { return callMethod(R.method_argmax, 'argmax', this, args); }
   /**
    * PyTorch `Tensor.argmin`:
@@ -3639,7 +3635,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.argmin()`
    */
-  argmin(dim?: number | null, keepdim?: boolean): Tensor;
+  argmin(dim?: number | bigint | null, keepdim?: boolean): Tensor;
   argmin(...args: any[]): any { return callMethod(R.method_argmin, 'argmin', this, args); }
   /**
    * PyTorch `Tensor.argsort`:
@@ -3649,8 +3645,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.argsort({ stable })`
    */
-  argsort(options: { stable?: boolean; dim?: number; descending?: boolean }): Tensor;
-  argsort(dim?: number, descending?: boolean): Tensor;
+  argsort(options: { stable?: boolean; dim?: number | bigint; descending?: boolean }): Tensor;
+  argsort(dim?: number | bigint, descending?: boolean): Tensor;
   argsort(...args: any[]): any { return callMethod(R.method_argsort, 'argsort', this, args); }
   /**
    * PyTorch `Tensor.argwhere`:
@@ -3668,7 +3664,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.asStrided(size, stride)`
    */
-  asStrided(size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStrided(size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
   asStrided(...args: any[]): any { return callMethod(R.method_as_strided, 'as_strided', this, args); }
   /**
    * PyTorch `Tensor.as_strided_`:
@@ -3677,7 +3673,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.asStrided_(size, stride)`
    */
-  asStrided_(size: number[], stride: number[], storageOffset?: number | null): this;
+  asStrided_(size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): this;
   asStrided_(...args: any[]): any { return callMethod(R.method_as_strided_, 'as_strided_', this, args); }
   /**
    * PyTorch `Tensor.as_strided_scatter`:
@@ -3686,7 +3682,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.asStridedScatter(src, size, stride)`
    */
-  asStridedScatter(src: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+  asStridedScatter(src: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
   asStridedScatter(...args: any[]): any { return callMethod(R.method_as_strided_scatter, 'as_strided_scatter', this, args); }
   /**
    * PyTorch `Tensor.asin`:
@@ -3785,7 +3781,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.baddbmm(batch1, batch2)`
    */
-  baddbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  baddbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   baddbmm(...args: any[]): any { return callMethod(R.method_baddbmm, 'baddbmm', this, args); }
   /**
    * PyTorch `Tensor.baddbmm_`:
@@ -3794,7 +3790,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.baddbmm_(batch1, batch2)`
    */
-  baddbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): this;
+  baddbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): this;
   baddbmm_(...args: any[]): any { return callMethod(R.method_baddbmm_, 'baddbmm_', this, args); }
   /**
    * PyTorch `Tensor.bernoulli`:
@@ -3825,7 +3821,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.bincount()`
    */
-  bincount(weights?: Tensor | null, minlength?: number): Tensor;
+  bincount(weights?: Tensor | null, minlength?: number | bigint): Tensor;
   bincount(...args: any[]): any { return callMethod(R.method_bincount, 'bincount', this, args); }
   /**
    * PyTorch `Tensor.bitwise_and`:
@@ -3836,7 +3832,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseAnd(other)`
    */
   bitwiseAnd(other: Tensor): Tensor;
-  bitwiseAnd(other: number | boolean): Tensor;
+  bitwiseAnd(other: number | boolean | bigint): Tensor;
   bitwiseAnd(...args: any[]): any { return callMethod(R.method_bitwise_and, 'bitwise_and', this, args); }
   /**
    * PyTorch `Tensor.bitwise_and_`:
@@ -3847,7 +3843,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseAnd_(other)`
    */
   bitwiseAnd_(other: Tensor): this;
-  bitwiseAnd_(other: number | boolean): this;
+  bitwiseAnd_(other: number | boolean | bigint): this;
   bitwiseAnd_(...args: any[]): any { return callMethod(R.method_bitwise_and_, 'bitwise_and_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_left_shift`:
@@ -3858,7 +3854,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseLeftShift(other)`
    */
   bitwiseLeftShift(other: Tensor): Tensor;
-  bitwiseLeftShift(other: number | boolean): Tensor;
+  bitwiseLeftShift(other: number | boolean | bigint): Tensor;
   bitwiseLeftShift(...args: any[]): any { return callMethod(R.method_bitwise_left_shift, 'bitwise_left_shift', this, args); }
   /**
    * PyTorch `Tensor.bitwise_left_shift_`:
@@ -3869,7 +3865,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseLeftShift_(other)`
    */
   bitwiseLeftShift_(other: Tensor): this;
-  bitwiseLeftShift_(other: number | boolean): this;
+  bitwiseLeftShift_(other: number | boolean | bigint): this;
   bitwiseLeftShift_(...args: any[]): any { return callMethod(R.method_bitwise_left_shift_, 'bitwise_left_shift_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_not`:
@@ -3898,7 +3894,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseOr(other)`
    */
   bitwiseOr(other: Tensor): Tensor;
-  bitwiseOr(other: number | boolean): Tensor;
+  bitwiseOr(other: number | boolean | bigint): Tensor;
   bitwiseOr(...args: any[]): any { return callMethod(R.method_bitwise_or, 'bitwise_or', this, args); }
   /**
    * PyTorch `Tensor.bitwise_or_`:
@@ -3909,7 +3905,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseOr_(other)`
    */
   bitwiseOr_(other: Tensor): this;
-  bitwiseOr_(other: number | boolean): this;
+  bitwiseOr_(other: number | boolean | bigint): this;
   bitwiseOr_(...args: any[]): any { return callMethod(R.method_bitwise_or_, 'bitwise_or_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_right_shift`:
@@ -3920,7 +3916,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseRightShift(other)`
    */
   bitwiseRightShift(other: Tensor): Tensor;
-  bitwiseRightShift(other: number | boolean): Tensor;
+  bitwiseRightShift(other: number | boolean | bigint): Tensor;
   bitwiseRightShift(...args: any[]): any { return callMethod(R.method_bitwise_right_shift, 'bitwise_right_shift', this, args); }
   /**
    * PyTorch `Tensor.bitwise_right_shift_`:
@@ -3931,7 +3927,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseRightShift_(other)`
    */
   bitwiseRightShift_(other: Tensor): this;
-  bitwiseRightShift_(other: number | boolean): this;
+  bitwiseRightShift_(other: number | boolean | bigint): this;
   bitwiseRightShift_(...args: any[]): any { return callMethod(R.method_bitwise_right_shift_, 'bitwise_right_shift_', this, args); }
   /**
    * PyTorch `Tensor.bitwise_xor`:
@@ -3942,7 +3938,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseXor(other)`
    */
   bitwiseXor(other: Tensor): Tensor;
-  bitwiseXor(other: number | boolean): Tensor;
+  bitwiseXor(other: number | boolean | bigint): Tensor;
   bitwiseXor(...args: any[]): any { return callMethod(R.method_bitwise_xor, 'bitwise_xor', this, args); }
   /**
    * PyTorch `Tensor.bitwise_xor_`:
@@ -3953,7 +3949,7 @@ export abstract class TensorMethods {
    * @example `x.bitwiseXor_(other)`
    */
   bitwiseXor_(other: Tensor): this;
-  bitwiseXor_(other: number | boolean): this;
+  bitwiseXor_(other: number | boolean | bigint): this;
   bitwiseXor_(...args: any[]): any { return callMethod(R.method_bitwise_xor_, 'bitwise_xor_', this, args); }
   /**
    * PyTorch `Tensor.bmm`:
@@ -3971,7 +3967,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.broadcastTo(size)`
    */
-  broadcastTo(size: number[]): Tensor;
+  broadcastTo(size: (number | bigint)[]): Tensor;
   broadcastTo(...args: any[]): any { return callMethod(R.method_broadcast_to, 'broadcast_to', this, args); }
   /**
    * PyTorch `Tensor.cauchy_`:
@@ -4052,7 +4048,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.chunk(chunks)`
    */
-  chunk(chunks: number, dim?: number): Tensor[];
+  chunk(chunks: number | bigint, dim?: number | bigint): Tensor[];
   chunk(...args: any[]): any { return callMethod(R.method_chunk, 'chunk', this, args); }
   /**
    * PyTorch `Tensor.clamp`:
@@ -4063,7 +4059,7 @@ export abstract class TensorMethods {
    * @example `x.clamp()`
    */
   clamp(min?: Tensor | null, max?: Tensor | null): Tensor;
-  clamp(min?: number | boolean | null, max?: number | boolean | null): Tensor;
+  clamp(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
   clamp(...args: any[]): any { return callMethod(R.method_clamp, 'clamp', this, args); }
   /**
    * PyTorch `Tensor.clamp_`:
@@ -4074,7 +4070,7 @@ export abstract class TensorMethods {
    * @example `x.clamp_()`
    */
   clamp_(min?: Tensor | null, max?: Tensor | null): this;
-  clamp_(min?: number | boolean | null, max?: number | boolean | null): this;
+  clamp_(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): this;
   clamp_(...args: any[]): any { return callMethod(R.method_clamp_, 'clamp_', this, args); }
   /**
    * PyTorch `Tensor.clamp_max`:
@@ -4085,7 +4081,7 @@ export abstract class TensorMethods {
    * @example `x.clampMax(max)`
    */
   clampMax(max: Tensor): Tensor;
-  clampMax(max: number | boolean): Tensor;
+  clampMax(max: number | boolean | bigint): Tensor;
   clampMax(...args: any[]): any { return callMethod(R.method_clamp_max, 'clamp_max', this, args); }
   /**
    * PyTorch `Tensor.clamp_max_`:
@@ -4096,7 +4092,7 @@ export abstract class TensorMethods {
    * @example `x.clampMax_(max)`
    */
   clampMax_(max: Tensor): this;
-  clampMax_(max: number | boolean): this;
+  clampMax_(max: number | boolean | bigint): this;
   clampMax_(...args: any[]): any { return callMethod(R.method_clamp_max_, 'clamp_max_', this, args); }
   /**
    * PyTorch `Tensor.clamp_min`:
@@ -4107,7 +4103,7 @@ export abstract class TensorMethods {
    * @example `x.clampMin(min)`
    */
   clampMin(min: Tensor): Tensor;
-  clampMin(min: number | boolean): Tensor;
+  clampMin(min: number | boolean | bigint): Tensor;
   clampMin(...args: any[]): any { return callMethod(R.method_clamp_min, 'clamp_min', this, args); }
   /**
    * PyTorch `Tensor.clamp_min_`:
@@ -4118,7 +4114,7 @@ export abstract class TensorMethods {
    * @example `x.clampMin_(min)`
    */
   clampMin_(min: Tensor): this;
-  clampMin_(min: number | boolean): this;
+  clampMin_(min: number | boolean | bigint): this;
   clampMin_(...args: any[]): any { return callMethod(R.method_clamp_min_, 'clamp_min_', this, args); }
   /**
    * PyTorch `Tensor.clip`:
@@ -4129,7 +4125,7 @@ export abstract class TensorMethods {
    * @example `x.clip()`
    */
   clip(min?: Tensor | null, max?: Tensor | null): Tensor;
-  clip(min?: number | boolean | null, max?: number | boolean | null): Tensor;
+  clip(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
   clip(...args: any[]): any { return callMethod(R.method_clip, 'clip', this, args); }
   /**
    * PyTorch `Tensor.clip_`:
@@ -4140,7 +4136,7 @@ export abstract class TensorMethods {
    * @example `x.clip_()`
    */
   clip_(min?: Tensor | null, max?: Tensor | null): this;
-  clip_(min?: number | boolean | null, max?: number | boolean | null): this;
+  clip_(min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): this;
   clip_(...args: any[]): any { return callMethod(R.method_clip_, 'clip_', this, args); }
   /**
    * PyTorch `Tensor.clone`:
@@ -4203,7 +4199,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.copy_(src)`
    */
-  copy_(src: Tensor | number | boolean, nonBlocking?: boolean): this;
+  copy_(src: Tensor | number | boolean | bigint, nonBlocking?: boolean): this;
   copy_(...args: any[]): any { return callMethod(R.method_copy_, 'copy_', this, args); }
   /**
    * PyTorch `Tensor.copysign`:
@@ -4214,7 +4210,7 @@ export abstract class TensorMethods {
    * @example `x.copysign(other)`
    */
   copysign(other: Tensor): Tensor;
-  copysign(other: number | boolean): Tensor;
+  copysign(other: number | boolean | bigint): Tensor;
   copysign(...args: any[]): any { return callMethod(R.method_copysign, 'copysign', this, args); }
   /**
    * PyTorch `Tensor.copysign_`:
@@ -4225,7 +4221,7 @@ export abstract class TensorMethods {
    * @example `x.copysign_(other)`
    */
   copysign_(other: Tensor): this;
-  copysign_(other: number | boolean): this;
+  copysign_(other: number | boolean | bigint): this;
   copysign_(...args: any[]): any { return callMethod(R.method_copysign_, 'copysign_', this, args); }
   /**
    * PyTorch `Tensor.corrcoef`:
@@ -4280,8 +4276,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.countNonzero()`
    */
-  countNonzero(dim?: number | null): Tensor;
-  countNonzero(dim: number[]): Tensor;
+  countNonzero(dim?: number | bigint | null): Tensor;
+  countNonzero(dim: (number | bigint)[]): Tensor;
   countNonzero(...args: any[]): any { return callMethod(R.method_count_nonzero, 'count_nonzero', this, args); }
   /**
    * PyTorch `Tensor.cov`:
@@ -4290,7 +4286,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cov()`
    */
-  cov(options?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
+  cov(options?: { correction?: number | bigint; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
   cov(...args: any[]): any { return callMethod(R.method_cov, 'cov', this, args); }
   /**
    * PyTorch `Tensor.cross`:
@@ -4299,7 +4295,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cross(other)`
    */
-  cross(other: Tensor, dim?: number | null): Tensor;
+  cross(other: Tensor, dim?: number | bigint | null): Tensor;
   cross(...args: any[]): any { return callMethod(R.method_cross, 'cross', this, args); }
   /**
    * PyTorch `Tensor.crow_indices`:
@@ -4317,7 +4313,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cummax(dim)`
    */
-  cummax(dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  cummax(dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   cummax(...args: any[]): any { return callMethod(R.method_cummax, 'cummax', this, args); }
   /**
    * PyTorch `Tensor.cummin`:
@@ -4326,7 +4322,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cummin(dim)`
    */
-  cummin(dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  cummin(dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   cummin(...args: any[]): any { return callMethod(R.method_cummin, 'cummin', this, args); }
   /**
    * PyTorch `Tensor.cumprod`:
@@ -4335,7 +4331,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumprod(dim)`
    */
-  cumprod(dim: number, options?: { dtype?: DTypeName | null }): Tensor;
+  cumprod(dim: number | bigint, options?: { dtype?: DTypeName | null }): Tensor;
   cumprod(...args: any[]): any { return callMethod(R.method_cumprod, 'cumprod', this, args); }
   /**
    * PyTorch `Tensor.cumprod_`:
@@ -4344,7 +4340,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumprod_(dim)`
    */
-  cumprod_(dim: number, options?: { dtype?: DTypeName | null }): this;
+  cumprod_(dim: number | bigint, options?: { dtype?: DTypeName | null }): this;
   cumprod_(...args: any[]): any { return callMethod(R.method_cumprod_, 'cumprod_', this, args); }
   /**
    * PyTorch `Tensor.cumsum`:
@@ -4353,7 +4349,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumsum(dim)`
    */
-  cumsum(dim: number, options?: { dtype?: DTypeName | null }): Tensor;
+  cumsum(dim: number | bigint, options?: { dtype?: DTypeName | null }): Tensor;
   cumsum(...args: any[]): any { return callMethod(R.method_cumsum, 'cumsum', this, args); }
   /**
    * PyTorch `Tensor.cumsum_`:
@@ -4362,7 +4358,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.cumsum_(dim)`
    */
-  cumsum_(dim: number, options?: { dtype?: DTypeName | null }): this;
+  cumsum_(dim: number | bigint, options?: { dtype?: DTypeName | null }): this;
   cumsum_(...args: any[]): any { return callMethod(R.method_cumsum_, 'cumsum_', this, args); }
   /**
    * PyTorch `Tensor.deg2rad`:
@@ -4434,7 +4430,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diag()`
    */
-  diag(diagonal?: number): Tensor;
+  diag(diagonal?: number | bigint): Tensor;
   diag(...args: any[]): any { return callMethod(R.method_diag, 'diag', this, args); }
   /**
    * PyTorch `Tensor.diag_embed`:
@@ -4443,7 +4439,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagEmbed()`
    */
-  diagEmbed(offset?: number, dim1?: number, dim2?: number): Tensor;
+  diagEmbed(offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
   diagEmbed(...args: any[]): any { return callMethod(R.method_diag_embed, 'diag_embed', this, args); }
   /**
    * PyTorch `Tensor.diagflat`:
@@ -4452,7 +4448,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagflat()`
    */
-  diagflat(offset?: number): Tensor;
+  diagflat(offset?: number | bigint): Tensor;
   diagflat(...args: any[]): any { return callMethod(R.method_diagflat, 'diagflat', this, args); }
   /**
    * PyTorch `Tensor.diagonal`:
@@ -4461,7 +4457,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagonal()`
    */
-  diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
+  diagonal(offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
   diagonal(...args: any[]): any { return callMethod(R.method_diagonal, 'diagonal', this, args); }
   /**
    * PyTorch `Tensor.diagonal_scatter`:
@@ -4470,7 +4466,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diagonalScatter(src)`
    */
-  diagonalScatter(src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+  diagonalScatter(src: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
   diagonalScatter(...args: any[]): any { return callMethod(R.method_diagonal_scatter, 'diagonal_scatter', this, args); }
   /**
    * PyTorch `Tensor.diff`:
@@ -4479,7 +4475,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.diff()`
    */
-  diff(n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor;
+  diff(n?: number | bigint, dim?: number | bigint, prepend?: Tensor | null, append?: Tensor | null): Tensor;
   diff(...args: any[]): any { return callMethod(R.method_diff, 'diff', this, args); }
   /**
    * PyTorch `Tensor.digamma`:
@@ -4506,7 +4502,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.dist(other)`
    */
-  dist(other: Tensor, p?: number | boolean): Tensor;
+  dist(other: Tensor, p?: number | boolean | bigint): Tensor;
   dist(...args: any[]): any { return callMethod(R.method_dist, 'dist', this, args); }
   /**
    * PyTorch `Tensor.div`:
@@ -4517,9 +4513,9 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.div(other)`
    */
-  div(other: Tensor | number | boolean): Tensor;
-  div(other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
-  div(other: number | boolean, options: { roundingMode?: string | null }): Tensor;
+  div(other: Tensor | number | boolean | bigint): Tensor;
+  div(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
+  div(other: number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
   div(...args: any[]): any { return callMethod(R.method_div, 'div', this, args); }
   /**
    * PyTorch `Tensor.div_`:
@@ -4530,9 +4526,9 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.div_(other)`
    */
-  div_(other: Tensor | number | boolean): this;
-  div_(other: Tensor | number | boolean, options: { roundingMode?: string | null }): this;
-  div_(other: number | boolean, options: { roundingMode?: string | null }): this;
+  div_(other: Tensor | number | boolean | bigint): this;
+  div_(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): this;
+  div_(other: number | boolean | bigint, options: { roundingMode?: string | null }): this;
   div_(...args: any[]): any { return callMethod(R.method_div_, 'div_', this, args); }
   /**
    * PyTorch `Tensor.divide`:
@@ -4544,10 +4540,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.divide(other)`
    */
-  divide(other: Tensor | number | boolean): Tensor;
-  divide(other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
-  divide(other: number | boolean): Tensor;
-  divide(other: number | boolean, options: { roundingMode?: string | null }): Tensor;
+  divide(other: Tensor | number | boolean | bigint): Tensor;
+  divide(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
+  divide(other: number | boolean | bigint): Tensor;
+  divide(other: number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
   divide(...args: any[]): any { return callMethod(R.method_divide, 'divide', this, args); }
   /**
    * PyTorch `Tensor.divide_`:
@@ -4559,10 +4555,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.divide_(other)`
    */
-  divide_(other: Tensor | number | boolean): this;
-  divide_(other: Tensor | number | boolean, options: { roundingMode?: string | null }): this;
-  divide_(other: number | boolean): this;
-  divide_(other: number | boolean, options: { roundingMode?: string | null }): this;
+  divide_(other: Tensor | number | boolean | bigint): this;
+  divide_(other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): this;
+  divide_(other: number | boolean | bigint): this;
+  divide_(other: number | boolean | bigint, options: { roundingMode?: string | null }): this;
   divide_(...args: any[]): any { return callMethod(R.method_divide_, 'divide_', this, args); }
   /**
    * PyTorch `Tensor.dot`:
@@ -4581,8 +4577,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.dsplit(sections)`
    */
-  dsplit(sections: number): Tensor[];
-  dsplit(indices: number[]): Tensor[];
+  dsplit(sections: number | bigint): Tensor[];
+  dsplit(indices: (number | bigint)[]): Tensor[];
   dsplit(...args: any[]): any { return callMethod(R.method_dsplit, 'dsplit', this, args); }
   /**
    * PyTorch `Tensor.eq`:
@@ -4593,7 +4589,7 @@ export abstract class TensorMethods {
    * @example `x.eq(other)`
    */
   eq(other: Tensor): Tensor;
-  eq(other: number | boolean): Tensor;
+  eq(other: number | boolean | bigint): Tensor;
   eq(...args: any[]): any { return callMethod(R.method_eq, 'eq', this, args); }
   /**
    * PyTorch `Tensor.eq_`:
@@ -4604,7 +4600,7 @@ export abstract class TensorMethods {
    * @example `x.eq_(other)`
    */
   eq_(other: Tensor): this;
-  eq_(other: number | boolean): this;
+  eq_(other: number | boolean | bigint): this;
   eq_(...args: any[]): any { return callMethod(R.method_eq_, 'eq_', this, args); }
   /**
    * PyTorch `Tensor.equal`:
@@ -4750,7 +4746,7 @@ export abstract class TensorMethods {
    * @example `x.fill_(value)`
    */
   fill_(value: Tensor): this;
-  fill_(value: number | boolean): this;
+  fill_(value: number | boolean | bigint): this;
   fill_(...args: any[]): any { return callMethod(R.method_fill_, 'fill_', this, args); }
   /**
    * PyTorch `Tensor.fill_diagonal_`:
@@ -4759,7 +4755,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.fillDiagonal_(fillValue)`
    */
-  fillDiagonal_(fillValue: number | boolean, wrap?: boolean): this;
+  fillDiagonal_(fillValue: number | boolean | bigint, wrap?: boolean): this;
   fillDiagonal_(...args: any[]): any { return callMethod(R.method_fill_diagonal_, 'fill_diagonal_', this, args); }
   /**
    * PyTorch `Tensor.fix`:
@@ -4786,7 +4782,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.flatten()`
    */
-  flatten(startDim?: number, endDim?: number): Tensor;
+  flatten(startDim?: number | bigint, endDim?: number | bigint): Tensor;
   flatten(...args: any[]): any { return callMethod(R.method_flatten, 'flatten', this, args); }
   /**
    * PyTorch `Tensor.fliplr`:
@@ -4815,7 +4811,7 @@ export abstract class TensorMethods {
    * @example `x.floatPower(exponent)`
    */
   floatPower(exponent: Tensor): Tensor;
-  floatPower(exponent: number | boolean): Tensor;
+  floatPower(exponent: number | boolean | bigint): Tensor;
   floatPower(...args: any[]): any { return callMethod(R.method_float_power, 'float_power', this, args); }
   /**
    * PyTorch `Tensor.float_power_`:
@@ -4826,7 +4822,7 @@ export abstract class TensorMethods {
    * @example `x.floatPower_(exponent)`
    */
   floatPower_(exponent: Tensor): this;
-  floatPower_(exponent: number | boolean): this;
+  floatPower_(exponent: number | boolean | bigint): this;
   floatPower_(...args: any[]): any { return callMethod(R.method_float_power_, 'float_power_', this, args); }
   /**
    * PyTorch `Tensor.floor`:
@@ -4854,8 +4850,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.floorDivide(other)`
    */
-  floorDivide(other: Tensor | number | boolean): Tensor;
-  floorDivide(other: number | boolean): Tensor;
+  floorDivide(other: Tensor | number | boolean | bigint): Tensor;
+  floorDivide(other: number | boolean | bigint): Tensor;
   floorDivide(...args: any[]): any { return callMethod(R.method_floor_divide, 'floor_divide', this, args); }
   /**
    * PyTorch `Tensor.floor_divide_`:
@@ -4865,8 +4861,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.floorDivide_(other)`
    */
-  floorDivide_(other: Tensor | number | boolean): this;
-  floorDivide_(other: number | boolean): this;
+  floorDivide_(other: Tensor | number | boolean | bigint): this;
+  floorDivide_(other: number | boolean | bigint): this;
   floorDivide_(...args: any[]): any { return callMethod(R.method_floor_divide_, 'floor_divide_', this, args); }
   /**
    * PyTorch `Tensor.fmax`:
@@ -4895,7 +4891,7 @@ export abstract class TensorMethods {
    * @example `x.fmod(other)`
    */
   fmod(other: Tensor): Tensor;
-  fmod(other: number | boolean): Tensor;
+  fmod(other: number | boolean | bigint): Tensor;
   fmod(...args: any[]): any { return callMethod(R.method_fmod, 'fmod', this, args); }
   /**
    * PyTorch `Tensor.fmod_`:
@@ -4906,7 +4902,7 @@ export abstract class TensorMethods {
    * @example `x.fmod_(other)`
    */
   fmod_(other: Tensor): this;
-  fmod_(other: number | boolean): this;
+  fmod_(other: number | boolean | bigint): this;
   fmod_(...args: any[]): any { return callMethod(R.method_fmod_, 'fmod_', this, args); }
   /**
    * PyTorch `Tensor.frac`:
@@ -4942,7 +4938,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.gather(dim, index)`
    */
-  gather(dim: number, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
+  gather(dim: number | bigint, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
   gather(...args: any[]): any { return callMethod(R.method_gather, 'gather', this, args); }
   /**
    * PyTorch `Tensor.gcd`:
@@ -4971,7 +4967,7 @@ export abstract class TensorMethods {
    * @example `x.ge(other)`
    */
   ge(other: Tensor): Tensor;
-  ge(other: number | boolean): Tensor;
+  ge(other: number | boolean | bigint): Tensor;
   ge(...args: any[]): any { return callMethod(R.method_ge, 'ge', this, args); }
   /**
    * PyTorch `Tensor.ge_`:
@@ -4982,7 +4978,7 @@ export abstract class TensorMethods {
    * @example `x.ge_(other)`
    */
   ge_(other: Tensor): this;
-  ge_(other: number | boolean): this;
+  ge_(other: number | boolean | bigint): this;
   ge_(...args: any[]): any { return callMethod(R.method_ge_, 'ge_', this, args); }
   /**
    * PyTorch `Tensor.geometric_`:
@@ -5020,7 +5016,7 @@ export abstract class TensorMethods {
    * @example `x.greater(other)`
    */
   greater(other: Tensor): Tensor;
-  greater(other: number | boolean): Tensor;
+  greater(other: number | boolean | bigint): Tensor;
   greater(...args: any[]): any { return callMethod(R.method_greater, 'greater', this, args); }
   /**
    * PyTorch `Tensor.greater_`:
@@ -5031,7 +5027,7 @@ export abstract class TensorMethods {
    * @example `x.greater_(other)`
    */
   greater_(other: Tensor): this;
-  greater_(other: number | boolean): this;
+  greater_(other: number | boolean | bigint): this;
   greater_(...args: any[]): any { return callMethod(R.method_greater_, 'greater_', this, args); }
   /**
    * PyTorch `Tensor.greater_equal`:
@@ -5042,7 +5038,7 @@ export abstract class TensorMethods {
    * @example `x.greaterEqual(other)`
    */
   greaterEqual(other: Tensor): Tensor;
-  greaterEqual(other: number | boolean): Tensor;
+  greaterEqual(other: number | boolean | bigint): Tensor;
   greaterEqual(...args: any[]): any { return callMethod(R.method_greater_equal, 'greater_equal', this, args); }
   /**
    * PyTorch `Tensor.greater_equal_`:
@@ -5053,7 +5049,7 @@ export abstract class TensorMethods {
    * @example `x.greaterEqual_(other)`
    */
   greaterEqual_(other: Tensor): this;
-  greaterEqual_(other: number | boolean): this;
+  greaterEqual_(other: number | boolean | bigint): this;
   greaterEqual_(...args: any[]): any { return callMethod(R.method_greater_equal_, 'greater_equal_', this, args); }
   /**
    * PyTorch `Tensor.gt`:
@@ -5064,7 +5060,7 @@ export abstract class TensorMethods {
    * @example `x.gt(other)`
    */
   gt(other: Tensor): Tensor;
-  gt(other: number | boolean): Tensor;
+  gt(other: number | boolean | bigint): Tensor;
   gt(...args: any[]): any { return callMethod(R.method_gt, 'gt', this, args); }
   /**
    * PyTorch `Tensor.gt_`:
@@ -5075,7 +5071,7 @@ export abstract class TensorMethods {
    * @example `x.gt_(other)`
    */
   gt_(other: Tensor): this;
-  gt_(other: number | boolean): this;
+  gt_(other: number | boolean | bigint): this;
   gt_(...args: any[]): any { return callMethod(R.method_gt_, 'gt_', this, args); }
   /**
    * PyTorch `Tensor.hardshrink`:
@@ -5084,7 +5080,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.hardshrink()`
    */
-  hardshrink(lambd?: number | boolean): Tensor;
+  hardshrink(lambd?: number | boolean | bigint): Tensor;
   hardshrink(...args: any[]): any { return callMethod(R.method_hardshrink, 'hardshrink', this, args); }
   /**
    * PyTorch `Tensor.hash_tensor`:
@@ -5093,7 +5089,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.hashTensor()`
    */
-  hashTensor(dim?: number | number[], options?: { keepdim?: boolean; mode?: number }): Tensor;
+  hashTensor(dim?: number | bigint | (number | bigint)[], options?: { keepdim?: boolean; mode?: number | bigint }): Tensor;
   hashTensor(...args: any[]): any { return callMethod(R.method_hash_tensor, 'hash_tensor', this, args); }
   /**
    * PyTorch `Tensor.heaviside`:
@@ -5120,7 +5116,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.histc()`
    */
-  histc(bins?: number, min?: number | boolean, max?: number | boolean): Tensor;
+  histc(bins?: number | bigint, min?: number | boolean | bigint, max?: number | boolean | bigint): Tensor;
   histc(...args: any[]): any { return callMethod(R.method_histc, 'histc', this, args); }
   /**
    * PyTorch `Tensor.histogram`:
@@ -5131,7 +5127,7 @@ export abstract class TensorMethods {
    * @example `x.histogram(bins)`
    */
   histogram(bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
-  histogram(bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
+  histogram(bins?: number | bigint, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
   histogram(...args: any[]): any { return callMethod(R.method_histogram, 'histogram', this, args); }
   /**
    * PyTorch `Tensor.hsplit`:
@@ -5141,8 +5137,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.hsplit(sections)`
    */
-  hsplit(sections: number): Tensor[];
-  hsplit(indices: number[]): Tensor[];
+  hsplit(sections: number | bigint): Tensor[];
+  hsplit(indices: (number | bigint)[]): Tensor[];
   hsplit(...args: any[]): any { return callMethod(R.method_hsplit, 'hsplit', this, args); }
   /**
    * PyTorch `Tensor.hypot`:
@@ -5223,7 +5219,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexAdd(dim, index, source)`
    */
-  indexAdd(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): Tensor;
+  indexAdd(dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | bigint }): Tensor;
   indexAdd(...args: any[]): any { return callMethod(R.method_index_add, 'index_add', this, args); }
   /**
    * PyTorch `Tensor.index_add_`:
@@ -5232,7 +5228,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexAdd_(dim, index, source)`
    */
-  indexAdd_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): this;
+  indexAdd_(dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | bigint }): this;
   indexAdd_(...args: any[]): any { return callMethod(R.method_index_add_, 'index_add_', this, args); }
   /**
    * PyTorch `Tensor.index_copy`:
@@ -5241,7 +5237,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexCopy(dim, index, source)`
    */
-  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor;
+  indexCopy(dim: number | bigint, index: Tensor, source: Tensor): Tensor;
   indexCopy(...args: any[]): any { return callMethod(R.method_index_copy, 'index_copy', this, args); }
   /**
    * PyTorch `Tensor.index_copy_`:
@@ -5250,7 +5246,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexCopy_(dim, index, source)`
    */
-  indexCopy_(dim: number, index: Tensor, source: Tensor): this;
+  indexCopy_(dim: number | bigint, index: Tensor, source: Tensor): this;
   indexCopy_(...args: any[]): any { return callMethod(R.method_index_copy_, 'index_copy_', this, args); }
   /**
    * PyTorch `Tensor.index_fill`:
@@ -5260,8 +5256,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexFill(dim, index, value)`
    */
-  indexFill(dim: number, index: Tensor, value: Tensor): Tensor;
-  indexFill(dim: number, index: Tensor, value: number | boolean): Tensor;
+  indexFill(dim: number | bigint, index: Tensor, value: Tensor): Tensor;
+  indexFill(dim: number | bigint, index: Tensor, value: number | boolean | bigint): Tensor;
   indexFill(...args: any[]): any { return callMethod(R.method_index_fill, 'index_fill', this, args); }
   /**
    * PyTorch `Tensor.index_fill_`:
@@ -5271,8 +5267,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexFill_(dim, index, value)`
    */
-  indexFill_(dim: number, index: Tensor, value: Tensor): this;
-  indexFill_(dim: number, index: Tensor, value: number | boolean): this;
+  indexFill_(dim: number | bigint, index: Tensor, value: Tensor): this;
+  indexFill_(dim: number | bigint, index: Tensor, value: number | boolean | bigint): this;
   indexFill_(...args: any[]): any { return callMethod(R.method_index_fill_, 'index_fill_', this, args); }
   /**
    * PyTorch `Tensor.index_put`:
@@ -5299,7 +5295,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexReduce(dim, index, source, reduce)`
    */
-  indexReduce(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+  indexReduce(dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
   indexReduce(...args: any[]): any { return callMethod(R.method_index_reduce, 'index_reduce', this, args); }
   /**
    * PyTorch `Tensor.index_reduce_`:
@@ -5308,7 +5304,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexReduce_(dim, index, source, reduce)`
    */
-  indexReduce_(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
+  indexReduce_(dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
   indexReduce_(...args: any[]): any { return callMethod(R.method_index_reduce_, 'index_reduce_', this, args); }
   /**
    * PyTorch `Tensor.index_select`:
@@ -5317,7 +5313,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.indexSelect(dim, index)`
    */
-  indexSelect(dim: number, index: Tensor): Tensor;
+  indexSelect(dim: number | bigint, index: Tensor): Tensor;
   indexSelect(...args: any[]): any { return callMethod(R.method_index_select, 'index_select', this, args); }
   /**
    * PyTorch `Tensor.indices`:
@@ -5524,7 +5520,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.istft(nFft)`
    */
-  istft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, returnComplex?: boolean): Tensor;
+  istft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | bigint | null, returnComplex?: boolean): Tensor;
   istft(...args: any[]): any { return callMethod(R.method_istft, 'istft', this, args); }
   /**
    * PyTorch `Tensor.kron`:
@@ -5542,7 +5538,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.kthvalue(k)`
    */
-  kthvalue(k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  kthvalue(k: number | bigint, dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   kthvalue(...args: any[]): any { return callMethod(R.method_kthvalue, 'kthvalue', this, args); }
   /**
    * PyTorch `Tensor.lcm`:
@@ -5589,7 +5585,7 @@ export abstract class TensorMethods {
    * @example `x.le(other)`
    */
   le(other: Tensor): Tensor;
-  le(other: number | boolean): Tensor;
+  le(other: number | boolean | bigint): Tensor;
   le(...args: any[]): any { return callMethod(R.method_le, 'le', this, args); }
   /**
    * PyTorch `Tensor.le_`:
@@ -5600,7 +5596,7 @@ export abstract class TensorMethods {
    * @example `x.le_(other)`
    */
   le_(other: Tensor): this;
-  le_(other: number | boolean): this;
+  le_(other: number | boolean | bigint): this;
   le_(...args: any[]): any { return callMethod(R.method_le_, 'le_', this, args); }
   /**
    * PyTorch `Tensor.lerp`:
@@ -5611,7 +5607,7 @@ export abstract class TensorMethods {
    * @example `x.lerp(end, weight)`
    */
   lerp(end: Tensor, weight: Tensor): Tensor;
-  lerp(end: Tensor, weight: number | boolean): Tensor;
+  lerp(end: Tensor, weight: number | boolean | bigint): Tensor;
   lerp(...args: any[]): any { return callMethod(R.method_lerp, 'lerp', this, args); }
   /**
    * PyTorch `Tensor.lerp_`:
@@ -5622,7 +5618,7 @@ export abstract class TensorMethods {
    * @example `x.lerp_(end, weight)`
    */
   lerp_(end: Tensor, weight: Tensor): this;
-  lerp_(end: Tensor, weight: number | boolean): this;
+  lerp_(end: Tensor, weight: number | boolean | bigint): this;
   lerp_(...args: any[]): any { return callMethod(R.method_lerp_, 'lerp_', this, args); }
   /**
    * PyTorch `Tensor.less`:
@@ -5633,7 +5629,7 @@ export abstract class TensorMethods {
    * @example `x.less(other)`
    */
   less(other: Tensor): Tensor;
-  less(other: number | boolean): Tensor;
+  less(other: number | boolean | bigint): Tensor;
   less(...args: any[]): any { return callMethod(R.method_less, 'less', this, args); }
   /**
    * PyTorch `Tensor.less_`:
@@ -5644,7 +5640,7 @@ export abstract class TensorMethods {
    * @example `x.less_(other)`
    */
   less_(other: Tensor): this;
-  less_(other: number | boolean): this;
+  less_(other: number | boolean | bigint): this;
   less_(...args: any[]): any { return callMethod(R.method_less_, 'less_', this, args); }
   /**
    * PyTorch `Tensor.less_equal`:
@@ -5655,7 +5651,7 @@ export abstract class TensorMethods {
    * @example `x.lessEqual(other)`
    */
   lessEqual(other: Tensor): Tensor;
-  lessEqual(other: number | boolean): Tensor;
+  lessEqual(other: number | boolean | bigint): Tensor;
   lessEqual(...args: any[]): any { return callMethod(R.method_less_equal, 'less_equal', this, args); }
   /**
    * PyTorch `Tensor.less_equal_`:
@@ -5666,7 +5662,7 @@ export abstract class TensorMethods {
    * @example `x.lessEqual_(other)`
    */
   lessEqual_(other: Tensor): this;
-  lessEqual_(other: number | boolean): this;
+  lessEqual_(other: number | boolean | bigint): this;
   lessEqual_(...args: any[]): any { return callMethod(R.method_less_equal_, 'less_equal_', this, args); }
   /**
    * PyTorch `Tensor.lgamma`:
@@ -5774,7 +5770,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.logSoftmax(dim)`
    */
-  logSoftmax(dim: number, dtype?: DTypeName | null): Tensor;
+  logSoftmax(dim: number | bigint, dtype?: DTypeName | null): Tensor;
   logSoftmax(...args: any[]): any { return callMethod(R.method_log_softmax, 'log_softmax', this, args); }
   /**
    * PyTorch `Tensor.logaddexp`:
@@ -5801,7 +5797,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.logcumsumexp(dim)`
    */
-  logcumsumexp(dim: number): Tensor;
+  logcumsumexp(dim: number | bigint): Tensor;
   logcumsumexp(...args: any[]): any { return callMethod(R.method_logcumsumexp, 'logcumsumexp', this, args); }
   /**
    * PyTorch `Tensor.logdet`:
@@ -5909,7 +5905,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.logsumexp(dim)`
    */
-  logsumexp(dim: number | number[], keepdim?: boolean): Tensor;
+  logsumexp(dim: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
   logsumexp(...args: any[]): any { return callMethod(R.method_logsumexp, 'logsumexp', this, args); }
   /**
    * PyTorch `Tensor.lt`:
@@ -5920,7 +5916,7 @@ export abstract class TensorMethods {
    * @example `x.lt(other)`
    */
   lt(other: Tensor): Tensor;
-  lt(other: number | boolean): Tensor;
+  lt(other: number | boolean | bigint): Tensor;
   lt(...args: any[]): any { return callMethod(R.method_lt, 'lt', this, args); }
   /**
    * PyTorch `Tensor.lt_`:
@@ -5931,7 +5927,7 @@ export abstract class TensorMethods {
    * @example `x.lt_(other)`
    */
   lt_(other: Tensor): this;
-  lt_(other: number | boolean): this;
+  lt_(other: number | boolean | bigint): this;
   lt_(...args: any[]): any { return callMethod(R.method_lt_, 'lt_', this, args); }
   /**
    * PyTorch `Tensor.lu_solve`:
@@ -5951,7 +5947,7 @@ export abstract class TensorMethods {
    * @example `x.maskedFill(mask, value)`
    */
   maskedFill(mask: Tensor, value: Tensor): Tensor;
-  maskedFill(mask: Tensor, value: number | boolean): Tensor;
+  maskedFill(mask: Tensor, value: number | boolean | bigint): Tensor;
   maskedFill(...args: any[]): any { return callMethod(R.method_masked_fill, 'masked_fill', this, args); }
   /**
    * PyTorch `Tensor.masked_fill_`:
@@ -5962,7 +5958,7 @@ export abstract class TensorMethods {
    * @example `x.maskedFill_(mask, value)`
    */
   maskedFill_(mask: Tensor, value: Tensor): this;
-  maskedFill_(mask: Tensor, value: number | boolean): this;
+  maskedFill_(mask: Tensor, value: number | boolean | bigint): this;
   maskedFill_(...args: any[]): any { return callMethod(R.method_masked_fill_, 'masked_fill_', this, args); }
   /**
    * PyTorch `Tensor.masked_scatter`:
@@ -6016,7 +6012,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.matrixPower(n)`
    */
-  matrixPower(n: number): Tensor;
+  matrixPower(n: number | bigint): Tensor;
   matrixPower(...args: any[]): any { return callMethod(R.method_matrix_power, 'matrix_power', this, args); }
   /**
    * PyTorch `Tensor.max`:
@@ -6029,7 +6025,7 @@ export abstract class TensorMethods {
    */
   max(): Tensor;
   max(other: Tensor): Tensor;
-  max(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  max(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   max(...args: any[]): any { return callMethod(R.method_max, 'max', this, args); }
   /**
    * PyTorch `Tensor.maximum`:
@@ -6049,7 +6045,7 @@ export abstract class TensorMethods {
    * @example `x.mean()`
    */
   mean(options?: { dtype?: DTypeName | null }): Tensor;
-  mean(dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  mean(dim: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   mean(...args: any[]): any { return callMethod(R.method_mean, 'mean', this, args); }
   /**
    * PyTorch `Tensor.median`:
@@ -6060,7 +6056,7 @@ export abstract class TensorMethods {
    * @example `x.median()`
    */
   median(): Tensor;
-  median(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  median(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   median(...args: any[]): any { return callMethod(R.method_median, 'median', this, args); }
   /**
    * PyTorch `Tensor.min`:
@@ -6073,7 +6069,7 @@ export abstract class TensorMethods {
    */
   min(): Tensor;
   min(other: Tensor): Tensor;
-  min(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  min(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   min(...args: any[]): any { return callMethod(R.method_min, 'min', this, args); }
   /**
    * PyTorch `Tensor.minimum`:
@@ -6100,7 +6096,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mode()`
    */
-  mode(dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  mode(dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   mode(...args: any[]): any { return callMethod(R.method_mode, 'mode', this, args); }
   /**
    * PyTorch `Tensor.moveaxis`:
@@ -6110,8 +6106,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.moveaxis(source, destination)`
    */
-  moveaxis(source: number, destination: number): Tensor;
-  moveaxis(source: number[], destination: number[]): Tensor;
+  moveaxis(source: number | bigint, destination: number | bigint): Tensor;
+  moveaxis(source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
   moveaxis(...args: any[]): any { return callMethod(R.method_moveaxis, 'moveaxis', this, args); }
   /**
    * PyTorch `Tensor.movedim`:
@@ -6121,8 +6117,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.movedim(source, destination)`
    */
-  movedim(source: number, destination: number): Tensor;
-  movedim(source: number[], destination: number[]): Tensor;
+  movedim(source: number | bigint, destination: number | bigint): Tensor;
+  movedim(source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
   movedim(...args: any[]): any { return callMethod(R.method_movedim, 'movedim', this, args); }
   /**
    * PyTorch `Tensor.msort`:
@@ -6140,7 +6136,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mul(other)`
    */
-  mul(other: Tensor | number | boolean): Tensor;
+  mul(other: Tensor | number | boolean | bigint): Tensor;
   mul(...args: any[]): any { return callMethod(R.method_mul, 'mul', this, args); }
   /**
    * PyTorch `Tensor.mul_`:
@@ -6149,7 +6145,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mul_(other)`
    */
-  mul_(other: Tensor | number | boolean): this;
+  mul_(other: Tensor | number | boolean | bigint): this;
   mul_(...args: any[]): any { return callMethod(R.method_mul_, 'mul_', this, args); }
   /**
    * PyTorch `Tensor.multinomial`:
@@ -6158,7 +6154,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.multinomial(numSamples)`
    */
-  multinomial(numSamples: number, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
+  multinomial(numSamples: number | bigint, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
   multinomial(...args: any[]): any { return callMethod(R.method_multinomial, 'multinomial', this, args); }
   /**
    * PyTorch `Tensor.multiply`:
@@ -6168,8 +6164,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.multiply(other)`
    */
-  multiply(other: Tensor | number | boolean): Tensor;
-  multiply(other: number | boolean): Tensor;
+  multiply(other: Tensor | number | boolean | bigint): Tensor;
+  multiply(other: number | boolean | bigint): Tensor;
   multiply(...args: any[]): any { return callMethod(R.method_multiply, 'multiply', this, args); }
   /**
    * PyTorch `Tensor.multiply_`:
@@ -6179,8 +6175,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.multiply_(other)`
    */
-  multiply_(other: Tensor | number | boolean): this;
-  multiply_(other: number | boolean): this;
+  multiply_(other: Tensor | number | boolean | bigint): this;
+  multiply_(other: number | boolean | bigint): this;
   multiply_(...args: any[]): any { return callMethod(R.method_multiply_, 'multiply_', this, args); }
   /**
    * PyTorch `Tensor.mv`:
@@ -6198,7 +6194,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mvlgamma(p)`
    */
-  mvlgamma(p: number): Tensor;
+  mvlgamma(p: number | bigint): Tensor;
   mvlgamma(...args: any[]): any { return callMethod(R.method_mvlgamma, 'mvlgamma', this, args); }
   /**
    * PyTorch `Tensor.mvlgamma_`:
@@ -6207,7 +6203,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.mvlgamma_(p)`
    */
-  mvlgamma_(p: number): this;
+  mvlgamma_(p: number | bigint): this;
   mvlgamma_(...args: any[]): any { return callMethod(R.method_mvlgamma_, 'mvlgamma_', this, args); }
   /**
    * PyTorch `Tensor.nan_to_num`:
@@ -6234,7 +6230,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nanmean()`
    */
-  nanmean(dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  nanmean(dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   nanmean(...args: any[]): any { return callMethod(R.method_nanmean, 'nanmean', this, args); }
   /**
    * PyTorch `Tensor.nanmedian`:
@@ -6245,7 +6241,7 @@ export abstract class TensorMethods {
    * @example `x.nanmedian()`
    */
   nanmedian(): Tensor;
-  nanmedian(dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  nanmedian(dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   nanmedian(...args: any[]): any { return callMethod(R.method_nanmedian, 'nanmedian', this, args); }
   /**
    * PyTorch `Tensor.nanquantile`:
@@ -6255,8 +6251,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nanquantile(q)`
    */
-  nanquantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
-  nanquantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  nanquantile(q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  nanquantile(q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
   nanquantile(...args: any[]): any { return callMethod(R.method_nanquantile, 'nanquantile', this, args); }
   /**
    * PyTorch `Tensor.nansum`:
@@ -6265,7 +6261,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nansum()`
    */
-  nansum(dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  nansum(dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   nansum(...args: any[]): any { return callMethod(R.method_nansum, 'nansum', this, args); }
   /**
    * PyTorch `Tensor.narrow`:
@@ -6275,8 +6271,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.narrow(dim, start, length)`
    */
-  narrow(dim: number, start: Tensor, length: number): Tensor;
-  narrow(dim: number, start: number, length: number): Tensor;
+  narrow(dim: number | bigint, start: Tensor, length: number | bigint): Tensor;
+  narrow(dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
   narrow(...args: any[]): any { return callMethod(R.method_narrow, 'narrow', this, args); }
   /**
    * PyTorch `Tensor.narrow_copy`:
@@ -6285,7 +6281,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.narrowCopy(dim, start, length)`
    */
-  narrowCopy(dim: number, start: number, length: number): Tensor;
+  narrowCopy(dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
   narrowCopy(...args: any[]): any { return callMethod(R.method_narrow_copy, 'narrow_copy', this, args); }
   /**
    * PyTorch `Tensor.ne`:
@@ -6296,7 +6292,7 @@ export abstract class TensorMethods {
    * @example `x.ne(other)`
    */
   ne(other: Tensor): Tensor;
-  ne(other: number | boolean): Tensor;
+  ne(other: number | boolean | bigint): Tensor;
   ne(...args: any[]): any { return callMethod(R.method_ne, 'ne', this, args); }
   /**
    * PyTorch `Tensor.ne_`:
@@ -6307,7 +6303,7 @@ export abstract class TensorMethods {
    * @example `x.ne_(other)`
    */
   ne_(other: Tensor): this;
-  ne_(other: number | boolean): this;
+  ne_(other: number | boolean | bigint): this;
   ne_(...args: any[]): any { return callMethod(R.method_ne_, 'ne_', this, args); }
   /**
    * PyTorch `Tensor.neg`:
@@ -6352,7 +6348,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newEmpty(size)`
    */
-  newEmpty(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newEmpty(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newEmpty(...args: any[]): any { return callMethod(R.method_new_empty, 'new_empty', this, args); }
   /**
    * PyTorch `Tensor.new_empty_strided`:
@@ -6361,7 +6357,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newEmptyStrided(size, stride)`
    */
-  newEmptyStrided(size: number[], stride: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newEmptyStrided(size: (number | bigint)[], stride: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newEmptyStrided(...args: any[]): any { return callMethod(R.method_new_empty_strided, 'new_empty_strided', this, args); }
   /**
    * PyTorch `Tensor.new_full`:
@@ -6370,7 +6366,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newFull(size, fillValue)`
    */
-  newFull(size: number[], fillValue: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newFull(size: (number | bigint)[], fillValue: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newFull(...args: any[]): any { return callMethod(R.method_new_full, 'new_full', this, args); }
   /**
    * PyTorch `Tensor.new_ones`:
@@ -6379,7 +6375,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newOnes(size)`
    */
-  newOnes(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newOnes(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newOnes(...args: any[]): any { return callMethod(R.method_new_ones, 'new_ones', this, args); }
   /**
    * PyTorch `Tensor.new_zeros`:
@@ -6388,7 +6384,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.newZeros(size)`
    */
-  newZeros(size: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newZeros(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newZeros(...args: any[]): any { return callMethod(R.method_new_zeros, 'new_zeros', this, args); }
   /**
    * PyTorch `Tensor.nextafter`:
@@ -6415,7 +6411,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.nonzeroStatic({ size })`
    */
-  nonzeroStatic(options: { size?: number; fillValue?: number }): Tensor;
+  nonzeroStatic(options: { size?: number | bigint; fillValue?: number | bigint }): Tensor;
   nonzeroStatic(...args: any[]): any { return callMethod(R.method_nonzero_static, 'nonzero_static', this, args); }
   /**
    * PyTorch `Tensor.normal_`:
@@ -6435,7 +6431,7 @@ export abstract class TensorMethods {
    * @example `x.notEqual(other)`
    */
   notEqual(other: Tensor): Tensor;
-  notEqual(other: number | boolean): Tensor;
+  notEqual(other: number | boolean | bigint): Tensor;
   notEqual(...args: any[]): any { return callMethod(R.method_not_equal, 'not_equal', this, args); }
   /**
    * PyTorch `Tensor.not_equal_`:
@@ -6446,7 +6442,7 @@ export abstract class TensorMethods {
    * @example `x.notEqual_(other)`
    */
   notEqual_(other: Tensor): this;
-  notEqual_(other: number | boolean): this;
+  notEqual_(other: number | boolean | bigint): this;
   notEqual_(...args: any[]): any { return callMethod(R.method_not_equal_, 'not_equal_', this, args); }
   /**
    * PyTorch `Tensor.orgqr`:
@@ -6500,7 +6496,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.polygamma(n)`
    */
-  polygamma(n: number): Tensor;
+  polygamma(n: number | bigint): Tensor;
   polygamma(...args: any[]): any { return callMethod(R.method_polygamma, 'polygamma', this, args); }
   /**
    * PyTorch `Tensor.polygamma_`:
@@ -6509,7 +6505,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.polygamma_(n)`
    */
-  polygamma_(n: number): this;
+  polygamma_(n: number | bigint): this;
   polygamma_(...args: any[]): any { return callMethod(R.method_polygamma_, 'polygamma_', this, args); }
   /**
    * PyTorch `Tensor.positive`:
@@ -6529,7 +6525,7 @@ export abstract class TensorMethods {
    * @example `x.pow(exponent)`
    */
   pow(exponent: Tensor): Tensor;
-  pow(exponent: number | boolean): Tensor;
+  pow(exponent: number | boolean | bigint): Tensor;
   pow(...args: any[]): any { return callMethod(R.method_pow, 'pow', this, args); }
   /**
    * PyTorch `Tensor.pow_`:
@@ -6540,7 +6536,7 @@ export abstract class TensorMethods {
    * @example `x.pow_(exponent)`
    */
   pow_(exponent: Tensor): this;
-  pow_(exponent: number | boolean): this;
+  pow_(exponent: number | boolean | bigint): this;
   pow_(...args: any[]): any { return callMethod(R.method_pow_, 'pow_', this, args); }
   /**
    * PyTorch `Tensor.prelu`:
@@ -6560,7 +6556,7 @@ export abstract class TensorMethods {
    * @example `x.prod()`
    */
   prod(options?: { dtype?: DTypeName | null }): Tensor;
-  prod(dim: number, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  prod(dim: number | bigint, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   prod(...args: any[]): any { return callMethod(R.method_prod, 'prod', this, args); }
   /**
    * PyTorch `Tensor.put`:
@@ -6651,8 +6647,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.quantile(q)`
    */
-  quantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
-  quantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  quantile(q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  quantile(q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
   quantile(...args: any[]): any { return callMethod(R.method_quantile, 'quantile', this, args); }
   /**
    * PyTorch `Tensor.rad2deg`:
@@ -6682,8 +6678,8 @@ export abstract class TensorMethods {
    * @example `x.random_()`
    */
   random_(options?: { generator?: Generator | null }): this;
-  random_(from: number, to: number | null, options?: { generator?: Generator | null }): this;
-  random_(to: number, options?: { generator?: Generator | null }): this;
+  random_(from: number | bigint, to: number | bigint | null, options?: { generator?: Generator | null }): this;
+  random_(to: number | bigint, options?: { generator?: Generator | null }): this;
   random_(...args: any[]): any { return callMethod(R.method_random_, 'random_', this, args); }
   /**
    * PyTorch `Tensor.ravel`:
@@ -6739,7 +6735,7 @@ export abstract class TensorMethods {
    * @example `x.remainder(other)`
    */
   remainder(other: Tensor): Tensor;
-  remainder(other: number | boolean): Tensor;
+  remainder(other: number | boolean | bigint): Tensor;
   remainder(...args: any[]): any { return callMethod(R.method_remainder, 'remainder', this, args); }
   /**
    * PyTorch `Tensor.remainder_`:
@@ -6750,7 +6746,7 @@ export abstract class TensorMethods {
    * @example `x.remainder_(other)`
    */
   remainder_(other: Tensor): this;
-  remainder_(other: number | boolean): this;
+  remainder_(other: number | boolean | bigint): this;
   remainder_(...args: any[]): any { return callMethod(R.method_remainder_, 'remainder_', this, args); }
   /**
    * PyTorch `Tensor.renorm`:
@@ -6759,7 +6755,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.renorm(p, dim, maxnorm)`
    */
-  renorm(p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
+  renorm(p: number | boolean | bigint, dim: number | bigint, maxnorm: number | boolean | bigint): Tensor;
   renorm(...args: any[]): any { return callMethod(R.method_renorm, 'renorm', this, args); }
   /**
    * PyTorch `Tensor.renorm_`:
@@ -6768,7 +6764,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.renorm_(p, dim, maxnorm)`
    */
-  renorm_(p: number | boolean, dim: number, maxnorm: number | boolean): this;
+  renorm_(p: number | boolean | bigint, dim: number | bigint, maxnorm: number | boolean | bigint): this;
   renorm_(...args: any[]): any { return callMethod(R.method_renorm_, 'renorm_', this, args); }
   /**
    * PyTorch `Tensor.repeat_interleave`:
@@ -6778,8 +6774,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.repeatInterleave(repeats)`
    */
-  repeatInterleave(repeats: Tensor, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
-  repeatInterleave(repeats: number, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
+  repeatInterleave(repeats: Tensor, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
+  repeatInterleave(repeats: number | bigint, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
   repeatInterleave(...args: any[]): any { return callMethod(R.method_repeat_interleave, 'repeat_interleave', this, args); }
   /**
    * PyTorch `Tensor.reshape_as`:
@@ -6797,7 +6793,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.resize_(size)`
    */
-  resize_(size: number[], options?: { memoryFormat?: MemoryFormat | null }): this;
+  resize_(size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null }): this;
   resize_(...args: any[]): any { return callMethod(R.method_resize_, 'resize_', this, args); }
   /**
    * PyTorch `Tensor.resize_as_`:
@@ -6842,7 +6838,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.roll(shifts)`
    */
-  roll(shifts: number | number[], dims?: number | number[]): Tensor;
+  roll(shifts: number | bigint | (number | bigint)[], dims?: number | bigint | (number | bigint)[]): Tensor;
   roll(...args: any[]): any { return callMethod(R.method_roll, 'roll', this, args); }
   /**
    * PyTorch `Tensor.rot90`:
@@ -6851,7 +6847,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.rot90()`
    */
-  rot90(k?: number, dims?: number[]): Tensor;
+  rot90(k?: number | bigint, dims?: (number | bigint)[]): Tensor;
   rot90(...args: any[]): any { return callMethod(R.method_rot90, 'rot90', this, args); }
   /**
    * PyTorch `Tensor.round`:
@@ -6862,7 +6858,7 @@ export abstract class TensorMethods {
    * @example `x.round()`
    */
   round(): Tensor;
-  round(options: { decimals?: number }): Tensor;
+  round(options: { decimals?: number | bigint }): Tensor;
   round(...args: any[]): any { return callMethod(R.method_round, 'round', this, args); }
   /**
    * PyTorch `Tensor.round_`:
@@ -6873,7 +6869,7 @@ export abstract class TensorMethods {
    * @example `x.round_()`
    */
   round_(): this;
-  round_(options: { decimals?: number }): this;
+  round_(options: { decimals?: number | bigint }): this;
   round_(...args: any[]): any { return callMethod(R.method_round_, 'round_', this, args); }
   /**
    * PyTorch `Tensor.row_indices`:
@@ -6912,10 +6908,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatter(dim, index, src)`
    */
-  scatter(dim: number, index: Tensor, src: Tensor): Tensor;
-  scatter(dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
-  scatter(dim: number, index: Tensor, value: number | boolean): Tensor;
-  scatter(dim: number, index: Tensor, value: number | boolean, options: { reduce?: string }): Tensor;
+  scatter(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+  scatter(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
+  scatter(dim: number | bigint, index: Tensor, value: number | boolean | bigint): Tensor;
+  scatter(dim: number | bigint, index: Tensor, value: number | boolean | bigint, options: { reduce?: string }): Tensor;
   scatter(...args: any[]): any { return callMethod(R.method_scatter, 'scatter', this, args); }
   /**
    * PyTorch `Tensor.scatter_`:
@@ -6927,10 +6923,10 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatter_(dim, index, src)`
    */
-  scatter_(dim: number, index: Tensor, src: Tensor): this;
-  scatter_(dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): this;
-  scatter_(dim: number, index: Tensor, value: number | boolean): this;
-  scatter_(dim: number, index: Tensor, value: number | boolean, options: { reduce?: string }): this;
+  scatter_(dim: number | bigint, index: Tensor, src: Tensor): this;
+  scatter_(dim: number | bigint, index: Tensor, src: Tensor, options: { reduce?: string }): this;
+  scatter_(dim: number | bigint, index: Tensor, value: number | boolean | bigint): this;
+  scatter_(dim: number | bigint, index: Tensor, value: number | boolean | bigint, options: { reduce?: string }): this;
   scatter_(...args: any[]): any { return callMethod(R.method_scatter_, 'scatter_', this, args); }
   /**
    * PyTorch `Tensor.scatter_add`:
@@ -6939,7 +6935,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterAdd(dim, index, src)`
    */
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+  scatterAdd(dim: number | bigint, index: Tensor, src: Tensor): Tensor;
   scatterAdd(...args: any[]): any { return callMethod(R.method_scatter_add, 'scatter_add', this, args); }
   /**
    * PyTorch `Tensor.scatter_add_`:
@@ -6948,7 +6944,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterAdd_(dim, index, src)`
    */
-  scatterAdd_(dim: number, index: Tensor, src: Tensor): this;
+  scatterAdd_(dim: number | bigint, index: Tensor, src: Tensor): this;
   scatterAdd_(...args: any[]): any { return callMethod(R.method_scatter_add_, 'scatter_add_', this, args); }
   /**
    * PyTorch `Tensor.scatter_reduce`:
@@ -6957,7 +6953,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterReduce(dim, index, src, reduce)`
    */
-  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+  scatterReduce(dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
   scatterReduce(...args: any[]): any { return callMethod(R.method_scatter_reduce, 'scatter_reduce', this, args); }
   /**
    * PyTorch `Tensor.scatter_reduce_`:
@@ -6966,7 +6962,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.scatterReduce_(dim, index, src, reduce)`
    */
-  scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
+  scatterReduce_(dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): this;
   scatterReduce_(...args: any[]): any { return callMethod(R.method_scatter_reduce_, 'scatter_reduce_', this, args); }
   /**
    * PyTorch `Tensor.select`:
@@ -6975,7 +6971,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.select(dim, index)`
    */
-  select(dim: number, index: number): Tensor;
+  select(dim: number | bigint, index: number | bigint): Tensor;
   select(...args: any[]): any { return callMethod(R.method_select, 'select', this, args); }
   /**
    * PyTorch `Tensor.select_scatter`:
@@ -6984,7 +6980,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.selectScatter(src, dim, index)`
    */
-  selectScatter(src: Tensor, dim: number, index: number): Tensor;
+  selectScatter(src: Tensor, dim: number | bigint, index: number | bigint): Tensor;
   selectScatter(...args: any[]): any { return callMethod(R.method_select_scatter, 'select_scatter', this, args); }
   /**
    * PyTorch `Tensor.sgn`:
@@ -7110,7 +7106,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sliceInverse(src)`
    */
-  sliceInverse(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+  sliceInverse(src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
   sliceInverse(...args: any[]): any { return callMethod(R.method_slice_inverse, 'slice_inverse', this, args); }
   /**
    * PyTorch `Tensor.slice_scatter`:
@@ -7119,7 +7115,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sliceScatter(src)`
    */
-  sliceScatter(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+  sliceScatter(src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
   sliceScatter(...args: any[]): any { return callMethod(R.method_slice_scatter, 'slice_scatter', this, args); }
   /**
    * PyTorch `Tensor.slogdet`:
@@ -7146,7 +7142,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.softmax(dim)`
    */
-  softmax(dim: number, dtype?: DTypeName | null): Tensor;
+  softmax(dim: number | bigint, dtype?: DTypeName | null): Tensor;
   softmax(...args: any[]): any { return callMethod(R.method_softmax, 'softmax', this, args); }
   /**
    * PyTorch `Tensor.sort`:
@@ -7156,8 +7152,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sort({ stable })`
    */
-  sort(options: { stable?: boolean | null; dim?: number; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-  sort(dim?: number, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  sort(options: { stable?: boolean | null; dim?: number | bigint; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  sort(dim?: number | bigint, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   sort(...args: any[]): any { return callMethod(R.method_sort, 'sort', this, args); }
   /**
    * PyTorch `Tensor.sparse_dim`:
@@ -7184,7 +7180,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sparseResize_(size, sparseDim, denseDim)`
    */
-  sparseResize_(size: number[], sparseDim: number, denseDim: number): this;
+  sparseResize_(size: (number | bigint)[], sparseDim: number | bigint, denseDim: number | bigint): this;
   sparseResize_(...args: any[]): any { return callMethod(R.method_sparse_resize_, 'sparse_resize_', this, args); }
   /**
    * PyTorch `Tensor.sparse_resize_and_clear_`:
@@ -7193,7 +7189,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sparseResizeAndClear_(size, sparseDim, denseDim)`
    */
-  sparseResizeAndClear_(size: number[], sparseDim: number, denseDim: number): this;
+  sparseResizeAndClear_(size: (number | bigint)[], sparseDim: number | bigint, denseDim: number | bigint): this;
   sparseResizeAndClear_(...args: any[]): any { return callMethod(R.method_sparse_resize_and_clear_, 'sparse_resize_and_clear_', this, args); }
   /**
    * PyTorch `Tensor.split`:
@@ -7203,8 +7199,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.split(splitSize)`
    */
-  split(splitSize: number, dim?: number): Tensor[];
-  split(splitSize: number[], dim?: number): Tensor[];
+  split(splitSize: number | bigint, dim?: number | bigint): Tensor[];
+  split(splitSize: (number | bigint)[], dim?: number | bigint): Tensor[];
   split(...args: any[]): any { return callMethod(R.method_split, 'split', this, args); }
   /**
    * PyTorch `Tensor.split_with_sizes`:
@@ -7213,7 +7209,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.splitWithSizes(splitSizes)`
    */
-  splitWithSizes(splitSizes: number[], dim?: number): Tensor[];
+  splitWithSizes(splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
   splitWithSizes(...args: any[]): any { return callMethod(R.method_split_with_sizes, 'split_with_sizes', this, args); }
   /**
    * PyTorch `Tensor.sqrt`:
@@ -7261,8 +7257,8 @@ export abstract class TensorMethods {
    * @example `x.squeeze()`
    */
   squeeze(): Tensor;
-  squeeze(dim: number): Tensor;
-  squeeze(dim: number[]): Tensor;
+  squeeze(dim: number | bigint): Tensor;
+  squeeze(dim: (number | bigint)[]): Tensor;
   squeeze(...args: any[]): any { return callMethod(R.method_squeeze, 'squeeze', this, args); }
   /**
    * PyTorch `Tensor.squeeze_`:
@@ -7274,8 +7270,8 @@ export abstract class TensorMethods {
    * @example `x.squeeze_()`
    */
   squeeze_(): this;
-  squeeze_(dim: number): this;
-  squeeze_(dim: number[]): this;
+  squeeze_(dim: number | bigint): this;
+  squeeze_(dim: (number | bigint)[]): this;
   squeeze_(...args: any[]): any { return callMethod(R.method_squeeze_, 'squeeze_', this, args); }
   /**
    * PyTorch `Tensor.sspaddmm`:
@@ -7284,7 +7280,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sspaddmm(mat1, mat2)`
    */
-  sspaddmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+  sspaddmm(mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
   sspaddmm(...args: any[]): any { return callMethod(R.method_sspaddmm, 'sspaddmm', this, args); }
   /**
    * PyTorch `Tensor.std`:
@@ -7295,8 +7291,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.std(dim)`
    */
-  std(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
-  std(dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
+  std(dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+  std(dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): Tensor;
   std(unbiased?: boolean): Tensor;
   std(...args: any[]): any { return callMethod(R.method_std, 'std', this, args); }
   /**
@@ -7307,8 +7303,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.stft(nFft)`
    */
-  stft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
-  stft(nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
+  stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
+  stft(nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
   stft(...args: any[]): any { return callMethod(R.method_stft, 'stft', this, args); }
   /**
    * PyTorch `Tensor.sub`:
@@ -7317,7 +7313,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sub(other)`
    */
-  sub(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
+  sub(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
   sub(...args: any[]): any { return callMethod(R.method_sub, 'sub', this, args); }
   /**
    * PyTorch `Tensor.sub_`:
@@ -7326,7 +7322,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sub_(other)`
    */
-  sub_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
+  sub_(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): this;
   sub_(...args: any[]): any { return callMethod(R.method_sub_, 'sub_', this, args); }
   /**
    * PyTorch `Tensor.subtract`:
@@ -7336,8 +7332,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.subtract(other)`
    */
-  subtract(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
-  subtract(other: number | boolean, alpha?: number | boolean): Tensor;
+  subtract(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
+  subtract(other: number | boolean | bigint, alpha?: number | boolean | bigint): Tensor;
   subtract(...args: any[]): any { return callMethod(R.method_subtract, 'subtract', this, args); }
   /**
    * PyTorch `Tensor.subtract_`:
@@ -7347,8 +7343,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.subtract_(other)`
    */
-  subtract_(other: Tensor | number | boolean, options?: { alpha?: number | boolean }): this;
-  subtract_(other: number | boolean, alpha?: number | boolean): this;
+  subtract_(other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): this;
+  subtract_(other: number | boolean | bigint, alpha?: number | boolean | bigint): this;
   subtract_(...args: any[]): any { return callMethod(R.method_subtract_, 'subtract_', this, args); }
   /**
    * PyTorch `Tensor.sum`:
@@ -7359,7 +7355,7 @@ export abstract class TensorMethods {
    * @example `x.sum()`
    */
   sum(options?: { dtype?: DTypeName | null }): Tensor;
-  sum(dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+  sum(dim: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
   sum(...args: any[]): any { return callMethod(R.method_sum, 'sum', this, args); }
   /**
    * PyTorch `Tensor.sum_to_size`:
@@ -7368,7 +7364,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.sumToSize(size)`
    */
-  sumToSize(size: number[]): Tensor;
+  sumToSize(size: (number | bigint)[]): Tensor;
   sumToSize(...args: any[]): any { return callMethod(R.method_sum_to_size, 'sum_to_size', this, args); }
   /**
    * PyTorch `Tensor.svd`:
@@ -7386,7 +7382,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapaxes(axis0, axis1)`
    */
-  swapaxes(axis0: number, axis1: number): Tensor;
+  swapaxes(axis0: number | bigint, axis1: number | bigint): Tensor;
   swapaxes(...args: any[]): any { return callMethod(R.method_swapaxes, 'swapaxes', this, args); }
   /**
    * PyTorch `Tensor.swapaxes_`:
@@ -7395,7 +7391,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapaxes_(axis0, axis1)`
    */
-  swapaxes_(axis0: number, axis1: number): this;
+  swapaxes_(axis0: number | bigint, axis1: number | bigint): this;
   swapaxes_(...args: any[]): any { return callMethod(R.method_swapaxes_, 'swapaxes_', this, args); }
   /**
    * PyTorch `Tensor.swapdims`:
@@ -7404,7 +7400,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapdims(dim0, dim1)`
    */
-  swapdims(dim0: number, dim1: number): Tensor;
+  swapdims(dim0: number | bigint, dim1: number | bigint): Tensor;
   swapdims(...args: any[]): any { return callMethod(R.method_swapdims, 'swapdims', this, args); }
   /**
    * PyTorch `Tensor.swapdims_`:
@@ -7413,7 +7409,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.swapdims_(dim0, dim1)`
    */
-  swapdims_(dim0: number, dim1: number): this;
+  swapdims_(dim0: number | bigint, dim1: number | bigint): this;
   swapdims_(...args: any[]): any { return callMethod(R.method_swapdims_, 'swapdims_', this, args); }
   /**
    * PyTorch `Tensor.t`:
@@ -7449,7 +7445,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.takeAlongDim(indices)`
    */
-  takeAlongDim(indices: Tensor, dim?: number | null): Tensor;
+  takeAlongDim(indices: Tensor, dim?: number | bigint | null): Tensor;
   takeAlongDim(...args: any[]): any { return callMethod(R.method_take_along_dim, 'take_along_dim', this, args); }
   /**
    * PyTorch `Tensor.tan`:
@@ -7496,9 +7492,9 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.tensorSplit(indices)`
    */
-  tensorSplit(indices: number[], dim?: number): Tensor[];
-  tensorSplit(tensorIndicesOrSections: Tensor, dim?: number): Tensor[];
-  tensorSplit(sections: number, dim?: number): Tensor[];
+  tensorSplit(indices: (number | bigint)[], dim?: number | bigint): Tensor[];
+  tensorSplit(tensorIndicesOrSections: Tensor, dim?: number | bigint): Tensor[];
+  tensorSplit(sections: number | bigint, dim?: number | bigint): Tensor[];
   tensorSplit(...args: any[]): any { return callMethod(R.method_tensor_split, 'tensor_split', this, args); }
   /**
    * PyTorch `Tensor.to_dense`:
@@ -7525,7 +7521,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toPaddedTensor(padding)`
    */
-  toPaddedTensor(padding: number, outputSize?: number[] | null): Tensor;
+  toPaddedTensor(padding: number, outputSize?: (number | bigint)[] | null): Tensor;
   toPaddedTensor(...args: any[]): any { return callMethod(R.method_to_padded_tensor, 'to_padded_tensor', this, args); }
   /**
    * PyTorch `Tensor.to_sparse`:
@@ -7535,8 +7531,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparse()`
    */
-  toSparse(options?: { layout?: Layout | null; blocksize?: number | number[] | null; denseDim?: number | null }): Tensor;
-  toSparse(sparseDim: number): Tensor;
+  toSparse(options?: { layout?: Layout | null; blocksize?: number | bigint | (number | bigint)[] | null; denseDim?: number | bigint | null }): Tensor;
+  toSparse(sparseDim: number | bigint): Tensor;
   toSparse(...args: any[]): any { return callMethod(R.method_to_sparse, 'to_sparse', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_bsc`:
@@ -7545,7 +7541,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseBsc(blocksize)`
    */
-  toSparseBsc(blocksize: number | number[], denseDim?: number | null): Tensor;
+  toSparseBsc(blocksize: number | bigint | (number | bigint)[], denseDim?: number | bigint | null): Tensor;
   toSparseBsc(...args: any[]): any { return callMethod(R.method_to_sparse_bsc, 'to_sparse_bsc', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_bsr`:
@@ -7554,7 +7550,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseBsr(blocksize)`
    */
-  toSparseBsr(blocksize: number | number[], denseDim?: number | null): Tensor;
+  toSparseBsr(blocksize: number | bigint | (number | bigint)[], denseDim?: number | bigint | null): Tensor;
   toSparseBsr(...args: any[]): any { return callMethod(R.method_to_sparse_bsr, 'to_sparse_bsr', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_csc`:
@@ -7563,7 +7559,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseCsc()`
    */
-  toSparseCsc(denseDim?: number | null): Tensor;
+  toSparseCsc(denseDim?: number | bigint | null): Tensor;
   toSparseCsc(...args: any[]): any { return callMethod(R.method_to_sparse_csc, 'to_sparse_csc', this, args); }
   /**
    * PyTorch `Tensor.to_sparse_csr`:
@@ -7572,7 +7568,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.toSparseCsr()`
    */
-  toSparseCsr(denseDim?: number | null): Tensor;
+  toSparseCsr(denseDim?: number | bigint | null): Tensor;
   toSparseCsr(...args: any[]): any { return callMethod(R.method_to_sparse_csr, 'to_sparse_csr', this, args); }
   /**
    * PyTorch `Tensor.topk`:
@@ -7581,7 +7577,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.topk(k)`
    */
-  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+  topk(k: number | bigint, dim?: number | bigint, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
   topk(...args: any[]): any { return callMethod(R.method_topk, 'topk', this, args); }
   /**
    * PyTorch `Tensor.trace`:
@@ -7599,7 +7595,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.transpose(dim0, dim1)`
    */
-  transpose(dim0: number, dim1: number): Tensor;
+  transpose(dim0: number | bigint, dim1: number | bigint): Tensor;
   transpose(...args: any[]): any { return callMethod(R.method_transpose, 'transpose', this, args); }
   /**
    * PyTorch `Tensor.transpose_`:
@@ -7608,7 +7604,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.transpose_(dim0, dim1)`
    */
-  transpose_(dim0: number, dim1: number): this;
+  transpose_(dim0: number | bigint, dim1: number | bigint): this;
   transpose_(...args: any[]): any { return callMethod(R.method_transpose_, 'transpose_', this, args); }
   /**
    * PyTorch `Tensor.triangular_solve`:
@@ -7626,7 +7622,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.tril()`
    */
-  tril(diagonal?: number): Tensor;
+  tril(diagonal?: number | bigint): Tensor;
   tril(...args: any[]): any { return callMethod(R.method_tril, 'tril', this, args); }
   /**
    * PyTorch `Tensor.tril_`:
@@ -7635,7 +7631,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.tril_()`
    */
-  tril_(diagonal?: number): this;
+  tril_(diagonal?: number | bigint): this;
   tril_(...args: any[]): any { return callMethod(R.method_tril_, 'tril_', this, args); }
   /**
    * PyTorch `Tensor.triu`:
@@ -7644,7 +7640,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.triu()`
    */
-  triu(diagonal?: number): Tensor;
+  triu(diagonal?: number | bigint): Tensor;
   triu(...args: any[]): any { return callMethod(R.method_triu, 'triu', this, args); }
   /**
    * PyTorch `Tensor.triu_`:
@@ -7653,7 +7649,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.triu_()`
    */
-  triu_(diagonal?: number): this;
+  triu_(diagonal?: number | bigint): this;
   triu_(...args: any[]): any { return callMethod(R.method_triu_, 'triu_', this, args); }
   /**
    * PyTorch `Tensor.true_divide`:
@@ -7663,8 +7659,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.trueDivide(other)`
    */
-  trueDivide(other: Tensor | number | boolean): Tensor;
-  trueDivide(other: number | boolean): Tensor;
+  trueDivide(other: Tensor | number | boolean | bigint): Tensor;
+  trueDivide(other: number | boolean | bigint): Tensor;
   trueDivide(...args: any[]): any { return callMethod(R.method_true_divide, 'true_divide', this, args); }
   /**
    * PyTorch `Tensor.true_divide_`:
@@ -7674,8 +7670,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.trueDivide_(other)`
    */
-  trueDivide_(other: Tensor | number | boolean): this;
-  trueDivide_(other: number | boolean): this;
+  trueDivide_(other: Tensor | number | boolean | bigint): this;
+  trueDivide_(other: number | boolean | bigint): this;
   trueDivide_(...args: any[]): any { return callMethod(R.method_true_divide_, 'true_divide_', this, args); }
   /**
    * PyTorch `Tensor.trunc`:
@@ -7711,7 +7707,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unbind()`
    */
-  unbind(dim?: number): Tensor[];
+  unbind(dim?: number | bigint): Tensor[];
   unbind(...args: any[]): any { return callMethod(R.method_unbind, 'unbind', this, args); }
   /**
    * PyTorch `Tensor.unflatten`:
@@ -7720,7 +7716,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unflatten(dim, sizes)`
    */
-  unflatten(dim: number, sizes: number[]): Tensor;
+  unflatten(dim: number | bigint, sizes: (number | bigint)[]): Tensor;
   unflatten(...args: any[]): any { return callMethod(R.method_unflatten, 'unflatten', this, args); }
   /**
    * PyTorch `Tensor.unfold`:
@@ -7729,7 +7725,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unfold(dimension, size, step)`
    */
-  unfold(dimension: number, size: number, step: number): Tensor;
+  unfold(dimension: number | bigint, size: number | bigint, step: number | bigint): Tensor;
   unfold(...args: any[]): any { return callMethod(R.method_unfold, 'unfold', this, args); }
   /**
    * PyTorch `Tensor.uniform_`:
@@ -7747,7 +7743,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsafeChunk(chunks)`
    */
-  unsafeChunk(chunks: number, dim?: number): Tensor[];
+  unsafeChunk(chunks: number | bigint, dim?: number | bigint): Tensor[];
   unsafeChunk(...args: any[]): any { return callMethod(R.method_unsafe_chunk, 'unsafe_chunk', this, args); }
   /**
    * PyTorch `Tensor.unsafe_split`:
@@ -7756,7 +7752,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsafeSplit(splitSize)`
    */
-  unsafeSplit(splitSize: number, dim?: number): Tensor[];
+  unsafeSplit(splitSize: number | bigint, dim?: number | bigint): Tensor[];
   unsafeSplit(...args: any[]): any { return callMethod(R.method_unsafe_split, 'unsafe_split', this, args); }
   /**
    * PyTorch `Tensor.unsafe_split_with_sizes`:
@@ -7765,7 +7761,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsafeSplitWithSizes(splitSizes)`
    */
-  unsafeSplitWithSizes(splitSizes: number[], dim?: number): Tensor[];
+  unsafeSplitWithSizes(splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
   unsafeSplitWithSizes(...args: any[]): any { return callMethod(R.method_unsafe_split_with_sizes, 'unsafe_split_with_sizes', this, args); }
   /**
    * PyTorch `Tensor.unsqueeze`:
@@ -7774,7 +7770,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsqueeze(dim)`
    */
-  unsqueeze(dim: number): Tensor;
+  unsqueeze(dim: number | bigint): Tensor;
   unsqueeze(...args: any[]): any { return callMethod(R.method_unsqueeze, 'unsqueeze', this, args); }
   /**
    * PyTorch `Tensor.unsqueeze_`:
@@ -7783,7 +7779,7 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.unsqueeze_(dim)`
    */
-  unsqueeze_(dim: number): this;
+  unsqueeze_(dim: number | bigint): this;
   unsqueeze_(...args: any[]): any { return callMethod(R.method_unsqueeze_, 'unsqueeze_', this, args); }
   /**
    * PyTorch `Tensor.values`:
@@ -7803,8 +7799,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.var(dim)`
    */
-  var(dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
-  var(dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
+  var(dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+  var(dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): Tensor;
   var(unbiased?: boolean): Tensor;
   var(...args: any[]): any { return callMethod(R.method_var, 'var', this, args); }
   /**
@@ -7833,8 +7829,8 @@ export abstract class TensorMethods {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `x.vsplit(sections)`
    */
-  vsplit(sections: number): Tensor[];
-  vsplit(indices: number[]): Tensor[];
+  vsplit(sections: number | bigint): Tensor[];
+  vsplit(indices: (number | bigint)[]): Tensor[];
   vsplit(...args: any[]): any { return callMethod(R.method_vsplit, 'vsplit', this, args); }
   /**
    * PyTorch `Tensor.where`:
@@ -7845,7 +7841,7 @@ export abstract class TensorMethods {
    * @example `x.where(condition, other)`
    */
   where(condition: Tensor, other: Tensor): Tensor;
-  where(condition: Tensor, other: number | boolean): Tensor;
+  where(condition: Tensor, other: number | boolean | bigint): Tensor;
   where(...args: any[]): any { return callMethod(R.method_where, 'where', this, args); }
   /**
    * PyTorch `Tensor.xlogy`:
@@ -7856,7 +7852,7 @@ export abstract class TensorMethods {
    * @example `x.xlogy(other)`
    */
   xlogy(other: Tensor): Tensor;
-  xlogy(other: number | boolean): Tensor;
+  xlogy(other: number | boolean | bigint): Tensor;
   xlogy(...args: any[]): any { return callMethod(R.method_xlogy, 'xlogy', this, args); }
   /**
    * PyTorch `Tensor.xlogy_`:
@@ -7867,7 +7863,7 @@ export abstract class TensorMethods {
    * @example `x.xlogy_(other)`
    */
   xlogy_(other: Tensor): this;
-  xlogy_(other: number | boolean): this;
+  xlogy_(other: number | boolean | bigint): this;
   xlogy_(...args: any[]): any { return callMethod(R.method_xlogy_, 'xlogy_', this, args); }
   /**
    * PyTorch `Tensor.zero_`:

@@ -77,7 +77,7 @@ export function acosh_(...args: any[]): any { return callFunction(R.torch_acosh_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.adaptiveAvgPool1d(input, outputSize)`
  */
-export function adaptiveAvgPool1d(input: Tensor, outputSize: number | number[]): Tensor;
+export function adaptiveAvgPool1d(input: Tensor, outputSize: number | bigint | (number | bigint)[]): Tensor;
 export function adaptiveAvgPool1d(...args: any[]): any { return callFunction(R.torch_adaptive_avg_pool1d, 'adaptive_avg_pool1d', args); }
 /**
  * PyTorch `torch.adaptive_max_pool1d`:
@@ -86,7 +86,7 @@ export function adaptiveAvgPool1d(...args: any[]): any { return callFunction(R.t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.adaptiveMaxPool1d(input, outputSize)`
  */
-export function adaptiveMaxPool1d(input: Tensor, outputSize: number | number[]): [Tensor, Tensor];
+export function adaptiveMaxPool1d(input: Tensor, outputSize: number | bigint | (number | bigint)[]): [Tensor, Tensor];
 export function adaptiveMaxPool1d(...args: any[]): any { return callFunction(R.torch_adaptive_max_pool1d, 'adaptive_max_pool1d', args); }
 /**
  * PyTorch `torch.add`:
@@ -95,7 +95,7 @@ export function adaptiveMaxPool1d(...args: any[]): any { return callFunction(R.t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.add(input, other)`
  */
-export function add(input: Tensor | number | boolean, other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
+export function add(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
 export function add(...args: any[]): any { return callFunction(R.torch_add, 'add', args); }
 /**
  * PyTorch `torch.addbmm`:
@@ -104,7 +104,7 @@ export function add(...args: any[]): any { return callFunction(R.torch_add, 'add
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.addbmm(input, batch1, batch2)`
  */
-export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
 export function addbmm(...args: any[]): any { return callFunction(R.torch_addbmm, 'addbmm', args); }
 /**
  * PyTorch `torch.addcdiv`:
@@ -113,7 +113,7 @@ export function addbmm(...args: any[]): any { return callFunction(R.torch_addbmm
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.addcdiv(input, tensor1, tensor2)`
  */
-export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
+export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): Tensor;
 export function addcdiv(...args: any[]): any { return callFunction(R.torch_addcdiv, 'addcdiv', args); }
 /**
  * PyTorch `torch.addcmul`:
@@ -122,7 +122,7 @@ export function addcdiv(...args: any[]): any { return callFunction(R.torch_addcd
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.addcmul(input, tensor1, tensor2)`
  */
-export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean }): Tensor;
+export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: number | boolean | bigint }): Tensor;
 export function addcmul(...args: any[]): any { return callFunction(R.torch_addcmul, 'addcmul', args); }
 /**
  * PyTorch `torch.addmm`:
@@ -132,8 +132,8 @@ export function addcmul(...args: any[]): any { return callFunction(R.torch_addcm
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.addmm(input, mat1, mat2)`
  */
-export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
-export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, outDtype: DTypeName, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, outDtype: DTypeName, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
 export function addmm(...args: any[]): any { return callFunction(R.torch_addmm, 'addmm', args); }
 /**
  * PyTorch `torch.addmv`:
@@ -142,7 +142,7 @@ export function addmm(...args: any[]): any { return callFunction(R.torch_addmm, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.addmv(input, mat, vec)`
  */
-export function addmv(input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+export function addmv(input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
 export function addmv(...args: any[]): any { return callFunction(R.torch_addmv, 'addmv', args); }
 /**
  * PyTorch `torch.addmv_`:
@@ -151,7 +151,7 @@ export function addmv(...args: any[]): any { return callFunction(R.torch_addmv, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.addmv_(input, mat, vec)`
  */
-export function addmv_(input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+export function addmv_(input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
 export function addmv_(...args: any[]): any { return callFunction(R.torch_addmv_, 'addmv_', args); }
 /**
  * PyTorch `torch.addr`:
@@ -160,7 +160,7 @@ export function addmv_(...args: any[]): any { return callFunction(R.torch_addmv_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.addr(input, vec1, vec2)`
  */
-export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
 export function addr(...args: any[]): any { return callFunction(R.torch_addr, 'addr', args); }
 /**
  * PyTorch `torch.adjoint`:
@@ -178,7 +178,7 @@ export function adjoint(...args: any[]): any { return callFunction(R.torch_adjoi
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.affineGridGenerator(theta, size, alignCorners)`
  */
-export function affineGridGenerator(theta: Tensor, size: number[], alignCorners: boolean): Tensor;
+export function affineGridGenerator(theta: Tensor, size: (number | bigint)[], alignCorners: boolean): Tensor;
 export function affineGridGenerator(...args: any[]): any { return callFunction(R.torch_affine_grid_generator, 'affine_grid_generator', args); }
 /**
  * PyTorch `torch.alias_copy`:
@@ -199,8 +199,8 @@ export function aliasCopy(...args: any[]): any { return callFunction(R.torch_ali
  * @example `torch.all(input)`
  */
 export function all(input: Tensor): Tensor;
-export function all(input: Tensor, dim?: number[] | null, keepdim?: boolean): Tensor;
-export function all(input: Tensor, dim: number, keepdim?: boolean): Tensor;
+export function all(input: Tensor, dim?: (number | bigint)[] | null, keepdim?: boolean): Tensor;
+export function all(input: Tensor, dim: number | bigint, keepdim?: boolean): Tensor;
 export function all(...args: any[]): any { return callFunction(R.torch_all, 'all', args); }
 /**
  * PyTorch `torch.allclose`:
@@ -236,7 +236,7 @@ export function alphaDropout_(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.amax(input)`
  */
-export function amax(input: Tensor, dim?: number | number[], keepdim?: boolean): Tensor;
+export function amax(input: Tensor, dim?: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
 export function amax(...args: any[]): any { return callFunction(R.torch_amax, 'amax', args); }
 /**
  * PyTorch `torch.amin`:
@@ -245,7 +245,7 @@ export function amax(...args: any[]): any { return callFunction(R.torch_amax, 'a
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.amin(input)`
  */
-export function amin(input: Tensor, dim?: number | number[], keepdim?: boolean): Tensor;
+export function amin(input: Tensor, dim?: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
 export function amin(...args: any[]): any { return callFunction(R.torch_amin, 'amin', args); }
 /**
  * PyTorch `torch.aminmax`:
@@ -254,7 +254,7 @@ export function amin(...args: any[]): any { return callFunction(R.torch_amin, 'a
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.aminmax(input)`
  */
-export function aminmax(input: Tensor, options?: { dim?: number | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
+export function aminmax(input: Tensor, options?: { dim?: number | bigint | null; keepdim?: boolean }): [Tensor, Tensor] & { min: Tensor; max: Tensor };
 export function aminmax(...args: any[]): any { return callFunction(R.torch_aminmax, 'aminmax', args); }
 /**
  * PyTorch `torch.angle`:
@@ -275,8 +275,8 @@ export function angle(...args: any[]): any { return callFunction(R.torch_angle, 
  * @example `torch.any(input)`
  */
 export function any(input: Tensor): Tensor;
-export function any(input: Tensor, dim?: number[] | null, keepdim?: boolean): Tensor;
-export function any(input: Tensor, dim: number, keepdim?: boolean): Tensor;
+export function any(input: Tensor, dim?: (number | bigint)[] | null, keepdim?: boolean): Tensor;
+export function any(input: Tensor, dim: number | bigint, keepdim?: boolean): Tensor;
 export function any(...args: any[]): any { return callFunction(R.torch_any, 'any', args); }
 /**
  * PyTorch `torch.arccos`:
@@ -402,7 +402,7 @@ export function arctanh_(...args: any[]): any { return callFunction(R.torch_arct
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.argmax(input)`
  */
-export function argmax(input: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
+export function argmax(input: Tensor, dim?: number | bigint | null, keepdim?: boolean): Tensor;
 export function argmax(...args: any[]): any { return callFunction(R.torch_argmax, 'argmax', args); }
 /**
  * PyTorch `torch.argmin`:
@@ -411,7 +411,7 @@ export function argmax(...args: any[]): any { return callFunction(R.torch_argmax
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.argmin(input)`
  */
-export function argmin(input: Tensor, dim?: number | null, keepdim?: boolean): Tensor;
+export function argmin(input: Tensor, dim?: number | bigint | null, keepdim?: boolean): Tensor;
 export function argmin(...args: any[]): any { return callFunction(R.torch_argmin, 'argmin', args); }
 /**
  * PyTorch `torch.argsort`:
@@ -421,8 +421,8 @@ export function argmin(...args: any[]): any { return callFunction(R.torch_argmin
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.argsort(input, { stable })`
  */
-export function argsort(input: Tensor, options: { stable?: boolean; dim?: number; descending?: boolean }): Tensor;
-export function argsort(input: Tensor, dim?: number, descending?: boolean): Tensor;
+export function argsort(input: Tensor, options: { stable?: boolean; dim?: number | bigint; descending?: boolean }): Tensor;
+export function argsort(input: Tensor, dim?: number | bigint, descending?: boolean): Tensor;
 export function argsort(...args: any[]): any { return callFunction(R.torch_argsort, 'argsort', args); }
 /**
  * PyTorch `torch.argwhere`:
@@ -440,7 +440,7 @@ export function argwhere(...args: any[]): any { return callFunction(R.torch_argw
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.asStrided(input, size, stride)`
  */
-export function asStrided(input: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStrided(input: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
 export function asStrided(...args: any[]): any { return callFunction(R.torch_as_strided, 'as_strided', args); }
 /**
  * PyTorch `torch.as_strided_`:
@@ -449,7 +449,7 @@ export function asStrided(...args: any[]): any { return callFunction(R.torch_as_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.asStrided_(input, size, stride)`
  */
-export function asStrided_(input: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStrided_(input: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
 export function asStrided_(...args: any[]): any { return callFunction(R.torch_as_strided_, 'as_strided_', args); }
 /**
  * PyTorch `torch.as_strided_copy`:
@@ -458,7 +458,7 @@ export function asStrided_(...args: any[]): any { return callFunction(R.torch_as
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.asStridedCopy(input, size, stride)`
  */
-export function asStridedCopy(input: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStridedCopy(input: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
 export function asStridedCopy(...args: any[]): any { return callFunction(R.torch_as_strided_copy, 'as_strided_copy', args); }
 /**
  * PyTorch `torch.as_strided_scatter`:
@@ -467,7 +467,7 @@ export function asStridedCopy(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.asStridedScatter(input, src, size, stride)`
  */
-export function asStridedScatter(input: Tensor, src: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor;
+export function asStridedScatter(input: Tensor, src: Tensor, size: (number | bigint)[], stride: (number | bigint)[], storageOffset?: number | bigint | null): Tensor;
 export function asStridedScatter(...args: any[]): any { return callFunction(R.torch_as_strided_scatter, 'as_strided_scatter', args); }
 /**
  * PyTorch `torch.asin`:
@@ -590,7 +590,7 @@ export function atleast3d(...args: any[]): any { return callFunction(R.torch_atl
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.avgPool1d(input, kernelSize)`
  */
-export function avgPool1d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], ceilMode?: boolean, countIncludePad?: boolean): Tensor;
+export function avgPool1d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], ceilMode?: boolean, countIncludePad?: boolean): Tensor;
 export function avgPool1d(...args: any[]): any { return callFunction(R.torch_avg_pool1d, 'avg_pool1d', args); }
 /**
  * PyTorch `torch.baddbmm`:
@@ -600,8 +600,8 @@ export function avgPool1d(...args: any[]): any { return callFunction(R.torch_avg
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.baddbmm(input, batch1, batch2)`
  */
-export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
-export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, outDtype: DTypeName, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
+export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, outDtype: DTypeName, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
 export function baddbmm(...args: any[]): any { return callFunction(R.torch_baddbmm, 'baddbmm', args); }
 /**
  * PyTorch `torch.bartlett_window`:
@@ -611,8 +611,8 @@ export function baddbmm(...args: any[]): any { return callFunction(R.torch_baddb
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.bartlettWindow(windowLength)`
  */
-export function bartlettWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function bartlettWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(windowLength: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function bartlettWindow(windowLength: number | bigint, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function bartlettWindow(...args: any[]): any { return callFunction(R.torch_bartlett_window, 'bartlett_window', args); }
 /**
  * PyTorch `torch.batch_norm`:
@@ -657,7 +657,7 @@ export function batchNormElemt(...args: any[]): any { return callFunction(R.torc
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.batchNormGatherStats(input, mean, invstd, runningMean, runningVar, momentum, eps, count)`
  */
-export function batchNormGatherStats(input: Tensor, mean: Tensor, invstd: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
+export function batchNormGatherStats(input: Tensor, mean: Tensor, invstd: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number, eps: number, count: number | bigint): [Tensor, Tensor];
 export function batchNormGatherStats(...args: any[]): any { return callFunction(R.torch_batch_norm_gather_stats, 'batch_norm_gather_stats', args); }
 /**
  * PyTorch `torch.batch_norm_gather_stats_with_counts`:
@@ -713,7 +713,7 @@ export function bilinear(...args: any[]): any { return callFunction(R.torch_bili
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.binaryCrossEntropyWithLogits(input, target)`
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight?: Tensor | null, posWeight?: Tensor | null, reduction?: number): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight?: Tensor | null, posWeight?: Tensor | null, reduction?: number | bigint): Tensor;
 export function binaryCrossEntropyWithLogits(...args: any[]): any { return callFunction(R.torch_binary_cross_entropy_with_logits, 'binary_cross_entropy_with_logits', args); }
 /**
  * PyTorch `torch.bincount`:
@@ -722,7 +722,7 @@ export function binaryCrossEntropyWithLogits(...args: any[]): any { return callF
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.bincount(input)`
  */
-export function bincount(input: Tensor, weights?: Tensor | null, minlength?: number): Tensor;
+export function bincount(input: Tensor, weights?: Tensor | null, minlength?: number | bigint): Tensor;
 export function bincount(...args: any[]): any { return callFunction(R.torch_bincount, 'bincount', args); }
 /**
  * PyTorch `torch.binomial`:
@@ -743,8 +743,8 @@ export function binomial(...args: any[]): any { return callFunction(R.torch_bino
  * @example `torch.bitwiseAnd(input, other)`
  */
 export function bitwiseAnd(input: Tensor, other: Tensor): Tensor;
-export function bitwiseAnd(input: number | boolean, other: Tensor): Tensor;
-export function bitwiseAnd(input: Tensor, other: number | boolean): Tensor;
+export function bitwiseAnd(input: number | boolean | bigint, other: Tensor): Tensor;
+export function bitwiseAnd(input: Tensor, other: number | boolean | bigint): Tensor;
 export function bitwiseAnd(...args: any[]): any { return callFunction(R.torch_bitwise_and, 'bitwise_and', args); }
 /**
  * PyTorch `torch.bitwise_left_shift`:
@@ -756,8 +756,8 @@ export function bitwiseAnd(...args: any[]): any { return callFunction(R.torch_bi
  * @example `torch.bitwiseLeftShift(input, other)`
  */
 export function bitwiseLeftShift(input: Tensor, other: Tensor): Tensor;
-export function bitwiseLeftShift(input: number | boolean, other: Tensor): Tensor;
-export function bitwiseLeftShift(input: Tensor, other: number | boolean): Tensor;
+export function bitwiseLeftShift(input: number | boolean | bigint, other: Tensor): Tensor;
+export function bitwiseLeftShift(input: Tensor, other: number | boolean | bigint): Tensor;
 export function bitwiseLeftShift(...args: any[]): any { return callFunction(R.torch_bitwise_left_shift, 'bitwise_left_shift', args); }
 /**
  * PyTorch `torch.bitwise_not`:
@@ -778,8 +778,8 @@ export function bitwiseNot(...args: any[]): any { return callFunction(R.torch_bi
  * @example `torch.bitwiseOr(input, other)`
  */
 export function bitwiseOr(input: Tensor, other: Tensor): Tensor;
-export function bitwiseOr(input: number | boolean, other: Tensor): Tensor;
-export function bitwiseOr(input: Tensor, other: number | boolean): Tensor;
+export function bitwiseOr(input: number | boolean | bigint, other: Tensor): Tensor;
+export function bitwiseOr(input: Tensor, other: number | boolean | bigint): Tensor;
 export function bitwiseOr(...args: any[]): any { return callFunction(R.torch_bitwise_or, 'bitwise_or', args); }
 /**
  * PyTorch `torch.bitwise_right_shift`:
@@ -791,8 +791,8 @@ export function bitwiseOr(...args: any[]): any { return callFunction(R.torch_bit
  * @example `torch.bitwiseRightShift(input, other)`
  */
 export function bitwiseRightShift(input: Tensor, other: Tensor): Tensor;
-export function bitwiseRightShift(input: number | boolean, other: Tensor): Tensor;
-export function bitwiseRightShift(input: Tensor, other: number | boolean): Tensor;
+export function bitwiseRightShift(input: number | boolean | bigint, other: Tensor): Tensor;
+export function bitwiseRightShift(input: Tensor, other: number | boolean | bigint): Tensor;
 export function bitwiseRightShift(...args: any[]): any { return callFunction(R.torch_bitwise_right_shift, 'bitwise_right_shift', args); }
 /**
  * PyTorch `torch.bitwise_xor`:
@@ -804,8 +804,8 @@ export function bitwiseRightShift(...args: any[]): any { return callFunction(R.t
  * @example `torch.bitwiseXor(input, other)`
  */
 export function bitwiseXor(input: Tensor, other: Tensor): Tensor;
-export function bitwiseXor(input: number | boolean, other: Tensor): Tensor;
-export function bitwiseXor(input: Tensor, other: number | boolean): Tensor;
+export function bitwiseXor(input: number | boolean | bigint, other: Tensor): Tensor;
+export function bitwiseXor(input: Tensor, other: number | boolean | bigint): Tensor;
 export function bitwiseXor(...args: any[]): any { return callFunction(R.torch_bitwise_xor, 'bitwise_xor', args); }
 /**
  * PyTorch `torch.blackman_window`:
@@ -815,8 +815,8 @@ export function bitwiseXor(...args: any[]): any { return callFunction(R.torch_bi
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.blackmanWindow(windowLength)`
  */
-export function blackmanWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function blackmanWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(windowLength: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function blackmanWindow(windowLength: number | bigint, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function blackmanWindow(...args: any[]): any { return callFunction(R.torch_blackman_window, 'blackman_window', args); }
 /**
  * PyTorch `torch.block_diag`:
@@ -854,7 +854,7 @@ export function broadcastTensors(...args: any[]): any { return callFunction(R.to
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.broadcastTo(input, size)`
  */
-export function broadcastTo(input: Tensor, size: number[]): Tensor;
+export function broadcastTo(input: Tensor, size: (number | bigint)[]): Tensor;
 export function broadcastTo(...args: any[]): any { return callFunction(R.torch_broadcast_to, 'broadcast_to', args); }
 /**
  * PyTorch `torch.bucketize`:
@@ -865,7 +865,7 @@ export function broadcastTo(...args: any[]): any { return callFunction(R.torch_b
  * @example `torch.bucketize(input, boundaries)`
  */
 export function bucketize(input: Tensor, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
-export function bucketize(input: number | boolean, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
+export function bucketize(input: number | boolean | bigint, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
 export function bucketize(...args: any[]): any { return callFunction(R.torch_bucketize, 'bucketize', args); }
 /**
  * PyTorch `torch.can_cast`:
@@ -892,7 +892,7 @@ export function cartesianProd(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cat(tensors)`
  */
-export function cat(tensors: Tensor[], dim?: number): Tensor;
+export function cat(tensors: Tensor[], dim?: number | bigint): Tensor;
 export function cat(...args: any[]): any { return callFunction(R.torch_cat, 'cat', args); }
 /**
  * PyTorch `torch.ccol_indices_copy`:
@@ -928,7 +928,7 @@ export function ceil_(...args: any[]): any { return callFunction(R.torch_ceil_, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.celu(input)`
  */
-export function celu(input: Tensor, alpha?: number | boolean): Tensor;
+export function celu(input: Tensor, alpha?: number | boolean | bigint): Tensor;
 export function celu(...args: any[]): any { return callFunction(R.torch_celu, 'celu', args); }
 /**
  * PyTorch `torch.celu_`:
@@ -937,7 +937,7 @@ export function celu(...args: any[]): any { return callFunction(R.torch_celu, 'c
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.celu_(input)`
  */
-export function celu_(input: Tensor, alpha?: number | boolean): Tensor;
+export function celu_(input: Tensor, alpha?: number | boolean | bigint): Tensor;
 export function celu_(...args: any[]): any { return callFunction(R.torch_celu_, 'celu_', args); }
 /**
  * PyTorch `torch.chain_matmul`:
@@ -955,7 +955,7 @@ export function chainMatmul(...args: any[]): any { return callFunction(R.torch_c
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.channelShuffle(input, groups)`
  */
-export function channelShuffle(input: Tensor, groups: number): Tensor;
+export function channelShuffle(input: Tensor, groups: number | bigint): Tensor;
 export function channelShuffle(...args: any[]): any { return callFunction(R.torch_channel_shuffle, 'channel_shuffle', args); }
 /**
  * PyTorch `torch.cholesky`:
@@ -991,7 +991,7 @@ export function choleskySolve(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.chooseQparamsOptimized(input, numel, nBins, ratio, bitWidth)`
  */
-export function chooseQparamsOptimized(input: Tensor, numel: number, nBins: number, ratio: number, bitWidth: number): [Tensor, Tensor];
+export function chooseQparamsOptimized(input: Tensor, numel: number | bigint, nBins: number | bigint, ratio: number, bitWidth: number | bigint): [Tensor, Tensor];
 export function chooseQparamsOptimized(...args: any[]): any { return callFunction(R.torch_choose_qparams_optimized, 'choose_qparams_optimized', args); }
 /**
  * PyTorch `torch.chunk`:
@@ -1000,7 +1000,7 @@ export function chooseQparamsOptimized(...args: any[]): any { return callFunctio
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.chunk(input, chunks)`
  */
-export function chunk(input: Tensor, chunks: number, dim?: number): Tensor[];
+export function chunk(input: Tensor, chunks: number | bigint, dim?: number | bigint): Tensor[];
 export function chunk(...args: any[]): any { return callFunction(R.torch_chunk, 'chunk', args); }
 /**
  * PyTorch `torch.clamp`:
@@ -1011,7 +1011,7 @@ export function chunk(...args: any[]): any { return callFunction(R.torch_chunk, 
  * @example `torch.clamp(input)`
  */
 export function clamp(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
-export function clamp(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
+export function clamp(input: Tensor, min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
 export function clamp(...args: any[]): any { return callFunction(R.torch_clamp, 'clamp', args); }
 /**
  * PyTorch `torch.clamp_`:
@@ -1022,7 +1022,7 @@ export function clamp(...args: any[]): any { return callFunction(R.torch_clamp, 
  * @example `torch.clamp_(input)`
  */
 export function clamp_(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
-export function clamp_(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
+export function clamp_(input: Tensor, min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
 export function clamp_(...args: any[]): any { return callFunction(R.torch_clamp_, 'clamp_', args); }
 /**
  * PyTorch `torch.clamp_max`:
@@ -1033,7 +1033,7 @@ export function clamp_(...args: any[]): any { return callFunction(R.torch_clamp_
  * @example `torch.clampMax(input, max)`
  */
 export function clampMax(input: Tensor, max: Tensor): Tensor;
-export function clampMax(input: Tensor, max: number | boolean): Tensor;
+export function clampMax(input: Tensor, max: number | boolean | bigint): Tensor;
 export function clampMax(...args: any[]): any { return callFunction(R.torch_clamp_max, 'clamp_max', args); }
 /**
  * PyTorch `torch.clamp_max_`:
@@ -1044,7 +1044,7 @@ export function clampMax(...args: any[]): any { return callFunction(R.torch_clam
  * @example `torch.clampMax_(input, max)`
  */
 export function clampMax_(input: Tensor, max: Tensor): Tensor;
-export function clampMax_(input: Tensor, max: number | boolean): Tensor;
+export function clampMax_(input: Tensor, max: number | boolean | bigint): Tensor;
 export function clampMax_(...args: any[]): any { return callFunction(R.torch_clamp_max_, 'clamp_max_', args); }
 /**
  * PyTorch `torch.clamp_min`:
@@ -1055,7 +1055,7 @@ export function clampMax_(...args: any[]): any { return callFunction(R.torch_cla
  * @example `torch.clampMin(input, min)`
  */
 export function clampMin(input: Tensor, min: Tensor): Tensor;
-export function clampMin(input: Tensor, min: number | boolean): Tensor;
+export function clampMin(input: Tensor, min: number | boolean | bigint): Tensor;
 export function clampMin(...args: any[]): any { return callFunction(R.torch_clamp_min, 'clamp_min', args); }
 /**
  * PyTorch `torch.clamp_min_`:
@@ -1066,7 +1066,7 @@ export function clampMin(...args: any[]): any { return callFunction(R.torch_clam
  * @example `torch.clampMin_(input, min)`
  */
 export function clampMin_(input: Tensor, min: Tensor): Tensor;
-export function clampMin_(input: Tensor, min: number | boolean): Tensor;
+export function clampMin_(input: Tensor, min: number | boolean | bigint): Tensor;
 export function clampMin_(...args: any[]): any { return callFunction(R.torch_clamp_min_, 'clamp_min_', args); }
 /**
  * PyTorch `torch.clip`:
@@ -1077,7 +1077,7 @@ export function clampMin_(...args: any[]): any { return callFunction(R.torch_cla
  * @example `torch.clip(input)`
  */
 export function clip(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
-export function clip(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
+export function clip(input: Tensor, min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
 export function clip(...args: any[]): any { return callFunction(R.torch_clip, 'clip', args); }
 /**
  * PyTorch `torch.clip_`:
@@ -1088,7 +1088,7 @@ export function clip(...args: any[]): any { return callFunction(R.torch_clip, 'c
  * @example `torch.clip_(input)`
  */
 export function clip_(input: Tensor, min?: Tensor | null, max?: Tensor | null): Tensor;
-export function clip_(input: Tensor, min?: number | boolean | null, max?: number | boolean | null): Tensor;
+export function clip_(input: Tensor, min?: number | boolean | bigint | null, max?: number | boolean | bigint | null): Tensor;
 export function clip_(...args: any[]): any { return callFunction(R.torch_clip_, 'clip_', args); }
 /**
  * PyTorch `torch.clone`:
@@ -1124,7 +1124,7 @@ export function columnStack(...args: any[]): any { return callFunction(R.torch_c
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.combinations(input)`
  */
-export function combinations(input: Tensor, r?: number, withReplacement?: boolean): Tensor;
+export function combinations(input: Tensor, r?: number | bigint, withReplacement?: boolean): Tensor;
 export function combinations(...args: any[]): any { return callFunction(R.torch_combinations, 'combinations', args); }
 /**
  * PyTorch `torch.complex`:
@@ -1142,7 +1142,7 @@ export function complex(...args: any[]): any { return callFunction(R.torch_compl
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.concat(tensors)`
  */
-export function concat(tensors: Tensor[], dim?: number): Tensor;
+export function concat(tensors: Tensor[], dim?: number | bigint): Tensor;
 export function concat(...args: any[]): any { return callFunction(R.torch_concat, 'concat', args); }
 /**
  * PyTorch `torch.concatenate`:
@@ -1151,7 +1151,7 @@ export function concat(...args: any[]): any { return callFunction(R.torch_concat
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.concatenate(tensors)`
  */
-export function concatenate(tensors: Tensor[], dim?: number): Tensor;
+export function concatenate(tensors: Tensor[], dim?: number | bigint): Tensor;
 export function concatenate(...args: any[]): any { return callFunction(R.torch_concatenate, 'concatenate', args); }
 /**
  * PyTorch `torch.conj`:
@@ -1187,7 +1187,7 @@ export function conjPhysical_(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.constantPadNd(input, pad)`
  */
-export function constantPadNd(input: Tensor, pad: number[], value?: number | boolean): Tensor;
+export function constantPadNd(input: Tensor, pad: (number | bigint)[], value?: number | boolean | bigint): Tensor;
 export function constantPadNd(...args: any[]): any { return callFunction(R.torch_constant_pad_nd, 'constant_pad_nd', args); }
 /**
  * PyTorch `torch.conv1d`:
@@ -1197,8 +1197,8 @@ export function constantPadNd(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.conv1d(input, weight)`
  */
-export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor;
-export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], groups?: number | bigint): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: string, dilation?: number | bigint | (number | bigint)[], groups?: number | bigint): Tensor;
 export function conv1d(...args: any[]): any { return callFunction(R.torch_conv1d, 'conv1d', args); }
 /**
  * PyTorch `torch.conv2d`:
@@ -1208,8 +1208,8 @@ export function conv1d(...args: any[]): any { return callFunction(R.torch_conv1d
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.conv2d(input, weight)`
  */
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor;
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], groups?: number | bigint): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: string, dilation?: number | bigint | (number | bigint)[], groups?: number | bigint): Tensor;
 export function conv2d(...args: any[]): any { return callFunction(R.torch_conv2d, 'conv2d', args); }
 /**
  * PyTorch `torch.conv3d`:
@@ -1219,8 +1219,8 @@ export function conv2d(...args: any[]): any { return callFunction(R.torch_conv2d
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.conv3d(input, weight)`
  */
-export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[], groups?: number): Tensor;
-export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], groups?: number | bigint): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: string, dilation?: number | bigint | (number | bigint)[], groups?: number | bigint): Tensor;
 export function conv3d(...args: any[]): any { return callFunction(R.torch_conv3d, 'conv3d', args); }
 /**
  * PyTorch `torch.conv_tbc`:
@@ -1229,7 +1229,7 @@ export function conv3d(...args: any[]): any { return callFunction(R.torch_conv3d
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.convTbc(input, weight, bias)`
  */
-export function convTbc(input: Tensor, weight: Tensor, bias: Tensor, pad?: number): Tensor;
+export function convTbc(input: Tensor, weight: Tensor, bias: Tensor, pad?: number | bigint): Tensor;
 export function convTbc(...args: any[]): any { return callFunction(R.torch_conv_tbc, 'conv_tbc', args); }
 /**
  * PyTorch `torch.conv_transpose1d`:
@@ -1238,7 +1238,7 @@ export function convTbc(...args: any[]): any { return callFunction(R.torch_conv_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.convTranspose1d(input, weight)`
  */
-export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], outputPadding?: number | bigint | (number | bigint)[], groups?: number | bigint, dilation?: number | bigint | (number | bigint)[]): Tensor;
 export function convTranspose1d(...args: any[]): any { return callFunction(R.torch_conv_transpose1d, 'conv_transpose1d', args); }
 /**
  * PyTorch `torch.conv_transpose2d`:
@@ -1247,7 +1247,7 @@ export function convTranspose1d(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.convTranspose2d(input, weight)`
  */
-export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], outputPadding?: number | bigint | (number | bigint)[], groups?: number | bigint, dilation?: number | bigint | (number | bigint)[]): Tensor;
 export function convTranspose2d(...args: any[]): any { return callFunction(R.torch_conv_transpose2d, 'conv_transpose2d', args); }
 /**
  * PyTorch `torch.conv_transpose3d`:
@@ -1256,7 +1256,7 @@ export function convTranspose2d(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.convTranspose3d(input, weight)`
  */
-export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], outputPadding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], outputPadding?: number | bigint | (number | bigint)[], groups?: number | bigint, dilation?: number | bigint | (number | bigint)[]): Tensor;
 export function convTranspose3d(...args: any[]): any { return callFunction(R.torch_conv_transpose3d, 'conv_transpose3d', args); }
 /**
  * PyTorch `torch.convolution`:
@@ -1265,7 +1265,7 @@ export function convTranspose3d(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.convolution(input, weight, bias, stride, padding, dilation, transposed, outputPadding, groups)`
  */
-export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, outputPadding: number[], groups: number): Tensor;
+export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], transposed: boolean, outputPadding: (number | bigint)[], groups: number | bigint): Tensor;
 export function convolution(...args: any[]): any { return callFunction(R.torch_convolution, 'convolution', args); }
 /**
  * PyTorch `torch.copysign`:
@@ -1276,7 +1276,7 @@ export function convolution(...args: any[]): any { return callFunction(R.torch_c
  * @example `torch.copysign(input, other)`
  */
 export function copysign(input: Tensor, other: Tensor): Tensor;
-export function copysign(input: Tensor, other: number | boolean): Tensor;
+export function copysign(input: Tensor, other: number | boolean | bigint): Tensor;
 export function copysign(...args: any[]): any { return callFunction(R.torch_copysign, 'copysign', args); }
 /**
  * PyTorch `torch.corrcoef`:
@@ -1330,7 +1330,7 @@ export function cosh_(...args: any[]): any { return callFunction(R.torch_cosh_, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cosineEmbeddingLoss(input1, input2, target)`
  */
-export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number | bigint): Tensor;
 export function cosineEmbeddingLoss(...args: any[]): any { return callFunction(R.torch_cosine_embedding_loss, 'cosine_embedding_loss', args); }
 /**
  * PyTorch `torch.cosine_similarity`:
@@ -1339,7 +1339,7 @@ export function cosineEmbeddingLoss(...args: any[]): any { return callFunction(R
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cosineSimilarity(x1, x2)`
  */
-export function cosineSimilarity(x1: Tensor, x2: Tensor, dim?: number, eps?: number): Tensor;
+export function cosineSimilarity(x1: Tensor, x2: Tensor, dim?: number | bigint, eps?: number): Tensor;
 export function cosineSimilarity(...args: any[]): any { return callFunction(R.torch_cosine_similarity, 'cosine_similarity', args); }
 /**
  * PyTorch `torch.count_nonzero`:
@@ -1349,8 +1349,8 @@ export function cosineSimilarity(...args: any[]): any { return callFunction(R.to
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.countNonzero(input)`
  */
-export function countNonzero(input: Tensor, dim?: number | null): Tensor;
-export function countNonzero(input: Tensor, dim: number[]): Tensor;
+export function countNonzero(input: Tensor, dim?: number | bigint | null): Tensor;
+export function countNonzero(input: Tensor, dim: (number | bigint)[]): Tensor;
 export function countNonzero(...args: any[]): any { return callFunction(R.torch_count_nonzero, 'count_nonzero', args); }
 /**
  * PyTorch `torch.cov`:
@@ -1359,7 +1359,7 @@ export function countNonzero(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cov(input)`
  */
-export function cov(input: Tensor, options?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
+export function cov(input: Tensor, options?: { correction?: number | bigint; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
 export function cov(...args: any[]): any { return callFunction(R.torch_cov, 'cov', args); }
 /**
  * PyTorch `torch.cross`:
@@ -1368,7 +1368,7 @@ export function cov(...args: any[]): any { return callFunction(R.torch_cov, 'cov
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cross(input, other)`
  */
-export function cross(input: Tensor, other: Tensor, dim?: number | null): Tensor;
+export function cross(input: Tensor, other: Tensor, dim?: number | bigint | null): Tensor;
 export function cross(...args: any[]): any { return callFunction(R.torch_cross, 'cross', args); }
 /**
  * PyTorch `torch.crow_indices_copy`:
@@ -1387,8 +1387,8 @@ export function crowIndicesCopy(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.ctcLoss(logProbs, targets, inputLengths, targetLengths)`
  */
-export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number[], targetLengths: number[], blank?: number, reduction?: number, zeroInfinity?: boolean): Tensor;
-export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number, reduction?: number, zeroInfinity?: boolean): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: (number | bigint)[], targetLengths: (number | bigint)[], blank?: number | bigint, reduction?: number | bigint, zeroInfinity?: boolean): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank?: number | bigint, reduction?: number | bigint, zeroInfinity?: boolean): Tensor;
 export function ctcLoss(...args: any[]): any { return callFunction(R.torch_ctc_loss, 'ctc_loss', args); }
 /**
  * PyTorch `torch.cudnn_affine_grid_generator`:
@@ -1397,7 +1397,7 @@ export function ctcLoss(...args: any[]): any { return callFunction(R.torch_ctc_l
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cudnnAffineGridGenerator(theta, N, C, H, W)`
  */
-export function cudnnAffineGridGenerator(theta: Tensor, N: number, C: number, H: number, W: number): Tensor;
+export function cudnnAffineGridGenerator(theta: Tensor, N: number | bigint, C: number | bigint, H: number | bigint, W: number | bigint): Tensor;
 export function cudnnAffineGridGenerator(...args: any[]): any { return callFunction(R.torch_cudnn_affine_grid_generator, 'cudnn_affine_grid_generator', args); }
 /**
  * PyTorch `torch.cudnn_batch_norm`:
@@ -1415,7 +1415,7 @@ export function cudnnBatchNorm(...args: any[]): any { return callFunction(R.torc
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cudnnConvolution(input, weight, padding, stride, dilation, groups, benchmark, deterministic, allowTf32)`
  */
-export function cudnnConvolution(input: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+export function cudnnConvolution(input: Tensor, weight: Tensor, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolution(...args: any[]): any { return callFunction(R.torch_cudnn_convolution, 'cudnn_convolution', args); }
 /**
  * PyTorch `torch.cudnn_convolution_add_relu`:
@@ -1424,7 +1424,7 @@ export function cudnnConvolution(...args: any[]): any { return callFunction(R.to
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cudnnConvolutionAddRelu(input, weight, z, alpha, bias, stride, padding, dilation, groups)`
  */
-export function cudnnConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
+export function cudnnConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | bigint | null, bias: Tensor | null, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint): Tensor;
 export function cudnnConvolutionAddRelu(...args: any[]): any { return callFunction(R.torch_cudnn_convolution_add_relu, 'cudnn_convolution_add_relu', args); }
 /**
  * PyTorch `torch.cudnn_convolution_relu`:
@@ -1433,7 +1433,7 @@ export function cudnnConvolutionAddRelu(...args: any[]): any { return callFuncti
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cudnnConvolutionRelu(input, weight, bias, stride, padding, dilation, groups)`
  */
-export function cudnnConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
+export function cudnnConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint): Tensor;
 export function cudnnConvolutionRelu(...args: any[]): any { return callFunction(R.torch_cudnn_convolution_relu, 'cudnn_convolution_relu', args); }
 /**
  * PyTorch `torch.cudnn_convolution_transpose`:
@@ -1442,7 +1442,7 @@ export function cudnnConvolutionRelu(...args: any[]): any { return callFunction(
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cudnnConvolutionTranspose(input, weight, padding, outputPadding, stride, dilation, groups, benchmark, deterministic, allowTf32)`
  */
-export function cudnnConvolutionTranspose(input: Tensor, weight: Tensor, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
+export function cudnnConvolutionTranspose(input: Tensor, weight: Tensor, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolutionTranspose(...args: any[]): any { return callFunction(R.torch_cudnn_convolution_transpose, 'cudnn_convolution_transpose', args); }
 /**
  * PyTorch `torch.cudnn_grid_sampler`:
@@ -1469,7 +1469,7 @@ export function cudnnIsAcceptable(...args: any[]): any { return callFunction(R.t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cummax(input, dim)`
  */
-export function cummax(input: Tensor, dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function cummax(input: Tensor, dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function cummax(...args: any[]): any { return callFunction(R.torch_cummax, 'cummax', args); }
 /**
  * PyTorch `torch.cummin`:
@@ -1478,7 +1478,7 @@ export function cummax(...args: any[]): any { return callFunction(R.torch_cummax
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cummin(input, dim)`
  */
-export function cummin(input: Tensor, dim: number): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function cummin(input: Tensor, dim: number | bigint): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function cummin(...args: any[]): any { return callFunction(R.torch_cummin, 'cummin', args); }
 /**
  * PyTorch `torch.cumprod`:
@@ -1487,7 +1487,7 @@ export function cummin(...args: any[]): any { return callFunction(R.torch_cummin
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cumprod(input, dim)`
  */
-export function cumprod(input: Tensor, dim: number, options?: { dtype?: DTypeName | null }): Tensor;
+export function cumprod(input: Tensor, dim: number | bigint, options?: { dtype?: DTypeName | null }): Tensor;
 export function cumprod(...args: any[]): any { return callFunction(R.torch_cumprod, 'cumprod', args); }
 /**
  * PyTorch `torch.cumsum`:
@@ -1496,7 +1496,7 @@ export function cumprod(...args: any[]): any { return callFunction(R.torch_cumpr
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cumsum(input, dim)`
  */
-export function cumsum(input: Tensor, dim: number, options?: { dtype?: DTypeName | null }): Tensor;
+export function cumsum(input: Tensor, dim: number | bigint, options?: { dtype?: DTypeName | null }): Tensor;
 export function cumsum(...args: any[]): any { return callFunction(R.torch_cumsum, 'cumsum', args); }
 /**
  * PyTorch `torch.cumulative_trapezoid`:
@@ -1506,8 +1506,8 @@ export function cumsum(...args: any[]): any { return callFunction(R.torch_cumsum
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.cumulativeTrapezoid(y, x)`
  */
-export function cumulativeTrapezoid(y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
-export function cumulativeTrapezoid(y: Tensor, options?: { dx?: number | boolean; dim?: number }): Tensor;
+export function cumulativeTrapezoid(y: Tensor, x: Tensor, options?: { dim?: number | bigint }): Tensor;
+export function cumulativeTrapezoid(y: Tensor, options?: { dx?: number | boolean | bigint; dim?: number | bigint }): Tensor;
 export function cumulativeTrapezoid(...args: any[]): any { return callFunction(R.torch_cumulative_trapezoid, 'cumulative_trapezoid', args); }
 /**
  * PyTorch `torch.deg2rad`:
@@ -1581,7 +1581,7 @@ export function detachCopy(...args: any[]): any { return callFunction(R.torch_de
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.diag(input)`
  */
-export function diag(input: Tensor, diagonal?: number): Tensor;
+export function diag(input: Tensor, diagonal?: number | bigint): Tensor;
 export function diag(...args: any[]): any { return callFunction(R.torch_diag, 'diag', args); }
 /**
  * PyTorch `torch.diag_embed`:
@@ -1590,7 +1590,7 @@ export function diag(...args: any[]): any { return callFunction(R.torch_diag, 'd
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.diagEmbed(input)`
  */
-export function diagEmbed(input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+export function diagEmbed(input: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
 export function diagEmbed(...args: any[]): any { return callFunction(R.torch_diag_embed, 'diag_embed', args); }
 /**
  * PyTorch `torch.diagflat`:
@@ -1599,7 +1599,7 @@ export function diagEmbed(...args: any[]): any { return callFunction(R.torch_dia
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.diagflat(input)`
  */
-export function diagflat(input: Tensor, offset?: number): Tensor;
+export function diagflat(input: Tensor, offset?: number | bigint): Tensor;
 export function diagflat(...args: any[]): any { return callFunction(R.torch_diagflat, 'diagflat', args); }
 /**
  * PyTorch `torch.diagonal`:
@@ -1608,7 +1608,7 @@ export function diagflat(...args: any[]): any { return callFunction(R.torch_diag
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.diagonal(input)`
  */
-export function diagonal(input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+export function diagonal(input: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
 export function diagonal(...args: any[]): any { return callFunction(R.torch_diagonal, 'diagonal', args); }
 /**
  * PyTorch `torch.diagonal_copy`:
@@ -1617,7 +1617,7 @@ export function diagonal(...args: any[]): any { return callFunction(R.torch_diag
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.diagonalCopy(input)`
  */
-export function diagonalCopy(input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+export function diagonalCopy(input: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
 export function diagonalCopy(...args: any[]): any { return callFunction(R.torch_diagonal_copy, 'diagonal_copy', args); }
 /**
  * PyTorch `torch.diagonal_scatter`:
@@ -1626,7 +1626,7 @@ export function diagonalCopy(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.diagonalScatter(input, src)`
  */
-export function diagonalScatter(input: Tensor, src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+export function diagonalScatter(input: Tensor, src: Tensor, offset?: number | bigint, dim1?: number | bigint, dim2?: number | bigint): Tensor;
 export function diagonalScatter(...args: any[]): any { return callFunction(R.torch_diagonal_scatter, 'diagonal_scatter', args); }
 /**
  * PyTorch `torch.diff`:
@@ -1635,7 +1635,7 @@ export function diagonalScatter(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.diff(input)`
  */
-export function diff(input: Tensor, n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor;
+export function diff(input: Tensor, n?: number | bigint, dim?: number | bigint, prepend?: Tensor | null, append?: Tensor | null): Tensor;
 export function diff(...args: any[]): any { return callFunction(R.torch_diff, 'diff', args); }
 /**
  * PyTorch `torch.digamma`:
@@ -1653,7 +1653,7 @@ export function digamma(...args: any[]): any { return callFunction(R.torch_digam
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.dist(input, other)`
  */
-export function dist(input: Tensor, other: Tensor, p?: number | boolean): Tensor;
+export function dist(input: Tensor, other: Tensor, p?: number | boolean | bigint): Tensor;
 export function dist(...args: any[]): any { return callFunction(R.torch_dist, 'dist', args); }
 /**
  * PyTorch `torch.div`:
@@ -1664,9 +1664,9 @@ export function dist(...args: any[]): any { return callFunction(R.torch_dist, 'd
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.div(input, other)`
  */
-export function div(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
-export function div(input: Tensor | number | boolean, other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
-export function div(input: Tensor | number | boolean, other: number | boolean, options: { roundingMode?: string | null }): Tensor;
+export function div(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint): Tensor;
+export function div(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
+export function div(input: Tensor | number | boolean | bigint, other: number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
 export function div(...args: any[]): any { return callFunction(R.torch_div, 'div', args); }
 /**
  * PyTorch `torch.divide`:
@@ -1678,10 +1678,10 @@ export function div(...args: any[]): any { return callFunction(R.torch_div, 'div
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.divide(input, other)`
  */
-export function divide(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
-export function divide(input: Tensor | number | boolean, other: Tensor | number | boolean, options: { roundingMode?: string | null }): Tensor;
-export function divide(input: Tensor | number | boolean, other: number | boolean): Tensor;
-export function divide(input: Tensor | number | boolean, other: number | boolean, options: { roundingMode?: string | null }): Tensor;
+export function divide(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint): Tensor;
+export function divide(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
+export function divide(input: Tensor | number | boolean | bigint, other: number | boolean | bigint): Tensor;
+export function divide(input: Tensor | number | boolean | bigint, other: number | boolean | bigint, options: { roundingMode?: string | null }): Tensor;
 export function divide(...args: any[]): any { return callFunction(R.torch_divide, 'divide', args); }
 /**
  * PyTorch `torch.dot`:
@@ -1718,8 +1718,8 @@ export function dropout_(...args: any[]): any { return callFunction(R.torch_drop
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.dsplit(input, sections)`
  */
-export function dsplit(input: Tensor, sections: number): Tensor[];
-export function dsplit(input: Tensor, indices: number[]): Tensor[];
+export function dsplit(input: Tensor, sections: number | bigint): Tensor[];
+export function dsplit(input: Tensor, indices: (number | bigint)[]): Tensor[];
 export function dsplit(...args: any[]): any { return callFunction(R.torch_dsplit, 'dsplit', args); }
 /**
  * PyTorch `torch.dstack`:
@@ -1737,7 +1737,7 @@ export function dstack(...args: any[]): any { return callFunction(R.torch_dstack
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.einsum(equation, tensors)`
  */
-export function einsum(equation: string, tensors: Tensor[], options?: { path?: number[] | null }): Tensor;
+export function einsum(equation: string, tensors: Tensor[], options?: { path?: (number | bigint)[] | null }): Tensor;
 export function einsum(...args: any[]): any { return callFunction(R.torch_einsum, 'einsum', args); }
 /**
  * PyTorch `torch.embedding`:
@@ -1746,7 +1746,7 @@ export function einsum(...args: any[]): any { return callFunction(R.torch_einsum
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.embedding(weight, indices)`
  */
-export function embedding(weight: Tensor, indices: Tensor, paddingIdx?: number, scaleGradByFreq?: boolean, sparse?: boolean): Tensor;
+export function embedding(weight: Tensor, indices: Tensor, paddingIdx?: number | bigint, scaleGradByFreq?: boolean, sparse?: boolean): Tensor;
 export function embedding(...args: any[]): any { return callFunction(R.torch_embedding, 'embedding', args); }
 /**
  * PyTorch `torch.embedding_bag`:
@@ -1756,8 +1756,8 @@ export function embedding(...args: any[]): any { return callFunction(R.torch_emb
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.embeddingBag(weight, indices, offsets, scaleGradByFreq, mode, sparse, perSampleWeights, includeLastOffset, paddingIdx)`
  */
-export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number, sparse: boolean, perSampleWeights: Tensor | null, includeLastOffset: boolean, paddingIdx: number | null): [Tensor, Tensor, Tensor, Tensor];
-export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean, mode?: number, sparse?: boolean, perSampleWeights?: Tensor | null, includeLastOffset?: boolean): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: number | bigint, sparse: boolean, perSampleWeights: Tensor | null, includeLastOffset: boolean, paddingIdx: number | bigint | null): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq?: boolean, mode?: number | bigint, sparse?: boolean, perSampleWeights?: Tensor | null, includeLastOffset?: boolean): [Tensor, Tensor, Tensor, Tensor];
 export function embeddingBag(...args: any[]): any { return callFunction(R.torch_embedding_bag, 'embedding_bag', args); }
 /**
  * PyTorch `torch.embedding_renorm_`:
@@ -1784,7 +1784,7 @@ export function emptyLike(...args: any[]): any { return callFunction(R.torch_emp
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.emptyPermuted(size, physicalLayout)`
  */
-export function emptyPermuted(size: number[], physicalLayout: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function emptyPermuted(size: (number | bigint)[], physicalLayout: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyPermuted(...args: any[]): any { return callFunction(R.torch_empty_permuted, 'empty_permuted', args); }
 /**
  * PyTorch `torch.empty_quantized`:
@@ -1793,7 +1793,7 @@ export function emptyPermuted(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.emptyQuantized(size, qtensor)`
  */
-export function emptyQuantized(size: number[], qtensor: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function emptyQuantized(size: (number | bigint)[], qtensor: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyQuantized(...args: any[]): any { return callFunction(R.torch_empty_quantized, 'empty_quantized', args); }
 /**
  * PyTorch `torch.empty_strided`:
@@ -1802,7 +1802,7 @@ export function emptyQuantized(...args: any[]): any { return callFunction(R.torc
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.emptyStrided(size, stride)`
  */
-export function emptyStrided(size: number[], stride: number[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function emptyStrided(size: (number | bigint)[], stride: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyStrided(...args: any[]): any { return callFunction(R.torch_empty_strided, 'empty_strided', args); }
 /**
  * PyTorch `torch.eq`:
@@ -1813,7 +1813,7 @@ export function emptyStrided(...args: any[]): any { return callFunction(R.torch_
  * @example `torch.eq(input, other)`
  */
 export function eq(input: Tensor, other: Tensor): Tensor;
-export function eq(input: Tensor, other: number | boolean): Tensor;
+export function eq(input: Tensor, other: number | boolean | bigint): Tensor;
 export function eq(...args: any[]): any { return callFunction(R.torch_eq, 'eq', args); }
 /**
  * PyTorch `torch.equal`:
@@ -1912,7 +1912,7 @@ export function exp_(...args: any[]): any { return callFunction(R.torch_exp_, 'e
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.expandCopy(input, size)`
  */
-export function expandCopy(input: Tensor, size: number[], options?: { implicit?: boolean }): Tensor;
+export function expandCopy(input: Tensor, size: (number | bigint)[], options?: { implicit?: boolean }): Tensor;
 export function expandCopy(...args: any[]): any { return callFunction(R.torch_expand_copy, 'expand_copy', args); }
 /**
  * PyTorch `torch.expm1`:
@@ -1939,7 +1939,7 @@ export function expm1_(...args: any[]): any { return callFunction(R.torch_expm1_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.fakeQuantizePerChannelAffine(input, scale, zeroPoint, axis, quantMin, quantMax)`
  */
-export function fakeQuantizePerChannelAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number, quantMin: number, quantMax: number): Tensor;
+export function fakeQuantizePerChannelAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number | bigint, quantMin: number | bigint, quantMax: number | bigint): Tensor;
 export function fakeQuantizePerChannelAffine(...args: any[]): any { return callFunction(R.torch_fake_quantize_per_channel_affine, 'fake_quantize_per_channel_affine', args); }
 /**
  * PyTorch `torch.fake_quantize_per_tensor_affine`:
@@ -1949,8 +1949,8 @@ export function fakeQuantizePerChannelAffine(...args: any[]): any { return callF
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.fakeQuantizePerTensorAffine(input, scale, zeroPoint, quantMin, quantMax)`
  */
-export function fakeQuantizePerTensorAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, quantMin: number, quantMax: number): Tensor;
-export function fakeQuantizePerTensorAffine(input: Tensor, scale: number, zeroPoint: number, quantMin: number, quantMax: number): Tensor;
+export function fakeQuantizePerTensorAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, quantMin: number | bigint, quantMax: number | bigint): Tensor;
+export function fakeQuantizePerTensorAffine(input: Tensor, scale: number, zeroPoint: number | bigint, quantMin: number | bigint, quantMax: number | bigint): Tensor;
 export function fakeQuantizePerTensorAffine(...args: any[]): any { return callFunction(R.torch_fake_quantize_per_tensor_affine, 'fake_quantize_per_tensor_affine', args); }
 /**
  * PyTorch `torch.fbgemm_linear_fp16_weight`:
@@ -1981,7 +1981,7 @@ export function fbgemmLinearFp16WeightFp32Activation(...args: any[]): any { retu
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.fbgemmLinearInt8Weight(input, weight, packed, colOffsets, weightScale, weightZeroPoint, bias)`
  */
-export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: number | boolean, weightZeroPoint: number | boolean, bias: Tensor): Tensor;
+export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: number | boolean | bigint, weightZeroPoint: number | boolean | bigint, bias: Tensor): Tensor;
 export function fbgemmLinearInt8Weight(...args: any[]): any { return callFunction(R.torch_fbgemm_linear_int8_weight, 'fbgemm_linear_int8_weight', args); }
 /**
  * PyTorch `torch.fbgemm_linear_int8_weight_fp32_activation`:
@@ -1990,7 +1990,7 @@ export function fbgemmLinearInt8Weight(...args: any[]): any { return callFunctio
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.fbgemmLinearInt8WeightFp32Activation(input, weight, packed, colOffsets, weightScale, weightZeroPoint, bias)`
  */
-export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: number | boolean, weightZeroPoint: number | boolean, bias: Tensor): Tensor;
+export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: number | boolean | bigint, weightZeroPoint: number | boolean | bigint, bias: Tensor): Tensor;
 export function fbgemmLinearInt8WeightFp32Activation(...args: any[]): any { return callFunction(R.torch_fbgemm_linear_int8_weight_fp32_activation, 'fbgemm_linear_int8_weight_fp32_activation', args); }
 /**
  * PyTorch `torch.fbgemm_pack_gemm_matrix_fp16`:
@@ -2010,7 +2010,7 @@ export function fbgemmPackGemmMatrixFp16(...args: any[]): any { return callFunct
  * @example `torch.fbgemmPackQuantizedMatrix(input)`
  */
 export function fbgemmPackQuantizedMatrix(input: Tensor): Tensor;
-export function fbgemmPackQuantizedMatrix(input: Tensor, K: number, N: number): Tensor;
+export function fbgemmPackQuantizedMatrix(input: Tensor, K: number | bigint, N: number | bigint): Tensor;
 export function fbgemmPackQuantizedMatrix(...args: any[]): any { return callFunction(R.torch_fbgemm_pack_quantized_matrix, 'fbgemm_pack_quantized_matrix', args); }
 /**
  * PyTorch `torch.feature_alpha_dropout`:
@@ -2057,7 +2057,7 @@ export function featureDropout_(...args: any[]): any { return callFunction(R.tor
  * @example `torch.fill(input, value)`
  */
 export function fill(input: Tensor, value: Tensor): Tensor;
-export function fill(input: Tensor, value: number | boolean): Tensor;
+export function fill(input: Tensor, value: number | boolean | bigint): Tensor;
 export function fill(...args: any[]): any { return callFunction(R.torch_fill, 'fill', args); }
 /**
  * PyTorch `torch.fill_`:
@@ -2068,7 +2068,7 @@ export function fill(...args: any[]): any { return callFunction(R.torch_fill, 'f
  * @example `torch.fill_(input, value)`
  */
 export function fill_(input: Tensor, value: Tensor): Tensor;
-export function fill_(input: Tensor, value: number | boolean): Tensor;
+export function fill_(input: Tensor, value: number | boolean | bigint): Tensor;
 export function fill_(...args: any[]): any { return callFunction(R.torch_fill_, 'fill_', args); }
 /**
  * PyTorch `torch.fix`:
@@ -2095,7 +2095,7 @@ export function fix_(...args: any[]): any { return callFunction(R.torch_fix_, 'f
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.flatten(input)`
  */
-export function flatten(input: Tensor, startDim?: number, endDim?: number): Tensor;
+export function flatten(input: Tensor, startDim?: number | bigint, endDim?: number | bigint): Tensor;
 export function flatten(...args: any[]): any { return callFunction(R.torch_flatten, 'flatten', args); }
 /**
  * PyTorch `torch.flip`:
@@ -2104,7 +2104,7 @@ export function flatten(...args: any[]): any { return callFunction(R.torch_flatt
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.flip(input, dims)`
  */
-export function flip(input: Tensor, dims: number[]): Tensor;
+export function flip(input: Tensor, dims: (number | bigint)[]): Tensor;
 export function flip(...args: any[]): any { return callFunction(R.torch_flip, 'flip', args); }
 /**
  * PyTorch `torch.fliplr`:
@@ -2134,8 +2134,8 @@ export function flipud(...args: any[]): any { return callFunction(R.torch_flipud
  * @example `torch.floatPower(input, exponent)`
  */
 export function floatPower(input: Tensor, exponent: Tensor): Tensor;
-export function floatPower(input: number | boolean, exponent: Tensor): Tensor;
-export function floatPower(input: Tensor, exponent: number | boolean): Tensor;
+export function floatPower(input: number | boolean | bigint, exponent: Tensor): Tensor;
+export function floatPower(input: Tensor, exponent: number | boolean | bigint): Tensor;
 export function floatPower(...args: any[]): any { return callFunction(R.torch_float_power, 'float_power', args); }
 /**
  * PyTorch `torch.floor`:
@@ -2163,8 +2163,8 @@ export function floor_(...args: any[]): any { return callFunction(R.torch_floor_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.floorDivide(input, other)`
  */
-export function floorDivide(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
-export function floorDivide(input: Tensor | number | boolean, other: number | boolean): Tensor;
+export function floorDivide(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint): Tensor;
+export function floorDivide(input: Tensor | number | boolean | bigint, other: number | boolean | bigint): Tensor;
 export function floorDivide(...args: any[]): any { return callFunction(R.torch_floor_divide, 'floor_divide', args); }
 /**
  * PyTorch `torch.fmax`:
@@ -2193,7 +2193,7 @@ export function fmin(...args: any[]): any { return callFunction(R.torch_fmin, 'f
  * @example `torch.fmod(input, other)`
  */
 export function fmod(input: Tensor, other: Tensor): Tensor;
-export function fmod(input: Tensor, other: number | boolean): Tensor;
+export function fmod(input: Tensor, other: number | boolean | bigint): Tensor;
 export function fmod(...args: any[]): any { return callFunction(R.torch_fmod, 'fmod', args); }
 /**
  * PyTorch `torch.frac`:
@@ -2229,7 +2229,7 @@ export function frexp(...args: any[]): any { return callFunction(R.torch_frexp, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.frobeniusNorm(input, dim)`
  */
-export function frobeniusNorm(input: Tensor, dim: number | number[], keepdim?: boolean): Tensor;
+export function frobeniusNorm(input: Tensor, dim: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
 export function frobeniusNorm(...args: any[]): any { return callFunction(R.torch_frobenius_norm, 'frobenius_norm', args); }
 /**
  * PyTorch `torch.fused_moving_avg_obs_fake_quant`:
@@ -2238,7 +2238,7 @@ export function frobeniusNorm(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.fusedMovingAvgObsFakeQuant(input, observerOn, fakeQuantOn, runningMin, runningMax, scale, zeroPoint, averagingConst, quantMin, quantMax, chAxis)`
  */
-export function fusedMovingAvgObsFakeQuant(input: Tensor, observerOn: Tensor, fakeQuantOn: Tensor, runningMin: Tensor, runningMax: Tensor, scale: Tensor, zeroPoint: Tensor, averagingConst: number, quantMin: number, quantMax: number, chAxis: number, perRowFakeQuant?: boolean, symmetricQuant?: boolean): Tensor;
+export function fusedMovingAvgObsFakeQuant(input: Tensor, observerOn: Tensor, fakeQuantOn: Tensor, runningMin: Tensor, runningMax: Tensor, scale: Tensor, zeroPoint: Tensor, averagingConst: number, quantMin: number | bigint, quantMax: number | bigint, chAxis: number | bigint, perRowFakeQuant?: boolean, symmetricQuant?: boolean): Tensor;
 export function fusedMovingAvgObsFakeQuant(...args: any[]): any { return callFunction(R.torch_fused_moving_avg_obs_fake_quant, 'fused_moving_avg_obs_fake_quant', args); }
 /**
  * PyTorch `torch.gather`:
@@ -2247,7 +2247,7 @@ export function fusedMovingAvgObsFakeQuant(...args: any[]): any { return callFun
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.gather(input, dim, index)`
  */
-export function gather(input: Tensor, dim: number, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
+export function gather(input: Tensor, dim: number | bigint, index: Tensor, options?: { sparseGrad?: boolean }): Tensor;
 export function gather(...args: any[]): any { return callFunction(R.torch_gather, 'gather', args); }
 /**
  * PyTorch `torch.gcd`:
@@ -2276,7 +2276,7 @@ export function gcd_(...args: any[]): any { return callFunction(R.torch_gcd_, 'g
  * @example `torch.ge(input, other)`
  */
 export function ge(input: Tensor, other: Tensor): Tensor;
-export function ge(input: Tensor, other: number | boolean): Tensor;
+export function ge(input: Tensor, other: number | boolean | bigint): Tensor;
 export function ge(...args: any[]): any { return callFunction(R.torch_ge, 'ge', args); }
 /**
  * PyTorch `torch.geqrf`:
@@ -2309,13 +2309,13 @@ export function ger(...args: any[]): any { return callFunction(R.torch_ger, 'ger
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.gradient(input, { dim })`
  */
-export function gradient(input: Tensor, options: { dim?: number[]; edgeOrder?: number }): Tensor[];
-export function gradient(input: Tensor, options: { spacing?: number | boolean; dim?: number[]; edgeOrder?: number }): Tensor[];
-export function gradient(input: Tensor, options?: { spacing?: number | boolean | null; dim?: number | null; edgeOrder?: number }): Tensor[];
-export function gradient(input: Tensor, options: { spacing?: (number | boolean)[]; dim?: number | null; edgeOrder?: number }): Tensor[];
-export function gradient(input: Tensor, options: { spacing?: (number | boolean)[]; dim?: number[]; edgeOrder?: number }): Tensor[];
-export function gradient(input: Tensor, options: { spacing?: Tensor[]; dim?: number | null; edgeOrder?: number }): Tensor[];
-export function gradient(input: Tensor, options: { spacing?: Tensor[]; dim?: number[]; edgeOrder?: number }): Tensor[];
+export function gradient(input: Tensor, options: { dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
+export function gradient(input: Tensor, options: { spacing?: number | boolean | bigint; dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
+export function gradient(input: Tensor, options?: { spacing?: number | boolean | bigint | null; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
+export function gradient(input: Tensor, options: { spacing?: (number | boolean | bigint)[]; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
+export function gradient(input: Tensor, options: { spacing?: (number | boolean | bigint)[]; dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
+export function gradient(input: Tensor, options: { spacing?: Tensor[]; dim?: number | bigint | null; edgeOrder?: number | bigint }): Tensor[];
+export function gradient(input: Tensor, options: { spacing?: Tensor[]; dim?: (number | bigint)[]; edgeOrder?: number | bigint }): Tensor[];
 export function gradient(...args: any[]): any { return callFunction(R.torch_gradient, 'gradient', args); }
 /**
  * PyTorch `torch.greater`:
@@ -2326,7 +2326,7 @@ export function gradient(...args: any[]): any { return callFunction(R.torch_grad
  * @example `torch.greater(input, other)`
  */
 export function greater(input: Tensor, other: Tensor): Tensor;
-export function greater(input: Tensor, other: number | boolean): Tensor;
+export function greater(input: Tensor, other: number | boolean | bigint): Tensor;
 export function greater(...args: any[]): any { return callFunction(R.torch_greater, 'greater', args); }
 /**
  * PyTorch `torch.greater_equal`:
@@ -2337,7 +2337,7 @@ export function greater(...args: any[]): any { return callFunction(R.torch_great
  * @example `torch.greaterEqual(input, other)`
  */
 export function greaterEqual(input: Tensor, other: Tensor): Tensor;
-export function greaterEqual(input: Tensor, other: number | boolean): Tensor;
+export function greaterEqual(input: Tensor, other: number | boolean | bigint): Tensor;
 export function greaterEqual(...args: any[]): any { return callFunction(R.torch_greater_equal, 'greater_equal', args); }
 /**
  * PyTorch `torch.grid_sampler`:
@@ -2346,7 +2346,7 @@ export function greaterEqual(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.gridSampler(input, grid, interpolationMode, paddingMode, alignCorners)`
  */
-export function gridSampler(input: Tensor, grid: Tensor, interpolationMode: number, paddingMode: number, alignCorners: boolean): Tensor;
+export function gridSampler(input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, alignCorners: boolean): Tensor;
 export function gridSampler(...args: any[]): any { return callFunction(R.torch_grid_sampler, 'grid_sampler', args); }
 /**
  * PyTorch `torch.grid_sampler_2d`:
@@ -2355,7 +2355,7 @@ export function gridSampler(...args: any[]): any { return callFunction(R.torch_g
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.gridSampler2d(input, grid, interpolationMode, paddingMode, alignCorners)`
  */
-export function gridSampler2d(input: Tensor, grid: Tensor, interpolationMode: number, paddingMode: number, alignCorners: boolean): Tensor;
+export function gridSampler2d(input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, alignCorners: boolean): Tensor;
 export function gridSampler2d(...args: any[]): any { return callFunction(R.torch_grid_sampler_2d, 'grid_sampler_2d', args); }
 /**
  * PyTorch `torch.grid_sampler_3d`:
@@ -2364,7 +2364,7 @@ export function gridSampler2d(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.gridSampler3d(input, grid, interpolationMode, paddingMode, alignCorners)`
  */
-export function gridSampler3d(input: Tensor, grid: Tensor, interpolationMode: number, paddingMode: number, alignCorners: boolean): Tensor;
+export function gridSampler3d(input: Tensor, grid: Tensor, interpolationMode: number | bigint, paddingMode: number | bigint, alignCorners: boolean): Tensor;
 export function gridSampler3d(...args: any[]): any { return callFunction(R.torch_grid_sampler_3d, 'grid_sampler_3d', args); }
 /**
  * PyTorch `torch.group_norm`:
@@ -2373,7 +2373,7 @@ export function gridSampler3d(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.groupNorm(input, numGroups)`
  */
-export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnabled?: boolean): Tensor;
+export function groupNorm(input: Tensor, numGroups: number | bigint, weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnabled?: boolean): Tensor;
 export function groupNorm(...args: any[]): any { return callFunction(R.torch_group_norm, 'group_norm', args); }
 /**
  * PyTorch `torch.gru`:
@@ -2383,8 +2383,8 @@ export function groupNorm(...args: any[]): any { return callFunction(R.torch_gro
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.gru(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
-export function gru(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-export function gru(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
+export function gru(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+export function gru(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
 export function gru(...args: any[]): any { return callFunction(R.torch_gru, 'gru', args); }
 /**
  * PyTorch `torch.gru_cell`:
@@ -2404,7 +2404,7 @@ export function gruCell(...args: any[]): any { return callFunction(R.torch_gru_c
  * @example `torch.gt(input, other)`
  */
 export function gt(input: Tensor, other: Tensor): Tensor;
-export function gt(input: Tensor, other: number | boolean): Tensor;
+export function gt(input: Tensor, other: number | boolean | bigint): Tensor;
 export function gt(...args: any[]): any { return callFunction(R.torch_gt, 'gt', args); }
 /**
  * PyTorch `torch.hamming_window`:
@@ -2416,10 +2416,10 @@ export function gt(...args: any[]): any { return callFunction(R.torch_gt, 'gt', 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.hammingWindow(windowLength)`
  */
-export function hammingWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function hammingWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function hammingWindow(windowLength: number, periodic: boolean, alpha: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function hammingWindow(windowLength: number, periodic: boolean, alpha: number, beta: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number | bigint, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number | bigint, periodic: boolean, alpha: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hammingWindow(windowLength: number | bigint, periodic: boolean, alpha: number, beta: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function hammingWindow(...args: any[]): any { return callFunction(R.torch_hamming_window, 'hamming_window', args); }
 /**
  * PyTorch `torch.hann_window`:
@@ -2429,8 +2429,8 @@ export function hammingWindow(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.hannWindow(windowLength)`
  */
-export function hannWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function hannWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(windowLength: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function hannWindow(windowLength: number | bigint, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function hannWindow(...args: any[]): any { return callFunction(R.torch_hann_window, 'hann_window', args); }
 /**
  * PyTorch `torch.hardshrink`:
@@ -2439,7 +2439,7 @@ export function hannWindow(...args: any[]): any { return callFunction(R.torch_ha
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.hardshrink(input)`
  */
-export function hardshrink(input: Tensor, lambd?: number | boolean): Tensor;
+export function hardshrink(input: Tensor, lambd?: number | boolean | bigint): Tensor;
 export function hardshrink(...args: any[]): any { return callFunction(R.torch_hardshrink, 'hardshrink', args); }
 /**
  * PyTorch `torch.hash_tensor`:
@@ -2448,7 +2448,7 @@ export function hardshrink(...args: any[]): any { return callFunction(R.torch_ha
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.hashTensor(input)`
  */
-export function hashTensor(input: Tensor, dim?: number | number[], options?: { keepdim?: boolean; mode?: number }): Tensor;
+export function hashTensor(input: Tensor, dim?: number | bigint | (number | bigint)[], options?: { keepdim?: boolean; mode?: number | bigint }): Tensor;
 export function hashTensor(...args: any[]): any { return callFunction(R.torch_hash_tensor, 'hash_tensor', args); }
 /**
  * PyTorch `torch.heaviside`:
@@ -2466,7 +2466,7 @@ export function heaviside(...args: any[]): any { return callFunction(R.torch_hea
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.hingeEmbeddingLoss(input, target)`
  */
-export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin?: number, reduction?: number | bigint): Tensor;
 export function hingeEmbeddingLoss(...args: any[]): any { return callFunction(R.torch_hinge_embedding_loss, 'hinge_embedding_loss', args); }
 /**
  * PyTorch `torch.histc`:
@@ -2475,7 +2475,7 @@ export function hingeEmbeddingLoss(...args: any[]): any { return callFunction(R.
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.histc(input)`
  */
-export function histc(input: Tensor, bins?: number, min?: number | boolean, max?: number | boolean): Tensor;
+export function histc(input: Tensor, bins?: number | bigint, min?: number | boolean | bigint, max?: number | boolean | bigint): Tensor;
 export function histc(...args: any[]): any { return callFunction(R.torch_histc, 'histc', args); }
 /**
  * PyTorch `torch.histogram`:
@@ -2486,7 +2486,7 @@ export function histc(...args: any[]): any { return callFunction(R.torch_histc, 
  * @example `torch.histogram(input, bins)`
  */
 export function histogram(input: Tensor, bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
-export function histogram(input: Tensor, bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
+export function histogram(input: Tensor, bins?: number | bigint, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor] & { hist: Tensor; binEdges: Tensor };
 export function histogram(...args: any[]): any { return callFunction(R.torch_histogram, 'histogram', args); }
 /**
  * PyTorch `torch.hsplit`:
@@ -2496,8 +2496,8 @@ export function histogram(...args: any[]): any { return callFunction(R.torch_his
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.hsplit(input, sections)`
  */
-export function hsplit(input: Tensor, sections: number): Tensor[];
-export function hsplit(input: Tensor, indices: number[]): Tensor[];
+export function hsplit(input: Tensor, sections: number | bigint): Tensor[];
+export function hsplit(input: Tensor, indices: (number | bigint)[]): Tensor[];
 export function hsplit(...args: any[]): any { return callFunction(R.torch_hsplit, 'hsplit', args); }
 /**
  * PyTorch `torch.hspmm`:
@@ -2578,7 +2578,7 @@ export function imag(...args: any[]): any { return callFunction(R.torch_imag, 'i
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.indexAdd(input, dim, index, source)`
  */
-export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: number | boolean }): Tensor;
+export function indexAdd(input: Tensor, dim: number | bigint, index: Tensor, source: Tensor, options?: { alpha?: number | boolean | bigint }): Tensor;
 export function indexAdd(...args: any[]): any { return callFunction(R.torch_index_add, 'index_add', args); }
 /**
  * PyTorch `torch.index_copy`:
@@ -2587,7 +2587,7 @@ export function indexAdd(...args: any[]): any { return callFunction(R.torch_inde
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.indexCopy(input, dim, index, source)`
  */
-export function indexCopy(input: Tensor, dim: number, index: Tensor, source: Tensor): Tensor;
+export function indexCopy(input: Tensor, dim: number | bigint, index: Tensor, source: Tensor): Tensor;
 export function indexCopy(...args: any[]): any { return callFunction(R.torch_index_copy, 'index_copy', args); }
 /**
  * PyTorch `torch.index_fill`:
@@ -2597,8 +2597,8 @@ export function indexCopy(...args: any[]): any { return callFunction(R.torch_ind
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.indexFill(input, dim, index, value)`
  */
-export function indexFill(input: Tensor, dim: number, index: Tensor, value: Tensor): Tensor;
-export function indexFill(input: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor;
+export function indexFill(input: Tensor, dim: number | bigint, index: Tensor, value: Tensor): Tensor;
+export function indexFill(input: Tensor, dim: number | bigint, index: Tensor, value: number | boolean | bigint): Tensor;
 export function indexFill(...args: any[]): any { return callFunction(R.torch_index_fill, 'index_fill', args); }
 /**
  * PyTorch `torch.index_put`:
@@ -2625,7 +2625,7 @@ export function indexPut_(...args: any[]): any { return callFunction(R.torch_ind
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.indexReduce(input, dim, index, source, reduce)`
  */
-export function indexReduce(input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+export function indexReduce(input: Tensor, dim: number | bigint, index: Tensor, source: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
 export function indexReduce(...args: any[]): any { return callFunction(R.torch_index_reduce, 'index_reduce', args); }
 /**
  * PyTorch `torch.index_select`:
@@ -2634,7 +2634,7 @@ export function indexReduce(...args: any[]): any { return callFunction(R.torch_i
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.indexSelect(input, dim, index)`
  */
-export function indexSelect(input: Tensor, dim: number, index: Tensor): Tensor;
+export function indexSelect(input: Tensor, dim: number | bigint, index: Tensor): Tensor;
 export function indexSelect(...args: any[]): any { return callFunction(R.torch_index_select, 'index_select', args); }
 /**
  * PyTorch `torch.indices_copy`:
@@ -2799,8 +2799,8 @@ export function isfinite(...args: any[]): any { return callFunction(R.torch_isfi
  * @example `torch.isin(elements, testElements)`
  */
 export function isin(elements: Tensor, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
-export function isin(element: number | boolean, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
-export function isin(elements: Tensor, testElement: number | boolean, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
+export function isin(element: number | boolean | bigint, testElements: Tensor, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
+export function isin(elements: Tensor, testElement: number | boolean | bigint, options?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
 export function isin(...args: any[]): any { return callFunction(R.torch_isin, 'isin', args); }
 /**
  * PyTorch `torch.isinf`:
@@ -2854,7 +2854,7 @@ export function isreal(...args: any[]): any { return callFunction(R.torch_isreal
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.istft(input, nFft)`
  */
-export function istft(input: Tensor, nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, returnComplex?: boolean): Tensor;
+export function istft(input: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | bigint | null, returnComplex?: boolean): Tensor;
 export function istft(...args: any[]): any { return callFunction(R.torch_istft, 'istft', args); }
 /**
  * PyTorch `torch.kaiser_window`:
@@ -2865,9 +2865,9 @@ export function istft(...args: any[]): any { return callFunction(R.torch_istft, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.kaiserWindow(windowLength)`
  */
-export function kaiserWindow(windowLength: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function kaiserWindow(windowLength: number, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function kaiserWindow(windowLength: number, periodic: boolean, beta: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(windowLength: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(windowLength: number | bigint, periodic: boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function kaiserWindow(windowLength: number | bigint, periodic: boolean, beta: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function kaiserWindow(...args: any[]): any { return callFunction(R.torch_kaiser_window, 'kaiser_window', args); }
 /**
  * PyTorch `torch.kl_div`:
@@ -2876,7 +2876,7 @@ export function kaiserWindow(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.klDiv(input, target)`
  */
-export function klDiv(input: Tensor, target: Tensor, reduction?: number, options?: { logTarget?: boolean }): Tensor;
+export function klDiv(input: Tensor, target: Tensor, reduction?: number | bigint, options?: { logTarget?: boolean }): Tensor;
 export function klDiv(...args: any[]): any { return callFunction(R.torch_kl_div, 'kl_div', args); }
 /**
  * PyTorch `torch.kron`:
@@ -2894,7 +2894,7 @@ export function kron(...args: any[]): any { return callFunction(R.torch_kron, 'k
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.kthvalue(input, k)`
  */
-export function kthvalue(input: Tensor, k: number, dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function kthvalue(input: Tensor, k: number | bigint, dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function kthvalue(...args: any[]): any { return callFunction(R.torch_kthvalue, 'kthvalue', args); }
 /**
  * PyTorch `torch.layer_norm`:
@@ -2903,7 +2903,7 @@ export function kthvalue(...args: any[]): any { return callFunction(R.torch_kthv
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.layerNorm(input, normalizedShape)`
  */
-export function layerNorm(input: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnnEnable?: boolean): Tensor;
 export function layerNorm(...args: any[]): any { return callFunction(R.torch_layer_norm, 'layer_norm', args); }
 /**
  * PyTorch `torch.lcm`:
@@ -2950,7 +2950,7 @@ export function ldexp_(...args: any[]): any { return callFunction(R.torch_ldexp_
  * @example `torch.le(input, other)`
  */
 export function le(input: Tensor, other: Tensor): Tensor;
-export function le(input: Tensor, other: number | boolean): Tensor;
+export function le(input: Tensor, other: number | boolean | bigint): Tensor;
 export function le(...args: any[]): any { return callFunction(R.torch_le, 'le', args); }
 /**
  * PyTorch `torch.lerp`:
@@ -2961,7 +2961,7 @@ export function le(...args: any[]): any { return callFunction(R.torch_le, 'le', 
  * @example `torch.lerp(input, end, weight)`
  */
 export function lerp(input: Tensor, end: Tensor, weight: Tensor): Tensor;
-export function lerp(input: Tensor, end: Tensor, weight: number | boolean): Tensor;
+export function lerp(input: Tensor, end: Tensor, weight: number | boolean | bigint): Tensor;
 export function lerp(...args: any[]): any { return callFunction(R.torch_lerp, 'lerp', args); }
 /**
  * PyTorch `torch.less`:
@@ -2972,7 +2972,7 @@ export function lerp(...args: any[]): any { return callFunction(R.torch_lerp, 'l
  * @example `torch.less(input, other)`
  */
 export function less(input: Tensor, other: Tensor): Tensor;
-export function less(input: Tensor, other: number | boolean): Tensor;
+export function less(input: Tensor, other: number | boolean | bigint): Tensor;
 export function less(...args: any[]): any { return callFunction(R.torch_less, 'less', args); }
 /**
  * PyTorch `torch.less_equal`:
@@ -2983,7 +2983,7 @@ export function less(...args: any[]): any { return callFunction(R.torch_less, 'l
  * @example `torch.lessEqual(input, other)`
  */
 export function lessEqual(input: Tensor, other: Tensor): Tensor;
-export function lessEqual(input: Tensor, other: number | boolean): Tensor;
+export function lessEqual(input: Tensor, other: number | boolean | bigint): Tensor;
 export function lessEqual(...args: any[]): any { return callFunction(R.torch_less_equal, 'less_equal', args); }
 /**
  * PyTorch `torch.lgamma`:
@@ -3073,7 +3073,7 @@ export function log_(...args: any[]): any { return callFunction(R.torch_log_, 'l
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.logSoftmax(input, dim)`
  */
-export function logSoftmax(input: Tensor, dim: number, dtype?: DTypeName | null): Tensor;
+export function logSoftmax(input: Tensor, dim: number | bigint, dtype?: DTypeName | null): Tensor;
 export function logSoftmax(...args: any[]): any { return callFunction(R.torch_log_softmax, 'log_softmax', args); }
 /**
  * PyTorch `torch.logaddexp`:
@@ -3100,7 +3100,7 @@ export function logaddexp2(...args: any[]): any { return callFunction(R.torch_lo
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.logcumsumexp(input, dim)`
  */
-export function logcumsumexp(input: Tensor, dim: number): Tensor;
+export function logcumsumexp(input: Tensor, dim: number | bigint): Tensor;
 export function logcumsumexp(...args: any[]): any { return callFunction(R.torch_logcumsumexp, 'logcumsumexp', args); }
 /**
  * PyTorch `torch.logdet`:
@@ -3175,10 +3175,10 @@ export function logit_(...args: any[]): any { return callFunction(R.torch_logit_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.logspace(start, end, steps)`
  */
-export function logspace(start: Tensor, end: Tensor, steps: number, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function logspace(start: number | boolean, end: Tensor, steps: number, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function logspace(start: Tensor, end: number | boolean, steps: number, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function logspace(start: number | boolean, end: number | boolean, steps: number, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function logspace(start: Tensor, end: Tensor, steps: number | bigint, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function logspace(start: number | boolean | bigint, end: Tensor, steps: number | bigint, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function logspace(start: Tensor, end: number | boolean | bigint, steps: number | bigint, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function logspace(start: number | boolean | bigint, end: number | boolean | bigint, steps: number | bigint, base?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function logspace(...args: any[]): any { return callFunction(R.torch_logspace, 'logspace', args); }
 /**
  * PyTorch `torch.logsumexp`:
@@ -3187,7 +3187,7 @@ export function logspace(...args: any[]): any { return callFunction(R.torch_logs
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.logsumexp(input, dim)`
  */
-export function logsumexp(input: Tensor, dim: number | number[], keepdim?: boolean): Tensor;
+export function logsumexp(input: Tensor, dim: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
 export function logsumexp(...args: any[]): any { return callFunction(R.torch_logsumexp, 'logsumexp', args); }
 /**
  * PyTorch `torch.lstm`:
@@ -3197,8 +3197,8 @@ export function logsumexp(...args: any[]): any { return callFunction(R.torch_log
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.lstm(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
-export function lstm(data: Tensor, batchSizes: Tensor, hx: Tensor[], params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
-export function lstm(input: Tensor, hx: Tensor[], params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor, Tensor];
+export function lstm(data: Tensor, batchSizes: Tensor, hx: Tensor[], params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
+export function lstm(input: Tensor, hx: Tensor[], params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor, Tensor];
 export function lstm(...args: any[]): any { return callFunction(R.torch_lstm, 'lstm', args); }
 /**
  * PyTorch `torch.lstm_cell`:
@@ -3218,7 +3218,7 @@ export function lstmCell(...args: any[]): any { return callFunction(R.torch_lstm
  * @example `torch.lt(input, other)`
  */
 export function lt(input: Tensor, other: Tensor): Tensor;
-export function lt(input: Tensor, other: number | boolean): Tensor;
+export function lt(input: Tensor, other: number | boolean | bigint): Tensor;
 export function lt(...args: any[]): any { return callFunction(R.torch_lt, 'lt', args); }
 /**
  * PyTorch `torch.lu_solve`:
@@ -3245,7 +3245,7 @@ export function luUnpack(...args: any[]): any { return callFunction(R.torch_lu_u
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.marginRankingLoss(input1, input2, target)`
  */
-export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number | bigint): Tensor;
 export function marginRankingLoss(...args: any[]): any { return callFunction(R.torch_margin_ranking_loss, 'margin_ranking_loss', args); }
 /**
  * PyTorch `torch.masked_fill`:
@@ -3256,7 +3256,7 @@ export function marginRankingLoss(...args: any[]): any { return callFunction(R.t
  * @example `torch.maskedFill(input, mask, value)`
  */
 export function maskedFill(input: Tensor, mask: Tensor, value: Tensor): Tensor;
-export function maskedFill(input: Tensor, mask: Tensor, value: number | boolean): Tensor;
+export function maskedFill(input: Tensor, mask: Tensor, value: number | boolean | bigint): Tensor;
 export function maskedFill(...args: any[]): any { return callFunction(R.torch_masked_fill, 'masked_fill', args); }
 /**
  * PyTorch `torch.masked_scatter`:
@@ -3301,7 +3301,7 @@ export function matrixExp(...args: any[]): any { return callFunction(R.torch_mat
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.matrixPower(input, n)`
  */
-export function matrixPower(input: Tensor, n: number): Tensor;
+export function matrixPower(input: Tensor, n: number | bigint): Tensor;
 export function matrixPower(...args: any[]): any { return callFunction(R.torch_matrix_power, 'matrix_power', args); }
 /**
  * PyTorch `torch.max`:
@@ -3314,7 +3314,7 @@ export function matrixPower(...args: any[]): any { return callFunction(R.torch_m
  */
 export function max(input: Tensor): Tensor;
 export function max(input: Tensor, other: Tensor): Tensor;
-export function max(input: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function max(input: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function max(...args: any[]): any { return callFunction(R.torch_max, 'max', args); }
 /**
  * PyTorch `torch.max_pool1d`:
@@ -3323,7 +3323,7 @@ export function max(...args: any[]): any { return callFunction(R.torch_max, 'max
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.maxPool1d(input, kernelSize)`
  */
-export function maxPool1d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function maxPool1d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function maxPool1d(...args: any[]): any { return callFunction(R.torch_max_pool1d, 'max_pool1d', args); }
 /**
  * PyTorch `torch.max_pool1d_with_indices`:
@@ -3332,7 +3332,7 @@ export function maxPool1d(...args: any[]): any { return callFunction(R.torch_max
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.maxPool1dWithIndices(input, kernelSize)`
  */
-export function maxPool1dWithIndices(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): [Tensor, Tensor];
+export function maxPool1dWithIndices(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): [Tensor, Tensor];
 export function maxPool1dWithIndices(...args: any[]): any { return callFunction(R.torch_max_pool1d_with_indices, 'max_pool1d_with_indices', args); }
 /**
  * PyTorch `torch.max_pool2d`:
@@ -3341,7 +3341,7 @@ export function maxPool1dWithIndices(...args: any[]): any { return callFunction(
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.maxPool2d(input, kernelSize)`
  */
-export function maxPool2d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function maxPool2d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function maxPool2d(...args: any[]): any { return callFunction(R.torch_max_pool2d, 'max_pool2d', args); }
 /**
  * PyTorch `torch.max_pool3d`:
@@ -3350,7 +3350,7 @@ export function maxPool2d(...args: any[]): any { return callFunction(R.torch_max
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.maxPool3d(input, kernelSize)`
  */
-export function maxPool3d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function maxPool3d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function maxPool3d(...args: any[]): any { return callFunction(R.torch_max_pool3d, 'max_pool3d', args); }
 /**
  * PyTorch `torch.maximum`:
@@ -3370,7 +3370,7 @@ export function maximum(...args: any[]): any { return callFunction(R.torch_maxim
  * @example `torch.mean(input)`
  */
 export function mean(input: Tensor, options?: { dtype?: DTypeName | null }): Tensor;
-export function mean(input: Tensor, dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+export function mean(input: Tensor, dim: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
 export function mean(...args: any[]): any { return callFunction(R.torch_mean, 'mean', args); }
 /**
  * PyTorch `torch.median`:
@@ -3381,7 +3381,7 @@ export function mean(...args: any[]): any { return callFunction(R.torch_mean, 'm
  * @example `torch.median(input)`
  */
 export function median(input: Tensor): Tensor;
-export function median(input: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function median(input: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function median(...args: any[]): any { return callFunction(R.torch_median, 'median', args); }
 /**
  * PyTorch `torch.meshgrid`:
@@ -3405,7 +3405,7 @@ export function meshgrid(...args: any[]): any { return callFunction(R.torch_mesh
  */
 export function min(input: Tensor): Tensor;
 export function min(input: Tensor, other: Tensor): Tensor;
-export function min(input: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function min(input: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function min(...args: any[]): any { return callFunction(R.torch_min, 'min', args); }
 /**
  * PyTorch `torch.minimum`:
@@ -3432,7 +3432,7 @@ export function miopenBatchNorm(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.miopenConvolution(input, weight, bias, padding, stride, dilation, groups, benchmark, deterministic)`
  */
-export function miopenConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolution(...args: any[]): any { return callFunction(R.torch_miopen_convolution, 'miopen_convolution', args); }
 /**
  * PyTorch `torch.miopen_convolution_add_relu`:
@@ -3441,7 +3441,7 @@ export function miopenConvolution(...args: any[]): any { return callFunction(R.t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.miopenConvolutionAddRelu(input, weight, z, alpha, bias, stride, padding, dilation, groups)`
  */
-export function miopenConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
+export function miopenConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: number | boolean | bigint | null, bias: Tensor | null, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint): Tensor;
 export function miopenConvolutionAddRelu(...args: any[]): any { return callFunction(R.torch_miopen_convolution_add_relu, 'miopen_convolution_add_relu', args); }
 /**
  * PyTorch `torch.miopen_convolution_relu`:
@@ -3450,7 +3450,7 @@ export function miopenConvolutionAddRelu(...args: any[]): any { return callFunct
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.miopenConvolutionRelu(input, weight, bias, stride, padding, dilation, groups)`
  */
-export function miopenConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
+export function miopenConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: (number | bigint)[], padding: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint): Tensor;
 export function miopenConvolutionRelu(...args: any[]): any { return callFunction(R.torch_miopen_convolution_relu, 'miopen_convolution_relu', args); }
 /**
  * PyTorch `torch.miopen_convolution_transpose`:
@@ -3459,7 +3459,7 @@ export function miopenConvolutionRelu(...args: any[]): any { return callFunction
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.miopenConvolutionTranspose(input, weight, bias, padding, outputPadding, stride, dilation, groups, benchmark, deterministic)`
  */
-export function miopenConvolutionTranspose(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], outputPadding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenConvolutionTranspose(input: Tensor, weight: Tensor, bias: Tensor | null, padding: (number | bigint)[], outputPadding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolutionTranspose(...args: any[]): any { return callFunction(R.torch_miopen_convolution_transpose, 'miopen_convolution_transpose', args); }
 /**
  * PyTorch `torch.miopen_ctc_loss`:
@@ -3469,8 +3469,8 @@ export function miopenConvolutionTranspose(...args: any[]): any { return callFun
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.miopenCtcLoss(logProbs, targets, inputLengths, targetLengths, blank, deterministic, zeroInfinity)`
  */
-export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: number[], targetLengths: number[], blank: number, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
-export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: number, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
+export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: (number | bigint)[], targetLengths: (number | bigint)[], blank: number | bigint, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
+export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: number | bigint, deterministic: boolean, zeroInfinity: boolean): [Tensor, Tensor];
 export function miopenCtcLoss(...args: any[]): any { return callFunction(R.torch_miopen_ctc_loss, 'miopen_ctc_loss', args); }
 /**
  * PyTorch `torch.miopen_depthwise_convolution`:
@@ -3479,7 +3479,7 @@ export function miopenCtcLoss(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.miopenDepthwiseConvolution(input, weight, bias, padding, stride, dilation, groups, benchmark, deterministic)`
  */
-export function miopenDepthwiseConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
+export function miopenDepthwiseConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenDepthwiseConvolution(...args: any[]): any { return callFunction(R.torch_miopen_depthwise_convolution, 'miopen_depthwise_convolution', args); }
 /**
  * PyTorch `torch.miopen_rnn`:
@@ -3488,7 +3488,7 @@ export function miopenDepthwiseConvolution(...args: any[]): any { return callFun
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.miopenRnn(input, weight, weightStride0, hx, cx, mode, hiddenSize, numLayers, batchFirst, dropout, train, bidirectional, batchSizes, dropoutState)`
  */
-export function miopenRnn(input: Tensor, weight: Tensor[], weightStride0: number, hx: Tensor, cx: Tensor | null, mode: number, hiddenSize: number, numLayers: number, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: number[], dropoutState: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
+export function miopenRnn(input: Tensor, weight: Tensor[], weightStride0: number | bigint, hx: Tensor, cx: Tensor | null, mode: number | bigint, hiddenSize: number | bigint, numLayers: number | bigint, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: (number | bigint)[], dropoutState: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function miopenRnn(...args: any[]): any { return callFunction(R.torch_miopen_rnn, 'miopen_rnn', args); }
 /**
  * PyTorch `torch.mkldnn_adaptive_avg_pool2d`:
@@ -3497,7 +3497,7 @@ export function miopenRnn(...args: any[]): any { return callFunction(R.torch_mio
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.mkldnnAdaptiveAvgPool2d(input, outputSize)`
  */
-export function mkldnnAdaptiveAvgPool2d(input: Tensor, outputSize: number | number[]): Tensor;
+export function mkldnnAdaptiveAvgPool2d(input: Tensor, outputSize: number | bigint | (number | bigint)[]): Tensor;
 export function mkldnnAdaptiveAvgPool2d(...args: any[]): any { return callFunction(R.torch_mkldnn_adaptive_avg_pool2d, 'mkldnn_adaptive_avg_pool2d', args); }
 /**
  * PyTorch `torch.mkldnn_convolution`:
@@ -3506,7 +3506,7 @@ export function mkldnnAdaptiveAvgPool2d(...args: any[]): any { return callFuncti
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.mkldnnConvolution(input, weight, bias, padding, stride, dilation, groups)`
  */
-export function mkldnnConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
+export function mkldnnConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: (number | bigint)[], stride: (number | bigint)[], dilation: (number | bigint)[], groups: number | bigint): Tensor;
 export function mkldnnConvolution(...args: any[]): any { return callFunction(R.torch_mkldnn_convolution, 'mkldnn_convolution', args); }
 /**
  * PyTorch `torch.mkldnn_linear_backward_weights`:
@@ -3524,7 +3524,7 @@ export function mkldnnLinearBackwardWeights(...args: any[]): any { return callFu
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.mkldnnMaxPool2d(input, kernelSize)`
  */
-export function mkldnnMaxPool2d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function mkldnnMaxPool2d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function mkldnnMaxPool2d(...args: any[]): any { return callFunction(R.torch_mkldnn_max_pool2d, 'mkldnn_max_pool2d', args); }
 /**
  * PyTorch `torch.mkldnn_max_pool3d`:
@@ -3533,17 +3533,8 @@ export function mkldnnMaxPool2d(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.mkldnnMaxPool3d(input, kernelSize)`
  */
-export function mkldnnMaxPool3d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function mkldnnMaxPool3d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function mkldnnMaxPool3d(...args: any[]): any { return callFunction(R.torch_mkldnn_max_pool3d, 'mkldnn_max_pool3d', args); }
-/**
- * PyTorch `torch.mkldnn_rnn_layer`:
- * - `mkldnn_rnn_layer(Tensor input, Tensor weight0, Tensor weight1, Tensor weight2, Tensor weight3, Tensor hx_, Tensor cx_, bool reverse, IntArrayRef batch_sizes, int64_t mode, int64_t hidden_size, int64_t num_layers, bool has_biases, bool bidirectional, bool batch_first, bool train)` — `aten::mkldnn_rnn_layer`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- * @example `torch.mkldnnRnnLayer(input, weight0, weight1, weight2, weight3, hx_, cx_, reverse, batchSizes, mode, hiddenSize, numLayers, hasBiases, bidirectional, batchFirst, train)`
- */
-export function mkldnnRnnLayer(input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batchSizes: number[], mode: number, hiddenSize: number, numLayers: number, hasBiases: boolean, bidirectional: boolean, batchFirst: boolean, train: boolean): [Tensor, Tensor, Tensor, Tensor];
-export function mkldnnRnnLayer(...args: any[]): any { return callFunction(R.torch_mkldnn_rnn_layer, 'mkldnn_rnn_layer', args); }
 /**
  * PyTorch `torch.mm`:
  * - `mm(Tensor input, Tensor mat2, *, Tensor out=None)` — `aten::mm`
@@ -3562,7 +3553,7 @@ export function mm(...args: any[]): any { return callFunction(R.torch_mm, 'mm', 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.mode(input)`
  */
-export function mode(input: Tensor, dim?: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function mode(input: Tensor, dim?: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function mode(...args: any[]): any { return callFunction(R.torch_mode, 'mode', args); }
 /**
  * PyTorch `torch.moveaxis`:
@@ -3572,8 +3563,8 @@ export function mode(...args: any[]): any { return callFunction(R.torch_mode, 'm
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.moveaxis(input, source, destination)`
  */
-export function moveaxis(input: Tensor, source: number, destination: number): Tensor;
-export function moveaxis(input: Tensor, source: number[], destination: number[]): Tensor;
+export function moveaxis(input: Tensor, source: number | bigint, destination: number | bigint): Tensor;
+export function moveaxis(input: Tensor, source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
 export function moveaxis(...args: any[]): any { return callFunction(R.torch_moveaxis, 'moveaxis', args); }
 /**
  * PyTorch `torch.movedim`:
@@ -3583,8 +3574,8 @@ export function moveaxis(...args: any[]): any { return callFunction(R.torch_move
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.movedim(input, source, destination)`
  */
-export function movedim(input: Tensor, source: number, destination: number): Tensor;
-export function movedim(input: Tensor, source: number[], destination: number[]): Tensor;
+export function movedim(input: Tensor, source: number | bigint, destination: number | bigint): Tensor;
+export function movedim(input: Tensor, source: (number | bigint)[], destination: (number | bigint)[]): Tensor;
 export function movedim(...args: any[]): any { return callFunction(R.torch_movedim, 'movedim', args); }
 /**
  * PyTorch `torch.msort`:
@@ -3602,7 +3593,7 @@ export function msort(...args: any[]): any { return callFunction(R.torch_msort, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.mul(input, other)`
  */
-export function mul(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
+export function mul(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint): Tensor;
 export function mul(...args: any[]): any { return callFunction(R.torch_mul, 'mul', args); }
 /**
  * PyTorch `torch.multinomial`:
@@ -3611,7 +3602,7 @@ export function mul(...args: any[]): any { return callFunction(R.torch_mul, 'mul
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.multinomial(input, numSamples)`
  */
-export function multinomial(input: Tensor, numSamples: number, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
+export function multinomial(input: Tensor, numSamples: number | bigint, replacement?: boolean, options?: { generator?: Generator | null }): Tensor;
 export function multinomial(...args: any[]): any { return callFunction(R.torch_multinomial, 'multinomial', args); }
 /**
  * PyTorch `torch.multiply`:
@@ -3621,8 +3612,8 @@ export function multinomial(...args: any[]): any { return callFunction(R.torch_m
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.multiply(input, other)`
  */
-export function multiply(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
-export function multiply(input: Tensor | number | boolean, other: number | boolean): Tensor;
+export function multiply(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint): Tensor;
+export function multiply(input: Tensor | number | boolean | bigint, other: number | boolean | bigint): Tensor;
 export function multiply(...args: any[]): any { return callFunction(R.torch_multiply, 'multiply', args); }
 /**
  * PyTorch `torch.mv`:
@@ -3640,7 +3631,7 @@ export function mv(...args: any[]): any { return callFunction(R.torch_mv, 'mv', 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.mvlgamma(input, p)`
  */
-export function mvlgamma(input: Tensor, p: number): Tensor;
+export function mvlgamma(input: Tensor, p: number | bigint): Tensor;
 export function mvlgamma(...args: any[]): any { return callFunction(R.torch_mvlgamma, 'mvlgamma', args); }
 /**
  * PyTorch `torch.nan_to_num`:
@@ -3667,7 +3658,7 @@ export function nanToNum_(...args: any[]): any { return callFunction(R.torch_nan
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nanmean(input)`
  */
-export function nanmean(input: Tensor, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+export function nanmean(input: Tensor, dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
 export function nanmean(...args: any[]): any { return callFunction(R.torch_nanmean, 'nanmean', args); }
 /**
  * PyTorch `torch.nanmedian`:
@@ -3678,7 +3669,7 @@ export function nanmean(...args: any[]): any { return callFunction(R.torch_nanme
  * @example `torch.nanmedian(input)`
  */
 export function nanmedian(input: Tensor): Tensor;
-export function nanmedian(input: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function nanmedian(input: Tensor, dim: number | bigint, keepdim?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function nanmedian(...args: any[]): any { return callFunction(R.torch_nanmedian, 'nanmedian', args); }
 /**
  * PyTorch `torch.nanquantile`:
@@ -3688,8 +3679,8 @@ export function nanmedian(...args: any[]): any { return callFunction(R.torch_nan
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nanquantile(input, q)`
  */
-export function nanquantile(input: Tensor, q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
-export function nanquantile(input: Tensor, q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+export function nanquantile(input: Tensor, q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+export function nanquantile(input: Tensor, q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
 export function nanquantile(...args: any[]): any { return callFunction(R.torch_nanquantile, 'nanquantile', args); }
 /**
  * PyTorch `torch.nansum`:
@@ -3698,7 +3689,7 @@ export function nanquantile(...args: any[]): any { return callFunction(R.torch_n
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nansum(input)`
  */
-export function nansum(input: Tensor, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+export function nansum(input: Tensor, dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
 export function nansum(...args: any[]): any { return callFunction(R.torch_nansum, 'nansum', args); }
 /**
  * PyTorch `torch.narrow`:
@@ -3708,8 +3699,8 @@ export function nansum(...args: any[]): any { return callFunction(R.torch_nansum
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.narrow(input, dim, start, length)`
  */
-export function narrow(input: Tensor, dim: number, start: Tensor, length: number): Tensor;
-export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor;
+export function narrow(input: Tensor, dim: number | bigint, start: Tensor, length: number | bigint): Tensor;
+export function narrow(input: Tensor, dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
 export function narrow(...args: any[]): any { return callFunction(R.torch_narrow, 'narrow', args); }
 /**
  * PyTorch `torch.narrow_copy`:
@@ -3718,7 +3709,7 @@ export function narrow(...args: any[]): any { return callFunction(R.torch_narrow
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.narrowCopy(input, dim, start, length)`
  */
-export function narrowCopy(input: Tensor, dim: number, start: number, length: number): Tensor;
+export function narrowCopy(input: Tensor, dim: number | bigint, start: number | bigint, length: number | bigint): Tensor;
 export function narrowCopy(...args: any[]): any { return callFunction(R.torch_narrow_copy, 'narrow_copy', args); }
 /**
  * PyTorch `torch.native_batch_norm`:
@@ -3736,7 +3727,7 @@ export function nativeBatchNorm(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nativeChannelShuffle(input, groups)`
  */
-export function nativeChannelShuffle(input: Tensor, groups: number): Tensor;
+export function nativeChannelShuffle(input: Tensor, groups: number | bigint): Tensor;
 export function nativeChannelShuffle(...args: any[]): any { return callFunction(R.torch_native_channel_shuffle, 'native_channel_shuffle', args); }
 /**
  * PyTorch `torch.native_dropout`:
@@ -3754,7 +3745,7 @@ export function nativeDropout(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nativeGroupNorm(input, weight, bias, N, C, HxW, group, eps)`
  */
-export function nativeGroupNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
+export function nativeGroupNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, N: number | bigint, C: number | bigint, HxW: number | bigint, group: number | bigint, eps: number): [Tensor, Tensor, Tensor];
 export function nativeGroupNorm(...args: any[]): any { return callFunction(R.torch_native_group_norm, 'native_group_norm', args); }
 /**
  * PyTorch `torch.native_layer_norm`:
@@ -3763,7 +3754,7 @@ export function nativeGroupNorm(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nativeLayerNorm(input, normalizedShape, weight, bias, eps)`
  */
-export function nativeLayerNorm(input: Tensor, normalizedShape: number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
+export function nativeLayerNorm(input: Tensor, normalizedShape: (number | bigint)[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
 export function nativeLayerNorm(...args: any[]): any { return callFunction(R.torch_native_layer_norm, 'native_layer_norm', args); }
 /**
  * PyTorch `torch.native_norm`:
@@ -3773,8 +3764,8 @@ export function nativeLayerNorm(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nativeNorm(input)`
  */
-export function nativeNorm(input: Tensor, p?: number | boolean): Tensor;
-export function nativeNorm(input: Tensor, p: number | boolean | null, dim: number | number[], keepdim: boolean, dtype: DTypeName | null): Tensor;
+export function nativeNorm(input: Tensor, p?: number | boolean | bigint): Tensor;
+export function nativeNorm(input: Tensor, p: number | boolean | bigint | null, dim: number | bigint | (number | bigint)[], keepdim: boolean, dtype: DTypeName | null): Tensor;
 export function nativeNorm(...args: any[]): any { return callFunction(R.torch_native_norm, 'native_norm', args); }
 /**
  * PyTorch `torch.ne`:
@@ -3785,7 +3776,7 @@ export function nativeNorm(...args: any[]): any { return callFunction(R.torch_na
  * @example `torch.ne(input, other)`
  */
 export function ne(input: Tensor, other: Tensor): Tensor;
-export function ne(input: Tensor, other: number | boolean): Tensor;
+export function ne(input: Tensor, other: number | boolean | bigint): Tensor;
 export function ne(...args: any[]): any { return callFunction(R.torch_ne, 'ne', args); }
 /**
  * PyTorch `torch.neg`:
@@ -3839,7 +3830,7 @@ export function nextafter(...args: any[]): any { return callFunction(R.torch_nex
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nonzeroStatic(input, { size })`
  */
-export function nonzeroStatic(input: Tensor, options: { size?: number; fillValue?: number }): Tensor;
+export function nonzeroStatic(input: Tensor, options: { size?: number | bigint; fillValue?: number | bigint }): Tensor;
 export function nonzeroStatic(...args: any[]): any { return callFunction(R.torch_nonzero_static, 'nonzero_static', args); }
 /**
  * PyTorch `torch.norm_except_dim`:
@@ -3848,7 +3839,7 @@ export function nonzeroStatic(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.normExceptDim(v)`
  */
-export function normExceptDim(v: Tensor, pow?: number, dim?: number): Tensor;
+export function normExceptDim(v: Tensor, pow?: number | bigint, dim?: number | bigint): Tensor;
 export function normExceptDim(...args: any[]): any { return callFunction(R.torch_norm_except_dim, 'norm_except_dim', args); }
 /**
  * PyTorch `torch.normal`:
@@ -3863,7 +3854,7 @@ export function normExceptDim(...args: any[]): any { return callFunction(R.torch
 export function normal(mean: Tensor, std: Tensor, options?: { generator?: Generator | null }): Tensor;
 export function normal(mean: Tensor, std?: number, options?: { generator?: Generator | null }): Tensor;
 export function normal(mean: number, std: Tensor, options?: { generator?: Generator | null }): Tensor;
-export function normal(mean: number, std: number, size: number[], options?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function normal(mean: number, std: number, size: (number | bigint)[], options?: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function normal(...args: any[]): any { return callFunction(R.torch_normal, 'normal', args); }
 /**
  * PyTorch `torch.not_equal`:
@@ -3874,7 +3865,7 @@ export function normal(...args: any[]): any { return callFunction(R.torch_normal
  * @example `torch.notEqual(input, other)`
  */
 export function notEqual(input: Tensor, other: Tensor): Tensor;
-export function notEqual(input: Tensor, other: number | boolean): Tensor;
+export function notEqual(input: Tensor, other: number | boolean | bigint): Tensor;
 export function notEqual(...args: any[]): any { return callFunction(R.torch_not_equal, 'not_equal', args); }
 /**
  * PyTorch `torch.nuclear_norm`:
@@ -3884,7 +3875,7 @@ export function notEqual(...args: any[]): any { return callFunction(R.torch_not_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.nuclearNorm(input, dim)`
  */
-export function nuclearNorm(input: Tensor, dim: number | number[], keepdim?: boolean): Tensor;
+export function nuclearNorm(input: Tensor, dim: number | bigint | (number | bigint)[], keepdim?: boolean): Tensor;
 export function nuclearNorm(input: Tensor, keepdim?: boolean): Tensor;
 export function nuclearNorm(...args: any[]): any { return callFunction(R.torch_nuclear_norm, 'nuclear_norm', args); }
 /**
@@ -3939,7 +3930,7 @@ export function pdist(...args: any[]): any { return callFunction(R.torch_pdist, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.permute(input, dims)`
  */
-export function permute(input: Tensor, dims: number[]): Tensor;
+export function permute(input: Tensor, dims: (number | bigint)[]): Tensor;
 export function permute(...args: any[]): any { return callFunction(R.torch_permute, 'permute', args); }
 /**
  * PyTorch `torch.permute_copy`:
@@ -3948,7 +3939,7 @@ export function permute(...args: any[]): any { return callFunction(R.torch_permu
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.permuteCopy(input, dims)`
  */
-export function permuteCopy(input: Tensor, dims: number[]): Tensor;
+export function permuteCopy(input: Tensor, dims: (number | bigint)[]): Tensor;
 export function permuteCopy(...args: any[]): any { return callFunction(R.torch_permute_copy, 'permute_copy', args); }
 /**
  * PyTorch `torch.pinverse`:
@@ -3966,7 +3957,7 @@ export function pinverse(...args: any[]): any { return callFunction(R.torch_pinv
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.pixelShuffle(input, upscaleFactor)`
  */
-export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor;
+export function pixelShuffle(input: Tensor, upscaleFactor: number | bigint): Tensor;
 export function pixelShuffle(...args: any[]): any { return callFunction(R.torch_pixel_shuffle, 'pixel_shuffle', args); }
 /**
  * PyTorch `torch.pixel_unshuffle`:
@@ -3975,7 +3966,7 @@ export function pixelShuffle(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.pixelUnshuffle(input, downscaleFactor)`
  */
-export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor;
+export function pixelUnshuffle(input: Tensor, downscaleFactor: number | bigint): Tensor;
 export function pixelUnshuffle(...args: any[]): any { return callFunction(R.torch_pixel_unshuffle, 'pixel_unshuffle', args); }
 /**
  * PyTorch `torch.poisson`:
@@ -3993,7 +3984,7 @@ export function poisson(...args: any[]): any { return callFunction(R.torch_poiss
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.poissonNllLoss(input, target, logInput, full, eps, reduction)`
  */
-export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, eps: number, reduction: number): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, eps: number, reduction: number | bigint): Tensor;
 export function poissonNllLoss(...args: any[]): any { return callFunction(R.torch_poisson_nll_loss, 'poisson_nll_loss', args); }
 /**
  * PyTorch `torch.polar`:
@@ -4011,7 +4002,7 @@ export function polar(...args: any[]): any { return callFunction(R.torch_polar, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.polygamma(n, input)`
  */
-export function polygamma(n: number, input: Tensor): Tensor;
+export function polygamma(n: number | bigint, input: Tensor): Tensor;
 export function polygamma(...args: any[]): any { return callFunction(R.torch_polygamma, 'polygamma', args); }
 /**
  * PyTorch `torch.positive`:
@@ -4032,8 +4023,8 @@ export function positive(...args: any[]): any { return callFunction(R.torch_posi
  * @example `torch.pow(input, exponent)`
  */
 export function pow(input: Tensor, exponent: Tensor): Tensor;
-export function pow(input: number | boolean, exponent: Tensor): Tensor;
-export function pow(input: Tensor, exponent: number | boolean): Tensor;
+export function pow(input: number | boolean | bigint, exponent: Tensor): Tensor;
+export function pow(input: Tensor, exponent: number | boolean | bigint): Tensor;
 export function pow(...args: any[]): any { return callFunction(R.torch_pow, 'pow', args); }
 /**
  * PyTorch `torch.prelu`:
@@ -4053,7 +4044,7 @@ export function prelu(...args: any[]): any { return callFunction(R.torch_prelu, 
  * @example `torch.prod(input)`
  */
 export function prod(input: Tensor, options?: { dtype?: DTypeName | null }): Tensor;
-export function prod(input: Tensor, dim: number, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+export function prod(input: Tensor, dim: number | bigint, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
 export function prod(...args: any[]): any { return callFunction(R.torch_prod, 'prod', args); }
 /**
  * PyTorch `torch.promote_types`:
@@ -4135,8 +4126,8 @@ export function qr(...args: any[]): any { return callFunction(R.torch_qr, 'qr', 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantile(input, q)`
  */
-export function quantile(input: Tensor, q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
-export function quantile(input: Tensor, q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+export function quantile(input: Tensor, q: Tensor, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+export function quantile(input: Tensor, q: number, dim?: number | bigint | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
 export function quantile(...args: any[]): any { return callFunction(R.torch_quantile, 'quantile', args); }
 /**
  * PyTorch `torch.quantize_per_channel`:
@@ -4145,7 +4136,7 @@ export function quantile(...args: any[]): any { return callFunction(R.torch_quan
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizePerChannel(input, scales, zeroPoints, axis, dtype)`
  */
-export function quantizePerChannel(input: Tensor, scales: Tensor, zeroPoints: Tensor, axis: number, dtype: DTypeName): Tensor;
+export function quantizePerChannel(input: Tensor, scales: Tensor, zeroPoints: Tensor, axis: number | bigint, dtype: DTypeName): Tensor;
 export function quantizePerChannel(...args: any[]): any { return callFunction(R.torch_quantize_per_channel, 'quantize_per_channel', args); }
 /**
  * PyTorch `torch.quantize_per_tensor`:
@@ -4157,7 +4148,7 @@ export function quantizePerChannel(...args: any[]): any { return callFunction(R.
  * @example `torch.quantizePerTensor(input, scale, zeroPoint, dtype)`
  */
 export function quantizePerTensor(input: Tensor, scale: Tensor, zeroPoint: Tensor, dtype: DTypeName): Tensor;
-export function quantizePerTensor(input: Tensor, scale: number, zeroPoint: number, dtype: DTypeName): Tensor;
+export function quantizePerTensor(input: Tensor, scale: number, zeroPoint: number | bigint, dtype: DTypeName): Tensor;
 export function quantizePerTensor(tensors: Tensor[], scales: Tensor, zeroPoints: Tensor, dtype: DTypeName): Tensor[];
 export function quantizePerTensor(...args: any[]): any { return callFunction(R.torch_quantize_per_tensor, 'quantize_per_tensor', args); }
 /**
@@ -4176,7 +4167,7 @@ export function quantizePerTensorDynamic(...args: any[]): any { return callFunct
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizedBatchNorm(input, weight, bias, mean, var_, eps, outputScale, outputZeroPoint)`
  */
-export function quantizedBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, var_: Tensor, eps: number, outputScale: number, outputZeroPoint: number): Tensor;
+export function quantizedBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, var_: Tensor, eps: number, outputScale: number, outputZeroPoint: number | bigint): Tensor;
 export function quantizedBatchNorm(...args: any[]): any { return callFunction(R.torch_quantized_batch_norm, 'quantized_batch_norm', args); }
 /**
  * PyTorch `torch.quantized_gru_cell`:
@@ -4185,17 +4176,8 @@ export function quantizedBatchNorm(...args: any[]): any { return callFunction(R.
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizedGruCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
  */
-export function quantizedGruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): Tensor;
+export function quantizedGruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean | bigint, scaleHh: number | boolean | bigint, zeroPointIh: number | boolean | bigint, zeroPointHh: number | boolean | bigint): Tensor;
 export function quantizedGruCell(...args: any[]): any { return callFunction(R.torch_quantized_gru_cell, 'quantized_gru_cell', args); }
-/**
- * PyTorch `torch.quantized_lstm_cell`:
- * - `quantized_lstm_cell(Tensor input, TensorList hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)` — `aten::quantized_lstm_cell`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- * @example `torch.quantizedLstmCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
- */
-export function quantizedLstmCell(input: Tensor, hx: Tensor[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): [Tensor, Tensor];
-export function quantizedLstmCell(...args: any[]): any { return callFunction(R.torch_quantized_lstm_cell, 'quantized_lstm_cell', args); }
 /**
  * PyTorch `torch.quantized_max_pool1d`:
  * - `quantized_max_pool1d(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, IntArrayRef[1] dilation=1, bool ceil_mode=False)` — `aten::quantized_max_pool1d`
@@ -4203,7 +4185,7 @@ export function quantizedLstmCell(...args: any[]): any { return callFunction(R.t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizedMaxPool1d(input, kernelSize)`
  */
-export function quantizedMaxPool1d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function quantizedMaxPool1d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function quantizedMaxPool1d(...args: any[]): any { return callFunction(R.torch_quantized_max_pool1d, 'quantized_max_pool1d', args); }
 /**
  * PyTorch `torch.quantized_max_pool2d`:
@@ -4212,7 +4194,7 @@ export function quantizedMaxPool1d(...args: any[]): any { return callFunction(R.
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizedMaxPool2d(input, kernelSize)`
  */
-export function quantizedMaxPool2d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function quantizedMaxPool2d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function quantizedMaxPool2d(...args: any[]): any { return callFunction(R.torch_quantized_max_pool2d, 'quantized_max_pool2d', args); }
 /**
  * PyTorch `torch.quantized_max_pool3d`:
@@ -4221,7 +4203,7 @@ export function quantizedMaxPool2d(...args: any[]): any { return callFunction(R.
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizedMaxPool3d(input, kernelSize)`
  */
-export function quantizedMaxPool3d(input: Tensor, kernelSize: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceilMode?: boolean): Tensor;
+export function quantizedMaxPool3d(input: Tensor, kernelSize: number | bigint | (number | bigint)[], stride?: number | bigint | (number | bigint)[], padding?: number | bigint | (number | bigint)[], dilation?: number | bigint | (number | bigint)[], ceilMode?: boolean): Tensor;
 export function quantizedMaxPool3d(...args: any[]): any { return callFunction(R.torch_quantized_max_pool3d, 'quantized_max_pool3d', args); }
 /**
  * PyTorch `torch.quantized_rnn_relu_cell`:
@@ -4230,7 +4212,7 @@ export function quantizedMaxPool3d(...args: any[]): any { return callFunction(R.
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizedRnnReluCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
  */
-export function quantizedRnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): Tensor;
+export function quantizedRnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean | bigint, scaleHh: number | boolean | bigint, zeroPointIh: number | boolean | bigint, zeroPointHh: number | boolean | bigint): Tensor;
 export function quantizedRnnReluCell(...args: any[]): any { return callFunction(R.torch_quantized_rnn_relu_cell, 'quantized_rnn_relu_cell', args); }
 /**
  * PyTorch `torch.quantized_rnn_tanh_cell`:
@@ -4239,7 +4221,7 @@ export function quantizedRnnReluCell(...args: any[]): any { return callFunction(
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.quantizedRnnTanhCell(input, hx, wIh, wHh, bIh, bHh, packedIh, packedHh, colOffsetsIh, colOffsetsHh, scaleIh, scaleHh, zeroPointIh, zeroPointHh)`
  */
-export function quantizedRnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean, scaleHh: number | boolean, zeroPointIh: number | boolean, zeroPointHh: number | boolean): Tensor;
+export function quantizedRnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: number | boolean | bigint, scaleHh: number | boolean | bigint, zeroPointIh: number | boolean | bigint, zeroPointHh: number | boolean | bigint): Tensor;
 export function quantizedRnnTanhCell(...args: any[]): any { return callFunction(R.torch_quantized_rnn_tanh_cell, 'quantized_rnn_tanh_cell', args); }
 /**
  * PyTorch `torch.rad2deg`:
@@ -4271,12 +4253,12 @@ export function rad2deg_(...args: any[]): any { return callFunction(R.torch_rad2
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.randintLike(input, low, high, { generator })`
  */
-export function randintLike(input: Tensor, low: number, high: number, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function randintLike(input: Tensor, low: number, high: number, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function randintLike(input: Tensor, low: number | bigint, high: number | bigint, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function randintLike(input: Tensor, low: number | bigint, high: number | bigint, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function randintLike(input: Tensor, high: Tensor, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function randintLike(input: Tensor, high: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function randintLike(input: Tensor, high: number, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-export function randintLike(input: Tensor, high: number, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function randintLike(input: Tensor, high: number | bigint, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function randintLike(input: Tensor, high: number | bigint, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function randintLike(...args: any[]): any { return callFunction(R.torch_randint_like, 'randint_like', args); }
 /**
  * PyTorch `torch.ravel`:
@@ -4342,8 +4324,8 @@ export function relu_(...args: any[]): any { return callFunction(R.torch_relu_, 
  * @example `torch.remainder(input, other)`
  */
 export function remainder(input: Tensor, other: Tensor): Tensor;
-export function remainder(input: number | boolean, other: Tensor): Tensor;
-export function remainder(input: Tensor, other: number | boolean): Tensor;
+export function remainder(input: number | boolean | bigint, other: Tensor): Tensor;
+export function remainder(input: Tensor, other: number | boolean | bigint): Tensor;
 export function remainder(...args: any[]): any { return callFunction(R.torch_remainder, 'remainder', args); }
 /**
  * PyTorch `torch.renorm`:
@@ -4352,7 +4334,7 @@ export function remainder(...args: any[]): any { return callFunction(R.torch_rem
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.renorm(input, p, dim, maxnorm)`
  */
-export function renorm(input: Tensor, p: number | boolean, dim: number, maxnorm: number | boolean): Tensor;
+export function renorm(input: Tensor, p: number | boolean | bigint, dim: number | bigint, maxnorm: number | boolean | bigint): Tensor;
 export function renorm(...args: any[]): any { return callFunction(R.torch_renorm, 'renorm', args); }
 /**
  * PyTorch `torch.repeat_interleave`:
@@ -4363,9 +4345,9 @@ export function renorm(...args: any[]): any { return callFunction(R.torch_renorm
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.repeatInterleave(input, repeats)`
  */
-export function repeatInterleave(input: Tensor, repeats: Tensor, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
-export function repeatInterleave(repeats: Tensor, options?: { outputSize?: number | null }): Tensor;
-export function repeatInterleave(input: Tensor, repeats: number, dim?: number | null, options?: { outputSize?: number | null }): Tensor;
+export function repeatInterleave(input: Tensor, repeats: Tensor, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
+export function repeatInterleave(repeats: Tensor, options?: { outputSize?: number | bigint | null }): Tensor;
+export function repeatInterleave(input: Tensor, repeats: number | bigint, dim?: number | bigint | null, options?: { outputSize?: number | bigint | null }): Tensor;
 export function repeatInterleave(...args: any[]): any { return callFunction(R.torch_repeat_interleave, 'repeat_interleave', args); }
 /**
  * PyTorch `torch.reshape`:
@@ -4374,7 +4356,7 @@ export function repeatInterleave(...args: any[]): any { return callFunction(R.to
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.reshape(input, shape)`
  */
-export function reshape(input: Tensor, shape: number[]): Tensor;
+export function reshape(input: Tensor, shape: (number | bigint)[]): Tensor;
 export function reshape(...args: any[]): any { return callFunction(R.torch_reshape, 'reshape', args); }
 /**
  * PyTorch `torch.resize_as_`:
@@ -4423,9 +4405,9 @@ export function resolveNeg(...args: any[]): any { return callFunction(R.torch_re
  * @example `torch.resultType(tensor, other)`
  */
 export function resultType(tensor: Tensor, other: Tensor): DType;
-export function resultType(scalar: number | boolean, tensor: Tensor): DType;
-export function resultType(tensor: Tensor, other: number | boolean): DType;
-export function resultType(scalar1: number | boolean, scalar2: number | boolean): DType;
+export function resultType(scalar: number | boolean | bigint, tensor: Tensor): DType;
+export function resultType(tensor: Tensor, other: number | boolean | bigint): DType;
+export function resultType(scalar1: number | boolean | bigint, scalar2: number | boolean | bigint): DType;
 export function resultType(...args: any[]): any { return callFunction(R.torch_result_type, 'result_type', args); }
 /**
  * PyTorch `torch.rms_norm`:
@@ -4434,7 +4416,7 @@ export function resultType(...args: any[]): any { return callFunction(R.torch_re
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.rmsNorm(input, normalizedShape)`
  */
-export function rmsNorm(input: Tensor, normalizedShape: number[], weight?: Tensor | null, eps?: number | null): Tensor;
+export function rmsNorm(input: Tensor, normalizedShape: (number | bigint)[], weight?: Tensor | null, eps?: number | null): Tensor;
 export function rmsNorm(...args: any[]): any { return callFunction(R.torch_rms_norm, 'rms_norm', args); }
 /**
  * PyTorch `torch.rnn_relu`:
@@ -4444,8 +4426,8 @@ export function rmsNorm(...args: any[]): any { return callFunction(R.torch_rms_n
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.rnnRelu(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
-export function rnnRelu(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-export function rnnRelu(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
+export function rnnRelu(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+export function rnnRelu(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
 export function rnnRelu(...args: any[]): any { return callFunction(R.torch_rnn_relu, 'rnn_relu', args); }
 /**
  * PyTorch `torch.rnn_relu_cell`:
@@ -4464,8 +4446,8 @@ export function rnnReluCell(...args: any[]): any { return callFunction(R.torch_r
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.rnnTanh(data, batchSizes, hx, params, hasBiases, numLayers, dropout, train, bidirectional)`
  */
-export function rnnTanh(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
-export function rnnTanh(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
+export function rnnTanh(data: Tensor, batchSizes: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
+export function rnnTanh(input: Tensor, hx: Tensor, params: Tensor[], hasBiases: boolean, numLayers: number | bigint, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): [Tensor, Tensor];
 export function rnnTanh(...args: any[]): any { return callFunction(R.torch_rnn_tanh, 'rnn_tanh', args); }
 /**
  * PyTorch `torch.rnn_tanh_cell`:
@@ -4483,7 +4465,7 @@ export function rnnTanhCell(...args: any[]): any { return callFunction(R.torch_r
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.roll(input, shifts)`
  */
-export function roll(input: Tensor, shifts: number | number[], dims?: number | number[]): Tensor;
+export function roll(input: Tensor, shifts: number | bigint | (number | bigint)[], dims?: number | bigint | (number | bigint)[]): Tensor;
 export function roll(...args: any[]): any { return callFunction(R.torch_roll, 'roll', args); }
 /**
  * PyTorch `torch.rot90`:
@@ -4492,7 +4474,7 @@ export function roll(...args: any[]): any { return callFunction(R.torch_roll, 'r
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.rot90(input)`
  */
-export function rot90(input: Tensor, k?: number, dims?: number[]): Tensor;
+export function rot90(input: Tensor, k?: number | bigint, dims?: (number | bigint)[]): Tensor;
 export function rot90(...args: any[]): any { return callFunction(R.torch_rot90, 'rot90', args); }
 /**
  * PyTorch `torch.round`:
@@ -4503,7 +4485,7 @@ export function rot90(...args: any[]): any { return callFunction(R.torch_rot90, 
  * @example `torch.round(input)`
  */
 export function round(input: Tensor): Tensor;
-export function round(input: Tensor, options: { decimals?: number }): Tensor;
+export function round(input: Tensor, options: { decimals?: number | bigint }): Tensor;
 export function round(...args: any[]): any { return callFunction(R.torch_round, 'round', args); }
 /**
  * PyTorch `torch.round_`:
@@ -4514,7 +4496,7 @@ export function round(...args: any[]): any { return callFunction(R.torch_round, 
  * @example `torch.round_(input)`
  */
 export function round_(input: Tensor): Tensor;
-export function round_(input: Tensor, options: { decimals?: number }): Tensor;
+export function round_(input: Tensor, options: { decimals?: number | bigint }): Tensor;
 export function round_(...args: any[]): any { return callFunction(R.torch_round_, 'round_', args); }
 /**
  * PyTorch `torch.row_indices_copy`:
@@ -4541,7 +4523,7 @@ export function rowStack(...args: any[]): any { return callFunction(R.torch_row_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.rrelu(input)`
  */
-export function rrelu(input: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null): Tensor;
+export function rrelu(input: Tensor, lower?: number | boolean | bigint, upper?: number | boolean | bigint, training?: boolean, generator?: Generator | null): Tensor;
 export function rrelu(...args: any[]): any { return callFunction(R.torch_rrelu, 'rrelu', args); }
 /**
  * PyTorch `torch.rrelu_`:
@@ -4550,7 +4532,7 @@ export function rrelu(...args: any[]): any { return callFunction(R.torch_rrelu, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.rrelu_(input)`
  */
-export function rrelu_(input: Tensor, lower?: number | boolean, upper?: number | boolean, training?: boolean, generator?: Generator | null): Tensor;
+export function rrelu_(input: Tensor, lower?: number | boolean | bigint, upper?: number | boolean | bigint, training?: boolean, generator?: Generator | null): Tensor;
 export function rrelu_(...args: any[]): any { return callFunction(R.torch_rrelu_, 'rrelu_', args); }
 /**
  * PyTorch `torch.rsqrt`:
@@ -4578,8 +4560,8 @@ export function rsqrt_(...args: any[]): any { return callFunction(R.torch_rsqrt_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.rsub(input, other)`
  */
-export function rsub(input: Tensor, other: Tensor, options?: { alpha?: number | boolean }): Tensor;
-export function rsub(input: Tensor, other: number | boolean, alpha?: number | boolean): Tensor;
+export function rsub(input: Tensor, other: Tensor, options?: { alpha?: number | boolean | bigint }): Tensor;
+export function rsub(input: Tensor, other: number | boolean | bigint, alpha?: number | boolean | bigint): Tensor;
 export function rsub(...args: any[]): any { return callFunction(R.torch_rsub, 'rsub', args); }
 /**
  * PyTorch `torch.scalar_tensor`:
@@ -4588,7 +4570,7 @@ export function rsub(...args: any[]): any { return callFunction(R.torch_rsub, 'r
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.scalarTensor(s)`
  */
-export function scalarTensor(s: number | boolean, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function scalarTensor(s: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function scalarTensor(...args: any[]): any { return callFunction(R.torch_scalar_tensor, 'scalar_tensor', args); }
 /**
  * PyTorch `torch.scatter`:
@@ -4600,10 +4582,10 @@ export function scalarTensor(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.scatter(input, dim, index, src)`
  */
-export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
-export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
-export function scatter(input: Tensor, dim: number, index: Tensor, value: number | boolean): Tensor;
-export function scatter(input: Tensor, dim: number, index: Tensor, value: number | boolean, options: { reduce?: string }): Tensor;
+export function scatter(input: Tensor, dim: number | bigint, index: Tensor, src: Tensor): Tensor;
+export function scatter(input: Tensor, dim: number | bigint, index: Tensor, src: Tensor, options: { reduce?: string }): Tensor;
+export function scatter(input: Tensor, dim: number | bigint, index: Tensor, value: number | boolean | bigint): Tensor;
+export function scatter(input: Tensor, dim: number | bigint, index: Tensor, value: number | boolean | bigint, options: { reduce?: string }): Tensor;
 export function scatter(...args: any[]): any { return callFunction(R.torch_scatter, 'scatter', args); }
 /**
  * PyTorch `torch.scatter_add`:
@@ -4612,7 +4594,7 @@ export function scatter(...args: any[]): any { return callFunction(R.torch_scatt
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.scatterAdd(input, dim, index, src)`
  */
-export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor): Tensor;
+export function scatterAdd(input: Tensor, dim: number | bigint, index: Tensor, src: Tensor): Tensor;
 export function scatterAdd(...args: any[]): any { return callFunction(R.torch_scatter_add, 'scatter_add', args); }
 /**
  * PyTorch `torch.scatter_reduce`:
@@ -4621,7 +4603,7 @@ export function scatterAdd(...args: any[]): any { return callFunction(R.torch_sc
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.scatterReduce(input, dim, index, src, reduce)`
  */
-export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
+export function scatterReduce(input: Tensor, dim: number | bigint, index: Tensor, src: Tensor, reduce: string, options?: { includeSelf?: boolean }): Tensor;
 export function scatterReduce(...args: any[]): any { return callFunction(R.torch_scatter_reduce, 'scatter_reduce', args); }
 /**
  * PyTorch `torch.searchsorted`:
@@ -4632,7 +4614,7 @@ export function scatterReduce(...args: any[]): any { return callFunction(R.torch
  * @example `torch.searchsorted(sortedSequence, input)`
  */
 export function searchsorted(sortedSequence: Tensor, input: Tensor, options?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
-export function searchsorted(sortedSequence: Tensor, input: number | boolean, options?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
+export function searchsorted(sortedSequence: Tensor, input: number | boolean | bigint, options?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
 export function searchsorted(...args: any[]): any { return callFunction(R.torch_searchsorted, 'searchsorted', args); }
 /**
  * PyTorch `torch.segment_reduce`:
@@ -4641,7 +4623,7 @@ export function searchsorted(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.segmentReduce(data, reduce)`
  */
-export function segmentReduce(data: Tensor, reduce: string, options?: { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number; unsafe?: boolean; initial?: number | boolean | null }): Tensor;
+export function segmentReduce(data: Tensor, reduce: string, options?: { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number | bigint; unsafe?: boolean; initial?: number | boolean | bigint | null }): Tensor;
 export function segmentReduce(...args: any[]): any { return callFunction(R.torch_segment_reduce, 'segment_reduce', args); }
 /**
  * PyTorch `torch.select`:
@@ -4650,7 +4632,7 @@ export function segmentReduce(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.select(input, dim, index)`
  */
-export function select(input: Tensor, dim: number, index: number): Tensor;
+export function select(input: Tensor, dim: number | bigint, index: number | bigint): Tensor;
 export function select(...args: any[]): any { return callFunction(R.torch_select, 'select', args); }
 /**
  * PyTorch `torch.select_copy`:
@@ -4659,7 +4641,7 @@ export function select(...args: any[]): any { return callFunction(R.torch_select
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.selectCopy(input, dim, index)`
  */
-export function selectCopy(input: Tensor, dim: number, index: number): Tensor;
+export function selectCopy(input: Tensor, dim: number | bigint, index: number | bigint): Tensor;
 export function selectCopy(...args: any[]): any { return callFunction(R.torch_select_copy, 'select_copy', args); }
 /**
  * PyTorch `torch.select_scatter`:
@@ -4668,7 +4650,7 @@ export function selectCopy(...args: any[]): any { return callFunction(R.torch_se
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.selectScatter(input, src, dim, index)`
  */
-export function selectScatter(input: Tensor, src: Tensor, dim: number, index: number): Tensor;
+export function selectScatter(input: Tensor, src: Tensor, dim: number | bigint, index: number | bigint): Tensor;
 export function selectScatter(...args: any[]): any { return callFunction(R.torch_select_scatter, 'select_scatter', args); }
 /**
  * PyTorch `torch.selu`:
@@ -4794,7 +4776,7 @@ export function sinh_(...args: any[]): any { return callFunction(R.torch_sinh_, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.sliceCopy(input)`
  */
-export function sliceCopy(input: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+export function sliceCopy(input: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
 export function sliceCopy(...args: any[]): any { return callFunction(R.torch_slice_copy, 'slice_copy', args); }
 /**
  * PyTorch `torch.slice_inverse`:
@@ -4803,7 +4785,7 @@ export function sliceCopy(...args: any[]): any { return callFunction(R.torch_sli
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.sliceInverse(input, src)`
  */
-export function sliceInverse(input: Tensor, src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+export function sliceInverse(input: Tensor, src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
 export function sliceInverse(...args: any[]): any { return callFunction(R.torch_slice_inverse, 'slice_inverse', args); }
 /**
  * PyTorch `torch.slice_scatter`:
@@ -4812,7 +4794,7 @@ export function sliceInverse(...args: any[]): any { return callFunction(R.torch_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.sliceScatter(input, src)`
  */
-export function sliceScatter(input: Tensor, src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+export function sliceScatter(input: Tensor, src: Tensor, dim?: number | bigint, start?: number | bigint | null, end?: number | bigint | null, step?: number | bigint): Tensor;
 export function sliceScatter(...args: any[]): any { return callFunction(R.torch_slice_scatter, 'slice_scatter', args); }
 /**
  * PyTorch `torch.slogdet`:
@@ -4839,7 +4821,7 @@ export function smm(...args: any[]): any { return callFunction(R.torch_smm, 'smm
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.softmax(input, dim)`
  */
-export function softmax(input: Tensor, dim: number, dtype?: DTypeName | null): Tensor;
+export function softmax(input: Tensor, dim: number | bigint, dtype?: DTypeName | null): Tensor;
 export function softmax(...args: any[]): any { return callFunction(R.torch_softmax, 'softmax', args); }
 /**
  * PyTorch `torch.sort`:
@@ -4849,8 +4831,8 @@ export function softmax(...args: any[]): any { return callFunction(R.torch_softm
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.sort(input, { stable })`
  */
-export function sort(input: Tensor, options: { stable?: boolean | null; dim?: number; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-export function sort(input: Tensor, dim?: number, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function sort(input: Tensor, options: { stable?: boolean | null; dim?: number | bigint; descending?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function sort(input: Tensor, dim?: number | bigint, descending?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function sort(...args: any[]): any { return callFunction(R.torch_sort, 'sort', args); }
 /**
  * PyTorch `torch.split`:
@@ -4860,8 +4842,8 @@ export function sort(...args: any[]): any { return callFunction(R.torch_sort, 's
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.split(input, splitSize)`
  */
-export function split(input: Tensor, splitSize: number, dim?: number): Tensor[];
-export function split(input: Tensor, splitSize: number[], dim?: number): Tensor[];
+export function split(input: Tensor, splitSize: number | bigint, dim?: number | bigint): Tensor[];
+export function split(input: Tensor, splitSize: (number | bigint)[], dim?: number | bigint): Tensor[];
 export function split(...args: any[]): any { return callFunction(R.torch_split, 'split', args); }
 /**
  * PyTorch `torch.split_copy`:
@@ -4870,7 +4852,7 @@ export function split(...args: any[]): any { return callFunction(R.torch_split, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.splitCopy(input, splitSize)`
  */
-export function splitCopy(input: Tensor, splitSize: number, dim?: number): Tensor[];
+export function splitCopy(input: Tensor, splitSize: number | bigint, dim?: number | bigint): Tensor[];
 export function splitCopy(...args: any[]): any { return callFunction(R.torch_split_copy, 'split_copy', args); }
 /**
  * PyTorch `torch.split_with_sizes`:
@@ -4879,7 +4861,7 @@ export function splitCopy(...args: any[]): any { return callFunction(R.torch_spl
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.splitWithSizes(input, splitSizes)`
  */
-export function splitWithSizes(input: Tensor, splitSizes: number[], dim?: number): Tensor[];
+export function splitWithSizes(input: Tensor, splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
 export function splitWithSizes(...args: any[]): any { return callFunction(R.torch_split_with_sizes, 'split_with_sizes', args); }
 /**
  * PyTorch `torch.split_with_sizes_copy`:
@@ -4888,7 +4870,7 @@ export function splitWithSizes(...args: any[]): any { return callFunction(R.torc
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.splitWithSizesCopy(input, splitSizes)`
  */
-export function splitWithSizesCopy(input: Tensor, splitSizes: number[], dim?: number): Tensor[];
+export function splitWithSizesCopy(input: Tensor, splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
 export function splitWithSizesCopy(...args: any[]): any { return callFunction(R.torch_split_with_sizes_copy, 'split_with_sizes_copy', args); }
 /**
  * PyTorch `torch.sqrt`:
@@ -4936,8 +4918,8 @@ export function square_(...args: any[]): any { return callFunction(R.torch_squar
  * @example `torch.squeeze(input)`
  */
 export function squeeze(input: Tensor): Tensor;
-export function squeeze(input: Tensor, dim: number): Tensor;
-export function squeeze(input: Tensor, dim: number[]): Tensor;
+export function squeeze(input: Tensor, dim: number | bigint): Tensor;
+export function squeeze(input: Tensor, dim: (number | bigint)[]): Tensor;
 export function squeeze(...args: any[]): any { return callFunction(R.torch_squeeze, 'squeeze', args); }
 /**
  * PyTorch `torch.squeeze_copy`:
@@ -4949,8 +4931,8 @@ export function squeeze(...args: any[]): any { return callFunction(R.torch_squee
  * @example `torch.squeezeCopy(input)`
  */
 export function squeezeCopy(input: Tensor): Tensor;
-export function squeezeCopy(input: Tensor, dim: number): Tensor;
-export function squeezeCopy(input: Tensor, dim: number[]): Tensor;
+export function squeezeCopy(input: Tensor, dim: number | bigint): Tensor;
+export function squeezeCopy(input: Tensor, dim: (number | bigint)[]): Tensor;
 export function squeezeCopy(...args: any[]): any { return callFunction(R.torch_squeeze_copy, 'squeeze_copy', args); }
 /**
  * PyTorch `torch.sspaddmm`:
@@ -4959,7 +4941,7 @@ export function squeezeCopy(...args: any[]): any { return callFunction(R.torch_s
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.sspaddmm(input, mat1, mat2)`
  */
-export function sspaddmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean; alpha?: number | boolean }): Tensor;
+export function sspaddmm(input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: number | boolean | bigint; alpha?: number | boolean | bigint }): Tensor;
 export function sspaddmm(...args: any[]): any { return callFunction(R.torch_sspaddmm, 'sspaddmm', args); }
 /**
  * PyTorch `torch.stack`:
@@ -4968,7 +4950,7 @@ export function sspaddmm(...args: any[]): any { return callFunction(R.torch_sspa
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.stack(tensors)`
  */
-export function stack(tensors: Tensor[], dim?: number): Tensor;
+export function stack(tensors: Tensor[], dim?: number | bigint): Tensor;
 export function stack(...args: any[]): any { return callFunction(R.torch_stack, 'stack', args); }
 /**
  * PyTorch `torch.std`:
@@ -4979,8 +4961,8 @@ export function stack(...args: any[]): any { return callFunction(R.torch_stack, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.std(input, dim)`
  */
-export function std(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
-export function std(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
+export function std(input: Tensor, dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+export function std(input: Tensor, dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): Tensor;
 export function std(input: Tensor, unbiased?: boolean): Tensor;
 export function std(...args: any[]): any { return callFunction(R.torch_std, 'std', args); }
 /**
@@ -4992,8 +4974,8 @@ export function std(...args: any[]): any { return callFunction(R.torch_std, 'std
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.stdMean(input, dim)`
  */
-export function stdMean(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
-export function stdMean(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): [Tensor, Tensor];
+export function stdMean(input: Tensor, dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
+export function stdMean(input: Tensor, dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): [Tensor, Tensor];
 export function stdMean(input: Tensor, unbiased?: boolean): [Tensor, Tensor];
 export function stdMean(...args: any[]): any { return callFunction(R.torch_std_mean, 'std_mean', args); }
 /**
@@ -5004,8 +4986,8 @@ export function stdMean(...args: any[]): any { return callFunction(R.torch_std_m
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.stft(input, nFft)`
  */
-export function stft(input: Tensor, nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
-export function stft(input: Tensor, nFft: number, hopLength?: number | null, winLength?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
+export function stft(input: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, center?: boolean, padMode?: string, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
+export function stft(input: Tensor, nFft: number | bigint, hopLength?: number | bigint | null, winLength?: number | bigint | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, returnComplex?: boolean | null, alignToWindow?: boolean | null): Tensor;
 export function stft(...args: any[]): any { return callFunction(R.torch_stft, 'stft', args); }
 /**
  * PyTorch `torch.sub`:
@@ -5014,7 +4996,7 @@ export function stft(...args: any[]): any { return callFunction(R.torch_stft, 's
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.sub(input, other)`
  */
-export function sub(input: Tensor | number | boolean, other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
+export function sub(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
 export function sub(...args: any[]): any { return callFunction(R.torch_sub, 'sub', args); }
 /**
  * PyTorch `torch.subtract`:
@@ -5024,8 +5006,8 @@ export function sub(...args: any[]): any { return callFunction(R.torch_sub, 'sub
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.subtract(input, other)`
  */
-export function subtract(input: Tensor | number | boolean, other: Tensor | number | boolean, options?: { alpha?: number | boolean }): Tensor;
-export function subtract(input: Tensor | number | boolean, other: number | boolean, alpha?: number | boolean): Tensor;
+export function subtract(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint, options?: { alpha?: number | boolean | bigint }): Tensor;
+export function subtract(input: Tensor | number | boolean | bigint, other: number | boolean | bigint, alpha?: number | boolean | bigint): Tensor;
 export function subtract(...args: any[]): any { return callFunction(R.torch_subtract, 'subtract', args); }
 /**
  * PyTorch `torch.sum`:
@@ -5036,7 +5018,7 @@ export function subtract(...args: any[]): any { return callFunction(R.torch_subt
  * @example `torch.sum(input)`
  */
 export function sum(input: Tensor, options?: { dtype?: DTypeName | null }): Tensor;
-export function sum(input: Tensor, dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
+export function sum(input: Tensor, dim: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }): Tensor;
 export function sum(...args: any[]): any { return callFunction(R.torch_sum, 'sum', args); }
 /**
  * PyTorch `torch.svd`:
@@ -5054,7 +5036,7 @@ export function svd(...args: any[]): any { return callFunction(R.torch_svd, 'svd
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.swapaxes(input, axis0, axis1)`
  */
-export function swapaxes(input: Tensor, axis0: number, axis1: number): Tensor;
+export function swapaxes(input: Tensor, axis0: number | bigint, axis1: number | bigint): Tensor;
 export function swapaxes(...args: any[]): any { return callFunction(R.torch_swapaxes, 'swapaxes', args); }
 /**
  * PyTorch `torch.swapdims`:
@@ -5063,7 +5045,7 @@ export function swapaxes(...args: any[]): any { return callFunction(R.torch_swap
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.swapdims(input, dim0, dim1)`
  */
-export function swapdims(input: Tensor, dim0: number, dim1: number): Tensor;
+export function swapdims(input: Tensor, dim0: number | bigint, dim1: number | bigint): Tensor;
 export function swapdims(...args: any[]): any { return callFunction(R.torch_swapdims, 'swapdims', args); }
 /**
  * PyTorch `torch.sym_constrain_range`:
@@ -5072,7 +5054,7 @@ export function swapdims(...args: any[]): any { return callFunction(R.torch_swap
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.symConstrainRange(size)`
  */
-export function symConstrainRange(size: number | boolean, options?: { min?: number | null; max?: number | null }): void;
+export function symConstrainRange(size: number | boolean | bigint, options?: { min?: number | bigint | null; max?: number | bigint | null }): void;
 export function symConstrainRange(...args: any[]): any { return callFunction(R.torch_sym_constrain_range, 'sym_constrain_range', args); }
 /**
  * PyTorch `torch.sym_constrain_range_for_size`:
@@ -5081,7 +5063,7 @@ export function symConstrainRange(...args: any[]): any { return callFunction(R.t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.symConstrainRangeForSize(size)`
  */
-export function symConstrainRangeForSize(size: number | boolean, options?: { min?: number | null; max?: number | null }): void;
+export function symConstrainRangeForSize(size: number | boolean | bigint, options?: { min?: number | bigint | null; max?: number | bigint | null }): void;
 export function symConstrainRangeForSize(...args: any[]): any { return callFunction(R.torch_sym_constrain_range_for_size, 'sym_constrain_range_for_size', args); }
 /**
  * PyTorch `torch.t`:
@@ -5117,7 +5099,7 @@ export function take(...args: any[]): any { return callFunction(R.torch_take, 't
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.takeAlongDim(input, indices)`
  */
-export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | null): Tensor;
+export function takeAlongDim(input: Tensor, indices: Tensor, dim?: number | bigint | null): Tensor;
 export function takeAlongDim(...args: any[]): any { return callFunction(R.torch_take_along_dim, 'take_along_dim', args); }
 /**
  * PyTorch `torch.tan`:
@@ -5164,9 +5146,9 @@ export function tanh_(...args: any[]): any { return callFunction(R.torch_tanh_, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.tensorSplit(input, indices)`
  */
-export function tensorSplit(input: Tensor, indices: number[], dim?: number): Tensor[];
-export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim?: number): Tensor[];
-export function tensorSplit(input: Tensor, sections: number, dim?: number): Tensor[];
+export function tensorSplit(input: Tensor, indices: (number | bigint)[], dim?: number | bigint): Tensor[];
+export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim?: number | bigint): Tensor[];
+export function tensorSplit(input: Tensor, sections: number | bigint, dim?: number | bigint): Tensor[];
 export function tensorSplit(...args: any[]): any { return callFunction(R.torch_tensor_split, 'tensor_split', args); }
 /**
  * PyTorch `torch.threshold`:
@@ -5175,7 +5157,7 @@ export function tensorSplit(...args: any[]): any { return callFunction(R.torch_t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.threshold(input, threshold, value)`
  */
-export function threshold(input: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
+export function threshold(input: Tensor, threshold: number | boolean | bigint, value: number | boolean | bigint): Tensor;
 export function threshold(...args: any[]): any { return callFunction(R.torch_threshold, 'threshold', args); }
 /**
  * PyTorch `torch.threshold_`:
@@ -5184,7 +5166,7 @@ export function threshold(...args: any[]): any { return callFunction(R.torch_thr
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.threshold_(input, threshold, value)`
  */
-export function threshold_(input: Tensor, threshold: number | boolean, value: number | boolean): Tensor;
+export function threshold_(input: Tensor, threshold: number | boolean | bigint, value: number | boolean | bigint): Tensor;
 export function threshold_(...args: any[]): any { return callFunction(R.torch_threshold_, 'threshold_', args); }
 /**
  * PyTorch `torch.tile`:
@@ -5193,7 +5175,7 @@ export function threshold_(...args: any[]): any { return callFunction(R.torch_th
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.tile(input, dims)`
  */
-export function tile(input: Tensor, dims: number[]): Tensor;
+export function tile(input: Tensor, dims: (number | bigint)[]): Tensor;
 export function tile(...args: any[]): any { return callFunction(R.torch_tile, 'tile', args); }
 /**
  * PyTorch `torch.topk`:
@@ -5202,7 +5184,7 @@ export function tile(...args: any[]): any { return callFunction(R.torch_tile, 't
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.topk(input, k)`
  */
-export function topk(input: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function topk(input: Tensor, k: number | bigint, dim?: number | bigint, largest?: boolean, sorted?: boolean): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 export function topk(...args: any[]): any { return callFunction(R.torch_topk, 'topk', args); }
 /**
  * PyTorch `torch.trace`:
@@ -5220,7 +5202,7 @@ export function trace(...args: any[]): any { return callFunction(R.torch_trace, 
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.transpose(input, dim0, dim1)`
  */
-export function transpose(input: Tensor, dim0: number, dim1: number): Tensor;
+export function transpose(input: Tensor, dim0: number | bigint, dim1: number | bigint): Tensor;
 export function transpose(...args: any[]): any { return callFunction(R.torch_transpose, 'transpose', args); }
 /**
  * PyTorch `torch.transpose_copy`:
@@ -5229,7 +5211,7 @@ export function transpose(...args: any[]): any { return callFunction(R.torch_tra
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.transposeCopy(input, dim0, dim1)`
  */
-export function transposeCopy(input: Tensor, dim0: number, dim1: number): Tensor;
+export function transposeCopy(input: Tensor, dim0: number | bigint, dim1: number | bigint): Tensor;
 export function transposeCopy(...args: any[]): any { return callFunction(R.torch_transpose_copy, 'transpose_copy', args); }
 /**
  * PyTorch `torch.trapezoid`:
@@ -5239,8 +5221,8 @@ export function transposeCopy(...args: any[]): any { return callFunction(R.torch
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.trapezoid(y, x)`
  */
-export function trapezoid(y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
-export function trapezoid(y: Tensor, options?: { dx?: number | boolean; dim?: number }): Tensor;
+export function trapezoid(y: Tensor, x: Tensor, options?: { dim?: number | bigint }): Tensor;
+export function trapezoid(y: Tensor, options?: { dx?: number | boolean | bigint; dim?: number | bigint }): Tensor;
 export function trapezoid(...args: any[]): any { return callFunction(R.torch_trapezoid, 'trapezoid', args); }
 /**
  * PyTorch `torch.trapz`:
@@ -5250,8 +5232,8 @@ export function trapezoid(...args: any[]): any { return callFunction(R.torch_tra
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.trapz(y)`
  */
-export function trapz(y: Tensor, options?: { dx?: number; dim?: number }): Tensor;
-export function trapz(y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
+export function trapz(y: Tensor, options?: { dx?: number; dim?: number | bigint }): Tensor;
+export function trapz(y: Tensor, x: Tensor, options?: { dim?: number | bigint }): Tensor;
 export function trapz(...args: any[]): any { return callFunction(R.torch_trapz, 'trapz', args); }
 /**
  * PyTorch `torch.triangular_solve`:
@@ -5269,7 +5251,7 @@ export function triangularSolve(...args: any[]): any { return callFunction(R.tor
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.tril(input)`
  */
-export function tril(input: Tensor, diagonal?: number): Tensor;
+export function tril(input: Tensor, diagonal?: number | bigint): Tensor;
 export function tril(...args: any[]): any { return callFunction(R.torch_tril, 'tril', args); }
 /**
  * PyTorch `torch.tril_indices`:
@@ -5278,7 +5260,7 @@ export function tril(...args: any[]): any { return callFunction(R.torch_tril, 't
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.trilIndices(row, col)`
  */
-export function trilIndices(row: number, col: number, offset?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function trilIndices(row: number | bigint, col: number | bigint, offset?: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function trilIndices(...args: any[]): any { return callFunction(R.torch_tril_indices, 'tril_indices', args); }
 /**
  * PyTorch `torch.triplet_margin_loss`:
@@ -5287,7 +5269,7 @@ export function trilIndices(...args: any[]): any { return callFunction(R.torch_t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.tripletMarginLoss(anchor, positive, negative)`
  */
-export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, swap?: boolean, reduction?: number): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, swap?: boolean, reduction?: number | bigint): Tensor;
 export function tripletMarginLoss(...args: any[]): any { return callFunction(R.torch_triplet_margin_loss, 'triplet_margin_loss', args); }
 /**
  * PyTorch `torch.triu`:
@@ -5296,7 +5278,7 @@ export function tripletMarginLoss(...args: any[]): any { return callFunction(R.t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.triu(input)`
  */
-export function triu(input: Tensor, diagonal?: number): Tensor;
+export function triu(input: Tensor, diagonal?: number | bigint): Tensor;
 export function triu(...args: any[]): any { return callFunction(R.torch_triu, 'triu', args); }
 /**
  * PyTorch `torch.triu_indices`:
@@ -5305,7 +5287,7 @@ export function triu(...args: any[]): any { return callFunction(R.torch_triu, 't
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.triuIndices(row, col)`
  */
-export function triuIndices(row: number, col: number, offset?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+export function triuIndices(row: number | bigint, col: number | bigint, offset?: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function triuIndices(...args: any[]): any { return callFunction(R.torch_triu_indices, 'triu_indices', args); }
 /**
  * PyTorch `torch.true_divide`:
@@ -5315,8 +5297,8 @@ export function triuIndices(...args: any[]): any { return callFunction(R.torch_t
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.trueDivide(input, other)`
  */
-export function trueDivide(input: Tensor | number | boolean, other: Tensor | number | boolean): Tensor;
-export function trueDivide(input: Tensor | number | boolean, other: number | boolean): Tensor;
+export function trueDivide(input: Tensor | number | boolean | bigint, other: Tensor | number | boolean | bigint): Tensor;
+export function trueDivide(input: Tensor | number | boolean | bigint, other: number | boolean | bigint): Tensor;
 export function trueDivide(...args: any[]): any { return callFunction(R.torch_true_divide, 'true_divide', args); }
 /**
  * PyTorch `torch.trunc`:
@@ -5343,7 +5325,7 @@ export function trunc_(...args: any[]): any { return callFunction(R.torch_trunc_
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unbind(input)`
  */
-export function unbind(input: Tensor, dim?: number): Tensor[];
+export function unbind(input: Tensor, dim?: number | bigint): Tensor[];
 export function unbind(...args: any[]): any { return callFunction(R.torch_unbind, 'unbind', args); }
 /**
  * PyTorch `torch.unbind_copy`:
@@ -5352,7 +5334,7 @@ export function unbind(...args: any[]): any { return callFunction(R.torch_unbind
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unbindCopy(input)`
  */
-export function unbindCopy(input: Tensor, dim?: number): Tensor[];
+export function unbindCopy(input: Tensor, dim?: number | bigint): Tensor[];
 export function unbindCopy(...args: any[]): any { return callFunction(R.torch_unbind_copy, 'unbind_copy', args); }
 /**
  * PyTorch `torch.unflatten`:
@@ -5361,7 +5343,7 @@ export function unbindCopy(...args: any[]): any { return callFunction(R.torch_un
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unflatten(input, dim, sizes)`
  */
-export function unflatten(input: Tensor, dim: number, sizes: number[]): Tensor;
+export function unflatten(input: Tensor, dim: number | bigint, sizes: (number | bigint)[]): Tensor;
 export function unflatten(...args: any[]): any { return callFunction(R.torch_unflatten, 'unflatten', args); }
 /**
  * PyTorch `torch.unfold_copy`:
@@ -5370,7 +5352,7 @@ export function unflatten(...args: any[]): any { return callFunction(R.torch_unf
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unfoldCopy(input, dimension, size, step)`
  */
-export function unfoldCopy(input: Tensor, dimension: number, size: number, step: number): Tensor;
+export function unfoldCopy(input: Tensor, dimension: number | bigint, size: number | bigint, step: number | bigint): Tensor;
 export function unfoldCopy(...args: any[]): any { return callFunction(R.torch_unfold_copy, 'unfold_copy', args); }
 /**
  * PyTorch `torch.unique_dim`:
@@ -5379,7 +5361,7 @@ export function unfoldCopy(...args: any[]): any { return callFunction(R.torch_un
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.uniqueDim(input, dim)`
  */
-export function uniqueDim(input: Tensor, dim: number, sorted?: boolean, returnInverse?: boolean, returnCounts?: boolean): [Tensor, Tensor, Tensor];
+export function uniqueDim(input: Tensor, dim: number | bigint, sorted?: boolean, returnInverse?: boolean, returnCounts?: boolean): [Tensor, Tensor, Tensor];
 export function uniqueDim(...args: any[]): any { return callFunction(R.torch_unique_dim, 'unique_dim', args); }
 /**
  * PyTorch `torch.unsafe_chunk`:
@@ -5388,7 +5370,7 @@ export function uniqueDim(...args: any[]): any { return callFunction(R.torch_uni
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unsafeChunk(input, chunks)`
  */
-export function unsafeChunk(input: Tensor, chunks: number, dim?: number): Tensor[];
+export function unsafeChunk(input: Tensor, chunks: number | bigint, dim?: number | bigint): Tensor[];
 export function unsafeChunk(...args: any[]): any { return callFunction(R.torch_unsafe_chunk, 'unsafe_chunk', args); }
 /**
  * PyTorch `torch.unsafe_split`:
@@ -5397,7 +5379,7 @@ export function unsafeChunk(...args: any[]): any { return callFunction(R.torch_u
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unsafeSplit(input, splitSize)`
  */
-export function unsafeSplit(input: Tensor, splitSize: number, dim?: number): Tensor[];
+export function unsafeSplit(input: Tensor, splitSize: number | bigint, dim?: number | bigint): Tensor[];
 export function unsafeSplit(...args: any[]): any { return callFunction(R.torch_unsafe_split, 'unsafe_split', args); }
 /**
  * PyTorch `torch.unsafe_split_with_sizes`:
@@ -5406,7 +5388,7 @@ export function unsafeSplit(...args: any[]): any { return callFunction(R.torch_u
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unsafeSplitWithSizes(input, splitSizes)`
  */
-export function unsafeSplitWithSizes(input: Tensor, splitSizes: number[], dim?: number): Tensor[];
+export function unsafeSplitWithSizes(input: Tensor, splitSizes: (number | bigint)[], dim?: number | bigint): Tensor[];
 export function unsafeSplitWithSizes(...args: any[]): any { return callFunction(R.torch_unsafe_split_with_sizes, 'unsafe_split_with_sizes', args); }
 /**
  * PyTorch `torch.unsqueeze`:
@@ -5415,7 +5397,7 @@ export function unsafeSplitWithSizes(...args: any[]): any { return callFunction(
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unsqueeze(input, dim)`
  */
-export function unsqueeze(input: Tensor, dim: number): Tensor;
+export function unsqueeze(input: Tensor, dim: number | bigint): Tensor;
 export function unsqueeze(...args: any[]): any { return callFunction(R.torch_unsqueeze, 'unsqueeze', args); }
 /**
  * PyTorch `torch.unsqueeze_copy`:
@@ -5424,7 +5406,7 @@ export function unsqueeze(...args: any[]): any { return callFunction(R.torch_uns
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.unsqueezeCopy(input, dim)`
  */
-export function unsqueezeCopy(input: Tensor, dim: number): Tensor;
+export function unsqueezeCopy(input: Tensor, dim: number | bigint): Tensor;
 export function unsqueezeCopy(...args: any[]): any { return callFunction(R.torch_unsqueeze_copy, 'unsqueeze_copy', args); }
 /**
  * PyTorch `torch.values_copy`:
@@ -5442,7 +5424,7 @@ export function valuesCopy(...args: any[]): any { return callFunction(R.torch_va
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.vander(x)`
  */
-export function vander(x: Tensor, N?: number | null, increasing?: boolean): Tensor;
+export function vander(x: Tensor, N?: number | bigint | null, increasing?: boolean): Tensor;
 export function vander(...args: any[]): any { return callFunction(R.torch_vander, 'vander', args); }
 /**
  * PyTorch `torch.var`:
@@ -5453,8 +5435,8 @@ export function vander(...args: any[]): any { return callFunction(R.torch_vander
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.var(input, dim)`
  */
-export function var_(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
-export function var_(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): Tensor;
+export function var_(input: Tensor, dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): Tensor;
+export function var_(input: Tensor, dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): Tensor;
 export function var_(input: Tensor, unbiased?: boolean): Tensor;
 export function var_(...args: any[]): any { return callFunction(R.torch_var, 'var', args); }
 export { var_ as var };
@@ -5467,8 +5449,8 @@ export { var_ as var };
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.varMean(input, dim)`
  */
-export function varMean(input: Tensor, dim: number | number[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
-export function varMean(input: Tensor, dim?: number | number[] | null, options?: { correction?: number | boolean | null; keepdim?: boolean }): [Tensor, Tensor];
+export function varMean(input: Tensor, dim: number | bigint | (number | bigint)[] | null, unbiased?: boolean, keepdim?: boolean): [Tensor, Tensor];
+export function varMean(input: Tensor, dim?: number | bigint | (number | bigint)[] | null, options?: { correction?: number | boolean | bigint | null; keepdim?: boolean }): [Tensor, Tensor];
 export function varMean(input: Tensor, unbiased?: boolean): [Tensor, Tensor];
 export function varMean(...args: any[]): any { return callFunction(R.torch_var_mean, 'var_mean', args); }
 /**
@@ -5525,7 +5507,7 @@ export function viewAsRealCopy(...args: any[]): any { return callFunction(R.torc
  * @example `torch.viewCopy(input, dtype)`
  */
 export function viewCopy(input: Tensor, dtype: DTypeName): Tensor;
-export function viewCopy(input: Tensor, size: number[]): Tensor;
+export function viewCopy(input: Tensor, size: (number | bigint)[]): Tensor;
 export function viewCopy(...args: any[]): any { return callFunction(R.torch_view_copy, 'view_copy', args); }
 /**
  * PyTorch `torch.vsplit`:
@@ -5535,8 +5517,8 @@ export function viewCopy(...args: any[]): any { return callFunction(R.torch_view
  * Keyword-only arguments go in the trailing options object, in camelCase.
  * @example `torch.vsplit(input, sections)`
  */
-export function vsplit(input: Tensor, sections: number): Tensor[];
-export function vsplit(input: Tensor, indices: number[]): Tensor[];
+export function vsplit(input: Tensor, sections: number | bigint): Tensor[];
+export function vsplit(input: Tensor, indices: (number | bigint)[]): Tensor[];
 export function vsplit(...args: any[]): any { return callFunction(R.torch_vsplit, 'vsplit', args); }
 /**
  * PyTorch `torch.vstack`:
@@ -5560,9 +5542,9 @@ export function vstack(...args: any[]): any { return callFunction(R.torch_vstack
  */
 export function where(condition: Tensor): Tensor[];
 export function where(condition: Tensor, input: Tensor, other: Tensor): Tensor;
-export function where(condition: Tensor, input: number | boolean, other: Tensor): Tensor;
-export function where(condition: Tensor, input: Tensor, other: number | boolean): Tensor;
-export function where(condition: Tensor, input: number | boolean, other: number | boolean): Tensor;
+export function where(condition: Tensor, input: number | boolean | bigint, other: Tensor): Tensor;
+export function where(condition: Tensor, input: Tensor, other: number | boolean | bigint): Tensor;
+export function where(condition: Tensor, input: number | boolean | bigint, other: number | boolean | bigint): Tensor;
 export function where(...args: any[]): any { return callFunction(R.torch_where, 'where', args); }
 /**
  * PyTorch `torch.xlogy`:
@@ -5574,8 +5556,8 @@ export function where(...args: any[]): any { return callFunction(R.torch_where, 
  * @example `torch.xlogy(input, other)`
  */
 export function xlogy(input: Tensor, other: Tensor): Tensor;
-export function xlogy(input: number | boolean, other: Tensor): Tensor;
-export function xlogy(input: Tensor, other: number | boolean): Tensor;
+export function xlogy(input: number | boolean | bigint, other: Tensor): Tensor;
+export function xlogy(input: Tensor, other: number | boolean | bigint): Tensor;
 export function xlogy(...args: any[]): any { return callFunction(R.torch_xlogy, 'xlogy', args); }
 /**
  * PyTorch `torch.xlogy_`:
@@ -5586,7 +5568,7 @@ export function xlogy(...args: any[]): any { return callFunction(R.torch_xlogy, 
  * @example `torch.xlogy_(input, other)`
  */
 export function xlogy_(input: Tensor, other: Tensor): Tensor;
-export function xlogy_(input: Tensor, other: number | boolean): Tensor;
+export function xlogy_(input: Tensor, other: number | boolean | bigint): Tensor;
 export function xlogy_(...args: any[]): any { return callFunction(R.torch_xlogy_, 'xlogy_', args); }
 /**
  * PyTorch `torch.zero_`:
@@ -5624,7 +5606,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.cond(input)`
    */
-  cond: ((...args: any[]): any => callFunction(R.linalg_linalg_cond, 'linalg_cond', args)) as ((input: Tensor, p?: number | boolean | null) => Tensor) & ((input: Tensor, p: string) => Tensor),
+  cond: ((...args: any[]): any => callFunction(R.linalg_linalg_cond, 'linalg_cond', args)) as ((input: Tensor, p?: number | boolean | bigint | null) => Tensor) & ((input: Tensor, p: string) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_cross`:
    * - `linalg_cross(Tensor input, Tensor other, *, int64_t dim=-1, Tensor out=None)` — `aten::linalg_cross`
@@ -5632,7 +5614,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.cross(input, other)`
    */
-  cross: ((...args: any[]): any => callFunction(R.linalg_linalg_cross, 'linalg_cross', args)) as ((input: Tensor, other: Tensor, options?: { dim?: number }) => Tensor),
+  cross: ((...args: any[]): any => callFunction(R.linalg_linalg_cross, 'linalg_cross', args)) as ((input: Tensor, other: Tensor, options?: { dim?: number | bigint }) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_det`:
    * - `linalg_det(Tensor A, *, Tensor out=None)` — `aten::linalg_det`
@@ -5648,7 +5630,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.diagonal(A)`
    */
-  diagonal: ((...args: any[]): any => callFunction(R.linalg_linalg_diagonal, 'linalg_diagonal', args)) as ((A: Tensor, options?: { offset?: number; dim1?: number; dim2?: number }) => Tensor),
+  diagonal: ((...args: any[]): any => callFunction(R.linalg_linalg_diagonal, 'linalg_diagonal', args)) as ((A: Tensor, options?: { offset?: number | bigint; dim1?: number | bigint; dim2?: number | bigint }) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_eig`:
    * - `linalg_eig(Tensor input, *, TensorList[2] out=None)` — `aten::linalg_eig`
@@ -5793,7 +5775,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.matrixNorm(input, ord)`
    */
-  matrixNorm: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_norm, 'linalg_matrix_norm', args)) as ((input: Tensor, ord: number | boolean, dim?: number[], keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor) & ((input: Tensor, ord?: string, dim?: number[], keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
+  matrixNorm: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_norm, 'linalg_matrix_norm', args)) as ((input: Tensor, ord: number | boolean | bigint, dim?: (number | bigint)[], keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor) & ((input: Tensor, ord?: string, dim?: (number | bigint)[], keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_matrix_power`:
    * - `linalg_matrix_power(Tensor input, int64_t n, *, Tensor out=None)` — `aten::linalg_matrix_power`
@@ -5801,7 +5783,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.matrixPower(input, n)`
    */
-  matrixPower: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_power, 'linalg_matrix_power', args)) as ((input: Tensor, n: number) => Tensor),
+  matrixPower: ((...args: any[]): any => callFunction(R.linalg_linalg_matrix_power, 'linalg_matrix_power', args)) as ((input: Tensor, n: number | bigint) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_matrix_rank`:
    * - `linalg_matrix_rank(Tensor input, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False, Tensor out=None)` — `aten::linalg_matrix_rank.atol_rtol_tensor`
@@ -5829,7 +5811,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.norm(input)`
    */
-  norm: ((...args: any[]): any => callFunction(R.linalg_linalg_norm, 'linalg_norm', args)) as ((input: Tensor, ord?: number | boolean | null, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor) & ((input: Tensor, ord: string, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
+  norm: ((...args: any[]): any => callFunction(R.linalg_linalg_norm, 'linalg_norm', args)) as ((input: Tensor, ord?: number | boolean | bigint | null, dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor) & ((input: Tensor, ord: string, dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_pinv`:
    * - `linalg_pinv(Tensor input, *, Tensor? atol=None, Tensor? rtol=None, bool hermitian=False, Tensor out=None)` — `aten::linalg_pinv.atol_rtol_tensor`
@@ -5904,7 +5886,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.tensorinv(input)`
    */
-  tensorinv: ((...args: any[]): any => callFunction(R.linalg_linalg_tensorinv, 'linalg_tensorinv', args)) as ((input: Tensor, ind?: number) => Tensor),
+  tensorinv: ((...args: any[]): any => callFunction(R.linalg_linalg_tensorinv, 'linalg_tensorinv', args)) as ((input: Tensor, ind?: number | bigint) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_tensorsolve`:
    * - `linalg_tensorsolve(Tensor input, Tensor other, IntArrayRef? dims=None, *, Tensor out=None)` — `aten::linalg_tensorsolve`
@@ -5912,7 +5894,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.tensorsolve(input, other)`
    */
-  tensorsolve: ((...args: any[]): any => callFunction(R.linalg_linalg_tensorsolve, 'linalg_tensorsolve', args)) as ((input: Tensor, other: Tensor, dims?: number[] | null) => Tensor),
+  tensorsolve: ((...args: any[]): any => callFunction(R.linalg_linalg_tensorsolve, 'linalg_tensorsolve', args)) as ((input: Tensor, other: Tensor, dims?: (number | bigint)[] | null) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_vander`:
    * - `linalg_vander(Tensor x, *, SymInt? N=None)` — `aten::linalg_vander`
@@ -5920,7 +5902,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.vander(x)`
    */
-  vander: ((...args: any[]): any => callFunction(R.linalg_linalg_vander, 'linalg_vander', args)) as ((x: Tensor, options?: { N?: number | null }) => Tensor),
+  vander: ((...args: any[]): any => callFunction(R.linalg_linalg_vander, 'linalg_vander', args)) as ((x: Tensor, options?: { N?: number | bigint | null }) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_vecdot`:
    * - `linalg_vecdot(Tensor x, Tensor y, *, int64_t dim=-1, Tensor out=None)` — `aten::linalg_vecdot`
@@ -5928,7 +5910,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.vecdot(x, y)`
    */
-  vecdot: ((...args: any[]): any => callFunction(R.linalg_linalg_vecdot, 'linalg_vecdot', args)) as ((x: Tensor, y: Tensor, options?: { dim?: number }) => Tensor),
+  vecdot: ((...args: any[]): any => callFunction(R.linalg_linalg_vecdot, 'linalg_vecdot', args)) as ((x: Tensor, y: Tensor, options?: { dim?: number | bigint }) => Tensor),
   /**
    * PyTorch `torch.linalg.linalg_vector_norm`:
    * - `linalg_vector_norm(Tensor input, Scalar ord=2, IntArrayRef[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None, Tensor out=None)` — `aten::linalg_vector_norm`
@@ -5936,7 +5918,7 @@ export const linalg = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.linalg.vectorNorm(input)`
    */
-  vectorNorm: ((...args: any[]): any => callFunction(R.linalg_linalg_vector_norm, 'linalg_vector_norm', args)) as ((input: Tensor, ord?: number | boolean, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
+  vectorNorm: ((...args: any[]): any => callFunction(R.linalg_linalg_vector_norm, 'linalg_vector_norm', args)) as ((input: Tensor, ord?: number | boolean | bigint, dim?: number | bigint | (number | bigint)[] | null, keepdim?: boolean, options?: { dtype?: DTypeName | null }) => Tensor),
 };
 
 /** `torch.special`. */
@@ -5990,7 +5972,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.chebyshevPolynomialT(x, n)`
    */
-  chebyshevPolynomialT: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_t, 'special_chebyshev_polynomial_t', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  chebyshevPolynomialT: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_t, 'special_chebyshev_polynomial_t', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_chebyshev_polynomial_u`:
    * - `special_chebyshev_polynomial_u(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_u`
@@ -6000,7 +5982,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.chebyshevPolynomialU(x, n)`
    */
-  chebyshevPolynomialU: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_u, 'special_chebyshev_polynomial_u', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  chebyshevPolynomialU: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_u, 'special_chebyshev_polynomial_u', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_chebyshev_polynomial_v`:
    * - `special_chebyshev_polynomial_v(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_v`
@@ -6010,7 +5992,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.chebyshevPolynomialV(x, n)`
    */
-  chebyshevPolynomialV: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_v, 'special_chebyshev_polynomial_v', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  chebyshevPolynomialV: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_v, 'special_chebyshev_polynomial_v', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_chebyshev_polynomial_w`:
    * - `special_chebyshev_polynomial_w(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_chebyshev_polynomial_w`
@@ -6020,7 +6002,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.chebyshevPolynomialW(x, n)`
    */
-  chebyshevPolynomialW: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_w, 'special_chebyshev_polynomial_w', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  chebyshevPolynomialW: ((...args: any[]): any => callFunction(R.special_special_chebyshev_polynomial_w, 'special_chebyshev_polynomial_w', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_digamma`:
    * - `special_digamma(Tensor input, *, Tensor out=None)` — `aten::special_digamma`
@@ -6126,7 +6108,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.hermitePolynomialH(x, n)`
    */
-  hermitePolynomialH: ((...args: any[]): any => callFunction(R.special_special_hermite_polynomial_h, 'special_hermite_polynomial_h', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  hermitePolynomialH: ((...args: any[]): any => callFunction(R.special_special_hermite_polynomial_h, 'special_hermite_polynomial_h', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_hermite_polynomial_he`:
    * - `special_hermite_polynomial_he(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_hermite_polynomial_he`
@@ -6136,7 +6118,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.hermitePolynomialHe(x, n)`
    */
-  hermitePolynomialHe: ((...args: any[]): any => callFunction(R.special_special_hermite_polynomial_he, 'special_hermite_polynomial_he', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  hermitePolynomialHe: ((...args: any[]): any => callFunction(R.special_special_hermite_polynomial_he, 'special_hermite_polynomial_he', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_i0`:
    * - `special_i0(Tensor input, *, Tensor out=None)` — `aten::special_i0`
@@ -6178,7 +6160,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.laguerrePolynomialL(x, n)`
    */
-  laguerrePolynomialL: ((...args: any[]): any => callFunction(R.special_special_laguerre_polynomial_l, 'special_laguerre_polynomial_l', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  laguerrePolynomialL: ((...args: any[]): any => callFunction(R.special_special_laguerre_polynomial_l, 'special_laguerre_polynomial_l', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_legendre_polynomial_p`:
    * - `special_legendre_polynomial_p(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_legendre_polynomial_p`
@@ -6188,7 +6170,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.legendrePolynomialP(x, n)`
    */
-  legendrePolynomialP: ((...args: any[]): any => callFunction(R.special_special_legendre_polynomial_p, 'special_legendre_polynomial_p', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  legendrePolynomialP: ((...args: any[]): any => callFunction(R.special_special_legendre_polynomial_p, 'special_legendre_polynomial_p', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_log1p`:
    * - `special_log1p(Tensor input, *, Tensor out=None)` — `aten::special_log1p`
@@ -6212,7 +6194,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.logSoftmax(input, dim)`
    */
-  logSoftmax: ((...args: any[]): any => callFunction(R.special_special_log_softmax, 'special_log_softmax', args)) as ((input: Tensor, dim: number, options?: { dtype?: DTypeName | null }) => Tensor),
+  logSoftmax: ((...args: any[]): any => callFunction(R.special_special_log_softmax, 'special_log_softmax', args)) as ((input: Tensor, dim: number | bigint, options?: { dtype?: DTypeName | null }) => Tensor),
   /**
    * PyTorch `torch.special.special_logit`:
    * - `special_logit(Tensor input, double? eps=None, *, Tensor out=None)` — `aten::special_logit`
@@ -6228,7 +6210,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.logsumexp(input, dim)`
    */
-  logsumexp: ((...args: any[]): any => callFunction(R.special_special_logsumexp, 'special_logsumexp', args)) as ((input: Tensor, dim: number | number[], keepdim?: boolean) => Tensor),
+  logsumexp: ((...args: any[]): any => callFunction(R.special_special_logsumexp, 'special_logsumexp', args)) as ((input: Tensor, dim: number | bigint | (number | bigint)[], keepdim?: boolean) => Tensor),
   /**
    * PyTorch `torch.special.special_modified_bessel_i0`:
    * - `special_modified_bessel_i0(Tensor input, *, Tensor out=None)` — `aten::special_modified_bessel_i0`
@@ -6268,7 +6250,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.multigammaln(input, p)`
    */
-  multigammaln: ((...args: any[]): any => callFunction(R.special_special_multigammaln, 'special_multigammaln', args)) as ((input: Tensor, p: number) => Tensor),
+  multigammaln: ((...args: any[]): any => callFunction(R.special_special_multigammaln, 'special_multigammaln', args)) as ((input: Tensor, p: number | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_ndtr`:
    * - `special_ndtr(Tensor input, *, Tensor out=None)` — `aten::special_ndtr`
@@ -6292,7 +6274,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.polygamma(n, input)`
    */
-  polygamma: ((...args: any[]): any => callFunction(R.special_special_polygamma, 'special_polygamma', args)) as ((n: number, input: Tensor) => Tensor),
+  polygamma: ((...args: any[]): any => callFunction(R.special_special_polygamma, 'special_polygamma', args)) as ((n: number | bigint, input: Tensor) => Tensor),
   /**
    * PyTorch `torch.special.special_psi`:
    * - `special_psi(Tensor input, *, Tensor out=None)` — `aten::special_psi`
@@ -6308,7 +6290,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.round(input)`
    */
-  round: ((...args: any[]): any => callFunction(R.special_special_round, 'special_round', args)) as ((input: Tensor, options?: { decimals?: number }) => Tensor),
+  round: ((...args: any[]): any => callFunction(R.special_special_round, 'special_round', args)) as ((input: Tensor, options?: { decimals?: number | bigint }) => Tensor),
   /**
    * PyTorch `torch.special.special_scaled_modified_bessel_k0`:
    * - `special_scaled_modified_bessel_k0(Tensor x, *, Tensor out=None)` — `aten::special_scaled_modified_bessel_k0`
@@ -6334,7 +6316,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.shiftedChebyshevPolynomialT(x, n)`
    */
-  shiftedChebyshevPolynomialT: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_t, 'special_shifted_chebyshev_polynomial_t', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  shiftedChebyshevPolynomialT: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_t, 'special_shifted_chebyshev_polynomial_t', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_shifted_chebyshev_polynomial_u`:
    * - `special_shifted_chebyshev_polynomial_u(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_u`
@@ -6344,7 +6326,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.shiftedChebyshevPolynomialU(x, n)`
    */
-  shiftedChebyshevPolynomialU: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_u, 'special_shifted_chebyshev_polynomial_u', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  shiftedChebyshevPolynomialU: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_u, 'special_shifted_chebyshev_polynomial_u', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_shifted_chebyshev_polynomial_v`:
    * - `special_shifted_chebyshev_polynomial_v(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_v`
@@ -6354,7 +6336,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.shiftedChebyshevPolynomialV(x, n)`
    */
-  shiftedChebyshevPolynomialV: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_v, 'special_shifted_chebyshev_polynomial_v', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  shiftedChebyshevPolynomialV: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_v, 'special_shifted_chebyshev_polynomial_v', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_shifted_chebyshev_polynomial_w`:
    * - `special_shifted_chebyshev_polynomial_w(Tensor x, Tensor n, *, Tensor out=None)` — `aten::special_shifted_chebyshev_polynomial_w`
@@ -6364,7 +6346,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.shiftedChebyshevPolynomialW(x, n)`
    */
-  shiftedChebyshevPolynomialW: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_w, 'special_shifted_chebyshev_polynomial_w', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean) => Tensor),
+  shiftedChebyshevPolynomialW: ((...args: any[]): any => callFunction(R.special_special_shifted_chebyshev_polynomial_w, 'special_shifted_chebyshev_polynomial_w', args)) as ((x: Tensor, n: Tensor) => Tensor) & ((x: number | boolean | bigint, n: Tensor) => Tensor) & ((x: Tensor, n: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_sinc`:
    * - `special_sinc(Tensor input, *, Tensor out=None)` — `aten::special_sinc`
@@ -6380,7 +6362,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.softmax(input, dim)`
    */
-  softmax: ((...args: any[]): any => callFunction(R.special_special_softmax, 'special_softmax', args)) as ((input: Tensor, dim: number, dtype?: DTypeName | null) => Tensor),
+  softmax: ((...args: any[]): any => callFunction(R.special_special_softmax, 'special_softmax', args)) as ((input: Tensor, dim: number | bigint, dtype?: DTypeName | null) => Tensor),
   /**
    * PyTorch `torch.special.special_spherical_bessel_j0`:
    * - `special_spherical_bessel_j0(Tensor x, *, Tensor out=None)` — `aten::special_spherical_bessel_j0`
@@ -6398,7 +6380,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.xlog1py(input, other)`
    */
-  xlog1py: ((...args: any[]): any => callFunction(R.special_special_xlog1py, 'special_xlog1py', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean) => Tensor),
+  xlog1py: ((...args: any[]): any => callFunction(R.special_special_xlog1py, 'special_xlog1py', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean | bigint, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_xlogy`:
    * - `special_xlogy(Tensor input, Tensor other, *, Tensor out=None)` — `aten::special_xlogy`
@@ -6408,7 +6390,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.xlogy(input, other)`
    */
-  xlogy: ((...args: any[]): any => callFunction(R.special_special_xlogy, 'special_xlogy', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean) => Tensor),
+  xlogy: ((...args: any[]): any => callFunction(R.special_special_xlogy, 'special_xlogy', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean | bigint, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean | bigint) => Tensor),
   /**
    * PyTorch `torch.special.special_zeta`:
    * - `special_zeta(Tensor input, Tensor other, *, Tensor out=None)` — `aten::special_zeta`
@@ -6418,7 +6400,7 @@ export const special = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.special.zeta(input, other)`
    */
-  zeta: ((...args: any[]): any => callFunction(R.special_special_zeta, 'special_zeta', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean) => Tensor),
+  zeta: ((...args: any[]): any => callFunction(R.special_special_zeta, 'special_zeta', args)) as ((input: Tensor, other: Tensor) => Tensor) & ((input: number | boolean | bigint, other: Tensor) => Tensor) & ((input: Tensor, other: number | boolean | bigint) => Tensor),
 };
 
 /** `torch.fft`. */
@@ -6430,7 +6412,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.fft(input)`
    */
-  fft: ((...args: any[]): any => callFunction(R.fft_fft_fft, 'fft_fft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
+  fft: ((...args: any[]): any => callFunction(R.fft_fft_fft, 'fft_fft', args)) as ((input: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_fft2`:
    * - `fft_fft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_fft2`
@@ -6438,7 +6420,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.fft2(input)`
    */
-  fft2: ((...args: any[]): any => callFunction(R.fft_fft_fft2, 'fft_fft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
+  fft2: ((...args: any[]): any => callFunction(R.fft_fft_fft2, 'fft_fft2', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[], norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_fftfreq`:
    * - `fft_fftfreq(int64_t n, double d=1.0, *, Tensor out=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::fft_fftfreq`
@@ -6446,7 +6428,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.fftfreq(n)`
    */
-  fftfreq: ((...args: any[]): any => callFunction(R.fft_fft_fftfreq, 'fft_fftfreq', args)) as ((n: number, d?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  fftfreq: ((...args: any[]): any => callFunction(R.fft_fft_fftfreq, 'fft_fftfreq', args)) as ((n: number | bigint, d?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   /**
    * PyTorch `torch.fft.fft_fftn`:
    * - `fft_fftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_fftn`
@@ -6454,7 +6436,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.fftn(input)`
    */
-  fftn: ((...args: any[]): any => callFunction(R.fft_fft_fftn, 'fft_fftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
+  fftn: ((...args: any[]): any => callFunction(R.fft_fft_fftn, 'fft_fftn', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[] | null, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_fftshift`:
    * - `fft_fftshift(Tensor input, IntArrayRef[1]? dim=None)` — `aten::fft_fftshift`
@@ -6462,7 +6444,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.fftshift(input)`
    */
-  fftshift: ((...args: any[]): any => callFunction(R.fft_fft_fftshift, 'fft_fftshift', args)) as ((input: Tensor, dim?: number | number[] | null) => Tensor),
+  fftshift: ((...args: any[]): any => callFunction(R.fft_fft_fftshift, 'fft_fftshift', args)) as ((input: Tensor, dim?: number | bigint | (number | bigint)[] | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_hfft`:
    * - `fft_hfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_hfft`
@@ -6470,7 +6452,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.hfft(input)`
    */
-  hfft: ((...args: any[]): any => callFunction(R.fft_fft_hfft, 'fft_hfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
+  hfft: ((...args: any[]): any => callFunction(R.fft_fft_hfft, 'fft_hfft', args)) as ((input: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_hfft2`:
    * - `fft_hfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_hfft2`
@@ -6478,7 +6460,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.hfft2(input)`
    */
-  hfft2: ((...args: any[]): any => callFunction(R.fft_fft_hfft2, 'fft_hfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
+  hfft2: ((...args: any[]): any => callFunction(R.fft_fft_hfft2, 'fft_hfft2', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[], norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_hfftn`:
    * - `fft_hfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_hfftn`
@@ -6486,7 +6468,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.hfftn(input)`
    */
-  hfftn: ((...args: any[]): any => callFunction(R.fft_fft_hfftn, 'fft_hfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
+  hfftn: ((...args: any[]): any => callFunction(R.fft_fft_hfftn, 'fft_hfftn', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[] | null, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_ifft`:
    * - `fft_ifft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ifft`
@@ -6494,7 +6476,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.ifft(input)`
    */
-  ifft: ((...args: any[]): any => callFunction(R.fft_fft_ifft, 'fft_ifft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
+  ifft: ((...args: any[]): any => callFunction(R.fft_fft_ifft, 'fft_ifft', args)) as ((input: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_ifft2`:
    * - `fft_ifft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ifft2`
@@ -6502,7 +6484,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.ifft2(input)`
    */
-  ifft2: ((...args: any[]): any => callFunction(R.fft_fft_ifft2, 'fft_ifft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
+  ifft2: ((...args: any[]): any => callFunction(R.fft_fft_ifft2, 'fft_ifft2', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[], norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_ifftn`:
    * - `fft_ifftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ifftn`
@@ -6510,7 +6492,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.ifftn(input)`
    */
-  ifftn: ((...args: any[]): any => callFunction(R.fft_fft_ifftn, 'fft_ifftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
+  ifftn: ((...args: any[]): any => callFunction(R.fft_fft_ifftn, 'fft_ifftn', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[] | null, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_ifftshift`:
    * - `fft_ifftshift(Tensor input, IntArrayRef[1]? dim=None)` — `aten::fft_ifftshift`
@@ -6518,7 +6500,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.ifftshift(input)`
    */
-  ifftshift: ((...args: any[]): any => callFunction(R.fft_fft_ifftshift, 'fft_ifftshift', args)) as ((input: Tensor, dim?: number | number[] | null) => Tensor),
+  ifftshift: ((...args: any[]): any => callFunction(R.fft_fft_ifftshift, 'fft_ifftshift', args)) as ((input: Tensor, dim?: number | bigint | (number | bigint)[] | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_ihfft`:
    * - `fft_ihfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ihfft`
@@ -6526,7 +6508,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.ihfft(input)`
    */
-  ihfft: ((...args: any[]): any => callFunction(R.fft_fft_ihfft, 'fft_ihfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
+  ihfft: ((...args: any[]): any => callFunction(R.fft_fft_ihfft, 'fft_ihfft', args)) as ((input: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_ihfft2`:
    * - `fft_ihfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ihfft2`
@@ -6534,7 +6516,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.ihfft2(input)`
    */
-  ihfft2: ((...args: any[]): any => callFunction(R.fft_fft_ihfft2, 'fft_ihfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
+  ihfft2: ((...args: any[]): any => callFunction(R.fft_fft_ihfft2, 'fft_ihfft2', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[], norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_ihfftn`:
    * - `fft_ihfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_ihfftn`
@@ -6542,7 +6524,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.ihfftn(input)`
    */
-  ihfftn: ((...args: any[]): any => callFunction(R.fft_fft_ihfftn, 'fft_ihfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
+  ihfftn: ((...args: any[]): any => callFunction(R.fft_fft_ihfftn, 'fft_ihfftn', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[] | null, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_irfft`:
    * - `fft_irfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_irfft`
@@ -6550,7 +6532,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.irfft(input)`
    */
-  irfft: ((...args: any[]): any => callFunction(R.fft_fft_irfft, 'fft_irfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
+  irfft: ((...args: any[]): any => callFunction(R.fft_fft_irfft, 'fft_irfft', args)) as ((input: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_irfft2`:
    * - `fft_irfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_irfft2`
@@ -6558,7 +6540,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.irfft2(input)`
    */
-  irfft2: ((...args: any[]): any => callFunction(R.fft_fft_irfft2, 'fft_irfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
+  irfft2: ((...args: any[]): any => callFunction(R.fft_fft_irfft2, 'fft_irfft2', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[], norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_irfftn`:
    * - `fft_irfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_irfftn`
@@ -6566,7 +6548,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.irfftn(input)`
    */
-  irfftn: ((...args: any[]): any => callFunction(R.fft_fft_irfftn, 'fft_irfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
+  irfftn: ((...args: any[]): any => callFunction(R.fft_fft_irfftn, 'fft_irfftn', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[] | null, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_rfft`:
    * - `fft_rfft(Tensor input, SymInt? n=None, int64_t dim=-1, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_rfft`
@@ -6574,7 +6556,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.rfft(input)`
    */
-  rfft: ((...args: any[]): any => callFunction(R.fft_fft_rfft, 'fft_rfft', args)) as ((input: Tensor, n?: number | null, dim?: number, norm?: string | null) => Tensor),
+  rfft: ((...args: any[]): any => callFunction(R.fft_fft_rfft, 'fft_rfft', args)) as ((input: Tensor, n?: number | bigint | null, dim?: number | bigint, norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_rfft2`:
    * - `fft_rfft2(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1] dim={-2,-1}, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_rfft2`
@@ -6582,7 +6564,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.rfft2(input)`
    */
-  rfft2: ((...args: any[]): any => callFunction(R.fft_fft_rfft2, 'fft_rfft2', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null) => Tensor),
+  rfft2: ((...args: any[]): any => callFunction(R.fft_fft_rfft2, 'fft_rfft2', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[], norm?: string | null) => Tensor),
   /**
    * PyTorch `torch.fft.fft_rfftfreq`:
    * - `fft_rfftfreq(int64_t n, double d=1.0, *, Tensor out=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)` — `aten::fft_rfftfreq`
@@ -6590,7 +6572,7 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.rfftfreq(n)`
    */
-  rfftfreq: ((...args: any[]): any => callFunction(R.fft_fft_rfftfreq, 'fft_rfftfreq', args)) as ((n: number, d?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  rfftfreq: ((...args: any[]): any => callFunction(R.fft_fft_rfftfreq, 'fft_rfftfreq', args)) as ((n: number | bigint, d?: number, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   /**
    * PyTorch `torch.fft.fft_rfftn`:
    * - `fft_rfftn(Tensor input, SymIntArrayRef[1]? s=None, IntArrayRef[1]? dim=None, c10::string_view? norm=None, *, Tensor out=None)` — `aten::fft_rfftn`
@@ -6598,5 +6580,5 @@ export const fft = {
    * Keyword-only arguments go in the trailing options object, in camelCase.
    * @example `torch.fft.rfftn(input)`
    */
-  rfftn: ((...args: any[]): any => callFunction(R.fft_fft_rfftn, 'fft_rfftn', args)) as ((input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null) => Tensor),
+  rfftn: ((...args: any[]): any => callFunction(R.fft_fft_rfftn, 'fft_rfftn', args)) as ((input: Tensor, s?: number | bigint | (number | bigint)[] | null, dim?: number | bigint | (number | bigint)[] | null, norm?: string | null) => Tensor),
 };

@@ -9,6 +9,7 @@
  */
 import { TorchError } from '../errors';
 import type { DType } from '../tensor';
+import { MAX_NESTING, PickleBudget } from './budget';
 import { ITEMSIZE } from './dtypes';
 import { pickle, PickleTensor } from './pickler';
 import { DTypeRef, PyGlobal, StorageRef, TensorRef, unpickle } from './unpickler';
@@ -17,8 +18,6 @@ import { isZip, readZip, writeZip, WriteZipOptions } from './zip';
 /** `torch.save`'s legacy magic number, the first pickle of a legacy file. */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 const LEGACY_PROTOCOL = 1001;
-/** Deepest nesting accepted when converting (a hostile pickle can nest far deeper cheaply). */
-const MAX_DEPTH = 1000;
 
 function invalid(message: string): TorchError {
   return new TorchError(message, 'PTH_INVALID');
@@ -37,8 +36,10 @@ export interface DecodedPth {
 }
 
 /**
- * Reads and validates a `.pth` file's structure: everything except making tensors.
- * Throws `PTH_INVALID`, `PTH_UNSAFE`, `PTH_TORCHSCRIPT` or `PTH_UNSUPPORTED` {@link TorchError}s.
+ * Reads and validates a `.pth` file's structure: everything except making tensors. The pickle
+ * runs under budgets proportional to its size (./budget.ts), and a zip's `data/` records must
+ * each be a storage the pickle uses. Throws `PTH_INVALID`, `PTH_UNSAFE`, `PTH_TORCHSCRIPT` or
+ * `PTH_UNSUPPORTED` {@link TorchError}s.
  *
  * @example
  * ```ts
@@ -50,8 +51,12 @@ export function decodePth(buf: Uint8Array): DecodedPth {
   return decodeLegacy(buf);
 }
 
+/**
+ * The storages `value` uses, by key. A walk with its own stack (each container's items pushed
+ * one by one, never spread into a call), so neither a long list nor deep nesting can exhaust
+ * the call stack; each object is visited once.
+ */
 function collectStorages(value: unknown): Map<string, StorageRef> {
-  // The unpickler dedupes storages by key, so walking the tree finds each once.
   const out = new Map<string, StorageRef>();
   const seen = new Set<object>();
   const stack: unknown[] = [value];
@@ -61,9 +66,8 @@ function collectStorages(value: unknown): Map<string, StorageRef> {
     seen.add(v);
     if (v instanceof TensorRef) out.set(v.storage.key, v.storage);
     else if (v instanceof StorageRef) out.set(v.key, v);
-    else if (Array.isArray(v)) stack.push(...v);
+    else if (Array.isArray(v) || v instanceof Set) for (const x of v) stack.push(x);
     else if (v instanceof Map) for (const [k, x] of v) stack.push(k, x);
-    else if (v instanceof Set) stack.push(...v);
   }
   return out;
 }
@@ -102,6 +106,12 @@ function decodeZip(buf: Uint8Array): DecodedPth {
     }
     storages.set(key, rec);
   }
+  // torch.save writes a storage record only for a storage its pickle uses.
+  for (const name of records.keys()) {
+    if (name.startsWith('data/') && !storages.has(name.slice('data/'.length))) {
+      throw invalid(`record "${prefix}/${name}" is used by no tensor in ${where}; torch.save writes none such`);
+    }
+  }
   return { format: 'zip', prefix, value, storages };
 }
 
@@ -110,17 +120,19 @@ function decodeLegacy(buf: Uint8Array): DecodedPth {
   if (buf[0] !== 0x80) {
     throw invalid('this is neither a zip .pth file nor a legacy torch.save file (no pickle header); the file may be truncated or of another format');
   }
-  const magic = unpickle(buf, { where: 'legacy header (magic number)' });
+  // The five pickles of one file share one budget, proportional to the whole file.
+  const budget = new PickleBudget(buf.length, (m) => invalid(`Invalid legacy .pth file: ${m}`));
+  const magic = unpickle(buf, { where: 'legacy header (magic number)', budget });
   if (magic.value !== LEGACY_MAGIC) throw invalid('the legacy pickle does not start with torch.save\'s magic number; this is not a .pth file');
-  const proto = unpickle(buf, { where: 'legacy header (protocol version)', offset: magic.end });
+  const proto = unpickle(buf, { where: 'legacy header (protocol version)', offset: magic.end, budget });
   if (proto.value !== LEGACY_PROTOCOL) throw invalid(`unsupported legacy protocol version ${String(proto.value)}`);
-  const info = unpickle(buf, { where: 'legacy header (system info)', offset: proto.end });
+  const info = unpickle(buf, { where: 'legacy header (system info)', offset: proto.end, budget });
   if (!(info.value instanceof Map)) throw invalid('the legacy system-info header is not a dict');
   if (info.value.get('little_endian') === false) {
     throw new TorchError('the legacy file was written on a big-endian machine, which is not supported', 'PTH_UNSUPPORTED');
   }
-  const obj = unpickle(buf, { where: 'legacy object pickle', offset: info.end, legacy: true });
-  const keysPickle = unpickle(buf, { where: 'legacy storage key list', offset: obj.end });
+  const obj = unpickle(buf, { where: 'legacy object pickle', offset: info.end, legacy: true, budget });
+  const keysPickle = unpickle(buf, { where: 'legacy storage key list', offset: obj.end, budget });
   const keys = keysPickle.value;
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw invalid('the legacy storage key list is not a list of strings');
   const refs = collectStorages(obj.value);
@@ -168,7 +180,7 @@ export function toJS<T>(decoded: DecodedPth, make: TensorFactory<T>): unknown {
   };
   const conv = (v: unknown, depth: number): unknown => {
     if (typeof v !== 'object' || v === null) return v;
-    if (depth > MAX_DEPTH) throw invalid(`the pickled object is nested more than ${MAX_DEPTH} levels deep`);
+    if (depth > MAX_NESTING) throw invalid(`the pickled object is nested more than ${MAX_NESTING} levels deep`);
     if (done.has(v)) return done.get(v);
     if (v instanceof TensorRef) {
       const t = tensor(v);

@@ -10,13 +10,16 @@
  *
  * For every profile, the object-building opcodes (`NEWOBJ`, `NEWOBJ_EX`, `INST`, `OBJ`), the
  * extension registry (`EXT1/2/4`) and out-of-band buffers are refused; nothing is imported or
- * run. Every length is checked against the bytes left, so no allocation exceeds the input.
+ * run. Every length is checked against the bytes left, and everything built is charged to a
+ * {@link PickleBudget} (./budget.ts): memory, objects and nesting proportional to the pickle's
+ * length, so a short pickle cannot ask for gigabytes. Nothing recurses over the data.
  *
  * The profiles: `.pth` files (lib/serialization/unpickler.ts: torch's tensors, storages and
  * dtypes; Python 2 strings as UTF-8, as `torch.load` reads them) and numpy pickles such as CIFAR's
  * (lib/vision/datasets/pickle.ts: numpy arrays; Python 2 strings as latin-1).
  */
 import type { TorchError } from '../errors';
+import { PickleBudget } from './budget';
 
 /**
  * An allowed global, resolved by module and name (never imported).
@@ -85,6 +88,9 @@ export interface PickleProfile {
   /** Describes the profile's own values in errors (`'a tensor'`), or `undefined` for the default. */
   describe?(value: unknown): string | undefined;
 }
+// Hooks (`reduce`, `build`, `newObject`, `callValue`, `persistentLoad`) may copy or check their
+// arguments and the containers directly inside them, no more: the machine charges exactly that
+// (PickleBudget.call) to the budget before calling them.
 
 /** Options of {@link runPickle}. */
 export interface RunPickleOptions {
@@ -92,6 +98,11 @@ export interface RunPickleOptions {
   where: string;
   /** Byte offset to start at (for streams of several pickles). Default 0. */
   offset?: number;
+  /**
+   * The budget to charge (one shared by the pickles of one file). Default: a new one
+   * proportional to `data`'s length, failing with the profile's `invalid` error.
+   */
+  budget?: PickleBudget;
 }
 
 /** Result of {@link runPickle}: the value and the offset just after its `STOP`. */
@@ -171,11 +182,28 @@ class PickleMachine {
   private readonly metastack: unknown[][] = [];
   private readonly memo = new Map<number, unknown>();
   private readonly utf8 = new TextDecoder('utf-8');
+  private readonly budget: PickleBudget;
 
   constructor(private readonly data: Uint8Array, private readonly profile: PickleProfile, options: RunPickleOptions) {
     this.pos = options.offset ?? 0;
     this.where = options.where;
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.budget = options.budget ?? new PickleBudget(data.length, (m) => profile.invalid(options.where, m));
+  }
+
+  /** Pushes a value, charging its slot (the value itself is charged by whoever made it). */
+  private push(v: unknown): void {
+    this.budget.slots(1);
+    this.stack.push(v);
+  }
+  private pushString(s: string): void {
+    this.budget.string(s.length);
+    this.push(s);
+  }
+  /** Pushes a number that may not be a small integer. */
+  private pushNumber(v: number | bigint, digits = 0): void {
+    this.budget.number(digits);
+    this.stack.push(v);
   }
 
   private unsafe(message: string): TorchError {
@@ -231,6 +259,7 @@ class PickleMachine {
   /** A Python 3 `bytes` value. */
   private pyBytes(n: number, what: string): Uint8Array {
     const b = this.bytes(n, what);
+    this.budget.bytes(this.profile.copyBytes ? n : 0);
     return this.profile.copyBytes ? b.slice() : b;
   }
   /** A Python 2 `str`, decoded as the profile says. */
@@ -292,6 +321,7 @@ class PickleMachine {
   }
   /** Sets key/value pairs (an even number of items, checked by the caller) in `m`. */
   private setPairs(m: Map<unknown, unknown>, items: unknown[]): Map<unknown, unknown> {
+    this.budget.entries(items.length / 2);
     for (let i = 0; i < items.length; i += 2) m.set(this.dictKey(items[i]), items[i + 1]);
     return m;
   }
@@ -299,14 +329,20 @@ class PickleMachine {
     if (!this.memo.has(i)) throw this.invalid(`memo entry ${i} is read before it is written`);
     return this.memo.get(i);
   }
+  private memoPut(i: number): void {
+    this.budget.entries(1);
+    this.memo.set(i, this.top());
+  }
 
   private global(module: string, name: string): unknown {
+    this.budget.object();
     const mod = canonicalModule(module);
     if (PLAIN_DATA_GLOBALS.has(`${mod}.${name}`)) return new PyGlobal(mod, name);
     return this.profile.global(module, name, this.where);
   }
 
   private reduce(fn: unknown, args: unknown): unknown {
+    this.budget.call(args);
     const called = fn instanceof PyGlobal ? undefined : this.profile.callValue?.(fn, this.where);
     if (called !== undefined) return called;
     if (!(fn instanceof PyGlobal)) throw this.unsafe(`REDUCE calls ${this.describe(fn)}, which is not an allowed function`);
@@ -351,6 +387,8 @@ class PickleMachine {
           return { value: v, end: this.pos };
         }
         case 0x28: // MARK
+          this.budget.marks(this.metastack.length + 1);
+          this.budget.array(1);
           this.metastack.push(this.stack);
           this.stack = [];
           break;
@@ -365,134 +403,143 @@ class PickleMachine {
           this.popMark();
           break;
         case 0x32: // DUP
-          this.stack.push(this.top());
+          this.push(this.top());
           break;
         case 0x4e: // NONE
-          this.stack.push(null);
+          this.push(null);
           break;
         case 0x88: // NEWTRUE
-          this.stack.push(true);
+          this.push(true);
           break;
         case 0x89: // NEWFALSE
-          this.stack.push(false);
+          this.push(false);
           break;
         case 0x4b: // BININT1
-          this.stack.push(this.u8());
+          this.push(this.u8());
           break;
         case 0x4d: // BININT2
-          this.stack.push(this.u16());
+          this.push(this.u16());
           break;
         case 0x4a: // BININT
-          this.stack.push(this.i32());
+          this.pushNumber(this.i32());
           break;
         case 0x8a: // LONG1
-          this.stack.push(this.long(this.u8()));
+          this.pushNumber(this.long(this.u8()));
           break;
         case 0x8b: { // LONG4
           const n = this.i32();
           if (n < 0) throw this.invalid('LONG4 with a negative length');
-          this.stack.push(this.long(n));
+          this.pushNumber(this.long(n), n);
           break;
         }
         case 0x49: { // INT (text)
           const s = this.line('INT');
-          if (s === '01') this.stack.push(true);
-          else if (s === '00') this.stack.push(false);
-          else if (/^[+-]?\d{1,400}$/.test(s)) this.stack.push(this.int(BigInt(s)));
+          if (s === '01') this.push(true);
+          else if (s === '00') this.push(false);
+          else if (/^[+-]?\d{1,400}$/.test(s)) this.pushNumber(this.int(BigInt(s)), s.length);
           else throw this.invalid(`bad INT ${JSON.stringify(s.slice(0, 40))}`);
           break;
         }
         case 0x4c: { // LONG (text)
           const s = this.line('LONG').replace(/L$/, '');
           if (!/^[+-]?\d{1,400}$/.test(s)) throw this.invalid(`bad LONG ${JSON.stringify(s.slice(0, 40))}`);
-          this.stack.push(this.int(BigInt(s)));
+          this.pushNumber(this.int(BigInt(s)), s.length);
           break;
         }
         case 0x46: { // FLOAT (text)
           const s = this.line('FLOAT').trim();
           const v = Number(s);
           if (s === '' || (Number.isNaN(v) && !/^[+-]?nan$/i.test(s))) throw this.invalid(`bad FLOAT ${JSON.stringify(s.slice(0, 40))}`);
-          this.stack.push(v);
+          this.pushNumber(v);
           break;
         }
         case 0x47: { // BINFLOAT (big-endian double)
           this.need(8, 'BINFLOAT');
-          this.stack.push(this.view.getFloat64(this.pos, false));
+          this.pushNumber(this.view.getFloat64(this.pos, false));
           this.pos += 8;
           break;
         }
         case 0x58: // BINUNICODE
-          this.stack.push(this.utf8.decode(this.bytes(this.u32(), 'BINUNICODE')));
+          this.pushString(this.utf8.decode(this.bytes(this.u32(), 'BINUNICODE')));
           break;
         case 0x8c: // SHORT_BINUNICODE
-          this.stack.push(this.utf8.decode(this.bytes(this.u8(), 'SHORT_BINUNICODE')));
+          this.pushString(this.utf8.decode(this.bytes(this.u8(), 'SHORT_BINUNICODE')));
           break;
         case 0x8d: // BINUNICODE8
-          this.stack.push(this.utf8.decode(this.bytes(this.u64(), 'BINUNICODE8')));
+          this.pushString(this.utf8.decode(this.bytes(this.u64(), 'BINUNICODE8')));
           break;
         case 0x56: // UNICODE (raw-unicode-escape text; only plain text accepted)
-          this.stack.push(this.line('UNICODE'));
+          this.pushString(this.line('UNICODE'));
           break;
         case 0x54: { // BINSTRING (Python 2 str)
           const n = this.i32();
           if (n < 0) throw this.invalid('BINSTRING with a negative length');
-          this.stack.push(this.pyStr(n, 'BINSTRING'));
+          this.pushString(this.pyStr(n, 'BINSTRING'));
           break;
         }
         case 0x55: // SHORT_BINSTRING
-          this.stack.push(this.pyStr(this.u8(), 'SHORT_BINSTRING'));
+          this.pushString(this.pyStr(this.u8(), 'SHORT_BINSTRING'));
           break;
         case 0x42: // BINBYTES
-          this.stack.push(this.pyBytes(this.u32(), 'BINBYTES'));
+          this.push(this.pyBytes(this.u32(), 'BINBYTES'));
           break;
         case 0x43: // SHORT_BINBYTES
-          this.stack.push(this.pyBytes(this.u8(), 'SHORT_BINBYTES'));
+          this.push(this.pyBytes(this.u8(), 'SHORT_BINBYTES'));
           break;
         case 0x8e: // BINBYTES8
-          this.stack.push(this.pyBytes(this.u64(), 'BINBYTES8'));
+          this.push(this.pyBytes(this.u64(), 'BINBYTES8'));
           break;
         case 0x96: // BYTEARRAY8
-          this.stack.push(this.pyBytes(this.u64(), 'BYTEARRAY8'));
+          this.push(this.pyBytes(this.u64(), 'BYTEARRAY8'));
           break;
         case 0x29: // EMPTY_TUPLE
-          this.stack.push([]);
+          this.budget.array(0);
+          this.push([]);
           break;
         case 0x74: // TUPLE
         case 0x6c: { // LIST
           const items = this.popMark(); // replaces this.stack, so evaluate it before pushing
-          this.stack.push(items);
+          this.push(items); // the MARK paid for the array
           break;
         }
         case 0x85: // TUPLE1
-          this.stack.push(this.popN(1));
+          this.budget.array(1);
+          this.push(this.popN(1));
           break;
         case 0x86: // TUPLE2
-          this.stack.push(this.popN(2));
+          this.budget.array(2);
+          this.push(this.popN(2));
           break;
         case 0x87: // TUPLE3
-          this.stack.push(this.popN(3));
+          this.budget.array(3);
+          this.push(this.popN(3));
           break;
         case 0x5d: // EMPTY_LIST
-          this.stack.push([]);
+          this.budget.array(0);
+          this.push([]);
           break;
         case 0x61: { // APPEND
           const v = this.pop();
+          this.budget.slots(1);
           this.listOf(this.top(), 'APPEND').push(v);
           break;
         }
         case 0x65: { // APPENDS
           const items = this.popMark();
           const list = this.listOf(this.top(), 'APPENDS');
+          this.budget.slots(items.length);
           for (const v of items) list.push(v);
           break;
         }
         case 0x7d: // EMPTY_DICT
-          this.stack.push(new Map());
+          this.budget.map(0);
+          this.push(new Map());
           break;
         case 0x64: { // DICT
           const items = this.popMark();
           if (items.length % 2) throw this.invalid('DICT with an odd number of items');
-          this.stack.push(this.setPairs(new Map(), items));
+          this.budget.map(0); // setPairs charges the entries
+          this.push(this.setPairs(new Map(), items));
           break;
         }
         case 0x73: { // SETITEM
@@ -508,89 +555,98 @@ class PickleMachine {
           break;
         }
         case 0x8f: // EMPTY_SET
-          this.stack.push(new Set());
+          this.budget.map(0);
+          this.push(new Set());
           break;
         case 0x90: { // ADDITEMS
           const items = this.popMark();
           const s = this.top();
           if (!(s instanceof Set)) throw this.unsafe(`ADDITEMS on ${this.describe(s)}`);
+          this.budget.entries(items.length);
           for (const v of items) s.add(v);
           break;
         }
         case 0x91: { // FROZENSET
           const items = this.popMark();
-          this.stack.push(new Set(items));
+          this.budget.map(items.length);
+          this.push(new Set(items));
           break;
         }
         case 0x67: { // GET
           const s = this.line('GET');
           if (!/^\d{1,10}$/.test(s)) throw this.invalid('bad GET index');
-          this.stack.push(this.memoGet(Number(s)));
+          this.push(this.memoGet(Number(s)));
           break;
         }
         case 0x68: // BINGET
-          this.stack.push(this.memoGet(this.u8()));
+          this.push(this.memoGet(this.u8()));
           break;
         case 0x6a: // LONG_BINGET
-          this.stack.push(this.memoGet(this.u32()));
+          this.push(this.memoGet(this.u32()));
           break;
         case 0x70: { // PUT
           const s = this.line('PUT');
           if (!/^\d{1,10}$/.test(s)) throw this.invalid('bad PUT index');
-          this.memo.set(Number(s), this.top());
+          this.memoPut(Number(s));
           break;
         }
         case 0x71: // BINPUT
-          this.memo.set(this.u8(), this.top());
+          this.memoPut(this.u8());
           break;
         case 0x72: // LONG_BINPUT
-          this.memo.set(this.u32(), this.top());
+          this.memoPut(this.u32());
           break;
         case 0x94: // MEMOIZE
-          this.memo.set(this.memo.size, this.top());
+          this.memoPut(this.memo.size);
           break;
         case 0x63: { // GLOBAL
           const module = this.line('GLOBAL module');
           const name = this.line('GLOBAL name');
-          this.stack.push(this.global(module, name));
+          this.push(this.global(module, name));
           break;
         }
         case 0x93: { // STACK_GLOBAL
           const name = this.pop();
           const module = this.pop();
           if (typeof module !== 'string' || typeof name !== 'string') throw this.invalid('STACK_GLOBAL needs two strings');
-          this.stack.push(this.global(module, name));
+          this.push(this.global(module, name));
           break;
         }
         case 0x52: { // REDUCE
           const args = this.pop();
           const fn = this.pop();
-          this.stack.push(this.reduce(fn, args));
+          this.push(this.reduce(fn, args));
           break;
         }
         case 0x62: { // BUILD
           const state = this.pop();
+          this.budget.call(state);
           this.profile.build(this.top(), state, this.where);
           break;
         }
-        case 0x51: // BINPERSID
+        case 0x51: { // BINPERSID
           if (this.profile.persistentLoad === undefined) throw this.unsafe('persistent ids are not allowed');
-          this.stack.push(this.profile.persistentLoad(this.pop(), this.where));
+          const pid = this.pop();
+          this.budget.call(pid);
+          this.push(this.profile.persistentLoad(pid, this.where));
           break;
+        }
         case 0x50: // PERSID (text ids: no profile takes them)
           if (this.profile.persistentLoad === undefined) throw this.unsafe('persistent ids are not allowed');
           throw this.invalid('text persistent ids (PERSID) are not supported');
         case 0x81: { // NEWOBJ
           if (this.profile.newObject === undefined) throw this.unsafe('opcode NEWOBJ (object construction) is not allowed');
           this.pop(); // args
-          this.stack.push(this.profile.newObject(this.pop(), this.where));
+          this.budget.object();
+          this.push(this.profile.newObject(this.pop(), this.where));
           break;
         }
         case 0x92: { // NEWOBJ_EX
           if (this.profile.newObject === undefined) throw this.unsafe('opcode NEWOBJ_EX (object construction) is not allowed');
           this.pop(); // kwargs
           this.pop(); // args
-          this.stack.push(this.profile.newObject(this.pop(), this.where));
+          this.budget.object();
+          this.push(this.profile.newObject(this.pop(), this.where));
           break;
         }
         case 0x69: throw this.unsafe('opcode INST (object construction) is not allowed');

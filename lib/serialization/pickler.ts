@@ -9,6 +9,7 @@
  * caller's business (`pth.ts` puts them in `data/<key>` records). This layer needs no addon.
  */
 import { typeError } from '../errors';
+import { MAX_NESTING } from './budget';
 import type { DType } from '../tensor';
 import { DTYPE_TO_STORAGE_CLASS } from './dtypes';
 import { TensorRef } from './unpickler';
@@ -188,7 +189,7 @@ class Pickler {
       return;
     }
     if (items.length > 3) this.w.byte(OP.MARK);
-    items.forEach((v, i) => this.value(v, `${path}[${i}]`));
+    items.forEach((v, i) => this.value(v, `${path}[${i}]`, 0));
     this.w.byte(items.length === 1 ? OP.TUPLE1 : items.length === 2 ? OP.TUPLE2 : items.length === 3 ? OP.TUPLE3 : OP.TUPLE);
   }
   private orderedDict(): void {
@@ -196,12 +197,12 @@ class Pickler {
     this.w.byte(OP.EMPTY_TUPLE);
     this.w.byte(OP.REDUCE);
   }
-  private items(entries: Array<[unknown, unknown]>, path: string): void {
+  private items(entries: Array<[unknown, unknown]>, path: string, depth: number): void {
     for (let i = 0; i < entries.length; i += BATCH) {
       this.w.byte(OP.MARK);
       for (const [k, v] of entries.slice(i, i + BATCH)) {
-        this.value(k, `${path} key`);
-        this.value(v, `${path}[${JSON.stringify(String(k))}]`);
+        this.value(k, `${path} key`, depth);
+        this.value(v, `${path}[${JSON.stringify(String(k))}]`, depth);
       }
       this.w.byte(OP.SETITEMS);
     }
@@ -231,7 +232,8 @@ class Pickler {
     this.w.byte(OP.REDUCE);
   }
 
-  value(v: unknown, path: string): void {
+  /** Writes `v`, found `depth` containers deep (the recursion is bounded by {@link MAX_NESTING}). */
+  value(v: unknown, path: string, depth: number): void {
     const w = this.w;
     if (v === null || v === undefined) {
       w.byte(OP.NONE);
@@ -272,13 +274,17 @@ class Pickler {
       return;
     }
     if (this.active.has(obj)) throw typeError('data without cycles', path, 'a circular reference');
+    if (depth >= MAX_NESTING) {
+      // Python's pickler stops here too (RecursionError), and no reader would accept deeper data.
+      throw new RangeError(`Expected data nested at most ${MAX_NESTING} levels deep for obj but received deeper nesting at ${path.slice(0, 60)}…`);
+    }
     this.active.add(obj);
     try {
       if (Array.isArray(obj)) {
         w.byte(OP.EMPTY_LIST);
         for (let i = 0; i < obj.length; i += BATCH) {
           w.byte(OP.MARK);
-          obj.slice(i, i + BATCH).forEach((x, j) => this.value(x, `${path}[${i + j}]`));
+          obj.slice(i, i + BATCH).forEach((x, j) => this.value(x, `${path}[${i + j}]`, depth + 1));
           w.byte(OP.APPENDS);
         }
       } else if (obj instanceof Map) {
@@ -290,7 +296,7 @@ class Pickler {
           entries.push([k, x]);
         }
         w.byte(OP.EMPTY_DICT);
-        this.items(entries, path);
+        this.items(entries, path, depth + 1);
       } else if (isPlainObject(obj)) {
         const entries = Object.entries(obj).filter(([, x]) => x !== undefined);
         // A non-empty record of tensors is a state dict: Python writes those as OrderedDict.
@@ -298,7 +304,7 @@ class Pickler {
           typeof x === 'object' && x !== null && (x instanceof TensorRef || this.options.tensor?.(x) !== undefined));
         if (stateDict) this.orderedDict();
         else w.byte(OP.EMPTY_DICT);
-        this.items(entries, path);
+        this.items(entries, path, depth + 1);
       } else {
         throw typeError('plain data (object, Map, array, number, bigint, string, boolean, null or Tensor)', path, v);
       }
@@ -332,6 +338,6 @@ class Pickler {
 export function pickle(value: unknown, options: PickleOptions = {}): Buffer {
   const p = new Pickler(options);
   p.start();
-  p.value(value, 'obj');
+  p.value(value, 'obj', 0);
   return p.finish();
 }

@@ -15,6 +15,9 @@ import { DecodedPth, decodePth, encodePth, toJS } from './container';
 import { ITEMSIZE } from './dtypes';
 import { checkBool, checkOptions } from '../validate';
 import { TensorRef } from './unpickler';
+import { writeAtomic } from './write_file';
+
+export { writeAtomic };
 
 /** Options for {@link load}. */
 export interface LoadOptions {
@@ -78,8 +81,12 @@ function materialize(decoded: DecodedPth, mapLocation: string | undefined): unkn
  * lists and tuples as arrays; ints as numbers (bigint beyond ±2^53).
  *
  * Refuses, with a {@link TorchError} and without running anything: globals outside the allow-list
- * (`PTH_UNSAFE`), TorchScript archives (`PTH_TORCHSCRIPT`: read those with `torch.jit.load`), damaged or truncated files, records
- * whose size does not match their tensors, views past their storage (`PTH_INVALID`).
+ * (`PTH_UNSAFE`), TorchScript archives (`PTH_TORCHSCRIPT`: read those with `torch.jit.load`),
+ * damaged or truncated files, overlapping zip records, storage records no tensor uses, records
+ * whose size does not match their tensors, views past their storage, and pickles that would need
+ * more memory, objects or nesting than their size allows (`PTH_INVALID`). Time and memory are
+ * bounded by the file's size (about 16 bytes of memory per byte of pickle, plus 32 MiB, besides
+ * the tensors themselves), whatever the file holds.
  *
  * @example
  * ```ts
@@ -127,7 +134,13 @@ export function saveToBuffer(obj: unknown, stem = 'archive'): Buffer {
  * an `OrderedDict`, like `state_dict()`), `Map`s dicts with their keys, arrays lists, integers
  * `int`, other numbers `float`. Every tensor is written contiguous, from CPU, location `cpu`.
  *
- * The file is written atomically: to a temporary file in the same directory, then renamed.
+ * The file is written as Python's `torch.save` writes it, but atomically: to a temporary file in
+ * the same directory, then renamed over `file` (./write_file.ts). A symlink is followed and its
+ * target written, an existing file keeps its mode, a read-only file is refused with `EACCES` as
+ * Python's `open` refuses it (root may write it, as in Python), and a destination that is not a
+ * regular file (a directory, a FIFO, a device) is refused, never replaced. Temporary files a
+ * killed save left behind are removed by the next save of the same file. I/O failures are
+ * `PTH_IO` {@link TorchError}s naming the reason.
  *
  * One limit is PyTorch 1.13's, not this writer's: its `weights_only=True` loader has no opcode for
  * floats, so on 1.13 a file holding JS non-integer numbers (an optimizer's `lr`) loads with a plain
@@ -143,32 +156,4 @@ export function save(obj: unknown, file: string): void {
   if (typeof file !== 'string' || file.length === 0) throw typeError('a file path', 'path', file);
   const stem = path.basename(file).replace(/\.[^.]*$/, '') || 'archive';
   writeAtomic(file, encodePth(obj, stem, forSave), 'PTH_IO');
-}
-
-/**
- * @internal Writes `chunks` to `file` atomically: to a temporary file in the same directory,
- * flushed, then renamed over `file`. An I/O failure is a TorchError with code `code`.
- */
-export function writeAtomic(file: string, chunks: Uint8Array[], code: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(tmp, 'wx');
-    for (const c of chunks) {
-      let off = 0;
-      while (off < c.length) off += fs.writeSync(fd, c, off, c.length - off);
-    }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    if (fd !== undefined) {
-      try { fs.closeSync(fd); } catch { /* already failing */ }
-    }
-    try { fs.unlinkSync(tmp); } catch { /* may not exist */ }
-    const err = e as NodeJS.ErrnoException;
-    throw new TorchError(`Cannot save to ${JSON.stringify(file)}: ${err.message}`, code);
-  }
 }

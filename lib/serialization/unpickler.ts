@@ -9,7 +9,9 @@
  * strings decode as UTF-8. Any other global, any object-building opcode (`NEWOBJ`, `INST`, `OBJ`,
  * `EXT*`) and any `BUILD` on something other than a dict is refused with a `PTH_UNSAFE`
  * {@link TorchError}; malformed input is `PTH_INVALID`. Nothing is ever evaluated or imported.
- * Every length is checked against the bytes left, and every tensor view against its storage.
+ * Every length is checked against the bytes left, every tensor view against its storage, and what
+ * a pickle builds is charged to budgets proportional to its size (./budget.ts): a pickle asking
+ * for more memory, objects or nesting than its size allows is `PTH_INVALID` too.
  *
  * The result is a "Python value" tree (see {@link PyValue}); `pth.ts` turns it into JS values and
  * tensors. This layer needs no native addon.
@@ -17,6 +19,7 @@
 import { TorchError } from '../errors';
 import type { DType } from '../tensor';
 import { ITEMSIZE, storageClassDType, torchDTypeName } from './dtypes';
+import type { PickleBudget } from './budget';
 import { PyGlobal, describeValue as describePyValue, dictKey, runPickle, type PickleProfile } from './pickle_machine';
 
 export { PyGlobal };
@@ -129,6 +132,11 @@ export interface UnpickleOptions {
    * `PTH_UNSAFE`).
    */
   objects?: boolean;
+  /**
+   * The budget to charge, shared by the pickles of one file (see ./budget.ts). Default: one
+   * proportional to `data`'s length; exceeding it is `PTH_INVALID`.
+   */
+  budget?: PickleBudget;
 }
 
 /** Result of {@link unpickle}: the value and the offset just after its `STOP`. */
@@ -259,7 +267,7 @@ export function unpickle(data: Uint8Array, options: UnpickleOptions = {}): Unpic
   const profile: PickleProfile = {
     ...TORCH_PROFILE, ...(options.objects === true ? OBJECTS_PROFILE : {}), persistentLoad: storageLoader(options.legacy === true, storages),
   };
-  const { value, end } = runPickle(data, profile, { where: options.where ?? 'data.pkl', offset: options.offset });
+  const { value, end } = runPickle(data, profile, { where: options.where ?? 'data.pkl', offset: options.offset, budget: options.budget });
   return { value, end, storages: [...storages.values()] };
 }
 

@@ -4,9 +4,9 @@
  * ZIP64 when sizes or offsets need it.
  *
  * The reader trusts nothing in the file: every offset and size is checked against the buffer
- * before it is used, so a damaged or hostile file gives a {@link TorchError} (`PTH_INVALID`),
- * never an out-of-range read or a huge allocation. Record data is returned as views into the
- * input buffer (no copies).
+ * before it is used, and records may not overlap, so a damaged or hostile file gives a
+ * {@link TorchError} (`PTH_INVALID`), never an out-of-range read, a huge allocation or work
+ * beyond one pass over the file. Record data is returned as views into the input buffer (no copies).
  */
 import * as zlib from 'node:zlib';
 import { TorchError } from '../errors';
@@ -121,11 +121,25 @@ export function isZip(buf: Uint8Array): boolean {
   return buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04;
 }
 
+/** A central-directory entry of a file record, as {@link readZip} checks it before reading its data. */
+interface Entry {
+  name: string;
+  rel: string;
+  method: number;
+  crc: number;
+  size: number;
+  compSize: number;
+  /** Where its local header starts. */
+  start: number;
+  dataStart: number;
+}
+
 /**
  * Parses a ZIP archive of the kind PyTorch writes. Compressed records are listed but not read;
- * encrypted records,
- * overlapping or out-of-range data, duplicate names, names outside the top folder and CRC
- * mismatches are all refused with a `PTH_INVALID` {@link TorchError}.
+ * encrypted records, overlapping records (a local header or data inside another's), out-of-range
+ * data, duplicate names, names outside the top folder and CRC mismatches are all refused with a
+ * `PTH_INVALID` {@link TorchError}. The work is linear in the file's size: records are checked
+ * not to overlap before any is CRC-checked, so all CRCs together read each byte at most once.
  *
  * @example
  * ```ts
@@ -171,9 +185,8 @@ export function readZip(buf: Uint8Array): ZipArchive {
   if (count * CENTRAL_HEADER_SIZE > cdSize) throw invalid(`${count} entries cannot fit in a ${cdSize}-byte central directory`);
 
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const records = new Map<string, Uint8Array>();
-  const compressed = new Map<string, number>();
-  const deflated = new Map<string, { data: Uint8Array; crc: number; size: number }>();
+  const entries: Entry[] = [];
+  const names = new Set<string>();
   const centralNames = new Map<string, number>();
   let prefix: string | undefined;
   let p = cdOffset;
@@ -233,7 +246,8 @@ export function readZip(buf: Uint8Array): ZipArchive {
     if (!name.startsWith(prefix + '/')) throw invalid(`record "${name}" is outside the top folder "${prefix}/"`);
     const rel = name.slice(prefix.length + 1);
     if (rel === '' || rel.endsWith('/')) continue; // a directory entry
-    if (records.has(rel) || compressed.has(rel)) throw invalid(`record "${name}" appears twice`);
+    if (names.has(rel)) throw invalid(`record "${name}" appears twice`);
+    names.add(rel);
     centralNames.set(rel, entryEnd - (nameLen + extraLen + commentLen));
 
     // Local header: the data starts after its own name and extra field (PyTorch's padding).
@@ -244,6 +258,15 @@ export function readZip(buf: Uint8Array): ZipArchive {
     if (dataStart + compSize > cdOffset || dataStart > buf.length) {
       throw invalid(`record "${name}" claims ${compSize} bytes at offset ${dataStart}, past the data area (the file is truncated or damaged)`);
     }
+    entries.push({ name, rel, method, crc, size, compSize, start: localOffset, dataStart });
+  }
+  if (prefix === undefined) throw invalid('the archive is empty');
+  refuseOverlaps(entries);
+
+  const records = new Map<string, Uint8Array>();
+  const compressed = new Map<string, number>();
+  const deflated = new Map<string, { data: Uint8Array; crc: number; size: number }>();
+  for (const { name, rel, method, crc, size, compSize, dataStart } of entries) {
     if (method !== 0) {
       compressed.set(rel, method);
       if (method === 8) deflated.set(rel, { data: buf.subarray(dataStart, dataStart + compSize), crc, size });
@@ -253,8 +276,22 @@ export function readZip(buf: Uint8Array): ZipArchive {
     if ((crc32(data) >>> 0) !== crc) throw invalid(`record "${name}" fails its CRC-32 check (the file is damaged)`);
     records.set(rel, data);
   }
-  if (prefix === undefined) throw invalid('the archive is empty');
   return { prefix, records, compressed, deflated, centralNames };
+}
+
+/**
+ * Refuses records whose bytes (local header and data) overlap another's: a zip tool never writes
+ * them, and they would let a small file name the same bytes thousands of times.
+ */
+function refuseOverlaps(entries: Entry[]): void {
+  const byStart = entries.slice().sort((a, b) => a.start - b.start);
+  for (let i = 1; i < byStart.length; i++) {
+    const prev = byStart[i - 1];
+    const prevEnd = prev.dataStart + prev.compSize;
+    if (byStart[i].start < prevEnd) {
+      throw invalid(`records "${prev.name}" (bytes ${prev.start}–${prevEnd}) and "${byStart[i].name}" (from byte ${byStart[i].start}) overlap`);
+    }
+  }
 }
 
 /** Options for {@link writeZip}. */
@@ -356,7 +393,7 @@ export function writeZip(prefix: string, records: Array<[string, Uint8Array]>, o
 
   const cdOffset = offset;
   const cdSize = central.reduce((n, b) => n + b.length, 0);
-  chunks.push(...central);
+  for (const c of central) chunks.push(c);
   const count = records.length;
   const need64 = force || count >= 0xffff || cdOffset >= 0xffffffff || cdSize >= 0xffffffff;
   if (need64) {

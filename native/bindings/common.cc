@@ -77,6 +77,11 @@ Napi::Error TypeErrorFor(Napi::Env env, const std::string& what, const char* nam
   return Napi::TypeError::New(env, "Expected " + what + " for " + name + " but received " + TypeOf(value));
 }
 
+void ThrowIfPending(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) throw Napi::Error::New(env);
+}
+
 void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl) {
   target.Set(name, Napi::Function::New(env, Trampoline, name, reinterpret_cast<void*>(impl)));
 }

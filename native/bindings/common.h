@@ -74,6 +74,10 @@ Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor);  // undefined
 Napi::Array WrapList(Napi::Env env, const std::vector<at::Tensor>& tensors);
 Napi::Value WrapPair(Napi::Env env, const std::tuple<at::Tensor, at::Tensor>& pair);
 
+// After a raw Node-API call on a user's value failed: rethrows the JS exception it left pending
+// (a Proxy trap or a getter that threw) as it is, so nothing else runs with it pending.
+void ThrowIfPending(napi_env env);
+
 // The JS error for a C++ exception: TorchError (with `code`) for LibTorch and nodetorch errors.
 // Also used by async workers, whose errors surface on the main thread.
 Napi::Error ToJsError(Napi::Env env, std::exception_ptr error);

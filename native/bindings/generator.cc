@@ -49,6 +49,27 @@ Napi::Value Seed(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(seed));
 }
 
+// The generator given, or the default CPU generator (torch.manual_seed's) for null.
+at::Generator ToGeneratorOrDefault(const Napi::Value& value) {
+  if (value.IsNull() || value.IsUndefined()) return at::detail::getDefaultCPUGenerator();
+  return ToGenerator(value, "generator");
+}
+
+// get_state / set_state: the whole state as a uint8 tensor, as torch.Generator.get_state().
+Napi::Value GetState(const Napi::CallbackInfo& info) {
+  at::Generator gen = ToGeneratorOrDefault(info[0]);
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return Wrap(info.Env(), gen.get_state());
+}
+
+Napi::Value SetState(const Napi::CallbackInfo& info) {
+  at::Generator gen = ToGeneratorOrDefault(info[0]);
+  const at::Tensor& state = ToTensor(info[1], "newState");
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+  return info.Env().Undefined();
+}
+
 Napi::Value InitialSeed(const Napi::CallbackInfo& info) {
   at::Generator& gen = ToGenerator(info[0], "generator");
   return Napi::Number::New(info.Env(), static_cast<double>(gen.current_seed()));
@@ -68,6 +89,8 @@ void InitGenerator(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "generatorManualSeed", ManualSeed);
   Export(env, exports, "generatorSeed", Seed);
   Export(env, exports, "generatorInitialSeed", InitialSeed);
+  Export(env, exports, "generatorGetState", GetState);
+  Export(env, exports, "generatorSetState", SetState);
 }
 
 }  // namespace nodetorch

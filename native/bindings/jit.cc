@@ -42,7 +42,10 @@ bool IsPlainObject(const Napi::Value& v) {
   Napi::Env env = v.Env();
   Napi::Object object_proto = env.Global().Get("Object").As<Napi::Object>().Get("prototype").As<Napi::Object>();
   napi_value proto;
-  if (napi_get_prototype(env, v, &proto) != napi_ok) return false;
+  if (napi_get_prototype(env, v, &proto) != napi_ok) {
+    ThrowIfPending(env);
+    return false;
+  }
   Napi::Value p(env, proto);
   return p.IsNull() || p.StrictEquals(object_proto);
 }

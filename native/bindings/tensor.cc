@@ -90,6 +90,7 @@ TensorBase* TensorBase::From(const Napi::Value& value) {
       napi_get_property(env, value, key, &number) != napi_ok ||
       napi_get_value_double(env, number, &handle) != napi_ok || handle != std::trunc(handle) || handle < 0 ||
       handle > 2147483647.0) {
+    ThrowIfPending(env);
     return nullptr;
   }
   return FromHandle(inst, static_cast<int64_t>(handle));
