@@ -26,6 +26,7 @@ export { TorchError } from './errors';
 export * as nn from './nn';
 export * as optim from './optim';
 export * as jit from './jit';
+export * as distributed from './distributed';
 export { load, save, saveToBuffer, type LoadOptions } from './serialization';
 export { DataLoader, TensorDataset, Subset, type Dataset, type DataLoaderOptions, type Batch } from './data';
 export * as utils from './utils';

@@ -90,4 +90,25 @@ export interface Native {
   jitRun(m: Handle, method: string, args: unknown[]): any;
   jitRunAsync(m: Handle, method: string, args: unknown[]): Promise<any>;
   jitSave(m: Handle): Buffer;
+  // distributed.cc: c10d stores, Gloo process groups and their Work (lib/distributed/)
+  distAvailable(): { gloo: boolean; nccl: boolean };
+  distInit(kind: 'tcp' | 'file', where: string, port: number, worldSize: number, rank: number, timeoutMs: number): Promise<[Handle, Handle]>;
+  distNewGroup(world: Handle, ranks: number[], timeoutMs: number): Promise<Handle | null>;
+  distDestroy(worldOrGroup: Handle): void;
+  distGroupRank(group: Handle): number;
+  distGroupSize(group: Handle): number;
+  distBarrier(group: Handle): Handle;
+  distAllReduce(group: Handle, tensor: T, op: number): Handle;
+  distReduce(group: Handle, tensor: T, dst: number, op: number): Handle;
+  distBroadcast(group: Handle, tensor: T, src: number): Handle;
+  distAllGather(group: Handle, outputs: T[], input: T): Handle;
+  distGather(group: Handle, input: T, outputs: T[], dst: number): Handle;
+  distScatter(group: Handle, output: T, inputs: T[], src: number): Handle;
+  distReduceScatter(group: Handle, output: T, inputs: T[], op: number): Handle;
+  distSend(group: Handle, tensor: T, dst: number, tag: number): Handle;
+  distRecv(group: Handle, tensor: T, src: number, tag: number): Handle;
+  distWait(work: Handle): void;
+  distWaitAsync(work: Handle): Promise<void>;
+  distIsCompleted(work: Handle): boolean;
+  distSourceRank(work: Handle): number;
 }

@@ -4,6 +4,7 @@
 #include "bindings/batch_stream.h"
 #include "bindings/config.h"
 #include "bindings/dispatch.h"
+#include "bindings/distributed.h"
 #include "bindings/generator.h"
 #include "bindings/jit.h"
 #include "bindings/tensor.h"
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nodetorch::InitConfig(env, exports);
   nodetorch::InitBatchStream(env, exports);
   nodetorch::InitJit(env, exports);
+  nodetorch::InitDistributed(env, exports);
   return exports;
 }
 

@@ -7,6 +7,7 @@ export {
   SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler,
   type Sampler, type RandomSamplerOptions,
 } from './sampler';
+export { DistributedSampler, type DistributedSamplerOptions } from './distributed';
 export { defaultCollate } from './collate';
 export { MAX_INDEX, MAX_PREFETCH, MAX_SEED } from './limits';
 export {

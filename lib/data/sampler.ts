@@ -16,7 +16,8 @@ export interface Sampler<I = number> extends Iterable<I> {
   readonly length: number;
 }
 
-function checkSized(value: unknown, name: string): { length: number } {
+/** @internal `value` has an integer `length` (a dataset or a sampler). */
+export function checkSized(value: unknown, name: string): { length: number } {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function') || !Number.isInteger((value as { length?: unknown }).length)) {
     throw typeError('an object with an integer length', name, value);
   }

@@ -3,6 +3,7 @@
  * parameters, buffers and submodules are the C++ module's own.
  */
 import { native as N } from '../binding';
+import { atCallSite } from '../call-site';
 import { TorchError, typeError } from '../errors';
 import { keep } from '../memory';
 import { Module, Parameter } from '../nn/module';
@@ -241,18 +242,9 @@ function refuseNewMember(module: ScriptModule, name: string): never {
  * the caller's, not the thread pool's completion callback.
  */
 export function runMethodAsync(module: ScriptModule, method: string, args: unknown[]): Promise<any> {
-  const site = new Error();
-  const rethrow = (e: unknown): never => {
-    if (e instanceof Error && site.stack !== undefined) {
-      e.stack = `${e.name}: ${e.message}\n${site.stack.split('\n').slice(1).join('\n')}`;
-    }
-    throw e;
-  };
-  try {
+  return atCallSite(() => {
     if (!(module instanceof ScriptModule)) throw typeError('a ScriptModule', 'module', module);
     if (typeof method !== 'string') throw typeError('a method name', 'method', method);
-    return N.jitRunAsync(stateOf(module).handle, method, args).catch(rethrow);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+    return N.jitRunAsync(stateOf(module).handle, method, args);
+  });
 }

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "bindings/async_worker.h"
 #include "bindings/common.h"
+#include "bindings/handle.h"
 #include "core/dtype.h"
 #include "core/error.h"
 #include "core/script_module.h"
@@ -23,26 +25,12 @@ const napi_type_tag kScriptModuleTag = {0x6e6f6465746f7263ULL, 0x684a69744d6f643
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 
 Napi::Value WrapModule(Napi::Env env, ScriptModulePtr m) {
-  auto* holder = new ScriptModulePtr(std::move(m));
-  napi_value external;
-  // Basic finalizer: dropping the module touches no JS, so it may run inside GC. A call in
-  // flight holds its own reference, so collecting the handle cannot end the module under it.
-  napi_status status = napi_create_external(
-      env, holder, [](node_api_basic_env, void* data, void*) { delete static_cast<ScriptModulePtr*>(data); }, nullptr,
-      &external);
-  if (status != napi_ok) {
-    delete holder;
-    NAPI_THROW_IF_FAILED(env, status, Napi::Value());
-  }
-  napi_type_tag_object(env, external, &kScriptModuleTag);
-  return Napi::Value(env, external);
+  // A call in flight holds its own reference, so collecting the handle cannot end the module under it.
+  return WrapHandle(env, std::move(m), kScriptModuleTag);
 }
 
 const ScriptModulePtr& ToModule(const Napi::Value& value) {
-  bool ok = false;
-  if (value.IsExternal()) napi_check_object_type_tag(value.Env(), value, &kScriptModuleTag, &ok);
-  if (!ok) throw TypeErrorFor(value.Env(), "a ScriptModule handle", "module", value);
-  return *static_cast<ScriptModulePtr*>(value.As<Napi::External<void>>().Data());
+  return UnwrapHandle<ScriptModulePtr>(value, kScriptModuleTag, "a ScriptModule handle", "module");
 }
 
 // ---- JS → IValue, by the type the method declares ---------------------------------------------
@@ -367,63 +355,22 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   return FromIValue(info.Env(), run_method(*m, method, std::move(args), any_training(*m)));
 }
 
-// One method call on the thread pool. The arguments are IValues that hold their tensors (so
-// the JS objects may be disposed or collected meanwhile), and the module is held by reference
-// count. Execute touches no JS; the result becomes JS values in OnOK, on the JS thread.
-class RunWorker : public Napi::AsyncWorker {
- public:
-  RunWorker(Napi::Env env, ScriptModulePtr m, std::string method, std::vector<c10::IValue> args, bool exclusive)
-      : Napi::AsyncWorker(env),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        module_(std::move(m)),
-        method_(std::move(method)),
-        args_(std::move(args)),
-        exclusive_(exclusive) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      // Grad mode is per thread; an async call never records autograd (inference only).
-      torch::NoGradGuard no_grad;
-      result_ = run_method(*module_, method_, std::move(args_), exclusive_);
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_) {
-      deferred_.Reject(ToJsError(env, error_).Value());
-      return;
-    }
-    try {
-      deferred_.Resolve(FromIValue(env, result_));
-    } catch (...) {
-      deferred_.Reject(ToJsError(env, std::current_exception()).Value());
-    }
-    result_ = c10::IValue();
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  ScriptModulePtr module_;
-  std::string method_;
-  std::vector<c10::IValue> args_;
-  bool exclusive_;
-  c10::IValue result_;
-  std::exception_ptr error_;
-};
-
-// jitRunAsync(m, method, args) → Promise. Arguments are converted now, on the JS thread.
+// jitRunAsync(m, method, args) → Promise. Arguments are converted now, on the JS thread, into
+// IValues that hold their tensors (so the JS objects may be disposed or collected meanwhile); the
+// module is held by reference count. The result becomes JS values on the JS thread.
 Napi::Value RunAsync(const Napi::CallbackInfo& info) {
-  const ScriptModulePtr& m = ToModule(info[0]);
+  ScriptModulePtr m = ToModule(info[0]);
   std::string method = ToString(info[1], "method");
   auto args = ToArguments(*m, method, info[2]);
-  auto* worker = new RunWorker(info.Env(), m, std::move(method), std::move(args), any_training(*m));
-  auto promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  bool exclusive = any_training(*m);
+  return RunOnPool<c10::IValue>(
+      info.Env(),
+      [m, method, args, exclusive]() mutable {
+        // Grad mode is per thread; an async call never records autograd (inference only).
+        torch::NoGradGuard no_grad;
+        return run_method(*m, method, std::move(args), exclusive);
+      },
+      [](Napi::Env env, c10::IValue& result) { return FromIValue(env, result); });
 }
 
 // jitSave(m) → the bytes of the archive torch.jit.save writes.
