@@ -26,7 +26,6 @@ if [ ${#FILES[@]} -eq 0 ]; then
          test/datasets.test.ts test/jit.test.ts test/reliability-native.test.ts test/optim.test.ts test/nn.test.ts
          test/rnn.test.ts test/conv.test.ts test/vision-io.test.ts)
 fi
-export LD_PRELOAD="$LIBASAN"
 # allocator_may_return_null: tests ask for impossible tensors on purpose and expect LibTorch's
 # out-of-memory error, which ASan would otherwise turn into an abort.
 # log_path: each process that finds something writes its report there, children included
@@ -35,6 +34,7 @@ REPORTS="$(mktemp -d)"
 export ASAN_OPTIONS="log_path=$REPORTS/asan:detect_leaks=0:detect_container_overflow=0:allocator_may_return_null=1:handle_segv=0:allow_user_segv_handler=1:abort_on_error=1:print_summary=1"
 # Children (vitest workers, helper processes) inherit LD_PRELOAD and ASAN_OPTIONS. Everything
 # runs several times slower under ASan, hence the long timeouts.
+export LD_PRELOAD="$LIBASAN"
 status=0
 npx vitest run --testTimeout=900000 --hookTimeout=900000 "${FILES[@]}" || status=$?
 if compgen -G "$REPORTS/asan.*" > /dev/null; then
@@ -42,5 +42,6 @@ if compgen -G "$REPORTS/asan.*" > /dev/null; then
   echo "asan: AddressSanitizer reports above (in $REPORTS)" >&2
   exit 1
 fi
+unset LD_PRELOAD
 [ "$status" -eq 0 ] || exit "$status"
 echo "asan: no AddressSanitizer report in ${#FILES[@]} suites"
