@@ -9,7 +9,7 @@ import { randperm } from '../factories';
 import { getRank, getWorldSize } from '../distributed';
 import { rangeError } from '../errors';
 import { checkBool, checkInt, checkOptions, optionKeys } from '../validate';
-import { MAX_SEED, checkIntIn } from './limits';
+import { MAX_SEED } from './limits';
 import { checkSized, takeInts, type Sampler } from './sampler';
 
 /** Options of {@link DistributedSampler}, Python's constructor arguments. */
@@ -62,7 +62,7 @@ export class DistributedSampler implements Sampler {
       throw rangeError(`a rank in the interval [0, ${this.numReplicas - 1}]`, 'rank', this.rank);
     }
     this.shuffle = checkBool(o.shuffle ?? true, 'shuffle');
-    this.seed = o.seed === undefined ? 0 : checkIntIn(o.seed, 'seed', 0, MAX_SEED);
+    this.seed = o.seed === undefined ? 0 : checkInt(o.seed, 'seed', 0, MAX_SEED);
     this.dropLast = checkBool(o.dropLast ?? false, 'dropLast');
     this.numSamples = this.dropLast && n % this.numReplicas !== 0
       ? Math.max(0, Math.ceil((n - this.numReplicas) / this.numReplicas))  // Python's ceil(-0.5) is 0, not -0
@@ -78,7 +78,7 @@ export class DistributedSampler implements Sampler {
    * @example `sampler.setEpoch(3);`
    */
   setEpoch(epoch: number): void {
-    this.epoch = checkIntIn(epoch, 'epoch', 0, MAX_SEED - this.seed);
+    this.epoch = checkInt(epoch, 'epoch', 0, MAX_SEED - this.seed);
   }
 
   *[Symbol.iterator](): Iterator<number> {
