@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "bindings/async_worker.h"
 #include "bindings/common.h"
 #include "bindings/generator.h"
 #include "core/batch_stream.h"
@@ -92,47 +93,23 @@ Napi::Value Next(const Napi::CallbackInfo& info) {
   return WrapList(info.Env(), {images, labels});
 }
 
-// Waits for the next batch on the thread pool. The stream is shared with the worker, so
-// closing or collecting the JS handle cannot free it mid-wait.
-class NextWorker : public Napi::AsyncWorker {
- public:
-  NextWorker(Napi::Env env, StreamPtr stream)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), stream_(std::move(stream)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      has_batch_ = stream_->next(images_, labels_);
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-  }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (error_) {
-      deferred_.Reject(ToJsError(env, error_).Value());
-      return;
-    }
-    try {
-      deferred_.Resolve(has_batch_ ? Napi::Value(WrapList(env, {images_, labels_})) : env.Null());
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  StreamPtr stream_;
-  at::Tensor images_, labels_;
-  bool has_batch_ = false;
-  std::exception_ptr error_;
+// Waits for the next batch on the thread pool. The stream is shared with the job, so closing
+// or collecting the JS handle cannot free it mid-wait.
+struct NextBatch {
+  bool has_batch = false;
+  at::Tensor images, labels;
 };
 
 Napi::Value NextAsync(const Napi::CallbackInfo& info) {
-  auto* worker = new NextWorker(info.Env(), ToStream(info[0]));
-  auto promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  StreamPtr stream = ToStream(info[0]);
+  return RunOnPool<NextBatch>(
+      info.Env(),
+      [stream]() {
+        NextBatch b;
+        b.has_batch = stream->next(b.images, b.labels);
+        return b;
+      },
+      [](Napi::Env env, NextBatch& b) { return b.has_batch ? Napi::Value(WrapList(env, {b.images, b.labels})) : env.Null(); });
 }
 
 // randomAffine(image, affineStage, generator | null): the per-sample RandomAffine, the same
