@@ -10,7 +10,7 @@ import { rangeError, typeError } from './errors';
 import { aten } from './generated/internal';
 import type { Generator } from './generator';
 import { Tensor, type Device, type Int, type NestedArray, type TensorOptions, type TypedArray } from './tensor';
-import { checkDtype, checkInt, checkOptions, checkShape, isInt64, isInteger, optionKeys, shapeArgs } from './validate';
+import { MAX_NESTING, checkDtype, checkInt, checkOptions, checkShape, isInt64, isInteger, optionKeys, shapeArgs } from './validate';
 
 const TENSOR_OPTION_KEYS = optionKeys<TensorOptions>({ dtype: true, device: true, requiresGrad: true });
 const RANDOM_OPTION_KEYS = [...TENSOR_OPTION_KEYS, 'generator'] as const;
@@ -43,9 +43,6 @@ function typedArrayDtype(data: ArrayBufferView): DType | null {
   return null;
 }
 
-/** Python's bound on the nesting of `torch.tensor`'s data (torch/csrc/utils/tensor_new.cpp, MAX_DIMS). */
-const MAX_NESTED_DIMS = 128;
-
 /**
  * The most elements nested arrays can hold: no JS heap holds more than one number per 8 bytes of
  * it. More is only reachable by sharing one sub-array many times, and is refused before any walk.
@@ -61,7 +58,7 @@ function nestedShape(data: unknown, name: string): number[] {
   let level = data;
   while (Array.isArray(level)) {
     if (seen.has(level)) throw typeError('nested arrays without a cycle (an array that contains itself)', name, data);
-    if (shape.length === MAX_NESTED_DIMS) throw rangeError(`nested arrays of at most ${MAX_NESTED_DIMS} dimensions (Python's bound)`, name, data);
+    if (shape.length === MAX_NESTING) throw rangeError(`nested arrays of at most ${MAX_NESTING} dimensions (Python's bound)`, name, data);
     seen.add(level);
     const n: unknown = level.length;
     if (!Number.isSafeInteger(n) || (n as number) < 0) throw typeError(REGULAR, name, data);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isMainThread } from 'worker_threads';
-import { TorchError, describe, typeError } from './errors';
+import { TorchError, describe, describePath, fsErrorReason, typeError } from './errors';
 import { DataLoader, type Batch } from './data/dataloader';
 import { Module, type StateDict } from './nn/module';
 import { CrossEntropyLoss } from './nn/loss';
@@ -288,7 +288,7 @@ function batchCheck([inputs, targets]: Batch): number[] {
 }
 
 function invalidCheckpoint(file: string, what: string, value: unknown): TorchError {
-  return new TorchError(`${JSON.stringify(file)} is not a checkpoint of torch.train: expected ${what} but received ${describe(value)}`, 'CHECKPOINT_INVALID');
+  return new TorchError(`${describePath(file)} is not a checkpoint of torch.train: expected ${what} but received ${describe(value)}`, 'CHECKPOINT_INVALID');
 }
 
 /** Reads and checks a checkpoint file (its layout only: the model and the optimizer check their parts). */
@@ -354,7 +354,7 @@ function checkpointFile(options: unknown): { file: string; every: number } {
     fs.mkdirSync(o.dir, { recursive: true });
     fs.accessSync(o.dir, fs.constants.W_OK);
   } catch (e) {
-    throw new TorchError(`Cannot save checkpoints in ${JSON.stringify(o.dir)}: ${(e as Error).message}`, 'PTH_IO');
+    throw new TorchError(`Cannot save checkpoints in ${describePath(o.dir)}: ${fsErrorReason(e, o.dir)}`, 'PTH_IO');
   }
   return { file: path.join(o.dir, CHECKPOINT_FILE), every };
 }

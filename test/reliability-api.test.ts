@@ -334,3 +334,147 @@ describe('issue 12 follow-up: torch.nn.functional holds PyTorch names only; host
     expect(torch.zeros(2).add(n).dtype).toBe('float32');
   });
 });
+
+// ---- issue 12 follow-up 2: bounded element checks and brief messages outside the tensor API ----
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { zipPickle } from './helpers/pth-hostile';
+
+describe('issue 12 follow-up 2: huge sparse arrays are refused at the first hole; keys, paths and file shapes are described briefly', () => {
+  // Before: each of these walked all 2^32 - 1 indices of the sparse array in `.every` (a hang of
+  // minutes), and ModuleDict/ParameterDict keys, save and checkpoint paths, and a pickle's size
+  // tuple were printed whole (a 1 MB key gave a 1 MB message).
+  const SPARSE_CALLS = `
+    const torch = require('./lib');
+    const TF = require('./lib/vision/functional');
+    const { plotCurve } = require('./lib/utils/plot');
+    const { encodeIdx } = require('./lib/vision/datasets/idx');
+    const M = torch.vision.models;
+    const root = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'nodetorch-sparse-'));
+    const img = torch.zeros([3, 4, 4]);
+    const ds = new torch.utils.data.TensorDataset(torch.zeros([4, 2]));
+    const calls = {
+      'TF.pad': (a) => TF.pad(img, a),
+      'TF.resize': (a) => TF.resize(img, a),
+      'TF.gaussianBlur': (a) => TF.gaussianBlur(img, a),
+      randomSplit: (a) => torch.utils.data.randomSplit(ds, a),
+      WeightedRandomSampler: (a) => new torch.utils.data.WeightedRandomSampler(a, 1),
+      DatasetFolder: (a) => new torch.vision.datasets.DatasetFolder(root, { loader: () => 0, extensions: a }),
+      EfficientNet: (a) => new M.EfficientNet(a, 0.2),
+      MobileNetV3: (a) => new M.MobileNetV3(a, 1280),
+      ConvNeXt: (a) => new M.ConvNeXt(a),
+      'ResNet replaceStrideWithDilation': (a) => new M.ResNet(M.BasicBlock, [2, 2, 2, 2], { replaceStrideWithDilation: a }),
+      'distributed.allGather': (a) => torch.distributed.allGather(a, img),
+      plotCurve: (a) => plotCurve(a, root + '/curve.png'),
+      'plotCurve series': (a) => plotCurve([{ label: 'a', values: a }], root + '/curve.png'),
+      encodeIdx: (a) => encodeIdx({ dtype: 'uint8', shape: a, data: new Uint8Array(0) }),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      const start = performance.now();
+      let error = null;
+      try { call(new Array(2 ** 32 - 1)); } catch (e) { error = { class: e.constructor.name, message: String(e.message).slice(0, 300), length: String(e.message).length }; }
+      console.log(JSON.stringify({ name, error, ms: Math.round(performance.now() - start) }));
+    }
+    require('node:fs').rmSync(root, { recursive: true, force: true });
+  `;
+  const run = spawnSync(process.execPath, ['--max-old-space-size=192', '--import', 'tsx', '-e', SPARSE_CALLS], {
+    cwd: path.join(__dirname, '..'), encoding: 'utf8', timeout: 60_000,
+  });
+  const results = new Map<string, { error: { class: string; message: string; length: number } | null; ms: number }>();
+  for (const line of run.stdout.split('\n')) if (line.startsWith('{"name"')) { const r = JSON.parse(line); results.set(r.name, r); }
+
+  test.each([
+    'TF.pad', 'TF.resize', 'TF.gaussianBlur', 'randomSplit', 'WeightedRandomSampler', 'DatasetFolder', 'EfficientNet', 'MobileNetV3',
+    'ConvNeXt', 'ResNet replaceStrideWithDilation', 'distributed.allGather', 'plotCurve', 'plotCurve series', 'encodeIdx',
+  ])('%s refuses new Array(2 ** 32 - 1) at once with a short TypeError', (name) => {
+    const r = results.get(name);
+    expect(r, `${name} did not finish; status ${run.status} signal ${run.signal}\n${run.stderr.slice(-2000)}`).toBeDefined();
+    expect(r!.error?.class, r!.error?.message).toBe('TypeError');
+    expect(r!.error!.length).toBeLessThan(500);
+    expect(r!.ms).toBeLessThan(250);
+  });
+
+  test('the element checks still take good arrays and name the first bad tensor', () => {
+    const TF = torch.vision.transforms;
+    expect(new TF.Pad([1, 2]).forward(torch.zeros([1, 2, 2])).shape).toEqual([1, 6, 4]);
+    expect(thrown(() => new TF.Pad([1, 2, 3]))).toBeInstanceOf(RangeError);
+    const sampler = new torch.utils.data.WeightedRandomSampler([0, 1], 3, { replacement: true });
+    expect([...sampler]).toEqual([1, 1, 1]);
+    const e = thrown(() => new torch.utils.data.TensorDataset(torch.zeros([3]), torch.zeros([2])));
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.message).toBe('Expected a first dimension of 3, as tensors[0] for tensors[1] but received [2]');
+    expect(thrown(() => new torch.utils.data.TensorDataset(torch.zeros([3]), 3 as never)).message).toBe('Expected a Tensor for tensors[1] but received 3');
+  });
+
+  test('ModuleDict and ParameterDict describe a 1 MB key in a few characters', () => {
+    const key = 'k'.repeat(1e6);
+    const modules = new torch.nn.ModuleDict();
+    for (const f of [() => modules.pop(key), () => modules.set(key, 3 as never), () => new torch.nn.ParameterDict().set(key, 3 as never)]) {
+      const e = thrown(f);
+      expect(e.message.length).toBeLessThan(200);
+      expect(e.message).toContain(`"${'k'.repeat(40)}…"`);
+    }
+  });
+
+  test('torch.save and torch.train checkpoints describe a 3 kB path briefly, without Node repeating it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodetorch-paths-'));
+    try {
+      const notADir = path.join(dir, 'file');
+      fs.writeFileSync(notADir, 'x');
+      const deep = path.join(notADir, 'd/'.repeat(1500), 'model.pth');
+      const s = thrown(() => torch.save(torch.zeros([1]), deep)) as TorchError;
+      expect(s).toBeInstanceOf(TorchError);
+      expect(s.message.length).toBeLessThan(500);
+      expect(s.message).toMatch(/^Cannot save to ".*….*d\/model\.pth": ENOTDIR: not a directory, \w+$/);
+      const model = new torch.nn.Linear(2, 1);
+      const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(torch.zeros([2, 2]), torch.zeros([2, 1])), { batchSize: 2 });
+      const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
+      const go = (extra: Partial<torch.TrainOptions>) => torch.train(model, loader, { optimizer, criterion: new torch.nn.MSELoss(), progress: 'none', ...extra });
+      const c = await go({ checkpoint: { dir: path.join(notADir, 'd/'.repeat(1500)) } }).then(() => expect.fail('expected a rejection'), (e: TorchError) => e);
+      expect(c.code).toBe('PTH_IO');
+      expect(c.message.length).toBeLessThan(500);
+      // A 3 kB path to a real file ('./' repeated), holding a state dict rather than a checkpoint.
+      const stateOnly = path.join(dir, './'.repeat(1500), 'state.pth');
+      torch.save(model.stateDict(), stateOnly);
+      const r = await go({ resumeFrom: stateOnly }).then(() => expect.fail('expected a rejection'), (e: TorchError) => e);
+      expect(r.code).toBe('CHECKPOINT_INVALID');
+      expect(r.message.length).toBeLessThan(500);
+      expect(r.message).toMatch(/\/state\.pth" is not a checkpoint of torch\.train/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a .pth whose tensor size is 100,000 negative ints is refused with the size described, not printed", () => {
+    // _rebuild_tensor_v2(persistent storage, 0, (-1,) * n, (1,) * n, False, OrderedDict())
+    const n = 100_000;
+    const storage = "(Vstorage\nctorch\nFloatStorage\nV0\nVcpu\nK\x01tQ";
+    const pkl = Buffer.concat([
+      Buffer.from(`\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(${storage}K\x00(`, 'latin1'),
+      Buffer.alloc(5 * n, Buffer.from('J\xff\xff\xff\xff', 'latin1')),
+      Buffer.from('t(', 'latin1'), Buffer.alloc(2 * n, Buffer.from('K\x01', 'latin1')),
+      Buffer.from('t\x89ccollections\nOrderedDict\n)RtR.', 'latin1'),
+    ]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodetorch-shape-'));
+    try {
+      const file = path.join(dir, 'negative.pth');
+      fs.writeFileSync(file, zipPickle(pkl, [['data/0', Buffer.alloc(4)]]));
+      const e = thrown(() => torch.load(file)) as TorchError;
+      expect(e).toBeInstanceOf(TorchError);
+      expect(e.code).toBe('PTH_INVALID');
+      expect(e.message.length).toBeLessThan(500);
+      expect(e.message).toMatch(/negative tensor size an array of length 100000 starting \[-1,-1,-1,-1\]/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('factories bound nested arrays by MAX_NESTING from lib/validate.ts (one constant)', () => {
+    const source = fs.readFileSync(path.join(__dirname, '..', 'lib', 'factories.ts'), 'utf8');
+    expect(source).not.toMatch(/MAX_NESTED_DIMS/);
+    expect(source).toMatch(/import \{[^}]*\bMAX_NESTING\b[^}]*\} from '\.\/validate'/);
+    let deep: unknown = 1;
+    for (let i = 0; i < 129; i++) deep = [deep];
+    expect(thrown(() => torch.tensor(deep as number[]))).toBeInstanceOf(RangeError);
+  });
+});

@@ -48,9 +48,13 @@ function checkIndex(index: unknown, n: number): number {
 export class TensorDataset implements Dataset<Tensor[]> {
   readonly tensors: Tensor[];
   constructor(...tensors: Tensor[]) {
-    if (tensors.length === 0 || !tensors.every((t) => t instanceof Tensor)) throw typeError('one or more Tensors', 'tensors', tensors);
-    const n = tensors[0].size(0);
-    if (!tensors.every((t) => t.size(0) === n)) throw rangeError('tensors of equal first dimension', 'tensors', tensors.map((t) => t.shape));
+    if (tensors.length === 0) throw typeError('one or more Tensors', 'tensors', tensors);
+    // One pass that stops at the first bad tensor (a hole included), and a message naming only it.
+    for (let i = 0; i < tensors.length; i++) {
+      const t: unknown = tensors[i];
+      if (!(t instanceof Tensor)) throw typeError('a Tensor', `tensors[${i}]`, t);
+      if (t.size(0) !== tensors[0].size(0)) throw rangeError(`a first dimension of ${tensors[0].size(0)}, as tensors[0]`, `tensors[${i}]`, t.shape);
+    }
     this.tensors = tensors;
   }
   get length(): number { return this.tensors[0].size(0); }
@@ -146,8 +150,10 @@ export class ConcatDataset<T> implements Dataset<T> {
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], options: { generator?: Generator } = {}): Subset<T>[] {
   checkDataset(dataset, 'dataset');
-  if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every((l) => typeof l === 'number' && Number.isFinite(l))) {
-    throw typeError('a non-empty array of lengths or fractions', 'lengths', lengths);
+  if (!Array.isArray(lengths) || lengths.length === 0) throw typeError('a non-empty array of lengths or fractions', 'lengths', lengths);
+  // Stops at the first element that is not a finite number, a hole included (never walks a huge sparse array).
+  for (let i = 0; i < lengths.length; i++) {
+    if (typeof lengths[i] !== 'number' || !Number.isFinite(lengths[i])) throw typeError('a non-empty array of lengths or fractions', 'lengths', lengths);
   }
   const generator = checkGenerator(checkOptions(options, 'randomSplit options', ['generator'] as const).generator);
   const n = dataset.length;

@@ -150,10 +150,13 @@ export class WeightedRandomSampler implements Sampler {
   constructor(weights: number[] | Tensor, numSamples: number, options: { replacement?: boolean; generator?: Generator } = {}) {
     if (weights instanceof Tensor) {
       this.weights = weights.to('float64');
-    } else if (Array.isArray(weights) && weights.every((w) => typeof w === 'number')) {
-      this.weights = tensor(weights, { dtype: 'float64' });
     } else {
-      throw typeError('an array of numbers or a Tensor', 'weights', weights);
+      if (!Array.isArray(weights)) throw typeError('an array of numbers or a Tensor', 'weights', weights);
+      // Stops at the first element that is not a number, a hole included (never walks a huge sparse array).
+      for (let i = 0; i < weights.length; i++) {
+        if (typeof weights[i] !== 'number') throw typeError('an array of numbers or a Tensor', 'weights', weights);
+      }
+      this.weights = tensor(weights, { dtype: 'float64' });
     }
     if (this.weights.dim() !== 1) throw rangeError('a 1-D sequence', 'weights', this.weights.shape);
     this.numSamples = checkInt(numSamples, 'numSamples', 1, MAX_INDEX);

@@ -102,7 +102,10 @@ function checkTensor(value: unknown, name: string): Tensor {
 }
 
 function checkTensorList(value: unknown, name: string): Tensor[] {
-  if (!Array.isArray(value) || !value.every((t) => t instanceof Tensor)) throw typeError('an array of Tensors', name, value);
+  if (!Array.isArray(value)) throw typeError('an array of Tensors', name, value);
+  for (const t of value) { // stops at the first non-Tensor, a hole included
+    if (!(t instanceof Tensor)) throw typeError('an array of Tensors', name, value);
+  }
   return value as Tensor[];
 }
 

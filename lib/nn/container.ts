@@ -1,7 +1,7 @@
 /**
  * `nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict`, `nn.ParameterList` and `nn.ParameterDict`.
  */
-import { typeError } from '../errors';
+import { describe, typeError } from '../errors';
 import { Tensor } from '../tensor';
 import { Module, Parameter, addIndent } from './module';
 
@@ -182,7 +182,7 @@ abstract class KeyedModule<V, In> extends Module {
   /** Removes and returns the entry under `key` (a RangeError if absent), as PyTorch's `pop`. */
   pop(key: string): V {
     const v = this.get(key);
-    if (v === undefined) throw new RangeError(`${this.what} has no key ${JSON.stringify(key)}`);
+    if (v === undefined) throw new RangeError(`${this.what} has no key ${describe(key)}`);
     this.delete(key);
     return v;
   }
@@ -222,7 +222,7 @@ export class ModuleDict extends KeyedModule<Module, Module> {
   }
   /** Adds or replaces the module under `key` (a replaced key keeps its position). */
   set(key: string, module: Module): this {
-    if (!(module instanceof Module)) throw typeError('a Module', `modules[${JSON.stringify(key)}]`, module);
+    if (!(module instanceof Module)) throw typeError('a Module', `modules[${describe(key)}]`, module);
     this.registerModule(key, module);
     if (!this.has(key)) keysOf(this).push(key);
     return this;
@@ -288,7 +288,7 @@ export class ParameterDict extends KeyedModule<Parameter, Tensor> {
   }
   /** Adds or replaces the parameter under `key` (a Tensor is wrapped). */
   set(key: string, value: Tensor): this {
-    this.registerParameter(key, toParameter(value, `values[${JSON.stringify(key)}]`));
+    this.registerParameter(key, toParameter(value, `values[${describe(key)}]`));
     if (!this.has(key)) keysOf(this).push(key);
     return this;
   }

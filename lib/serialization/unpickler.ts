@@ -16,7 +16,7 @@
  * The result is a "Python value" tree (see {@link PyValue}); `pth.ts` turns it into JS values and
  * tensors. This layer needs no native addon.
  */
-import { TorchError } from '../errors';
+import { TorchError, describe } from '../errors';
 import type { DType } from '../tensor';
 import { ITEMSIZE, storageClassDType, torchDTypeName } from './dtypes';
 import type { PickleBudget } from './budget';
@@ -197,7 +197,7 @@ function checkShape(where: string, what: string, v: unknown): number[] {
   if (!Array.isArray(v)) throw invalid(where, `expected a tuple of ints for the tensor ${what} but received ${describeValue(v)}`);
   for (const x of v) {
     if (!isInt(x)) throw invalid(where, `expected ints in the tensor ${what} but received ${describeValue(x)}`);
-    if (x < 0) throw invalid(where, `negative tensor ${what} ${JSON.stringify(v)}`);
+    if (x < 0) throw invalid(where, `negative tensor ${what} ${describe(v)}`);
   }
   return v as number[];
 }
@@ -212,7 +212,7 @@ function makeTensor(where: string, storage: unknown, offset: unknown, size: unkn
   if (!isInt(offset) || offset < 0) throw invalid(where, `bad storage offset ${describeValue(offset)}`);
   const sz = checkShape(where, 'size', size);
   const st = checkShape(where, 'stride', stride);
-  if (sz.length !== st.length) throw invalid(where, `tensor size ${JSON.stringify(sz)} and stride ${JSON.stringify(st)} differ in length`);
+  if (sz.length !== st.length) throw invalid(where, `tensor size ${describe(sz)} and stride ${describe(st)} differ in length`);
   if (typeof requiresGrad !== 'boolean') throw invalid(where, `expected a bool for requires_grad but received ${describeValue(requiresGrad)}`);
   const dt = dtype ?? storage.dtype;
   // Element offsets are in units of the tensor's dtype; an untyped storage counts bytes.
@@ -229,22 +229,22 @@ function makeTensor(where: string, storage: unknown, offset: unknown, size: unkn
     for (let i = 0; i < sz.length; i++) {
       const step = (sz[i] - 1) * st[i];
       if (!Number.isSafeInteger(step) || !Number.isSafeInteger(last + step)) {
-        throw invalid(where, `tensor of size ${JSON.stringify(sz)} and stride ${JSON.stringify(st)} is too large`);
+        throw invalid(where, `tensor of size ${describe(sz)} and stride ${describe(st)} is too large`);
       }
       last += step;
     }
     if (last >= storageElems) {
-      throw invalid(where, `tensor view (offset ${offset}, size ${JSON.stringify(sz)}, stride ${JSON.stringify(st)}) reaches element ${last} but storage "${storage.key}" has only ${storageElems} elements`);
+      throw invalid(where, `tensor view (offset ${offset}, size ${describe(sz)}, stride ${describe(st)}) reaches element ${last} but storage "${storage.key}" has only ${storageElems} elements`);
     }
   } else if (offset > storageElems) {
     throw invalid(where, `storage offset ${offset} is past the end of storage "${storage.key}" (${storageElems} elements)`);
   }
   const numel = sz.reduce((a, b) => a * b, 1);
-  if (!Number.isSafeInteger(numel)) throw invalid(where, `tensor size ${JSON.stringify(sz)} is too large`);
+  if (!Number.isSafeInteger(numel)) throw invalid(where, `tensor size ${describe(sz)} is too large`);
   // Overlapping views (stride 0, as from expand()) can name far more elements than the file
   // holds; anything that later makes them contiguous would allocate that much. Allow small ones.
   if (numel > storageElems && numel * ITEMSIZE[dt] > MAX_OVERLAPPING_VIEW_BYTES) {
-    throw invalid(where, `tensor of size ${JSON.stringify(sz)} overlaps itself over storage "${storage.key}" of ${storageElems} elements; such views are limited to ${MAX_OVERLAPPING_VIEW_BYTES} bytes`);
+    throw invalid(where, `tensor of size ${describe(sz)} overlaps itself over storage "${storage.key}" of ${storageElems} elements; such views are limited to ${MAX_OVERLAPPING_VIEW_BYTES} bytes`);
   }
   return new TensorRef(storage, dt, offset, sz, st, requiresGrad, false);
 }

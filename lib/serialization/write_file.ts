@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TorchError } from '../errors';
+import { TorchError, describePath } from '../errors';
 
 /** Symlinks followed before giving up, as Linux's `ELOOP` limit. */
 const MAX_SYMLINKS = 40;
@@ -126,7 +126,8 @@ function writeInPlace(file: string, chunks: Uint8Array[]): void {
  * ```
  */
 export function writeAtomic(file: string, chunks: Uint8Array[], code: string): void {
-  const fail = (message: string) => new TorchError(`Cannot save to ${JSON.stringify(file)}: ${message}`, code);
+  // The message names the path once, briefly (describePath); Node's reasons lose the paths they repeat.
+  const fail = (message: string) => new TorchError(`Cannot save to ${describePath(file)}: ${message}`, code);
   let dest: Destination;
   try {
     dest = resolveDestination(file);
@@ -136,7 +137,7 @@ export function writeAtomic(file: string, chunks: Uint8Array[], code: string): v
     // Python opens the path for writing: a file it may not write is refused the same way.
     if (dest.stat !== undefined) fs.accessSync(dest.file, fs.constants.W_OK);
   } catch (e) {
-    throw e instanceof TorchError ? e : fail((e as Error).message);
+    throw e instanceof TorchError ? e : fail(fsReason(e));
   }
   const { file: target, stat } = dest;
   removeStaleTemps(path.dirname(target), path.basename(target));
@@ -146,13 +147,23 @@ export function writeAtomic(file: string, chunks: Uint8Array[], code: string): v
     const why = (e as NodeJS.ErrnoException).code;
     // A writable file in a directory where we may not create or rename (not ours, or sticky):
     // Python writes the file itself, and so do we.
-    if (stat === undefined || (why !== 'EACCES' && why !== 'EPERM')) throw fail((e as Error).message);
+    if (stat === undefined || (why !== 'EACCES' && why !== 'EPERM')) throw fail(fsReason(e));
     try {
       writeInPlace(target, chunks);
     } catch (e2) {
-      throw fail((e2 as Error).message);
+      throw fail(fsReason(e2));
     }
   }
+}
+
+/**
+ * Node's message for a failed file operation without the path(s) it ends with
+ * (`EACCES: permission denied, open '/d/.m.pth.1.x.tmp'` → `EACCES: permission denied, open`):
+ * the save's own path, the resolved target or a temporary file, none of them bounded in length.
+ */
+function fsReason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/, (\w+) '.*'$/s, ', $1');
 }
 
 /**

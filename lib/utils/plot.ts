@@ -165,10 +165,15 @@ export function plotCurve(values: number[] | CurveSeries[], path: string, option
   checkOptions(options, 'plotCurve options', optionKeys<PlotCurveOptions>({ title: true, xlabel: true, ylabel: true, x: true, width: true, height: true, markers: true }));
   if (!Array.isArray(values)) throw typeError('an array of numbers', 'values', values);
   if (values.length === 0) throw rangeError('at least one value', 'values', values);
+  // Index loops that stop at the first bad item, a hole included (never walk a huge sparse array).
+  const isSeries = (v: unknown): boolean => v !== null && typeof v === 'object' && Array.isArray((v as CurveSeries).values);
   let series: CurveSeries[];
-  if (values.every((v) => typeof v === 'number')) {
+  if (typeof values[0] === 'number') {
     series = [{ label: '', values: values as number[] }];
-  } else if (values.every((v) => v !== null && typeof v === 'object' && Array.isArray((v as CurveSeries).values))) {
+  } else if (isSeries(values[0])) {
+    for (let k = 0; k < values.length; k++) {
+      if (!isSeries(values[k])) throw typeError('an array of numbers or of { label, values } series', 'values', values);
+    }
     series = values as CurveSeries[];
   } else {
     throw typeError('an array of numbers or of { label, values } series', 'values', values);
@@ -176,10 +181,11 @@ export function plotCurve(values: number[] | CurveSeries[], path: string, option
   series.forEach((s, k) => {
     const name = series.length === 1 && s.label === '' ? 'values' : `values[${k}].values`;
     if (s.values.length === 0) throw rangeError('at least one value', name, s.values);
-    s.values.forEach((v, i) => {
+    for (let i = 0; i < s.values.length; i++) {
+      const v: unknown = s.values[i];
       if (typeof v !== 'number') throw typeError('a number', `${name}[${i}]`, v);
       if (!Number.isFinite(v)) throw rangeError('a finite number', `${name}[${i}]`, v);
-    });
+    }
   });
   const title = checkOptionalString(options.title, 'options.title');
   const xlabel = checkOptionalString(options.xlabel, 'options.xlabel');

@@ -252,11 +252,25 @@ const PADDING_MODES: readonly string[] = ['constant', 'edge', 'reflect', 'symmet
 /** @internal Checks a padding: an int, or 1, 2 (left/right, top/bottom) or 4 (left, top, right, bottom) ints. */
 export function checkPadding(padding: unknown, name = 'padding'): number | number[] {
   if (typeof padding === 'number') return checkInt(padding, name);
-  if (!Array.isArray(padding) || !padding.every((p) => typeof p === 'number' && Number.isInteger(p))) {
-    throw typeError('an integer or an array of 1, 2 or 4 integers', name, padding);
+  const p = intArray(padding, 'an integer or an array of 1, 2 or 4 integers', name);
+  if (![1, 2, 4].includes(p.length)) throw rangeError('an integer or an array of 1, 2 or 4 integers', name, padding);
+  return p;
+}
+
+/**
+ * An array of whole numbers, copied; a TypeError (`what`) at the first element that is not one, a
+ * hole included, so a huge sparse array (`new Array(2 ** 32 - 1)`) is refused at once. The error
+ * shows `shown` (the argument as given).
+ */
+function intArray(value: unknown, what: string, name: string, shown: unknown = value): number[] {
+  if (!Array.isArray(value)) throw typeError(what, name, shown);
+  const out: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError(what, name, shown);
+    out.push(v);
   }
-  if (![1, 2, 4].includes(padding.length)) throw rangeError('an integer or an array of 1, 2 or 4 integers', name, padding);
-  return [...padding];
+  return out;
 }
 
 /** @internal Checks a padding mode. */
@@ -402,12 +416,10 @@ const RESIZE_KEYS = optionKeys<ResizeOptions>({ interpolation: true, maxSize: tr
 /** @internal A resize target: an int (the shorter side) or [h] or [h, w]. */
 export function checkResizeSize(size: unknown, name = 'size'): number[] {
   if (typeof size === 'number') return [checkInt(size, name, 1)];
-  if (!Array.isArray(size) || !size.every((s) => typeof s === 'number' && Number.isInteger(s))) {
-    throw typeError('an integer or an array of 1 or 2 integers', name, size);
-  }
-  if (size.length !== 1 && size.length !== 2) throw rangeError('an integer or an array of 1 or 2 integers', name, size);
-  size.forEach((s, i) => checkInt(s, `${name}[${i}]`, 1));
-  return [...size];
+  const s = intArray(size, 'an integer or an array of 1 or 2 integers', name);
+  if (s.length !== 1 && s.length !== 2) throw rangeError('an integer or an array of 1 or 2 integers', name, size);
+  s.forEach((d, i) => checkInt(d, `${name}[${i}]`, 1));
+  return s;
 }
 
 /** @internal Checks `maxSize` against a size. */
@@ -687,10 +699,7 @@ function gaussianKernel1d(kernelSize: number, sigma: number): Tensor {
  */
 export function gaussianBlur(img: Tensor, kernelSize: number | number[], sigma: number | number[] | null = null): Tensor {
   const t = checkImage(img);
-  const ks = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
-  if (!Array.isArray(ks) || !ks.every((k) => typeof k === 'number' && Number.isInteger(k))) {
-    throw typeError('an integer or an array of 2 integers', 'kernelSize', kernelSize);
-  }
+  const ks = intArray(typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize, 'an integer or an array of 2 integers', 'kernelSize', kernelSize);
   if (ks.length !== 2) throw rangeError('an integer or an array of 2 integers', 'kernelSize', kernelSize);
   if (ks.some((k) => k % 2 === 0 || k < 0)) throw rangeError('odd positive integers', 'kernelSize', kernelSize);
   let sg: number[];

@@ -219,6 +219,15 @@ function checkFn(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'function') throw typeError('a function', name, value);
 }
 
+/** `extensions`: undefined, a string or an array of strings; stops at the first non-string, a hole included. */
+function checkExtensions(value: unknown): void {
+  if (value === undefined || typeof value === 'string') return;
+  if (!Array.isArray(value)) throw typeError('a string or an array of strings', 'extensions', value);
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== 'string') throw typeError('a string or an array of strings', 'extensions', value);
+  }
+}
+
 /**
  * A dataset of files in one folder per class, as `torchvision.datasets.DatasetFolder`: the
  * classes are the sorted folder names, each sample `[loader(path), classIndex]`.
@@ -251,9 +260,7 @@ export class DatasetFolder<S = any> extends VisionDataset<S, number> {
     if (typeof o.loader !== 'function') throw typeError('a function', 'loader', o.loader);
     checkFn(o.loaderAsync, 'loaderAsync');
     checkFn(o.isValidFile, 'isValidFile');
-    if (o.extensions !== undefined && typeof o.extensions !== 'string' && !(Array.isArray(o.extensions) && o.extensions.every((e) => typeof e === 'string'))) {
-      throw typeError('a string or an array of strings', 'extensions', o.extensions);
-    }
+    checkExtensions(o.extensions);
     this.loader = o.loader;
     this.loaderAsync = o.loaderAsync;
     this.extensions = o.extensions;

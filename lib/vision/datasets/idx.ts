@@ -313,8 +313,9 @@ export function readIdx<D extends IdxDtype = IdxDtype>(path: string, options: Re
  */
 export function encodeIdx(array: { dtype: IdxDtype; shape: number[]; data: ArrayLike<number> }, options: { gzip?: boolean } = {}): Uint8Array {
   const { dtype, shape, data } = array;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0 && d <= 0xffffffff)) {
-    throw typeError('an array of non-negative integers', 'shape', shape);
+  if (!Array.isArray(shape)) throw typeError('an array of non-negative integers', 'shape', shape);
+  for (const d of shape) { // stops at the first bad size, a hole included
+    if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) throw typeError('an array of non-negative integers', 'shape', shape);
   }
   const magic = idxMagic(dtype, shape.length);
   const itemSize = CODES[magic >> 8][1];

@@ -81,9 +81,11 @@ export function checkPositive(value: unknown, name: string): number {
 
 /** A boolean list of a given length (ResNet's `replaceStrideWithDilation`). */
 export function checkBoolList(value: unknown, length: number, name: string): boolean[] {
-  if (!Array.isArray(value) || value.length !== length || value.some((b) => typeof b !== 'boolean')) {
-    throw (Array.isArray(value) && value.every((b) => typeof b === 'boolean') ? rangeError : typeError)(`${length} booleans`, name, value);
+  if (!Array.isArray(value)) throw typeError(`${length} booleans`, name, value);
+  for (let i = 0; i < value.length; i++) { // stops at the first non-boolean, a hole included
+    if (typeof value[i] !== 'boolean') throw typeError(`${length} booleans`, name, value);
   }
+  if (value.length !== length) throw rangeError(`${length} booleans`, name, value);
   return value as boolean[];
 }
 

@@ -122,7 +122,9 @@ export class ConvNeXt extends Module {
     if (!Array.isArray(blockSetting) || blockSetting.length === 0) {
       throw (Array.isArray(blockSetting) ? rangeError : typeError)('a non-empty list of CNBlockConfig', 'blockSetting', blockSetting);
     }
-    if (!blockSetting.every((s) => s instanceof CNBlockConfig)) throw typeError('a list of CNBlockConfig', 'blockSetting', blockSetting);
+    for (const s of blockSetting) { // stops at the first bad item, a hole included
+      if (!(s instanceof CNBlockConfig)) throw typeError('a list of CNBlockConfig', 'blockSetting', blockSetting);
+    }
     const stochasticDepthProb = checkProbability(o.stochasticDepthProb ?? 0, 'stochasticDepthProb');
     const layerScale = checkNumber(o.layerScale ?? 1e-6, 'layerScale');
     const numClasses = checkInt(o.numClasses ?? 1000, 'numClasses', 1);

@@ -219,8 +219,8 @@ export class EfficientNet extends Module {
     if (!Array.isArray(invertedResidualSetting) || invertedResidualSetting.length === 0) {
       throw (Array.isArray(invertedResidualSetting) ? rangeError : typeError)('a non-empty list of MBConvConfig', 'invertedResidualSetting', invertedResidualSetting);
     }
-    if (!invertedResidualSetting.every((s) => s instanceof MBConvConfigBase)) {
-      throw typeError('a list of MBConvConfig or FusedMBConvConfig', 'invertedResidualSetting', invertedResidualSetting);
+    for (const s of invertedResidualSetting) { // stops at the first bad item, a hole included
+      if (!(s instanceof MBConvConfigBase)) throw typeError('a list of MBConvConfig or FusedMBConvConfig', 'invertedResidualSetting', invertedResidualSetting);
     }
     const p = checkProbability(dropout, 'dropout');
     const stochasticDepthProb = checkProbability(o.stochasticDepthProb ?? 0.2, 'stochasticDepthProb');

@@ -144,8 +144,8 @@ export class MobileNetV3 extends Module {
     if (!Array.isArray(invertedResidualSetting) || invertedResidualSetting.length === 0) {
       throw (Array.isArray(invertedResidualSetting) ? rangeError : typeError)('a non-empty list of InvertedResidualConfig', 'invertedResidualSetting', invertedResidualSetting);
     }
-    if (!invertedResidualSetting.every((s) => s instanceof InvertedResidualConfig)) {
-      throw typeError('a list of InvertedResidualConfig', 'invertedResidualSetting', invertedResidualSetting);
+    for (const s of invertedResidualSetting) { // stops at the first bad item, a hole included
+      if (!(s instanceof InvertedResidualConfig)) throw typeError('a list of InvertedResidualConfig', 'invertedResidualSetting', invertedResidualSetting);
     }
     checkInt(lastChannel, 'lastChannel', 1);
     const numClasses = checkInt(o.numClasses ?? 1000, 'numClasses', 1);
