@@ -64,12 +64,13 @@ HAND_WRITTEN_METHODS = {
     'dispose', 'slice', 'get', 'index', 'norm', 'unique_consecutive', 'nonzero',
 }
 
-# Ops not generated because LibTorch crashes the process on inputs it does not check, in Python
-# as well (a segfault, not an error), and nodetorch promises an error instead. Both are internal
-# kernels that PyTorch programs do not call directly:
+# Ops not generated because LibTorch crashes the process or never returns on inputs it does not
+# check, in Python as well (a segfault or an endless loop, not an error), and nodetorch promises
+# an error instead. All are internal kernels that PyTorch programs do not call directly:
 # - quantized_lstm_cell reads an `hx` of one tensor as two;
-# - mkldnn_rnn_layer trusts its weights' shapes (oneDNN).
-CRASHING = {'quantized_lstm_cell', 'mkldnn_rnn_layer'}
+# - mkldnn_rnn_layer trusts its weights' shapes (oneDNN);
+# - choose_qparams_optimized loops forever on a negative `n_bins`.
+UNSAFE = {'quantized_lstm_cell', 'mkldnn_rnn_layer', 'choose_qparams_optimized'}
 
 # Ops Python binds by hand (so gen_python_functions skips them) that nodetorch exposes from their
 # schemas: as public methods, or (for the hand-written layer) as tables only.
@@ -268,7 +269,7 @@ def load():
     base = os.path.join(os.path.dirname(torchgen.__file__), 'packaged')
     all_native = parse_native_yaml(os.path.join(base, 'ATen', 'native', 'native_functions.yaml'),
                                    os.path.join(base, 'ATen', 'native', 'tags.yaml')).native_functions
-    native = [f for f in all_native if gpf.should_generate_py_binding(f) and str(f.func.name.name) not in CRASHING]
+    native = [f for f in all_native if gpf.should_generate_py_binding(f) and str(f.func.name.name) not in UNSAFE]
     deprecated = os.path.join(base, 'autograd', 'deprecated.yaml')
     functions = gpf.load_signatures(native, deprecated, method=False, skip_deprecated=True)
     methods = gpf.load_signatures(native, deprecated, method=True, skip_deprecated=True)

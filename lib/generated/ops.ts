@@ -985,15 +985,6 @@ export function choleskyInverse(...args: any[]): any { return callFunction(R.tor
 export function choleskySolve(input: Tensor, input2: Tensor, upper?: boolean): Tensor;
 export function choleskySolve(...args: any[]): any { return callFunction(R.torch_cholesky_solve, 'cholesky_solve', args); }
 /**
- * PyTorch `torch.choose_qparams_optimized`:
- * - `choose_qparams_optimized(Tensor input, int64_t numel, int64_t n_bins, double ratio, int64_t bit_width)` — `aten::choose_qparams_optimized`
- *
- * Keyword-only arguments go in the trailing options object, in camelCase.
- * @example `torch.chooseQparamsOptimized(input, numel, nBins, ratio, bitWidth)`
- */
-export function chooseQparamsOptimized(input: Tensor, numel: number | bigint, nBins: number | bigint, ratio: number, bitWidth: number | bigint): [Tensor, Tensor];
-export function chooseQparamsOptimized(...args: any[]): any { return callFunction(R.torch_choose_qparams_optimized, 'choose_qparams_optimized', args); }
-/**
  * PyTorch `torch.chunk`:
  * - `chunk(Tensor input, int64_t chunks, int64_t dim=0)` — `aten::chunk`
  *
