@@ -22,6 +22,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { mulberry32 } from '../test/helpers/pth-mutate';
+import { flag } from './fuzz-args';
 
 const ROOT = path.join(__dirname, '..');
 const ADDRESS_SPACE_KIB = 4 * 1024 * 1024;
@@ -34,29 +36,12 @@ const ADDRESS_SPACE_KIB = 4 * 1024 * 1024;
  */
 const LOOPS_OVER_VALUES = /Polynomial/;
 
-// ---- arguments ---------------------------------------------------------------------------------
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`--${name} takes a non-negative integer, not ${process.argv[i + 1]}`);
-  return v;
-}
-
 // ---- deterministic randomness: call i of seed s is always the same call ----------------------
 
 type Rng = () => number;
 
 function rngFor(seed: number, call: number): Rng {
-  let a = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(call + 1, 0xc2b2ae35)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(call + 1, 0xc2b2ae35));
 }
 
 const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)];

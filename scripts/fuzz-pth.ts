@@ -25,18 +25,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { caseRandom, mutateFile } from '../test/helpers/pth-mutate';
+import { flag } from './fuzz-args';
 
 const ROOT = path.join(__dirname, '..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/pth');
 const HAVE_ADDON = fs.existsSync(path.join(ROOT, 'build/Release/nodetorch.node'));
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`--${name} takes a non-negative integer, not ${process.argv[i + 1]}`);
-  return v;
-}
 
 // ---- the files to mutate ----------------------------------------------------------------------
 
