@@ -101,6 +101,29 @@ function fixes(): string {
   ].join('\n');
 }
 
+/**
+ * The addon's functions never throw (native/bindings/common.cc, `Fail`): a failed call returns
+ * the addon's `failure` object holding the error, and the function's twin made here throws it.
+ * (A throw out of a binding can abort Node.js 20 when a collection runs finalizers meanwhile.)
+ */
+function throwing(addon: Record<string, unknown>): Native {
+  const failure = addon.failure as { error?: unknown } | undefined;
+  if (typeof failure !== 'object' || failure === null) throw new Error('the addon predates this library (it exports no `failure`); rebuild it');
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(addon)) {
+    if (typeof fn !== 'function') continue;
+    out[name] = function (this: unknown): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      const result = Reflect.apply(fn, this, arguments);
+      if (result !== failure) return result;
+      const error = failure.error;
+      failure.error = undefined;
+      throw error;
+    };
+  }
+  return out as unknown as Native;
+}
+
 function load(): { native: Native; info: BindingInfo } {
   const tried: string[] = [];
   const forced = process.env.NODETORCH_PREBUILT === '1';
@@ -112,7 +135,7 @@ function load(): { native: Native; info: BindingInfo } {
   let native: Native;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    native = require(candidate.file);
+    native = throwing(require(candidate.file));
   } catch (e) {
     throw new Error(
       `nodetorch could not load ${candidate.file} (${candidate.kind} for LibTorch ${candidate.libtorchVersion} in ${candidate.libDir}): ` +

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "bindings/batch_stream.h"
+#include "bindings/common.h"
 #include "bindings/config.h"
 #include "bindings/dispatch.h"
 #include "bindings/distributed.h"
@@ -12,6 +13,7 @@
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  nodetorch::InitCommon(env, exports);
   nodetorch::InitTensor(env, exports);
   nodetorch::InitDispatch(env, exports);
   nodetorch::InitGenerator(env, exports);

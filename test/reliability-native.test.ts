@@ -66,6 +66,31 @@ describe('hostile JS values at the native boundary', () => {
   });
 });
 
+describe('errors thrown while finalizers are due', () => {
+  it('a native error during a collection that frees tensors is an error, not an abort (in a child process)', () => {
+    // Node.js 20 runs the tensors' finalizers inside garbage collection and used to abort
+    // (`AllowJavascriptExecution::IsAllowed`) when a collection hit the moment a binding's
+    // exception was being rethrown. Global collections on a 1 MB young generation make that
+    // moment likely: the loop below aborted within a few thousand iterations.
+    const program = `
+      const torch = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
+      const a = torch.ones([2, 3]);
+      let caught = 0;
+      for (let i = 0; i < 20000; i++) {
+        torch.ones([4]).add(1);
+        try { a.matmul(a); } catch (e) { if (e.code === 'TORCH_ERROR') caught++; }
+      }
+      console.log(JSON.stringify({ caught }));
+    `;
+    const r = spawnSync(process.execPath, ['--gc-global', '--max-semi-space-size=1', '--import', 'tsx', '-e', program], {
+      encoding: 'utf8', timeout: 120_000,
+    });
+    expect(r.stderr).not.toMatch(/Fatal error|Check failed/);
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ caught: 20000 });
+  });
+});
+
 describe('torch.setNumThreads', () => {
   const max = 4 * os.availableParallelism();
 

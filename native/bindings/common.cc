@@ -30,15 +30,50 @@ Napi::Error TorchError(Napi::Env env, const std::string& message, const std::str
   return Napi::Error(env, obj);
 }
 
+// Node.js 20 runs basic finalizers inside garbage collection, and aborts if one runs while the
+// environment holds an exception on its way out of a binding: a collection at the moment the
+// callback wrapper rethrows it (its message object is an allocation) finds the exception
+// pending and takes it for the finalizer's own. So no binding throws: a failure is handed back
+// as the `failure` object with the error in its `error` property, and lib/binding.ts throws it
+// from JavaScript.
+Napi::Value Fail(Napi::Env env, napi_value error) {
+  Instance& inst = instance(env);
+  if (error == nullptr || inst.failure.IsEmpty()) return Napi::Value();
+  Napi::Object failure = inst.failure.Value();
+  if (napi_set_named_property(env, failure, "error", error) != napi_ok) return Napi::Value();
+  return failure;
+}
+
+// A JS exception left pending by a raw Node-API call (a Proxy trap, a getter, the error
+// constructor itself), taken off the environment.
+napi_value TakePending(napi_env env) {
+  bool pending = false;
+  napi_value error = nullptr;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &error);
+  return error;
+}
+
+napi_value ErrorValue(const Napi::Error& e) { return e.IsEmpty() ? nullptr : static_cast<napi_value>(e.Value()); }
+
 Napi::Value Trampoline(const Napi::CallbackInfo& info) {
   auto impl = reinterpret_cast<Impl>(info.Data());
+  Napi::Env env = info.Env();
+  napi_value error = nullptr;
   try {
-    return impl(info);
-  } catch (const Napi::Error&) {
-    throw;
+    Napi::Value result = impl(info);
+    error = TakePending(env);
+    if (error == nullptr) return result;
+  } catch (const Napi::Error& e) {
+    error = ErrorValue(e);
   } catch (...) {
-    throw ToJsError(info.Env(), std::current_exception());
+    try {
+      error = ErrorValue(ToJsError(env, std::current_exception()));
+    } catch (const Napi::Error& e) {
+      error = ErrorValue(e);
+    }
   }
+  napi_value pending = TakePending(env);
+  return Fail(env, pending != nullptr ? pending : error);
 }
 
 std::string TypeOf(const Napi::Value& value) {
@@ -80,6 +115,12 @@ Napi::Error TypeErrorFor(Napi::Env env, const std::string& what, const char* nam
 void ThrowIfPending(napi_env env) {
   bool pending = false;
   if (napi_is_exception_pending(env, &pending) == napi_ok && pending) throw Napi::Error::New(env);
+}
+
+void InitCommon(Napi::Env env, Napi::Object exports) {
+  Napi::Object failure = Napi::Object::New(env);
+  instance(env).failure = Napi::Persistent(failure);
+  exports.Set("failure", failure);
 }
 
 void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl) {

@@ -19,6 +19,7 @@ struct Instance {
   Napi::FunctionReference tensor_object;  // what every native tensor object is made from (lib/tensor-object.ts)
   Napi::FunctionReference torch_error;    // the TypeScript TorchError class
   Napi::FunctionReference track;          // torch.tidy()'s tracker while a scope is open, else empty
+  Napi::ObjectReference failure;          // what a binding returns when it fails (common.cc: Fail)
   Napi::Reference<Napi::Symbol> handle_key;  // the symbol tensor objects hold their slot number under
   // Shared with lib/dispatch.ts as an Int32Array: [0] the slot of the tensor an op call put in the
   // object JS gave it; [1 + k] the slot of the tensor given as the op's JS argument k, or -1.
@@ -42,6 +43,7 @@ struct Instance {
     tensor_object.Reset();
     torch_error.Reset();
     track.Reset();
+    failure.Reset();
     handle_key.Reset();
     io_buffer.Reset();
   }
@@ -52,6 +54,8 @@ using Impl = Napi::Value (*)(const Napi::CallbackInfo&);
 
 // Exports `impl` as `target[name]`, run inside the one error boundary: c10::Error,
 // nodetorch::Error and std::exception become a TorchError; nothing reaches std::terminate.
+// A failed call returns `failure` (exported by InitCommon) holding the error, never throws.
+void InitCommon(Napi::Env env, Napi::Object exports);
 void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl);
 
 // Conversions. Each throws a TypeError naming the argument when the JS type is wrong.
