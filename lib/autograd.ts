@@ -20,7 +20,8 @@ export interface GradModeGuard {
   [Symbol.dispose](): void;
 }
 
-const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+/** @internal `Symbol.dispose`, or Node's name for it where the runtime predates it. */
+export const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
 
 function gradModeGuard(enabled: boolean): GradModeGuard {
   const previous = N.setGradEnabled(enabled);
@@ -36,7 +37,14 @@ function gradModeGuard(enabled: boolean): GradModeGuard {
 function withGradMode<T>(enabled: boolean, fn: (() => T) | undefined): T | GradModeGuard {
   if (fn === undefined) return gradModeGuard(enabled);
   if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
-  const guard = gradModeGuard(enabled);
+  return runGuarded(gradModeGuard(enabled), fn);
+}
+
+/**
+ * @internal Runs `fn` inside `guard`: disposed when `fn` returns or throws, or, for an async
+ * function, when its promise settles (the state holds through every await).
+ */
+export function runGuarded<T>(guard: { [Symbol.dispose](): void }, fn: () => T): T {
   let result: T;
   try {
     result = fn();
@@ -48,7 +56,6 @@ function withGradMode<T>(enabled: boolean, fn: (() => T) | undefined): T | GradM
     guard[disposeSymbol]();
     return result;
   }
-  // An async function: the mode holds until its promise settles, through every await.
   return Promise.resolve(result).finally(() => guard[disposeSymbol]()) as T;
 }
 

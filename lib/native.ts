@@ -111,4 +111,11 @@ export interface Native {
   distWaitAsync(work: Handle): Promise<void>;
   distIsCompleted(work: Handle): boolean;
   distSourceRank(work: Handle): number;
+  // distributed.cc + core/reducer.cc: what DistributedDataParallel runs in C++ (lib/nn/parallel/)
+  distReducer(group: Handle, params: T[], expectSparse: boolean[], bucketCapMb: number | null, findUnusedParameters: boolean, gradientAsBucketView: boolean): Handle;
+  distReducerPrepareForward(reducer: Handle): void;
+  distReducerRebuildBuckets(reducer: Handle): boolean;
+  distReducerPrepareForBackward(reducer: Handle, outputs: T[]): void;
+  distVerifyParams(group: Handle, params: T[]): void;
+  distBroadcastCoalesced(group: Handle, tensors: T[], bufferSize: number, src: number): void;
 }

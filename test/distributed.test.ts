@@ -2,49 +2,18 @@
 // (test/helpers/dist-worker.ts), every collective against values computed here, the async forms,
 // timeouts and a killed rank, and one group shared by a nodetorch rank and a Python PyTorch rank
 // of the same LibTorch version (test/helpers/dist_rank.py).
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib';
+import { LIBTORCH, collect, freePort, pythonForThisLibtorch, type RankResult } from './helpers/processes';
 
 const dist = torch.distributed;
 const WORKER = path.join(__dirname, 'helpers', 'dist-worker.ts');
 const PY_RANK = path.join(__dirname, 'helpers', 'dist_rank.py');
-const LIBTORCH = torch.config().libtorchVersion.split('.').slice(0, 2).join('.');
 const V2 = Number(LIBTORCH.split('.')[0]) >= 2;
-
-/** A port nobody listens on now: the kernel picks it for a listener we close at once. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface RankResult { code: number | null; signal: NodeJS.Signals | null; out: any; stderr: string }
-
-function collect(child: ChildProcess, limitMs: number): Promise<RankResult> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  return new Promise((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      resolve({ code, signal, out: line === undefined ? null : JSON.parse(line), stderr });
-    });
-  });
-}
 
 function nodeRank(scenario: string, initMethod: string, rank: number, worldSize: number, timeoutMs: number, env: NodeJS.ProcessEnv = process.env) {
   return spawn(process.execPath, ['--import', 'tsx', WORKER, scenario, initMethod, String(rank), String(worldSize), String(timeoutMs)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -245,14 +214,6 @@ describe('torch.distributed across processes (Gloo on loopback)', () => {
   });
 });
 
-/** The Python interpreter whose torch is this LibTorch's version, if any. */
-function pythonForThisLibtorch(): string | null {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import torch.distributed as d; import torch; print(".".join(torch.__version__.split(".")[:2]), d.is_gloo_available())'], { encoding: 'utf8' });
-    if (r.status === 0 && r.stdout.trim() === `${LIBTORCH} True`) return py;
-  }
-  return null;
-}
 const PYTHON = pythonForThisLibtorch();
 
 describe.skipIf(PYTHON === null)(`one process group with Python PyTorch ${LIBTORCH}`, () => {

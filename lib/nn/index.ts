@@ -43,6 +43,7 @@ export {
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
+export * as parallel from './parallel';
 export {
   RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell,
   type RNNMode, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RNNCellOptions,

@@ -282,11 +282,16 @@ export abstract class Module {
     return this.memberEntries().filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
   }
 
-  /** Every parameter with its state-dict name, in PyTorch's order (each once). */
-  namedParameters(prefix = ''): [string, Parameter][] {
+  /**
+   * Every parameter with its state-dict name, in PyTorch's order (each once); with
+   * `{ recurse: false }` only this module's own.
+   * @example `for (const [name, p] of model.namedParameters()) console.log(name, p.shape);`
+   */
+  namedParameters(prefix = '', options: { recurse?: boolean } = {}): [string, Parameter][] {
+    const recurse = checkBool(checkOptions(options, 'namedParameters() options', ['recurse']).recurse ?? true, 'recurse');
     const out: [string, Parameter][] = [];
     const seen = new Set<Parameter>();
-    for (const [prefix_, module] of this.namedModules(prefix)) {
+    for (const [prefix_, module] of recurse ? this.namedModules(prefix) : [[prefix, this] as [string, Module]]) {
       for (const [name, p] of module.ownParameters()) {
         if (seen.has(p)) continue;
         seen.add(p);

@@ -11,6 +11,7 @@
 #include "bindings/handle.h"
 #include "core/distributed.h"
 #include "core/error.h"
+#include "core/reducer.h"
 
 namespace nodetorch {
 
@@ -23,6 +24,8 @@ using WorldPtr = std::shared_ptr<dist::World>;
 const napi_type_tag kWorldTag = {0x6e6f6465746f7263ULL, 0x6444697374576c64ULL};
 const napi_type_tag kGroupTag = {0x6e6f6465746f7263ULL, 0x6444697374477270ULL};
 const napi_type_tag kWorkTag = {0x6e6f6465746f7263ULL, 0x644469737457726bULL};
+const napi_type_tag kReducerTag = {0x6e6f6465746f7263ULL, 0x6444697374526564ULL};
+using ReducerPtr = std::shared_ptr<c10d::Reducer>;
 
 // World and group handles can be emptied (destroyProcessGroup) while JS still holds them.
 WorldPtr& ToWorld(const Napi::Value& v) { return UnwrapHandle<WorldPtr>(v, kWorldTag, "a process group world handle", "world"); }
@@ -195,6 +198,52 @@ Napi::Value SourceRank(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(dist::source_rank(ToWork(info[0]))));
 }
 
+// ---- DistributedDataParallel (lib/nn/parallel/distributed.ts) --------------------------------
+// Synchronous, as in Python: the constructor's checks and broadcast, and the bucket rebuild,
+// wait for the other ranks on the calling thread.
+
+c10d::Reducer& ToReducer(const Napi::Value& v) { return *UnwrapHandle<ReducerPtr>(v, kReducerTag, "a Reducer handle", "reducer"); }
+
+// distReducer(group, params, expectSparse, bucketCapMb | null, findUnusedParameters, gradientAsBucketView)
+Napi::Value MakeReducer(const Napi::CallbackInfo& info) {
+  dist::Group& group = ToGroup(info[0]);
+  std::vector<at::Tensor> params = ToTensorList(info[1], "params");
+  if (!info[2].IsArray()) throw TypeErrorFor(info.Env(), "an array of booleans", "expectSparse", info[2]);
+  auto sparse_js = info[2].As<Napi::Array>();
+  std::vector<bool> expect_sparse;
+  for (uint32_t i = 0; i < sparse_js.Length(); ++i) expect_sparse.push_back(ToBool(sparse_js.Get(i), "expectSparse"));
+  dist::ReducerOptions options;
+  if (!info[3].IsNull()) options.bucket_cap_mb = ToDouble(info[3], "bucketCapMb");
+  options.find_unused_parameters = ToBool(info[4], "findUnusedParameters");
+  options.gradient_as_bucket_view = ToBool(info[5], "gradientAsBucketView");
+  return WrapHandle(info.Env(), dist::make_reducer(group, std::move(params), std::move(expect_sparse), options), kReducerTag);
+}
+
+Napi::Value ReducerPrepareForward(const Napi::CallbackInfo& info) {
+  dist::prepare_for_forward(ToReducer(info[0]));
+  return info.Env().Undefined();
+}
+
+Napi::Value ReducerRebuildBuckets(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), dist::rebuild_buckets(ToReducer(info[0])));
+}
+
+Napi::Value ReducerPrepareForBackward(const Napi::CallbackInfo& info) {
+  dist::prepare_for_backward(ToReducer(info[0]), ToTensorList(info[1], "outputs"));
+  return info.Env().Undefined();
+}
+
+Napi::Value VerifyParams(const Napi::CallbackInfo& info) {
+  dist::verify_params(ToGroup(info[0]), ToTensorList(info[1], "params"));
+  return info.Env().Undefined();
+}
+
+// distBroadcastCoalesced(group, tensors, bufferSize, src)
+Napi::Value BroadcastCoalesced(const Napi::CallbackInfo& info) {
+  dist::broadcast_coalesced(ToGroup(info[0]), ToTensorList(info[1], "tensors"), ToInt(info[2], "bufferSize"), ToInt(info[3], "src"));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitDistributed(Napi::Env env, Napi::Object exports) {
@@ -218,6 +267,12 @@ void InitDistributed(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "distWaitAsync", WaitAsync);
   Export(env, exports, "distIsCompleted", IsCompleted);
   Export(env, exports, "distSourceRank", SourceRank);
+  Export(env, exports, "distReducer", MakeReducer);
+  Export(env, exports, "distReducerPrepareForward", ReducerPrepareForward);
+  Export(env, exports, "distReducerRebuildBuckets", ReducerRebuildBuckets);
+  Export(env, exports, "distReducerPrepareForBackward", ReducerPrepareForBackward);
+  Export(env, exports, "distVerifyParams", VerifyParams);
+  Export(env, exports, "distBroadcastCoalesced", BroadcastCoalesced);
 }
 
 }  // namespace nodetorch

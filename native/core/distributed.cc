@@ -92,9 +92,23 @@ void store_based_barrier(c10d::Store& store, int64_t group_count, int64_t world_
 }
 #endif
 
+// 2.x's _new_process_group_helper: a ProcessGroup over the group's store, the one Gloo backend
+// registered for every device Gloo serves (cpu and cuda), Gloo the default.
+#if TORCH_VERSION_MAJOR >= 2
+c10::intrusive_ptr<c10d::ProcessGroup> wrap(const c10::intrusive_ptr<c10d::ProcessGroupGloo>& gloo, const StorePtr& store) {
+  auto pg = c10::make_intrusive<c10d::ProcessGroup>(store, gloo->getRank(), gloo->getSize());
+  for (auto device : {c10::DeviceType::CPU, c10::DeviceType::CUDA}) pg->setBackend(device, c10d::ProcessGroup::BackendType::GLOO, gloo);
+  pg->setDefaultBackend(c10d::ProcessGroup::BackendType::GLOO);
+  return pg;
+}
+#else
+c10::intrusive_ptr<c10d::ProcessGroup> wrap(const c10::intrusive_ptr<c10d::ProcessGroupGloo>& gloo, const StorePtr&) { return gloo; }
+#endif
+
 class GlooGroup final : public Group {
  public:
-  explicit GlooGroup(c10::intrusive_ptr<c10d::ProcessGroupGloo> pg) : pg_(std::move(pg)) {}
+  GlooGroup(c10::intrusive_ptr<c10d::ProcessGroupGloo> pg, const StorePtr& store) : pg_(std::move(pg)), wrapped_(wrap(pg_, store)) {}
+  c10::intrusive_ptr<c10d::ProcessGroup> process_group() const override { return wrapped_; }
   int64_t rank() const override { return pg_->getRank(); }
   int64_t size() const override { return pg_->getSize(); }
 
@@ -158,6 +172,7 @@ class GlooGroup final : public Group {
 
  private:
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg_;
+  c10::intrusive_ptr<c10d::ProcessGroup> wrapped_;
 };
 
 }  // namespace
@@ -203,11 +218,13 @@ GroupPtr create_group_now(const World& world, const std::string& name, const std
     group_size = static_cast<int64_t>(ranks.size());
   }
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  StorePtr store;
 #if TORCH_VERSION_MAJOR >= 2
   // 2.x: the group's store is "<name>/" then the device's "cpu/" under default_pg; the
   // sequence number is set at creation; a barrier follows only with TORCH_DIST_INIT_BARRIER=1.
   if (group_rank >= 0) {
-    pg = make_gloo(prefixed("cpu/", prefixed(name + "/", world.store)), group_rank, group_size, timeout);
+    store = prefixed(name + "/", world.store);
+    pg = make_gloo(prefixed("cpu/", store), group_rank, group_size, timeout);
     pg->setSequenceNumberForGroup();
   }
   const char* init_barrier = std::getenv("TORCH_DIST_INIT_BARRIER");
@@ -215,12 +232,12 @@ GroupPtr create_group_now(const World& world, const std::string& name, const std
 #else
   // 1.13: the group's store is "<name>" under default_pg; every rank of the world then meets in
   // a store-based barrier keyed by the group count, after which members set sequence numbers.
-  if (group_rank >= 0) pg = make_gloo(prefixed(name, world.store), group_rank, group_size, timeout);
+  if (group_rank >= 0) pg = make_gloo(store = prefixed(name, world.store), group_rank, group_size, timeout);
   store_based_barrier(*world.store, std::stoll(name) + 1, world.size, timeout);
   if (pg) pg->setSequenceNumberForGroup();
 #endif
   if (!pg) return nullptr;
-  return std::make_shared<GlooGroup>(std::move(pg));
+  return std::make_shared<GlooGroup>(std::move(pg), store);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 // (an op Gloo lacks, mismatched tensors) throws its own c10::Error.
 #pragma once
 #include <ATen/ATen.h>
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/Store.hpp>
 #include <torch/csrc/distributed/c10d/Work.hpp>
 
@@ -72,6 +73,9 @@ class Group {
   virtual WorkPtr send(const at::Tensor& tensor, int64_t dst, int64_t tag) = 0;
   // src < 0: from any rank (Work::sourceRank() names it once done).
   virtual WorkPtr recv(const at::Tensor& tensor, int64_t src, int64_t tag) = 0;
+  // The group as c10d's own code takes it (the Reducer, broadcast_coalesced): in 2.x a
+  // ProcessGroup with the Gloo backend registered for CPU and CUDA, as Python builds it.
+  virtual c10::intrusive_ptr<c10d::ProcessGroup> process_group() const = 0;
 };
 
 // Waits for `work` (without a limit of its own: the group's timeout bounds every collective)

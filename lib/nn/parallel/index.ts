@@ -1,0 +1,4 @@
+/**
+ * `torch.nn.parallel`: data parallelism across processes.
+ */
+export { DistributedDataParallel, type DistributedDataParallelOptions } from './distributed';
