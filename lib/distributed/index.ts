@@ -32,6 +32,7 @@ import { Work } from './work';
 export { GroupMember, ProcessGroup } from './process-group';
 export { ReduceOp, type ReduceOpName } from './reduce-op';
 export { Work } from './work';
+export * as run from './run';
 
 /** Python's default_pg_timeout: 30 minutes. */
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
