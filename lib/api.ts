@@ -32,4 +32,4 @@ export { DataLoader, TensorDataset, Subset, type Dataset, type DataLoaderOptions
 export * as utils from './utils';
 export { datasets, transforms } from './vision';
 export * as vision from './vision';
-export { train, evaluate, type TrainOptions, type EpochStats, type EvalStats, type Progress, type BatchSource, type CheckpointOptions, type TrainCheckpoint } from './train';
+export { train, evaluate, type TrainOptions, type EpochStats, type EvalStats, type Progress, type BatchSource, type CheckpointOptions, type TrainCheckpoint, type TensorBoardOptions } from './train';

@@ -1,5 +1,7 @@
 /**
- * `torch.utils`: `data` (DataLoader, datasets) and `plot` (PNG charts for training scripts).
+ * `torch.utils`: `data` (DataLoader, datasets), `plot` (PNG charts for training scripts) and
+ * `tensorboard` (`SummaryWriter`).
  */
 export * as data from '../data';
 export * as plot from './plot';
+export * as tensorboard from './tensorboard';
