@@ -106,18 +106,22 @@ function fixes(): string {
  * the addon's `failure` object holding the error, and the function's twin made here throws it.
  * (A throw out of a binding can abort Node.js 20 when a collection runs finalizers meanwhile.)
  */
+const OWN_FRAME = /\n {4}at (?:Object\.)?nativeCall [^\n]*/;
+
 function throwing(addon: Record<string, unknown>): Native {
   const failure = addon.failure as { error?: unknown } | undefined;
   if (typeof failure !== 'object' || failure === null) throw new Error('the addon predates this library (it exports no `failure`); rebuild it');
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(addon)) {
     if (typeof fn !== 'function') continue;
-    out[name] = function (this: unknown): unknown {
+    out[name] = function nativeCall(this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
       const result = Reflect.apply(fn, this, arguments);
       if (result !== failure) return result;
       const error = failure.error;
       failure.error = undefined;
+      // An error made by native code has this wrapper as its top frame: the caller's is the one to see.
+      if (error instanceof Error && typeof error.stack === 'string') error.stack = error.stack.replace(OWN_FRAME, '');
       throw error;
     };
   }

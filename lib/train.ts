@@ -19,7 +19,11 @@ import { enableGrad, noGrad } from './autograd';
 import { tidy, keep } from './memory';
 import { load, save } from './serialization';
 import { cuda } from './torch';
-import { checkInt, checkOptions, optionKeys } from './validate';
+import { checkBool, checkInt, checkOptions, optionKeys } from './validate';
+import { TrainBoard, type TensorBoardOptions } from './train-tensorboard';
+import { distribute } from './train-distributed';
+
+export type { TensorBoardOptions } from './train-tensorboard';
 
 /** What the loops iterate: a DataLoader, or any (async) iterable of `[inputs, targets]`. */
 export type BatchSource = (Iterable<Batch> | AsyncIterable<Batch>) & { length?: number };
@@ -124,11 +128,32 @@ export interface TrainOptions {
    * `CHECKPOINT_MISMATCH`; a file that is not such a checkpoint, `CHECKPOINT_INVALID`.
    */
   resumeFrom?: string;
+  /**
+   * Logs to TensorBoard event files in this directory (or `{ logDir, testLoader }`): loss,
+   * accuracy and learning rate per step (`train/…`) and per epoch (`epoch/…`), and after each
+   * epoch a grid of images titled with the model's predictions (`epoch/predictions`, from
+   * `testLoader`'s first batch, else the first batch trained on). The global step is
+   * `epoch × batches + batch`; a resumed training hides the interrupted run's later records.
+   * Only rank 0 writes when a process group is initialised.
+   */
+  tensorboard?: string | TensorBoardOptions;
+  /**
+   * Data-parallel training across the processes of a process group (PyTorch's DDP recipe in
+   * one option): the group is initialized from torchrun's environment when it is not yet (start
+   * the script with `npx nodetorch run --nproc-per-node N`), the model is wrapped in
+   * `nn.parallel.DistributedDataParallel`, and the DataLoader's dataset is split by a
+   * `DistributedSampler` (shuffled when the loader shuffles, seed 0; `batchSize` is per rank).
+   * Every rank gets the epoch statistics of all ranks; only rank 0 shows progress and writes
+   * checkpoints and TensorBoard files. A stop (signal or Ctrl-C) is agreed on by all ranks
+   * before each batch, so they stop at the same batch and rank 0 saves; a resumed run restores
+   * rank 0's random state on every rank.
+   */
+  distributed?: boolean;
 }
 
 const TRAIN_KEYS = optionKeys<TrainOptions>({
   epochs: true, optimizer: true, criterion: true, device: true, onBatch: true, onEpoch: true, signal: true, progress: true,
-  checkpoint: true, resumeFrom: true,
+  checkpoint: true, resumeFrom: true, tensorboard: true, distributed: true,
 });
 
 /** @internal Resolves `'auto'` and checks CUDA. */
@@ -232,13 +257,18 @@ class Meter {
       this.secondsBefore = from.seconds;
     }
   }
-  add(output: Tensor, labels: Tensor, loss: Tensor): void {
-    noGrad(() => {
+  /** Adds a batch; returns its count of correct predictions (a device tensor), or null when not classifying. */
+  add(output: Tensor, labels: Tensor, loss: Tensor): Tensor | null {
+    const correct = noGrad(() => {
       this.lossSum.add_(loss.detach());
-      if (output.dim() === 2 && labels.dim() === 1) this.correct.add_(output.argmax(1).eq(labels).sum());
+      if (output.dim() !== 2 || labels.dim() !== 1) return null;
+      const c = output.argmax(1).eq(labels).sum();
+      this.correct.add_(c);
+      return c;
     });
     this.batches += 1;
     this.total += labels.size(0);
+    return correct;
   }
   read(): { loss: number; correct: number; accuracy: number } {
     const correct = this.correct.item() as number;
@@ -416,7 +446,6 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
   if (o.onBatch !== undefined && typeof o.onBatch !== 'function') throw typeError('a function', 'onBatch', o.onBatch);
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw typeError('a function', 'onEpoch', o.onEpoch);
   if (o.resumeFrom !== undefined && (typeof o.resumeFrom !== 'string' || o.resumeFrom.length === 0)) throw typeError('a checkpoint file path', 'resumeFrom', o.resumeFrom);
-  const mode = ProgressView.resolve(o.progress);
   const ckpt = o.checkpoint === undefined ? null : checkpointFile(o.checkpoint);
   const resume = o.resumeFrom === undefined ? null : readCheckpoint(o.resumeFrom);
   model.to(device);
@@ -425,16 +454,28 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
     model.loadStateDict(resume.model);
     optimizer.loadStateDict(resume.optimizer);
   }
-  const owners = [...model.modules(), ...criterion.modules(), optimizer];
+  const run = checkBool(o.distributed ?? false, 'distributed') ? await distribute(model, source, device) : null;
+  const net = run?.model ?? model;
+  const data = run?.loader ?? source;
+  const leader = run === null || run.rank === 0;
+  const mode = leader ? ProgressView.resolve(o.progress) : 'none';
+  // Ranks must stop at the same batch (the others would wait in backward's all-reduce).
+  const agree = run !== null && (ckpt !== null || o.signal !== undefined);
+  const owners = [...net.modules(), ...criterion.modules(), optimizer];
   const history: EpochStats[] = resume === null ? [] : resume.history.slice(0, resume.epoch);
+  const batches = data.length;
+  const board = o.tensorboard === undefined ? null
+    : TrainBoard.open(o.tensorboard, resume === null || batches === undefined ? undefined : resume.epoch * batches + resume.batch);
+  let globalStep = 0; // a source without a length: steps counted from this call
   const stop = new Interruption(o.signal, ckpt !== null);
   // The random state when the epoch in progress started: saved with a mid-epoch checkpoint.
   let epochRng: RngSnapshot | null = null;
   const saveAt = (epoch: number, batch: number, meter: Meter | null, next: Batch | null): string | null => {
     if (ckpt === null) return null;
+    if (!leader) return ckpt.file;
     const checkpoint: TrainCheckpoint = {
       model: model.stateDict(), optimizer: optimizer.stateDict(), epoch, batch,
-      rng: { epoch: epochRng ?? rngSnapshot(source), now: getRngState(), check: next === null ? [] : batchCheck(next) },
+      rng: { epoch: epochRng ?? rngSnapshot(data), now: getRngState(), check: next === null ? [] : batchCheck(next) },
       metrics: meter?.state() ?? { loss_sum: 0, correct: 0, batches: 0, total: 0, seconds: 0 },
       history: history.map((h) => ({ ...h })),
     };
@@ -446,57 +487,64 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
       if (resume !== null && epoch < resume.epoch) continue;
       const resuming = resume !== null && epoch === resume.epoch;
       const skip = resuming ? resume.batch : 0;
-      if (resuming) restoreRng(source, resume.rng.epoch);
-      if (ckpt !== null) epochRng = rngSnapshot(source);
+      run?.setEpoch(epoch);
+      if (resuming) restoreRng(data, resume.rng.epoch);
+      if (ckpt !== null) epochRng = rngSnapshot(data);
       const view = new ProgressView(mode, `epoch ${epoch + 1}/${epochs}`);
       const meter = new Meter(device, resuming ? resume.metrics : undefined);
       let batch = 0;
       try {
-        for await (const next of batchesOf(source)) {
+        for await (const next of batchesOf(data)) {
           if (batch < skip) { // the interrupted run trained these: fetched again, not trained
             batch += 1;
             continue;
           }
           if (resuming && batch === skip) {
-            verifyReplay(resume.rng.check, batchCheck(next), `batch ${batch} of epoch ${epoch}`);
+            // Rank 0's batch is the one checked: the other ranks fetch shares of their own.
+            if (leader) verifyReplay(resume.rng.check, batchCheck(next), `batch ${batch} of epoch ${epoch}`);
             if (skip > 0) setRngState(resume.rng.now);
           }
-          if (stop.requested || (ckpt !== null && ckpt.every > 0 && batch > skip && batch % ckpt.every === 0)) {
+          const stopping = agree ? run.anyStop(stop.requested) : stop.requested;
+          if (stopping || (ckpt !== null && ckpt.every > 0 && batch > skip && batch % ckpt.every === 0)) {
             const saved = saveAt(epoch, batch, meter, next);
-            const reason = stop.reason(saved);
+            const reason = stop.reason(saved) ?? (stopping ? stoppedElsewhere(saved) : null);
             if (reason !== null) throw reason;
           }
           const [inputs, targets] = next;
           // Every intermediate is freed at the end of the step; the detached loss survives for
           // onBatch, and what the modules and the optimizer hold survives too.
           // The step sets grad mode itself: an async noGrad region elsewhere may be awaiting.
-          const { loss: batchLoss } = enableGrad(() => tidy(() => {
+          const { loss: batchLoss, correct } = enableGrad(() => tidy(() => {
             const x = device === 'cpu' ? inputs : inputs.to(device);
             const y = device === 'cpu' ? targets : targets.to(device);
-            const output = model(x);
+            const output = net(x);
             const loss = criterion(output, y);
             optimizer.zeroGrad();
             loss.backward();
             optimizer.step();
-            meter.add(output, y, loss);
-            return { loss: loss.detach(), held: heldBy(owners) };
+            const correct = meter.add(output, y, loss);
+            // The batch's count survives the step only for the board, which reads it later.
+            return { loss: loss.detach(), correct: board === null ? null : correct, held: heldBy(owners) };
           }));
-          o.onBatch?.({ epoch, batch, batches: source.length, loss: batchLoss });
+          board?.step(batches === undefined ? globalStep : epoch * batches + batch, next, batchLoss, correct, optimizer);
+          globalStep += 1;
+          o.onBatch?.({ epoch, batch, batches, loss: batchLoss });
           batch += 1;
           if (view.due()) {
             const r = meter.read();
-            view.draw(batch, source.length, r.loss, r.accuracy, meter.total);
+            view.draw(batch, batches, r.loss, r.accuracy, meter.total);
           }
         }
-        if (stop.requested) throw stop.reason(saveAt(epoch, batch, meter, null))!;
-        const r = meter.read();
-        const stats: EpochStats = {
-          epoch, loss: r.loss, accuracy: r.accuracy, correct: r.correct, total: meter.total, seconds: meter.seconds(),
-        };
+        if (agree ? run.anyStop(stop.requested) : stop.requested) {
+          const saved = saveAt(epoch, batch, meter, null);
+          throw stop.reason(saved) ?? stoppedElsewhere(saved);
+        }
+        const stats = epochStats(epoch, meter, run);
         view.finish(`loss ${stats.loss.toFixed(4)} acc ${stats.accuracy.toFixed(4)} (${stats.correct}/${stats.total}) ${stats.seconds.toFixed(1)}s`);
         history.push(stats);
         epochRng = null; // the next epoch starts from the random state of now
         saveAt(epoch + 1, 0, null, null);
+        await board?.epoch(stats, model, device, optimizer);
         await o.onEpoch?.(stats);
       } finally {
         meter.dispose();
@@ -504,8 +552,23 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
     }
   } finally {
     stop.dispose();
+    board?.close();
   }
   return history;
+}
+
+/** An epoch's statistics; with `run`, of all ranks' batches. */
+function epochStats(epoch: number, meter: Meter, run: Awaited<ReturnType<typeof distribute>> | null): EpochStats {
+  const m = meter.state();
+  const [lossSum, correct, batches, total] = run === null ? [m.loss_sum, m.correct, m.batches, m.total] : run.sum([m.loss_sum, m.correct, m.batches, m.total]);
+  return { epoch, loss: batches ? lossSum / batches : NaN, accuracy: total ? correct / total : 0, correct, total, seconds: m.seconds };
+}
+
+/** Why a rank stops that was not itself interrupted: another rank was. */
+function stoppedElsewhere(saved: string | null): Error {
+  const err = new Error(`training was stopped on another rank${saved === null ? '' : `; checkpoint saved in ${saved}`}`);
+  err.name = 'AbortError';
+  return err;
 }
 
 /**

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /**
- * `npx nodetorch train|test|draw [options]`: the seed program from the command line.
+ * `npx nodetorch train|test|draw [options]`: the seed program from the command line, and
+ * `npx nodetorch run ...`, the launcher of torch.distributed jobs (lib/distributed/run.ts).
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { DEFAULTS, draw, main, makeData, makeModel, test, train, type Settings } from './mnist_cnn';
-import * as torch from '../lib';
+import type { Settings } from './mnist_cnn';
 
 const HELP = `Usage: nodetorch <train|test|draw> [options]
+       nodetorch run [launcher options] script [args...]
 
   train   train a CNN on MNIST, save models/<Optimizer>_acc_<acc>.pth and an accuracy curve PNG
   test    load a saved state dict and print the test accuracy
   draw    load a saved state dict and write a 5x6 PNG grid of test images with predictions
   all     train, then test and draw with the saved model (what \`npm run train\` does)
+  run     start the ranks of a torch.distributed script, as torchrun does (nodetorch run --help)
 
 Options:
   --model seed|homework      the seed CNN or the homework CNN (default seed)
@@ -29,6 +31,10 @@ Options:
   --resume FILE              continue training from FILE, the checkpoint train keeps in
                              --save-dst (checkpoint.pth: each epoch end, and on Ctrl-C), with
                              the interrupted run's options (the random state is in the file)
+  --tensorboard DIR          log loss, accuracy, lr and prediction grids to DIR for TensorBoard
+  --nproc-per-node N         train data-parallel in N processes on this machine (started as
+                             \`nodetorch run --nproc-per-node N\` does; --batch-size is per process)
+  --distributed              train data-parallel in the process group nodetorch run started
   -h, --help                 this help
 
 Ctrl-C during training saves the checkpoint at the next batch, prints the command that resumes,
@@ -58,9 +64,25 @@ function without(argv: string[], name: string): string[] {
   return out;
 }
 
+/**
+ * The data of a distributed run: rank 0 copies MNIST into --data-root first, then the others read
+ * it (so that no two ranks write the same files).
+ */
+async function makeDataOnce(s: Settings, makeData: (s: Settings) => ReturnType<typeof import('./mnist_cnn').makeData>) {
+  const { distributed } = await import('../lib');
+  if (!distributed.isInitialized()) await distributed.initProcessGroup({ backend: 'gloo' });
+  const first = distributed.getRank() === 0 ? makeData(s) : null;
+  distributed.barrier();
+  return first ?? makeData(s);
+}
+
 const shellWord = (word: string) => (/^[\w./:=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 export async function run(argv: string[]): Promise<number> {
+  // The launcher loads no LibTorch: each rank it starts does.
+  if (argv[0] === 'run') return (await import('../lib/distributed/run')).main(argv.slice(1));
+  const { DEFAULTS, draw, main, makeData, makeModel, test, train } = await import('./mnist_cnn');
+  const torch = await import('../lib');
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
@@ -68,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
       momentum: { type: 'string' }, 'batch-size': { type: 'string' }, device: { type: 'string' },
       'data-root': { type: 'string' }, 'save-dst': { type: 'string' }, 'load-dst': { type: 'string' },
       seed: { type: 'string' }, resume: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      tensorboard: { type: 'string' }, 'nproc-per-node': { type: 'string' }, distributed: { type: 'boolean' },
     },
   });
   const command = positionals[0];
@@ -95,25 +118,40 @@ export async function run(argv: string[]): Promise<number> {
     seed: number(values.seed, 'seed', true),
     progress: process.stderr.isTTY ? 'bar' : 'none',
     resume: values.resume,
+    tensorboard: values.tensorboard,
+    distributed: values.distributed,
   };
   const training = command === 'train' || command === 'all';
+  const nproc = number(values['nproc-per-node'], 'nproc-per-node', true);
+  if (nproc !== undefined) {
+    if (!training) throw new TypeError(`Expected --nproc-per-node with train or all but received ${JSON.stringify(command)}`);
+    // This same command in N ranks, each training with --distributed.
+    const rank = [...without(argv, 'nproc-per-node'), '--distributed'];
+    return (await import('../lib/distributed/run')).main(['--nproc-per-node', String(nproc), '--standalone', __filename, ...rank]);
+  }
   if (s.resume !== undefined && !training) throw new TypeError(`Expected --resume with train or all but received ${JSON.stringify(command)}`);
   if (s.seed !== undefined) torch.manualSeed(s.seed);
   try {
     if (command === 'all') {
+      if (s.distributed) await makeDataOnce(s, makeData);
       await main(s);
       return 0;
     }
-    const { trainLoader, testLoader } = makeData(s);
+    const { trainLoader, testLoader } = s.distributed ? await makeDataOnce(s, makeData) : makeData(s);
     const loadDst = s.loadDst ?? './models/SGD_acc_0.98.pth';
-    if (command === 'train') await train(makeModel(s), trainLoader, s, s.saveDst);
+    if (command === 'train') await train(makeModel(s), trainLoader, s, s.saveDst, testLoader);
     else if (command === 'test') await test(makeModel(s), testLoader, s, loadDst);
     else draw(makeModel(s), testLoader, loadDst);
     return 0;
   } catch (e) {
     if (!training || (e as Error).name !== 'AbortError') throw e;
     const file = path.join(s.saveDst, 'checkpoint.pth');
-    const again = [...without(argv, 'resume'), '--resume', file];
+    let again = [...without(argv, 'resume'), '--resume', file];
+    if (s.distributed) {
+      // A rank of `--nproc-per-node N`: rank 0 tells how to run all N again.
+      if (process.env.RANK !== '0') return 130;
+      again = [...again.filter((a) => a !== '--distributed'), '--nproc-per-node', process.env.WORLD_SIZE ?? '1'];
+    }
     process.stderr.write(`\nnodetorch: ${(e as Error).message}\nresume with: nodetorch ${again.map(shellWord).join(' ')}\n`);
     return 130;
   }

@@ -25,7 +25,14 @@ export interface Settings {
   progress: torch.Progress;
   /** A checkpoint `train` saved (in `saveDst`, at each epoch end and on Ctrl-C) to continue from. */
   resume?: string;
+  /** A directory for TensorBoard event files (loss, accuracy, learning rate, prediction grids). */
+  tensorboard?: string;
+  /** Train data-parallel in the process group `nodetorch run` starts (torch.train's `distributed`). */
+  distributed?: boolean;
 }
+
+/** Whether this process prints and saves: always, except on the ranks after 0 of a distributed run. */
+export function isLeader(): boolean { return !torch.distributed.isInitialized() || torch.distributed.getRank() === 0; }
 
 // The seed's model: conv1 1→10 k5, conv2 10→20 k5, linear 320→10.
 export class Model extends nn.Module {
@@ -100,7 +107,9 @@ export function makeModel(s: Settings): torch.nn.Module {
  * Also keeps `<saveDst>/checkpoint.pth` (each epoch end, and on Ctrl-C, which stops training with
  * an `AbortError`); with `s.resume` it continues from such a checkpoint.
  */
-export async function train(model: torch.nn.Module, trainLoader: torch.DataLoader, s: Settings, saveDst = './models'): Promise<string> {
+export async function train(
+  model: torch.nn.Module, trainLoader: torch.DataLoader, s: Settings, saveDst = './models', testLoader?: torch.DataLoader,
+): Promise<string> {
   // Fail before training, not after 6 epochs, when the checkpoint cannot be written.
   fs.mkdirSync(saveDst, { recursive: true });
   fs.accessSync(saveDst, fs.constants.W_OK);
@@ -109,14 +118,17 @@ export async function train(model: torch.nn.Module, trainLoader: torch.DataLoade
     ? new optim.Adam(model.parameters(), { lr: s.lr })
     : new optim.SGD(model.parameters(), { lr: s.lr, momentum: s.momentum }); // lr=0.01, momentum=0.5
   const optimName = optimizer.constructor.name;
-  console.log('optimizer name:', optimName);
+  // Under `nodetorch run`: the process group from the launcher's environment (MASTER_ADDR, RANK, …).
+  if (s.distributed && !torch.distributed.isInitialized()) await torch.distributed.initProcessGroup({ backend: 'gloo' });
+  if (isLeader()) console.log('optimizer name:', optimName);
   const trainSetSize = trainLoader.dataset.length;
   const history = await torch.train(model, trainLoader, {
     epochs: s.epochs, optimizer, criterion, device: s.device, progress: s.progress,
-    checkpoint: { dir: saveDst }, resumeFrom: s.resume,
+    checkpoint: { dir: saveDst }, resumeFrom: s.resume, distributed: s.distributed,
+    tensorboard: s.tensorboard === undefined ? undefined : { logDir: s.tensorboard, testLoader },
     onEpoch: ({ epoch, loss, correct }) => {
       const acc = correct / trainSetSize;
-      console.log('epoch:', epoch, 'loss:', loss, 'acc:', Number(pyRound(acc, 3)), `TP: ${correct} / ${trainSetSize}`);
+      if (isLeader()) console.log('epoch:', epoch, 'loss:', loss, 'acc:', Number(pyRound(acc, 3)), `TP: ${correct} / ${trainSetSize}`);
     },
   });
   // With a resume, the epochs before it come from the checkpoint.
@@ -124,6 +136,7 @@ export async function train(model: torch.nn.Module, trainLoader: torch.DataLoade
   const acc = accLst.at(-1) ?? 0;
   // 保存模型
   const saved = path.join(saveDst, `${optimName}_acc_${pyRound(acc, 2)}.pth`);
+  if (!isLeader()) return saved;
   torch.save(model.stateDict(), saved);
   console.log(`model saved in ${saved}`);
   // 绘制精度曲线 (plt.plot + plt.show → a PNG)
@@ -171,7 +184,8 @@ export async function main(s: Settings = DEFAULTS): Promise<void> {
   if (s.seed !== undefined) torch.manualSeed(s.seed);
   const { trainLoader, testLoader } = makeData(s);
   const model = makeModel(s);
-  const saved = await train(model, trainLoader, s, s.saveDst);
+  const saved = await train(model, trainLoader, s, s.saveDst, testLoader);
+  if (!isLeader()) return;
   await test(makeModel(s), testLoader, s, saved);
   draw(makeModel(s), testLoader, saved);
 }

@@ -71,14 +71,16 @@ describe('errors thrown while finalizers are due', () => {
     // Node.js 20 runs the tensors' finalizers inside garbage collection and used to abort
     // (`AllowJavascriptExecution::IsAllowed`) when a collection hit the moment a binding's
     // exception was being rethrown. Global collections on a 1 MB young generation make that
-    // moment likely: the loop below aborted within a few thousand iterations.
+    // moment likely: the loop below aborted within a few thousand iterations. The errors are
+    // made in C++: a LibTorch error (matmul) and a binding's TypeError (numel of a non-tensor).
     const program = `
       const torch = require(${JSON.stringify(path.join(__dirname, '..', 'lib'))});
       const a = torch.ones([2, 3]);
+      const numel = torch.Tensor.prototype.numel;
       let caught = 0;
       for (let i = 0; i < 20000; i++) {
         torch.ones([4]).add(1);
-        try { a.matmul(a); } catch (e) { if (e.code === 'TORCH_ERROR') caught++; }
+        try { i % 100 === 0 ? a.matmul(a) : numel.call({}); } catch (e) { if (e.code === 'TORCH_ERROR' || e instanceof TypeError) caught++; }
       }
       console.log(JSON.stringify({ caught }));
     `;
