@@ -62,6 +62,24 @@ describe('DistributedDataParallel: 2 processes, one epoch of the seed CNN on MNI
   }, 180_000);
 });
 
+describe('DistributedDataParallel options, 2 processes', () => {
+  it('noSync accumulates locally; findUnusedParameters; buffers from rank 0', async () => {
+    const init = `tcp://127.0.0.1:${await freePort()}`;
+    const [r0, r1] = await Promise.all([0, 1].map((r) => rank(['options', init, String(r), '2', '-'], 60_000)));
+    for (const r of [r0, r1]) expect(r.code, r.stderr).toBe(0);
+    // d(sum(Wx + b))/dW = x = [r + 1, r + 2]: local inside noSync, then (2·x0 + 2·x1) / 2 = [3, 5].
+    expect(r0.out.noSyncLocal).toEqual([1, 2]);
+    expect(r1.out.noSyncLocal).toEqual([2, 3]);
+    for (const r of [r0, r1]) {
+      expect(r.out.syncFlagRestored).toBe(true);
+      expect(r.out.afterSync).toEqual([3, 5]);
+      expect(r.out.bufferFromRank0).toBe(10);
+    }
+    expect(r0.out.usedWeight).toEqual(r1.out.usedWeight);
+    expect(r0.out.unusedGrad ?? 0).toBe(0);
+  }, 90_000);
+});
+
 describe('DistributedDataParallel in one process', () => {
   it('needs an initialized process group and a module with trainable parameters', () => {
     expect(() => new torch.nn.parallel.DistributedDataParallel(new Model())).toThrow(expect.objectContaining({ code: 'DIST_NOT_INITIALIZED' }));
