@@ -87,6 +87,7 @@ export interface Native {
   jitSetTraining(m: Handle, mode: boolean): void;
   jitTraining(m: Handle): boolean;
   jitSchema(m: Handle, method: string): string;
+  jitGraph(m: Handle, method: string): { kind: string; scope: string; inputs: string[]; outputs: { name: string; type: string; sizes: number[] }[]; attributes: string }[];
   jitRun(m: Handle, method: string, args: unknown[]): any;
   jitRunAsync(m: Handle, method: string, args: unknown[]): Promise<any>;
   jitSave(m: Handle): Buffer;

@@ -43,7 +43,9 @@ interface Run {
   tensors: Record<string, TensorEv[]>;
   hparams: Record<string, Record<string, unknown>>;
   events: Record<string, { step: number; wall_time: number; what: string; file_version?: string; writer?: string; status?: number }[]>;
+  graph?: { producer: number; node: GraphNode[] };
 }
+interface GraphNode { name: string; op: string; input: string[]; attr: string }
 interface Read { runs: Record<string, Run>; files: Record<string, string | { mode: string; size: number[]; sha: string }> }
 
 /** `write SPEC OUT` (PyTorch's writer) and/or `read DIR…` (EventAccumulator) in one Python process. */
@@ -156,6 +158,10 @@ describe.skipIf(!HAVE_TENSORBOARD)(`SummaryWriter read by TensorBoard, against P
   const graySprite = data(torch.rand([3, 1, 5, 5]));
   both('add_embedding', { mat: intMat.spec, metadata: [[1, 'a'], [2, 'b'], [3, 'c']], label_img: graySprite.spec, global_step: 3, metadata_header: ['n', 's'] },
     () => w.addEmbedding(intMat.t, [[1, 'a'], [2, 'b'], [3, 'c']], graySprite.t, 3, 'default', ['n', 's']));
+  // A traced CNN from Python, drawn by addGraph (PyTorch traces the loaded module again).
+  const traced = path.join(__dirname, 'fixtures', 'jit', torch.config().libtorchVersion.split('.').slice(0, 2).join('.'), 'cnn_traced.pt');
+  const graphInput = data(torch.randn([1, 1, 8, 8]));
+  both('add_graph', { model: { jit: traced }, input_to_model: graphInput.spec }, () => w.addGraph(torch.jit.load(traced), graphInput.t));
   let mine: Read;
   let theirs: Read;
   let run: Run;
@@ -251,6 +257,20 @@ describe.skipIf(!HAVE_TENSORBOARD)(`SummaryWriter read by TensorBoard, against P
     const values = (r: Run) => Object.fromEntries(Object.entries(r.scalars).map(([tag, e]) => [tag, e.map(([s, , v]) => [s, v])]));
     expect(values(mine.runs.hp)).toEqual(values(theirs.runs.hp));
     expect(values(mine.runs.hp)).toEqual({ 'hparam/accuracy': [[3, Math.fround(0.9)]], 'hparam/loss': [[3, 0.125]] });
+  });
+
+  it("addGraph: a graph with PyTorch's version and the same aten ops, every input a node of it", () => {
+    expect(() => new SummaryWriter(tmp()).addGraph(new torch.nn.Linear(2, 2) as any)).toThrow(/ScriptModule/);
+    expect(() => new SummaryWriter(tmp()).addGraph(torch.jit.load(traced), torch.randn([1, 1, 28, 28]))).toThrow(/cannot be multiplied/);
+    const g = run.graph!;
+    const p = theirs.runs['.'].graph!;
+    expect(g.producer).toBe(p.producer);
+    const atenOps = (nodes: GraphNode[]) => nodes.map((n) => n.op).filter((op) => op.startsWith('aten::')).sort();
+    expect(atenOps(g.node)).toEqual(atenOps(p.node));
+    expect(atenOps(g.node)).toEqual(expect.arrayContaining(['aten::_convolution', 'aten::batch_norm', 'aten::linear']));
+    const names = new Set(g.node.map((n) => n.name));
+    for (const n of g.node) for (const i of n.input) expect(names.has(i), `${n.name} takes ${i}`).toBe(true);
+    expect(g.node.filter((n) => n.op === 'IO Node').map((n) => n.name.split('/')[0]).sort()).toEqual(['input', 'output']);
   });
 
   it('embedding files are PyTorch’s byte for byte, the sprites pixel for pixel', () => {

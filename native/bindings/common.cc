@@ -127,6 +127,12 @@ void Export(Napi::Env env, Napi::Object target, const char* name, Impl impl) {
   target.Set(name, Napi::Function::New(env, Trampoline, name, reinterpret_cast<void*>(impl)));
 }
 
+Napi::Array IntArray(Napi::Env env, c10::IntArrayRef values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(values[i])));
+  return out;
+}
+
 bool IsTensor(const Napi::Value& value) { return TensorBase::From(value) != nullptr; }
 
 at::Tensor& ToTensor(const Napi::Value& value, const char* name) {

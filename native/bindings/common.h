@@ -73,6 +73,8 @@ std::string ToString(const Napi::Value& value, const char* name);
 c10::Scalar ToScalar(const Napi::Value& value, const char* name);
 bool IsTensor(const Napi::Value& value);
 
+// Sizes or strides as a JS array of numbers.
+Napi::Array IntArray(Napi::Env env, c10::IntArrayRef values);
 Napi::Value Wrap(Napi::Env env, at::Tensor tensor);
 Napi::Value WrapOptional(Napi::Env env, const at::Tensor& tensor);  // undefined tensor → null
 Napi::Array WrapList(Napi::Env env, const std::vector<at::Tensor>& tensors);

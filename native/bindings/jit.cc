@@ -347,6 +347,34 @@ Napi::Value Schema(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), out.str());
 }
 
+// jitGraph(m, method) → [{ kind, scope, inputs: [name], outputs: [{ name, type, sizes }], attributes }]
+Napi::Value Graph(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto nodes = method_graph(*ToModule(info[0]), ToString(info[1], "method"));
+  Napi::Array out = Napi::Array::New(env, nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const GraphNode& n = nodes[i];
+    Napi::Object node = Napi::Object::New(env);
+    node.Set("kind", n.kind);
+    node.Set("scope", n.scope);
+    Napi::Array inputs = Napi::Array::New(env, n.inputs.size());
+    for (size_t k = 0; k < n.inputs.size(); ++k) inputs.Set(static_cast<uint32_t>(k), n.inputs[k]);
+    node.Set("inputs", inputs);
+    Napi::Array outputs = Napi::Array::New(env, n.outputs.size());
+    for (size_t k = 0; k < n.outputs.size(); ++k) {
+      Napi::Object value = Napi::Object::New(env);
+      value.Set("name", n.outputs[k].name);
+      value.Set("type", n.outputs[k].type);
+      value.Set("sizes", IntArray(env, n.outputs[k].sizes));
+      outputs.Set(static_cast<uint32_t>(k), value);
+    }
+    node.Set("outputs", outputs);
+    node.Set("attributes", n.attributes);
+    out.Set(static_cast<uint32_t>(i), node);
+  }
+  return out;
+}
+
 // jitRun(m, method, args): on this thread, in its grad mode (training works through it).
 Napi::Value Run(const Napi::CallbackInfo& info) {
   const ScriptModulePtr& m = ToModule(info[0]);
@@ -387,6 +415,7 @@ void InitJit(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "jitSetTraining", SetTraining);
   Export(env, exports, "jitTraining", Training);
   Export(env, exports, "jitSchema", Schema);
+  Export(env, exports, "jitGraph", Graph);
   Export(env, exports, "jitRun", Run);
   Export(env, exports, "jitRunAsync", RunAsync);
   Export(env, exports, "jitSave", Save);

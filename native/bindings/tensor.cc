@@ -391,12 +391,6 @@ Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
 
 // ---- properties ------------------------------------------------------------------------------
 
-Napi::Array IntArray(Napi::Env env, c10::IntArrayRef values) {
-  Napi::Array out = Napi::Array::New(env, values.size());
-  for (size_t i = 0; i < values.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(values[i])));
-  return out;
-}
-
 Napi::Value Shape(const Napi::CallbackInfo& info) { return IntArray(info.Env(), Self(info).sizes()); }
 Napi::Value Stride(const Napi::CallbackInfo& info) { return IntArray(info.Env(), Self(info).strides()); }
 Napi::Value Dtype(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), dtype_name(Self(info).scalar_type())); }

@@ -4,6 +4,7 @@
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/constants.h>
 #include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/version.h>
 
@@ -194,6 +195,50 @@ const c10::FunctionSchema& method_schema(const ScriptModule& m, const std::strin
                                      "'; its methods are: " + (have.empty() ? "none" : have));
   }
   return method->function().getSchema();
+}
+
+namespace {
+
+GraphValue describe_value(const torch::jit::Value* v) {
+  GraphValue out{v->debugName(), v->type()->str(), {}};
+  if (auto tensor = v->type()->cast<c10::TensorType>()) {
+    if (auto sizes = tensor->sizes().concrete_sizes()) out.sizes = *sizes;
+  }
+  return out;
+}
+
+// A constant's value as Python's add_graph prints node attributes, e.g. "{value: 2}".
+std::string constant_attributes(const torch::jit::Node* node) {
+  if (node->kind() != c10::prim::Constant || node->outputs().size() != 1) return "";
+  auto value = torch::jit::toIValue(node->output());
+  if (!value || !(value->isInt() || value->isDouble() || value->isBool() || value->isString() || value->isIntList())) return "";
+  std::ostringstream text;
+  text << "{value: " << *value << "}";
+  return text.str();
+}
+
+}  // namespace
+
+std::vector<GraphNode> method_graph(const ScriptModule& m, const std::string& name) {
+  method_schema(m, name);  // the JIT_NO_METHOD error
+  auto graph = m.module.get_method(name).graph()->copy();
+  torch::jit::Inline(*graph);
+  std::vector<GraphNode> nodes;
+  auto inputs = graph->inputs();
+  for (size_t i = 1; i < inputs.size(); ++i) nodes.push_back({"IO Node", "", {}, {describe_value(inputs[i])}, ""});
+  for (const torch::jit::Node* node : graph->nodes()) {
+    GraphNode out{node->kind().toQualString(), node->scopeName(), {}, {}, constant_attributes(node)};
+    for (const torch::jit::Value* v : node->inputs()) out.inputs.push_back(v->debugName());
+    for (const torch::jit::Value* v : node->outputs()) out.outputs.push_back(describe_value(v));
+    nodes.push_back(std::move(out));
+  }
+  auto outputs = graph->outputs();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    GraphValue value = describe_value(outputs[i]);
+    value.name = "output." + std::to_string(i + 1);
+    nodes.push_back({"IO Node", "", {outputs[i]->debugName()}, {value}, ""});
+  }
+  return nodes;
 }
 
 c10::IValue run_method(const ScriptModule& m, const std::string& name, std::vector<c10::IValue> args, bool exclusive) {

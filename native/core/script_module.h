@@ -49,6 +49,24 @@ std::vector<std::string> method_names(const ScriptModule& m);
 // callers set to any_training(m), read on the JS thread that owns the module.
 c10::IValue run_method(const ScriptModule& m, const std::string& name, std::vector<c10::IValue> args, bool exclusive);
 
+// One node of a method's graph (submodule calls inlined), as SummaryWriter.addGraph draws it.
+struct GraphValue {
+  std::string name;   // the value's debug name, unique in the graph
+  std::string type;   // its TorchScript type, e.g. "Tensor", "int"
+  std::vector<int64_t> sizes;  // a tensor's sizes where the graph knows them
+};
+struct GraphNode {
+  std::string kind;   // e.g. "aten::conv2d", "prim::Constant"; "IO Node" for the method's inputs
+  std::string scope;  // the module path of a traced graph's node (empty when not recorded)
+  std::vector<std::string> inputs;  // names of the values it takes
+  std::vector<GraphValue> outputs;
+  std::string attributes;  // a constant's value, e.g. "{value: 2}", else ""
+};
+// The graph of method `name`, with the calls to submodules inlined: the method's inputs (self
+// excluded) as "IO Node"s without inputs, every node in order, then its outputs as "IO Node"s
+// named output.1, output.2, … that take the value returned.
+std::vector<GraphNode> method_graph(const ScriptModule& m, const std::string& name);
+
 // Whether the module or any submodule is in training mode: then a call may write the module's
 // state, and calls on it take turns (run_method's `exclusive`).
 bool any_training(const ScriptModule& m);

@@ -6,7 +6,7 @@ write: replays the operations in SPEC.json with PyTorch's torch.utils.tensorboar
 into OUT_DIR (imports torch only for this). read: every directory under each DIR that holds event
 files, loaded by TensorBoard's EventAccumulator, printed as one JSON object {DIR: {run: ...}}:
 scalars, histograms, images (size and a hash of the decoded RGBA pixels), text, PR curves and
-hparams plugin data by tag; each file's non-summary events (file_version, session_log); the
+hparams plugin data by tag; the graph's nodes; each file's non-summary events (file_version, session_log); the
 other files (projector) by content, images among them hashed the same way.
 """
 import hashlib
@@ -62,6 +62,10 @@ def read_run(path):
         from tensorboard.plugins.hparams import plugin_data_pb2
         for tag, content in hparams.items():
             out["hparams"][tag] = MessageToDict(plugin_data_pb2.HParamsPluginData.FromString(content))
+    if tags.get("graph"):
+        g = acc.Graph()
+        out["graph"] = {"producer": g.versions.producer, "node": [
+            {"name": n.name, "op": n.op, "input": list(n.input), "attr": n.attr["attr"].s.decode("utf-8")} for n in g.node]}
     for name in sorted(os.listdir(path)):
         if "tfevents" not in name:
             continue
@@ -101,6 +105,9 @@ def tensor(spec):
 
 
 def value(v):
+    if isinstance(v, dict) and "jit" in v:
+        import torch
+        return torch.jit.load(v["jit"])
     if isinstance(v, dict) and "data" in v:
         return tensor(v).numpy() if v.get("numpy") else tensor(v)
     return v

@@ -25,6 +25,31 @@ message Event {
 
 message SourceMetadata { string writer = 1; }
 
+// tensorboard/compat/proto/graph.proto, node_def.proto, versions.proto, attr_value.proto (the
+// fields add_graph fills).
+message GraphDef {
+  repeated NodeDef node = 1;
+  VersionDef versions = 4;
+}
+
+message NodeDef {
+  string name = 1;
+  string op = 2;
+  repeated string input = 3;
+  string device = 4;
+  map<string, AttrValue> attr = 5;
+}
+
+message VersionDef { int32 producer = 1; int32 min_consumer = 2; }
+
+message AttrValue {
+  message ListValue { repeated TensorShapeProto shape = 7; }
+  oneof value {
+    ListValue list = 1;
+    bytes s = 2;
+  }
+}
+
 message SessionLog {
   enum SessionStatus { STATUS_UNSPECIFIED = 0; START = 1; STOP = 2; CHECKPOINT = 3; }
   SessionStatus status = 1;
@@ -193,6 +218,7 @@ export interface EventProto {
   summary?: Summary;
   sessionLog?: { status: 'START' | 'STOP' | 'CHECKPOINT' };
   sourceMetadata?: { writer: string };
+  graphDef?: Uint8Array;
 }
 
 export interface HParamInfo { name: string; type: 'DATA_TYPE_STRING' | 'DATA_TYPE_BOOL' | 'DATA_TYPE_FLOAT64'; domainDiscrete?: { values: ProtoValue[] } }
@@ -203,9 +229,19 @@ export interface HParamsPluginData {
   sessionEndInfo?: { status: 'STATUS_SUCCESS' };
 }
 
+/** A `GraphDef`: one NodeDef per TorchScript node (see graph.ts). */
+export interface GraphDefProto {
+  node: {
+    name: string; op: string; input: string[]; device?: string;
+    attr: Record<string, { s?: Uint8Array; list?: { shape: { dim: { size: number }[] }[] } }>;
+  }[];
+  versions: { producer: number };
+}
+
 /** The message types by the name the writer uses. */
 const MESSAGES = {
   Event: 'tensorboard.Event',
+  GraphDef: 'tensorboard.GraphDef',
   TextPluginData: 'tensorboard.TextPluginData',
   PrCurvePluginData: 'tensorboard.PrCurvePluginData',
   HParamsPluginData: 'tensorboard.hparams.HParamsPluginData',
@@ -214,6 +250,7 @@ const MESSAGES = {
 interface Message<T> { encode(message: T): Uint8Array }
 interface Messages {
   Event: Message<EventProto>;
+  GraphDef: Message<GraphDefProto>;
   TextPluginData: Message<{ version: number }>;
   PrCurvePluginData: Message<{ version: number; numThresholds: number }>;
   HParamsPluginData: Message<HParamsPluginData>;
@@ -239,6 +276,7 @@ export function proto(): Messages {
   };
   messages = {
     Event: encoder(MESSAGES.Event),
+    GraphDef: encoder(MESSAGES.GraphDef),
     TextPluginData: encoder(MESSAGES.TextPluginData),
     PrCurvePluginData: encoder(MESSAGES.PrCurvePluginData),
     HParamsPluginData: encoder(MESSAGES.HParamsPluginData),

@@ -17,7 +17,9 @@ import { imageProto } from './image';
 import { decodePngRgb, pngInfo } from './png';
 import { hparams, prCurve, scalar, text, type HParamValue, type ScalarOptions } from './summary';
 import { writeEmbedding, writeProjectorConfig, type EmbeddingInfo, type MetadataValue } from './embedding';
-import type { Summary } from './schema';
+import { proto, type Summary } from './schema';
+import { graphDef } from './graph';
+import { ScriptModule } from '../../jit/script-module';
 
 /**
  * Options of {@link SummaryWriter}, PyTorch's keyword arguments.
@@ -345,6 +347,30 @@ export class SummaryWriter {
     const info = writeEmbedding(logDir, mat, metadata, labelImg, checkStep(globalStep) ?? 0, tag, metadataHeader);
     this.projector.push(info);
     writeProjectorConfig(logDir, this.projector);
+  }
+
+  /**
+   * The graph of a TorchScript module's `forward`, calls to submodules inlined, for TensorBoard's
+   * Graphs tab. PyTorch traces a Python module to get one; here the model is a `torch.jit`
+   * ScriptModule (what `torch.jit.load` gives for a traced or scripted model): a JS `nn.Module`
+   * has no graph to draw. With `inputToModel` the module first runs on it once, as tracing would,
+   * so an input it cannot take fails here; `verbose` prints the nodes.
+   * @example
+   * ```ts
+   * writer.addGraph(torch.jit.load('models/traced_cnn.pt'), torch.randn([1, 1, 28, 28]));
+   * ```
+   */
+  addGraph(model: ScriptModule, inputToModel?: Tensor | Tensor[] | null, verbose = false): void {
+    if (!(model instanceof ScriptModule)) {
+      throw typeError('a torch.jit ScriptModule (a JS nn.Module has no graph; save it from Python with torch.jit.trace or torch.jit.script)', 'model', model);
+    }
+    if (inputToModel !== undefined && inputToModel !== null) {
+      const args = Array.isArray(inputToModel) ? inputToModel : [inputToModel];
+      noGrad(() => tidy(() => { model.forward(...args); }));
+    }
+    const def = graphDef(ScriptModule.handleOf(model), 'forward');
+    if (verbose) for (const n of def.node) console.log(`${n.name} = ${n.op}(${n.input.join(', ')})`);
+    this.fileWriter().add({ wallTime: now(), graphDef: proto().GraphDef.encode(def) });
   }
 
   /** Writes everything queued, in every event file of this writer (synchronously). @example `writer.flush()` */
