@@ -1,5 +1,6 @@
 /**
  * Everything `import * as torch from 'nodetorch'` holds, in PyTorch's layout.
+ * @module
  */
 export {
   Tensor, type DType, type DTypeName, type Device, type TensorLike, type TensorOptions, type NestedArray, type TypedArray,

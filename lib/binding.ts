@@ -21,6 +21,22 @@ function packageRoot(): string {
 
 const PACKAGE_ROOT = packageRoot();
 
+/** scripts/find-libtorch.js: the LibTorch search the build and install use, and libtorch.json, the supported versions. */
+interface Finder {
+  findLibtorch(): { error?: string; tried: string[]; version: string; root: string; libDir: string; cuda: boolean };
+  prebuiltName(found: { version: string; cuda: boolean }): string;
+  supportedEntry(version: string): object | undefined;
+  supportedText(): string;
+  libFile(name: string): string;
+  manifest: { versions: { version: string; pip?: string; debian?: string }[] };
+  PLATFORM: string;
+}
+
+function finder(): Finder {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(PACKAGE_ROOT, 'scripts', 'find-libtorch.js')) as Finder;
+}
+
 /** What the loader chose; `torch.config()` reports it with the native facts. */
 export interface BindingInfo {
   /** Path of the `.node` file loaded. */
@@ -52,26 +68,27 @@ function localBuild(tried: string[]): Candidate | null {
     return null;
   }
   const info = JSON.parse(fs.readFileSync(meta, 'utf8')) as { libDir: string; root: string; libtorchVersion: string };
-  if (!fs.existsSync(path.join(info.libDir, 'libtorch.so'))) {
-    tried.push(`local build: ${file} was built for ${info.libDir}, which no longer holds libtorch.so`);
+  const libtorch = finder().libFile('torch');
+  if (!fs.existsSync(path.join(info.libDir, libtorch))) {
+    tried.push(`local build: ${file} was built for ${info.libDir}, which no longer holds ${libtorch}`);
     return null;
   }
   return { file, kind: 'local build', libDir: info.libDir, root: info.root, libtorchVersion: info.libtorchVersion };
 }
 
 function prebuilt(tried: string[]): Candidate | null {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { findLibtorch, prebuiltName } = require(path.join(PACKAGE_ROOT, 'scripts', 'find-libtorch.js'));
+  const { findLibtorch, prebuiltName, supportedEntry, supportedText, PLATFORM } = finder();
   const found = findLibtorch();
   if (found.error) {
     tried.push(`LibTorch for a prebuilt binary: ${found.error} (${found.tried.join('; ')})`);
     return null;
   }
-  const dir = path.join(PACKAGE_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+  const dir = path.join(PACKAGE_ROOT, 'prebuilds', PLATFORM);
   const file = path.join(dir, prebuiltName(found));
   if (!fs.existsSync(file)) {
-    const have = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.node')) : [];
-    tried.push(`prebuilt: ${file} for LibTorch ${found.version} at ${found.root} (prebuilt here: ${have.join(', ') || 'none'})`);
+    const have = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith('nodetorch.libtorch-')) : [];
+    const unsupported = supportedEntry(found.version) ? '' : `; ${found.version} is not a supported version: ${supportedText()}`;
+    tried.push(`prebuilt: ${file} for LibTorch ${found.version} at ${found.root} (prebuilt here: ${have.join(', ') || 'none'}${unsupported})`);
     return null;
   }
   return { file, kind: 'prebuilt', libDir: found.libDir, root: found.root, libtorchVersion: found.version };
@@ -85,19 +102,22 @@ function prebuilt(tried: string[]): Candidate | null {
 function preloadLibtorch(libDir: string, prebuiltDir: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const preload = require(path.join(prebuiltDir, 'nodetorch-preload.node')) as { dlopenGlobal(file: string): void };
-  for (const lib of ['libc10.so', 'libtorch_cpu.so', 'libc10_cuda.so', 'libtorch_cuda.so', 'libtorch.so']) {
-    const file = path.join(libDir, lib);
+  for (const lib of ['c10', 'torch_cpu', 'c10_cuda', 'torch_cuda', 'torch']) {
+    const file = path.join(libDir, finder().libFile(lib));
     if (fs.existsSync(file)) preload.dlopenGlobal(file);
   }
 }
 
 function fixes(): string {
+  const { manifest } = finder();
+  const fix = (command: string, why: string) => `  ${command.padEnd(38)} (${why})`;
   return [
     'Fix it with one of:',
-    '  pip install torch                      (LibTorch from the Python package)',
-    '  apt-get install libtorch-dev           (Debian/Ubuntu LibTorch)',
-    '  LIBTORCH=/path/to/libtorch             (a LibTorch root: lib/, include/, share/cmake/Torch)',
-    '  npm rebuild nodetorch                  (build from source against the LibTorch found; needs cmake and g++)',
+    ...manifest.versions.map((v) => v.pip
+      ? fix(`pip install torch==${v.pip}`, `LibTorch ${v.version} from the Python package`)
+      : fix('apt-get install libtorch-dev', `Debian/Ubuntu LibTorch ${v.version}`)),
+    fix('LIBTORCH=/path/to/libtorch', 'a LibTorch root: lib/, include/, share/cmake/Torch'),
+    fix('npm rebuild nodetorch', 'build from source against the LibTorch found; needs cmake and g++'),
   ].join('\n');
 }
 

@@ -73,23 +73,43 @@ export const LEGACY_TYPE_NAME: Readonly<Record<DType, string>> = Object.freeze({
 
 // ---- torch.float32 and friends: the dtype names themselves, so `dtype: torch.float` reads as in Python.
 
+/** `torch.float32`: 32-bit floating point, `'float32'`. */
 export const float32 = 'float32';
+/** `torch.float`, the same as `torch.float32`: 32-bit floating point, `'float32'`. */
 export const float = 'float32';
+/** `torch.float64`: 64-bit floating point, `'float64'`. */
 export const float64 = 'float64';
+/** `torch.double`, the same as `torch.float64`: 64-bit floating point, `'float64'`. */
 export const double = 'float64';
+/** `torch.float16`: 16-bit floating point (IEEE half), `'float16'`. */
 export const float16 = 'float16';
+/** `torch.half`, the same as `torch.float16`: 16-bit floating point (IEEE half), `'float16'`. */
 export const half = 'float16';
+/** `torch.bfloat16`: 16-bit brain floating point, `'bfloat16'`. */
 export const bfloat16 = 'bfloat16';
+/** `torch.int64`: 64-bit signed integer, `'int64'`. */
 export const int64 = 'int64';
+/** `torch.long`, the same as `torch.int64`: 64-bit signed integer, `'int64'`. */
 export const long = 'int64';
+/** `torch.int32`: 32-bit signed integer, `'int32'`. */
 export const int32 = 'int32';
+/** `torch.int`, the same as `torch.int32`: 32-bit signed integer, `'int32'`. */
 export const int = 'int32';
+/** `torch.int16`: 16-bit signed integer, `'int16'`. */
 export const int16 = 'int16';
+/** `torch.short`, the same as `torch.int16`: 16-bit signed integer, `'int16'`. */
 export const short = 'int16';
+/** `torch.int8`: 8-bit signed integer, `'int8'`. */
 export const int8 = 'int8';
+/** `torch.uint8`: 8-bit unsigned integer, `'uint8'`. */
 export const uint8 = 'uint8';
+/** `torch.bool`: boolean, `'bool'`. */
 export const bool = 'bool';
+/** `torch.complex64`: complex of two float32, `'complex64'`. */
 export const complex64 = 'complex64';
+/** `torch.cfloat`, the same as `torch.complex64`: complex of two float32, `'complex64'`. */
 export const cfloat = 'complex64';
+/** `torch.complex128`: complex of two float64, `'complex128'`. */
 export const complex128 = 'complex128';
+/** `torch.cdouble`, the same as `torch.complex128`: complex of two float64, `'complex128'`. */
 export const cdouble = 'complex128';

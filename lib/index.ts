@@ -15,6 +15,7 @@
  * const loss = nn.functional.crossEntropy(model(torch.randn(8, 4)), torch.randint(0, 2, [8]));
  * optimizer.zeroGrad(); loss.backward(); optimizer.step();
  * ```
+ * @module nodetorch
  */
 import * as torch from './api';
 

@@ -5,16 +5,19 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { findLibtorch } = require('./find-libtorch');
+const { findLibtorch, supportedEntry, supportedText } = require('./find-libtorch');
 
 function main() {
   const found = findLibtorch();
   if (found.error) {
     console.error(`nodetorch: ${found.error}. Tried:\n  ${found.tried.join('\n  ')}`);
-    console.error('Install one (`pip install torch` or `apt-get install libtorch-dev`) or set LIBTORCH=/path/to/libtorch.');
+    console.error(`Install ${supportedText()}, or set LIBTORCH=/path/to/libtorch.`);
     process.exit(1);
   }
   console.log(`nodetorch: building against LibTorch ${found.version} (${found.source}) at ${found.root}${found.cuda ? ' with CUDA' : ''}`);
+  if (!supportedEntry(found.version)) {
+    console.warn(`nodetorch: LibTorch ${found.version} is not a supported version (libtorch.json: ${supportedText()}); building anyway`);
+  }
   const pkgRoot = path.resolve(__dirname, '..');
   const out = process.env.NODETORCH_BUILD_DIR || 'build';
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');

@@ -3,13 +3,27 @@
 //   1. LIBTORCH (a LibTorch root: lib/, include/, share/cmake/Torch),
 //   2. the Python `torch` package (its torch/ directory is a LibTorch root),
 //   3. the system (Debian/Ubuntu libtorch-dev).
-// Used by scripts/build-native.js and by lib/binding.ts, so both choose the same root.
+// Used by scripts/build-native.js and by lib/binding.ts, so both choose the same root. Also the
+// one reader of libtorch.json, the manifest of supported versions.
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
 const SYSTEM_ROOTS = ['/usr', '/usr/local'];
 const TRIPLETS = ['x86_64-linux-gnu', 'aarch64-linux-gnu'];
+
+/** libtorch.json: `versions`, each { version: 'major.minor', pip?, debian?, cuda?, platforms, cudaPlatforms }. */
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'libtorch.json'), 'utf8'));
+
+/** This machine's prebuilds/ folder name, e.g. `linux-x64`. */
+const PLATFORM = `${process.platform}-${process.arch}`;
+
+/** A LibTorch library's file name on this platform: `torch` → libtorch.so, libtorch.dylib or torch.dll. */
+function libFile(name) {
+  if (process.platform === 'darwin') return `lib${name}.dylib`;
+  if (process.platform === 'win32') return `${name}.dll`;
+  return `lib${name}.so`;
+}
 
 function readVersion(includeDirs) {
   for (const dir of includeDirs) {
@@ -30,20 +44,20 @@ function describeRoot(root, source, why) {
   // distribution package splits it over lib/<triplet>/ and include/.
   const libDirs = [path.join(root, 'lib'), ...TRIPLETS.map((t) => path.join(root, 'lib', t))];
   for (const libDir of libDirs) {
-    if (!fs.existsSync(path.join(libDir, 'libtorch.so'))) continue;
+    if (!fs.existsSync(path.join(libDir, libFile('torch')))) continue;
     const cmakeDir = [path.join(root, 'share', 'cmake', 'Torch'), path.join(libDir, 'cmake', 'Torch')]
       .find((dir) => fs.existsSync(path.join(dir, 'TorchConfig.cmake')));
     if (!cmakeDir) continue;
     return finish({ source, root, cmakeDir, libDir, includeDir: path.join(root, 'include') });
   }
-  why.push(`${source}: ${root} has no libtorch.so with a TorchConfig.cmake beside it`);
+  why.push(`${source}: ${root} has no ${libFile('torch')} with a TorchConfig.cmake beside it`);
   return null;
 }
 
 function finish(found) {
   found.libDir = fs.realpathSync(found.libDir);
   found.version = readVersion([found.includeDir]);
-  found.cuda = fs.existsSync(path.join(found.libDir, 'libtorch_cuda.so'));
+  found.cuda = fs.existsSync(path.join(found.libDir, libFile('torch_cuda')));
   return found;
 }
 
@@ -90,13 +104,42 @@ function findLibtorch(env = process.env) {
   return found || { error: 'no LibTorch found', tried };
 }
 
-/** The prebuilt binary's file name for a LibTorch: one per major.minor (and CUDA or not). */
-function prebuiltName(found) {
-  const [major, minor] = String(found.version).split('.');
-  return `nodetorch.libtorch-${major}.${minor}${found.cuda ? '-cuda' : ''}.node`;
+/** `2.13.0` → `2.13`. */
+function majorMinor(version) {
+  return String(version).split('.').slice(0, 2).join('.');
 }
 
-module.exports = { findLibtorch, readVersion, prebuiltName };
+/** The prebuilt binary's file name for a LibTorch: one per major.minor (and CUDA or not). */
+function prebuiltName(found) {
+  return `nodetorch.libtorch-${majorMinor(found.version)}${found.cuda ? '-cuda' : ''}.node`;
+}
+
+/** The manifest's entry for a LibTorch version (`2.13.0` or `2.13`), or undefined if it is not supported. */
+function supportedEntry(version) {
+  return manifest.versions.find((v) => v.version === majorMinor(version));
+}
+
+/** Where a supported version comes from, for messages: `pip install torch==2.13.0`, `Debian libtorch-dev 1.13.1`. */
+function sourceOf(entry) {
+  return entry.pip ? `pip install torch==${entry.pip}` : `Debian libtorch-dev ${entry.debian}`;
+}
+
+/** `LibTorch 2.13 (pip install torch==2.13.0) or 1.13 (Debian libtorch-dev 1.13.1)`, for messages. */
+function supportedText() {
+  return `LibTorch ${manifest.versions.map((v) => `${v.version} (${sourceOf(v)})`).join(' or ')}`;
+}
+
+/** The prebuilt binaries a complete package holds for `platform`, from the manifest (one CPU, one CUDA where built). */
+function expectedPrebuilds(platform = PLATFORM) {
+  return manifest.versions.flatMap((v) => [
+    ...(v.platforms.includes(platform) ? [prebuiltName({ version: v.version, cuda: false })] : []),
+    ...(v.cudaPlatforms.includes(platform) ? [prebuiltName({ version: v.version, cuda: true })] : []),
+  ]);
+}
+
+module.exports = {
+  findLibtorch, readVersion, prebuiltName, manifest, PLATFORM, libFile, majorMinor, supportedEntry, sourceOf, supportedText, expectedPrebuilds,
+};
 
 if (require.main === module) {
   process.stdout.write(JSON.stringify(findLibtorch(), null, 2) + '\n');

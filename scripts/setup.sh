@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! node scripts/find-libtorch.js | grep -q '"libDir"'; then
-  echo "setup: no LibTorch found; installing the Python torch package (CPU)"
-  python3 -m pip install torch
+  # The pip torch release libtorch.json names (CI pins the same).
+  torch=$(node -p "require('./libtorch.json').versions.find((v) => v.pip).pip")
+  echo "setup: no LibTorch found; installing the Python torch package $torch (CPU)"
+  python3 -m pip install "torch==$torch"
 fi
 npm ci --no-audit --no-fund
 npm run build:native

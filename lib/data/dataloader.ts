@@ -133,6 +133,7 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
   /** The `batchSampler` given, or null (batches of `batchSize` from `sampler`). */
   readonly batchSampler: (Iterable<number[]> & { length?: number }) | null;
   // `any[]`, not `T[]`, so that a DataLoader<X> is still a DataLoader<unknown> (as train() takes).
+  /** The `collateFn` option, or null for the built-in collation. */
   readonly collateFn: ((samples: any[]) => B) | null;
   private generator_: OrderGenerator | null = null;
   private readonly native: { source: NativeSource; indices: number[] | null } | null;

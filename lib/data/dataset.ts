@@ -19,6 +19,7 @@ import { nativeSourceOf, tensorSource, type NativeSource } from './native';
  */
 export interface Dataset<T = unknown> {
   readonly length: number;
+  /** Sample `index` (0 ≤ index < length), as PyTorch's `dataset[index]`. */
   get(index: number): T;
   /**
    * Optional: loads the raw data of these samples off the main thread (e.g. decodes image

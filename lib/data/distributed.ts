@@ -81,6 +81,7 @@ export class DistributedSampler implements Sampler {
     this.epoch = checkInt(epoch, 'epoch', 0, MAX_SEED - this.seed);
   }
 
+  /** Yields the indices of one epoch. */
   *[Symbol.iterator](): Iterator<number> {
     const n = this.dataset.length;
     let indices: number[];

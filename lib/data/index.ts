@@ -1,5 +1,6 @@
 /**
  * `torch.utils.data`.
+ * @module nodetorch/utils/data
  */
 export { DataLoader, type DataLoaderOptions, type Batch } from './dataloader';
 export { TensorDataset, ConcatDataset, Subset, randomSplit, type Dataset } from './dataset';

@@ -104,6 +104,7 @@ export interface NativeSource {
  * ```
  */
 export interface NativeTransform {
+  /** The native stages equal to this transform, or null if it has none. */
   nativeStages?(): NativeStage[] | null;
 }
 

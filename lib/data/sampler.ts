@@ -62,6 +62,7 @@ function freshGenerator(): Generator {
 export class SequentialSampler implements Sampler {
   constructor(readonly dataSource: { length: number }) { checkSized(dataSource, 'dataSource'); }
   get length(): number { return this.dataSource.length; }
+  /** Yields the indices of one epoch. */
   *[Symbol.iterator](): Iterator<number> { for (let i = 0; i < this.dataSource.length; i++) yield i; }
 }
 
@@ -97,6 +98,7 @@ export class RandomSampler implements Sampler {
   }
   get numSamples(): number { return this.numSamples_ ?? this.dataSource.length; }
   get length(): number { return this.numSamples; }
+  /** Yields the indices of one epoch. */
   *[Symbol.iterator](): Iterator<number> {
     const n = this.dataSource.length;
     const generator = this.generator ?? freshGenerator();
@@ -128,6 +130,7 @@ export class SubsetRandomSampler implements Sampler {
     this.generator = checkGenerator(checkOptions(options, 'SubsetRandomSampler options', ['generator'] as const).generator);
   }
   get length(): number { return this.indices.length; }
+  /** Yields the indices of one epoch. */
   *[Symbol.iterator](): Iterator<number> {
     for (const i of takeInts(randperm(this.indices.length, { generator: this.generator }))) yield this.indices[i];
   }
@@ -168,6 +171,7 @@ export class WeightedRandomSampler implements Sampler {
     this.generator = checkGenerator(o.generator);
   }
   get length(): number { return this.numSamples; }
+  /** Yields the indices of one epoch. */
   *[Symbol.iterator](): Iterator<number> {
     yield* takeInts(this.weights.multinomial(this.numSamples, this.replacement, { generator: this.generator ?? null }));
   }
@@ -194,6 +198,7 @@ export class BatchSampler implements Sampler<number[]> {
     const n = checkSized(this.sampler, 'sampler').length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
+  /** Yields the batches of indices of one epoch. */
   *[Symbol.iterator](): Iterator<number[]> {
     let batch: number[] = [];
     for (const i of this.sampler) {

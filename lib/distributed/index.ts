@@ -18,6 +18,7 @@
  * dist.allReduce(t);                 // t is [3] on both ranks
  * dist.destroyProcessGroup();
  * ```
+ * @module
  */
 import { native as N } from '../binding';
 import { atCallSite } from '../call-site';

@@ -11,6 +11,7 @@
  * // npx nodetorch run --nproc-per-node 2 train.ts --epochs 1
  * const { exitCode } = await torch.distributed.run.run({ nprocPerNode: 2, script: 'train.ts', args: ['--epochs', '1'] });
  * ```
+ * @module
  */
 import * as fs from 'fs';
 import * as os from 'os';

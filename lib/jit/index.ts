@@ -9,6 +9,7 @@
  * const model = torch.jit.load('model.pt').eval();
  * const logits = await model.forwardAsync(x);   // the event loop keeps running meanwhile
  * ```
+ * @module
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';

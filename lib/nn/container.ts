@@ -130,6 +130,7 @@ export class ModuleList extends Module {
     delete this[n - 1];
     return removed;
   }
+  /** The modules in order, as `for (const m of list)`. */
   [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }
   forward(): never { throw new TypeError('ModuleList has no forward(); iterate over it instead'); }
 
@@ -263,6 +264,7 @@ export class ParameterList extends Module {
     for (const v of [...values]) this.append(v);
     return this;
   }
+  /** The parameters in order, as `for (const p of list)`. */
   [Symbol.iterator](): Iterator<Parameter> {
     return (this.memberEntries().filter(([, v]) => v instanceof Parameter).map(([, v]) => v) as Parameter[])[Symbol.iterator]();
   }

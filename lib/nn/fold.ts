@@ -67,5 +67,6 @@ export class Fold extends BlockNd {
 
   forward(x: Tensor): Tensor { return F.fold(x, this.outputSize, this.kernelSize, this.blockOptions()); }
 
+  /** The text inside this module's parentheses in `toString()`, as PyTorch's `extra_repr()`. */
   override extraRepr(): string { return `output_size=${pyTuple(this.givenOutputSize)}, ${super.extraRepr()}`; }
 }

@@ -7,6 +7,7 @@
  * const F = nn.functional;
  * const y = F.relu(F.maxPool2d(F.conv2d(x, w, b), 2));
  * ```
+ * @module
  */
 import * as ops from '../generated/ops';
 import { nnOps } from '../generated/internal';

@@ -1,5 +1,6 @@
 /**
  * `torch.nn`: modules, layers, losses, `functional` and `init`.
+ * @module
  */
 export { Module, Parameter, type StateDict, type IncompatibleKeys } from './module';
 export { Linear, Identity, Flatten } from './linear';

@@ -1,5 +1,6 @@
 /**
  * `torch.nn.init`: in-place initialisers, with PyTorch's formulas.
+ * @module
  */
 import { typeError, rangeError } from '../errors';
 import { Tensor, checkTensor } from '../tensor';

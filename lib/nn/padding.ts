@@ -30,6 +30,7 @@ abstract class ConstantPadNd extends PadNd {
 
 abstract class ZeroPadNd extends ConstantPadNd {
   constructor(n: number, padding: unknown) { super(n, padding, 0); }
+  /** The text inside this module's parentheses in `toString()`, as PyTorch's `extra_repr()`. */
   override extraRepr(): string { return pyTuple(this.padding); }
 }
 

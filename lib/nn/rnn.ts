@@ -303,7 +303,9 @@ export class RNN extends RNNBase {
   }
 
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  /** A `PackedSequence` in, the output packed the same way (see `nn.utils.rnn`). */
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  /** A tensor or a `PackedSequence`, the output in the same form. */
   forward(input: RNNInput, hx?: Tensor | null): [RNNInput, Tensor];
   forward(input: RNNInput, hx: Tensor | null = null): [RNNInput, Tensor] {
     const [output, [h]] = this.run(input, optionalHx(hx, 1));
@@ -336,7 +338,9 @@ export class LSTM extends RNNBase {
   }
 
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  /** A `PackedSequence` in, the output packed the same way (see `nn.utils.rnn`). */
   forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  /** A tensor or a `PackedSequence`, the output in the same form. */
   forward(input: RNNInput, hx?: [Tensor, Tensor] | null): [RNNInput, [Tensor, Tensor]];
   forward(input: RNNInput, hx: [Tensor, Tensor] | null = null): [RNNInput, [Tensor, Tensor]] {
     const [output, [h, c]] = this.run(input, optionalHx(hx, 2));
@@ -368,7 +372,9 @@ export class GRU extends RNNBase {
   }
 
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  /** A `PackedSequence` in, the output packed the same way (see `nn.utils.rnn`). */
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  /** A tensor or a `PackedSequence`, the output in the same form. */
   forward(input: RNNInput, hx?: Tensor | null): [RNNInput, Tensor];
   forward(input: RNNInput, hx: Tensor | null = null): [RNNInput, Tensor] {
     const [output, [h]] = this.run(input, optionalHx(hx, 1));

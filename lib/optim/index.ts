@@ -1,5 +1,6 @@
 /**
  * `torch.optim`: optimizers and learning-rate schedulers.
+ * @module
  */
 export { Optimizer, type ParamGroup, type Params, type OptimizerStateDict, type StateValue } from './optimizer';
 export { SGD, type SGDOptions } from './sgd';

@@ -2,19 +2,17 @@
  * PNG plots for the seed program without matplotlib: the accuracy curve that `plt.plot(...); plt.show()`
  * drew, and the 5×6 `plt.subplot` grid of test images titled `p: <prediction>` that `draw()` showed.
  * Drawn with `@napi-rs/canvas` (Skia) and written to a file.
+ * @module nodetorch/utils/plot
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
-
-// Loaded on first use: importing nodetorch must not need Skia unless something is plotted.
-let canvasModule: typeof import('@napi-rs/canvas') | undefined;
-function skia(): typeof import('@napi-rs/canvas') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  canvasModule ??= require('@napi-rs/canvas') as typeof import('@napi-rs/canvas');
-  return canvasModule;
-}
+import { skia as loadSkia } from './canvas';
 import { typeError, rangeError } from '../errors';
+
+function skia(): typeof import('@napi-rs/canvas') {
+  return loadSkia('Drawing PNG plots');
+}
 import { checkOptions, optionKeys } from '../validate';
 
 const FONT_FAMILY = 'DejaVu Sans';

@@ -1,5 +1,6 @@
 /**
  * `torchvision`: datasets and transforms.
+ * @module nodetorch/vision
  */
 export * as transforms from './transforms';
 export * as datasets from './datasets';

@@ -11,6 +11,7 @@
  *   still runs off the main thread, in a worker thread that this module starts on first use;
  *   the caller blocks (`Atomics.wait`) until the worker posts the pixels back.
  * - {@link readImageAsync}: a Promise, decoded on libuv's thread pool.
+ * @module
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';

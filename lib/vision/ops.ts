@@ -8,6 +8,7 @@
  * these take a function that builds the layer: `normLayer: (n) => new nn.BatchNorm2d(n, { eps: 1e-3 })`
  * (`partial(nn.BatchNorm2d, eps=1e-3)`), `activationLayer: (o) => new nn.Hardswish(o)`, where `o` is
  * `{ inplace }` as torchvision passes it (or `{}` where torchvision passes nothing).
+ * @module
  */
 import { TorchError, rangeError, typeError } from '../errors';
 import { Tensor, checkTensor } from '../tensor';

@@ -5,6 +5,7 @@
  * contract is lib/data/native.ts); the others, and `Lambda`, run per sample. Random transforms
  * draw as torchvision's do, from torch's global generator or, inside a DataLoader, from the
  * loader's per-epoch generator.
+ * @module
  */
 import { typeError, rangeError, TorchError } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
@@ -23,6 +24,7 @@ export type { NativeStage };
 
 /** A transform: `forward(x)` maps one sample. */
 export interface Transform<I = Tensor, O = Tensor> {
+  /** Applies the transform to one sample `x`. */
   forward(x: I): O;
   /** @internal The native stages equal to this transform, or null if it has none. */
   nativeStages?(): NativeStage[] | null;
@@ -86,6 +88,7 @@ export class Normalize implements Transform {
  * ```
  */
 export class Lambda<I = Tensor, O = Tensor> implements Transform<I, O> {
+  /** @param fn The function applied to each sample. */
   constructor(readonly fn: (x: I) => O) {
     if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
   }

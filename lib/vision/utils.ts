@@ -2,6 +2,7 @@
  * `torchvision.utils`: `makeGrid` (a batch of images tiled into one image) and `saveImage`
  * (the grid written as a PNG, JPEG or WebP file), as torchvision's `make_grid` and `save_image`.
  * Images are encoded with `@napi-rs/canvas` (Skia), loaded on first use.
+ * @module
  */
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -12,6 +13,7 @@ import { stack, cat } from '../generated/ops';
 import { noGrad } from '../autograd';
 import { isFloatingDtype } from '../dtype';
 import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../validate';
+import { skia } from '../utils/canvas';
 
 /** Options of `makeGrid` (and `saveImage`), torchvision's keyword arguments. */
 export interface MakeGridOptions {
@@ -108,13 +110,6 @@ export interface SaveImageOptions extends MakeGridOptions {
 
 const FORMATS: Record<string, 'png' | 'jpeg' | 'webp'> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
 
-// Loaded on first use: importing nodetorch must not need Skia unless an image is written.
-let canvasModule: typeof import('@napi-rs/canvas') | undefined;
-function skia(): typeof import('@napi-rs/canvas') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  canvasModule ??= require('@napi-rs/canvas') as typeof import('@napi-rs/canvas');
-  return canvasModule;
-}
 
 /**
  * Writes images as one picture, as torchvision's `save_image`: the `makeGrid` of `tensor`, float
@@ -151,7 +146,7 @@ export function saveImage(tensor: Tensor | Tensor[], fp: string, options: SaveIm
     return rgba.permute(1, 2, 0).contiguous().toArray() as Uint8Array;
   });
   const [h, w] = grid.shape.slice(-2);
-  const { createCanvas, ImageData } = skia();
+  const { createCanvas, ImageData } = skia('Writing image files');
   const canvas = createCanvas(w, h);
   canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.byteLength), w, h), 0, 0);
   writeFileSync(fp, format === 'png' ? canvas.encodeSync('png') : canvas.encodeSync(format));

@@ -171,7 +171,10 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
    * lossFn(ddp(x2), y2).backward();                          // averaged: x1's and x2's gradients
    * ```
    */
-  noSync(): { [Symbol.dispose](): void };
+  noSync(): {
+    /** Ends the no-sync scope (`using` calls it). */
+    [Symbol.dispose](): void;
+  };
   noSync<T>(fn: () => T): T;
   noSync<T>(fn?: () => T): T | { [Symbol.dispose](): void } {
     const previous = this.requireBackwardGradSync;

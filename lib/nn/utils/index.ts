@@ -1,5 +1,6 @@
 /**
  * `torch.nn.utils`: gradient clipping, parameters as one vector, and `rnn` (packed sequences).
+ * @module
  */
 export * as rnn from './rnn';
 export * from './clip_grad';

@@ -9,6 +9,7 @@
  * then one `cat` (one `copy_` into a padded tensor on the way back), so autograd gives the
  * gradients ATen's backward gives. (Those two ops are private in ATen, `_`-prefixed, and the
  * generated op layer binds only the public ones.) `padSequence` is ATen's `pad_sequence`.
+ * @module
  */
 import { inspect } from 'util';
 import { TorchError, typeError, rangeError } from '../../errors';

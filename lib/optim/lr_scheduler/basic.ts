@@ -12,6 +12,7 @@ function inRange(value: number, name: string, lo: number, hi: number, loOpen = f
   return value;
 }
 
+/** Options of {@link StepLR}, as PyTorch's `StepLR` arguments (camelCase). */
 export interface StepLROptions { stepSize: number; gamma?: number; lastEpoch?: number }
 const STEP_KEYS = optionKeys<StepLROptions>({ stepSize: true, gamma: true, lastEpoch: true });
 
@@ -49,6 +50,7 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** Options of {@link MultiStepLR}, as PyTorch's `MultiStepLR` arguments (camelCase). */
 export interface MultiStepLROptions { milestones: number[]; gamma?: number; lastEpoch?: number }
 const MULTISTEP_KEYS = optionKeys<MultiStepLROptions>({ milestones: true, gamma: true, lastEpoch: true });
 
@@ -90,6 +92,7 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+/** Options of {@link ConstantLR}, as PyTorch's `ConstantLR` arguments (camelCase). */
 export interface ConstantLROptions { factor?: number; totalIters?: number; lastEpoch?: number }
 const CONSTANT_KEYS = optionKeys<ConstantLROptions>({ factor: true, totalIters: true, lastEpoch: true });
 
@@ -129,6 +132,7 @@ export class ConstantLR extends LRScheduler {
   }
 }
 
+/** Options of {@link LinearLR}, as PyTorch's `LinearLR` arguments (camelCase). */
 export interface LinearLROptions { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number }
 const LINEAR_KEYS = optionKeys<LinearLROptions>({ startFactor: true, endFactor: true, totalIters: true, lastEpoch: true });
 
@@ -171,6 +175,7 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/** Options of {@link ExponentialLR}, as PyTorch's `ExponentialLR` arguments (camelCase). */
 export interface ExponentialLROptions { gamma: number; lastEpoch?: number }
 const EXPONENTIAL_KEYS = optionKeys<ExponentialLROptions>({ gamma: true, lastEpoch: true });
 
@@ -205,6 +210,7 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/** Options of {@link PolynomialLR}, as PyTorch's `PolynomialLR` arguments (camelCase). */
 export interface PolynomialLROptions { totalIters?: number; power?: number; lastEpoch?: number }
 const POLYNOMIAL_KEYS = optionKeys<PolynomialLROptions>({ totalIters: true, power: true, lastEpoch: true });
 

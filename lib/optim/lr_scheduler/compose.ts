@@ -28,6 +28,7 @@ function isComposite(s: LRScheduler): s is SequentialLR | ChainedScheduler {
   return s instanceof SequentialLR || s instanceof ChainedScheduler;
 }
 
+/** Options of {@link SequentialLR}, as PyTorch's `SequentialLR` arguments (camelCase). */
 export interface SequentialLROptions { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number }
 const SEQUENTIAL_KEYS = optionKeys<SequentialLROptions>({ schedulers: true, milestones: true, lastEpoch: true });
 
@@ -107,6 +108,7 @@ function loadParts(schedulers: LRScheduler[], parts: unknown): void {
   schedulers.forEach((s, i) => s.loadStateDict(parts[i] as Record<string, unknown>));
 }
 
+/** Options of {@link ChainedScheduler}, as PyTorch's `ChainedScheduler` arguments (camelCase). */
 export interface ChainedSchedulerOptions { optimizer?: Optimizer }
 const CHAINED_KEYS = optionKeys<ChainedSchedulerOptions>({ optimizer: true });
 

@@ -6,6 +6,7 @@ import { checkInt, checkNumber, checkOptions, optionKeys } from '../../validate'
 import { Optimizer } from '../optimizer';
 import { LRScheduler, groupValues, lastEpochOf } from './base';
 
+/** Options of {@link CosineAnnealingLR}, as PyTorch's `CosineAnnealingLR` arguments (camelCase). */
 export interface CosineAnnealingLROptions { tMax: number; etaMin?: number; lastEpoch?: number }
 const COSINE_KEYS = optionKeys<CosineAnnealingLROptions>({ tMax: true, etaMin: true, lastEpoch: true });
 
@@ -53,6 +54,7 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Options of {@link CosineAnnealingWarmRestarts}, as PyTorch's `CosineAnnealingWarmRestarts` arguments (camelCase). */
 export interface CosineAnnealingWarmRestartsOptions { t0: number; tMult?: number; etaMin?: number; lastEpoch?: number }
 const RESTART_KEYS = optionKeys<CosineAnnealingWarmRestartsOptions>({ t0: true, tMult: true, etaMin: true, lastEpoch: true });
 

@@ -31,8 +31,10 @@ function initMomentum(optimizer: Optimizer, maxMomentums: number[], baseMomentum
   });
 }
 
+/** CyclicLR's built-in amplitude policies, as PyTorch's `mode`. */
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
 
+/** Options of {@link CyclicLR}, as PyTorch's `CyclicLR` arguments (camelCase). */
 export interface CyclicLROptions {
   baseLr: number | number[];
   maxLr: number | number[];
@@ -40,6 +42,7 @@ export interface CyclicLROptions {
   stepSizeDown?: number | null;
   mode?: CyclicMode;
   gamma?: number;
+  /** A custom amplitude policy in place of `mode`: a function of the cycle (or iteration) returning a factor in [0, 1]. */
   scaleFn?: ((x: number) => number) | null;
   scaleMode?: 'cycle' | 'iterations';
   cycleMomentum?: boolean;
@@ -160,6 +163,7 @@ export class CyclicLR extends LRScheduler {
 
 interface SchedulePhase { end_step: number; start_lr: string; end_lr: string; start_momentum: string; end_momentum: string }
 
+/** Options of {@link OneCycleLR}, as PyTorch's `OneCycleLR` arguments (camelCase). */
 export interface OneCycleLROptions {
   maxLr: number | number[];
   totalSteps?: number | null;

@@ -1,6 +1,7 @@
 /**
  * `optim.lrScheduler`: learning-rate schedules, ports of PyTorch 2.13's `torch.optim.lr_scheduler`
  * with the same values, checks and state dicts (PyTorch's snake_case keys).
+ * @module
  */
 export { LRScheduler } from './base';
 export {

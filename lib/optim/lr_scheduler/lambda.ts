@@ -10,6 +10,7 @@ import { LRScheduler, groupValues, lastEpochOf } from './base';
 /** A function of the epoch index that returns a factor. */
 export type LrLambda = (epoch: number) => number;
 
+/** Options of {@link LambdaLR}, as PyTorch's `LambdaLR` arguments (camelCase). */
 export interface LambdaLROptions { lrLambda: LrLambda | LrLambda[]; lastEpoch?: number }
 const LAMBDA_KEYS = optionKeys<LambdaLROptions>({ lrLambda: true, lastEpoch: true });
 

@@ -8,6 +8,7 @@ import { checkInt, checkNumber, checkOptions, optionKeys } from '../../validate'
 import { Optimizer } from '../optimizer';
 import { checkOptimizer, checkStateDict, copyState, groupValues } from './base';
 
+/** Options of {@link ReduceLROnPlateau}, as PyTorch's `ReduceLROnPlateau` arguments (camelCase). */
 export interface ReduceLROnPlateauOptions {
   mode?: 'min' | 'max';
   factor?: number;

@@ -11,6 +11,7 @@
  * writer.addScalar('loss', 0.5, 1);
  * writer.close();
  * ```
+ * @module nodetorch/utils/tensorboard
  */
 export { SummaryWriter, defaultLogDir, type SummaryWriterOptions, type Figure } from './writer';
 export type { Bins } from './histogram';

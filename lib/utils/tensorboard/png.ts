@@ -3,25 +3,15 @@
  * first image: synchronous, as PIL is in PyTorch's `add_image`, so a record is complete when it
  * is queued and `close()` or a normal exit never waits on an encoder.
  */
-import { TorchError, typeError, rangeError } from '../../errors';
+import { typeError, rangeError } from '../../errors';
 import { Tensor } from '../../tensor';
 import { full, fromArray } from '../../factories';
 import { cat } from '../../generated/ops';
 import { noGrad } from '../../autograd';
 import { tidy } from '../../memory';
+import { skia } from '../canvas';
 
-let canvasModule: typeof import('@napi-rs/canvas') | undefined;
-function skia(): typeof import('@napi-rs/canvas') {
-  if (canvasModule === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      canvasModule = require('@napi-rs/canvas') as typeof import('@napi-rs/canvas');
-    } catch (e) {
-      throw new TorchError(`TensorBoard images are PNG-encoded by the npm package '@napi-rs/canvas' (npm install @napi-rs/canvas): ${(e as Error).message}`, 'CANVAS_UNAVAILABLE');
-    }
-  }
-  return canvasModule;
-}
+const FEATURE = 'PNG-encoding TensorBoard images';
 
 /**
  * A `[H, W, 3]` (RGB) or `[H, W, 4]` (RGBA) uint8 image as PNG bytes. Opaque pixels are stored
@@ -34,7 +24,7 @@ export function encodePng(hwc: Tensor): Buffer {
     const t = c === 3 ? cat([hwc, full([h, w, 1], 255, { dtype: 'uint8' })], 2) : hwc;
     return t.contiguous().toArray() as Uint8Array;
   }));
-  const { createCanvas, ImageData } = skia();
+  const { createCanvas, ImageData } = skia(FEATURE);
   const canvas = createCanvas(w, h);
   canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), w, h), 0, 0);
   return canvas.encodeSync('png');
@@ -57,7 +47,7 @@ export function pngInfo(png: Uint8Array, name: string): { width: number; height:
 export function decodePngRgb(png: Uint8Array, name: string): Tensor {
   if (!(png instanceof Uint8Array)) throw typeError('PNG bytes', name, png);
   const { width, height } = pngInfo(png, name);
-  const { createCanvas, Image } = skia();
+  const { createCanvas, Image } = skia(FEATURE);
   const image = new Image();
   image.src = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   const canvas = createCanvas(width, height);

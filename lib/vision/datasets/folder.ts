@@ -239,7 +239,9 @@ function checkExtensions(value: unknown): void {
  * ```
  */
 export class DatasetFolder<S = any> extends VisionDataset<S, number> {
+  /** Reads one sample from its path (the `loader` option). */
   readonly loader: (path: string) => S;
+  /** Reads one sample without blocking (the `loaderAsync` option), if given. */
   readonly loaderAsync: ((path: string) => Promise<S>) | undefined;
   readonly extensions: string | readonly string[] | undefined;
   /** Class names, sorted. */
@@ -330,7 +332,7 @@ export class DatasetFolder<S = any> extends VisionDataset<S, number> {
  * ```
  */
 export interface ImageFolderOptions extends Omit<DatasetFolderOptions<Tensor>, 'loader' | 'extensions'> {
-  /** Default: decode the file to a uint8 RGB tensor `[3, H, W]` ({@link defaultLoader}). */
+  /** Default: decode the file to a uint8 RGB tensor `[3, H, W]` (torchvision's `default_loader`: `vision.io.readImage(path, 'RGB')`). */
   loader?: (path: string) => any;
 }
 

@@ -282,10 +282,11 @@ function decode(buf: Uint8Array, offset: number, count: number, dtype: IdxDtype)
  * Any problem throws a `TorchError` naming the file and what is wrong: code `IDX_INVALID` for
  * a malformed file (wrong magic, truncated, trailing bytes, corrupt gzip, a gzip inflating past
  * its header's size), the OS's code for a file that cannot be read (`ENOENT`, `EACCES`, …).
+ * Internal to `datasets.MNIST` and its kin; the package does not export it.
+ * @internal
  *
  * @example
  * ```ts
- * import { readIdx } from 'nodetorch/vision/datasets/idx';
  * const { shape, data } = readIdx('data/MNIST/raw/train-images-idx3-ubyte.gz', { dtype: 'uint8', ndim: 3 });
  * console.log(shape); // [60000, 28, 28]
  * console.log(data[28 * 14 + 14]); // a pixel, 0–255

@@ -1,5 +1,6 @@
 /**
  * `torchvision.datasets`.
+ * @module
  */
 export { VisionDataset, StandardTransform, type VisionDatasetOptions, type JointTransform } from './vision';
 export { MNIST, FashionMNIST, KMNIST, EMNIST, type MNISTOptions, type EMNISTOptions } from './mnist';

@@ -58,6 +58,7 @@ function formatTransformRepr(transform: unknown, head: string): string[] {
  * ```
  */
 export interface JointTransform<I = any, T = any> {
+  /** Transforms one sample and its target together. */
   forward(input: I, target: T): [any, any];
 }
 

@@ -10,7 +10,7 @@ import { cat, flatten } from '../../generated/ops';
 import { rangeError } from '../../errors';
 import { checkBool, checkInt, checkIntList, checkNumber, checkOptions } from '../../validate';
 import { Module } from '../../nn/module';
-import { ModuleDict, Sequential } from '../../nn/container';
+import { Sequential } from '../../nn/container';
 import { Conv2d } from '../../nn/conv';
 import { BatchNorm2d } from '../../nn/normalization';
 import { ReLU } from '../../nn/activation';
@@ -76,24 +76,24 @@ export class _DenseLayer extends Module {
 
 /**
  * A dense block: `numLayers` `_DenseLayer`s named `denselayer1`, `denselayer2`, …, each fed every
- * earlier output; returns them all concatenated (torchvision's `_DenseBlock`, a ModuleDict).
+ * earlier output; returns them all concatenated (torchvision's `_DenseBlock`; its layers are
+ * children named `denselayer1`, … as there).
  * @example
  * ```ts
  * const block = new vision.models._DenseBlock(6, 64, 4, 32, 0); // [N, 64, H, W] → [N, 256, H, W]
  * ```
  */
-export class _DenseBlock extends ModuleDict {
+export class _DenseBlock extends Module {
   constructor(numLayers: number, numInputFeatures: number, bnSize: number, growthRate: number, dropRate: number, memoryEfficient = false) {
     super();
     for (let i = 0; i < checkInt(numLayers, 'numLayers', 1); i++) {
-      this.set(`denselayer${i + 1}`, new _DenseLayer(numInputFeatures + i * growthRate, growthRate, bnSize, dropRate, memoryEfficient));
+      this.addModule(`denselayer${i + 1}`, new _DenseLayer(numInputFeatures + i * growthRate, growthRate, bnSize, dropRate, memoryEfficient));
     }
   }
 
-  // @ts-expect-error ModuleDict has no forward; a dense block does.
-  override forward(initFeatures: Tensor): Tensor {
+  forward(initFeatures: Tensor): Tensor {
     const features = [initFeatures];
-    for (const layer of this.values()) features.push(layer(features) as Tensor);
+    for (const layer of this.children()) features.push(layer(features) as Tensor);
     return cat(features, 1);
   }
 }

@@ -18,6 +18,7 @@
  * model.eval();
  * const logits = torch.noGrad(() => model(images)); // [N, 10]
  * ```
+ * @module
  */
 export {
   ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,

@@ -1,0 +1,34 @@
+// `npm run docs`: the API reference from the TSDoc, into build-docs/. One page per public entry
+// point, the package.json `exports` map read back to its sources (./dist/lib/x.js → lib/x.ts).
+// Warnings are errors, so the run is also the check: every exported name documented, every
+// {@link} resolving, nothing referenced that the entry points do not export.
+const pkg = require('./package.json');
+
+const entryPoints = Object.values(pkg.exports)
+  .filter((target) => typeof target === 'object')
+  .map((target) => target.default.replace(/^\.\/dist\/(.*)\.js$/, '$1.ts'));
+
+/** @type {Partial<import('typedoc').TypeDocOptions>} */
+module.exports = {
+  entryPoints,
+  tsconfig: 'tsconfig.build.json',
+  out: 'build-docs',
+  name: pkg.name,
+  readme: 'none',
+  excludeInternal: true,
+  excludePrivate: true,
+  excludeExternals: true,
+  excludeProtected: true,
+  disableSources: true,
+  treatWarningsAsErrors: true,
+  validation: { notExported: true, invalidLink: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  // "Exported names": what a module exports. Their members (options fields, overridden methods)
+  // inherit their parent's page and are not each required to carry a comment.
+  requiredToBeDocumented: ['Class', 'Function', 'Interface', 'TypeAlias', 'Variable', 'Enum', 'Namespace'],
+  // Types the public API names without exporting them, so a user cannot write them down: each
+  // belongs in its namespace's exports. Listed so that the check passes today and any new one fails.
+  intentionallyNotExported: [
+    'DTYPES', 'DTYPE_ALIASES', 'ShapeArgs', 'RandomShapeArgs', 'MeterState', 'RngSnapshot', 'LoaderState', 'MnistPaths',
+    'RNNInput', 'MaxPool2dOptions', 'KeyedModule', 'RemovableHandle', 'ForwardHook', 'ForwardPreHook', 'Num', 'Async',
+  ],
+};
