@@ -21,7 +21,7 @@ import { load, save } from './serialization';
 import { cuda } from './torch';
 import { checkBool, checkInt, checkOptions, optionKeys } from './validate';
 import { TrainBoard, type TensorBoardOptions } from './train-tensorboard';
-import { distribute } from './train-distributed';
+import { distribute, type DistributedRun } from './train-distributed';
 
 export type { TensorBoardOptions } from './train-tensorboard';
 
@@ -558,7 +558,7 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
 }
 
 /** An epoch's statistics; with `run`, of all ranks' batches. */
-function epochStats(epoch: number, meter: Meter, run: Awaited<ReturnType<typeof distribute>> | null): EpochStats {
+function epochStats(epoch: number, meter: Meter, run: DistributedRun | null): EpochStats {
   const m = meter.state();
   const [lossSum, correct, batches, total] = run === null ? [m.loss_sum, m.correct, m.batches, m.total] : run.sum([m.loss_sum, m.correct, m.batches, m.total]);
   return { epoch, loss: batches ? lossSum / batches : NaN, accuracy: total ? correct / total : 0, correct, total, seconds: m.seconds };
