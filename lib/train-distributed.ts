@@ -13,6 +13,9 @@ import { DistributedDataParallel } from './nn/parallel/distributed';
 import type { Module } from './nn/module';
 import { tensor } from './factories';
 
+/** Why a training stops, ordered so that the ranks of a distributed run agree on the largest. */
+export enum StopCode { None = 0, Aborted = 1, Sigint = 2 }
+
 /** What `train()` runs with when `distributed` is on. */
 export interface DistributedRun {
   /** The model as trained: the DDP wrapper. */
@@ -25,8 +28,8 @@ export interface DistributedRun {
   setEpoch(epoch: number): void;
   /** Epoch sums over all ranks: `[lossSum, correct, batches, total]`. */
   sum(values: number[]): number[];
-  /** Whether any rank wants to stop now (a collective: every rank calls it before every batch). */
-  anyStop(local: boolean): boolean;
+  /** The largest stop code of all ranks (a collective: every rank calls it before every batch). */
+  anyStop(local: StopCode): StopCode;
 }
 
 const TORCHRUN_VARS = ['MASTER_ADDR', 'MASTER_PORT', 'RANK', 'WORLD_SIZE'];
@@ -85,9 +88,9 @@ export async function distribute(model: Module, loader: unknown, device: string)
       return t.tolist() as number[];
     },
     anyStop(local) {
-      const t = tensor([local ? 1 : 0], { dtype: 'int32' });
+      const t = tensor([local], { dtype: 'int32' });
       dist.allReduce(t, { op: dist.ReduceOp.MAX });
-      return t.item() === 1;
+      return t.item() as StopCode;
     },
   };
 }

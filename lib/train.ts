@@ -21,7 +21,7 @@ import { load, save } from './serialization';
 import { cuda } from './torch';
 import { checkBool, checkInt, checkOptions, optionKeys } from './validate';
 import { TrainBoard, type TensorBoardOptions } from './train-tensorboard';
-import { distribute, type DistributedRun } from './train-distributed';
+import { distribute, StopCode, type DistributedRun } from './train-distributed';
 
 export type { TensorBoardOptions } from './train-tensorboard';
 
@@ -402,15 +402,25 @@ class Interruption {
   constructor(private readonly signal: AbortSignal | undefined, catchSigint: boolean) {
     if (catchSigint && isMainThread) process.on('SIGINT', this.onSigint);
   }
-  /** The error to reject with, or null; `saved` names the checkpoint written. */
-  reason(saved: string | null): Error | null {
+  /**
+   * The error to reject with, or null; `saved` names the checkpoint written. `agreed` is the
+   * code the ranks of a distributed run agreed on: a SIGINT reaches every rank of a Ctrl-C'd job,
+   * not all before the same batch, so each reports the job's interruption; a caller's abort on
+   * one rank stops the others too.
+   */
+  reason(saved: string | null, agreed: StopCode = this.code): Error | null {
+    const where = saved === null ? '' : `; checkpoint saved in ${saved}`;
     if (this.signal?.aborted) return abortError(this.signal);
-    if (!this.sigint) return null;
-    const err = new Error(`training was interrupted (SIGINT)${saved === null ? '' : `; checkpoint saved in ${saved}`}`);
+    const code = Math.max(agreed, this.code);
+    if (code === StopCode.None) return null;
+    const err = new Error(code === StopCode.Sigint ? `training was interrupted (SIGINT)${where}` : `training was stopped on another rank${where}`);
     err.name = 'AbortError';
     return err;
   }
-  get requested(): boolean { return this.sigint || this.signal?.aborted === true; }
+  get code(): StopCode {
+    if (this.sigint) return StopCode.Sigint;
+    return this.signal?.aborted === true ? StopCode.Aborted : StopCode.None;
+  }
   dispose(): void { process.removeListener('SIGINT', this.onSigint); }
 }
 
@@ -504,10 +514,10 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
             if (leader) verifyReplay(resume.rng.check, batchCheck(next), `batch ${batch} of epoch ${epoch}`);
             if (skip > 0) setRngState(resume.rng.now);
           }
-          const stopping = agree ? run.anyStop(stop.requested) : stop.requested;
-          if (stopping || (ckpt !== null && ckpt.every > 0 && batch > skip && batch % ckpt.every === 0)) {
+          const stopping = agree ? run.anyStop(stop.code) : stop.code;
+          if (stopping !== StopCode.None || (ckpt !== null && ckpt.every > 0 && batch > skip && batch % ckpt.every === 0)) {
             const saved = saveAt(epoch, batch, meter, next);
-            const reason = stop.reason(saved) ?? (stopping ? stoppedElsewhere(saved) : null);
+            const reason = stop.reason(saved, stopping);
             if (reason !== null) throw reason;
           }
           const [inputs, targets] = next;
@@ -535,10 +545,8 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
             view.draw(batch, batches, r.loss, r.accuracy, meter.total);
           }
         }
-        if (agree ? run.anyStop(stop.requested) : stop.requested) {
-          const saved = saveAt(epoch, batch, meter, null);
-          throw stop.reason(saved) ?? stoppedElsewhere(saved);
-        }
+        const stopping = agree ? run.anyStop(stop.code) : stop.code;
+        if (stopping !== StopCode.None) throw stop.reason(saveAt(epoch, batch, meter, null), stopping);
         const stats = epochStats(epoch, meter, run);
         view.finish(`loss ${stats.loss.toFixed(4)} acc ${stats.accuracy.toFixed(4)} (${stats.correct}/${stats.total}) ${stats.seconds.toFixed(1)}s`);
         history.push(stats);
@@ -562,13 +570,6 @@ function epochStats(epoch: number, meter: Meter, run: DistributedRun | null): Ep
   const m = meter.state();
   const [lossSum, correct, batches, total] = run === null ? [m.loss_sum, m.correct, m.batches, m.total] : run.sum([m.loss_sum, m.correct, m.batches, m.total]);
   return { epoch, loss: batches ? lossSum / batches : NaN, accuracy: total ? correct / total : 0, correct, total, seconds: m.seconds };
-}
-
-/** Why a rank stops that was not itself interrupted: another rank was. */
-function stoppedElsewhere(saved: string | null): Error {
-  const err = new Error(`training was stopped on another rank${saved === null ? '' : `; checkpoint saved in ${saved}`}`);
-  err.name = 'AbortError';
-  return err;
 }
 
 /**
