@@ -64,6 +64,17 @@ export function tidy<T>(fn: () => T): T {
 
 const keptForever = new WeakSet<Tensor>();
 
+/**
+ * @internal Disposes `tensors`, made outside a step but for it alone (a DataLoader's batch),
+ * except those reachable from `held` or passed to `keep()`: what the step's `tidy()` does to
+ * what it makes.
+ */
+export function disposeUnlessHeld(tensors: readonly Tensor[], held: unknown): void {
+  const kept = new Set<Tensor>();
+  collectTensors(held, kept, new Set());
+  for (const t of tensors) if (!kept.has(t) && !keptForever.has(t)) t.dispose();
+}
+
 /** Exempts `t` from every enclosing `tidy()` scope; returns it. */
 export function keep<T extends Tensor>(t: T): T {
   if (!isTensor(t)) throw typeError('a Tensor', 'tensor', t);

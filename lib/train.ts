@@ -16,7 +16,7 @@ import { Tensor } from './tensor';
 import { zeros } from './factories';
 import { getRngState, setRngState } from './generator';
 import { enableGrad, noGrad } from './autograd';
-import { tidy, keep } from './memory';
+import { tidy, keep, disposeUnlessHeld } from './memory';
 import { load, save } from './serialization';
 import { cuda } from './torch';
 import { checkBool, checkInt, checkOptions, optionKeys } from './validate';
@@ -291,6 +291,16 @@ function heldBy(owners: object[]): unknown[] {
   return owners.map((owner) => Object.values(owner));
 }
 
+/**
+ * Whether the batches are made for the loop alone, so that it frees each when its step is done
+ * (unless a module holds it): a DataLoader's native path makes them in C++, one per fetch, and
+ * nobody else sees them. Freed by a collection instead, they would pile up as external memory
+ * between collections and start one every few dozen batches.
+ */
+function ownsBatches(source: BatchSource): boolean {
+  return source instanceof DataLoader && source.isNative;
+}
+
 // ---- checkpoints -------------------------------------------------------------------------------
 
 const CHECKPOINT_FILE = 'checkpoint.pth';
@@ -431,7 +441,8 @@ class Interruption {
  *
  * Each step runs in a `tidy()`: what it makes is freed when it ends, except what the model,
  * the criterion and the optimizer hold afterwards (parameters, buffers, any tensor a module
- * stores on itself, optimizer state) and what `torch.keep()` exempts.
+ * stores on itself, optimizer state) and what `torch.keep()` exempts. A batch that a DataLoader
+ * made in C++ (its native path) is the step's too: freed once `onBatch` has run.
  *
  * @example
  * ```ts
@@ -472,6 +483,7 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
   // Ranks must stop at the same batch (the others would wait in backward's all-reduce).
   const agree = run !== null && (ckpt !== null || o.signal !== undefined);
   const owners = [...net.modules(), ...criterion.modules(), optimizer];
+  const ownBatches = ownsBatches(data);
   const history: EpochStats[] = resume === null ? [] : resume.history.slice(0, resume.epoch);
   const batches = data.length;
   const board = o.tensorboard === undefined ? null
@@ -524,7 +536,7 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
           // Every intermediate is freed at the end of the step; the detached loss survives for
           // onBatch, and what the modules and the optimizer hold survives too.
           // The step sets grad mode itself: an async noGrad region elsewhere may be awaiting.
-          const { loss: batchLoss, correct } = enableGrad(() => tidy(() => {
+          const { loss: batchLoss, correct, held } = enableGrad(() => tidy(() => {
             const x = device === 'cpu' ? inputs : inputs.to(device);
             const y = device === 'cpu' ? targets : targets.to(device);
             const output = net(x);
@@ -539,6 +551,7 @@ export async function train(model: Module, loader: BatchSource, options: TrainOp
           board?.step(batches === undefined ? globalStep : epoch * batches + batch, next, batchLoss, correct, optimizer);
           globalStep += 1;
           o.onBatch?.({ epoch, batch, batches, loss: batchLoss });
+          if (ownBatches) disposeUnlessHeld(next, held);
           batch += 1;
           if (view.due()) {
             const r = meter.read();
@@ -613,14 +626,17 @@ export async function evaluate(
   let batch = 0;
   try {
     const modules = [...model.modules(), ...criterion.modules()];
-    for await (const [inputs, targets] of batchesOf(source)) {
-      noGrad(() => tidy(() => {
+    const ownBatches = ownsBatches(source);
+    for await (const next of batchesOf(source)) {
+      const [inputs, targets] = next;
+      const held = noGrad(() => tidy(() => {
         const x = device === 'cpu' ? inputs : inputs.to(device);
         const y = device === 'cpu' ? targets : targets.to(device);
         const output = model(x);
         meter.add(output, y, criterion(output, y));
         return heldBy(modules);
       }));
+      if (ownBatches) disposeUnlessHeld(next, held);
       batch += 1;
       if (view.due()) {
         const r = meter.read();
