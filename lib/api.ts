@@ -9,7 +9,7 @@ export {
 export {
   tensor, fromArray, frombuffer, zeros, ones, full, empty, rand, randn, randint, randperm, arange, linspace, eye,
   zerosLike, onesLike, fullLike, randLike, randnLike, isTensor, manualSeed, DTYPE_SIZE, getDefaultDtype, setDefaultDtype,
-  type RandomOptions,
+  type RandomOptions, type ShapeArgs, type RandomShapeArgs,
 } from './factories';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, type GradModeGuard } from './autograd';
 export { tidy, keep, memory } from './memory';
@@ -33,4 +33,4 @@ export { DataLoader, TensorDataset, Subset, type Dataset, type DataLoaderOptions
 export * as utils from './utils';
 export { datasets, transforms } from './vision';
 export * as vision from './vision';
-export { train, evaluate, type TrainOptions, type EpochStats, type EvalStats, type Progress, type BatchSource, type CheckpointOptions, type TrainCheckpoint, type TensorBoardOptions } from './train';
+export { train, evaluate, type TrainOptions, type EpochStats, type EvalStats, type Progress, type BatchSource, type CheckpointOptions, type TrainCheckpoint, type TensorBoardOptions, type MeterState, type RngSnapshot } from './train';

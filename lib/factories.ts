@@ -214,8 +214,10 @@ export function frombuffer(bytes: Uint8Array, dtype: DTypeName): Tensor {
 /** Bytes per element of each dtype. */
 export const DTYPE_SIZE: Readonly<Record<DType, number>> = ITEMSIZE;
 
-type ShapeArgs = (Int | Int[] | TensorOptions)[];
-type RandomShapeArgs = (Int | Int[] | RandomOptions)[];
+/** A shape as `zeros` and its kin take it: sizes, or one array of sizes, then optionally the options. */
+export type ShapeArgs = (Int | Int[] | TensorOptions)[];
+/** `ShapeArgs` of the random factories (`rand`, `randn`), whose options may name a generator. */
+export type RandomShapeArgs = (Int | Int[] | RandomOptions)[];
 
 /** `f(2, 3)`, `f([2, 3])` and `f(2, 3, options)`, as Python's factories take sizes. */
 function splitShapeArgs(args: unknown[], name: string, keys: readonly string[] = TENSOR_OPTION_KEYS): [number[], TensorOptions] {

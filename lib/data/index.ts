@@ -2,7 +2,7 @@
  * `torch.utils.data`.
  * @module nodetorch/utils/data
  */
-export { DataLoader, type DataLoaderOptions, type Batch } from './dataloader';
+export { DataLoader, type DataLoaderOptions, type Batch, type LoaderState } from './dataloader';
 export { TensorDataset, ConcatDataset, Subset, randomSplit, type Dataset } from './dataset';
 export {
   SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler,

@@ -2,7 +2,9 @@
  * `torch.nn`: modules, layers, losses, `functional` and `init`.
  * @module
  */
-export { Module, Parameter, type StateDict, type IncompatibleKeys } from './module';
+export {
+  Module, Parameter, type StateDict, type IncompatibleKeys, type RemovableHandle, type ForwardHook, type ForwardPreHook,
+} from './module';
 export { Linear, Identity, Flatten } from './linear';
 export {
   Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type Conv1dOptions, type Conv2dOptions,
@@ -11,7 +13,7 @@ export {
 } from './conv';
 export { Fold, Unfold } from './fold';
 export { LPPool1d, LPPool2d, LPPool3d, type LPPoolOptions } from './pooling';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions } from './pooling';
 export {
   MaxPool1d, MaxPool3d, AvgPool1d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
   AdaptiveMaxPool3d, type PoolOutput, type MaxPoolModuleOptions, type AdaptiveMaxPoolOptions,
@@ -47,7 +49,7 @@ export * as utils from './utils';
 export * as parallel from './parallel';
 export {
   RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell,
-  type RNNMode, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RNNCellOptions,
+  type RNNMode, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type GRUOptions, type RNNCellOptions, type RNNInput,
 } from './rnn';
 export { Bilinear, Unflatten } from './linear';
 export { CosineSimilarity, PairwiseDistance } from './distance';

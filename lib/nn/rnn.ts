@@ -69,7 +69,7 @@ function withNumLayers<T extends object>(numLayersOrOptions: number | T | undefi
 }
 
 /** A recurrent layer's input: a padded (or unbatched) sequence tensor, or a PackedSequence. */
-type RNNInput = Tensor | PackedSequence;
+export type RNNInput = Tensor | PackedSequence;
 
 /**
  * What RNN, LSTM and GRU share, as PyTorch's `RNNBase`: the options, the per-layer weights
