@@ -11,7 +11,7 @@ import { DTYPES, DTYPE_ALIASES, dtypeOf } from './dtype';
 import { describe } from './errors';
 import { Generator } from './generator';
 import type { Tensor } from './tensor';
-import { HANDLE, IO, TensorObject, isTensor, type Handled } from './tensor-object';
+import { HANDLE, IO, TensorObject, filled, isTensor, type Handled } from './tensor-object';
 import { checkOptions, isInt64, isIntArg, isInteger } from './validate';
 
 export type { Tensor } from './tensor';
@@ -249,8 +249,7 @@ function callOp(op: number, a: unknown[]): any {
     case 5: r = N.callOp(op, out, a[0], a[1], a[2], a[3], a[4]); break;
     default: r = N.callOp(op, out, ...a);
   }
-  if (r === out) (out as unknown as Handled)[HANDLE] = io[0];
-  return r;
+  return filled(r, out);
 }
 
 function call(t: Table, name: string, self: unknown, args: unknown[]): any {

@@ -44,12 +44,12 @@ export interface Native {
   isLeaf(t: T): boolean;
   requiresGrad(t: T): boolean;
   setRequiresGrad(t: T, value: boolean): void;
-  grad(t: T): Tensor | null;
+  grad(t: T, out?: Tensor): Tensor | null;
   setGrad(t: T, grad: T | null): void;
   gradFn(t: T): string | null;
   retainGrad(t: T): void;
-  detach(t: T): Tensor;
-  contiguous(t: T): Tensor;
+  detach(t: T, out?: Tensor): Tensor;
+  contiguous(t: T, out?: Tensor): Tensor;
   to(t: T, dtype: DType | null, device: string | null, copy: boolean): Tensor;
   backward(t: T, gradient: T | null, retainGraph: boolean, createGraph: boolean): void;
   setGradEnabled(enabled: boolean): boolean;

@@ -27,5 +27,15 @@ export let IO: Int32Array<ArrayBufferLike> = new Int32Array(0);
 /** @internal Set once, by lib/tensor.ts, from the native setup. */
 export function bindIO(io: Int32Array<ArrayBufferLike>): void { IO = io; }
 
+/**
+ * `r`, what a native call returned that was given `out`, a fresh `new TensorObject()` for its
+ * tensor result: when the result went into `out`, its slot number is in IO[0] and is stored here
+ * (an object allocated in JS and filled by native code costs less than one native code makes).
+ */
+export function filled<R>(r: R, out: Tensor): R {
+  if (r === out) (out as unknown as Handled)[HANDLE] = IO[0];
+  return r;
+}
+
 /** Whether `v` is a Tensor (nn.Parameter included). */
 export function isTensor(v: unknown): v is Tensor { return v instanceof TensorObject; }

@@ -11,7 +11,7 @@ import { TorchError, typeError, rangeError } from './errors';
 import { TensorMethods, aten, handMethods } from './generated/internal';
 import { linalg, uniqueDim } from './generated/ops';
 import { track } from './memory';
-import { HANDLE, TensorObject, bindIO } from './tensor-object';
+import { HANDLE, TensorObject, bindIO, filled } from './tensor-object';
 import { formatTensor } from './printing';
 import { Size } from './size';
 import { checkBool, checkDevice, checkDtype, checkInt, checkIntList, checkOptions, shapeArgs } from './validate';
@@ -176,7 +176,10 @@ export class Tensor extends TensorMethods {
   get requiresGrad(): boolean { return N.requiresGrad(this); }
   set requiresGrad(value: boolean) { N.setRequiresGrad(this, checkBool(value, 'requiresGrad')); }
   /** The gradient accumulated by `backward()`, or `null`. */
-  get grad(): Tensor | null { return N.grad(this); }
+  get grad(): Tensor | null {
+    const out = new TensorObject();
+    return filled(N.grad(this, out), out);
+  }
   /**
    * Assigning checks what Python's setter checks: a Tensor (or null, which clears it) of this
    * tensor's shape, dtype and device, else a {@link TorchError} (`SHAPE_MISMATCH`,
@@ -364,7 +367,10 @@ export class Tensor extends TensorMethods {
   /** Whether the dtype is a floating-point one. */
   isFloatingPoint(): boolean { return isFloatingDtype(this.dtype); }
   /** This tensor if contiguous, else a contiguous copy. */
-  contiguous(): Tensor { return N.contiguous(this); }
+  contiguous(): Tensor {
+    const out = new TensorObject();
+    return filled(N.contiguous(this, out), out);
+  }
 
   // ---- autograd ----------------------------------------------------------------------------
 
@@ -392,7 +398,10 @@ export class Tensor extends TensorMethods {
    * p.data = p.data.clamp(-1, 1);
    * ```
    */
-  get data(): Tensor { return N.detach(this); }
+  get data(): Tensor {
+    const out = new TensorObject();
+    return filled(N.detach(this, out), out);
+  }
   set data(value: Tensor) {
     N.setData(this, checkTensor(value, 'data'));
   }

@@ -260,7 +260,7 @@ class Meter {
   /** Adds a batch; returns its count of correct predictions (a device tensor), or null when not classifying. */
   add(output: Tensor, labels: Tensor, loss: Tensor): Tensor | null {
     const correct = noGrad(() => {
-      this.lossSum.add_(loss.detach());
+      this.lossSum.add_(loss);
       if (output.dim() !== 2 || labels.dim() !== 1) return null;
       const c = output.argmax(1).eq(labels).sum();
       this.correct.add_(c);

@@ -453,10 +453,8 @@ export abstract class Module {
    */
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
-      const g = p.grad;
-      if (g === null) continue;
-      if (setToNone) p.grad = null;
-      else g.zero_();
+      if (setToNone) p.grad = null; // no gradient object is made only to be dropped
+      else p.grad?.zero_();
     }
   }
 

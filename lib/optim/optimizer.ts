@@ -168,10 +168,8 @@ export abstract class Optimizer {
   zeroGrad(setToNone = true): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const g = p.grad;
-        if (g === null) continue;
-        if (setToNone) p.grad = null;
-        else g.zero_();
+        if (setToNone) p.grad = null; // no gradient object is made only to be dropped
+        else p.grad?.zero_();
       }
     }
   }

@@ -25,6 +25,14 @@ at::Tensor WithGrad(at::Tensor t, const Napi::Value& requires_grad) {
 
 at::Tensor& Self(const Napi::CallbackInfo& info) { return ToTensor(info[0], "tensor"); }
 
+// A getter's tensor result, in the object JS made for it when it passed one as argument `out`
+// (as lib/dispatch.ts does for op results: its slot number goes back in the shared array).
+Napi::Value WrapInto(const Napi::CallbackInfo& info, size_t out, at::Tensor tensor) {
+  napi_env env = info.Env();
+  if (!info[out].IsObject()) return Wrap(info.Env(), std::move(tensor));
+  return Napi::Value(env, TensorBase::Into(env, instance(env), info[out], std::move(tensor)));
+}
+
 }  // namespace
 
 // Raw calls: this runs once per tensor an op returns.
@@ -408,7 +416,10 @@ Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Grad(const Napi::CallbackInfo& info) { return WrapOptional(info.Env(), Self(info).grad()); }
+Napi::Value Grad(const Napi::CallbackInfo& info) {
+  const at::Tensor& grad = Self(info).grad();
+  return grad.defined() ? WrapInto(info, 1, grad) : info.Env().Null();
+}
 
 Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   auto grad = ToOptionalTensor(info[1], "grad");
@@ -452,11 +463,11 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Detach(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Self(info).detach()); }
+Napi::Value Detach(const Napi::CallbackInfo& info) { return WrapInto(info, 1, Self(info).detach()); }
 Napi::Value Contiguous(const Napi::CallbackInfo& info) {
   at::Tensor& t = Self(info);
   if (t.is_contiguous()) return info[0];  // as in PyTorch, the same tensor
-  return Wrap(info.Env(), t.contiguous());
+  return WrapInto(info, 1, t.contiguous());
 }
 
 // ---- indexing: x[...] and x[...] = v, with Python's semantics (at::indexing) -----------------
