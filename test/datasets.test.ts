@@ -137,6 +137,29 @@ describe('RandomAffine: one implementation and one generator on both paths', () 
     expect(first[0][0].eq(-1).any().item()).toBe(true);
   });
 
+  it('ToTensor and Normalize give the per-sample bits natively: the whole test split, after affine stages, per channel', () => {
+    // All 10,000 test images through the seed's transforms, natively and per sample.
+    const seed = mnist(new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.1307], [0.3081])]));
+    expectSameBatches(batches(new DataLoader(seed, { batchSize: 1000 })), batches(new DataLoader(opaque(seed), { batchSize: 1000 })));
+    // Affine stages on bytes first, then the elementwise ones.
+    const moved = head(mnist(new transforms.Compose([
+      new transforms.RandomAffine(15, { translate: [0.1, 0.1], fill: 7 }), new transforms.ToTensor(), new transforms.Normalize([0.5], [0.25]),
+    ])));
+    expectSameBatches(batches(new DataLoader(moved, { batchSize: 50, seed: 3 })), batches(new DataLoader(opaque(moved), { batchSize: 50, seed: 3 })));
+    // Three channels, each byte value in each, a Normalize of its own per channel.
+    const pixels = torch.arange(4 * 3 * 64).remainder(256).to('uint8').view(4, 3, 8, 8);
+    const labels = torch.arange(4);
+    const t = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])]);
+    class Rgb implements torch.Dataset<[torch.Tensor, number]> {
+      get length() { return 4; }
+      get(i: number): [torch.Tensor, number] { return [t.forward(pixels.get(i)), i]; }
+      nativeSource() { return tensorSource(pixels, labels, { transform: t }); }
+    }
+    const loader = new DataLoader(new Rgb(), { batchSize: 4 });
+    expect(loader.isNative).toBe(true);
+    expect(batches(loader)[0][0].equal(torch.stack([0, 1, 2, 3].map((i) => t.forward(pixels.get(i)))))).toBe(true);
+  });
+
   it('a dataset class of your own: uint8 in, uint8 out, fill rounded as torchvision rounds', () => {
     class Grey implements torch.Dataset<[torch.Tensor, number]> {
       readonly pixels = torch.full([40, 2, 8, 6], 100, { dtype: 'uint8' });
