@@ -2,6 +2,8 @@
  * `torch.Tensor` and the tensor functions: factories and dtypes, shape ops, math, reductions,
  * data out, printing (against strings real PyTorch 2.13 prints), autograd, seeds and memory.
  */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 
@@ -458,6 +460,24 @@ describe('memory: dispose, tidy, memory()', () => {
     });
     expect(innerResult!.isDisposed).toBe(true);
     expect(outer.tolist()).toEqual([4, 4]);
+  });
+
+  test('a slot the collector frees inside a scope goes to a tensor made after, which the scope then rules on', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc(); // what earlier tests dropped
+    const before = torch.memory().tensors;
+    let dropped: torch.Tensor[] = [];
+    const out = torch.tidy(() => {
+      for (let i = 0; i < 200; i++) torch.ones([2]); // their objects die at once
+      gc(); // and their slots go back to the pool, for the tensors below
+      const made = Array.from({ length: 200 }, (_, i) => torch.full([2], i));
+      dropped = made.slice(10);
+      return made.slice(0, 10);
+    });
+    expect(torch.memory().tensors).toBe(before + 10);
+    expect(dropped.every((t) => t.isDisposed)).toBe(true);
+    expect(out.map((t) => t.tolist())).toEqual(Array.from({ length: 10 }, (_, i) => [i, i]));
   });
 
   test('tidy frees its tensors when fn throws', () => {

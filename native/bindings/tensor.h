@@ -42,6 +42,9 @@ class TensorBase {
   at::Tensor& tensor();
   bool disposed() const { return !tensor_.defined(); }
   void Release();
+  // torch.keep(): no tidy() scope disposes this tensor.
+  void Keep() { kept_ = true; }
+  bool kept() const { return kept_; }
   // Re-reports the storage size to V8 after the handle's data was replaced (Module.to()).
   void Remeasure();
 
@@ -52,6 +55,7 @@ class TensorBase {
 
   at::Tensor tensor_;
   int64_t bytes_ = 0;
+  bool kept_ = false;
   node_api_basic_env env_;
   Instance* inst_;
 };
