@@ -6,7 +6,19 @@ import { native as N } from './binding';
 import { isThenable } from './autograd';
 import { typeError } from './errors';
 import type { Tensor } from './tensor';
-import { HANDLE, isTensor, type Handled } from './tensor-object';
+import { isTensor } from './tensor-object';
+
+
+const scopes: Set<Tensor>[] = [];
+
+/**
+ * @internal Every new tensor joins the innermost tidy() scope, if any. Native code calls it for
+ * the tensors it makes while a scope is open (N.setTrack).
+ */
+export function track(t: Tensor): void {
+  const scope = scopes[scopes.length - 1];
+  if (scope !== undefined) scope.add(t);
+}
 
 function collectTensors(value: unknown, out: Set<Tensor>, seen: Set<unknown>): void {
   if (isTensor(value)) { out.add(value); return; }
@@ -27,28 +39,27 @@ function collectTensors(value: unknown, out: Set<Tensor>, seen: Set<unknown>): v
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
-  // Native code lists the tensors made while the scope is innermost, and disposes them when it
-  // closes: no call between JS and native code per tensor.
-  N.scopeOpen();
-  let kept: Int32Array | null = null; // stays null if fn throws: what it made is left to the collector
+  const scope = new Set<Tensor>();
+  if (scopes.push(scope) === 1) N.setTrack(track);
+  let result: T;
   try {
-    const result = fn();
+    result = fn();
     if (isThenable(result)) throw new TypeError('Expected a synchronous function for tidy but received an async one');
-    kept = handlesIn(result);
-    return result;
   } finally {
-    N.scopeClose(kept);
+    scopes.pop();
+    if (scopes.length === 0) N.setTrack(null);
   }
-}
-
-/** The slot numbers of the tensors reachable from `value` (see `collectTensors`). */
-function handlesIn(value: unknown): Int32Array {
-  const tensors = new Set<Tensor>();
-  collectTensors(value, tensors, new Set());
-  const handles = new Int32Array(tensors.size);
-  let i = 0;
-  for (const t of tensors) handles[i++] = (t as unknown as Handled)[HANDLE];
-  return handles;
+  const kept = new Set<Tensor>();
+  collectTensors(result, kept, new Set());
+  const outer = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (kept.has(t) || keptForever.has(t)) {
+      if (outer !== undefined && !keptForever.has(t)) outer.add(t);
+    } else {
+      t.dispose();
+    }
+  }
+  return result;
 }
 
 const keptForever = new WeakSet<Tensor>();
@@ -68,7 +79,6 @@ export function disposeUnlessHeld(tensors: readonly Tensor[], held: unknown): vo
 export function keep<T extends Tensor>(t: T): T {
   if (!isTensor(t)) throw typeError('a Tensor', 'tensor', t);
   keptForever.add(t);
-  N.keep(t);
   return t;
 }
 

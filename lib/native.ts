@@ -17,9 +17,7 @@ type Handle = unknown;
 export interface Native {
   // tensor.cc: the handle class, lifetimes, data in and out, properties, autograd, indexing
   setup(tensorObject: Function, handle: symbol, torchError: Function): Int32Array;
-  scopeOpen(): void;
-  scopeClose(kept: Int32Array | null): void;
-  keep(t: T): void;
+  setTrack(track: ((t: Tensor) => void) | null): void;
   adopt(t: T): void;
   dispose(t: T): void;
   isDisposed(t: T): boolean;

@@ -10,6 +10,7 @@ import { LEGACY_TYPE_NAME, dtypeOf, isFloatingDtype, type DType, type DTypeName 
 import { TorchError, typeError, rangeError } from './errors';
 import { TensorMethods, aten, handMethods } from './generated/internal';
 import { linalg, uniqueDim } from './generated/ops';
+import { track } from './memory';
 import { HANDLE, TensorObject, bindIO, filled } from './tensor-object';
 import { formatTensor } from './printing';
 import { Size } from './size';
@@ -159,7 +160,8 @@ export class Tensor extends TensorMethods {
    */
   constructor() {
     super();
-    N.adopt(this); // and joins the innermost tidy() scope, as every new tensor does
+    N.adopt(this);
+    track(this);
   }
 
   // ---- properties --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ namespace nodetorch {
 struct Instance {
   Napi::FunctionReference tensor_object;  // what every native tensor object is made from (lib/tensor-object.ts)
   Napi::FunctionReference torch_error;    // the TypeScript TorchError class
+  Napi::FunctionReference track;          // torch.tidy()'s tracker while a scope is open, else empty
   Napi::ObjectReference failure;          // what a binding returns when it fails (common.cc: Fail)
   Napi::Reference<Napi::Symbol> handle_key;  // the symbol tensor objects hold their slot number under
   // Shared with lib/dispatch.ts as an Int32Array: [0] the slot of the tensor an op call put in the
@@ -36,14 +37,12 @@ struct Instance {
   int64_t unreported_bytes = 0;
   // Every TensorBase of this environment lives here, in the slot its JS object names.
   SlotPool<TensorBase> tensor_slots;
-  // torch.tidy()'s open scopes, innermost last: the slots of the tensors made while each was
-  // the innermost (lib/memory.ts).
-  std::vector<std::vector<int32_t>> scopes;
   // Deletes the references now, at environment teardown, rather than posting their deletion
   // to a loop that is going away.
   ~Instance() {
     tensor_object.Reset();
     torch_error.Reset();
+    track.Reset();
     failure.Reset();
     handle_key.Reset();
     io_buffer.Reset();

@@ -2,7 +2,6 @@
 
 #include <ATen/TensorIndexing.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -45,6 +44,7 @@ napi_value TensorBase::New(napi_env env, Instance& inst, at::Tensor tensor) {
   if (status == napi_ok) status = napi_new_instance(env, cls, 0, nullptr, &object);
   NAPI_THROW_IF_FAILED(env, status, nullptr);
   Adopt(env, inst, object, std::move(tensor));
+  if (!inst.track.IsEmpty()) inst.track.Call({Napi::Value(env, object)});
   return object;
 }
 
@@ -52,6 +52,7 @@ napi_value TensorBase::Into(napi_env env, Instance& inst, napi_value object, at:
   int32_t handle;
   Attach(env, inst, object, std::move(tensor), &handle);
   inst.io[0] = handle;
+  if (!inst.track.IsEmpty()) inst.track.Call({Napi::Value(env, object)});
   return object;
 }
 
@@ -78,7 +79,6 @@ TensorBase* TensorBase::Attach(napi_env env, Instance& inst, napi_value object, 
     inst.tensor_slots.Delete(base);
     throw Napi::Error::New(env, "nodetorch: could not attach a tensor to its object");
   }
-  if (!inst.scopes.empty()) inst.scopes.back().push_back(*handle);  // the innermost tidy() scope's
   return base;
 }
 
@@ -173,46 +173,14 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
   return Napi::Int32Array::New(env, Instance::kIoLength, buffer, 0);
 }
 
-// scopeOpen(): torch.tidy() opens a scope; the tensors made until it closes (or a scope opened
-// inside it) are listed in it.
-Napi::Value ScopeOpen(const Napi::CallbackInfo& info) {
-  instance(info.Env()).scopes.emplace_back();
-  return info.Env().Undefined();
-}
-
-// scopeClose(kept: Int32Array | null): closes the innermost scope. With `kept` (the slots of the
-// tensors its function returned), disposes every tensor made in it that is neither there nor
-// kept by torch.keep(), and hands those returned to the enclosing scope; with null (the
-// function threw), disposes nothing and leaves its tensors to the garbage collector.
-Napi::Value ScopeClose(const Napi::CallbackInfo& info) {
+// setTrack(fn | null): torch.tidy() asks to hear of every tensor made while a scope is open.
+Napi::Value SetTrack(const Napi::CallbackInfo& info) {
   Instance& inst = instance(info.Env());
-  if (inst.scopes.empty()) throw Napi::Error::New(info.Env(), "nodetorch: no tidy() scope is open");
-  std::vector<int32_t> made = std::move(inst.scopes.back());
-  inst.scopes.pop_back();
-  if (!info[0].IsTypedArray()) return info.Env().Undefined();
-  auto array = info[0].As<Napi::Int32Array>();
-  std::vector<int32_t> kept(array.Data(), array.Data() + array.ElementLength());
-  std::sort(kept.begin(), kept.end());
-  std::vector<int32_t>* outer = inst.scopes.empty() ? nullptr : &inst.scopes.back();
-  for (int32_t handle : made) {
-    // A slot whose tensor the collector freed meanwhile is empty, or holds a tensor made since,
-    // in this scope too: either way this decides for the tensor that holds it now.
-    TensorBase* base = TensorBase::FromHandle(inst, handle);
-    if (base == nullptr || base->kept()) continue;
-    if (std::binary_search(kept.begin(), kept.end(), handle)) {
-      if (outer != nullptr) outer->push_back(handle);
-    } else {
-      base->Release();
-    }
+  if (info[0].IsFunction()) {
+    inst.track = Napi::Persistent(info[0].As<Napi::Function>());
+  } else {
+    inst.track.Reset();
   }
-  return info.Env().Undefined();
-}
-
-// keep(t): see TensorBase::Keep.
-Napi::Value Keep(const Napi::CallbackInfo& info) {
-  TensorBase* base = TensorBase::From(info[0]);
-  if (base == nullptr) throw TypeErrorFor(info.Env(), "a Tensor", "tensor", info[0]);
-  base->Keep();
   return info.Env().Undefined();
 }
 
@@ -578,7 +546,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
     const char* name;
     Impl impl;
   } functions[] = {
-      {"setup", Setup}, {"scopeOpen", ScopeOpen}, {"scopeClose", ScopeClose}, {"keep", Keep}, {"adopt", Adopt}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
+      {"setup", Setup}, {"setTrack", SetTrack}, {"adopt", Adopt}, {"dispose", Dispose}, {"isDisposed", IsDisposed}, {"memory", Memory},
       {"prepareShare", PrepareShare}, {"prepareAlias", PrepareAlias}, {"setData", SetData}, {"fromData", FromData}, {"manualSeed", ManualSeed},
       {"item", Item}, {"detach", Detach}, {"contiguous", Contiguous}, {"indexGet", IndexGet}, {"indexSet", IndexSet},
       {"toTypedArray", ToTypedArray}, {"toBuffer", ToBuffer}, {"numpyView", NumpyView}, {"setDefaultDtype", SetDefaultDtype}, {"shape", Shape}, {"stride", Stride},

@@ -42,9 +42,6 @@ class TensorBase {
   at::Tensor& tensor();
   bool disposed() const { return !tensor_.defined(); }
   void Release();
-  // torch.keep(): no tidy() scope disposes this tensor.
-  void Keep() { kept_ = true; }
-  bool kept() const { return kept_; }
   // Re-reports the storage size to V8 after the handle's data was replaced (Module.to()).
   void Remeasure();
 
@@ -55,7 +52,6 @@ class TensorBase {
 
   at::Tensor tensor_;
   int64_t bytes_ = 0;
-  bool kept_ = false;
   node_api_basic_env env_;
   Instance* inst_;
 };
