@@ -1,7 +1,8 @@
 // The C++ LibTorch side of `npm run bench`: the floor for the LibTorch it is built against.
 //   workload <mnist|smallops|resnet18> key=value ...
 // Keys (all given by bench/run.ts): data (MNIST IDX folder), threads, seed, batches and
-// testBatches (mnist), ops (smallops), steps, warmup, batch and size (resnet18).
+// testBatches (mnist), ops (smallops), steps, warmup, batch and size (resnet18). By hand:
+// modules=1 (mnist) adds us_<submodule>, µs a step in each submodule's calls after step 150.
 // Prints one JSON line; the same work and fields as bench/ts/workload.ts and bench/py/workload.py.
 #include <sys/resource.h>
 #include <torch/torch.h>
@@ -33,12 +34,22 @@ struct SeedModelImpl : torch::nn::Module {
     mp = register_module("mp", torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
     activate = register_module("activate", torch::nn::ReLU());
   }
+  // With `modules=1`: µs spent in each submodule's calls, summed (bench/ts/workload.ts's hooks).
+  std::map<std::string, double>* times = nullptr;
+  template <typename M>
+  torch::Tensor timed(const char* name, M& m, const torch::Tensor& x) {
+    if (times == nullptr) return m(x);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto y = m(x);
+    (*times)[name] += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    return y;
+  }
   torch::Tensor forward(torch::Tensor x) {
     const auto batch = x.size(0);
-    x = activate(mp(conv1(x)));
-    x = activate(mp(conv2(x)));
+    x = timed("activate", activate, timed("mp", mp, timed("conv1", conv1, x)));
+    x = timed("activate", activate, timed("mp", mp, timed("conv2", conv2, x)));
     x = x.view({batch, -1});
-    return linear(x);
+    return timed("linear", linear, x);
   }
 };
 TORCH_MODULE(SeedModel);
@@ -189,7 +200,11 @@ Fields mnist(const Args& args) {
   auto t0 = Clock::now();
   std::vector<Clock::time_point> stamps{t0};
   torch::Tensor loss;
+  // `modules=1`: each submodule's time per step, over the steps after the first 150 (warm).
+  const bool modules = args.count("modules") && args.at("modules") == "1";
+  std::map<std::string, double> moduleTimes;
   for (int64_t b = 0; b < batches; b++) {
+    if (modules && b == std::min<int64_t>(150, batches / 2)) model->times = &moduleTimes;
     const auto idx = order.slice(0, b * kBatch, (b + 1) * kBatch);
     loss = criterion(model->forward(normalise(images.index_select(0, idx))), labels.index_select(0, idx));
     optimizer.zero_grad();
@@ -200,6 +215,7 @@ Fields mnist(const Args& args) {
   }
   const double check = loss.item<double>();
   const double seconds = since(t0);
+  model->times = nullptr;
   const double cpu = cpuSeconds() - cpu0;
 
   model->eval();
@@ -216,8 +232,11 @@ Fields mnist(const Args& args) {
   }
   const double accuracy = correct.item<double>() / double(std::min(testImages.size(0), testBatches * kBatch));
   const double evalSeconds = since(t0);
-  return {{"seconds", seconds}, {"evalSeconds", evalSeconds}, {"firstBatchAt", firstBatchAt}, {"blockStepMs", bestBlockMs(stamps)},
-          {"cpuSeconds", cpu}, {"check", check}, {"accuracy", accuracy}};
+  Fields out{{"seconds", seconds}, {"evalSeconds", evalSeconds}, {"firstBatchAt", firstBatchAt}, {"blockStepMs", bestBlockMs(stamps)},
+             {"cpuSeconds", cpu}, {"check", check}, {"accuracy", accuracy}};
+  const double timedSteps = static_cast<double>(batches - std::min<int64_t>(150, batches / 2));
+  for (const auto& [name, us] : moduleTimes) out.emplace_back("us_" + name, us / timedSteps);
+  return out;
 }
 
 // Per-call overhead: a.add(b) on 4-element float tensors, results dropped, after 50,000 of warm-up.

@@ -11,6 +11,7 @@
  *                  after each epoch and when the first batch was trained. `data=device` feeds
  *                  `torch.train` batches gathered from the whole split held on `device` instead
  *                  of the DataLoader's (the pre-made-tensor loop of the Python and C++ programs).
+ *                  `modules=1` (by hand) adds `us_<submodule>`: µs a step in each submodule.
  *   smallops       `ops` × a.add(b) on 4-element tensors, results dropped (freed by the GC)
  *   resnet18       `vision.models.resnet18()` through `torch.train`: `steps` steps on one
  *                  pre-made random batch `[batch, 3, size, size]`, after `warmup` steps
@@ -110,6 +111,7 @@ async function mnist(args: Args): Promise<Result> {
   }
   const model = new Model();
   const optimizer = new optim.SGD(model.parameters(), { lr: settings.lr, momentum: settings.momentum });
+  const moduleTimes = args.modules === '1' ? timeModules(model) : null;
   // The first epoch's wall and CPU time, its step times, when its first batch was trained; the RSS after each epoch.
   let [seconds, cpuSeconds, firstBatchAt] = [0, 0, 0];
   const rssAfterEpochMB: number[] = [];
@@ -120,6 +122,7 @@ async function mnist(args: Args): Promise<Result> {
     epochs: int(args, 'epochs'), optimizer, device, progress: 'none',
     onBatch: ({ epoch, batch, loss }) => {
       if (epoch !== 0) return;
+      if (moduleTimes !== null && batch + 1 === Math.min(150, Math.floor(int(args, 'batches') / 2))) moduleTimes.start();
       if (batch === 0 && device !== 'cpu') loss.item(); // the first step has run on the device
       stamps.push(now());
       if (batch === 0) firstBatchAt = wallMs();
@@ -133,11 +136,39 @@ async function mnist(args: Args): Promise<Result> {
       rssAfterEpochMB.push(statusMB('VmRSS'));
     },
   });
+  const modulesUs = moduleTimes?.stop() ?? {};
   const t1 = now();
   const evaluation = await torch.evaluate(model, testData, { device, progress: 'none' });
   return {
     seconds, cpuSeconds, evalSeconds: secondsSince(t1), firstBatchAt, blockStepMs: bestBlockMs(stamps),
     epochSeconds: history.map((h) => h.seconds), rssAfterEpochMB, check: history.at(-1)!.loss, accuracy: evaluation.accuracy,
+    ...modulesUs,
+  };
+}
+
+/**
+ * `modules=1`: µs a training step spends in each submodule's calls (forward hooks; the hooks'
+ * own cost included), as `us_<name>` fields, between `start()` and `stop()`. The C++ floor times
+ * the same calls (bench/cpp/workload.cc).
+ */
+function timeModules(model: torch.nn.Module) {
+  const sums = new Map<string, number>();
+  let steps = 0;
+  let on = false;
+  let t0 = 0;
+  for (const [name, m] of model.namedChildren()) {
+    m.registerForwardPreHook(() => { t0 = performance.now(); });
+    m.registerForwardHook(() => {
+      if (on && model.training) sums.set(name, (sums.get(name) ?? 0) + (performance.now() - t0) * 1000);
+    });
+  }
+  model.registerForwardHook(() => { if (on && model.training) steps += 1; });
+  return {
+    start() { on = true; },
+    stop(): Record<string, number> {
+      on = false;
+      return Object.fromEntries([...sums].map(([name, us]) => [`us_${name}`, us / steps]));
+    },
   };
 }
 
