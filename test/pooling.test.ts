@@ -2,13 +2,15 @@
  * The torch.nn pooling, padding and resampling modules and their nn.functional forms against real
  * PyTorch: output, input gradient of (out * w).sum(), indices and repr(module), from
  * test/fixtures/pooling/reference.json, written by test/fixtures/pooling/generate.py (torch 2.13,
- * CPU). Plus F.pad in every mode, and bad options.
+ * CPU). Plus F.pad in every mode, bad options, and nodetorch's CPU max-pool kernel against ATen's.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 import { nn } from '../lib';
+import { maxPoolCases } from './helpers/max-pool-cases';
 
 const F = nn.functional;
 
@@ -181,4 +183,18 @@ describe('bad options are refused, naming the option', () => {
     expect(f).toThrow(kind);
     expect(f).toThrow(message);
   });
+});
+
+test("nodetorch's CPU max-pool kernel gives ATen's values and indices, ties, NaN and ±inf included", () => {
+  // ATen's own kernel runs in a child that did not register nodetorch's (NODETORCH_CPU_KERNELS=0).
+  const count = 1500;
+  const child = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'helpers', 'max-pool-cases.ts'), String(count)], {
+    cwd: join(__dirname, '..'), encoding: 'utf8', env: { ...process.env, NODETORCH_CPU_KERNELS: '0' }, maxBuffer: 1 << 26,
+  });
+  expect(child.stderr).toBe('');
+  const aten = JSON.parse(child.stdout) as ReturnType<typeof maxPoolCases>;
+  const ours = maxPoolCases(count);
+  expect(ours.length).toBe(count + 5);
+  expect(ours.filter((c, i) => c.digest !== aten[i].digest).map((c) => c.what)).toEqual([]);
+  expect(ours.map((c) => c.what)).toEqual(aten.map((c) => c.what));
 });

@@ -5,6 +5,7 @@
 #include "bindings/common.h"
 #include "core/config.h"
 #include "core/cpu_allocator.h"
+#include "core/cpu_kernels.h"
 
 namespace nodetorch {
 
@@ -57,6 +58,7 @@ Napi::Value EmptyCpuCache(const Napi::CallbackInfo& info) {
 
 void InitConfig(Napi::Env env, Napi::Object exports) {
   install_cpu_allocator();
+  install_cpu_kernels();
   Export(env, exports, "config", GetConfig);
   Export(env, exports, "setNumThreads", SetNumThreads);
   Export(env, exports, "physicalCores", PhysicalCores);

@@ -1,0 +1,249 @@
+#include "core/cpu_kernels.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <torch/library.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <type_traits>
+
+namespace nodetorch {
+
+namespace {
+
+// The unsigned integer as wide as T, to select between two values without a branch.
+template <typename T>
+using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+
+template <typename T>
+inline Bits<T> bits_of(T v) {
+  Bits<T> b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+template <typename T>
+inline T of_bits(Bits<T> b) {
+  T v;
+  std::memcpy(&v, &b, sizeof v);
+  return v;
+}
+
+// One step of ATen's window scan, `if (v > max || isnan(v)) { max = v; slot = s; }`, as masks.
+template <typename T, typename S>
+inline void take(T v, S s, T& max, S& slot) {
+  const bool hit = (v > max) | (v != v);
+  const Bits<T> vm = static_cast<Bits<T>>(0) - static_cast<Bits<T>>(hit);
+  max = of_bits<T>((bits_of(v) & vm) | (bits_of(max) & ~vm));
+  const S sm = static_cast<S>(0) - static_cast<S>(hit);
+  slot = (s & sm) | (slot & ~sm);
+}
+
+struct Pool2d {
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+  bool ceil;
+};
+
+// ATen's pooling_output_shape.
+int64_t pooled_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dilation, bool ceil) {
+  const int64_t num = in + 2 * pad - dilation * (k - 1) - 1 + (ceil ? stride - 1 : 0);
+  int64_t out = (num >= 0 ? num / stride : -((-num + stride - 1) / stride)) + 1;
+  if (ceil && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+// 16 bytes of T, and the integers as wide: GCC and Clang vector types, SSE2 or NEON registers.
+template <typename T>
+struct Lanes;
+template <>
+struct Lanes<float> {
+  typedef float Vec __attribute__((vector_size(16)));
+  typedef int32_t Mask __attribute__((vector_size(16)));
+};
+template <>
+struct Lanes<double> {
+  typedef double Vec __attribute__((vector_size(16)));
+  typedef int64_t Mask __attribute__((vector_size(16)));
+};
+template <typename T>
+using Vec = typename Lanes<T>::Vec;
+template <typename T>
+using Mask = typename Lanes<T>::Mask;
+
+// take() for one register of windows: where `v > max || isnan(v)`, max = v and slot = s.
+template <typename T>
+inline void take_lanes(Vec<T> v, Bits<T> s, Vec<T>& max, Mask<T>& slot) {
+  const Mask<T> hit = (v > max) | (v != v);
+  max = reinterpret_cast<Vec<T>>((reinterpret_cast<Mask<T>>(v) & hit) | (reinterpret_cast<Mask<T>>(max) & ~hit));
+  slot = (static_cast<std::make_signed_t<Bits<T>>>(s) & hit) | (slot & ~hit);
+}
+
+// 2 × 2 windows of stride 2, no padding or dilation: one output row from input rows r0 and r1.
+// Starting from the window's first element is ATen's start from -inf: it is taken unless it is
+// -inf, and then the maximum is -inf and the slot the first either way. A register of windows
+// at a time: a row's 2k elements split into the windows' left and right columns.
+template <typename T>
+void pool_row_2x2(const T* r0, const T* r1, T* out, int64_t* index, int64_t first, int64_t width, int64_t ow_end) {
+  using S = Bits<T>;
+  constexpr int kLanes = 16 / sizeof(T);
+  int64_t ow = 0;
+  for (; ow + kLanes <= ow_end; ow += kLanes) {
+    Vec<T> top[2], bottom[2];
+    std::memcpy(top, r0 + 2 * ow, sizeof top);
+    std::memcpy(bottom, r1 + 2 * ow, sizeof bottom);
+    Vec<T> max, right, bottom_left, bottom_right;
+    if constexpr (kLanes == 4) {
+      max = __builtin_shufflevector(top[0], top[1], 0, 2, 4, 6);
+      right = __builtin_shufflevector(top[0], top[1], 1, 3, 5, 7);
+      bottom_left = __builtin_shufflevector(bottom[0], bottom[1], 0, 2, 4, 6);
+      bottom_right = __builtin_shufflevector(bottom[0], bottom[1], 1, 3, 5, 7);
+    } else {
+      max = __builtin_shufflevector(top[0], top[1], 0, 2);
+      right = __builtin_shufflevector(top[0], top[1], 1, 3);
+      bottom_left = __builtin_shufflevector(bottom[0], bottom[1], 0, 2);
+      bottom_right = __builtin_shufflevector(bottom[0], bottom[1], 1, 3);
+    }
+    Mask<T> slot = {};
+    take_lanes<T>(right, 1, max, slot);
+    take_lanes<T>(bottom_left, 2, max, slot);
+    take_lanes<T>(bottom_right, 3, max, slot);
+    std::memcpy(out + ow, &max, sizeof max);
+    for (int j = 0; j < kLanes; ++j) {
+      const int64_t s = static_cast<int64_t>(slot[j]);
+      index[ow + j] = first + 2 * (ow + j) + (s & 1) + (s >> 1) * width;
+    }
+  }
+  for (; ow < ow_end; ++ow) {
+    T max = r0[2 * ow];
+    S slot = 0;
+    take<T, S>(r0[2 * ow + 1], 1, max, slot);
+    take<T, S>(r1[2 * ow], 2, max, slot);
+    take<T, S>(r1[2 * ow + 1], 3, max, slot);
+    out[ow] = max;
+    index[ow] = first + 2 * ow + static_cast<int64_t>(slot & 1) + static_cast<int64_t>(slot >> 1) * width;
+  }
+}
+
+// One [H, W] plane, any window: ATen's cpu_max_pool loop (window clipped to the input, the
+// first in-bounds element its initial index), selecting without branches.
+template <typename T>
+void pool_plane(const T* in, T* out, int64_t* index, int64_t h, int64_t w, int64_t oh_end, int64_t ow_end, const Pool2d& p) {
+  if (p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1 &&
+      2 * oh_end <= h && 2 * ow_end <= w) {  // (ceil mode can add a window the input cuts short)
+    for (int64_t oh = 0; oh < oh_end; ++oh) {
+      const T* r0 = in + 2 * oh * w;
+      pool_row_2x2<T>(r0, r0 + w, out + oh * ow_end, index + oh * ow_end, 2 * oh * w, w, ow_end);
+    }
+    return;
+  }
+  for (int64_t oh = 0; oh < oh_end; ++oh) {
+    int64_t ih0 = oh * p.sh - p.ph;
+    const int64_t ih1 = std::min(ih0 + (p.kh - 1) * p.dh + 1, h);
+    while (ih0 < 0) ih0 += p.dh;
+    for (int64_t ow = 0; ow < ow_end; ++ow) {
+      int64_t iw0 = ow * p.sw - p.pw;
+      const int64_t iw1 = std::min(iw0 + (p.kw - 1) * p.dw + 1, w);
+      while (iw0 < 0) iw0 += p.dw;
+      T max = -std::numeric_limits<T>::infinity();
+      uint64_t slot = static_cast<uint64_t>(ih0 * w + iw0);
+      for (int64_t ih = ih0; ih < ih1; ih += p.dh) {
+        for (int64_t iw = iw0; iw < iw1; iw += p.dw) take<T, uint64_t>(in[ih * w + iw], static_cast<uint64_t>(ih * w + iw), max, slot);
+      }
+      out[oh * ow_end + ow] = max;
+      index[oh * ow_end + ow] = static_cast<int64_t>(slot);
+    }
+  }
+}
+
+// The pooling geometry when this kernel takes the call: a contiguous float or double
+// [N, C, H, W] or [C, H, W] and arguments ATen accepts. Anything else (including arguments
+// ATen refuses, so that its message is the one raised) goes to ATen's kernel.
+bool fast_case(const at::Tensor& self, at::IntArrayRef k, at::IntArrayRef s, at::IntArrayRef pad, at::IntArrayRef d, bool ceil, Pool2d& p) {
+  if (!self.device().is_cpu() || (self.scalar_type() != at::kFloat && self.scalar_type() != at::kDouble)) return false;
+  if ((self.dim() != 3 && self.dim() != 4) || self.numel() == 0 || !self.is_contiguous()) return false;
+  if (self.dim() == 4 && self.suggest_memory_format() != at::MemoryFormat::Contiguous) return false;
+  if ((k.size() != 1 && k.size() != 2) || (s.size() > 2) || (pad.size() != 1 && pad.size() != 2) || (d.size() != 1 && d.size() != 2)) return false;
+  p.kh = k[0];
+  p.kw = k.size() == 2 ? k[1] : k[0];
+  p.sh = s.empty() ? p.kh : s[0];
+  p.sw = s.empty() ? p.kw : s.size() == 2 ? s[1] : s[0];
+  p.ph = pad[0];
+  p.pw = pad.size() == 2 ? pad[1] : pad[0];
+  p.dh = d[0];
+  p.dw = d.size() == 2 ? d[1] : d[0];
+  p.ceil = ceil;
+  if (p.kh <= 0 || p.kw <= 0 || p.sh <= 0 || p.sw <= 0 || p.dh <= 0 || p.dw <= 0) return false;
+  if (p.ph < 0 || p.pw < 0 || p.ph > p.kh / 2 || p.pw > p.kw / 2) return false;
+  const int64_t h = self.size(-2), w = self.size(-1);
+  return pooled_size(h, p.kh, p.ph, p.sh, p.dh, ceil) >= 1 && pooled_size(w, p.kw, p.pw, p.sw, p.dw, ceil) >= 1;
+}
+
+std::tuple<at::Tensor, at::Tensor> max_pool2d_with_indices(const at::Tensor& self, at::IntArrayRef kernel_size, at::IntArrayRef stride,
+                                                           at::IntArrayRef padding, at::IntArrayRef dilation, bool ceil_mode) {
+  Pool2d p;
+  if (!fast_case(self, kernel_size, stride, padding, dilation, ceil_mode, p)) {
+    at::Tensor out = at::empty({0}, self.options());
+    at::Tensor indices = at::empty({0}, self.options().dtype(at::kLong));
+    at::max_pool2d_with_indices_out(out, indices, self, kernel_size, stride, padding, dilation, ceil_mode);
+    return {out, indices};
+  }
+  const int64_t h = self.size(-2), w = self.size(-1);
+  const int64_t oh = pooled_size(h, p.kh, p.ph, p.sh, p.dh, ceil_mode), ow = pooled_size(w, p.kw, p.pw, p.sw, p.dw, ceil_mode);
+  std::vector<int64_t> sizes = self.sizes().vec();
+  sizes[sizes.size() - 2] = oh;
+  sizes[sizes.size() - 1] = ow;
+  at::Tensor out = at::empty(sizes, self.options());
+  at::Tensor indices = at::empty(sizes, self.options().dtype(at::kLong));
+  const int64_t planes = self.numel() / (h * w);
+  // Whole planes per task, about as many elements as ATen's grain: small poolings stay on one thread.
+  const int64_t grain = std::max<int64_t>(1, at::internal::GRAIN_SIZE / (h * w));
+  AT_DISPATCH_FLOATING_TYPES(self.scalar_type(), "max_pool2d_with_indices", [&] {
+    const scalar_t* in = self.data_ptr<scalar_t>();
+    scalar_t* o = out.data_ptr<scalar_t>();
+    int64_t* ix = indices.data_ptr<int64_t>();
+    at::parallel_for(0, planes, grain, [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; ++c) pool_plane<scalar_t>(in + c * h * w, o + c * oh * ow, ix + c * oh * ow, h, w, oh, ow, p);
+    });
+  });
+  return {out, indices};
+}
+
+// Registering over an ATen kernel makes LibTorch warn that it was overridden; that is the point
+// here, so the warning is not passed on.
+#if TORCH_VERSION_MAJOR >= 2
+struct Quiet : c10::WarningHandler {
+  void process(const c10::Warning&) override {}
+};
+using QuietGuard = c10::WarningUtils::WarningHandlerGuard;
+#else
+struct Quiet : c10::WarningHandler {
+  void process(const c10::SourceLocation&, const std::string&, const bool) override {}
+};
+using QuietGuard = c10::Warning::WarningHandlerGuard;
+#endif
+
+}  // namespace
+
+void install_cpu_kernels() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* env = std::getenv("NODETORCH_CPU_KERNELS");
+    if (env != nullptr && std::strcmp(env, "0") == 0) return;
+    static Quiet quiet;
+    QuietGuard guard(&quiet);
+    // Never destroyed: the registration lasts as long as the process.
+    auto* library = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);
+    library->impl("max_pool2d_with_indices", TORCH_FN(max_pool2d_with_indices));
+  });
+}
+
+}  // namespace nodetorch
