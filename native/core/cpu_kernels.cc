@@ -68,11 +68,13 @@ template <>
 struct Lanes<float> {
   typedef float Vec __attribute__((vector_size(16)));
   typedef int32_t Mask __attribute__((vector_size(16)));
+  typedef int32_t Slot;
 };
 template <>
 struct Lanes<double> {
   typedef double Vec __attribute__((vector_size(16)));
   typedef int64_t Mask __attribute__((vector_size(16)));
+  typedef int64_t Slot;
 };
 template <typename T>
 using Vec = typename Lanes<T>::Vec;
@@ -80,11 +82,12 @@ template <typename T>
 using Mask = typename Lanes<T>::Mask;
 
 // take() for one register of windows: where `v > max || isnan(v)`, max = v and slot = s.
-template <typename T>
-inline void take_lanes(Vec<T> v, Bits<T> s, Vec<T>& max, Mask<T>& slot) {
+// `s`: one slot for every lane, or a Mask of slots.
+template <typename T, typename S>
+inline void take_lanes(Vec<T> v, S s, Vec<T>& max, Mask<T>& slot) {
   const Mask<T> hit = (v > max) | (v != v);
   max = reinterpret_cast<Vec<T>>((reinterpret_cast<Mask<T>>(v) & hit) | (reinterpret_cast<Mask<T>>(max) & ~hit));
-  slot = (static_cast<std::make_signed_t<Bits<T>>>(s) & hit) | (slot & ~hit);
+  slot = (s & hit) | (slot & ~hit);
 }
 
 // 2 × 2 windows of stride 2, no padding or dilation: one output row from input rows r0 and r1.
@@ -113,9 +116,9 @@ void pool_row_2x2(const T* r0, const T* r1, T* out, int64_t* index, int64_t firs
       bottom_right = __builtin_shufflevector(bottom[0], bottom[1], 1, 3);
     }
     Mask<T> slot = {};
-    take_lanes<T>(right, 1, max, slot);
-    take_lanes<T>(bottom_left, 2, max, slot);
-    take_lanes<T>(bottom_right, 3, max, slot);
+    take_lanes<T, typename Lanes<T>::Slot>(right, 1, max, slot);
+    take_lanes<T, typename Lanes<T>::Slot>(bottom_left, 2, max, slot);
+    take_lanes<T, typename Lanes<T>::Slot>(bottom_right, 3, max, slot);
     std::memcpy(out + ow, &max, sizeof max);
     for (int j = 0; j < kLanes; ++j) {
       const int64_t s = static_cast<int64_t>(slot[j]);
@@ -133,8 +136,39 @@ void pool_row_2x2(const T* r0, const T* r1, T* out, int64_t* index, int64_t firs
   }
 }
 
+// kLanes outputs of one row whose windows lie inside the input's columns (rows [ih0, ih1)):
+// each lane scans its window as ATen's loop does, the lanes side by side.
+template <typename T>
+void pool_lanes(const T* in, T* out, int64_t* index, int64_t w, int64_t ih0, int64_t ih1, int64_t ow, const Pool2d& p) {
+  using S = typename Lanes<T>::Slot;
+  constexpr int kLanes = 16 / sizeof(T);
+  Vec<T> max;
+  Mask<T> slot;
+  for (int j = 0; j < kLanes; ++j) {
+    max[j] = -std::numeric_limits<T>::infinity();
+    slot[j] = static_cast<S>(ih0 * w + (ow + j) * p.sw - p.pw);
+  }
+  for (int64_t ih = ih0; ih < ih1; ih += p.dh) {
+    for (int64_t kx = 0; kx < p.kw; ++kx) {
+      T lane[kLanes];
+      Mask<T> at;
+      for (int j = 0; j < kLanes; ++j) {
+        const int64_t i = ih * w + (ow + j) * p.sw - p.pw + kx * p.dw;
+        lane[j] = in[i];
+        at[j] = static_cast<S>(i);
+      }
+      Vec<T> v;
+      std::memcpy(&v, lane, sizeof v);
+      take_lanes<T, Mask<T>>(v, at, max, slot);
+    }
+  }
+  std::memcpy(out, &max, sizeof max);
+  for (int j = 0; j < kLanes; ++j) index[j] = static_cast<int64_t>(slot[j]);
+}
+
 // One [H, W] plane, any window: ATen's cpu_max_pool loop (window clipped to the input, the
-// first in-bounds element its initial index), selecting without branches.
+// first in-bounds element its initial index), selecting without branches; outputs whose
+// windows need no clipping in width a register at a time.
 template <typename T>
 void pool_plane(const T* in, T* out, int64_t* index, int64_t h, int64_t w, int64_t oh_end, int64_t ow_end, const Pool2d& p) {
   if (p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1 &&
@@ -145,13 +179,22 @@ void pool_plane(const T* in, T* out, int64_t* index, int64_t h, int64_t w, int64
     }
     return;
   }
+  constexpr int kLanes = 16 / sizeof(T);
+  const int64_t span = (p.kw - 1) * p.dw + 1;  // a window's width
   for (int64_t oh = 0; oh < oh_end; ++oh) {
     int64_t ih0 = oh * p.sh - p.ph;
     const int64_t ih1 = std::min(ih0 + (p.kh - 1) * p.dh + 1, h);
     while (ih0 < 0) ih0 += p.dh;
-    for (int64_t ow = 0; ow < ow_end; ++ow) {
-      int64_t iw0 = ow * p.sw - p.pw;
-      const int64_t iw1 = std::min(iw0 + (p.kw - 1) * p.dw + 1, w);
+    int64_t ow = 0;
+    while (ow < ow_end) {
+      const int64_t iw_first = ow * p.sw - p.pw;
+      if (iw_first >= 0 && ow + kLanes <= ow_end && (ow + kLanes - 1) * p.sw - p.pw + span <= w) {
+        pool_lanes<T>(in, out + oh * ow_end + ow, index + oh * ow_end + ow, w, ih0, ih1, ow, p);
+        ow += kLanes;
+        continue;
+      }
+      int64_t iw0 = iw_first;
+      const int64_t iw1 = std::min(iw0 + span, w);
       while (iw0 < 0) iw0 += p.dw;
       T max = -std::numeric_limits<T>::infinity();
       uint64_t slot = static_cast<uint64_t>(ih0 * w + iw0);
@@ -160,6 +203,7 @@ void pool_plane(const T* in, T* out, int64_t* index, int64_t h, int64_t w, int64
       }
       out[oh * ow_end + ow] = max;
       index[oh * ow_end + ow] = static_cast<int64_t>(slot);
+      ++ow;
     }
   }
 }

@@ -6,9 +6,11 @@
 // contiguous [N, C, H, W] input scans each window with a branch per element, and on data such
 // as a convolution's output most of those branches are mispredicted: the seed CNN's first
 // pooling (64 × 10 × 24 × 24) took 0.73 ms of a ~4 ms training step. This one selects without
-// branches (and, for 2 × 2 windows of stride 2, four outputs per vector instruction), in the
-// same scan order and with the same rule, so values and indices, ties and NaNs included, are
-// ATen's. Other dtypes and memory formats go to ATen's kernel.
+// branches, in the same scan order and with the same rule, so values and indices, ties and
+// NaNs included, are ATen's; it scans a register of windows at a time (4 float32 or 2 float64:
+// 2 × 2 windows of stride 2 from two row loads, other windows whose columns lie inside the
+// input element by element, the rest one by one). Other dtypes and memory formats (channels-last
+// has ATen's vectorised kernel) go to ATen's kernel.
 #pragma once
 
 namespace nodetorch {

@@ -43,10 +43,15 @@ export function maxPoolCases(count: number): PoolCase[] {
   add('float64 [8, 3, 16, 16]', torch.randn([8, 3, 16, 16], { dtype: 'float64' }).mul(2).round(), [2, 2], {});
   add('channels-last [4, 6, 10, 10]', torch.randn([4, 10, 10, 6]).permute(0, 3, 1, 2), [2, 2], {});
   add('strided [4, 6, 10, 10]', torch.randn([4, 6, 10, 20]).slice(3, 0, 20, 2), [2, 2], {});
+  add('resnet stem [2, 8, 32, 32]', torch.randn([2, 8, 32, 32]).relu(), [3, 3], { stride: 2, padding: 1 });
+  // Windows of -inf alone keep their first in-bounds index.
+  add('all -inf [2, 3, 9, 14]', torch.full([2, 3, 9, 14], -Infinity), [2, 2], { stride: 1 });
+  add('all -inf [2, 3, 9, 14]', torch.full([2, 3, 9, 14], -Infinity), [3, 2], { padding: 1, ceilMode: true });
+  add('all -inf [2, 3, 9, 14]', torch.full([2, 3, 9, 14], -Infinity, { dtype: 'float64' }), [2, 2], {});
   for (let c = 0; c < count; c++) {
     const dtype = rand(2) ? 'float32' : 'float64';
     const H = 1 + rand(13);
-    const W = 1 + rand(13);
+    const W = 1 + rand(24);
     const shape = rand(2) ? [1 + rand(3), 1 + rand(4), H, W] : [1 + rand(4), H, W];
     let x = torch.randn(shape, { dtype });
     const values = ['random', 'ties', 'NaN', '±inf'][rand(4)];
