@@ -131,11 +131,13 @@ void Free(void* p) { cache().Give(p); }
 
 class CachingCpuAllocator final : public at::Allocator {
  public:
+  // A block of an uncached size goes straight back to the C allocator when its tensor dies
+  // (no lock or lookup: a small op's result is one of these).
   at::DataPtr allocate(size_t n) NODETORCH_ALLOCATE_CONST override {
     void* p = cache().Take(n);
-    return {p, p, &Free, at::Device(at::DeviceType::CPU)};
+    return {p, p, n < kMinCachedBytes ? &c10::free_cpu : &Free, at::Device(at::DeviceType::CPU)};
   }
-  // Every block, cached size or not, is freed through Free: raw_allocate/raw_deallocate work.
+  // Free takes any block from Take, cached size or not: raw_allocate/raw_deallocate work.
   at::DeleterFnPtr raw_deleter() const override { return &Free; }
 #if NODETORCH_ALLOCATOR_COPY_DATA
   void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
