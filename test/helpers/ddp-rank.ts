@@ -120,6 +120,9 @@ async function main(): Promise<void> {
   torch.save(net.stateDict(), out);
   if (model instanceof nn.parallel.DistributedDataParallel) {
     result.keys = Object.keys(model.stateDict());
+    // Both ranks done before either tears down (rank 0 hosts the store; a peer that vanished
+    // mid-teardown could abort a Python rank's c10d threads).
+    torch.distributed.barrier();
     torch.distributed.destroyProcessGroup();
   }
   console.log(JSON.stringify(result));

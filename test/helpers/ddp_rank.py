@@ -34,5 +34,6 @@ for _ in range(steps):
     optimizer.step()
 torch.save(net.state_dict(), out)
 keys = list(model.state_dict().keys())
+dist.barrier()  # both ranks done before either tears down (as test/helpers/ddp-rank.ts)
 dist.destroy_process_group()
 print(json.dumps({"rank": rank, "keys": keys}))
