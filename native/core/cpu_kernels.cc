@@ -50,7 +50,7 @@ inline void take(T v, S s, T& max, S& slot) {
 
 struct Pool2d {
   int64_t kh, kw, sh, sw, ph, pw, dh, dw;
-  bool ceil;
+  int64_t oh, ow;  // the output's height and width
 };
 
 // ATen's pooling_output_shape.
@@ -224,11 +224,11 @@ bool fast_case(const at::Tensor& self, at::IntArrayRef k, at::IntArrayRef s, at:
   p.pw = pad.size() == 2 ? pad[1] : pad[0];
   p.dh = d[0];
   p.dw = d.size() == 2 ? d[1] : d[0];
-  p.ceil = ceil;
   if (p.kh <= 0 || p.kw <= 0 || p.sh <= 0 || p.sw <= 0 || p.dh <= 0 || p.dw <= 0) return false;
   if (p.ph < 0 || p.pw < 0 || p.ph > p.kh / 2 || p.pw > p.kw / 2) return false;
-  const int64_t h = self.size(-2), w = self.size(-1);
-  return pooled_size(h, p.kh, p.ph, p.sh, p.dh, ceil) >= 1 && pooled_size(w, p.kw, p.pw, p.sw, p.dw, ceil) >= 1;
+  p.oh = pooled_size(self.size(-2), p.kh, p.ph, p.sh, p.dh, ceil);
+  p.ow = pooled_size(self.size(-1), p.kw, p.pw, p.sw, p.dw, ceil);
+  return p.oh >= 1 && p.ow >= 1;
 }
 
 std::tuple<at::Tensor, at::Tensor> max_pool2d_with_indices(const at::Tensor& self, at::IntArrayRef kernel_size, at::IntArrayRef stride,
@@ -240,8 +240,7 @@ std::tuple<at::Tensor, at::Tensor> max_pool2d_with_indices(const at::Tensor& sel
     at::max_pool2d_with_indices_out(out, indices, self, kernel_size, stride, padding, dilation, ceil_mode);
     return {out, indices};
   }
-  const int64_t h = self.size(-2), w = self.size(-1);
-  const int64_t oh = pooled_size(h, p.kh, p.ph, p.sh, p.dh, ceil_mode), ow = pooled_size(w, p.kw, p.pw, p.sw, p.dw, ceil_mode);
+  const int64_t h = self.size(-2), w = self.size(-1), oh = p.oh, ow = p.ow;
   std::vector<int64_t> sizes = self.sizes().vec();
   sizes[sizes.size() - 2] = oh;
   sizes[sizes.size() - 1] = ow;
