@@ -76,6 +76,22 @@ test('the CPU allocator hands a freed block of 64 KiB or more out again for the 
   expect(torch.cpu.memoryStats().cachedBytes).toBe(0);
 });
 
+test('the CPU allocator returns a block that no allocation needed for a whole trim period (1,024 blocks given back, and a second)', () => {
+  torch.cpu.emptyCache();
+  torch.empty([(192 * 1024) / 4]).dispose(); // a size asked for once
+  const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const churn = () => { for (let i = 0; i < 1100; i++) torch.empty([(64 * 1024) / 4]).dispose(); };
+  // Two periods end in this (a period may have begun just before): the 192 KiB block sat
+  // through the whole of the second; the 64 KiB block was taken every time.
+  churn();
+  sleep(1050);
+  churn();
+  sleep(1050);
+  churn();
+  expect(torch.cpu.memoryStats().cachedBytes).toBe(64 * 1024);
+  torch.cpu.emptyCache();
+});
+
 test('the CPU allocator keeps at most 512 MiB, dropping the sizes used longest ago first', () => {
   torch.cpu.emptyCache();
   const MiB = 2 ** 20;

@@ -3,10 +3,20 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
+#include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <sys/mman.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -17,9 +27,50 @@ namespace {
 constexpr size_t kMinCachedBytes = size_t(64) << 10;
 constexpr size_t kMaxCachedBytes = size_t(512) << 20;
 constexpr size_t kPage = 4096;
+// A free block that no allocation needed for a whole trim period goes back to the system. A
+// period is at least this many blocks given back and at least this long.
+constexpr uint64_t kTrimGives = 1024;
+constexpr auto kTrimInterval = std::chrono::seconds(1);
+
+// Blocks of cached sizes are page mappings of their own, not glibc's: unmapping one returns its
+// pages to the system at once, and glibc's mmap threshold, which rises with every large block
+// it frees, never moves them into its heap, where a free block in the middle keeps its pages.
+void* MapBlock(size_t size) {
+#ifdef _WIN32
+  void* p = VirtualAlloc(nullptr, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+  TORCH_CHECK(p != nullptr, "DefaultCPUAllocator: not enough memory: you tried to allocate ", size, " bytes.");
+#else
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  TORCH_CHECK(p != MAP_FAILED, "DefaultCPUAllocator: not enough memory: you tried to allocate ", size, " bytes.");
+#endif
+  return p;
+}
+
+void UnmapBlock(void* p, size_t size) {
+#ifdef _WIN32
+  (void)size;
+  VirtualFree(p, 0, MEM_RELEASE);
+#else
+  munmap(p, size);
+#endif
+}
+
+struct Block {
+  void* p;
+  size_t size;
+};
+
+void Unmap(const std::vector<Block>& blocks) {
+  for (const Block& b : blocks) UnmapBlock(b.p, b.size);
+}
 
 // Free blocks by (page-rounded) size (only sizes that have some; a size's last use is when a
 // block of it was last given back), and the size of every block handed out from here.
+//
+// Tensors die at garbage collections, so a collection that comes late frees more blocks of a
+// size at once than a step needs; kept for good, they would hold the process's RSS at its
+// highest point. Each size counts the fewest free blocks it held during the current trim
+// period (its low water): that many were never needed in the period, and go back at its end.
 class BlockCache {
  public:
   void* Take(size_t n) {
@@ -29,9 +80,11 @@ class BlockCache {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = free_.find(size);
       if (it != free_.end()) {
-        void* p = it->second.blocks.back();
-        it->second.blocks.pop_back();
-        if (it->second.blocks.empty()) free_.erase(it);  // only sizes with free blocks stay listed
+        Bucket& bucket = it->second;
+        void* p = bucket.blocks.back();
+        bucket.blocks.pop_back();
+        bucket.low = std::min(bucket.low, bucket.blocks.size());
+        if (bucket.blocks.empty()) free_.erase(it);  // only sizes with free blocks stay listed
         cached_bytes_ -= size;
         sizes_[p] = size;
         hits_ += 1;
@@ -39,33 +92,37 @@ class BlockCache {
       }
       misses_ += 1;
     }
-    void* p = c10::alloc_cpu(size);
+    void* p = MapBlock(size);
     std::lock_guard<std::mutex> lock(mutex_);
     sizes_[p] = size;
     return p;
   }
 
   void Give(void* p) {
-    std::vector<void*> evicted;
+    std::vector<Block> released;
+    bool ours = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = sizes_.find(p);
       if (it != sizes_.end()) {
+        ours = true;
         const size_t size = it->second;
         sizes_.erase(it);
-        if (size <= kMaxCachedBytes) {
+        if (size > kMaxCachedBytes) {
+          released.push_back({p, size});
+        } else {
           // Over the bound: drop the size classes used longest ago (never this one's blocks).
-          while (cached_bytes_ + size > kMaxCachedBytes) EvictOldest(size, evicted);
-          Bucket& bucket = free_[size];
+          while (cached_bytes_ + size > kMaxCachedBytes) EvictOldest(size, released);
+          Bucket& bucket = free_[size];  // a size new to the list held none at the period's start: low 0
           bucket.blocks.push_back(p);
           bucket.last_used = ++clock_;
           cached_bytes_ += size;
-          p = nullptr;
+          if (++gives_ >= kTrimGives) MaybeTrim(released);
         }
       }
     }
-    for (void* q : evicted) c10::free_cpu(q);
-    if (p != nullptr) c10::free_cpu(p);
+    if (!ours) c10::free_cpu(p);  // a block of an uncached size, from c10::alloc_cpu
+    Unmap(released);
   }
 
   CpuCacheStats Stats() {
@@ -74,33 +131,55 @@ class BlockCache {
   }
 
   void Empty() {
-    std::vector<void*> evicted;
+    std::vector<Block> released;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      for (auto& [size, bucket] : free_) evicted.insert(evicted.end(), bucket.blocks.begin(), bucket.blocks.end());
+      for (auto& [size, bucket] : free_) {
+        for (void* q : bucket.blocks) released.push_back({q, size});
+      }
       free_.clear();
       cached_bytes_ = 0;
     }
-    for (void* q : evicted) c10::free_cpu(q);
+    Unmap(released);
   }
 
  private:
   struct Bucket {
-    std::vector<void*> blocks;
+    std::vector<void*> blocks;  // a stack: the bottom ones have waited longest
     uint64_t last_used = 0;
+    size_t low = 0;  // the fewest blocks held since the trim period began
   };
 
-  void EvictOldest(size_t keep, std::vector<void*>& out) {
+  void EvictOldest(size_t keep, std::vector<Block>& out) {
     auto oldest = free_.end();
     for (auto it = free_.begin(); it != free_.end(); ++it) {
       if (it->first != keep && (oldest == free_.end() || it->second.last_used < oldest->second.last_used)) oldest = it;
     }
     if (oldest == free_.end()) oldest = free_.find(keep);  // only this size is cached
     Bucket& bucket = oldest->second;
-    out.push_back(bucket.blocks.back());
+    out.push_back({bucket.blocks.back(), oldest->first});
     bucket.blocks.pop_back();
+    bucket.low = std::min(bucket.low, bucket.blocks.size());
     cached_bytes_ -= oldest->first;
     if (bucket.blocks.empty()) free_.erase(oldest);
+  }
+
+  // Ends the trim period once it is long enough: each size gives back the blocks at the bottom
+  // of its stack that no allocation reached in the period.
+  void MaybeTrim(std::vector<Block>& out) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - period_start_ < kTrimInterval) return;
+    period_start_ = now;
+    gives_ = 0;
+    for (auto it = free_.begin(); it != free_.end();) {
+      Bucket& bucket = it->second;
+      const auto unused = static_cast<std::ptrdiff_t>(bucket.low);
+      for (auto b = bucket.blocks.begin(); b != bucket.blocks.begin() + unused; ++b) out.push_back({*b, it->first});
+      bucket.blocks.erase(bucket.blocks.begin(), bucket.blocks.begin() + unused);
+      cached_bytes_ -= bucket.low * it->first;
+      bucket.low = bucket.blocks.size();
+      it = bucket.blocks.empty() ? free_.erase(it) : std::next(it);
+    }
   }
 
   std::mutex mutex_;
@@ -108,6 +187,8 @@ class BlockCache {
   std::unordered_map<void*, size_t> sizes_;
   size_t cached_bytes_ = 0;
   uint64_t clock_ = 0;
+  uint64_t gives_ = 0;  // blocks given back in this trim period
+  std::chrono::steady_clock::time_point period_start_ = std::chrono::steady_clock::now();
   int64_t hits_ = 0;
   int64_t misses_ = 0;
 };

@@ -9,8 +9,10 @@ namespace nodetorch {
 // and at any point of a training step, not in the order Python's reference counting frees them,
 // and glibc's heap then fragments: a synchronous loop's RSS crept ~15% over 300 batches of the
 // MNIST example. A training loop asks for the same sizes every step, so freed blocks of at least
-// 64 KiB are kept by size and handed out again; at most 512 MiB are kept, the sizes used
-// longest ago going back to the C allocator first.
+// 64 KiB are kept by size and handed out again. They are page mappings of their own, so what
+// goes back returns its memory to the system: a kept block that no allocation needed for a
+// whole trim period (at least 1,024 blocks given back and a second), and past 512 MiB kept,
+// the sizes used longest ago.
 void install_cpu_allocator();
 
 struct CpuCacheStats {
@@ -20,7 +22,7 @@ struct CpuCacheStats {
 };
 CpuCacheStats cpu_cache_stats();
 
-// Returns every cached block to the C allocator.
+// Returns every cached block to the system.
 void empty_cpu_cache();
 
 }  // namespace nodetorch
