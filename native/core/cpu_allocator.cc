@@ -13,10 +13,12 @@
 #endif
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -35,13 +37,19 @@ constexpr auto kTrimInterval = std::chrono::seconds(1);
 // Blocks of cached sizes are page mappings of their own, not glibc's: unmapping one returns its
 // pages to the system at once, and glibc's mmap threshold, which rises with every large block
 // it frees, never moves them into its heap, where a free block in the middle keeps its pages.
-void* MapBlock(size_t size) {
+// Refuses as c10::alloc_cpu does, in its words, naming the size asked for.
+[[noreturn]] void OutOfMemory(size_t n, int err) {
+  TORCH_CHECK(false, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", n, " bytes. Error code ", err,
+              " (", std::strerror(err), ")");
+}
+
+void* MapBlock(size_t size, size_t n) {
 #ifdef _WIN32
   void* p = VirtualAlloc(nullptr, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
-  TORCH_CHECK(p != nullptr, "DefaultCPUAllocator: not enough memory: you tried to allocate ", size, " bytes.");
+  if (p == nullptr) OutOfMemory(n, ENOMEM);
 #else
   void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  TORCH_CHECK(p != MAP_FAILED, "DefaultCPUAllocator: not enough memory: you tried to allocate ", size, " bytes.");
+  if (p == MAP_FAILED) OutOfMemory(n, errno);
 #endif
   return p;
 }
@@ -75,6 +83,7 @@ class BlockCache {
  public:
   void* Take(size_t n) {
     if (n < kMinCachedBytes) return c10::alloc_cpu(n);
+    if (n > std::numeric_limits<size_t>::max() - kPage) OutOfMemory(n, ENOMEM);
     const size_t size = (n + kPage - 1) / kPage * kPage;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -92,7 +101,7 @@ class BlockCache {
       }
       misses_ += 1;
     }
-    void* p = MapBlock(size);
+    void* p = MapBlock(size, n);
     std::lock_guard<std::mutex> lock(mutex_);
     sizes_[p] = size;
     return p;
