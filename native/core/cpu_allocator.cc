@@ -34,15 +34,15 @@ constexpr size_t kPage = 4096;
 constexpr uint64_t kTrimGives = 1024;
 constexpr auto kTrimInterval = std::chrono::seconds(1);
 
-// Blocks of cached sizes are page mappings of their own, not glibc's: unmapping one returns its
-// pages to the system at once, and glibc's mmap threshold, which rises with every large block
-// it frees, never moves them into its heap, where a free block in the middle keeps its pages.
 // Refuses as c10::alloc_cpu does, in its words, naming the size asked for.
 [[noreturn]] void OutOfMemory(size_t n, int err) {
   TORCH_CHECK(false, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", n, " bytes. Error code ", err,
               " (", std::strerror(err), ")");
 }
 
+// Blocks of cached sizes are page mappings of their own, not glibc's: unmapping one returns its
+// pages to the system at once, and glibc's mmap threshold, which rises with every large block
+// it frees, never moves them into its heap, where a free block in the middle keeps its pages.
 void* MapBlock(size_t size, size_t n) {
 #ifdef _WIN32
   void* p = VirtualAlloc(nullptr, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
