@@ -2,7 +2,8 @@
 //   workload <mnist|smallops|resnet18> key=value ...
 // Keys (all given by bench/run.ts): data (MNIST IDX folder), threads, seed, batches and
 // testBatches (mnist), ops (smallops), steps, warmup, batch and size (resnet18). By hand:
-// modules=1 (mnist) adds us_<submodule>, µs a step in each submodule's calls after step 150.
+// modules=1 (mnist) adds us_<submodule>, µs a step in each submodule's calls after step 150;
+// boxed=1 (smallops) calls through the dispatcher's boxed path.
 // Prints one JSON line; the same work and fields as bench/ts/workload.ts and bench/py/workload.py.
 #include <sys/resource.h>
 #include <torch/torch.h>
@@ -240,13 +241,29 @@ Fields mnist(const Args& args) {
 }
 
 // Per-call overhead: a.add(b) on 4-element float tensors, results dropped, after 50,000 of warm-up.
+// boxed=1 (by hand): each call through the dispatcher's boxed path, as nodetorch's generated op
+// layer calls every op (native/bindings/dispatch.cc).
 Fields smallOps(const Args& args) {
   const int64_t ops = intArg(args, "ops");
+  const bool boxed = args.count("boxed") != 0 && intArg(args, "boxed") == 1;
   auto a = torch::tensor({1.f, 2.f, 3.f, 4.f});
   auto b = torch::tensor({0.5f, 0.5f, 0.5f, 0.5f});
-  for (int i = 0; i < 50000; i++) a.add(b);
+  const auto op = c10::Dispatcher::singleton().findSchemaOrThrow("aten::add", "Tensor");
+  torch::jit::Stack stack;
+  const auto call = [&] {
+    if (!boxed) {
+      a.add(b);
+      return;
+    }
+    stack.clear();
+    stack.emplace_back(a);
+    stack.emplace_back(b);
+    stack.emplace_back(c10::Scalar(1));
+    op.callBoxed(&stack);
+  };
+  for (int i = 0; i < 50000; i++) call();
   const auto t0 = Clock::now();
-  for (int64_t i = 0; i < ops; i++) a.add(b);
+  for (int64_t i = 0; i < ops; i++) call();
   const double seconds = since(t0);
   return {{"seconds", seconds}, {"check", a.add(b).sum().item<double>()}};
 }
