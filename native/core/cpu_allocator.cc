@@ -2,7 +2,6 @@
 
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
-#include <c10/core/impl/alloc_cpu.h>
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
@@ -14,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -63,6 +63,25 @@ void UnmapBlock(void* p, size_t size) {
 #endif
 }
 
+// Blocks of uncached sizes come from glibc's malloc, aligned to c10's 64 bytes by hand, with
+// the pointer malloc gave just below the block. posix_memalign, which c10::alloc_cpu calls,
+// skips glibc's per-thread cache: each small tensor then took its block from the arena's bins,
+// split it and freed the pieces, and the blocks it gave back filled cache lists nothing took from.
+constexpr size_t kAlignment = 64;
+
+void* TakeSmall(size_t n) {
+  if (n == 0) return nullptr;
+  void* raw = std::malloc(n + kAlignment);
+  if (raw == nullptr) OutOfMemory(n, ENOMEM);
+  const uintptr_t block = (reinterpret_cast<uintptr_t>(raw) + kAlignment) & ~uintptr_t(kAlignment - 1);
+  reinterpret_cast<void**>(block)[-1] = raw;
+  return reinterpret_cast<void*>(block);
+}
+
+void FreeSmall(void* p) {
+  if (p != nullptr) std::free(static_cast<void**>(p)[-1]);
+}
+
 struct Block {
   void* p;
   size_t size;
@@ -82,7 +101,7 @@ void Unmap(const std::vector<Block>& blocks) {
 class BlockCache {
  public:
   void* Take(size_t n) {
-    if (n < kMinCachedBytes) return c10::alloc_cpu(n);
+    if (n < kMinCachedBytes) return TakeSmall(n);
     if (n > std::numeric_limits<size_t>::max() - kPage) OutOfMemory(n, ENOMEM);
     const size_t size = (n + kPage - 1) / kPage * kPage;
     {
@@ -130,7 +149,7 @@ class BlockCache {
         }
       }
     }
-    if (!ours) c10::free_cpu(p);  // a block of an uncached size, from c10::alloc_cpu
+    if (!ours) FreeSmall(p);  // a block of an uncached size
     Unmap(released);
   }
 
@@ -225,7 +244,7 @@ class CachingCpuAllocator final : public at::Allocator {
   // (no lock or lookup: a small op's result is one of these).
   at::DataPtr allocate(size_t n) NODETORCH_ALLOCATE_CONST override {
     void* p = cache().Take(n);
-    return {p, p, n < kMinCachedBytes ? &c10::free_cpu : &Free, at::Device(at::DeviceType::CPU)};
+    return {p, p, n < kMinCachedBytes ? &FreeSmall : &Free, at::Device(at::DeviceType::CPU)};
   }
   // Free takes any block from Take, cached size or not: raw_allocate/raw_deallocate work.
   at::DeleterFnPtr raw_deleter() const override { return &Free; }

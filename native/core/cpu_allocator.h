@@ -12,7 +12,8 @@ namespace nodetorch {
 // 64 KiB are kept by size and handed out again. They are page mappings of their own, so what
 // goes back returns its memory to the system: a kept block that no allocation needed for a
 // whole trim period (at least 1,024 blocks given back and a second), and past 512 MiB kept,
-// the sizes used longest ago.
+// the sizes used longest ago. Smaller blocks come from malloc, which keeps recently freed
+// blocks of a size per thread for the next ask (posix_memalign, c10's way, does not).
 void install_cpu_allocator();
 
 struct CpuCacheStats {
