@@ -32,11 +32,20 @@ export type Param = [name: string, kind: string, optional: 0 | 1, hasDefault: 0 
 /** One overload: op id, position of `self` in the schema (-1 for functions), arguments, names of its returns, in place. */
 export type Row = [op: number, selfIndex: number, params: Param[], returnNames: string[] | null, inPlace: 0 | 1];
 
-/** An op's overloads: the generator's compact string until first use, then its parsed rows. */
-export interface Table { src: string; rows: Row[] | null }
+/**
+ * What a call whose arguments are all tensors (no options object) resolves to, for one count of
+ * arguments: the overload, and the schema position of each argument.
+ */
+interface Plan { row: Row; at: number[] }
+
+/**
+ * An op's overloads: the generator's compact string until first use, then its parsed rows, and
+ * the plans of calls with tensor arguments only, by argument count, as they are first matched.
+ */
+export interface Table { src: string; rows: Row[] | null; plans: (Plan | undefined)[] }
 
 /** @internal A table from the generator's string (scripts/gen-ops.py, Overload.row). */
-export function table(src: string): Table { return { src, rows: null }; }
+export function table(src: string): Table { return { src, rows: null, plans: [] }; }
 
 /** The parsed rows of `t`, parsed once. */
 export function rowsOf(t: Table): Row[] {
@@ -252,7 +261,31 @@ function callOp(op: number, a: unknown[]): any {
   return filled(r, out);
 }
 
+function allTensors(args: unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) if (!isTensor(args[i])) return false;
+  return true;
+}
+
+// Which overload tensors alone match depends on their count only (a kind that accepts one tensor
+// accepts any, and passes it unchanged), so such a call reuses the plan of the first like it.
+function planned(plan: Plan, self: unknown, args: unknown[]): unknown[] {
+  const row = plan.row;
+  const out = new Array(argCounts[row[0]]);
+  if (row[1] >= 0) out[row[1]] = self;
+  for (let i = 0; i < args.length; i++) if (plan.at[i] >= 0) out[plan.at[i]] = args[i];
+  return out;
+}
+
+function plan(row: Row, args: unknown[], self: unknown): Plan | undefined {
+  // A list-taking overload the tensors matched as its elements (varargs) keeps the general path.
+  if (matchArgs(row, args, undefined, self) === null) return undefined;
+  return { row, at: row[2].filter((p) => p[4] !== 1).slice(0, args.length).map((p) => p[5]) };
+}
+
 function call(t: Table, name: string, self: unknown, args: unknown[]): any {
+  const tensors = allTensors(args);
+  const known = tensors ? t.plans[args.length] : undefined;
+  if (known !== undefined) return finish(known.row, name, callOp(known.row[0], planned(known, self, args)), undefined);
   const rows = t.rows ?? rowsOf(t);
   let options: Record<string, unknown> | undefined;
   if (args.length > 0 && isOptions(args[args.length - 1])) {
@@ -262,14 +295,16 @@ function call(t: Table, name: string, self: unknown, args: unknown[]): any {
   for (const row of rows) {
     const native = match(row, args, options, self);
     if (native === null) continue;
-    let result = callOp(row[0], native);
-    const requiresGrad = options?.requiresGrad;
-    if (requiresGrad === true) (result as Tensor).requiresGrad_(true);
-    const names = row[3];
-    if (names !== null) result = ReturnTuple.of_(name.replace(/_$/, ''), names, result as unknown[]);
-    return result;
+    if (tensors) t.plans[args.length] = plan(row, args, self);
+    return finish(row, name, callOp(row[0], native), options);
   }
   throw mismatch(rows, name, self, args, options);
+}
+
+function finish(row: Row, name: string, result: any, options: Record<string, unknown> | undefined): any {
+  if (options?.requiresGrad === true) (result as Tensor).requiresGrad_(true);
+  const names = row[3];
+  return names === null ? result : ReturnTuple.of_(name.replace(/_$/, ''), names, result as unknown[]);
 }
 
 /**

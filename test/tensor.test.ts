@@ -246,6 +246,41 @@ describe('math, comparisons, reductions', () => {
   });
 });
 
+describe('overloads picked for calls with tensors only, the second time as the first', () => {
+  // lib/dispatch.ts keeps, per op and count of arguments, the overload such a call matched.
+  test('the count of tensors picks the overload, whatever came before', () => {
+    const c = torch.tensor([true, false, true]);
+    const x = torch.tensor([1, 2, 3]);
+    const y = torch.tensor([10, 20, 30]);
+    for (let i = 0; i < 2; i++) {
+      expect(torch.where(c, x, y).tolist()).toEqual([1, 20, 3]);
+      const found = torch.where(c);
+      expect(Array.isArray(found)).toBe(true);
+      expect(found.map((t) => t.tolist())).toEqual([[0, 2]]);
+      expect(torch.where(c, 5, y).tolist()).toEqual([5, 20, 5]);
+      expect(x.add(y).tolist()).toEqual([11, 22, 33]);
+      expect(x.add(1).tolist()).toEqual([2, 3, 4]);
+      expect(x.add(y, { alpha: 2 }).tolist()).toEqual([21, 42, 63]);
+      expect(x.max().item()).toBe(3);
+      expect(x.max(y).tolist()).toEqual([10, 20, 30]);
+    }
+  });
+
+  test('named results keep their names; lists given as separate tensors still work', () => {
+    const x = torch.tensor([8, 0.5]);
+    // Python's varargs form (`torch.block_diag(a, b)`), which the typings leave out.
+    const blockDiag = torch.blockDiag as unknown as (...tensors: torch.Tensor[]) => torch.Tensor;
+    const broadcastTensors = torch.broadcastTensors as unknown as (...tensors: torch.Tensor[]) => torch.Tensor[];
+    for (let i = 0; i < 2; i++) {
+      const r = torch.frexp(x);
+      expect(r.mantissa.tolist()).toEqual([0.5, 0.5]);
+      expect(r.exponent.tolist()).toEqual([4, 0]);
+      expect(blockDiag(torch.ones(1, 1), torch.ones(1, 1)).tolist()).toEqual([[1, 0], [0, 1]]);
+      expect(broadcastTensors(torch.ones(2, 1), torch.ones(3)).map((t) => t.shape)).toEqual([[2, 3], [2, 3]]);
+    }
+  });
+});
+
 describe('data out', () => {
   test('item() on one element; tolist() nests like the shape', () => {
     expect(torch.tensor(2.5).item()).toBe(2.5);
