@@ -13,7 +13,9 @@
  *                                  transforms (bench/py/seed.py; its torchvision-free port where
  *                                  the interpreter has no torchvision)
  *             and, for each, the time from process start to the first trained batch.
- *   smallops  100,000 × a.add(b) on 4-element tensors
+ *   smallops  a.add(b) on 4-element tensors, results dropped: 1,000,000 calls on the CPU, which
+ *             hold ~20 of V8's young-generation collections (one every ~50,000 calls, ~15 ms each);
+ *             100,000 would hold 2 or 3 by where the loop starts, a 1.05 or a 1.4 µs call
  *   resnet18  resnet18 training steps at batch 32 on 3×64×64 inputs (nodetorch: vision.models.resnet18)
  *   memory    the seed CNN for 6 epochs, nodetorch and the seed program: RSS after each epoch and
  *             peak RSS. Long, so it runs once, after the rounds.

@@ -13,11 +13,11 @@ export interface Sizes {
 }
 export const SIZES: Record<'full' | 'quick', Record<'cpu' | 'cuda', Sizes>> = {
   full: {
-    cpu: { batches: 938, testBatches: 157, ops: 100_000, steps: 10, warmup: 1, memoryBatches: 938, resnetBatch: 32, resnetSize: 64, loopBatches: 200 },
+    cpu: { batches: 938, testBatches: 157, ops: 1_000_000, steps: 10, warmup: 1, memoryBatches: 938, resnetBatch: 32, resnetSize: 64, loopBatches: 200 },
     cuda: { batches: 938, testBatches: 157, ops: 100_000, steps: 50, warmup: 5, memoryBatches: 938, resnetBatch: 64, resnetSize: 224, loopBatches: 200 },
   },
   quick: {
-    cpu: { batches: 100, testBatches: 20, ops: 100_000, steps: 2, warmup: 1, memoryBatches: 50, resnetBatch: 32, resnetSize: 64, loopBatches: 50 },
+    cpu: { batches: 100, testBatches: 20, ops: 1_000_000, steps: 2, warmup: 1, memoryBatches: 50, resnetBatch: 32, resnetSize: 64, loopBatches: 50 },
     cuda: { batches: 100, testBatches: 20, ops: 100_000, steps: 10, warmup: 5, memoryBatches: 50, resnetBatch: 64, resnetSize: 224, loopBatches: 50 },
   },
 };
