@@ -2,13 +2,16 @@
  * Every `torch.nn` activation module and its `nn.functional` form against real PyTorch: output,
  * input gradient (and PReLU's weight gradient) and `repr(module)` for 1–2 option sets each, from
  * test/fixtures/activations/reference.json, written by test/fixtures/activations/generate.py
- * (torch 2.13, CPU). Plus RReLU's random training mode, and bad options.
+ * (torch 2.13, CPU). Plus RReLU's random training mode, bad options, and nodetorch's CPU kernels
+ * for the softmax family against ATen's.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 import { nn } from '../lib';
+import { smallOpCases } from './helpers/small-op-cases';
 
 const F = nn.functional;
 
@@ -182,4 +185,27 @@ describe('bad options are refused, naming the option', () => {
     expect(() => new nn.Softmax2d().forward(x.flatten())).toThrow(/Softmax2d: expected input to be 3D or 4D, got 1D/);
     expect(() => new nn.GLU(1).forward(x)).toThrow(/even/);
   });
+});
+
+test("softmax, log-softmax and NLL loss under ATen's grain run on one thread with ATen's results, forward and backward", () => {
+  // ATen's kernels split them between two threads in a child that did not register nodetorch's
+  // (NODETORCH_CPU_KERNELS=0); here they run on the calling thread. Each row is computed alone, so
+  // the digests must match, and the thread count must be what it was after every call.
+  const child = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'helpers', 'small-op-cases.ts')], {
+    cwd: join(__dirname, '..'), encoding: 'utf8', env: { ...process.env, NODETORCH_CPU_KERNELS: '0' }, maxBuffer: 1 << 24,
+  });
+  expect(child.stderr).toBe('');
+  const aten = JSON.parse(child.stdout) as ReturnType<typeof smallOpCases>;
+  const threads = torch.getNumThreads();
+  try {
+    const ours = smallOpCases();
+    expect(torch.getNumThreads()).toBe(2);
+    expect(() => F.logSoftmax(torch.randn([4, 3]), 5)).toThrow(/dim/i);
+    expect(torch.getNumThreads()).toBe(2);
+    expect(ours.length).toBe(aten.length);
+    expect(ours.filter((c, i) => c.digest !== aten[i].digest).map((c) => c.what)).toEqual([]);
+    expect(ours.map((c) => c.what)).toEqual(aten.map((c) => c.what));
+  } finally {
+    torch.setNumThreads(threads);
+  }
 });

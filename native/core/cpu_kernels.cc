@@ -1,7 +1,13 @@
 #include "core/cpu_kernels.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Config.h>
 #include <ATen/Parallel.h>
+#include <ATen/ops/_log_softmax_backward_data_cpu_dispatch.h>
+#include <ATen/ops/_log_softmax_cpu_dispatch.h>
+#include <ATen/ops/_softmax_backward_data_cpu_dispatch.h>
+#include <ATen/ops/_softmax_cpu_dispatch.h>
+#include <ATen/ops/nll_loss_backward_cpu_dispatch.h>
 #include <c10/util/Exception.h>
 #include <torch/library.h>
 #include <torch/version.h>
@@ -15,6 +21,10 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+
+#if defined(_OPENMP) && AT_PARALLEL_OPENMP
+#include <omp.h>
+#endif
 
 namespace nodetorch {
 
@@ -260,6 +270,76 @@ std::tuple<at::Tensor, at::Tensor> max_pool2d_with_indices(const at::Tensor& sel
   return {out, indices};
 }
 
+// While it lives, and when `small`, ATen's parallel loops on this thread run inline: at::parallel_for
+// asks OpenMP how many threads this thread may use, and that is set to 1 here and restored after.
+class OneThreadIf {
+ public:
+  explicit OneThreadIf(bool small) {
+#if defined(_OPENMP) && AT_PARALLEL_OPENMP
+    if (small && !omp_in_parallel()) {
+      const int threads = omp_get_max_threads();
+      if (threads > 1) {
+        omp_set_num_threads(1);
+        threads_ = threads;
+      }
+    }
+#else
+    (void)small;
+#endif
+  }
+  ~OneThreadIf() {
+#if defined(_OPENMP) && AT_PARALLEL_OPENMP
+    if (threads_ > 0) omp_set_num_threads(threads_);
+#endif
+  }
+  OneThreadIf(const OneThreadIf&) = delete;
+  OneThreadIf& operator=(const OneThreadIf&) = delete;
+
+ private:
+  int threads_ = 0;
+};
+
+// Softmax over the innermost dimension, under ATen's grain: there ATen's kernel computes each row
+// alone, so one thread gives the same bits as two. Over other dimensions it vectorises across
+// rows in chunks that depend on how the work is split, so those keep ATen's split.
+bool small_rows(const at::Tensor& t, int64_t dim) {
+  const int64_t n = t.dim();
+  if (t.numel() >= at::internal::GRAIN_SIZE || dim < -std::max<int64_t>(n, 1) || dim >= std::max<int64_t>(n, 1)) return false;
+  for (int64_t d = (dim < 0 ? dim + n : dim) + 1; d < n; ++d) {
+    if (t.size(d) != 1) return false;
+  }
+  return true;
+}
+
+// ATen's own kernels (at::cpu:: calls them without going through the dispatcher again).
+at::Tensor log_softmax(const at::Tensor& self, int64_t dim, bool half_to_float) {
+  OneThreadIf small(small_rows(self, dim));
+  return at::cpu::_log_softmax(self, dim, half_to_float);
+}
+
+at::Tensor log_softmax_backward(const at::Tensor& grad_output, const at::Tensor& output, int64_t dim, at::ScalarType input_dtype) {
+  OneThreadIf small(small_rows(output, dim));
+  return at::cpu::_log_softmax_backward_data(grad_output, output, dim, input_dtype);
+}
+
+at::Tensor softmax(const at::Tensor& self, int64_t dim, bool half_to_float) {
+  OneThreadIf small(small_rows(self, dim));
+  return at::cpu::_softmax(self, dim, half_to_float);
+}
+
+at::Tensor softmax_backward(const at::Tensor& grad_output, const at::Tensor& output, int64_t dim, at::ScalarType input_dtype) {
+  OneThreadIf small(small_rows(output, dim));
+  return at::cpu::_softmax_backward_data(grad_output, output, dim, input_dtype);
+}
+
+// Each element of the gradient is written alone.
+at::Tensor nll_loss_backward(const at::Tensor& grad_output, const at::Tensor& self, const at::Tensor& target,
+                             const c10::optional<at::Tensor>& weight, int64_t reduction, int64_t ignore_index,
+                             const at::Tensor& total_weight) {
+  OneThreadIf small(self.numel() < at::internal::GRAIN_SIZE);
+  return at::cpu::nll_loss_backward(grad_output, self, target, weight, reduction, ignore_index, total_weight);
+}
+
 // Registering over an ATen kernel makes LibTorch warn that it was overridden; that is the point
 // here, so the warning is not passed on.
 #if TORCH_VERSION_MAJOR >= 2
@@ -286,6 +366,11 @@ void install_cpu_kernels() {
     // Never destroyed: the registration lasts as long as the process.
     auto* library = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);
     library->impl("max_pool2d_with_indices", TORCH_FN(max_pool2d_with_indices));
+    library->impl("_log_softmax", TORCH_FN(log_softmax));
+    library->impl("_log_softmax_backward_data", TORCH_FN(log_softmax_backward));
+    library->impl("_softmax", TORCH_FN(softmax));
+    library->impl("_softmax_backward_data", TORCH_FN(softmax_backward));
+    library->impl("nll_loss_backward", TORCH_FN(nll_loss_backward));
   });
 }
 
