@@ -20,11 +20,15 @@
 #                                 and checks the GPU targets of bench/targets.ts. Writes FILE
 #                                 (default bench/build/gpu/RESULTS-gpu.md): a section to paste
 #                                 into bench/RESULTS.md. Exits 1 if a target is missed.
+#   bash bench/gpu.sh rehearse [FILE]
+#                                 Here, without a GPU, after `pack`: `run` as it goes on the GPU
+#                                 machine (the carried Node, the build without cmake-js into
+#                                 build-gpu/) against python3's CPU torch, timing --quick mnist
+#                                 and small ops on the CPU. A check of everything but CUDA before
+#                                 a GPU machine's short window is spent on it (~2 minutes on 2 cores).
 #
-# With this workplace's device tool, after `bash bench/gpu.sh pack`:
-#   run(command="bash bench/gpu.sh run $OUT/RESULTS-gpu.md", carry=["bench/build/gpu"], timeout_s=600)
-# Needs there: python3 with a CUDA torch, cmake, a C++ compiler and nvcc (Torch's CMake config
-# enables the CUDA language), as that machine's image has them.
+# The GPU machine needs python3 with a CUDA torch, cmake, a C++ compiler and nvcc (Torch's CMake
+# config enables the CUDA language); it needs no Node and no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export B=bench/build/gpu
@@ -52,7 +56,7 @@ build_addon() {
   found=$(PYTHON=python3 "$node" scripts/find-libtorch.js)
   echo "$found"
   field() { "$node" -e "const f = JSON.parse(process.argv[1]); if (f.error) { console.error(f.error); process.exit(1); } console.log(f[process.argv[2]])" "$found" "$1"; }
-  if [ "$(field cuda)" != true ]; then
+  if [ "$(field cuda)" != true ] && [ -z "${REHEARSE:-}" ]; then
     echo "python3's torch ($(field root)) has no libtorch_cuda.so: this is not a CUDA machine" >&2
     exit 1
   fi
@@ -100,9 +104,10 @@ EOF
     exit 1
   fi
   export NODETORCH_BUILD_DIR=build-gpu
-  local rc=0
+  local rc=0 device=(--device cuda)
+  if [ -n "${REHEARSE:-}" ]; then device=(--device cpu --quick --workloads mnist,smallops); fi
   BENCH_COMMAND="bash bench/gpu.sh run" timeout "$left" \
-    "$node" "$B/js/bench/run.js" --device cuda --repeat "${REPEAT:-3}" --workload-js "$B/js/bench/ts/workload.js" \
+    "$node" "$B/js/bench/run.js" "${device[@]}" --repeat "${REPEAT:-3}" --workload-js "$B/js/bench/ts/workload.js" \
       --mnist "$B/mnist-raw" --out "$out" --json "$(dirname "$out")/gpu-runs.json" || rc=$?
   echo "finished in $((SECONDS - started)) s (status $rc: 1 = a target missed); the section is in $out, every run in $(dirname "$out")/gpu-runs.json"
   return "$rc"
@@ -111,5 +116,6 @@ EOF
 case "${1:-}" in
   pack) pack ;;
   run) shift; run "$@" ;;
-  *) echo "usage: bash bench/gpu.sh pack | run [FILE]" >&2; exit 2 ;;
+  rehearse) shift; export REHEARSE=1; run "${1:-$B/RESULTS-rehearsal.md}" ;;
+  *) echo "usage: bash bench/gpu.sh pack | run [FILE] | rehearse [FILE]" >&2; exit 2 ;;
 esac
