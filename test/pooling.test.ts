@@ -185,8 +185,8 @@ describe('bad options are refused, naming the option', () => {
   });
 });
 
-test("nodetorch's CPU max-pool kernel gives ATen's values and indices, ties, NaN and ±inf included", () => {
-  // ATen's own kernel runs in a child that did not register nodetorch's (NODETORCH_CPU_KERNELS=0).
+test("nodetorch's CPU max-pool kernels give ATen's values, indices and gradients, ties, NaN and ±inf included", () => {
+  // ATen's own kernels run in a child that did not register nodetorch's (NODETORCH_CPU_KERNELS=0).
   const count = 1500;
   const child = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'helpers', 'max-pool-cases.ts'), String(count)], {
     cwd: join(__dirname, '..'), encoding: 'utf8', env: { ...process.env, NODETORCH_CPU_KERNELS: '0' }, maxBuffer: 1 << 26,

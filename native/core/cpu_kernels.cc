@@ -7,12 +7,14 @@
 #include <ATen/ops/_log_softmax_cpu_dispatch.h>
 #include <ATen/ops/_softmax_backward_data_cpu_dispatch.h>
 #include <ATen/ops/_softmax_cpu_dispatch.h>
+#include <ATen/ops/max_pool2d_with_indices_backward_cpu_dispatch.h>
 #include <ATen/ops/nll_loss_backward_cpu_dispatch.h>
 #include <c10/util/Exception.h>
 #include <torch/library.h>
 #include <torch/version.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -79,15 +81,23 @@ struct Lanes<float> {
   typedef float Vec __attribute__((vector_size(16)));
   typedef int32_t Mask __attribute__((vector_size(16)));
   typedef int32_t Slot;
+  typedef int64_t Index __attribute__((vector_size(32)));  // two SSE2 registers
+  static constexpr Index kEvenSteps = {0, 2, 4, 6};
 };
 template <>
 struct Lanes<double> {
   typedef double Vec __attribute__((vector_size(16)));
   typedef int64_t Mask __attribute__((vector_size(16)));
   typedef int64_t Slot;
+  typedef int64_t Index __attribute__((vector_size(16)));
+  static constexpr Index kEvenSteps = {0, 2};
 };
 template <typename T>
 using Vec = typename Lanes<T>::Vec;
+// A register's lanes as int64 indices.
+template <typename T>
+using Index = typename Lanes<T>::Index;
+
 template <typename T>
 using Mask = typename Lanes<T>::Mask;
 
@@ -130,10 +140,10 @@ void pool_row_2x2(const T* r0, const T* r1, T* out, int64_t* index, int64_t firs
     take_lanes<T, typename Lanes<T>::Slot>(bottom_left, 2, max, slot);
     take_lanes<T, typename Lanes<T>::Slot>(bottom_right, 3, max, slot);
     std::memcpy(out + ow, &max, sizeof max);
-    for (int j = 0; j < kLanes; ++j) {
-      const int64_t s = static_cast<int64_t>(slot[j]);
-      index[ow + j] = first + 2 * (ow + j) + (s & 1) + (s >> 1) * width;
-    }
+    // Slot s is at column s & 1 of row s >> 1: the lanes' offsets side by side, then widened.
+    const Mask<T> offset = (slot & 1) + (-(slot >> 1) & static_cast<typename Lanes<T>::Slot>(width));
+    const Index<T> at = __builtin_convertvector(offset, Index<T>) + (first + 2 * ow) + Lanes<T>::kEvenSteps;
+    std::memcpy(index + ow, &at, sizeof at);
   }
   for (; ow < ow_end; ++ow) {
     T max = r0[2 * ow];
@@ -182,7 +192,8 @@ void pool_lanes(const T* in, T* out, int64_t* index, int64_t w, int64_t ih0, int
 template <typename T>
 void pool_plane(const T* in, T* out, int64_t* index, int64_t h, int64_t w, int64_t oh_end, int64_t ow_end, const Pool2d& p) {
   if (p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1 &&
-      2 * oh_end <= h && 2 * ow_end <= w) {  // (ceil mode can add a window the input cuts short)
+      2 * oh_end <= h && 2 * ow_end <= w &&  // (ceil mode can add a window the input cuts short)
+      w <= std::numeric_limits<typename Lanes<T>::Slot>::max()) {
     for (int64_t oh = 0; oh < oh_end; ++oh) {
       const T* r0 = in + 2 * oh * w;
       pool_row_2x2<T>(r0, r0 + w, out + oh * ow_end, index + oh * ow_end, 2 * oh * w, w, ow_end);
@@ -268,6 +279,52 @@ std::tuple<at::Tensor, at::Tensor> max_pool2d_with_indices(const at::Tensor& sel
     });
   });
   return {out, indices};
+}
+
+// The gradient of max_pool2d_with_indices: ATen's kernel zeroes the whole input gradient in one
+// parallel loop, then adds each output's gradient where its index points in another. Here each
+// task zeroes its planes and adds into them while they are in cache, in one parallel loop. The
+// additions run in ATen's order (a plane's outputs row by row), so the bits are ATen's.
+at::Tensor max_pool2d_with_indices_backward(const at::Tensor& grad_output, const at::Tensor& self, at::IntArrayRef kernel_size,
+                                            at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation,
+                                            bool ceil_mode, const at::Tensor& indices) {
+  Pool2d p;
+  if (!fast_case(self, kernel_size, stride, padding, dilation, ceil_mode, p) || grad_output.scalar_type() != self.scalar_type() ||
+      indices.scalar_type() != at::kLong || !grad_output.device().is_cpu() || !indices.device().is_cpu() ||
+      !grad_output.is_contiguous() || !indices.is_contiguous() || grad_output.sizes() != indices.sizes() ||
+      grad_output.dim() != self.dim() || grad_output.size(-2) != p.oh || grad_output.size(-1) != p.ow ||
+      !std::equal(self.sizes().begin(), self.sizes().end() - 2, grad_output.sizes().begin())) {
+    return at::cpu::max_pool2d_with_indices_backward(grad_output, self, kernel_size, stride, padding, dilation, ceil_mode, indices);
+  }
+  const int64_t area = self.size(-2) * self.size(-1), out_area = p.oh * p.ow;
+  const int64_t planes = self.numel() / area;
+  at::Tensor grad_input = at::empty(self.sizes(), self.options());
+  const int64_t grain = std::max<int64_t>(1, at::internal::GRAIN_SIZE / area);
+  std::atomic<bool> out_of_range{false};
+  AT_DISPATCH_FLOATING_TYPES(self.scalar_type(), "max_pool2d_with_indices_backward", [&] {
+    const scalar_t* go = grad_output.data_ptr<scalar_t>();
+    const int64_t* ix = indices.data_ptr<int64_t>();
+    scalar_t* gi = grad_input.data_ptr<scalar_t>();
+    at::parallel_for(0, planes, grain, [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; ++c) {
+        scalar_t* plane = gi + c * area;
+        std::fill(plane, plane + area, scalar_t(0));
+        const scalar_t* g = go + c * out_area;
+        const int64_t* slot = ix + c * out_area;
+        for (int64_t i = 0; i < out_area; ++i) {
+          const int64_t at = slot[i];
+          if (at == -1) continue;
+          if (static_cast<uint64_t>(at) >= static_cast<uint64_t>(area)) {
+            out_of_range = true;
+            continue;
+          }
+          plane[at] += g[i];
+        }
+      }
+    });
+  });
+  TORCH_CHECK(!out_of_range, "max_pool2d_with_indices_backward: an index lies outside its plane of the input");
+  return grad_input;
 }
 
 // While it lives, and when `small`, ATen's parallel loops on this thread run inline: at::parallel_for
@@ -366,6 +423,7 @@ void install_cpu_kernels() {
     // Never destroyed: the registration lasts as long as the process.
     auto* library = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);
     library->impl("max_pool2d_with_indices", TORCH_FN(max_pool2d_with_indices));
+    library->impl("max_pool2d_with_indices_backward", TORCH_FN(max_pool2d_with_indices_backward));
     library->impl("_log_softmax", TORCH_FN(log_softmax));
     library->impl("_log_softmax_backward_data", TORCH_FN(log_softmax_backward));
     library->impl("_softmax", TORCH_FN(softmax));

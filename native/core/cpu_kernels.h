@@ -12,6 +12,10 @@
 // input element by element, the rest one by one). Other dtypes and memory formats (channels-last
 // has ATen's vectorised kernel) go to ATen's kernel.
 //
+// max_pool2d_with_indices_backward, for the same inputs: ATen zeroes the input's gradient in one
+// parallel loop and adds each output's gradient where its index points in a second one; this
+// does both per plane in one loop, while the plane is in cache, adding in ATen's order.
+//
 // _softmax, _log_softmax, their backward (over the innermost dimension) and nll_loss_backward:
 // ATen's kernels, called on one thread when the tensor has fewer elements than ATen's grain
 // (32,768). ATen splits these between the intra-op threads however small they are (a classifier's

@@ -1,7 +1,7 @@
 /**
  * Max pooling over many geometries and values (ties, NaN, ±inf; float32 and float64; 3-D and
  * 4-D; padding, dilation, ceil mode; contiguous, channels-last and strided inputs), one digest
- * of the output and indices per case. test/pooling.test.ts compares the digests made with
+ * of the output, the indices and the input's gradient per case. test/pooling.test.ts compares the digests made with
  * nodetorch's CPU kernel (native/core/cpu_kernels.h) against those of ATen's own kernel, made by
  * this file run as a child with NODETORCH_CPU_KERNELS=0: it prints them as one JSON line.
  */
@@ -28,10 +28,15 @@ export function maxPoolCases(count: number): PoolCase[] {
   const add = (what: string, x: torch.Tensor, kernel: [number, number], options: Parameters<typeof F.maxPool2dWithIndices>[2]) => {
     const h = createHash('sha256');
     try {
-      const [out, indices] = F.maxPool2dWithIndices(x, kernel, options);
+      const input = x.detach().requiresGrad_(true);
+      const [out, indices] = F.maxPool2dWithIndices(input, kernel, options);
       h.update(JSON.stringify([out.shape, indices.shape, out.dtype]));
-      h.update(Buffer.from(out.contiguous().numpy().buffer));
+      h.update(Buffer.from(out.detach().contiguous().numpy().buffer));
       h.update(Buffer.from(indices.contiguous().numpy().buffer));
+      // Overlapping windows add several outputs' gradients into one input element, in an order
+      // that shows in the bits.
+      out.mul(torch.randn(out.shape, { dtype: out.dtype })).sum().backward();
+      h.update(Buffer.from(input.grad!.contiguous().numpy().buffer));
     } catch (e) {
       h.update(`error: ${(e as Error).message}`);
     }
