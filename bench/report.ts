@@ -62,6 +62,11 @@ function per(seconds: number, n: number): string {
   return s < 1e-3 ? `${(s * 1e6).toFixed(2)} µs` : `${(s * 1e3).toFixed(2)} ms`;
 }
 
+function waitPolicy(ompWait: string): string {
+  const set = ompWait === 'inherit' ? process.env.OMP_WAIT_POLICY : ompWait === 'default' ? undefined : ompWait.toUpperCase();
+  return set === undefined ? "OMP_WAIT_POLICY unset (libgomp's default: spin a while, then sleep)" : `OMP_WAIT_POLICY=${set}`;
+}
+
 function machine(c: Context): string[] {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const mem = (os.totalmem() / 2 ** 30).toFixed(0);
@@ -72,7 +77,7 @@ function machine(c: Context): string[] {
     `- Machine: ${cpu}, ${os.cpus().length} logical CPUs, ${mem} GiB, ${os.type()} ${os.release()}; load average ${before} before, ${after} after.`,
     `- LibTorch ${lt.version}${lt.cuda ? ' (CUDA)' : ''} at ${lt.root} (nodetorch's ${lt.binary.kind}); Python ${c.setup.python.version} \`${c.setup.python.exe}\` ` +
       `(torch ${c.setup.python.torch}, the same libtorch_cpu.so); C++: ${c.setup.cxx}, bench/cpp built against ${lt.cmakeDir}; Node ${process.version}.`,
-    `- ${c.options.threads} intra-op thread(s) everywhere, OMP_WAIT_POLICY=${c.options.ompWait === 'inherit' ? process.env.OMP_WAIT_POLICY ?? '(unset)' : c.options.ompWait.toUpperCase()}; ` +
+    `- ${c.options.threads} intra-op thread(s) everywhere, ${waitPolicy(c.options.ompWait)}; ` +
       `${c.options.repeat} round(s), programs alternating; figures are min / median over rounds.${c.options.quick ? ' **Quick run: short workloads, indicative only.**' : ''}`,
     ...(c.options.note ? [`- ${c.options.note}`] : []),
   ];

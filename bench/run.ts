@@ -35,8 +35,13 @@
  *   --repeat N         rounds (default 3)
  *   --workloads a,b    of mnist, smallops, resnet18, memory, train-loop, evaluate-loop
  *   --threads N        intra-op threads for all (default: physical cores)
- *   --omp-wait POLICY  OMP_WAIT_POLICY for all: passive (default), active, or inherit. Spinning
- *                      OpenMP threads on a machine that others also load make every figure noise.
+ *   --omp-wait POLICY  libgomp's wait policy for all: passive (the default), default
+ *                      (OMP_WAIT_POLICY and GOMP_SPINCOUNT unset: spin a while, then sleep, what a
+ *                      program gets unless its user sets one), active, or inherit (this shell's).
+ *                      Spinning threads make every figure drift with the machine's other load
+ *                      (one run under libgomp's default had the C++ floor's epoch at 3.3–4.8 s);
+ *                      under passive each parallel region waits for the sleeping thread to wake,
+ *                      tens of µs on a VM whose idle vCPUs halt (bench/RESULTS.md).
  *   --seed-port        run the seed program's torchvision-free port even where torchvision imports
  *   --note TEXT        a line for the RESULTS.md section (e.g. that the machine was shared)
  *   --no-write         leave bench/RESULTS.md alone
@@ -79,7 +84,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--quick') o.quick = true;
     else if (flag === '--threads') o.threads = positiveInt(value(), '--threads');
     else if (flag === '--workloads') names = value().split(',');
-    else if (flag === '--omp-wait') o.ompWait = oneOf(value(), ['passive', 'active', 'inherit'], '--omp-wait');
+    else if (flag === '--omp-wait') o.ompWait = oneOf(value(), ['default', 'passive', 'active', 'inherit'], '--omp-wait');
     else if (flag === '--seed-port') o.seedPort = true;
     else if (flag === '--note') o.note = value();
     else if (flag === '--no-write') o.write = false;
@@ -164,7 +169,12 @@ function runOnce(impl: Impl, w: Workload, s: Setup, o: Options, env: NodeJS.Proc
 function main(): void {
   const o = parseArgs(process.argv.slice(2));
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(o.threads), MKL_NUM_THREADS: String(o.threads) };
-  if (o.ompWait !== 'inherit') env.OMP_WAIT_POLICY = o.ompWait.toUpperCase();
+  if (o.ompWait === 'default') {
+    delete env.OMP_WAIT_POLICY;
+    delete env.GOMP_SPINCOUNT;
+  } else if (o.ompWait !== 'inherit') {
+    env.OMP_WAIT_POLICY = o.ompWait.toUpperCase();
+  }
   const s = setup(env, o.device, o.workloadJs ?? undefined, o.mnist ?? undefined);
   const loadBefore = os.loadavg();
   console.log(`nodetorch bench: LibTorch ${s.libtorch.version} at ${s.libtorch.root} (${s.libtorch.binary.kind}); ` +
