@@ -30,7 +30,7 @@ export type { Generator } from './generator';
  */
 export type Param = [name: string, kind: string, optional: 0 | 1, hasDefault: 0 | 1, kwOnly: 0 | 1, schemaIndex: number, check: (v: unknown) => boolean];
 /** One overload: op id, position of `self` in the schema (-1 for functions), arguments, names of its returns, in place. */
-export type Row = [op: number, selfIndex: number, params: Param[], returnNames: string[] | null, inPlace: 0 | 1];
+export type Row = [op: number, selfIndex: number, params: Param[], returnNames: string[] | null, inPlace: 0 | 1, varargs: boolean];
 
 /**
  * What a call whose arguments are all tensors (no options object) resolves to, for one count of
@@ -52,14 +52,14 @@ export function rowsOf(t: Table): Row[] {
   if (t.rows === null) {
     t.rows = t.src.split('/').map((row) => {
       const [head, params] = row.split('|');
-      const [op, self, names, inPlace] = head.split(',');
+      const [op, self, names, inPlace, varargs] = head.split(',');
       return [
         Number(op), Number(self),
         params === '' ? [] : params.split(';').map((p) => {
           const [name, kind, optional, def, kw, index] = p.split(':');
           return [name, kind, Number(optional), Number(def), Number(kw), Number(index), ACCEPTS[kind]] as Param;
         }),
-        names === '' ? null : names.split('.'), Number(inPlace) as 0 | 1,
+        names === '' ? null : names.split('.'), Number(inPlace) as 0 | 1, varargs === '1',
       ] as Row;
     });
   }
@@ -185,15 +185,14 @@ function isOptions(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-const LIST_KINDS = new Set(['V', 'L', 'I', 'J', 'F', 'B', 'A']);
 
 /**
- * Python's varargs rule: a signature whose only positional argument is a list also takes the
- * list's elements as separate arguments (`torch.block_diag(a, b)`, `x.permute(1, 0)`).
+ * Python's varargs rule, for the rows scripts/gen-ops.py marks: the only positional argument, an
+ * int[] (or a list of tensors, for the functions torch/functional.py defines with `*tensors`),
+ * also taken as separate arguments (`torch.block_diag(a, b)`, `x.flip(0, 1)`).
  */
 function varargs(row: Row, args: unknown[]): unknown[] | null {
-  const positional = row[2].filter((p) => p[4] !== 1);
-  if (positional.length !== 1 || !LIST_KINDS.has(positional[0][1]) || args.length === 0) return null;
+  if (!row[5] || args.length === 0) return null;
   if (args.length === 1 && (Array.isArray(args[0]) || args[0] === null)) return null;
   return [args];
 }

@@ -135,6 +135,16 @@ def kind_of(t):
     return None, f'argument type {t} has no JS form yet', optional
 
 
+# Python's varargs form: a signature whose only positional argument is an int[] (no fixed size)
+# also takes the ints as separate arguments (`x.view(2, 3)`, `x.count_nonzero(0, 1)`; not
+# `x.std(0, 1)`, whose dim is int[1]?), and the functions torch/functional.py defines with
+# `*tensors` take tensors so (`torch.block_diag(a, b)`); other lists do not (`torch.hstack(a, b)`
+# is a TypeError). The element's TS type by kind.
+VARARGS_ELEMENTS = {'J': 'number | bigint', 'V': 'Tensor'}
+VARARGS_TENSORS = {'atleast_1d', 'atleast_2d', 'atleast_3d', 'block_diag', 'broadcast_tensors', 'cartesian_prod',
+                   'chain_matmul', 'meshgrid'}
+
+
 def ts_type(code, ts, optional, numbers_as_tensors):
     if code == 'T' and numbers_as_tensors:
         ts = 'Tensor | number | boolean | bigint'
@@ -235,8 +245,32 @@ class Overload:
             parts.append(f'options{"" if required_kw else "?"}: {{ {fields} }}')
         return f'{name}({", ".join(parts)}): {self.ret}'
 
+    def varargs(self):
+        """Whether Python takes this signature's list as separate arguments (VARARGS_ELEMENTS)."""
+        pos = [p for p in self.params if not p[5]]
+        if len(pos) != 1 or pos[0][1] not in VARARGS_ELEMENTS:
+            return False
+        return pos[0][1] != 'V' or str(self.func.name.name) in VARARGS_TENSORS
+
+    def varargs_ts(self, name):
+        """The varargs form's TS overload (at least one element), or None."""
+        if not self.varargs():
+            return None
+        js, code = next((p[0], p[1]) for p in self.params if not p[5])
+        elem = VARARGS_ELEMENTS[code] if code == 'V' else f'({VARARGS_ELEMENTS[code]})'
+        kw = [p for p in self.params if p[5]]
+        if not kw:
+            return f'{name}(...{js}: [{elem}, ...{elem}[]]): {self.ret}'
+        fields = '; '.join(f'{k}?: {t}' for k, _, t, _, _, _, _ in kw)
+        return f'{name}(...{js}: [{elem}, ...{elem}[]] | [{elem}, ...{elem}[], {{ {fields} }}]): {self.ret}'
+
+    def signatures_ts(self, name):
+        """The TS overload lines of this signature: as written, then its varargs form."""
+        varargs = self.varargs_ts(name)
+        return [self.signature_ts(name)] + ([varargs] if varargs else [])
+
     def row(self, op_id):
-        """One overload as lib/dispatch.ts parses it (parseTable): `op,self,names,inPlace|params`,
+        """One overload as lib/dispatch.ts parses it (rowsOf): `op,self,names,inPlace[,1 if varargs]|params`,
         params `;`-separated `name:kind:optional:default:kwOnly:schemaIndex`. A string, so that the
         1,600 tables cost the JS heap (and every garbage collection's marking) almost nothing until
         an op is first called."""
@@ -244,7 +278,7 @@ class Overload:
             f'{js}:{code}:{1 if optional else 0}:{1 if has_default else 0}:{1 if kw_only else 0}:{idx}'
             for js, code, _, optional, has_default, kw_only, idx in self.params)
         names = '.'.join(camel(n) for n in self.names) if self.names else ''
-        return f'{op_id},{self.self_index},{names},{1 if self.in_place else 0}|{params}'
+        return f'{op_id},{self.self_index},{names},{1 if self.in_place else 0}{",1" if self.varargs() else ""}|{params}'
 
 
 class Pair:
@@ -416,7 +450,7 @@ def header(w, what):
 
 
 def fn_type(ovs):
-    return ' & '.join('((' + ov.signature_ts('').replace('): ', ') => ', 1)[1:] + ')' for ov in ovs)
+    return ' & '.join('((' + sig.replace('): ', ') => ', 1)[1:] + ')' for ov in ovs for sig in ov.signatures_ts(''))
 
 
 def render_internal(schemas, tables, fn_defs, method_defs):
@@ -465,7 +499,8 @@ def render_internal(schemas, tables, fn_defs, method_defs):
             continue
         out.extend('  ' + l for l in doc_block(name, ovs, True))
         for ov in ovs:
-            w(f'  {ov.signature_ts(js)};')
+            for sig in ov.signatures_ts(js):
+                w(f'  {sig};')
         w(f'  {js}(...args: any[]): any {{ return callMethod(R.{key}, {name!r}, this, args); }}')
     w('}')
     w('')
@@ -500,7 +535,8 @@ def render(schemas, tables, fn_defs, method_defs):
                     continue
                 out.extend(doc_block(name, ovs, False))
                 for ov in ovs:
-                    w(f'export function {ov.signature_ts(local)};')
+                    for sig in ov.signatures_ts(local):
+                        w(f'export function {sig};')
                 w(f'export function {local}(...args: any[]): any {{ return callFunction(R.{key}, {name!r}, args); }}')
                 if local != js:
                     w(f'export {{ {local} as {js} }};')

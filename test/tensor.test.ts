@@ -266,17 +266,29 @@ describe('overloads picked for calls with tensors only, the second time as the f
     }
   });
 
-  test('named results keep their names; lists given as separate tensors still work', () => {
+  test('named results keep their names; lists given as separate arguments where Python takes them so', () => {
     const x = torch.tensor([8, 0.5]);
-    // Python's varargs form (`torch.block_diag(a, b)`), which the typings leave out.
-    const blockDiag = torch.blockDiag as unknown as (...tensors: torch.Tensor[]) => torch.Tensor;
-    const broadcastTensors = torch.broadcastTensors as unknown as (...tensors: torch.Tensor[]) => torch.Tensor[];
+    const [a, b] = [torch.tensor([1, 2]), torch.tensor([3, 4, 5])];
     for (let i = 0; i < 2; i++) {
       const r = torch.frexp(x);
       expect(r.mantissa.tolist()).toEqual([0.5, 0.5]);
       expect(r.exponent.tolist()).toEqual([4, 0]);
-      expect(blockDiag(torch.ones(1, 1), torch.ones(1, 1)).tolist()).toEqual([[1, 0], [0, 1]]);
-      expect(broadcastTensors(torch.ones(2, 1), torch.ones(3)).map((t) => t.shape)).toEqual([[2, 3], [2, 3]]);
+      // torch/functional.py's `*tensors` functions, typed as such.
+      expect(torch.blockDiag(torch.ones(1, 1), torch.ones(1, 1)).tolist()).toEqual([[1, 0], [0, 1]]);
+      expect(torch.broadcastTensors(torch.ones(2, 1), torch.ones(3)).map((t) => t.shape)).toEqual([[2, 3], [2, 3]]);
+      expect(torch.cartesianProd(a, b).shape).toEqual([6, 2]);
+      const [gx, gy] = torch.meshgrid(a, b, { indexing: 'xy' });
+      expect([gx.shape, gy.shape]).toEqual([[3, 2], [3, 2]]);
+      expect(torch.meshgrid([a, b], { indexing: 'xy' })[0].tolist()).toEqual(gx.tolist());
+      // A single positional int[] (Python's parser's rule; not int[1], as `x.std(0, 1)` would be).
+      expect(torch.arange(6).reshape(2, 3).countNonzero(0, 1).item()).toBe(5);
+      expect(torch.ones(2, 3).sumToSize(1, 3).tolist()).toEqual([[2, 2, 2]]);
+      // @ts-expect-error std's dim is int[1]?: (0, 1) is dim 0, unbiased 1, which Python refuses
+      expect(() => torch.ones(2, 3).std(0, 1)).toThrow(TypeError);
+      // Other lists are lists only: Python's torch.hstack(a, b) is a TypeError.
+      // @ts-expect-error the tensors of hstack are one list
+      expect(() => torch.hstack(a, b)).toThrow(TypeError);
+      expect(torch.hstack([a, b]).tolist()).toEqual([1, 2, 3, 4, 5]);
     }
   });
 });

@@ -1284,9 +1284,9 @@ export const R: Record<string, Table> = {
   torch_atan_: table('65,-1,,1|input:T:0:0:0:0'),
   torch_atanh: table('66,-1,,0|input:T:0:0:0:0'),
   torch_atanh_: table('67,-1,,1|input:T:0:0:0:0'),
-  torch_atleast_1d: table('68,-1,,0|input:T:0:0:0:0/69,-1,,0|tensors:V:0:0:0:0'),
-  torch_atleast_2d: table('70,-1,,0|input:T:0:0:0:0/71,-1,,0|tensors:V:0:0:0:0'),
-  torch_atleast_3d: table('72,-1,,0|input:T:0:0:0:0/73,-1,,0|tensors:V:0:0:0:0'),
+  torch_atleast_1d: table('68,-1,,0|input:T:0:0:0:0/69,-1,,0,1|tensors:V:0:0:0:0'),
+  torch_atleast_2d: table('70,-1,,0|input:T:0:0:0:0/71,-1,,0,1|tensors:V:0:0:0:0'),
+  torch_atleast_3d: table('72,-1,,0|input:T:0:0:0:0/73,-1,,0,1|tensors:V:0:0:0:0'),
   torch_avg_pool1d: table('74,-1,,0|input:T:0:0:0:0;kernelSize:I:0:0:0:1;stride:I:0:1:0:2;padding:I:0:1:0:3;ceilMode:b:0:1:0:4;countIncludePad:b:0:1:0:5'),
   torch_baddbmm: table('75,-1,,0|input:T:0:0:0:0;batch1:T:0:0:0:1;batch2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4/76,-1,,0|input:T:0:0:0:0;batch1:T:0:0:0:1;batch2:T:0:0:0:2;outDtype:d:0:0:0:3;beta:S:0:1:1:4;alpha:S:0:1:1:5'),
   torch_bartlett_window: table('77,-1,,0|windowLength:i:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2/78,-1,,0|windowLength:i:0:0:0:0;periodic:b:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
@@ -1310,13 +1310,13 @@ export const R: Record<string, Table> = {
   torch_bitwise_right_shift: table('103,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/104,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/105,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
   torch_bitwise_xor: table('106,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/107,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/108,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
   torch_blackman_window: table('109,-1,,0|windowLength:i:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2/110,-1,,0|windowLength:i:0:0:0:0;periodic:b:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  torch_block_diag: table('111,-1,,0|tensors:V:0:0:0:0'),
+  torch_block_diag: table('111,-1,,0,1|tensors:V:0:0:0:0'),
   torch_bmm: table('112,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1/113,-1,,0|input:T:0:0:0:0;mat2:T:0:0:0:1;outDtype:d:0:0:0:2'),
-  torch_broadcast_tensors: table('114,-1,,0|tensors:V:0:0:0:0'),
+  torch_broadcast_tensors: table('114,-1,,0,1|tensors:V:0:0:0:0'),
   torch_broadcast_to: table('115,-1,,0|input:T:0:0:0:0;size:J:0:0:0:1'),
   torch_bucketize: table('116,-1,,0|input:T:0:0:0:0;boundaries:T:0:0:0:1;outInt32:b:0:1:1:2;right:b:0:1:1:3/117,-1,,0|input:S:0:0:0:0;boundaries:T:0:0:0:1;outInt32:b:0:1:1:2;right:b:0:1:1:3'),
   torch_can_cast: table('118,-1,,0|from_:d:0:0:0:0;to:d:0:0:0:1'),
-  torch_cartesian_prod: table('119,-1,,0|tensors:V:0:0:0:0'),
+  torch_cartesian_prod: table('119,-1,,0,1|tensors:V:0:0:0:0'),
   torch_cat: table('120,-1,,0|tensors:V:0:0:0:0;dim:i:0:1:0:1'),
   torch_ccol_indices_copy: table('121,-1,,0|input:T:0:0:0:0'),
   torch_cdist: table('122,-1,,0|x1:T:0:0:0:0;x2:T:0:0:0:1;p:f:0:1:0:2;computeMode:i:1:1:0:3'),
@@ -1324,7 +1324,7 @@ export const R: Record<string, Table> = {
   torch_ceil_: table('124,-1,,1|input:T:0:0:0:0'),
   torch_celu: table('125,-1,,0|input:T:0:0:0:0;alpha:S:0:1:0:1'),
   torch_celu_: table('126,-1,,1|input:T:0:0:0:0;alpha:S:0:1:0:1'),
-  torch_chain_matmul: table('127,-1,,0|matrices:V:0:0:0:0'),
+  torch_chain_matmul: table('127,-1,,0,1|matrices:V:0:0:0:0'),
   torch_channel_shuffle: table('128,-1,,0|input:T:0:0:0:0;groups:i:0:0:0:1'),
   torch_cholesky: table('129,-1,,0|input:T:0:0:0:0;upper:b:0:1:0:1'),
   torch_cholesky_inverse: table('130,-1,,0|input:T:0:0:0:0;upper:b:0:1:0:1'),
@@ -1410,7 +1410,7 @@ export const R: Record<string, Table> = {
   torch_embedding: table('232,-1,,0|weight:T:0:0:0:0;indices:T:0:0:0:1;paddingIdx:i:0:1:0:2;scaleGradByFreq:b:0:1:0:3;sparse:b:0:1:0:4'),
   torch_embedding_bag: table('233,-1,,0|weight:T:0:0:0:0;indices:T:0:0:0:1;offsets:T:0:0:0:2;scaleGradByFreq:b:0:0:0:3;mode:i:0:0:0:4;sparse:b:0:0:0:5;perSampleWeights:T:1:0:0:6;includeLastOffset:b:0:0:0:7;paddingIdx:i:1:0:0:8/234,-1,,0|weight:T:0:0:0:0;indices:T:0:0:0:1;offsets:T:0:0:0:2;scaleGradByFreq:b:0:1:0:3;mode:i:0:1:0:4;sparse:b:0:1:0:5;perSampleWeights:T:1:1:0:6;includeLastOffset:b:0:1:0:7'),
   torch_embedding_renorm_: table('235,-1,,1|input:T:0:0:0:0;indices:T:0:0:0:1;maxNorm:f:0:0:0:2;normType:f:0:0:0:3'),
-  torch_empty: table('236,-1,,0|size:J:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_empty: table('236,-1,,0,1|size:J:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_empty_like: table('237,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_empty_permuted: table('238,-1,,0|size:J:0:0:0:0;physicalLayout:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
   torch_empty_quantized: table('239,-1,,0|size:J:0:0:0:0;qtensor:T:0:0:0:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
@@ -1585,7 +1585,7 @@ export const R: Record<string, Table> = {
   torch_maximum: table('457,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
   torch_mean: table('458,-1,,0|input:T:0:0:0:0;dtype:d:1:1:1:1/459,-1,,0|input:T:0:0:0:0;dim:I:1:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
   torch_median: table('460,-1,,0|input:T:0:0:0:0/461,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
-  torch_meshgrid: table('462,-1,,0|tensors:V:0:0:0:0/463,-1,,0|tensors:V:0:0:0:0;indexing:s:0:0:1:1'),
+  torch_meshgrid: table('462,-1,,0,1|tensors:V:0:0:0:0/463,-1,,0,1|tensors:V:0:0:0:0;indexing:s:0:0:1:1'),
   torch_min: table('464,-1,,0|input:T:0:0:0:0/465,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/466,-1,values.indices,0|input:T:0:0:0:0;dim:i:0:0:0:1;keepdim:b:0:1:0:2'),
   torch_minimum: table('467,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1'),
   torch_miopen_batch_norm: table('468,-1,,0|input:T:0:0:0:0;weight:T:0:0:0:1;bias:T:1:0:0:2;runningMean:T:1:0:0:3;runningVar:T:1:0:0:4;training:b:0:0:0:5;exponentialAverageFactor:f:0:0:0:6;epsilon:f:0:0:0:7'),
@@ -1637,7 +1637,7 @@ export const R: Record<string, Table> = {
   torch_normal: table('527,-1,,0|mean:T:0:0:0:0;std:T:0:0:0:1;generator:g:1:1:1:2/528,-1,,0|mean:T:0:0:0:0;std:f:0:1:0:1;generator:g:1:1:1:2/529,-1,,0|mean:f:0:0:0:0;std:T:0:0:0:1;generator:g:1:1:1:2/530,-1,,0|mean:f:0:0:0:0;std:f:0:0:0:1;size:J:0:0:0:2;generator:g:1:1:1:3;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2'),
   torch_not_equal: table('531,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/532,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
   torch_nuclear_norm: table('533,-1,,0|input:T:0:0:0:0;dim:I:0:0:0:1;keepdim:b:0:1:0:2/534,-1,,0|input:T:0:0:0:0;keepdim:b:0:1:0:1'),
-  torch_ones: table('535,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_ones: table('535,-1,,0,1|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_ones_like: table('536,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_orgqr: table('537,-1,,0|input:T:0:0:0:0;input2:T:0:0:0:1'),
   torch_ormqr: table('538,-1,,0|input:T:0:0:0:0;input2:T:0:0:0:1;input3:T:0:0:0:2;left:b:0:1:0:3;transpose:b:0:1:0:4'),
@@ -1678,11 +1678,11 @@ export const R: Record<string, Table> = {
   torch_quantized_rnn_tanh_cell: table('579,-1,,0|input:T:0:0:0:0;hx:T:0:0:0:1;wIh:T:0:0:0:2;wHh:T:0:0:0:3;bIh:T:0:0:0:4;bHh:T:0:0:0:5;packedIh:T:0:0:0:6;packedHh:T:0:0:0:7;colOffsetsIh:T:0:0:0:8;colOffsetsHh:T:0:0:0:9;scaleIh:S:0:0:0:10;scaleHh:S:0:0:0:11;zeroPointIh:S:0:0:0:12;zeroPointHh:S:0:0:0:13'),
   torch_rad2deg: table('580,-1,,0|input:T:0:0:0:0'),
   torch_rad2deg_: table('581,-1,,1|input:T:0:0:0:0'),
-  torch_rand: table('582,-1,,0|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/583,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_rand: table('582,-1,,0,1|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/583,-1,,0,1|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_rand_like: table('584,-1,,0|input:T:0:0:0:0;generator:g:1:0:1:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/585,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_randint: table('586,-1,,0|high:i:0:0:0:0;size:J:0:0:0:1;generator:g:1:0:1:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/587,-1,,0|high:i:0:0:0:0;size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/588,-1,,0|low:i:0:0:0:0;high:i:0:0:0:1;size:J:0:0:0:2;generator:g:1:0:1:3;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2/589,-1,,0|low:i:0:0:0:0;high:i:0:0:0:1;size:J:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
   torch_randint_like: table('590,-1,,0|input:T:0:0:0:0;low:i:0:0:0:1;high:i:0:0:0:2;generator:g:1:0:1:3;memoryFormat:m:1:1:1:8;dtype:d:1:1:1:4;layout:l:1:1:1:5;device:v:1:1:1:6;pinMemory:b:1:1:1:7;requiresGrad:b:1:1:1:-2/591,-1,,0|input:T:0:0:0:0;low:i:0:0:0:1;high:i:0:0:0:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/592,-1,,0|input:T:0:0:0:0;high:T:0:0:0:1;generator:g:1:0:1:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/593,-1,,0|input:T:0:0:0:0;high:T:0:0:0:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/594,-1,,0|input:T:0:0:0:0;high:i:0:0:0:1;generator:g:1:0:1:2;memoryFormat:m:1:1:1:7;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2/595,-1,,0|input:T:0:0:0:0;high:i:0:0:0:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  torch_randn: table('596,-1,,0|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/597,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_randn: table('596,-1,,0,1|size:J:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/597,-1,,0,1|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_randn_like: table('598,-1,,0|input:T:0:0:0:0;generator:g:1:0:1:1;memoryFormat:m:1:1:1:6;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/599,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_randperm: table('600,-1,,0|n:i:0:0:0:0;generator:g:1:0:1:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2/601,-1,,0|n:i:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_ravel: table('602,-1,,0|input:T:0:0:0:0'),
@@ -1823,7 +1823,7 @@ export const R: Record<string, Table> = {
   torch_xlogy: table('781,-1,,0|input:T:0:0:0:0;other:T:0:0:0:1/782,-1,,0|input:S:0:0:0:0;other:T:0:0:0:1/783,-1,,0|input:T:0:0:0:0;other:S:0:0:0:1'),
   torch_xlogy_: table('784,-1,,1|input:T:0:0:0:0;other:T:0:0:0:1/785,-1,,1|input:T:0:0:0:0;other:S:0:0:0:1'),
   torch_zero_: table('786,-1,,1|input:T:0:0:0:0'),
-  torch_zeros: table('787,-1,,0|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
+  torch_zeros: table('787,-1,,0,1|size:J:0:0:0:0;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   torch_zeros_like: table('788,-1,,0|input:T:0:0:0:0;memoryFormat:m:1:1:1:5;dtype:d:1:1:1:1;layout:l:1:1:1:2;device:v:1:1:1:3;pinMemory:b:1:1:1:4;requiresGrad:b:1:1:1:-2'),
   linalg_linalg_cholesky: table('789,-1,,0|input:T:0:0:0:0;upper:b:0:1:1:1'),
   linalg_linalg_cholesky_ex: table('790,-1,L.info,0|input:T:0:0:0:0;upper:b:0:1:1:1;checkErrors:b:0:1:1:2'),
@@ -2105,7 +2105,7 @@ export const R: Record<string, Table> = {
   method_bitwise_xor: table('106,0,,0|other:T:0:0:0:1/108,0,,0|other:S:0:0:0:1'),
   method_bitwise_xor_: table('1057,0,,1|other:T:0:0:0:1/1058,0,,1|other:S:0:0:0:1'),
   method_bmm: table('112,0,,0|mat2:T:0:0:0:1'),
-  method_broadcast_to: table('115,0,,0|size:J:0:0:0:1'),
+  method_broadcast_to: table('115,0,,0,1|size:J:0:0:0:1'),
   method_cauchy_: table('1059,0,,1|median:f:0:1:0:1;sigma:f:0:1:0:2;generator:g:1:1:1:3'),
   method_ccol_indices: table('1060,0,,0|'),
   method_ceil: table('123,0,,0|'),
@@ -2136,7 +2136,7 @@ export const R: Record<string, Table> = {
   method_cos_: table('175,0,,1|'),
   method_cosh: table('176,0,,0|'),
   method_cosh_: table('177,0,,1|'),
-  method_count_nonzero: table('180,0,,0|dim:i:1:1:0:1/181,0,,0|dim:J:0:0:0:1'),
+  method_count_nonzero: table('180,0,,0|dim:i:1:1:0:1/181,0,,0,1|dim:J:0:0:0:1'),
   method_cov: table('182,0,,0|correction:i:0:1:1:1;fweights:T:1:1:1:2;aweights:T:1:1:1:3'),
   method_cross: table('183,0,,0|other:T:0:0:0:1;dim:i:1:1:0:2'),
   method_crow_indices: table('1066,0,,0|'),
@@ -2167,7 +2167,7 @@ export const R: Record<string, Table> = {
   method_divide: table('221,0,,0|other:N:0:0:0:1/222,0,,0|other:N:0:0:0:1;roundingMode:s:1:0:1:2/223,0,,0|other:S:0:0:0:1/224,0,,0|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
   method_divide_: table('1074,0,,1|other:N:0:0:0:1/1075,0,,1|other:N:0:0:0:1;roundingMode:s:1:0:1:2/1076,0,,1|other:S:0:0:0:1/1077,0,,1|other:S:0:0:0:1;roundingMode:s:1:0:1:2'),
   method_dot: table('225,0,,0|tensor:T:0:0:0:1'),
-  method_dsplit: table('228,0,,0|sections:i:0:0:0:1/229,0,,0|indices:J:0:0:0:1'),
+  method_dsplit: table('228,0,,0|sections:i:0:0:0:1/229,0,,0,1|indices:J:0:0:0:1'),
   method_eq: table('241,0,,0|other:T:0:0:0:1/242,0,,0|other:S:0:0:0:1'),
   method_eq_: table('1078,0,,1|other:T:0:0:0:1/1079,0,,1|other:S:0:0:0:1'),
   method_equal: table('243,0,,0|other:T:0:0:0:1'),
@@ -2181,7 +2181,7 @@ export const R: Record<string, Table> = {
   method_exp2: table('250,0,,0|'),
   method_exp2_: table('251,0,,1|'),
   method_exp_: table('252,0,,1|'),
-  method_expand: table('1081,0,,0|size:J:0:0:0:1;implicit:b:0:1:1:2'),
+  method_expand: table('1081,0,,0,1|size:J:0:0:0:1;implicit:b:0:1:1:2'),
   method_expand_as: table('1082,0,,0|other:T:0:0:0:1'),
   method_expm1: table('254,0,,0|'),
   method_expm1_: table('255,0,,1|'),
@@ -2191,7 +2191,7 @@ export const R: Record<string, Table> = {
   method_fix: table('278,0,,0|'),
   method_fix_: table('279,0,,1|'),
   method_flatten: table('280,0,,0|startDim:i:0:1:0:1;endDim:i:0:1:0:2'),
-  method_flip: table('281,0,,0|dims:J:0:0:0:1'),
+  method_flip: table('281,0,,0,1|dims:J:0:0:0:1'),
   method_fliplr: table('282,0,,0|'),
   method_flipud: table('283,0,,0|'),
   method_float_power: table('284,0,,0|exponent:T:0:0:0:1/286,0,,0|exponent:S:0:0:0:1'),
@@ -2227,7 +2227,7 @@ export const R: Record<string, Table> = {
   method_heaviside_: table('1100,0,,1|values:T:0:0:0:1'),
   method_histc: table('340,0,,0|bins:i:0:1:0:1;min:S:0:1:0:2;max:S:0:1:0:3'),
   method_histogram: table('341,0,hist.binEdges,0|bins:T:0:0:0:1;weight:T:1:1:1:2;density:b:0:1:1:3/342,0,hist.binEdges,0|bins:i:0:1:0:1;range:F:1:1:1:2;weight:T:1:1:1:3;density:b:0:1:1:4'),
-  method_hsplit: table('343,0,,0|sections:i:0:0:0:1/344,0,,0|indices:J:0:0:0:1'),
+  method_hsplit: table('343,0,,0|sections:i:0:0:0:1/344,0,,0,1|indices:J:0:0:0:1'),
   method_hypot: table('347,0,,0|other:T:0:0:0:1'),
   method_hypot_: table('1101,0,,1|other:T:0:0:0:1'),
   method_i0: table('348,0,,0|'),
@@ -2356,11 +2356,11 @@ export const R: Record<string, Table> = {
   method_neg_: table('517,0,,1|'),
   method_negative: table('518,0,,0|'),
   method_negative_: table('519,0,,1|'),
-  method_new_empty: table('1138,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  method_new_empty: table('1138,0,,0,1|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
   method_new_empty_strided: table('1139,0,,0|size:J:0:0:0:1;stride:J:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
   method_new_full: table('1140,0,,0|size:J:0:0:0:1;fillValue:S:0:0:0:2;dtype:d:1:1:1:3;layout:l:1:1:1:4;device:v:1:1:1:5;pinMemory:b:1:1:1:6;requiresGrad:b:1:1:1:-2'),
-  method_new_ones: table('1141,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
-  method_new_zeros: table('1142,0,,0|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  method_new_ones: table('1141,0,,0,1|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
+  method_new_zeros: table('1142,0,,0,1|size:J:0:0:0:1;dtype:d:1:1:1:2;layout:l:1:1:1:3;device:v:1:1:1:4;pinMemory:b:1:1:1:5;requiresGrad:b:1:1:1:-2'),
   method_nextafter: table('520,0,,0|other:T:0:0:0:1'),
   method_nextafter_: table('1143,0,,1|other:T:0:0:0:1'),
   method_nonzero_static: table('521,0,,0|size:i:0:0:1:1;fillValue:i:0:1:1:2'),
@@ -2371,7 +2371,7 @@ export const R: Record<string, Table> = {
   method_orgqr: table('537,0,,0|input2:T:0:0:0:1'),
   method_ormqr: table('538,0,,0|input2:T:0:0:0:1;input3:T:0:0:0:2;left:b:0:1:0:3;transpose:b:0:1:0:4'),
   method_outer: table('539,0,,0|vec2:T:0:0:0:1'),
-  method_permute: table('542,0,,0|dims:J:0:0:0:1'),
+  method_permute: table('542,0,,0,1|dims:J:0:0:0:1'),
   method_pin_memory: table('1147,0,,0|device:v:1:1:0:1'),
   method_pinverse: table('544,0,,0|rcond:f:0:1:0:1'),
   method_polygamma: table('550,1,,0|n:i:0:0:0:0'),
@@ -2403,11 +2403,11 @@ export const R: Record<string, Table> = {
   method_remainder_: table('1156,0,,1|other:T:0:0:0:1/1157,0,,1|other:S:0:0:0:1'),
   method_renorm: table('611,0,,0|p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
   method_renorm_: table('1158,0,,1|p:S:0:0:0:1;dim:i:0:0:0:2;maxnorm:S:0:0:0:3'),
-  method_repeat: table('1159,0,,0|repeats:J:0:0:0:1'),
+  method_repeat: table('1159,0,,0,1|repeats:J:0:0:0:1'),
   method_repeat_interleave: table('612,0,,0|repeats:T:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3/614,0,,0|repeats:i:0:0:0:1;dim:i:1:1:0:2;outputSize:i:1:1:1:3'),
-  method_reshape: table('615,0,,0|shape:J:0:0:0:1'),
+  method_reshape: table('615,0,,0,1|shape:J:0:0:0:1'),
   method_reshape_as: table('1160,0,,0|other:T:0:0:0:1'),
-  method_resize_: table('1161,0,,1|size:J:0:0:0:1;memoryFormat:m:1:1:1:2'),
+  method_resize_: table('1161,0,,1,1|size:J:0:0:0:1;memoryFormat:m:1:1:1:2'),
   method_resize_as_: table('616,0,,1|theTemplate:T:0:0:0:1;memoryFormat:m:1:1:1:2'),
   method_resize_as_sparse_: table('617,0,,1|theTemplate:T:0:0:0:1'),
   method_resolve_conj: table('618,0,,0|'),
@@ -2457,8 +2457,8 @@ export const R: Record<string, Table> = {
   method_sqrt_: table('685,0,,1|'),
   method_square: table('686,0,,0|'),
   method_square_: table('687,0,,1|'),
-  method_squeeze: table('688,0,,0|/689,0,,0|dim:i:0:0:0:1/690,0,,0|dim:J:0:0:0:1'),
-  method_squeeze_: table('1176,0,,1|/1177,0,,1|dim:i:0:0:0:1/1178,0,,1|dim:J:0:0:0:1'),
+  method_squeeze: table('688,0,,0|/689,0,,0|dim:i:0:0:0:1/690,0,,0,1|dim:J:0:0:0:1'),
+  method_squeeze_: table('1176,0,,1|/1177,0,,1|dim:i:0:0:0:1/1178,0,,1,1|dim:J:0:0:0:1'),
   method_sspaddmm: table('694,0,,0|mat1:T:0:0:0:1;mat2:T:0:0:0:2;beta:S:0:1:1:3;alpha:S:0:1:1:4'),
   method_std: table('696,0,,0|dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/697,0,,0|dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/698,0,,0|unbiased:b:0:1:0:1'),
   method_stft: table('702,0,,0|nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;center:b:0:1:0:5;padMode:s:0:1:0:6;normalized:b:0:1:0:7;onesided:b:1:1:0:8;returnComplex:b:1:1:0:9;alignToWindow:b:1:1:0:10/703,0,,0|nFft:i:0:0:0:1;hopLength:i:1:1:0:2;winLength:i:1:1:0:3;window:T:1:1:0:4;normalized:b:0:1:0:5;onesided:b:1:1:0:6;returnComplex:b:1:1:0:7;alignToWindow:b:1:1:0:8'),
@@ -2467,7 +2467,7 @@ export const R: Record<string, Table> = {
   method_subtract: table('705,0,,0|other:N:0:0:0:1;alpha:S:0:1:1:2/706,0,,0|other:S:0:0:0:1;alpha:S:0:1:0:2'),
   method_subtract_: table('1180,0,,1|other:N:0:0:0:1;alpha:S:0:1:1:2/1181,0,,1|other:S:0:0:0:1;alpha:S:0:1:0:2'),
   method_sum: table('707,0,,0|dtype:d:1:1:1:1/708,0,,0|dim:I:1:0:0:1;keepdim:b:0:1:0:2;dtype:d:1:1:1:3'),
-  method_sum_to_size: table('1182,0,,0|size:J:0:0:0:1'),
+  method_sum_to_size: table('1182,0,,0,1|size:J:0:0:0:1'),
   method_svd: table('709,0,U.S.V,0|some:b:0:1:0:1;computeUv:b:0:1:0:2'),
   method_swapaxes: table('710,0,,0|axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
   method_swapaxes_: table('1183,0,,1|axis0:i:0:0:0:1;axis1:i:0:0:0:2'),
@@ -2482,7 +2482,7 @@ export const R: Record<string, Table> = {
   method_tanh: table('720,0,,0|'),
   method_tanh_: table('721,0,,1|'),
   method_tensor_split: table('722,0,,0|indices:J:0:0:0:1;dim:i:0:1:0:2/723,0,,0|tensorIndicesOrSections:T:0:0:0:1;dim:i:0:1:0:2/724,0,,0|sections:i:0:0:0:1;dim:i:0:1:0:2'),
-  method_tile: table('728,0,,0|dims:J:0:0:0:1'),
+  method_tile: table('728,0,,0,1|dims:J:0:0:0:1'),
   method_to_dense: table('1186,0,,0|dtype:d:1:1:0:1;maskedGrad:b:1:1:1:2'),
   method_to_mkldnn: table('1187,0,,0|dtype:d:1:1:0:1'),
   method_to_padded_tensor: table('1188,0,,0|padding:f:0:0:0:1;outputSize:J:1:1:0:2'),
@@ -2517,9 +2517,9 @@ export const R: Record<string, Table> = {
   method_values: table('1204,0,,0|'),
   method_var: table('760,0,,0|dim:I:1:0:0:1;unbiased:b:0:1:0:2;keepdim:b:0:1:0:3/761,0,,0|dim:I:1:1:0:1;correction:S:1:1:1:2;keepdim:b:0:1:1:3/762,0,,0|unbiased:b:0:1:0:1'),
   method_vdot: table('766,0,,0|other:T:0:0:0:1'),
-  method_view: table('1205,0,,0|dtype:d:0:0:0:1/1206,0,,0|size:J:0:0:0:1'),
+  method_view: table('1205,0,,0|dtype:d:0:0:0:1/1206,0,,0,1|size:J:0:0:0:1'),
   method_view_as: table('1207,0,,0|other:T:0:0:0:1'),
-  method_vsplit: table('773,0,,0|sections:i:0:0:0:1/774,0,,0|indices:J:0:0:0:1'),
+  method_vsplit: table('773,0,,0|sections:i:0:0:0:1/774,0,,0,1|indices:J:0:0:0:1'),
   method_where: table('777,1,,0|condition:T:0:0:0:0;other:T:0:0:0:2/779,1,,0|condition:T:0:0:0:0;other:S:0:0:0:2'),
   method_xlogy: table('781,0,,0|other:T:0:0:0:1/783,0,,0|other:S:0:0:0:1'),
   method_xlogy_: table('784,0,,1|other:T:0:0:0:1/785,0,,1|other:S:0:0:0:1'),
@@ -2535,7 +2535,7 @@ export const aten = {
   _unique2: ((...args: any[]): any => callFunction(R.torch__unique2, '_unique2', args)) as ((input: Tensor, sorted?: boolean, returnInverse?: boolean, returnCounts?: boolean) => [Tensor, Tensor, Tensor]),
   arange: ((...args: any[]): any => callFunction(R.torch_arange, 'arange', args)) as ((end: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, step?: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   cdist: ((...args: any[]): any => callFunction(R.torch_cdist, 'cdist', args)) as ((x1: Tensor, x2: Tensor, p?: number, computeMode?: number | bigint | null) => Tensor),
-  empty: ((...args: any[]): any => callFunction(R.torch_empty, 'empty', args)) as ((size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  empty: ((...args: any[]): any => callFunction(R.torch_empty, 'empty', args)) as ((size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]) => Tensor),
   eye: ((...args: any[]): any => callFunction(R.torch_eye, 'eye', args)) as ((n: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number | bigint, m: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   fromFile: ((...args: any[]): any => callFunction(R.torch_from_file, 'from_file', args)) as ((filename: string, shared?: boolean | null, size?: number | bigint | null, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   full: ((...args: any[]): any => callFunction(R.torch_full, 'full', args)) as ((size: (number | bigint)[], fillValue: number | boolean | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
@@ -2543,17 +2543,17 @@ export const aten = {
   linspace: ((...args: any[]): any => callFunction(R.torch_linspace, 'linspace', args)) as ((start: Tensor, end: Tensor, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: Tensor, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: Tensor, end: number | boolean | bigint, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((start: number | boolean | bigint, end: number | boolean | bigint, steps: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   nonzero: ((...args: any[]): any => callFunction(R.torch_nonzero, 'nonzero', args)) as ((input: Tensor) => Tensor),
   norm: ((...args: any[]): any => callFunction(R.torch_norm, 'norm', args)) as ((input: Tensor, p?: number | boolean | bigint) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, dim: number | bigint | (number | bigint)[], keepdim: boolean, options: { dtype?: DTypeName }) => Tensor) & ((input: Tensor, p: number | boolean | bigint | null, dim: number | bigint | (number | bigint)[], keepdim?: boolean) => Tensor),
-  ones: ((...args: any[]): any => callFunction(R.torch_ones, 'ones', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  ones: ((...args: any[]): any => callFunction(R.torch_ones, 'ones', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]) => Tensor),
   onesLike: ((...args: any[]): any => callFunction(R.torch_ones_like, 'ones_like', args)) as ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  rand: ((...args: any[]): any => callFunction(R.torch_rand, 'rand', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  rand: ((...args: any[]): any => callFunction(R.torch_rand, 'rand', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]) => Tensor),
   randLike: ((...args: any[]): any => callFunction(R.torch_rand_like, 'rand_like', args)) as ((input: Tensor, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   randint: ((...args: any[]): any => callFunction(R.torch_randint, 'randint', args)) as ((high: number | bigint, size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((high: number | bigint, size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number | bigint, high: number | bigint, size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((low: number | bigint, high: number | bigint, size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
-  randn: ((...args: any[]): any => callFunction(R.torch_randn, 'randn', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  randn: ((...args: any[]): any => callFunction(R.torch_randn, 'randn', args)) as ((size: (number | bigint)[], options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]) => Tensor) & ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]) => Tensor),
   randnLike: ((...args: any[]): any => callFunction(R.torch_randn_like, 'randn_like', args)) as ((input: Tensor, options: { generator?: Generator | null; memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   randperm: ((...args: any[]): any => callFunction(R.torch_randperm, 'randperm', args)) as ((n: number | bigint, options: { generator?: Generator | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((n: number | bigint, options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
   tensordot: ((...args: any[]): any => callFunction(R.torch_tensordot, 'tensordot', args)) as ((input: Tensor, other: Tensor, dimsSelf: (number | bigint)[], dimsOther: (number | bigint)[]) => Tensor),
   uniqueConsecutive: ((...args: any[]): any => callFunction(R.torch_unique_consecutive, 'unique_consecutive', args)) as ((input: Tensor, returnInverse?: boolean, returnCounts?: boolean, dim?: number | bigint | null) => [Tensor, Tensor, Tensor]),
-  zeros: ((...args: any[]): any => callFunction(R.torch_zeros, 'zeros', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
+  zeros: ((...args: any[]): any => callFunction(R.torch_zeros, 'zeros', args)) as ((size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor) & ((...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]) => Tensor),
   zerosLike: ((...args: any[]): any => callFunction(R.torch_zeros_like, 'zeros_like', args)) as ((input: Tensor, options?: { memoryFormat?: MemoryFormat | null; dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }) => Tensor),
 };
 
@@ -3966,6 +3966,7 @@ export abstract class TensorMethods {
    * @example `x.broadcastTo(size)`
    */
   broadcastTo(size: (number | bigint)[]): Tensor;
+  broadcastTo(...size: [(number | bigint), ...(number | bigint)[]]): Tensor;
   broadcastTo(...args: any[]): any { return callMethod(R.method_broadcast_to, 'broadcast_to', this, args); }
   /**
    * PyTorch `Tensor.cauchy_`:
@@ -4276,6 +4277,7 @@ export abstract class TensorMethods {
    */
   countNonzero(dim?: number | bigint | null): Tensor;
   countNonzero(dim: (number | bigint)[]): Tensor;
+  countNonzero(...dim: [(number | bigint), ...(number | bigint)[]]): Tensor;
   countNonzero(...args: any[]): any { return callMethod(R.method_count_nonzero, 'count_nonzero', this, args); }
   /**
    * PyTorch `Tensor.cov`:
@@ -4577,6 +4579,7 @@ export abstract class TensorMethods {
    */
   dsplit(sections: number | bigint): Tensor[];
   dsplit(indices: (number | bigint)[]): Tensor[];
+  dsplit(...indices: [(number | bigint), ...(number | bigint)[]]): Tensor[];
   dsplit(...args: any[]): any { return callMethod(R.method_dsplit, 'dsplit', this, args); }
   /**
    * PyTorch `Tensor.eq`:
@@ -5137,6 +5140,7 @@ export abstract class TensorMethods {
    */
   hsplit(sections: number | bigint): Tensor[];
   hsplit(indices: (number | bigint)[]): Tensor[];
+  hsplit(...indices: [(number | bigint), ...(number | bigint)[]]): Tensor[];
   hsplit(...args: any[]): any { return callMethod(R.method_hsplit, 'hsplit', this, args); }
   /**
    * PyTorch `Tensor.hypot`:
@@ -6347,6 +6351,7 @@ export abstract class TensorMethods {
    * @example `x.newEmpty(size)`
    */
   newEmpty(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newEmpty(...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
   newEmpty(...args: any[]): any { return callMethod(R.method_new_empty, 'new_empty', this, args); }
   /**
    * PyTorch `Tensor.new_empty_strided`:
@@ -6374,6 +6379,7 @@ export abstract class TensorMethods {
    * @example `x.newOnes(size)`
    */
   newOnes(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newOnes(...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
   newOnes(...args: any[]): any { return callMethod(R.method_new_ones, 'new_ones', this, args); }
   /**
    * PyTorch `Tensor.new_zeros`:
@@ -6383,6 +6389,7 @@ export abstract class TensorMethods {
    * @example `x.newZeros(size)`
    */
   newZeros(size: (number | bigint)[], options?: { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
+  newZeros(...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { dtype?: DTypeName | null; layout?: Layout | null; device?: Device | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
   newZeros(...args: any[]): any { return callMethod(R.method_new_zeros, 'new_zeros', this, args); }
   /**
    * PyTorch `Tensor.nextafter`:
@@ -6792,6 +6799,7 @@ export abstract class TensorMethods {
    * @example `x.resize_(size)`
    */
   resize_(size: (number | bigint)[], options?: { memoryFormat?: MemoryFormat | null }): this;
+  resize_(...size: [(number | bigint), ...(number | bigint)[]] | [(number | bigint), ...(number | bigint)[], { memoryFormat?: MemoryFormat | null }]): this;
   resize_(...args: any[]): any { return callMethod(R.method_resize_, 'resize_', this, args); }
   /**
    * PyTorch `Tensor.resize_as_`:
@@ -7257,6 +7265,7 @@ export abstract class TensorMethods {
   squeeze(): Tensor;
   squeeze(dim: number | bigint): Tensor;
   squeeze(dim: (number | bigint)[]): Tensor;
+  squeeze(...dim: [(number | bigint), ...(number | bigint)[]]): Tensor;
   squeeze(...args: any[]): any { return callMethod(R.method_squeeze, 'squeeze', this, args); }
   /**
    * PyTorch `Tensor.squeeze_`:
@@ -7270,6 +7279,7 @@ export abstract class TensorMethods {
   squeeze_(): this;
   squeeze_(dim: number | bigint): this;
   squeeze_(dim: (number | bigint)[]): this;
+  squeeze_(...dim: [(number | bigint), ...(number | bigint)[]]): this;
   squeeze_(...args: any[]): any { return callMethod(R.method_squeeze_, 'squeeze_', this, args); }
   /**
    * PyTorch `Tensor.sspaddmm`:
@@ -7363,6 +7373,7 @@ export abstract class TensorMethods {
    * @example `x.sumToSize(size)`
    */
   sumToSize(size: (number | bigint)[]): Tensor;
+  sumToSize(...size: [(number | bigint), ...(number | bigint)[]]): Tensor;
   sumToSize(...args: any[]): any { return callMethod(R.method_sum_to_size, 'sum_to_size', this, args); }
   /**
    * PyTorch `Tensor.svd`:
@@ -7829,6 +7840,7 @@ export abstract class TensorMethods {
    */
   vsplit(sections: number | bigint): Tensor[];
   vsplit(indices: (number | bigint)[]): Tensor[];
+  vsplit(...indices: [(number | bigint), ...(number | bigint)[]]): Tensor[];
   vsplit(...args: any[]): any { return callMethod(R.method_vsplit, 'vsplit', this, args); }
   /**
    * PyTorch `Tensor.where`:

@@ -560,6 +560,7 @@ export function atanh_(...args: any[]): any { return callFunction(R.torch_atanh_
  */
 export function atleast1d(input: Tensor): Tensor;
 export function atleast1d(tensors: Tensor[]): Tensor[];
+export function atleast1d(...tensors: [Tensor, ...Tensor[]]): Tensor[];
 export function atleast1d(...args: any[]): any { return callFunction(R.torch_atleast_1d, 'atleast_1d', args); }
 /**
  * PyTorch `torch.atleast_2d`:
@@ -571,6 +572,7 @@ export function atleast1d(...args: any[]): any { return callFunction(R.torch_atl
  */
 export function atleast2d(input: Tensor): Tensor;
 export function atleast2d(tensors: Tensor[]): Tensor[];
+export function atleast2d(...tensors: [Tensor, ...Tensor[]]): Tensor[];
 export function atleast2d(...args: any[]): any { return callFunction(R.torch_atleast_2d, 'atleast_2d', args); }
 /**
  * PyTorch `torch.atleast_3d`:
@@ -582,6 +584,7 @@ export function atleast2d(...args: any[]): any { return callFunction(R.torch_atl
  */
 export function atleast3d(input: Tensor): Tensor;
 export function atleast3d(tensors: Tensor[]): Tensor[];
+export function atleast3d(...tensors: [Tensor, ...Tensor[]]): Tensor[];
 export function atleast3d(...args: any[]): any { return callFunction(R.torch_atleast_3d, 'atleast_3d', args); }
 /**
  * PyTorch `torch.avg_pool1d`:
@@ -826,6 +829,7 @@ export function blackmanWindow(...args: any[]): any { return callFunction(R.torc
  * @example `torch.blockDiag(tensors)`
  */
 export function blockDiag(tensors: Tensor[]): Tensor;
+export function blockDiag(...tensors: [Tensor, ...Tensor[]]): Tensor;
 export function blockDiag(...args: any[]): any { return callFunction(R.torch_block_diag, 'block_diag', args); }
 /**
  * PyTorch `torch.bmm`:
@@ -846,6 +850,7 @@ export function bmm(...args: any[]): any { return callFunction(R.torch_bmm, 'bmm
  * @example `torch.broadcastTensors(tensors)`
  */
 export function broadcastTensors(tensors: Tensor[]): Tensor[];
+export function broadcastTensors(...tensors: [Tensor, ...Tensor[]]): Tensor[];
 export function broadcastTensors(...args: any[]): any { return callFunction(R.torch_broadcast_tensors, 'broadcast_tensors', args); }
 /**
  * PyTorch `torch.broadcast_to`:
@@ -884,6 +889,7 @@ export function canCast(...args: any[]): any { return callFunction(R.torch_can_c
  * @example `torch.cartesianProd(tensors)`
  */
 export function cartesianProd(tensors: Tensor[]): Tensor;
+export function cartesianProd(...tensors: [Tensor, ...Tensor[]]): Tensor;
 export function cartesianProd(...args: any[]): any { return callFunction(R.torch_cartesian_prod, 'cartesian_prod', args); }
 /**
  * PyTorch `torch.cat`:
@@ -947,6 +953,7 @@ export function celu_(...args: any[]): any { return callFunction(R.torch_celu_, 
  * @example `torch.chainMatmul(matrices)`
  */
 export function chainMatmul(matrices: Tensor[]): Tensor;
+export function chainMatmul(...matrices: [Tensor, ...Tensor[]]): Tensor;
 export function chainMatmul(...args: any[]): any { return callFunction(R.torch_chain_matmul, 'chain_matmul', args); }
 /**
  * PyTorch `torch.channel_shuffle`:
@@ -3383,7 +3390,9 @@ export function median(...args: any[]): any { return callFunction(R.torch_median
  * @example `torch.meshgrid(tensors)`
  */
 export function meshgrid(tensors: Tensor[]): Tensor[];
+export function meshgrid(...tensors: [Tensor, ...Tensor[]]): Tensor[];
 export function meshgrid(tensors: Tensor[], options: { indexing?: string }): Tensor[];
+export function meshgrid(...tensors: [Tensor, ...Tensor[]] | [Tensor, ...Tensor[], { indexing?: string }]): Tensor[];
 export function meshgrid(...args: any[]): any { return callFunction(R.torch_meshgrid, 'meshgrid', args); }
 /**
  * PyTorch `torch.min`:
