@@ -368,25 +368,18 @@ bool small_rows(const at::Tensor& t, int64_t dim) {
   return true;
 }
 
-// ATen's own kernels (at::cpu:: calls them without going through the dispatcher again).
-at::Tensor log_softmax(const at::Tensor& self, int64_t dim, bool half_to_float) {
+// ATen's own kernels (at::cpu:: calls them without going through the dispatcher again): Forward
+// is _softmax or _log_softmax, Backward their _backward_data.
+template <at::Tensor (*Forward)(const at::Tensor&, int64_t, bool)>
+at::Tensor softmax_rows(const at::Tensor& self, int64_t dim, bool half_to_float) {
   OneThreadIf small(small_rows(self, dim));
-  return at::cpu::_log_softmax(self, dim, half_to_float);
+  return Forward(self, dim, half_to_float);
 }
 
-at::Tensor log_softmax_backward(const at::Tensor& grad_output, const at::Tensor& output, int64_t dim, at::ScalarType input_dtype) {
+template <at::Tensor (*Backward)(const at::Tensor&, const at::Tensor&, int64_t, at::ScalarType)>
+at::Tensor softmax_rows_backward(const at::Tensor& grad_output, const at::Tensor& output, int64_t dim, at::ScalarType input_dtype) {
   OneThreadIf small(small_rows(output, dim));
-  return at::cpu::_log_softmax_backward_data(grad_output, output, dim, input_dtype);
-}
-
-at::Tensor softmax(const at::Tensor& self, int64_t dim, bool half_to_float) {
-  OneThreadIf small(small_rows(self, dim));
-  return at::cpu::_softmax(self, dim, half_to_float);
-}
-
-at::Tensor softmax_backward(const at::Tensor& grad_output, const at::Tensor& output, int64_t dim, at::ScalarType input_dtype) {
-  OneThreadIf small(small_rows(output, dim));
-  return at::cpu::_softmax_backward_data(grad_output, output, dim, input_dtype);
+  return Backward(grad_output, output, dim, input_dtype);
 }
 
 // Each element of the gradient is written alone.
@@ -424,10 +417,10 @@ void install_cpu_kernels() {
     auto* library = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);
     library->impl("max_pool2d_with_indices", TORCH_FN(max_pool2d_with_indices));
     library->impl("max_pool2d_with_indices_backward", TORCH_FN(max_pool2d_with_indices_backward));
-    library->impl("_log_softmax", TORCH_FN(log_softmax));
-    library->impl("_log_softmax_backward_data", TORCH_FN(log_softmax_backward));
-    library->impl("_softmax", TORCH_FN(softmax));
-    library->impl("_softmax_backward_data", TORCH_FN(softmax_backward));
+    library->impl("_log_softmax", TORCH_FN(softmax_rows<&at::cpu::_log_softmax>));
+    library->impl("_log_softmax_backward_data", TORCH_FN(softmax_rows_backward<&at::cpu::_log_softmax_backward_data>));
+    library->impl("_softmax", TORCH_FN(softmax_rows<&at::cpu::_softmax>));
+    library->impl("_softmax_backward_data", TORCH_FN(softmax_rows_backward<&at::cpu::_softmax_backward_data>));
     library->impl("nll_loss_backward", TORCH_FN(nll_loss_backward));
   });
 }
