@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import * as torch from '../lib';
 import { nn } from '../lib';
-import { smallOpCases } from './helpers/small-op-cases';
+import { smallOpCases, type SmallOpCase } from './helpers/small-op-cases';
 
 const F = nn.functional;
 
@@ -187,25 +187,42 @@ describe('bad options are refused, naming the option', () => {
   });
 });
 
-test("softmax, log-softmax and NLL loss under ATen's grain run on one thread with ATen's results, forward and backward", () => {
-  // ATen's kernels split them between two threads in a child that did not register nodetorch's
-  // (NODETORCH_CPU_KERNELS=0); here they run on the calling thread. Each row is computed alone, so
-  // the digests must match, and the thread count must be what it was after every call.
+/** small-op-cases.ts run in a child with `env` added: its digests. */
+function childCases(env: Record<string, string>): SmallOpCase[] {
   const child = spawnSync(process.execPath, ['-r', 'tsx/cjs', join(__dirname, 'helpers', 'small-op-cases.ts')], {
-    cwd: join(__dirname, '..'), encoding: 'utf8', env: { ...process.env, NODETORCH_CPU_KERNELS: '0' }, maxBuffer: 1 << 24,
+    cwd: join(__dirname, '..'), encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24,
   });
   expect(child.stderr).toBe('');
-  const aten = JSON.parse(child.stdout) as ReturnType<typeof smallOpCases>;
-  const threads = torch.getNumThreads();
-  try {
-    const ours = smallOpCases();
-    expect(torch.getNumThreads()).toBe(2);
-    expect(() => F.logSoftmax(torch.randn([4, 3]), 5)).toThrow(/dim/i);
-    expect(torch.getNumThreads()).toBe(2);
-    expect(ours.length).toBe(aten.length);
-    expect(ours.filter((c, i) => c.digest !== aten[i].digest).map((c) => c.what)).toEqual([]);
-    expect(ours.map((c) => c.what)).toEqual(aten.map((c) => c.what));
-  } finally {
-    torch.setNumThreads(threads);
-  }
+  return JSON.parse(child.stdout) as SmallOpCase[];
+}
+
+describe("small ops on one thread give ATen's results, forward and backward", () => {
+  // ATen's kernels split them between two threads in a child that did not register nodetorch's
+  // (NODETORCH_CPU_KERNELS=0). Each row or element is computed alone, so the digests must match,
+  // and the thread count must be what it was after every call.
+  let aten: SmallOpCase[] = [];
+  beforeAll(() => {
+    aten = childCases({ NODETORCH_CPU_KERNELS: '0' });
+  });
+  test("softmax, log-softmax and NLL loss under ATen's grain, on the calling thread", () => {
+    const threads = torch.getNumThreads();
+    try {
+      const ours = smallOpCases();
+      expect(torch.getNumThreads()).toBe(2);
+      expect(() => F.logSoftmax(torch.randn([4, 3]), 5)).toThrow(/dim/i);
+      expect(torch.getNumThreads()).toBe(2);
+      expect(ours.length).toBe(aten.length);
+      expect(ours.filter((c, i) => c.digest !== aten[i].digest).map((c) => c.what)).toEqual([]);
+      expect(ours.map((c) => c.what)).toEqual(aten.map((c) => c.what));
+    } finally {
+      torch.setNumThreads(threads);
+    }
+  });
+  test('with OMP_WAIT_POLICY=PASSIVE, ReLU, products and max pooling under sixteen grains too', () => {
+    // There each parallel region waits for a sleeping thread to wake, so more ops stay on one.
+    const passive = childCases({ OMP_WAIT_POLICY: 'passive ' });
+    expect(passive.map((c) => c.what)).toEqual(aten.map((c) => c.what));
+    expect(passive.filter((c, i) => c.digest !== aten[i].digest).map((c) => c.what)).toEqual([]);
+    expect(passive.at(-1)).toEqual({ what: 'threads after', digest: '2' });
+  });
 });

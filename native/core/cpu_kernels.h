@@ -22,6 +22,13 @@
 // [64, 10] logits included), and each split wakes a sleeping thread: with OMP_WAIT_POLICY=PASSIVE
 // on a 2-vCPU VM, log-softmax, NLL loss and their backward took ~200 µs instead of ~35 µs. Each
 // row (each element, for nll_loss_backward) is computed alone, so one thread gives the same bits.
+//
+// When libgomp puts idle threads to sleep (OMP_WAIT_POLICY=PASSIVE or GOMP_SPINCOUNT=0), every
+// parallel region waits for one to wake, so a region pays only past sixteen of ATen's grains
+// (524,288 elements): there the max pools above and nll_loss_backward split only past that, and
+// relu, relu_, threshold_backward (ReLU's gradient) and mul.Tensor (Dropout's product and its
+// gradient), ATen's elementwise kernels, run on the calling thread below it: ReLU over the seed
+// CNN's [64, 10, 12, 12] took ~60 µs on two threads, 9 µs on one. Each element is computed alone.
 #pragma once
 
 namespace nodetorch {

@@ -1,10 +1,11 @@
 /**
  * Softmax, log-softmax and NLL loss, forward and backward, on two intra-op threads over shapes
- * from a few elements to past ATen's grain (32,768), along every dimension: one digest of the
- * outputs and gradients per case. test/activations.test.ts compares the digests made with
- * nodetorch's CPU kernels (native/core/cpu_kernels.h, which keep ops under the grain on one
- * thread) against those of ATen's kernels, which split them between the threads, made by this
- * file run as a child with NODETORCH_CPU_KERNELS=0: it prints them as one JSON line.
+ * from a few elements to past ATen's grain (32,768), along every dimension, and ReLU, a product
+ * and max pooling: one digest of the outputs and gradients per case. test/activations.test.ts
+ * compares the digests made with nodetorch's CPU kernels (native/core/cpu_kernels.h, which keep
+ * small ops on one thread, and more of them when OMP_WAIT_POLICY=PASSIVE puts threads to sleep)
+ * against those of ATen's kernels, which split them between the threads, made by this file run
+ * as a child with NODETORCH_CPU_KERNELS=0: it prints them as one JSON line.
  */
 import { createHash } from 'node:crypto';
 import * as torch from '../../lib';
@@ -53,7 +54,35 @@ export function smallOpCases(): SmallOpCase[] {
         }
       }
     }
+    // ReLU, its gradient, and a broadcast product (Dropout2d's), from under ATen's grain to past
+    // sixteen of them; max pooling, forward and backward, over the seed CNN's two shapes.
+    for (const shape of [[1000], [64, 10, 12, 12], [64, 20, 8, 8], [600000]]) {
+      add(`relu ${dtype} [${shape}]`, () => {
+        const x = torch.randn(shape, { dtype }).requiresGrad_(true);
+        const y = F.relu(x);
+        y.backward(torch.randnLike(y));
+        const z = x.detach().clone().relu_();
+        return [y.detach(), x.grad!, z];
+      });
+      add(`mul ${dtype} [${shape}]`, () => {
+        const x = torch.randn(shape, { dtype }).requiresGrad_(true);
+        const m = torch.rand([shape[0], ...shape.slice(1).map((d, i) => (i === 0 ? d : 1))], { dtype });
+        const y = x.mul(m);
+        y.backward(torch.randnLike(y));
+        return [y.detach(), x.grad!];
+      });
+    }
+    for (const shape of [[64, 10, 24, 24], [64, 20, 8, 8]]) {
+      add(`maxPool2d ${dtype} [${shape}]`, () => {
+        const x = torch.randn(shape, { dtype }).requiresGrad_(true);
+        const [y, indices] = F.maxPool2dWithIndices(x, 2);
+        y.backward(torch.randnLike(y));
+        return [y.detach(), indices, x.grad!];
+      });
+    }
   }
+  // Every call left the thread count as it was.
+  cases.push({ what: 'threads after', digest: String(torch.getNumThreads()) });
   return cases;
 }
 
