@@ -22,7 +22,7 @@
  *   train-loop, evaluate-loop (not in the default set): the event loop's delay while torch.train /
  *             torch.evaluate run, nodetorch alone.
  *
- * Each run is a fresh process. Rounds (`--repeat`, default 3) run every workload by every
+ * Each run is a fresh process. Rounds (`--repeat`, default 5) run every workload by every
  * program, the programs alternating and the first of them rotating each round, so that drift on
  * a shared machine falls on all alike. Each program times its own loops; the runner times process
  * start to first trained batch. Prints the tables and ratios (min and median over rounds) and the
@@ -32,16 +32,18 @@
  * Options:
  *   --quick            one round of short workloads (100 batches, 2 resnet18 steps, 6 epochs of 50
  *                      batches); like a run of only some workloads, it writes no RESULTS.md
- *   --repeat N         rounds (default 3)
+ *   --repeat N         rounds (default 5: on a shared machine whose speed drifts, each program's
+ *                      best round is the one least disturbed, and five make one likely)
  *   --workloads a,b    of mnist, smallops, resnet18, memory, train-loop, evaluate-loop
  *   --threads N        intra-op threads for all (default: physical cores)
- *   --omp-wait POLICY  libgomp's wait policy for all: passive (the default), default
- *                      (OMP_WAIT_POLICY and GOMP_SPINCOUNT unset: spin a while, then sleep, what a
- *                      program gets unless its user sets one), active, or inherit (this shell's).
- *                      Spinning threads make every figure drift with the machine's other load
- *                      (one run under libgomp's default had the C++ floor's epoch at 3.3–4.8 s);
- *                      under passive each parallel region waits for the sleeping thread to wake,
- *                      tens of µs on a VM whose idle vCPUs halt (bench/RESULTS.md).
+ *   --omp-wait POLICY  libgomp's wait policy for all: default (the default: OMP_WAIT_POLICY and
+ *                      GOMP_SPINCOUNT unset, so threads spin a while, then sleep; what each of
+ *                      these programs gets unless its user sets one, and what the targets are
+ *                      judged under), passive (threads sleep as soon as a parallel region ends,
+ *                      and each region waits for one to wake: tens of µs on a VM whose idle vCPUs
+ *                      halt, which costs the LibTorch programs far more than the seed program,
+ *                      mostly Python on one thread; steadier figures, see bench/RESULTS.md),
+ *                      active, or inherit (this shell's)
  *   --seed-port        run the seed program's torchvision-free port even where torchvision imports
  *   --note TEXT        a line for the RESULTS.md section (e.g. that the machine was shared)
  *   --no-write         leave bench/RESULTS.md alone
@@ -68,7 +70,7 @@ export interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    repeat: 3, quick: false, workloads: [], threads: physicalCores(), ompWait: 'passive', seedPort: false, note: null,
+    repeat: 5, quick: false, workloads: [], threads: physicalCores(), ompWait: 'default', seedPort: false, note: null,
     write: true, device: 'cpu', out: null, workloadJs: null, mnist: null, json: path.join(buildDir, 'last.json'),
   };
   let repeat: number | null = null;
@@ -95,7 +97,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--json') o.json = path.resolve(value());
     else throw new RangeError(`Expected an option of bench/run.ts (see its header) but received ${argv[i]}`);
   }
-  o.repeat = repeat ?? (o.quick ? 1 : 3);
+  o.repeat = repeat ?? (o.quick ? 1 : 5);
   o.workloads = (names ?? DEFAULT_WORKLOADS).map((n) => {
     const w = WORKLOADS.find((x) => x.name === n);
     if (!w) throw new RangeError(`Expected one of ${WORKLOADS.map((x) => x.name).join(', ')} for --workloads but received ${n}`);
