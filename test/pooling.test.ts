@@ -43,7 +43,6 @@ const MODULES: Record<string, AnyCtor> = {
 
 type Out = torch.Tensor | [torch.Tensor, torch.Tensor];
 const hasOptions = (c: Case): boolean => Object.keys(c.options).length > 0;
-const without = (o: Record<string, Json>, key: string): Record<string, Json> => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 const padSize = (n: number, p: Json): number[] => (typeof p === 'number' ? new Array(2 * n).fill(p) : (p as number[]));
 
 /** The nn.functional form of each module, called as PyTorch's functional API would be. */
@@ -51,17 +50,14 @@ const FUNCTIONAL: Record<string, (x: torch.Tensor, c: Case) => Out> = {};
 for (const d of [1, 2, 3]) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const f = F as any;
-  FUNCTIONAL[`MaxPool${d}d`] = (x, c) => (c.options.returnIndices
-    ? f[`maxPool${d}dWithIndices`](x, c.args[0], without(c.options, 'returnIndices'))
-    : f[`maxPool${d}d`](x, c.args[0], without(c.options, 'returnIndices')));
+  FUNCTIONAL[`MaxPool${d}d`] = (x, c) => f[`maxPool${d}d`](x, c.args[0], c.options);
   FUNCTIONAL[`AvgPool${d}d`] = (x, c) => (d === 2 && 'divisorOverride' in c.options
     ? F.avgPool2d(x, c.args[0] as number, c.options)
     : f[`avgPool${d}d`](x, c.args[0], c.options));
   // F.adaptiveAvgPool2d predates `null` sizes (it takes integers only), so those are resolved here.
   FUNCTIONAL[`AdaptiveAvgPool${d}d`] = (x, c) => f[`adaptiveAvgPool${d}d`](x, d === 2 && Array.isArray(c.args[0])
     ? (c.args[0] as (number | null)[]).map((s, i) => s ?? x.shape[x.dim() - 2 + i]) : c.args[0]);
-  FUNCTIONAL[`AdaptiveMaxPool${d}d`] = (x, c) => (c.options.returnIndices
-    ? f[`adaptiveMaxPool${d}dWithIndices`](x, c.args[0]) : f[`adaptiveMaxPool${d}d`](x, c.args[0]));
+  FUNCTIONAL[`AdaptiveMaxPool${d}d`] = (x, c) => f[`adaptiveMaxPool${d}d`](x, c.args[0], c.options.returnIndices);
   FUNCTIONAL[`ZeroPad${d}d`] = (x, c) => F.pad(x, padSize(d, c.args[0]));
   FUNCTIONAL[`ConstantPad${d}d`] = (x, c) => F.pad(x, padSize(d, c.args[0]), { mode: 'constant', value: c.args[1] as number });
   FUNCTIONAL[`ReflectionPad${d}d`] = (x, c) => F.pad(x, padSize(d, c.args[0]), 'reflect');
@@ -145,6 +141,24 @@ test('MaxPool2d keeps its API: number[] fields, a tensor from forward, indices o
   expect(out.tolist()).toEqual(y.tolist());
   expect(idx.tolist()).toEqual([[[[5, 7], [13, 15]]]]);
   expect(String(new nn.MaxPool2d([2, 2]))).toBe('MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=0, dilation=1, ceil_mode=False)');
+});
+
+test('the functional max pools take returnIndices as PyTorch does, typed by its value', () => {
+  const x = inputOf([1, 1, 4, 4]);
+  const plain: torch.Tensor = F.maxPool2d(x, 2, { stride: 2 });
+  const [out, idx]: [torch.Tensor, torch.Tensor] = F.maxPool2d(x, 2, { stride: 2, returnIndices: true });
+  expect(out.tolist()).toEqual(plain.tolist());
+  expect(idx.tolist()).toEqual([[[[5, 7], [13, 15]]]]);
+  // @ts-expect-error without returnIndices: true the result is one tensor
+  const notPair: [torch.Tensor, torch.Tensor] = F.maxPool2d(x, 2, { returnIndices: false });
+  expect(notPair).toBeInstanceOf(torch.Tensor);
+  const [a, ai]: [torch.Tensor, torch.Tensor] = F.adaptiveMaxPool2d(x, 1, true);
+  expect([a.tolist(), ai.tolist()]).toEqual([[[[[15]]]], [[[[15]]]]]);
+  expect(F.adaptiveMaxPool2d(x, 1)).toBeInstanceOf(torch.Tensor);
+  const [y1, i1] = F.maxPool1d(x.flatten(2), 4, { returnIndices: true });
+  expect([y1.tolist(), i1.tolist()]).toEqual([[[[3, 7, 11, 15]]], [[[3, 7, 11, 15]]]]);
+  expect(() => F.maxPool2d(x, 2, { returnIndices: 1 as unknown as boolean })).toThrow(/returnIndices/);
+  expect(() => F.adaptiveMaxPool1d(x.flatten(2), 1, 'yes' as unknown as boolean)).toThrow(/returnIndices/);
 });
 
 test('recomputeScaleFactor resamples by the computed size', () => {

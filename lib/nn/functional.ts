@@ -233,18 +233,38 @@ export interface MaxPool2dOptions {
 
 const MAX_POOL_KEYS = optionKeys<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
 
+/** A max pool's output: the tensor, or `[output, indices]` where `returnIndices` is true. */
+export type PoolOutput<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
+
+/** PyTorch's `return_indices` of the functional max pools. */
+export interface ReturnIndices<R extends boolean = boolean> {
+  /** Return `[output, indices]` instead of the output. Default false. */
+  returnIndices?: R;
+}
+
+/** `options` without `returnIndices`, and whether it was true. */
+function splitReturnIndices<O>(options: O): [O, boolean] {
+  if (options === null || typeof options !== 'object' || !('returnIndices' in options)) return [options, false];
+  const { returnIndices, ...rest } = options as O & ReturnIndices;
+  return [rest as O, checkBool(returnIndices ?? false, 'returnIndices')];
+}
+
 /**
- * 2-D max pooling.
+ * 2-D max pooling; with `returnIndices: true`, `[output, indices]` (as `maxPool2dWithIndices`).
  * @example
  * ```ts
  * F.maxPool2d(x, 2)
+ * const [y, indices] = F.maxPool2d(x, 2, { returnIndices: true });
  * ```
  */
-export function maxPool2d(x: Tensor, kernelSize: number | [number, number], options: MaxPool2dOptions = {}): Tensor {
-  const o = checkOptions(options, 'maxPool2d options', MAX_POOL_KEYS) as MaxPool2dOptions;
+export function maxPool2d<R extends boolean = false>(x: Tensor, kernelSize: number | [number, number],
+  options: MaxPool2dOptions & ReturnIndices<R> = {}): PoolOutput<R> {
+  const [rest, withIndices] = splitReturnIndices(options);
+  if (withIndices) return maxPool2dWithIndices(x, kernelSize, rest) as PoolOutput<R>;
+  const o = checkOptions(rest, 'maxPool2d options', MAX_POOL_KEYS) as MaxPool2dOptions;
   const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
   return ops.maxPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
-    expandInts(o.dilation ?? 1, 2, 'dilation', 1), checkBool(o.ceilMode ?? false, 'ceilMode'));
+    expandInts(o.dilation ?? 1, 2, 'dilation', 1), checkBool(o.ceilMode ?? false, 'ceilMode')) as PoolOutput<R>;
 }
 
 /** Options of `avgPool2d` (and `nn.AvgPool2d`). */
@@ -833,14 +853,16 @@ export interface MaxPoolOptions {
 }
 
 /**
- * 1-D max pooling over `[N, C, L]` (or `[C, L]`).
+ * 1-D max pooling over `[N, C, L]` (or `[C, L]`); with `returnIndices: true`, `[output, indices]`.
  * @example
  * ```ts
  * F.maxPool1d(x, 2)
  * ```
  */
-export function maxPool1d(x: Tensor, kernelSize: number | [number], options: MaxPoolOptions = {}): Tensor {
-  return ops.maxPool1d(input(x), ...maxPoolArgs(1, 'maxPool1d', kernelSize, options));
+export function maxPool1d<R extends boolean = false>(x: Tensor, kernelSize: number | [number], options: MaxPoolOptions & ReturnIndices<R> = {}): PoolOutput<R> {
+  const [rest, withIndices] = splitReturnIndices(options);
+  if (withIndices) return maxPool1dWithIndices(x, kernelSize, rest) as PoolOutput<R>;
+  return ops.maxPool1d(input(x), ...maxPoolArgs(1, 'maxPool1d', kernelSize, rest)) as PoolOutput<R>;
 }
 
 /** 1-D max pooling that also returns the argmax indices (PyTorch's `return_indices=True`). */
@@ -854,14 +876,18 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: number | [number, nu
 }
 
 /**
- * 3-D max pooling over `[N, C, D, H, W]` (or `[C, D, H, W]`).
+ * 3-D max pooling over `[N, C, D, H, W]` (or `[C, D, H, W]`); with `returnIndices: true`,
+ * `[output, indices]`.
  * @example
  * ```ts
  * F.maxPool3d(x, 2)
  * ```
  */
-export function maxPool3d(x: Tensor, kernelSize: number | [number, number, number], options: MaxPoolOptions = {}): Tensor {
-  return ops.maxPool3d(input(x), ...maxPoolArgs(3, 'maxPool3d', kernelSize, options));
+export function maxPool3d<R extends boolean = false>(x: Tensor, kernelSize: number | [number, number, number],
+  options: MaxPoolOptions & ReturnIndices<R> = {}): PoolOutput<R> {
+  const [rest, withIndices] = splitReturnIndices(options);
+  if (withIndices) return maxPool3dWithIndices(x, kernelSize, rest) as PoolOutput<R>;
+  return ops.maxPool3d(input(x), ...maxPoolArgs(3, 'maxPool3d', kernelSize, rest)) as PoolOutput<R>;
 }
 
 /** 3-D max pooling that also returns the argmax indices (flat over D×H×W). */
@@ -947,12 +973,23 @@ export function adaptiveMaxPool3dWithIndices(x: Tensor, outputSize: AdaptiveSize
   return nnOps.adaptiveMaxPool3d(t, adaptiveSize(t, 3, outputSize));
 }
 
-/** 1-D adaptive max pooling to `outputSize`. */
-export function adaptiveMaxPool1d(x: Tensor, outputSize: number | [number]): Tensor { return adaptiveMaxPool1dWithIndices(x, outputSize)[0]; }
-/** 2-D adaptive max pooling to `outputSize`. */
-export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor { return adaptiveMaxPool2dWithIndices(x, outputSize)[0]; }
-/** 3-D adaptive max pooling to `outputSize`. */
-export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize): Tensor { return adaptiveMaxPool3dWithIndices(x, outputSize)[0]; }
+/** The output of an adaptive max pool, with its indices when `returnIndices` is true. */
+function adaptiveOutput<R extends boolean>(pair: [Tensor, Tensor], returnIndices: R | undefined): PoolOutput<R> {
+  return (checkBool(returnIndices ?? false, 'returnIndices') ? pair : pair[0]) as PoolOutput<R>;
+}
+
+/** 1-D adaptive max pooling to `outputSize`; `[output, indices]` where `returnIndices` is true. */
+export function adaptiveMaxPool1d<R extends boolean = false>(x: Tensor, outputSize: number | [number], returnIndices?: R): PoolOutput<R> {
+  return adaptiveOutput(adaptiveMaxPool1dWithIndices(x, outputSize), returnIndices);
+}
+/** 2-D adaptive max pooling to `outputSize`; `[output, indices]` where `returnIndices` is true. */
+export function adaptiveMaxPool2d<R extends boolean = false>(x: Tensor, outputSize: AdaptiveSize, returnIndices?: R): PoolOutput<R> {
+  return adaptiveOutput(adaptiveMaxPool2dWithIndices(x, outputSize), returnIndices);
+}
+/** 3-D adaptive max pooling to `outputSize`; `[output, indices]` where `returnIndices` is true. */
+export function adaptiveMaxPool3d<R extends boolean = false>(x: Tensor, outputSize: AdaptiveSize, returnIndices?: R): PoolOutput<R> {
+  return adaptiveOutput(adaptiveMaxPool3dWithIndices(x, outputSize), returnIndices);
+}
 
 /** How `pad` fills the border. */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';

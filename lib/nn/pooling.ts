@@ -10,7 +10,7 @@ import { maxPoolArgs, avgPoolArgs, lpPoolArgs } from './_utils';
 import { Module } from './module';
 
 /** A pool's output: the tensor, or `[output, indices]` where `returnIndices` is true. */
-export type PoolOutput<R extends boolean> = R extends true ? [Tensor, Tensor] : Tensor;
+export type PoolOutput<R extends boolean> = F.PoolOutput<R>;
 
 /** @internal A value as Python's repr writes an int, a tuple of ints (`(3,)`) or `None`. */
 export function pyTuple(v: unknown): string {
