@@ -95,16 +95,16 @@ function prebuilt(tried: string[]): Candidate | null {
 }
 
 /**
- * Loads LibTorch's libraries from `libDir` by absolute path (with RTLD_GLOBAL, through the
- * LibTorch-free `nodetorch-preload.node`), so a prebuilt addon, which carries no rpath, finds them
- * by soname without LD_LIBRARY_PATH.
+ * Loads LibTorch's libraries from `libDir` by absolute path (RTLD_LOCAL, through the LibTorch-free
+ * `nodetorch-preload.node`), so a prebuilt addon, which carries no rpath, finds them by soname
+ * without LD_LIBRARY_PATH, and no other library sees their dependencies (native/preload.cc).
  */
 function preloadLibtorch(libDir: string, prebuiltDir: string): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const preload = require(path.join(prebuiltDir, 'nodetorch-preload.node')) as { dlopenGlobal(file: string): void };
+  const preload = require(path.join(prebuiltDir, 'nodetorch-preload.node')) as { loadLibrary(file: string): void };
   for (const lib of ['c10', 'torch_cpu', 'c10_cuda', 'torch_cuda', 'torch']) {
     const file = path.join(libDir, finder().libFile(lib));
-    if (fs.existsSync(file)) preload.dlopenGlobal(file);
+    if (fs.existsSync(file)) preload.loadLibrary(file);
   }
 }
 

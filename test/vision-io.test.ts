@@ -36,6 +36,17 @@ print(json.dumps([[list(t.shape), t.flatten().tolist()] for t in
   });
 });
 
+test('reading an image after LibTorch is loaded prints nothing (no second GLib in the way of sharp\'s)', () => {
+  // Debian's LibTorch depends on the system's GLib (OpenCV, GStreamer): loaded globally, it took
+  // the place of the GLib inside sharp's libvips, which printed GLib-GObject-CRITICAL lines.
+  const code = `const t = require('./lib'); t.ones([1]); const img = t.vision.io.readImage(${JSON.stringify(join(DIR, 'Zebra/z1.png'))}, 'RGB');
+console.log(JSON.stringify([...img.shape]))`;
+  const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', code], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(JSON.parse(r.stdout)[0]).toBe(3);
+});
+
 test('bad arguments are TypeErrors and RangeErrors; a missing file is a TorchError', () => {
   expect(() => torch.vision.io.readImage(42 as unknown as string)).toThrow(TypeError);
   expect(() => torch.vision.io.readImage(join(DIR, 'Zebra/z1.png'), 'CMYK' as torch.vision.io.ImageReadMode)).toThrow(RangeError);
