@@ -10,12 +10,13 @@
  * 3. LibTorch's profiler (torch.profiler, through Python): the floor's operators.
  *
  * Shares, not seconds: on a shared machine they hold when the seconds do not.
- *   npm run bench:profile [-- --batches N (default 938) --threads N (default 2)]
+ *   npm run bench:profile [-- --batches N (default 938) --threads N (default 2)
+ *     --omp-wait default|passive|active|inherit (libgomp's wait policy, as `npm run bench`'s)]
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { benchDir, buildDir, setup, sh } from './setup';
+import { benchDir, buildDir, runEnv, setup, sh, WAIT_POLICIES } from './setup';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,6 +24,11 @@ const arg = (name: string, fallback: number) => {
 };
 const batches = arg('batches', 938);
 const threads = arg('threads', 2);
+const waitAt = process.argv.indexOf('--omp-wait');
+const waitPolicy = waitAt >= 0 ? String(process.argv[waitAt + 1]) : 'default';
+if (!WAIT_POLICIES.includes(waitPolicy)) {
+  throw new RangeError(`Expected --omp-wait to be one of ${WAIT_POLICIES.join(', ')} but received ${waitPolicy}`);
+}
 const HZ = 999;
 
 /** What ran a sample: by shared object, and inside LibTorch by symbol. */
@@ -121,7 +127,7 @@ for e in ev[:8]:
 }
 
 function main(): void {
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' };
+  const env = runEnv(process.env, threads, waitPolicy);
   const s = setup(env, 'cpu');
   const common = [`threads=${threads}`, 'seed=0', 'epochs=1', `batches=${batches}`, 'testBatches=157', 'device=cpu'];
   const programs: [string, string, string[]][] = [
@@ -132,7 +138,7 @@ function main(): void {
   const profiles = programs.map(([name, cmd, args]) => [name, perfProfile(name.split(/[ ,]/)[0].toLowerCase(), cmd, args, env)] as const);
   const categories = [...new Set(profiles.flatMap(([, p]) => [...p.byCategory.keys()]))].sort();
   const out = [
-    `## Profile: the seed-CNN epoch (${batches} batches), LibTorch ${s.libtorch.version}, ${threads} threads — \`npm run bench:profile\``, '',
+    `## Profile: the seed-CNN epoch (${batches} batches), LibTorch ${s.libtorch.version}, ${threads} threads, wait policy ${waitPolicy} — \`npm run bench:profile\``, '',
     `perf at ${HZ} Hz over each whole process but its first second; share of the process's CPU samples:`, '',
     `| what ran | ${profiles.map(([n]) => n).join(' | ')} |`, `| --- |${profiles.map(() => ' ---: |').join('')}`,
     ...categories.map((c) => `| ${c} | ${profiles.map(([, p]) => `${((100 * (p.byCategory.get(c) ?? 0)) / p.total).toFixed(1)}%`).join(' | ')} |`),

@@ -56,7 +56,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildDir, benchDir, repoRoot, setup, sh, type Setup } from './setup';
+import { buildDir, benchDir, repoRoot, runEnv, setup, sh, WAIT_POLICIES, type Setup } from './setup';
 import { judge, type Lookup, type Run } from './targets';
 import { report, writeSection, type Context } from './report';
 import { DEFAULT_WORKLOADS, SIZES, WORKLOADS, type Impl, type Workload } from './workloads';
@@ -86,7 +86,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--quick') o.quick = true;
     else if (flag === '--threads') o.threads = positiveInt(value(), '--threads');
     else if (flag === '--workloads') names = value().split(',');
-    else if (flag === '--omp-wait') o.ompWait = oneOf(value(), ['default', 'passive', 'active', 'inherit'], '--omp-wait');
+    else if (flag === '--omp-wait') o.ompWait = oneOf(value(), WAIT_POLICIES, '--omp-wait');
     else if (flag === '--seed-port') o.seedPort = true;
     else if (flag === '--note') o.note = value();
     else if (flag === '--no-write') o.write = false;
@@ -170,13 +170,7 @@ function runOnce(impl: Impl, w: Workload, s: Setup, o: Options, env: NodeJS.Proc
 
 function main(): void {
   const o = parseArgs(process.argv.slice(2));
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(o.threads), MKL_NUM_THREADS: String(o.threads) };
-  if (o.ompWait === 'default') {
-    delete env.OMP_WAIT_POLICY;
-    delete env.GOMP_SPINCOUNT;
-  } else if (o.ompWait !== 'inherit') {
-    env.OMP_WAIT_POLICY = o.ompWait.toUpperCase();
-  }
+  const env = runEnv(process.env, o.threads, o.ompWait);
   const s = setup(env, o.device, o.workloadJs ?? undefined, o.mnist ?? undefined);
   const loadBefore = os.loadavg();
   console.log(`nodetorch bench: LibTorch ${s.libtorch.version} at ${s.libtorch.root} (${s.libtorch.binary.kind}); ` +

