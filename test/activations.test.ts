@@ -131,6 +131,27 @@ test('inplace variants overwrite their input and return it', () => {
   expect(z.allclose(F.relu(x))).toBe(true);
 });
 
+test("PyTorch's F.relu_, F.elu_ and the other in-place forms overwrite their input with the out-of-place result", () => {
+  const x = fromJson(REF.inputs.x);
+  const cases: [string, (t: torch.Tensor) => torch.Tensor, (t: torch.Tensor) => torch.Tensor][] = [
+    ['relu_', (t) => F.relu_(t), (t) => F.relu(t)],
+    ['leakyRelu_', (t) => F.leakyRelu_(t, 0.2), (t) => F.leakyRelu(t, 0.2)],
+    ['rrelu_ (eval)', (t) => F.rrelu_(t, 0.1, 0.3), (t) => F.rrelu(t, 0.1, 0.3)],
+    ['elu_', (t) => F.elu_(t, 0.5), (t) => F.elu(t, 0.5)],
+    ['selu_', (t) => F.selu_(t), (t) => F.selu(t)],
+    ['celu_', (t) => F.celu_(t, 2), (t) => F.celu(t, 2)],
+    ['hardtanh_', (t) => F.hardtanh_(t, -0.5, 0.5), (t) => F.hardtanh(t, -0.5, 0.5)],
+    ['threshold_', (t) => F.threshold_(t, 0.1, 20), (t) => F.threshold(t, 0.1, 20)],
+  ];
+  for (const [name, inPlace, outOfPlace] of cases) {
+    const y = x.clone();
+    const out = inPlace(y);
+    expect(y.equal(outOfPlace(x)), name).toBe(true);
+    expect(out.equal(y), name).toBe(true);
+    expect(y.equal(x), name).toBe(false);
+  }
+});
+
 test('RReLU in training mode draws slopes within [lower, upper]', () => {
   const m = new nn.RReLU(0.1, 0.3);
   expect(m.training).toBe(true);

@@ -146,6 +146,25 @@ export function threshold(x: Tensor, threshold: number, value: number, options: 
   checkNumber(value, 'value');
   return inplaceOption(options, 'threshold') ? ops.threshold_(input(x), threshold, value) : ops.threshold(input(x), threshold, value);
 }
+// PyTorch's in-place forms of the activations above (`F.relu_(x)` is `F.relu(x, inplace=True)`).
+const thresholdOf = threshold;
+/** {@link relu} in place: overwrites `x` and returns it. @example `F.relu_(x)` */
+export function relu_(x: Tensor): Tensor { return relu(x, { inplace: true }); }
+/** {@link leakyRelu} in place. @example `F.leakyRelu_(x, 0.2)` */
+export function leakyRelu_(x: Tensor, negativeSlope = 0.01): Tensor { return leakyRelu(x, negativeSlope, { inplace: true }); }
+/** {@link rrelu} in place. @example `F.rrelu_(x, 1 / 8, 1 / 3, model.training)` */
+export function rrelu_(x: Tensor, lower = 1 / 8, upper = 1 / 3, training = false): Tensor { return rrelu(x, lower, upper, training, { inplace: true }); }
+/** {@link elu} in place. @example `F.elu_(x)` */
+export function elu_(x: Tensor, alpha = 1.0): Tensor { return elu(x, alpha, { inplace: true }); }
+/** {@link selu} in place. @example `F.selu_(x)` */
+export function selu_(x: Tensor): Tensor { return selu(x, { inplace: true }); }
+/** {@link celu} in place. @example `F.celu_(x)` */
+export function celu_(x: Tensor, alpha = 1.0): Tensor { return celu(x, alpha, { inplace: true }); }
+/** {@link hardtanh} in place. @example `F.hardtanh_(x, -1, 1)` */
+export function hardtanh_(x: Tensor, minVal = -1.0, maxVal = 1.0): Tensor { return hardtanh(x, minVal, maxVal, { inplace: true }); }
+/** {@link threshold} in place. @example `F.threshold_(x, 0.1, 20)` */
+export function threshold_(x: Tensor, threshold: number, value: number): Tensor { return thresholdOf(x, threshold, value, { inplace: true }); }
+
 /** Gated linear unit: halves `x` along `dim` into `a, b` and returns `a * sigmoid(b)`. @example `F.glu(x, -1)` */
 export function glu(x: Tensor, dim = -1): Tensor {
   const t = input(x);
