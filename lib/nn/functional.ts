@@ -162,7 +162,7 @@ export function selu_(x: Tensor): Tensor { return selu(x, { inplace: true }); }
 export function celu_(x: Tensor, alpha = 1.0): Tensor { return celu(x, alpha, { inplace: true }); }
 /** {@link hardtanh} in place. @example `F.hardtanh_(x, -1, 1)` */
 export function hardtanh_(x: Tensor, minVal = -1.0, maxVal = 1.0): Tensor { return hardtanh(x, minVal, maxVal, { inplace: true }); }
-/** {@link threshold} in place. @example `F.threshold_(x, 0.1, 20)` */
+/** `F.threshold` in place. @example `F.threshold_(x, 0.1, 20)` */
 export function threshold_(x: Tensor, threshold: number, value: number): Tensor { return thresholdOf(x, threshold, value, { inplace: true }); }
 
 /** Gated linear unit: halves `x` along `dim` into `a, b` and returns `a * sigmoid(b)`. @example `F.glu(x, -1)` */
