@@ -1058,6 +1058,35 @@ export function pixelShuffle(x: Tensor, upscaleFactor: number): Tensor {
   return ops.pixelShuffle(input(x), checkInt(upscaleFactor, 'upscaleFactor', 1));
 }
 
+/**
+ * Splits the channels of `[N, C, *]` into `groups` groups and interleaves them (ShuffleNet's
+ * channel shuffle).
+ * @example
+ * ```ts
+ * F.channelShuffle(x, 2)
+ * ```
+ */
+export function channelShuffle(x: Tensor, groups: number): Tensor {
+  return ops.channelShuffle(input(x), checkInt(groups, 'groups', 1));
+}
+
+/** {@link channelShuffle}, as PyTorch's `F.native_channel_shuffle`. */
+export function nativeChannelShuffle(x: Tensor, groups: number): Tensor {
+  return ops.nativeChannelShuffle(input(x), checkInt(groups, 'groups', 1));
+}
+
+/**
+ * The `p`-norm distance between each pair of rows of `[N, M]`: the upper triangle of
+ * `cdist(x, x)` row by row, `N·(N-1)/2` values.
+ * @example
+ * ```ts
+ * F.pdist(x)
+ * ```
+ */
+export function pdist(x: Tensor, p = 2): Tensor {
+  return ops.pdist(input(x), checkNumber(p, 'p'));
+}
+
 /** Rearranges `[*, C, H·r, W·r]` to `[*, C·r², H, W]`. */
 export function pixelUnshuffle(x: Tensor, downscaleFactor: number): Tensor {
   return ops.pixelUnshuffle(input(x), checkInt(downscaleFactor, 'downscaleFactor', 1));

@@ -23,6 +23,7 @@ export {
   ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
 } from './padding';
 export { Upsample, PixelShuffle, PixelUnshuffle } from './upsampling';
+export { ChannelShuffle } from './channelshuffle';
 export {
   ReLU, ReLU6, LeakyReLU, PReLU, RReLU, ELU, SELU, CELU, GELU, SiLU, Mish, Sigmoid, Tanh, Softplus, Softsign,
   Softshrink, Hardshrink, Tanhshrink, Hardtanh, Hardswish, Hardsigmoid, LogSigmoid, Threshold, GLU,
