@@ -38,7 +38,9 @@ const MODULES: Record<string, AnyCtor> = {
   ConstantPad1d: nn.ConstantPad1d, ConstantPad2d: nn.ConstantPad2d, ConstantPad3d: nn.ConstantPad3d,
   ReflectionPad1d: nn.ReflectionPad1d, ReflectionPad2d: nn.ReflectionPad2d, ReflectionPad3d: nn.ReflectionPad3d,
   ReplicationPad1d: nn.ReplicationPad1d, ReplicationPad2d: nn.ReplicationPad2d, ReplicationPad3d: nn.ReplicationPad3d,
+  CircularPad1d: nn.CircularPad1d, CircularPad2d: nn.CircularPad2d, CircularPad3d: nn.CircularPad3d,
   PixelShuffle: nn.PixelShuffle, PixelUnshuffle: nn.PixelUnshuffle, Upsample: nn.Upsample,
+  UpsamplingNearest2d: nn.UpsamplingNearest2d, UpsamplingBilinear2d: nn.UpsamplingBilinear2d,
 };
 
 type Out = torch.Tensor | [torch.Tensor, torch.Tensor];
@@ -62,7 +64,10 @@ for (const d of [1, 2, 3]) {
   FUNCTIONAL[`ConstantPad${d}d`] = (x, c) => F.pad(x, padSize(d, c.args[0]), { mode: 'constant', value: c.args[1] as number });
   FUNCTIONAL[`ReflectionPad${d}d`] = (x, c) => F.pad(x, padSize(d, c.args[0]), 'reflect');
   FUNCTIONAL[`ReplicationPad${d}d`] = (x, c) => F.pad(x, padSize(d, c.args[0]), { mode: 'replicate' });
+  FUNCTIONAL[`CircularPad${d}d`] = (x, c) => F.pad(x, padSize(d, c.args[0]), { mode: 'circular' });
 }
+FUNCTIONAL.UpsamplingNearest2d = (x, c) => F.upsampleNearest(x, c.options);
+FUNCTIONAL.UpsamplingBilinear2d = (x, c) => F.upsampleBilinear(x, c.options);
 FUNCTIONAL.PixelShuffle = (x, c) => F.pixelShuffle(x, c.args[0] as number);
 FUNCTIONAL.PixelUnshuffle = (x, c) => F.pixelUnshuffle(x, c.args[0] as number);
 FUNCTIONAL.Upsample = (x, c) => F.interpolate(x, c.options);
@@ -99,8 +104,10 @@ function check(c: Case, r: ReturnType<typeof run>): void {
   expect(r.indices).toEqual(c.indices);
 }
 
-const make = (c: Case): nn.Module => (hasOptions(c) && c.module !== 'Upsample'
-  ? new MODULES[c.module](...c.args, c.options) : c.module === 'Upsample' ? new nn.Upsample(c.options) : new MODULES[c.module](...c.args));
+// The upsampling modules take options alone.
+const OPTIONS_ONLY = new Set(['Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d']);
+const make = (c: Case): nn.Module => (OPTIONS_ONLY.has(c.module) ? new MODULES[c.module](c.options)
+  : hasOptions(c) ? new MODULES[c.module](...c.args, c.options) : new MODULES[c.module](...c.args));
 
 test('the fixture comes from PyTorch 2.13 and covers every module', () => {
   expect(REF.torch).toMatch(/^2\.13/);
@@ -186,6 +193,10 @@ describe('bad options are refused, naming the option', () => {
     ['ConstantPad1d value string', () => new nn.ConstantPad1d(1, 'a' as unknown as number), TypeError, /value/],
     ['PixelShuffle 0', () => new nn.PixelShuffle(0), RangeError, /upscaleFactor/],
     ['Upsample both size and scaleFactor', () => new nn.Upsample({ size: 2, scaleFactor: 2 }), TypeError, /size/],
+    ['UpsamplingNearest2d with a mode', () => new nn.UpsamplingNearest2d({ scaleFactor: 2, mode: 'bilinear' } as never), TypeError, /mode/],
+    ['F.upsampleBilinear with alignCorners', () => F.upsampleBilinear(x, { size: 5, alignCorners: false } as never), TypeError, /alignCorners/],
+    ['CircularPad2d 3 sides', () => new nn.CircularPad2d([1, 2, 3] as never), TypeError, /padding/],
+    ['ChannelShuffle 0 groups', () => new nn.ChannelShuffle(0), RangeError, /groups/],
     ['Upsample mode area', () => new nn.Upsample({ scaleFactor: 2, mode: 'area' as never }), RangeError, /mode/],
     ['Upsample alignCorners with nearest', () => new nn.Upsample({ scaleFactor: 2, alignCorners: true }), RangeError, /alignCorners/],
     ['interpolate linear on 4-D', () => F.interpolate(x, { scaleFactor: 2, mode: 'linear' }), RangeError, /mode/],

@@ -154,6 +154,7 @@ export function avgPoolArgs(n: number, name: string, kernelSize: unknown, option
 }
 
 export const INTERPOLATE_KEYS = optionKeys<InterpolateOptions>({ size: true, scaleFactor: true, mode: true, alignCorners: true, recomputeScaleFactor: true });
+export const UPSAMPLE_SIZE_KEYS = optionKeys<Pick<InterpolateOptions, 'size' | 'scaleFactor'>>({ size: true, scaleFactor: true });
 
 export const INTERPOLATE_DIMS: Record<InterpolateMode, number[]> = { nearest: [1, 2, 3], linear: [1], bilinear: [2], bicubic: [2], trilinear: [3] };
 

@@ -19,7 +19,7 @@ import {
   input, optionalTensor, REDUCTIONS, reduction, inplaceOption, GELU_KEYS, geluApproximate, convPadding, checkLossOptions,
   REDUCTION_SPEC, KL_DIV_SPEC, HUBER_SPEC, SMOOTH_L1_SPEC, MULTILABEL_SOFT_MARGIN_SPEC, MULTI_MARGIN_SPEC, MARGIN_SPEC,
   TRIPLET_MARGIN_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC, embeddingPaddingIdx, embeddingSparse, normalizedShapeArg,
-  maxPoolArgs, avgPoolArgs, INTERPOLATE_KEYS, INTERPOLATE_DIMS, interpolateMode, convSamePadding, foldArgs, lpPoolArgs,
+  maxPoolArgs, avgPoolArgs, INTERPOLATE_KEYS, UPSAMPLE_SIZE_KEYS, INTERPOLATE_DIMS, interpolateMode, convSamePadding, foldArgs, lpPoolArgs,
   canonicalMask, dropoutProbability, COSINE_SIMILARITY_KEYS, PAIRWISE_DISTANCE_KEYS, EMBEDDING_BAG_KEYS, EMBEDDING_BAG_MODES,
   choiceIndex, embeddingBagMode, CTC_LOSS_SPEC, ctcBlank,
 } from './_utils';
@@ -1152,6 +1152,25 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
     case 'bicubic': return call(nnOps.upsampleBicubic2d, ac, scales);
     default: return call(nnOps.upsampleTrilinear3d, ac, scales);
   }
+}
+
+/** `size` or `scaleFactor` (exactly one) of `upsampleNearest` and `upsampleBilinear` (and their modules). */
+export type UpsampleSize = Pick<InterpolateOptions, 'size' | 'scaleFactor'>;
+
+/** {@link interpolate} under PyTorch's older name `F.upsample` (deprecated there too). */
+export function upsample(x: Tensor, options: InterpolateOptions): Tensor { return interpolate(x, options); }
+
+/** Nearest-neighbour upsampling (PyTorch's deprecated `F.upsample_nearest`): `interpolate` with mode 'nearest'. */
+export function upsampleNearest(x: Tensor, options: UpsampleSize): Tensor {
+  return interpolate(x, { ...(checkOptions(options, 'upsampleNearest options', UPSAMPLE_SIZE_KEYS) as UpsampleSize), mode: 'nearest' });
+}
+
+/**
+ * Bilinear upsampling of `[N, C, H, W]` with the corners aligned (PyTorch's deprecated
+ * `F.upsample_bilinear`): `interpolate` with mode 'bilinear' and `alignCorners: true`.
+ */
+export function upsampleBilinear(x: Tensor, options: UpsampleSize): Tensor {
+  return interpolate(x, { ...(checkOptions(options, 'upsampleBilinear options', UPSAMPLE_SIZE_KEYS) as UpsampleSize), mode: 'bilinear', alignCorners: true });
 }
 
 // The convolution family: conv1d/conv3d (conv2d above shares their code), the transposed

@@ -20,9 +20,9 @@ export {
 } from './pooling';
 export {
   ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
-  ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
+  ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d,
 } from './padding';
-export { Upsample, PixelShuffle, PixelUnshuffle } from './upsampling';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle } from './upsampling';
 export { ChannelShuffle } from './channelshuffle';
 export {
   ReLU, ReLU6, LeakyReLU, PReLU, RReLU, ELU, SELU, CELU, GELU, SiLU, Mish, Sigmoid, Tanh, Softplus, Softsign,

@@ -1,6 +1,6 @@
 /**
  * Padding modules: `nn.ZeroPad1d/2d/3d`, `nn.ConstantPad1d/2d/3d`, `nn.ReflectionPad1d/2d/3d`,
- * `nn.ReplicationPad1d/2d/3d`. `padding` is one integer for every side or `2·N` integers, last
+ * `nn.ReplicationPad1d/2d/3d`, `nn.CircularPad1d/2d/3d`. `padding` is one integer for every side or `2·N` integers, last
  * dimension first (`[left, right, top, bottom, front, back]`), as in PyTorch.
  */
 import { Tensor } from '../tensor';
@@ -35,7 +35,11 @@ abstract class ZeroPadNd extends ConstantPadNd {
 }
 
 abstract class ModePadNd extends PadNd {
-  protected abstract readonly mode: 'reflect' | 'replicate';
+  protected readonly mode: 'reflect' | 'replicate' | 'circular';
+  constructor(n: number, padding: unknown, mode: 'reflect' | 'replicate' | 'circular') {
+    super(n, padding, 0);
+    this.mode = mode;
+  }
   forward(x: Tensor): Tensor { return F.pad(x, this.padding, { mode: this.mode }); }
   override extraRepr(): string { return pyTuple(this.padding); }
 }
@@ -55,33 +59,22 @@ export class ConstantPad2d extends ConstantPadNd { constructor(padding: number |
 export class ConstantPad3d extends ConstantPadNd { constructor(padding: number | number[], value: number) { super(3, padding, value); } }
 
 /** Pads the last dimension with its reflection (edge not repeated). @example `new nn.ReflectionPad1d(2)(x)` */
-export class ReflectionPad1d extends ModePadNd {
-  protected readonly mode = 'reflect' as const;
-  constructor(padding: number | [number, number]) { super(1, padding, 0); }
-}
+export class ReflectionPad1d extends ModePadNd { constructor(padding: number | [number, number]) { super(1, padding, 'reflect'); } }
 /** Pads the last 2 dimensions with their reflection. @example `new nn.ReflectionPad2d(1)(x)` */
-export class ReflectionPad2d extends ModePadNd {
-  protected readonly mode = 'reflect' as const;
-  constructor(padding: number | [number, number, number, number]) { super(2, padding, 0); }
-}
+export class ReflectionPad2d extends ModePadNd { constructor(padding: number | [number, number, number, number]) { super(2, padding, 'reflect'); } }
 /** Pads the last 3 dimensions with their reflection. @example `new nn.ReflectionPad3d(1)(x)` */
-export class ReflectionPad3d extends ModePadNd {
-  protected readonly mode = 'reflect' as const;
-  constructor(padding: number | number[]) { super(3, padding, 0); }
-}
+export class ReflectionPad3d extends ModePadNd { constructor(padding: number | number[]) { super(3, padding, 'reflect'); } }
 
 /** Pads the last dimension by repeating its edge. @example `new nn.ReplicationPad1d([3, 1])(x)` */
-export class ReplicationPad1d extends ModePadNd {
-  protected readonly mode = 'replicate' as const;
-  constructor(padding: number | [number, number]) { super(1, padding, 0); }
-}
+export class ReplicationPad1d extends ModePadNd { constructor(padding: number | [number, number]) { super(1, padding, 'replicate'); } }
 /** Pads the last 2 dimensions by repeating their edges. @example `new nn.ReplicationPad2d(2)(x)` */
-export class ReplicationPad2d extends ModePadNd {
-  protected readonly mode = 'replicate' as const;
-  constructor(padding: number | [number, number, number, number]) { super(2, padding, 0); }
-}
+export class ReplicationPad2d extends ModePadNd { constructor(padding: number | [number, number, number, number]) { super(2, padding, 'replicate'); } }
 /** Pads the last 3 dimensions by repeating their edges. @example `new nn.ReplicationPad3d(1)(x)` */
-export class ReplicationPad3d extends ModePadNd {
-  protected readonly mode = 'replicate' as const;
-  constructor(padding: number | number[]) { super(3, padding, 0); }
-}
+export class ReplicationPad3d extends ModePadNd { constructor(padding: number | number[]) { super(3, padding, 'replicate'); } }
+
+/** Pads the last dimension by wrapping it around. @example `new nn.CircularPad1d([2, 1])(x)` */
+export class CircularPad1d extends ModePadNd { constructor(padding: number | [number, number]) { super(1, padding, 'circular'); } }
+/** Pads the last 2 dimensions by wrapping them around. @example `new nn.CircularPad2d(1)(x)` */
+export class CircularPad2d extends ModePadNd { constructor(padding: number | [number, number, number, number]) { super(2, padding, 'circular'); } }
+/** Pads the last 3 dimensions by wrapping them around. @example `new nn.CircularPad3d(1)(x)` */
+export class CircularPad3d extends ModePadNd { constructor(padding: number | number[]) { super(3, padding, 'circular'); } }

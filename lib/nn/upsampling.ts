@@ -1,12 +1,13 @@
 /**
- * Resampling modules: `nn.Upsample`, `nn.PixelShuffle`, `nn.PixelUnshuffle`.
+ * Resampling modules: `nn.Upsample`, `nn.UpsamplingNearest2d`, `nn.UpsamplingBilinear2d`,
+ * `nn.PixelShuffle`, `nn.PixelUnshuffle`.
  */
 import { Tensor } from '../tensor';
 import { checkInt, checkOptions } from '../validate';
 import { typeError } from '../errors';
 import { pyFloat } from '../printing';
 import * as F from './functional';
-import { INTERPOLATE_KEYS, interpolateMode } from './_utils';
+import { INTERPOLATE_KEYS, UPSAMPLE_SIZE_KEYS, interpolateMode } from './_utils';
 import { Module } from './module';
 import { pyTuple } from './pooling';
 
@@ -48,6 +49,31 @@ export class Upsample extends Module {
     const s = this.scaleFactor;
     const info = s !== null ? `scale_factor=${Array.isArray(s) ? `(${s.map(pyFloat).join(', ')})` : pyFloat(s)}` : `size=${pyTuple(this.size)}`;
     return `${info}, mode='${this.mode}'`;
+  }
+}
+
+/**
+ * Nearest-neighbour upsampling of `[N, C, H, W]`: `nn.Upsample` with mode 'nearest'.
+ * @example
+ * ```ts
+ * new nn.UpsamplingNearest2d({ scaleFactor: 2 })(x);
+ * ```
+ */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(options: F.UpsampleSize) { super({ ...(checkOptions(options, 'UpsamplingNearest2d options', UPSAMPLE_SIZE_KEYS) as F.UpsampleSize), mode: 'nearest' }); }
+}
+
+/**
+ * Bilinear upsampling of `[N, C, H, W]` with the corners aligned: `nn.Upsample` with mode
+ * 'bilinear' and `alignCorners: true`.
+ * @example
+ * ```ts
+ * new nn.UpsamplingBilinear2d({ size: [4, 5] })(x);
+ * ```
+ */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(options: F.UpsampleSize) {
+    super({ ...(checkOptions(options, 'UpsamplingBilinear2d options', UPSAMPLE_SIZE_KEYS) as F.UpsampleSize), mode: 'bilinear', alignCorners: true });
   }
 }
 
