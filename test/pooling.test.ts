@@ -23,8 +23,12 @@ interface PadCase {
   pad: number[]; mode: 'constant' | 'reflect' | 'replicate' | 'circular'; value: number | null;
   inputShape: number[]; shape: number[]; output: number[]; grad: number[];
 }
+interface UnpoolCase {
+  module: string; args: Json[]; options: Record<string, Json>; python: string; outputSize: number[] | null; repr: string;
+  inputShape: number[]; input: number[]; indices: number[]; shape: number[]; output: number[]; grad: number[];
+}
 const REF = JSON.parse(fs.readFileSync(join(__dirname, 'fixtures', 'pooling', 'reference.json'), 'utf8')) as {
-  torch: string; cases: Case[]; pad: PadCase[];
+  torch: string; cases: Case[]; pad: PadCase[]; unpool: UnpoolCase[];
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -136,6 +140,36 @@ describe('F.pad matches PyTorch in every mode', () => {
     expect(r.shape).toEqual(p.shape);
     expectClose(r.out, p.output, 'output');
     expectClose(r.grad, p.grad, 'input grad');
+  });
+});
+
+describe('nn.MaxUnpool1d/2d/3d and F.maxUnpool1d/2d/3d match PyTorch (output, input gradient, repr)', () => {
+  const UNPOOL: Record<string, AnyCtor> = { MaxUnpool1d: nn.MaxUnpool1d, MaxUnpool2d: nn.MaxUnpool2d, MaxUnpool3d: nn.MaxUnpool3d };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const FNS = F as unknown as Record<string, (...a: any[]) => torch.Tensor>;
+  test.each(REF.unpool.map((c) => [`${c.python}, outputSize ${JSON.stringify(c.outputSize)}`, c] as const))('%s', (_name, c) => {
+    const m = new UNPOOL[c.module](...c.args, c.options);
+    expect(String(m)).toBe(c.repr);
+    const indices = torch.tensor(c.indices, { dtype: 'int64' }).reshape(c.inputShape);
+    const forms = [
+      (y: torch.Tensor) => (m.forward as (...a: unknown[]) => torch.Tensor)(y, indices, c.outputSize),
+      (y: torch.Tensor) => FNS[`maxUnpool${c.module.slice(-2)}`](y, indices, c.args[0], { ...c.options, outputSize: c.outputSize }),
+    ];
+    for (const form of forms) {
+      const y = torch.tensor(c.input, { dtype: 'float32' }).reshape(c.inputShape).requiresGrad_(true);
+      const out = form(y);
+      expect(out.shape).toEqual(c.shape);
+      expect(out.flatten().tolist()).toEqual(c.output);
+      out.mul(weightsOf(out.shape)).sum().backward();
+      expect(y.grad!.flatten().tolist()).toEqual(c.grad);
+    }
+  });
+  test('outputSize out of range, or of the wrong length, is a RangeError naming it', () => {
+    const [y, i] = F.maxPool2d(inputOf([1, 1, 4, 4]), 2, { returnIndices: true });
+    expect(F.maxUnpool2d(y, i, 2, { outputSize: [1, 1, 5, 5] }).shape).toEqual([1, 1, 5, 5]);
+    expect(() => F.maxUnpool2d(y, i, 2, { outputSize: [6, 4] })).toThrow(RangeError);
+    expect(() => F.maxUnpool2d(y, i, 2, { outputSize: [4, 4, 4] })).toThrow(/outputSize/);
+    expect(() => new nn.MaxUnpool2d(2, { outputSize: [4, 4] } as never)).toThrow(/outputSize/);
   });
 });
 

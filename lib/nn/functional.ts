@@ -914,6 +914,71 @@ export function maxPool3dWithIndices(x: Tensor, kernelSize: number | [number, nu
   return nnOps.maxPool3dWithIndices(input(x), ...maxPoolArgs(3, 'maxPool3dWithIndices', kernelSize, options)) as [Tensor, Tensor];
 }
 
+/** Options of `maxUnpool1d/2d/3d` (`stride` and `padding` also those of `nn.MaxUnpool1d/2d/3d`). */
+export interface MaxUnpoolOptions {
+  /** The max pool's stride. Default: the kernel size. */
+  stride?: number | number[] | null;
+  /** The max pool's padding. Default 0. */
+  padding?: number | number[];
+  /**
+   * The spatial size to restore (or `[N, C, ...]` in front of it), within a stride of the size
+   * the pool's arguments give. Default: that size.
+   */
+  outputSize?: number[] | null;
+}
+
+const MAX_UNPOOL_KEYS = optionKeys<MaxUnpoolOptions>({ stride: true, padding: true, outputSize: true });
+
+/** Checked `[stride, padding, outputSize]` of an n-d max unpool of `x`, as torch/nn/functional.py computes them. */
+function maxUnpoolArgs(n: number, name: string, x: Tensor, kernelSize: unknown, options: unknown): [number[], number[], number[]] {
+  const o = checkOptions(options, `${name} options`, MAX_UNPOOL_KEYS) as MaxUnpoolOptions;
+  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
+  const stride = o.stride === undefined || o.stride === null ? kernel : expandInts(o.stride, n, 'stride', 1);
+  const padding = expandInts(o.padding ?? 0, n, 'padding');
+  const sizes = kernel.map((k, d) => (x.shape[x.dim() - n + d] - 1) * stride[d] + k - 2 * padding[d]);
+  if (o.outputSize !== undefined && o.outputSize !== null) {
+    let asked = checkIntList(o.outputSize, 'outputSize');
+    if (asked.length === n + 2) asked = asked.slice(2);
+    if (asked.length !== n) throw rangeError(`${n} or ${n + 2} sizes`, 'outputSize', o.outputSize);
+    asked.forEach((v, d) => {
+      const [lo, hi] = [sizes[d] - stride[d], sizes[d] + stride[d]];
+      if (!(lo < v && v < hi)) throw rangeError(`sizes between ${lo} and ${hi} in dimension ${d}, exclusive`, 'outputSize', o.outputSize);
+    });
+    sizes.splice(0, n, ...asked);
+  }
+  sizes.forEach((v) => { if (v < 0) throw rangeError('non-negative sizes', 'outputSize', sizes); });
+  return [stride, padding, sizes];
+}
+
+/**
+ * The partial inverse of `maxPool1d`: each value of `x` put back where `indices` (from
+ * `maxPool1d(…, { returnIndices: true })`) says, zeros elsewhere.
+ * @example
+ * ```ts
+ * const [y, i] = F.maxPool1d(x, 2, { returnIndices: true });
+ * F.maxUnpool1d(y, i, 2)
+ * ```
+ */
+export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: number | [number], options: MaxUnpoolOptions = {}): Tensor {
+  const t = input(x);
+  const [, , size] = maxUnpoolArgs(1, 'maxUnpool1d', t, kernelSize, options);
+  return nnOps.maxUnpool2d(t.unsqueeze(-1), input(indices, 'indices').unsqueeze(-1), [...size, 1]).squeeze(-1);
+}
+
+/** The partial inverse of `maxPool2d`, from its indices. @example `F.maxUnpool2d(y, indices, 2)` */
+export function maxUnpool2d(x: Tensor, indices: Tensor, kernelSize: number | [number, number], options: MaxUnpoolOptions = {}): Tensor {
+  const t = input(x);
+  const [, , size] = maxUnpoolArgs(2, 'maxUnpool2d', t, kernelSize, options);
+  return nnOps.maxUnpool2d(t, input(indices, 'indices'), size);
+}
+
+/** The partial inverse of `maxPool3d`, from its indices. @example `F.maxUnpool3d(y, indices, 2)` */
+export function maxUnpool3d(x: Tensor, indices: Tensor, kernelSize: number | [number, number, number], options: MaxUnpoolOptions = {}): Tensor {
+  const t = input(x);
+  const [stride, padding, size] = maxUnpoolArgs(3, 'maxUnpool3d', t, kernelSize, options);
+  return nnOps.maxUnpool3d(t, input(indices, 'indices'), size, stride, padding);
+}
+
 /** Options of `avgPool1d`/`avgPool2d`/`avgPool3d` (`divisorOverride` is 2-D and 3-D only, as in PyTorch). */
 export interface AvgPoolOptions {
   /** Default: the kernel size. */

@@ -1,6 +1,7 @@
 /**
- * Pooling modules: `nn.MaxPool1d/2d/3d`, `nn.AvgPool1d/2d/3d`, `nn.AdaptiveAvgPool1d/2d/3d`,
- * `nn.AdaptiveMaxPool1d/2d/3d`. Options, defaults and `print(model)` follow PyTorch.
+ * Pooling modules: `nn.MaxPool1d/2d/3d`, `nn.MaxUnpool1d/2d/3d`, `nn.AvgPool1d/2d/3d`,
+ * `nn.AdaptiveAvgPool1d/2d/3d`, `nn.AdaptiveMaxPool1d/2d/3d`. Options, defaults and `print(model)`
+ * follow PyTorch.
  */
 import { Tensor } from '../tensor';
 import { checkBool, checkOptions, expandInts, optionKeys } from '../validate';
@@ -354,4 +355,56 @@ export class LPPool2d extends LPPoolNd {
  */
 export class LPPool3d extends LPPoolNd {
   constructor(normType: number, kernelSize: number | [number, number, number], options: LPPoolOptions<[number, number, number]> = {}) { super(3, 'LPPool3d', normType, kernelSize, options); }
+}
+
+/** Options of `nn.MaxUnpool1d/2d/3d`. */
+export type MaxUnpoolModuleOptions = Omit<F.MaxUnpoolOptions, 'outputSize'>;
+
+const MAX_UNPOOL_MODULE_KEYS = optionKeys<MaxUnpoolModuleOptions>({ stride: true, padding: true });
+
+abstract class MaxUnpoolNd extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  private readonly nd: number;
+
+  constructor(n: number, name: string, kernelSize: unknown, options: unknown) {
+    super();
+    const o = checkOptions(options, `${name} options`, MAX_UNPOOL_MODULE_KEYS) as MaxUnpoolModuleOptions;
+    this.kernelSize = expandInts(kernelSize, n, 'kernelSize', 1);
+    this.stride = o.stride === undefined || o.stride === null ? this.kernelSize : expandInts(o.stride, n, 'stride', 1);
+    this.padding = expandInts(o.padding ?? 0, n, 'padding');
+    this.nd = n;
+  }
+
+  /** `x` and the `indices` its max pool returned; `outputSize` as `F.maxUnpool2d` takes it. */
+  forward(x: Tensor, indices: Tensor, outputSize: number[] | null = null): Tensor {
+    const unpool = [F.maxUnpool1d, F.maxUnpool2d, F.maxUnpool3d][this.nd - 1] as
+      (x: Tensor, indices: Tensor, k: number[], o: F.MaxUnpoolOptions) => Tensor;
+    return unpool(x, indices, this.kernelSize, { stride: this.stride, padding: this.padding, outputSize });
+  }
+
+  override extraRepr(): string {
+    return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}`;
+  }
+}
+
+/**
+ * The partial inverse of `nn.MaxPool1d`, from the indices it returns.
+ * @example
+ * ```ts
+ * const [y, i] = new nn.MaxPool1d(2, { returnIndices: true })(x);
+ * new nn.MaxUnpool1d(2)(y, i);
+ * ```
+ */
+export class MaxUnpool1d extends MaxUnpoolNd {
+  constructor(kernelSize: number | [number], options: MaxUnpoolModuleOptions = {}) { super(1, 'MaxUnpool1d', kernelSize, options); }
+}
+/** The partial inverse of `nn.MaxPool2d`. @example `new nn.MaxUnpool2d(2)(y, indices)` */
+export class MaxUnpool2d extends MaxUnpoolNd {
+  constructor(kernelSize: number | [number, number], options: MaxUnpoolModuleOptions = {}) { super(2, 'MaxUnpool2d', kernelSize, options); }
+}
+/** The partial inverse of `nn.MaxPool3d`. @example `new nn.MaxUnpool3d(2)(y, indices)` */
+export class MaxUnpool3d extends MaxUnpoolNd {
+  constructor(kernelSize: number | [number, number, number], options: MaxUnpoolModuleOptions = {}) { super(3, 'MaxUnpool3d', kernelSize, options); }
 }
