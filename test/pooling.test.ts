@@ -28,7 +28,7 @@ interface UnpoolCase {
   inputShape: number[]; input: number[]; indices: number[]; shape: number[]; output: number[]; grad: number[];
 }
 const REF = JSON.parse(fs.readFileSync(join(__dirname, 'fixtures', 'pooling', 'reference.json'), 'utf8')) as {
-  torch: string; cases: Case[]; pad: PadCase[]; unpool: UnpoolCase[];
+  torch: string; cases: Case[]; pad: PadCase[]; unpool: UnpoolCase[]; fractional: (Case & { seed: number })[];
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -90,8 +90,8 @@ const inputOf = (shape: number[]): torch.Tensor => torch.tensor(Array.from({ len
 /** (arange(numel) % 5 + 1).float(), as the generator builds it. */
 const weightsOf = (shape: number[]): torch.Tensor => torch.tensor(Array.from({ length: numel(shape) }, (_, i) => (i % 5) + 1), { dtype: 'float32' }).reshape(shape);
 
-function run(shape: number[], apply: (x: torch.Tensor) => Out): { out: number[]; shape: number[]; grad: number[]; indices?: number[] } {
-  const x = inputOf(shape).requiresGrad_(true);
+function run(shape: number[], apply: (x: torch.Tensor) => Out, of = inputOf): { out: number[]; shape: number[]; grad: number[]; indices?: number[] } {
+  const x = of(shape).requiresGrad_(true);
   const res = apply(x);
   const [out, idx] = Array.isArray(res) ? res : [res, undefined];
   out.mul(weightsOf(out.shape)).sum().backward();
@@ -170,6 +170,28 @@ describe('nn.MaxUnpool1d/2d/3d and F.maxUnpool1d/2d/3d match PyTorch (output, in
     expect(() => F.maxUnpool2d(y, i, 2, { outputSize: [6, 4] })).toThrow(RangeError);
     expect(() => F.maxUnpool2d(y, i, 2, { outputSize: [4, 4, 4] })).toThrow(/outputSize/);
     expect(() => new nn.MaxUnpool2d(2, { outputSize: [4, 4] } as never)).toThrow(/outputSize/);
+  });
+});
+
+describe('nn.FractionalMaxPool2d/3d and their functional forms match PyTorch after the same manualSeed', () => {
+  const FRACTIONAL: Record<string, AnyCtor> = { FractionalMaxPool2d: nn.FractionalMaxPool2d, FractionalMaxPool3d: nn.FractionalMaxPool3d };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const FNS = F as unknown as Record<string, (...a: any[]) => Out>;
+  test.each(REF.fractional.map((c) => [`${c.python}, seed ${c.seed}`, c] as const))('%s', (_name, c) => {
+    const m = new FRACTIONAL[c.module](...c.args, c.options);
+    expect(String(m)).toBe(c.repr);
+    // ((arange(numel) * 37) % 11).float(), as the generator builds it: ties, and maxima everywhere.
+    const of = (shape: number[]) => torch.tensor(Array.from({ length: numel(shape) }, (_, i) => (i * 37) % 11), { dtype: 'float32' }).reshape(shape);
+    torch.manualSeed(c.seed);
+    check(c, run(c.inputShape, (x) => m.forward(x) as Out, of));
+    torch.manualSeed(c.seed);
+    check(c, run(c.inputShape, (x) => FNS[`fractionalMaxPool${c.module.slice(-2)}`](x, c.args[0], c.options), of));
+  });
+  test('exactly one of outputSize and outputRatio; a ratio between 0 and 1', () => {
+    expect(() => new nn.FractionalMaxPool2d(2, {})).toThrow(/outputSize/);
+    expect(() => new nn.FractionalMaxPool2d(2, { outputSize: 3, outputRatio: 0.5 })).toThrow(/outputSize/);
+    expect(() => new nn.FractionalMaxPool3d(2, { outputRatio: 1.5 })).toThrow(RangeError);
+    expect(() => F.fractionalMaxPool2d(inputOf([1, 1, 4, 4]), 2, {})).toThrow(/outputSize/);
   });
 });
 

@@ -979,6 +979,84 @@ export function maxUnpool3d(x: Tensor, indices: Tensor, kernelSize: number | [nu
   return nnOps.maxUnpool3d(t, input(indices, 'indices'), size, stride, padding);
 }
 
+/** Options of `fractionalMaxPool2d/3d` (and their modules): `outputSize` or `outputRatio`. */
+export interface FractionalMaxPoolOptions<R extends boolean = boolean> {
+  /** The output's spatial size: one integer for all, or one per dimension. */
+  outputSize?: number | number[] | null;
+  /** The output's spatial size as a fraction of the input's (floored): one number for all, or one per dimension. */
+  outputRatio?: number | number[] | null;
+  /** Return `[output, indices]` instead of the output. Default false. */
+  returnIndices?: R;
+}
+
+const FRACTIONAL_MAX_POOL_KEYS = optionKeys<FractionalMaxPoolOptions>({ outputSize: true, outputRatio: true, returnIndices: true });
+
+/**
+ * Fractional max pooling of the last `n` dimensions (Graham, 2014), as torch/nn/functional.py
+ * runs it: the pooling regions come from `torch.rand([N, C, n])` on the input's dtype and device,
+ * drawn from the global generator (`torch.manualSeed` makes them PyTorch's).
+ */
+function fractionalMaxPool(n: 2 | 3, name: string, x: Tensor, kernelSize: unknown, options: unknown): [Tensor, Tensor, boolean] {
+  const o = checkOptions(options, `${name} options`, FRACTIONAL_MAX_POOL_KEYS) as FractionalMaxPoolOptions;
+  const t = input(x);
+  const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
+  let size: number[];
+  if (o.outputSize !== undefined && o.outputSize !== null) {
+    size = expandInts(o.outputSize, n, 'outputSize', 1);
+  } else if (o.outputRatio !== undefined && o.outputRatio !== null) {
+    const ratio = typeof o.outputRatio === 'number' ? new Array(n).fill(o.outputRatio) : o.outputRatio;
+    if (!Array.isArray(ratio) || ratio.length !== n) throw typeError(`a number or ${n} numbers`, 'outputRatio', o.outputRatio);
+    size = ratio.map((r, d) => Math.floor(t.shape[t.dim() - n + d] * checkNumber(r, 'outputRatio')));
+  } else {
+    throw typeError('one of outputSize and outputRatio', 'outputSize', o.outputSize);
+  }
+  const batch = t.dim() === n + 1 ? 1 : t.shape[0];
+  const samples = t.newEmpty([batch, t.shape[t.dim() - n - 1], n]).uniform_();
+  const f = n === 2 ? nnOps.fractionalMaxPool2d : nnOps.fractionalMaxPool3d;
+  const [out, indices] = f(t, kernel, size, samples);
+  return [out, indices, checkBool(o.returnIndices ?? false, 'returnIndices')];
+}
+
+/**
+ * 2-D fractional max pooling of `[N, C, H, W]` (or `[C, H, W]`) to `outputSize` or
+ * `outputRatio`; `[output, indices]` where `returnIndices` is true.
+ * @example
+ * ```ts
+ * F.fractionalMaxPool2d(x, 3, { outputRatio: 0.5 })
+ * ```
+ */
+export function fractionalMaxPool2d<R extends boolean = false>(x: Tensor, kernelSize: number | [number, number],
+  options: FractionalMaxPoolOptions<R>): PoolOutput<R> {
+  const [out, indices, withIndices] = fractionalMaxPool(2, 'fractionalMaxPool2d', x, kernelSize, options);
+  return (withIndices ? [out, indices] : out) as PoolOutput<R>;
+}
+
+/** {@link fractionalMaxPool2d} with its indices. @example `F.fractionalMaxPool2dWithIndices(x, 2, { outputSize: 5 })` */
+export function fractionalMaxPool2dWithIndices(x: Tensor, kernelSize: number | [number, number], options: FractionalMaxPoolOptions): [Tensor, Tensor] {
+  const [out, indices] = fractionalMaxPool(2, 'fractionalMaxPool2dWithIndices', x, kernelSize, options);
+  return [out, indices];
+}
+
+/**
+ * 3-D fractional max pooling of `[N, C, D, H, W]` (or `[C, D, H, W]`); `[output, indices]`
+ * where `returnIndices` is true.
+ * @example
+ * ```ts
+ * F.fractionalMaxPool3d(x, 2, { outputSize: [3, 4, 4] })
+ * ```
+ */
+export function fractionalMaxPool3d<R extends boolean = false>(x: Tensor, kernelSize: number | [number, number, number],
+  options: FractionalMaxPoolOptions<R>): PoolOutput<R> {
+  const [out, indices, withIndices] = fractionalMaxPool(3, 'fractionalMaxPool3d', x, kernelSize, options);
+  return (withIndices ? [out, indices] : out) as PoolOutput<R>;
+}
+
+/** {@link fractionalMaxPool3d} with its indices. @example `F.fractionalMaxPool3dWithIndices(x, 2, { outputRatio: 0.5 })` */
+export function fractionalMaxPool3dWithIndices(x: Tensor, kernelSize: number | [number, number, number], options: FractionalMaxPoolOptions): [Tensor, Tensor] {
+  const [out, indices] = fractionalMaxPool(3, 'fractionalMaxPool3dWithIndices', x, kernelSize, options);
+  return [out, indices];
+}
+
 /** Options of `avgPool1d`/`avgPool2d`/`avgPool3d` (`divisorOverride` is 2-D and 3-D only, as in PyTorch). */
 export interface AvgPoolOptions {
   /** Default: the kernel size. */

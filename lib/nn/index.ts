@@ -17,7 +17,7 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions } from '
 export {
   MaxPool1d, MaxPool3d, AvgPool1d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
   AdaptiveMaxPool3d, type PoolOutput, type MaxPoolModuleOptions, type AdaptiveMaxPoolOptions,
-  MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, type MaxUnpoolModuleOptions,
+  MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, type MaxUnpoolModuleOptions, FractionalMaxPool2d, FractionalMaxPool3d,
 } from './pooling';
 export {
   ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,

@@ -1,11 +1,11 @@
 /**
- * Pooling modules: `nn.MaxPool1d/2d/3d`, `nn.MaxUnpool1d/2d/3d`, `nn.AvgPool1d/2d/3d`,
- * `nn.AdaptiveAvgPool1d/2d/3d`, `nn.AdaptiveMaxPool1d/2d/3d`. Options, defaults and `print(model)`
+ * Pooling modules: `nn.MaxPool1d/2d/3d`, `nn.MaxUnpool1d/2d/3d`, `nn.FractionalMaxPool2d/3d`,
+ * `nn.AvgPool1d/2d/3d`, `nn.AdaptiveAvgPool1d/2d/3d`, `nn.AdaptiveMaxPool1d/2d/3d`. Options, defaults and `print(model)`
  * follow PyTorch.
  */
 import { Tensor } from '../tensor';
 import { checkBool, checkOptions, expandInts, optionKeys } from '../validate';
-import { typeError } from '../errors';
+import { rangeError, typeError } from '../errors';
 import * as F from './functional';
 import { maxPoolArgs, avgPoolArgs, lpPoolArgs } from './_utils';
 import { Module } from './module';
@@ -407,4 +407,57 @@ export class MaxUnpool2d extends MaxUnpoolNd {
 /** The partial inverse of `nn.MaxPool3d`. @example `new nn.MaxUnpool3d(2)(y, indices)` */
 export class MaxUnpool3d extends MaxUnpoolNd {
   constructor(kernelSize: number | [number, number, number], options: MaxUnpoolModuleOptions = {}) { super(3, 'MaxUnpool3d', kernelSize, options); }
+}
+
+const FRACTIONAL_KEYS = optionKeys<F.FractionalMaxPoolOptions>({ outputSize: true, outputRatio: true, returnIndices: true });
+
+abstract class FractionalMaxPoolNd<R extends boolean> extends Module {
+  readonly kernelSize: number[];
+  readonly outputSize: number[] | null;
+  readonly outputRatio: number[] | null;
+  readonly returnIndices: R;
+  private readonly nd: 2 | 3;
+
+  constructor(n: 2 | 3, name: string, kernelSize: unknown, options: unknown) {
+    super();
+    const o = checkOptions(options, `${name} options`, FRACTIONAL_KEYS) as F.FractionalMaxPoolOptions<R>;
+    this.kernelSize = expandInts(kernelSize, n, 'kernelSize', 1);
+    const hasSize = o.outputSize !== undefined && o.outputSize !== null;
+    const hasRatio = o.outputRatio !== undefined && o.outputRatio !== null;
+    if (hasSize === hasRatio) throw typeError('exactly one of outputSize and outputRatio', 'outputSize', o.outputSize);
+    this.outputSize = hasSize ? expandInts(o.outputSize, n, 'outputSize', 1) : null;
+    this.outputRatio = null;
+    if (hasRatio) {
+      const ratio = typeof o.outputRatio === 'number' ? new Array(n).fill(o.outputRatio) : o.outputRatio;
+      if (!Array.isArray(ratio) || ratio.length !== n) throw typeError(`a number or ${n} numbers`, 'outputRatio', o.outputRatio);
+      if (!ratio.every((r) => typeof r === 'number' && r > 0 && r < 1)) throw rangeError('numbers between 0 and 1, exclusive', 'outputRatio', o.outputRatio);
+      this.outputRatio = ratio as number[];
+    }
+    this.returnIndices = checkBool(o.returnIndices ?? false, 'returnIndices') as R;
+    this.nd = n;
+  }
+
+  forward(x: Tensor): PoolOutput<R> {
+    const f = (this.nd === 2 ? F.fractionalMaxPool2dWithIndices : F.fractionalMaxPool3dWithIndices) as
+      (x: Tensor, k: number[], o: F.FractionalMaxPoolOptions) => [Tensor, Tensor];
+    const [out, indices] = f(x, this.kernelSize, { outputSize: this.outputSize, outputRatio: this.outputRatio });
+    return (this.returnIndices ? [out, indices] : out) as PoolOutput<R>;
+  }
+}
+
+/**
+ * 2-D fractional max pooling to `outputSize`, or to `outputRatio` (between 0 and 1) of the input's
+ * size, with pooling regions drawn from the global generator on each call.
+ * @example
+ * ```ts
+ * new nn.FractionalMaxPool2d(3, { outputRatio: 0.5 })(x);
+ * ```
+ */
+export class FractionalMaxPool2d<R extends boolean = false> extends FractionalMaxPoolNd<R> {
+  constructor(kernelSize: number | [number, number], options: F.FractionalMaxPoolOptions<R>) { super(2, 'FractionalMaxPool2d', kernelSize, options); }
+}
+
+/** 3-D fractional max pooling. @example `new nn.FractionalMaxPool3d(2, { outputSize: [3, 4, 4] })(x)` */
+export class FractionalMaxPool3d<R extends boolean = false> extends FractionalMaxPoolNd<R> {
+  constructor(kernelSize: number | [number, number, number], options: F.FractionalMaxPoolOptions<R>) { super(3, 'FractionalMaxPool3d', kernelSize, options); }
 }
