@@ -32,7 +32,7 @@ const MODULES: Record<string, AnyCtor> = {
   SmoothL1Loss: nn.SmoothL1Loss, SoftMarginLoss: nn.SoftMarginLoss, MultiLabelSoftMarginLoss: nn.MultiLabelSoftMarginLoss,
   MultiLabelMarginLoss: nn.MultiLabelMarginLoss, MultiMarginLoss: nn.MultiMarginLoss, MarginRankingLoss: nn.MarginRankingLoss,
   HingeEmbeddingLoss: nn.HingeEmbeddingLoss, CosineEmbeddingLoss: nn.CosineEmbeddingLoss, TripletMarginLoss: nn.TripletMarginLoss,
-  PoissonNLLLoss: nn.PoissonNLLLoss, GaussianNLLLoss: nn.GaussianNLLLoss,
+  PoissonNLLLoss: nn.PoissonNLLLoss, GaussianNLLLoss: nn.GaussianNLLLoss, TripletMarginWithDistanceLoss: nn.TripletMarginWithDistanceLoss,
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const FUNCTIONAL: Record<string, (...args: any[]) => torch.Tensor> = {
@@ -41,13 +41,19 @@ const FUNCTIONAL: Record<string, (...args: any[]) => torch.Tensor> = {
   SmoothL1Loss: F.smoothL1Loss, SoftMarginLoss: F.softMarginLoss, MultiLabelSoftMarginLoss: F.multilabelSoftMarginLoss,
   MultiLabelMarginLoss: F.multilabelMarginLoss, MultiMarginLoss: F.multiMarginLoss, MarginRankingLoss: F.marginRankingLoss,
   HingeEmbeddingLoss: F.hingeEmbeddingLoss, CosineEmbeddingLoss: F.cosineEmbeddingLoss, TripletMarginLoss: F.tripletMarginLoss,
-  PoissonNLLLoss: F.poissonNllLoss, GaussianNLLLoss: F.gaussianNllLoss,
+  PoissonNLLLoss: F.poissonNllLoss, GaussianNLLLoss: F.gaussianNllLoss, TripletMarginWithDistanceLoss: F.tripletMarginWithDistanceLoss,
+};
+
+/** TripletMarginWithDistanceLoss's distance functions by name, as the generator's DISTANCES: a module and a function. */
+const DISTANCES: Record<string, () => unknown> = {
+  l1: () => new nn.PairwiseDistance({ p: 1 }),
+  cosine: () => (x: torch.Tensor, y: torch.Tensor) => F.cosineSimilarity(x, y).neg().add(1),
 };
 
 /** The case's options with tensor names replaced by the stored tensors. */
 function options(c: Case): Record<string, unknown> {
   return Object.fromEntries(Object.entries(c.options).map(([k, v]) =>
-    [k, typeof v === 'string' && v in REF.inputs ? fromJson(REF.inputs[v]) : v]));
+    [k, typeof v === 'string' && v in REF.inputs ? fromJson(REF.inputs[v]) : k === 'distanceFunction' ? DISTANCES[v as string]() : v]));
 }
 
 function expectClose(got: number[], expected: number[], what: string): void {
@@ -124,6 +130,9 @@ describe('bad options and shapes are refused', () => {
     expect(() => F.multiMarginLoss(x, cls, { p: 3 })).toThrow(RangeError);
     expect(() => F.multiMarginLoss(x, cls, { p: 3 })).toThrow(/\bp\b/);
     expect(() => new nn.TripletMarginLoss({ margin: 0 })(x, y, x)).toThrow(/margin/);
+    expect(() => new nn.TripletMarginWithDistanceLoss({ margin: -1 })(x, y, x)).toThrow(/margin/);
+    expect(() => new nn.TripletMarginWithDistanceLoss({ distanceFunction: 3 as never })).toThrow(TypeError);
+    expect(() => F.tripletMarginWithDistanceLoss(x, y, x.flatten())).toThrow(/dimensions/);
     expect(() => F.smoothL1Loss(x, y, { beta: -1 })).toThrow(/beta/);
     expect(() => F.gaussianNllLoss(x, y, -1)).toThrow(/var/);
     expect(() => F.gaussianNllLoss(x, y, torch.full([3, 4], -1))).toThrow(RangeError);

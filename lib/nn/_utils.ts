@@ -61,7 +61,7 @@ export function convPadding(padding: unknown, kernel: number[], dilation: number
   return expandInts(padding, kernel.length, 'padding');
 }
 
-type LossOptionKind = 'tensor' | 'number' | 'bool' | 'reduction' | 'klReduction';
+type LossOptionKind = 'tensor' | 'number' | 'bool' | 'reduction' | 'klReduction' | 'function';
 
 /** Checks a loss's options object: known keys, and each given value's type (reduction's value too). */
 export function checkLossOptions<T extends object>(options: unknown, name: string, spec: { [K in keyof Required<T>]: LossOptionKind }): T {
@@ -73,6 +73,9 @@ export function checkLossOptions<T extends object>(options: unknown, name: strin
     else if (kind === 'number') checkNumber(v, key);
     else if (kind === 'bool') checkBool(v, key);
     else if (kind === 'reduction') reduction(v);
+    else if (kind === 'function') {
+      if (v !== null && typeof v !== 'function') throw typeError('a function or null', key, v);
+    }
     else if (v !== 'batchmean' && v !== 'none' && v !== 'mean' && v !== 'sum') {
       throw (typeof v === 'string' ? rangeError : typeError)("'none', 'batchmean', 'mean' or 'sum'", 'reduction', v);
     }
@@ -96,6 +99,8 @@ export const MULTI_MARGIN_SPEC = { reduction: 'reduction', p: 'number', margin: 
 export const MARGIN_SPEC = { reduction: 'reduction', margin: 'number' } as const;
 
 export const TRIPLET_MARGIN_SPEC = { reduction: 'reduction', margin: 'number', p: 'number', eps: 'number', swap: 'bool' } as const;
+
+export const TRIPLET_MARGIN_DISTANCE_SPEC = { reduction: 'reduction', distanceFunction: 'function', margin: 'number', swap: 'bool' } as const;
 
 export const POISSON_NLL_SPEC = { reduction: 'reduction', logInput: 'bool', full: 'bool', eps: 'number' } as const;
 

@@ -18,7 +18,7 @@ import { checkBool, checkInt, checkIntList, checkNumber, checkOptions, expandInt
 import {
   input, optionalTensor, REDUCTIONS, reduction, inplaceOption, GELU_KEYS, geluApproximate, convPadding, checkLossOptions,
   REDUCTION_SPEC, KL_DIV_SPEC, HUBER_SPEC, SMOOTH_L1_SPEC, MULTILABEL_SOFT_MARGIN_SPEC, MULTI_MARGIN_SPEC, MARGIN_SPEC,
-  TRIPLET_MARGIN_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC, embeddingPaddingIdx, embeddingSparse, normalizedShapeArg,
+  TRIPLET_MARGIN_SPEC, TRIPLET_MARGIN_DISTANCE_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC, embeddingPaddingIdx, embeddingSparse, normalizedShapeArg,
   maxPoolArgs, avgPoolArgs, INTERPOLATE_KEYS, UPSAMPLE_SIZE_KEYS, INTERPOLATE_DIMS, interpolateMode, convSamePadding, foldArgs, lpPoolArgs,
   canonicalMask, dropoutProbability, COSINE_SIMILARITY_KEYS, PAIRWISE_DISTANCE_KEYS, EMBEDDING_BAG_KEYS, EMBEDDING_BAG_MODES,
   choiceIndex, embeddingBagMode, CTC_LOSS_SPEC, ctcBlank,
@@ -640,6 +640,43 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   if (!(margin > 0)) throw rangeError('a margin greater than 0', 'margin', margin);
   return ops.tripletMarginLoss(input(anchor, 'anchor'), input(positive, 'positive'), input(negative, 'negative'),
     margin, o.p ?? 2, o.eps ?? 1e-6, o.swap ?? false, r);
+}
+
+/** Options of `tripletMarginWithDistanceLoss` (and `nn.TripletMarginWithDistanceLoss`). */
+export interface TripletMarginWithDistanceLossOptions extends ReductionOptions {
+  /** The distance between two batches of embeddings, one value per pair. Default: `pairwiseDistance`. */
+  distanceFunction?: ((x1: Tensor, x2: Tensor) => Tensor) | null;
+  /** Greater than 0. Default 1. */
+  margin?: number;
+  /** Use the distance from positive to negative when it is smaller. Default false. */
+  swap?: boolean;
+}
+
+/**
+ * Triplet margin loss over any distance: `max(d(a, p) - d(a, n) + margin, 0)`, with
+ * `pairwiseDistance` unless `distanceFunction` is given.
+ * @example
+ * ```ts
+ * F.tripletMarginWithDistanceLoss(a, p, n, { distanceFunction: (x, y) => F.cosineSimilarity(x, y).neg().add(1) })
+ * ```
+ */
+export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, negative: Tensor,
+  options: TripletMarginWithDistanceLossOptions = {}): Tensor {
+  const o = checkLossOptions<TripletMarginWithDistanceLossOptions>(options, 'tripletMarginWithDistanceLoss options', TRIPLET_MARGIN_DISTANCE_SPEC);
+  const r = o.reduction ?? 'mean';
+  reduction(r);
+  const margin = o.margin ?? 1;
+  if (!(margin > 0)) throw rangeError('a margin greater than 0', 'margin', margin);
+  const [a, p, n] = [input(anchor, 'anchor'), input(positive, 'positive'), input(negative, 'negative')];
+  if (a.dim() !== p.dim() || p.dim() !== n.dim()) {
+    throw rangeError(`anchor, positive and negative of one number of dimensions (anchor ${a.dim()}-D, positive ${p.dim()}-D)`, 'negative', `${n.dim()}-D`);
+  }
+  const distance = o.distanceFunction ?? ((x1: Tensor, x2: Tensor) => pairwiseDistance(x1, x2));
+  const positiveDistance = distance(a, p);
+  let negativeDistance = distance(a, n);
+  if (o.swap ?? false) negativeDistance = ops.minimum(negativeDistance, distance(p, n));
+  const loss = ops.clampMin(ops.sub(ops.add(positiveDistance, margin), negativeDistance), 0);
+  return r === 'sum' ? ops.sum(loss) : r === 'mean' ? ops.mean(loss) : loss;
 }
 
 /** Options of `poissonNllLoss`. */

@@ -42,7 +42,8 @@ export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss } from './loss';
 export {
   KLDivLoss, HuberLoss, SmoothL1Loss, SoftMarginLoss, MultiLabelSoftMarginLoss, MultiLabelMarginLoss, MultiMarginLoss,
-  MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss,
+  MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, PoissonNLLLoss,
+  GaussianNLLLoss,
   type BCELossOptions, type BCEWithLogitsLossOptions,
 } from './loss';
 export * as functional from './functional';

@@ -7,9 +7,10 @@ import { Tensor } from '../tensor';
 import * as F from './functional';
 import {
   checkLossOptions, REDUCTION_SPEC, KL_DIV_SPEC, HUBER_SPEC, SMOOTH_L1_SPEC, MULTILABEL_SOFT_MARGIN_SPEC,
-  MULTI_MARGIN_SPEC, MARGIN_SPEC, TRIPLET_MARGIN_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC, CTC_LOSS_SPEC,
-  ctcBlank,
+  MULTI_MARGIN_SPEC, MARGIN_SPEC, TRIPLET_MARGIN_SPEC, TRIPLET_MARGIN_DISTANCE_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC,
+  CTC_LOSS_SPEC, ctcBlank,
 } from './_utils';
+import { PairwiseDistance } from './distance';
 import { Module } from './module';
 
 /** The base of the loss modules: checked options, weights as buffers, and PyTorch's `Name()` printout. */
@@ -166,6 +167,26 @@ export class CosineEmbeddingLoss extends Loss<F.MarginOptions> {
 export class TripletMarginLoss extends Loss<F.TripletMarginLossOptions> {
   constructor(options: F.TripletMarginLossOptions = {}) { super(options, 'TripletMarginLoss', TRIPLET_MARGIN_SPEC); }
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor { return F.tripletMarginLoss(anchor, positive, negative, this.options); }
+}
+
+/**
+ * Triplet margin loss over any distance; the distance is a submodule (`distance_function`, as in
+ * PyTorch) when it is a module, `nn.PairwiseDistance()` by default.
+ * @example
+ * ```ts
+ * new nn.TripletMarginWithDistanceLoss({ distanceFunction: (x, y) => F.pairwiseDistance(x, y, { p: 1 }) })(a, p, n)
+ * ```
+ */
+export class TripletMarginWithDistanceLoss extends Loss<F.TripletMarginWithDistanceLossOptions> {
+  constructor(options: F.TripletMarginWithDistanceLossOptions = {}) {
+    super(options, 'TripletMarginWithDistanceLoss', TRIPLET_MARGIN_DISTANCE_SPEC);
+    const d = this.options.distanceFunction;
+    if (d === undefined || d === null || d instanceof Module) this.registerModule('distance_function', d ?? new PairwiseDistance());
+  }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    const module = (this as unknown as Record<string, F.TripletMarginWithDistanceLossOptions['distanceFunction']>).distance_function;
+    return F.tripletMarginWithDistanceLoss(anchor, positive, negative, { ...this.options, distanceFunction: module ?? this.options.distanceFunction });
+  }
 }
 
 /** Poisson negative log-likelihood. @example `new nn.PoissonNLLLoss({ logInput: false })(rate, counts)` */
