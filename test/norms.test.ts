@@ -30,7 +30,7 @@ type AnyCtor = new (...args: any[]) => nn.Module;
 const MODULES: Record<string, AnyCtor> = {
   Embedding: nn.Embedding, LayerNorm: nn.LayerNorm, GroupNorm: nn.GroupNorm, InstanceNorm1d: nn.InstanceNorm1d,
   InstanceNorm2d: nn.InstanceNorm2d, InstanceNorm3d: nn.InstanceNorm3d, BatchNorm1d: nn.BatchNorm1d,
-  BatchNorm3d: nn.BatchNorm3d, LocalResponseNorm: nn.LocalResponseNorm,
+  BatchNorm3d: nn.BatchNorm3d, LocalResponseNorm: nn.LocalResponseNorm, RMSNorm: nn.RMSNorm,
 };
 
 function close(actual: torch.Tensor | number[], expected: number[]): void {
@@ -88,6 +88,20 @@ describe('functional forms', () => {
     close(F.localResponseNorm(inputOf(lrn), 3, { alpha: 1e-2, beta: 0.5, k: 2 }), lrn.output.values);
     const inn = byModule('InstanceNorm1d')[0];
     close(F.instanceNorm(inputOf(inn)), inn.output.values);
+  });
+
+  test('F.rmsNorm equals the recorded output, and on 2.13 ATen\'s own rms_norm bit for bit (1.13 has none)', () => {
+    const c = byModule('RMSNorm')[0];
+    const w = paramOf(c, 'weight', [4]);
+    close(F.rmsNorm(inputOf(c), 4, { weight: w }), c.output.values);
+    if (!torch.config().libtorchVersion.startsWith('1.')) {
+      const x = torch.randn([5, 6, 8], { dtype: 'float64' });
+      const w8 = torch.randn([8], { dtype: 'float64' });
+      for (const [t, weight, eps] of [[x, w8, null], [x.float(), w8.float(), 1e-3], [x.to('bfloat16'), null, null]] as const) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        expect(F.rmsNorm(t, [8], { weight, eps }).equal((torch as any).rmsNorm(t, [8], weight, eps))).toBe(true);
+      }
+    }
   });
 
   test('F.embedding equals the recorded lookup', () => {

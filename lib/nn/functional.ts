@@ -797,6 +797,43 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], options
     optionalTensor(o.bias, 'bias'), checkNumber(o.eps ?? 1e-5, 'eps'), true);
 }
 
+/** Options of `rmsNorm`. */
+export interface RmsNormOptions {
+  /** Elementwise scale. Default none. */
+  weight?: Tensor | null;
+  /** Added to the mean square. Default: the machine epsilon of the computation's dtype (float32 for half types). */
+  eps?: number | null;
+}
+
+const RMS_NORM_KEYS = optionKeys<RmsNormOptions>({ weight: true, eps: true });
+
+/**
+ * Root-mean-square normalisation over the trailing `normalizedShape` dimensions:
+ * `x / sqrt(mean(x²) + eps) * weight`, computed as ATen's `rms_norm` computes it (float16 and
+ * bfloat16 in float32), so on LibTorch 1.13, which has no `rms_norm`, too.
+ * @example
+ * ```ts
+ * F.rmsNorm(x, [512], { weight })
+ * ```
+ */
+export function rmsNorm(x: Tensor, normalizedShape: number | number[], options: RmsNormOptions = {}): Tensor {
+  const o = checkOptions(options, 'rmsNorm options', RMS_NORM_KEYS) as RmsNormOptions;
+  const t = input(x);
+  const shape = normalizedShapeArg(normalizedShape);
+  const n = shape.length;
+  if (t.dim() < n || shape.some((s, i) => t.shape[t.dim() - n + i] !== s)) {
+    throw rangeError(`the trailing sizes of the input ([${t.shape.join(', ')}])`, 'normalizedShape', shape);
+  }
+  const weight = optionalTensor(o.weight, 'weight');
+  const half = t.dtype === 'float16' || t.dtype === 'bfloat16';
+  const u = half ? t.to('float32') : t;
+  const eps = o.eps === undefined || o.eps === null ? (u.dtype === 'float64' ? 2 ** -52 : 2 ** -23) : checkNumber(o.eps, 'eps');
+  const dims = shape.map((_, i) => i - n);
+  let out = ops.mul(u, ops.rsqrt(ops.add(ops.mean(ops.pow(u, 2), dims, true), eps)));
+  if (half) out = out.to(t.dtype);
+  return weight === null ? out : ops.mul(out, weight);
+}
+
 /** Group normalisation of `[N, C, *]` over `numGroups` channel groups. @example `F.groupNorm(x, 2, { weight, bias })` */
 export function groupNorm(x: Tensor, numGroups: number, options: AffineNormOptions = {}): Tensor {
   const o = checkOptions(options, 'groupNorm options', AFFINE_NORM_KEYS) as AffineNormOptions;

@@ -34,8 +34,8 @@ export type { InplaceOptions, GeluOptions } from './functional';
 export { Dropout } from './dropout';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './normalization';
 export {
-  BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm, LocalResponseNorm,
-  type InstanceNormOptions, type LayerNormOptions, type GroupNormOptions,
+  BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm, LocalResponseNorm, RMSNorm,
+  type InstanceNormOptions, type LayerNormOptions, type GroupNormOptions, type RMSNormOptions,
 } from './normalization';
 export { Embedding, type EmbeddingOptions, type EmbeddingFromPretrainedOptions } from './sparse';
 export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';

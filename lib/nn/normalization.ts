@@ -234,6 +234,47 @@ export class LayerNorm extends Module {
   }
 }
 
+/** Options of `RMSNorm`, PyTorch's keyword arguments in camelCase. */
+export interface RMSNormOptions {
+  /** Default null: the machine epsilon of the input's dtype. */
+  eps?: number | null;
+  /** A learnable elementwise `weight` (ones at first). Default true. */
+  elementwiseAffine?: boolean;
+}
+
+/**
+ * Root-mean-square normalisation over the trailing `normalizedShape` dimensions, with a learnable
+ * `weight` (`F.rmsNorm`).
+ * @example
+ * ```ts
+ * const norm = new nn.RMSNorm(512);
+ * ```
+ */
+export class RMSNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number | null;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+
+  constructor(normalizedShape: number | number[], options: RMSNormOptions = {}) {
+    super();
+    const o = checkOptions(options, 'RMSNorm options', optionKeys<RMSNormOptions>({ eps: true, elementwiseAffine: true })) as RMSNormOptions;
+    this.normalizedShape = normalizedShapeArg(normalizedShape);
+    this.eps = o.eps === undefined || o.eps === null ? null : checkNumber(o.eps, 'eps');
+    this.elementwiseAffine = checkBool(o.elementwiseAffine ?? true, 'elementwiseAffine');
+    this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape)) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.rmsNorm(x, this.normalizedShape, { weight: this.weight, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    const shape = this.normalizedShape.length === 1 ? `(${this.normalizedShape[0]},)` : `(${this.normalizedShape.join(', ')})`;
+    return `${shape}, eps=${this.eps === null ? 'None' : pyFloat(this.eps)}, elementwise_affine=${pyBool(this.elementwiseAffine)}`;
+  }
+}
+
 /** Options of `GroupNorm`. */
 export interface GroupNormOptions {
   /** Default 1e-5. */
