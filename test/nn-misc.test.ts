@@ -1,7 +1,7 @@
 /**
  * The remaining small torch.nn layers against real PyTorch: Bilinear, Unflatten, CosineSimilarity,
  * PairwiseDistance, EmbeddingBag, CTCLoss, Dropout/Dropout1d/2d/3d, AlphaDropout,
- * FeatureAlphaDropout, ChannelShuffle, and F.gridSample, F.affineGrid, F.oneHot, F.pdist with the functional forms of the
+ * FeatureAlphaDropout, ChannelShuffle, and F.gridSample, F.affineGrid, F.oneHot, F.pdist, F.gumbelSoftmax with the functional forms of the
  * rest, from test/fixtures/nn_misc/reference.json (test/fixtures/nn_misc/generate.py, torch 2.13,
  * CPU): output, the gradients of (out * w).sum() for the float inputs and the parameters, repr and
  * state-dict keys. The dropout cases run after torch.manualSeed(seed), which drives the same CPU

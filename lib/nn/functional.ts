@@ -188,6 +188,40 @@ export function softmax(x: Tensor, dim?: number | null): Tensor { const t = inpu
 export function logSoftmax(x: Tensor, dim?: number | null): Tensor { const t = input(x); return ops.logSoftmax(t, softmaxDim(t, dim)); }
 /** Softmin along `dim`: `softmax(-x, dim)` (implicit `dim` as in {@link softmax}). @example `F.softmin(x, 1)` */
 export function softmin(x: Tensor, dim?: number | null): Tensor { const t = input(x); return ops.softmax(ops.neg(t), softmaxDim(t, dim)); }
+/** Options of `gumbelSoftmax`. */
+export interface GumbelSoftmaxOptions {
+  /** The temperature, greater than 0. Default 1. */
+  tau?: number;
+  /** One-hot samples whose gradient is the soft sample's (straight-through). Default false. */
+  hard?: boolean;
+  /** Default -1. */
+  dim?: number;
+}
+
+const GUMBEL_SOFTMAX_KEYS = optionKeys<GumbelSoftmaxOptions>({ tau: true, hard: true, dim: true });
+
+/**
+ * A sample from the Gumbel-softmax distribution over `logits` (unnormalised log-probabilities),
+ * with the Gumbel noise drawn from the global generator as torch/nn/functional.py draws it.
+ * @example
+ * ```ts
+ * F.gumbelSoftmax(logits, { tau: 0.5, hard: true })
+ * ```
+ */
+export function gumbelSoftmax(logits: Tensor, options: GumbelSoftmaxOptions = {}): Tensor {
+  const o = checkOptions(options, 'gumbelSoftmax options', GUMBEL_SOFTMAX_KEYS) as GumbelSoftmaxOptions;
+  const t = input(logits, 'logits');
+  const tau = checkNumber(o.tau ?? 1, 'tau');
+  const dim = checkInt(o.dim ?? -1, 'dim');
+  // contiguous, as PyTorch's legacy_contiguous_format: the noise fills memory in the same order
+  const gumbels = ops.neg(ops.emptyLike(t, { memoryFormat: 'contiguous_format' }).exponential_().log());
+  const soft = ops.softmax(ops.div(ops.add(t, gumbels), tau), dim);
+  if (!checkBool(o.hard ?? false, 'hard')) return soft;
+  const index = soft.max(dim, true)[1];
+  const hard = ops.emptyLike(t, { memoryFormat: 'contiguous_format' }).zero_().scatter_(dim, index, 1);
+  return ops.add(ops.sub(hard, soft.detach()), soft);
+}
+
 /** Flattens `startDim..endDim`. @example `F.flatten(x, 1)` */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor { return input(x).flatten(startDim, endDim); }
 
