@@ -27,8 +27,13 @@ interface ModuleCase {
 }
 interface FunctionalCase { fn: string; args: Arg[]; options: Record<string, Arg>; seed: number | null; output: TensorJson; grads: TensorJson[] | null }
 interface InitCase { module: string; args: unknown[]; options: Record<string, unknown>; seed: number; params: Record<string, TensorJson> }
+interface AsmCase {
+  args: [number, number, number[]]; options: Record<string, unknown>; repr: string; stateKeys: string[]; params: Record<string, number>;
+  input: TensorJson; target: number | number[]; output: TensorJson; loss: TensorJson; grad: TensorJson;
+  paramGrads: Record<string, TensorJson | null>; logProb: TensorJson; predict: number[];
+}
 const REF = JSON.parse(fs.readFileSync(join(__dirname, 'fixtures', 'nn_misc', 'reference.json'), 'utf8')) as {
-  torch: string; tensors: TensorJson[]; modules: ModuleCase[]; functional: FunctionalCase[]; inits: InitCase[];
+  torch: string; tensors: TensorJson[]; modules: ModuleCase[]; functional: FunctionalCase[]; inits: InitCase[]; asm: AsmCase[];
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -154,6 +159,47 @@ describe('functional forms match PyTorch 2.13', () => {
     } else {
       expect(out.requiresGrad && out.isFloatingPoint()).toBe(false);
     }
+  });
+});
+
+describe('nn.AdaptiveLogSoftmaxWithLoss matches PyTorch 2.13: output, loss, gradients, logProb, predict', () => {
+  test.each(REF.asm.map((c) => [`${JSON.stringify(c.args)} ${JSON.stringify(c.options)}`, c] as const))('%s', (_n, c) => {
+    const m = new nn.AdaptiveLogSoftmaxWithLoss(...c.args, c.options);
+    expect(String(m)).toBe(c.repr);
+    expect(Object.keys(m.stateDict())).toEqual(c.stateKeys);
+    torch.noGrad(() => {
+      for (const [name, p] of m.namedParameters()) p.copy_(tensorOf(REF.tensors[c.params[name]]));
+    });
+    const x = tensorOf(c.input).requiresGrad_(true);
+    const out = m.forward(x, torch.tensor(c.target, { dtype: 'int64' }));
+    const [output, loss] = out;
+    expect(out.output).toBe(output);
+    close(output, c.output, 'output');
+    close(loss, c.loss, 'loss');
+    output.mul(outWeights(output)).sum().add(loss).backward();
+    close(x.grad!, c.grad, 'input grad');
+    for (const [name, p] of m.namedParameters()) {
+      const g = c.paramGrads[name];
+      if (g === null) expect(p.grad, name).toBeNull();
+      else close(p.grad!, g, `${name}.grad`);
+    }
+    const batch = x.detach().dim() === 2 ? x.detach() : x.detach().unsqueeze(0);
+    close(m.logProb(batch), c.logProb, 'logProb');
+    expect(m.predict(batch).tolist()).toEqual(c.predict);
+  });
+  test('its zero-width projections are zero-size nn.Linear layers, which PyTorch allows too', () => {
+    const none = new nn.Linear(0, 4);
+    expect([none.weight.shape, none.bias!.tolist()]).toEqual([[4, 0], [0, 0, 0, 0]]);
+    expect(none.forward(torch.ones([2, 0])).tolist()).toEqual([[0, 0, 0, 0], [0, 0, 0, 0]]);
+    expect(new nn.Linear(8, 0).forward(torch.ones([3, 8])).shape).toEqual([3, 0]);
+  });
+  test('bad cutoffs and targets are refused as in PyTorch', () => {
+    expect(() => new nn.AdaptiveLogSoftmaxWithLoss(4, 10, [])).toThrow(/cutoffs/);
+    expect(() => new nn.AdaptiveLogSoftmaxWithLoss(4, 10, [5, 3])).toThrow(/cutoffs/);
+    expect(() => new nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3, 10])).toThrow(/cutoffs/);
+    const m = new nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3]);
+    expect(() => m.forward(torch.randn([2, 4]), torch.tensor([1, 10]))).toThrow(/Target values should be in \[0, 9\]/);
+    expect(() => m.forward(torch.randn([2, 4]), torch.tensor([[1, 2]]))).toThrow(/multi-target/);
   });
 });
 

@@ -25,6 +25,7 @@ export {
 } from './padding';
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle } from './upsampling';
 export { ChannelShuffle } from './channelshuffle';
+export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxWithLossOptions, type ASMOutput } from './adaptive';
 export {
   ReLU, ReLU6, LeakyReLU, PReLU, RReLU, ELU, SELU, CELU, GELU, SiLU, Mish, Sigmoid, Tanh, Softplus, Softsign,
   Softshrink, Hardshrink, Tanhshrink, Hardtanh, Hardswish, Hardsigmoid, LogSigmoid, Threshold, GLU,

@@ -76,12 +76,14 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions): number {
  * ```
  */
 export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
+  if (target(tensor).numel() === 0) return tensor; // as PyTorch: a zero-element tensor is left as it is
   const bound = Math.sqrt(3) * kaimingStd(tensor, options);
   return uniform_(tensor, -bound, bound);
 }
 
 /** He normal initialisation. @example `nn.init.kaimingNormal_(w, { nonlinearity: 'relu' })` */
 export function kaimingNormal_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
+  if (target(tensor).numel() === 0) return tensor;
   return normal_(tensor, 0, kaimingStd(tensor, options));
 }
 

@@ -27,8 +27,8 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}) {
     super();
     const o = checkOptions(options, 'Linear options', ['bias']);
-    this.inFeatures = checkInt(inFeatures, 'inFeatures', 1);
-    this.outFeatures = checkInt(outFeatures, 'outFeatures', 1);
+    this.inFeatures = checkInt(inFeatures, 'inFeatures', 0);
+    this.outFeatures = checkInt(outFeatures, 'outFeatures', 0);
     this.weight = new Parameter(empty([outFeatures, inFeatures]));
     this.bias = checkBool(o.bias ?? true, 'bias') ? new Parameter(empty([outFeatures])) : null;
     this.resetParameters();
@@ -38,8 +38,9 @@ export class Linear extends Module {
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
     if (this.bias !== null) {
-      const bound = 1 / Math.sqrt(this.inFeatures);
-      init.uniform_(this.bias, -bound, bound);
+      // Without inputs PyTorch's bound is the integer 0, whose negation is 0, not -0.
+      const bound = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
+      init.uniform_(this.bias, bound === 0 ? 0 : -bound, bound);
     }
   }
 
