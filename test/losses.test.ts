@@ -133,6 +133,7 @@ describe('bad options and shapes are refused', () => {
     expect(() => new nn.TripletMarginWithDistanceLoss({ margin: -1 })(x, y, x)).toThrow(/margin/);
     expect(() => new nn.TripletMarginWithDistanceLoss({ distanceFunction: 3 as never })).toThrow(TypeError);
     expect(() => F.tripletMarginWithDistanceLoss(x, y, x.flatten())).toThrow(/dimensions/);
+    expect(() => F.tripletMarginWithDistanceLoss(x, y, x, { distanceFunction: () => 3 as never })).toThrow(/distanceFunction/);
     expect(() => F.smoothL1Loss(x, y, { beta: -1 })).toThrow(/beta/);
     expect(() => F.gaussianNllLoss(x, y, -1)).toThrow(/var/);
     expect(() => F.gaussianNllLoss(x, y, torch.full([3, 4], -1))).toThrow(RangeError);

@@ -200,6 +200,8 @@ describe('nn.AdaptiveLogSoftmaxWithLoss matches PyTorch 2.13: output, loss, grad
     const m = new nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3]);
     expect(() => m.forward(torch.randn([2, 4]), torch.tensor([1, 10]))).toThrow(/Target values should be in \[0, 9\]/);
     expect(() => m.forward(torch.randn([2, 4]), torch.tensor([[1, 2]]))).toThrow(/multi-target/);
+    expect(() => m.forward(torch.randn([2, 4]), [1, 2] as never)).toThrow(/Expected a Tensor for target/);
+    expect(() => m.predict(3 as never)).toThrow(TypeError);
   });
 });
 

@@ -192,6 +192,7 @@ describe('nn.FractionalMaxPool2d/3d and their functional forms match PyTorch aft
     expect(() => new nn.FractionalMaxPool2d(2, { outputSize: 3, outputRatio: 0.5 })).toThrow(/outputSize/);
     expect(() => new nn.FractionalMaxPool3d(2, { outputRatio: 1.5 })).toThrow(RangeError);
     expect(() => F.fractionalMaxPool2d(inputOf([1, 1, 4, 4]), 2, {})).toThrow(/outputSize/);
+    expect(() => F.fractionalMaxPool2d(inputOf([1, 1, 4, 4]), 2, { outputSize: 2, returnIndices: 1 as never })).toThrow(/returnIndices/);
   });
 });
 

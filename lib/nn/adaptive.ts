@@ -8,6 +8,7 @@ import { checkBool, checkInt, checkNumber, checkOptions, optionKeys } from '../v
 import * as F from './functional';
 import { ModuleList, Sequential } from './container';
 import { Linear } from './linear';
+import { input as checkTensor } from './_utils';
 import { Module } from './module';
 
 /** Options of `nn.AdaptiveLogSoftmaxWithLoss`, PyTorch's keyword arguments in camelCase. */
@@ -79,7 +80,8 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
    * `input` `[N, inFeatures]` and `target` `[N]` class indices (or `[inFeatures]` and a 0-d
    * target): each row's log-probability of its target (`output`) and their negative mean (`loss`).
    */
-  forward(input: Tensor, target: Tensor): ASMOutput {
+  forward(input_: Tensor, target_: Tensor): ASMOutput {
+    const [input, target] = [checkTensor(input_, 'input'), checkTensor(target_, 'target')];
     const batched = target.dim() > 0;
     if (target.dim() > 1) throw new TorchError('0D or 1D target tensor expected, multi-target not supported');
     if (batched && input.dim() !== 2) throw new TorchError(`1D target tensor expects 2D input tensors, but found inputs with size [${input.shape.join(', ')}]`);
@@ -133,11 +135,13 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
 
   /** Log-probabilities of all `nClasses` classes for each row of `input` `[N, inFeatures]`. */
   logProb(input: Tensor): Tensor {
-    return this.fullLogProb(input, this.head.forward(input));
+    const x = checkTensor(input, 'input');
+    return this.fullLogProb(x, this.head.forward(x));
   }
 
   /** The most likely class of each row of `input` (`logProb(input).argmax(1)`, computing less where it can). */
-  predict(input: Tensor): Tensor {
+  predict(input_: Tensor): Tensor {
+    const input = checkTensor(input_, 'input');
     const headOutput = this.head.forward(input);
     const output = headOutput.argmax(1);
     const notInShortlist = output.ge(this.shortlistSize);

@@ -705,7 +705,13 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, 
   if (a.dim() !== p.dim() || p.dim() !== n.dim()) {
     throw rangeError(`anchor, positive and negative of one number of dimensions (anchor ${a.dim()}-D, positive ${p.dim()}-D)`, 'negative', `${n.dim()}-D`);
   }
-  const distance = o.distanceFunction ?? ((x1: Tensor, x2: Tensor) => pairwiseDistance(x1, x2));
+  const given = o.distanceFunction;
+  const distance = given === undefined || given === null ? (x1: Tensor, x2: Tensor) => pairwiseDistance(x1, x2)
+    : (x1: Tensor, x2: Tensor) => {
+      const d = given(x1, x2);
+      if (!(d instanceof Tensor)) throw typeError('a function returning a Tensor', 'distanceFunction', d);
+      return d;
+    };
   const positiveDistance = distance(a, p);
   let negativeDistance = distance(a, n);
   if (o.swap ?? false) negativeDistance = ops.minimum(negativeDistance, distance(p, n));
@@ -1106,6 +1112,7 @@ const FRACTIONAL_MAX_POOL_KEYS = optionKeys<FractionalMaxPoolOptions>({ outputSi
  */
 function fractionalMaxPool(n: 2 | 3, name: string, x: Tensor, kernelSize: unknown, options: unknown): [Tensor, Tensor, boolean] {
   const o = checkOptions(options, `${name} options`, FRACTIONAL_MAX_POOL_KEYS) as FractionalMaxPoolOptions;
+  const withIndices = checkBool(o.returnIndices ?? false, 'returnIndices');
   const t = input(x);
   const kernel = expandInts(kernelSize, n, 'kernelSize', 1);
   let size: number[];
@@ -1122,7 +1129,7 @@ function fractionalMaxPool(n: 2 | 3, name: string, x: Tensor, kernelSize: unknow
   const samples = t.newEmpty([batch, t.shape[t.dim() - n - 1], n]).uniform_();
   const f = n === 2 ? nnOps.fractionalMaxPool2d : nnOps.fractionalMaxPool3d;
   const [out, indices] = f(t, kernel, size, samples);
-  return [out, indices, checkBool(o.returnIndices ?? false, 'returnIndices')];
+  return [out, indices, withIndices];
 }
 
 /**
