@@ -295,9 +295,11 @@ export interface ReturnIndices<R extends boolean = boolean> {
   returnIndices?: R;
 }
 
+/** Whether `options` names `returnIndices` (the common call does not, and takes no copy). */
+const namesReturnIndices = (options: unknown): boolean => options !== null && typeof options === 'object' && 'returnIndices' in options;
+
 /** `options` without `returnIndices`, and whether it was true. */
 function splitReturnIndices<O>(options: O): [O, boolean] {
-  if (options === null || typeof options !== 'object' || !('returnIndices' in options)) return [options, false];
   const { returnIndices, ...rest } = options as O & ReturnIndices;
   return [rest as O, checkBool(returnIndices ?? false, 'returnIndices')];
 }
@@ -312,8 +314,12 @@ function splitReturnIndices<O>(options: O): [O, boolean] {
  */
 export function maxPool2d<R extends boolean = false>(x: Tensor, kernelSize: number | [number, number],
   options: MaxPool2dOptions & ReturnIndices<R> = {}): PoolOutput<R> {
-  const [rest, withIndices] = splitReturnIndices(options);
-  if (withIndices) return maxPool2dWithIndices(x, kernelSize, rest) as PoolOutput<R>;
+  let rest: MaxPool2dOptions = options;
+  if (namesReturnIndices(options)) {
+    const [without, withIndices] = splitReturnIndices(options);
+    if (withIndices) return maxPool2dWithIndices(x, kernelSize, without) as PoolOutput<R>;
+    rest = without;
+  }
   const o = checkOptions(rest, 'maxPool2d options', MAX_POOL_KEYS) as MaxPool2dOptions;
   const kernel = expandInts(kernelSize, 2, 'kernelSize', 1);
   return ops.maxPool2d(input(x), kernel, expandInts(o.stride ?? kernel, 2, 'stride', 1), expandInts(o.padding ?? 0, 2, 'padding'),
@@ -993,8 +999,12 @@ export interface MaxPoolOptions {
  * ```
  */
 export function maxPool1d<R extends boolean = false>(x: Tensor, kernelSize: number | [number], options: MaxPoolOptions & ReturnIndices<R> = {}): PoolOutput<R> {
-  const [rest, withIndices] = splitReturnIndices(options);
-  if (withIndices) return maxPool1dWithIndices(x, kernelSize, rest) as PoolOutput<R>;
+  let rest: MaxPoolOptions = options;
+  if (namesReturnIndices(options)) {
+    const [without, withIndices] = splitReturnIndices(options);
+    if (withIndices) return maxPool1dWithIndices(x, kernelSize, without) as PoolOutput<R>;
+    rest = without;
+  }
   return ops.maxPool1d(input(x), ...maxPoolArgs(1, 'maxPool1d', kernelSize, rest)) as PoolOutput<R>;
 }
 
@@ -1018,8 +1028,12 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: number | [number, nu
  */
 export function maxPool3d<R extends boolean = false>(x: Tensor, kernelSize: number | [number, number, number],
   options: MaxPoolOptions & ReturnIndices<R> = {}): PoolOutput<R> {
-  const [rest, withIndices] = splitReturnIndices(options);
-  if (withIndices) return maxPool3dWithIndices(x, kernelSize, rest) as PoolOutput<R>;
+  let rest: MaxPoolOptions = options;
+  if (namesReturnIndices(options)) {
+    const [without, withIndices] = splitReturnIndices(options);
+    if (withIndices) return maxPool3dWithIndices(x, kernelSize, without) as PoolOutput<R>;
+    rest = without;
+  }
   return ops.maxPool3d(input(x), ...maxPoolArgs(3, 'maxPool3d', kernelSize, rest)) as PoolOutput<R>;
 }
 
