@@ -254,3 +254,10 @@ export const CTC_LOSS_SPEC = { reduction: 'reduction', blank: 'number', zeroInfi
 
 /** The blank label: a non-negative integer. */
 export function ctcBlank(value: unknown): number { return checkInt(value ?? 0, 'blank', 0); }
+
+/** A fractional max pool's `outputRatio`: one number for every one of `n` dimensions, or `n` numbers. */
+export function fractionalRatio(n: number, value: unknown): number[] {
+  const ratio = typeof value === 'number' ? new Array(n).fill(value) : value;
+  if (!Array.isArray(ratio) || ratio.length !== n) throw typeError(`a number or ${n} numbers`, 'outputRatio', value);
+  return ratio.map((r) => checkNumber(r, 'outputRatio'));
+}

@@ -21,7 +21,7 @@ import {
   TRIPLET_MARGIN_SPEC, TRIPLET_MARGIN_DISTANCE_SPEC, POISSON_NLL_SPEC, GAUSSIAN_NLL_SPEC, embeddingPaddingIdx, embeddingSparse, normalizedShapeArg,
   maxPoolArgs, avgPoolArgs, INTERPOLATE_KEYS, UPSAMPLE_SIZE_KEYS, INTERPOLATE_DIMS, interpolateMode, convSamePadding, foldArgs, lpPoolArgs,
   canonicalMask, dropoutProbability, COSINE_SIMILARITY_KEYS, PAIRWISE_DISTANCE_KEYS, EMBEDDING_BAG_KEYS, EMBEDDING_BAG_MODES,
-  choiceIndex, embeddingBagMode, CTC_LOSS_SPEC, ctcBlank,
+  choiceIndex, embeddingBagMode, CTC_LOSS_SPEC, ctcBlank, fractionalRatio,
 } from './_utils';
 
 /** How a loss reduces over the batch. */
@@ -1133,9 +1133,7 @@ function fractionalMaxPool(n: 2 | 3, name: string, x: Tensor, kernelSize: unknow
   if (o.outputSize !== undefined && o.outputSize !== null) {
     size = expandInts(o.outputSize, n, 'outputSize', 1);
   } else if (o.outputRatio !== undefined && o.outputRatio !== null) {
-    const ratio = typeof o.outputRatio === 'number' ? new Array(n).fill(o.outputRatio) : o.outputRatio;
-    if (!Array.isArray(ratio) || ratio.length !== n) throw typeError(`a number or ${n} numbers`, 'outputRatio', o.outputRatio);
-    size = ratio.map((r, d) => Math.floor(t.shape[t.dim() - n + d] * checkNumber(r, 'outputRatio')));
+    size = fractionalRatio(n, o.outputRatio).map((r, d) => Math.floor(t.shape[t.dim() - n + d] * r));
   } else {
     throw typeError('one of outputSize and outputRatio', 'outputSize', o.outputSize);
   }

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor';
 import { checkBool, checkOptions, expandInts, optionKeys } from '../validate';
 import { rangeError, typeError } from '../errors';
 import * as F from './functional';
-import { maxPoolArgs, avgPoolArgs, lpPoolArgs } from './_utils';
+import { maxPoolArgs, avgPoolArgs, lpPoolArgs, fractionalRatio } from './_utils';
 import { Module } from './module';
 
 /** A pool's output: the tensor, or `[output, indices]` where `returnIndices` is true. */
@@ -428,10 +428,9 @@ abstract class FractionalMaxPoolNd<R extends boolean> extends Module {
     this.outputSize = hasSize ? expandInts(o.outputSize, n, 'outputSize', 1) : null;
     this.outputRatio = null;
     if (hasRatio) {
-      const ratio = typeof o.outputRatio === 'number' ? new Array(n).fill(o.outputRatio) : o.outputRatio;
-      if (!Array.isArray(ratio) || ratio.length !== n) throw typeError(`a number or ${n} numbers`, 'outputRatio', o.outputRatio);
-      if (!ratio.every((r) => typeof r === 'number' && r > 0 && r < 1)) throw rangeError('numbers between 0 and 1, exclusive', 'outputRatio', o.outputRatio);
-      this.outputRatio = ratio as number[];
+      const ratio = fractionalRatio(n, o.outputRatio);
+      if (!ratio.every((r) => r > 0 && r < 1)) throw rangeError('numbers between 0 and 1, exclusive', 'outputRatio', o.outputRatio);
+      this.outputRatio = ratio;
     }
     this.returnIndices = checkBool(o.returnIndices ?? false, 'returnIndices') as R;
     this.nd = n;
